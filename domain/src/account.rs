@@ -1,0 +1,223 @@
+//! Accounts, roles and what each role may do.
+
+use crate::labeled_enum;
+use crate::validation::RuleViolation;
+
+labeled_enum! {
+    /// The role of an account. Staff roles are scoped to an organisation subtree.
+    pub enum Role {
+        SysAdmin = ("sys_admin", "系统管理员"),
+        OrgAdmin = ("org_admin", "单位管理员"),
+        DisclosureOfficer = ("disclosure_officer", "政务公开工作人员"),
+        Reviewer = ("reviewer", "审核人"),
+        Clerk = ("clerk", "窗口工作人员"),
+        Supervisor = ("supervisor", "监察人员"),
+        Applicant = ("applicant", "申请人"),
+    }
+}
+
+impl Role {
+    pub fn is_staff(self) -> bool {
+        self != Role::Applicant
+    }
+
+    /// Whether an account of this role may give `target` to an account.
+    /// A system administrator may give any role; an organisation administrator any role
+    /// but system administrator; nobody else manages accounts.
+    pub fn can_grant(self, target: Role) -> bool {
+        match self {
+            Role::SysAdmin => true,
+            Role::OrgAdmin => target != Role::SysAdmin,
+            _ => false,
+        }
+    }
+
+    /// Roles that manage organisations, windows and accounts.
+    pub fn is_admin(self) -> bool {
+        matches!(self, Role::SysAdmin | Role::OrgAdmin)
+    }
+}
+
+labeled_enum! {
+    /// Applicant type, the columns of the annual disclosure report.
+    pub enum ApplicantType {
+        NaturalPerson = ("natural_person", "自然人"),
+        LegalPerson = ("legal_person", "法人或其他组织"),
+    }
+}
+
+labeled_enum! {
+    /// Sub-type of a legal person or other organisation.
+    pub enum LegalPersonKind {
+        CommercialEnterprise = ("commercial_enterprise", "商业企业"),
+        ResearchInstitution = ("research_institution", "科研机构"),
+        SocialWelfareOrganization = ("social_welfare_organization", "社会公益组织"),
+        LegalServiceInstitution = ("legal_service_institution", "法律服务机构"),
+        Other = ("other", "其他"),
+    }
+}
+
+labeled_enum! {
+    /// A/B post of a window's staff (AB岗): when A is absent, B covers.
+    pub enum Post {
+        A = ("a", "A岗"),
+        B = ("b", "B岗"),
+    }
+}
+
+labeled_enum! {
+    /// Who did something recorded in the audit log.
+    pub enum ActorKind {
+        User = ("user", "用户"),
+        Client = ("client", "外部系统"),
+        System = ("system", "系统"),
+        Anonymous = ("anonymous", "匿名公众"),
+    }
+}
+
+/// A login name: 3–64 characters of letters, digits and `_ . @ -`.
+pub fn username(value: &str) -> Result<String, RuleViolation> {
+    let ok = (3..=64).contains(&value.len())
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '@' | '-'));
+    if ok {
+        Ok(value.to_owned())
+    } else {
+        Err(RuleViolation::new(
+            "username.format",
+            "3 to 64 characters: letters, digits and _ . @ -",
+        ))
+    }
+}
+
+/// A password: at least 10 characters, at most 128, with a letter and a digit.
+pub fn password(value: &str) -> Result<(), RuleViolation> {
+    let n = value.chars().count();
+    if n < 10 {
+        return Err(RuleViolation::new(
+            "password.too_short",
+            "a password has at least 10 characters",
+        ));
+    }
+    if n > 128 {
+        return Err(RuleViolation::new(
+            "password.too_long",
+            "a password has at most 128 characters",
+        ));
+    }
+    if !value.chars().any(|c| c.is_alphabetic()) || !value.chars().any(|c| c.is_ascii_digit()) {
+        return Err(RuleViolation::new(
+            "password.too_simple",
+            "a password contains at least one letter and one digit",
+        ));
+    }
+    Ok(())
+}
+
+/// Checks that the applicant type and legal-person kind fit together.
+pub fn applicant_kind(
+    applicant_type: ApplicantType,
+    kind: Option<LegalPersonKind>,
+) -> Result<Option<LegalPersonKind>, RuleViolation> {
+    match (applicant_type, kind) {
+        (ApplicantType::NaturalPerson, None) => Ok(None),
+        (ApplicantType::NaturalPerson, Some(_)) => Err(RuleViolation::new(
+            "applicant.kind_for_natural_person",
+            "a natural person has no legal-person kind",
+        )),
+        (ApplicantType::LegalPerson, Some(k)) => Ok(Some(k)),
+        (ApplicantType::LegalPerson, None) => Err(RuleViolation::new(
+            "applicant.kind_required",
+            "a legal person or other organisation needs its kind",
+        )),
+    }
+}
+
+/// Checks a window's staff list: empty, or at least one A post and one B post
+/// (a staffed window is never left without cover), each person once.
+pub fn window_staffing<T: PartialEq>(staff: &[(T, Post)]) -> Result<(), RuleViolation> {
+    for (i, (a, _)) in staff.iter().enumerate() {
+        if staff[..i].iter().any(|(b, _)| b == a) {
+            return Err(RuleViolation::new(
+                "window.staff_duplicate",
+                "each person holds one post at a window",
+            ));
+        }
+    }
+    if staff.is_empty() {
+        return Ok(());
+    }
+    let has_a = staff.iter().any(|(_, p)| *p == Post::A);
+    let has_b = staff.iter().any(|(_, p)| *p == Post::B);
+    if has_a && has_b {
+        Ok(())
+    } else {
+        Err(RuleViolation::new(
+            "window.ab_posts",
+            "a staffed window needs at least one A post and one B post (AB岗)",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn granting_roles() {
+        assert!(Role::SysAdmin.can_grant(Role::SysAdmin));
+        assert!(Role::OrgAdmin.can_grant(Role::Clerk));
+        assert!(Role::OrgAdmin.can_grant(Role::OrgAdmin));
+        assert!(!Role::OrgAdmin.can_grant(Role::SysAdmin));
+        assert!(!Role::Clerk.can_grant(Role::Clerk));
+        assert!(!Role::Supervisor.can_grant(Role::Applicant));
+    }
+
+    #[test]
+    fn passwords() {
+        assert!(password("correct-horse-7").is_ok());
+        assert_eq!(password("short1").err().map(|e| e.code), Some("password.too_short"));
+        assert_eq!(
+            password("onlyletters").err().map(|e| e.code),
+            Some("password.too_simple")
+        );
+        assert_eq!(
+            password("1234567890").err().map(|e| e.code),
+            Some("password.too_simple")
+        );
+    }
+
+    #[test]
+    fn usernames() {
+        assert!(username("zhang.san@jinan").is_ok());
+        assert!(username("ab").is_err());
+        assert!(username("张三").is_err());
+    }
+
+    #[test]
+    fn applicant_kinds() {
+        use ApplicantType::*;
+        assert_eq!(applicant_kind(NaturalPerson, None), Ok(None));
+        assert!(applicant_kind(NaturalPerson, Some(LegalPersonKind::Other)).is_err());
+        assert!(applicant_kind(LegalPerson, None).is_err());
+        assert_eq!(
+            applicant_kind(LegalPerson, Some(LegalPersonKind::ResearchInstitution)),
+            Ok(Some(LegalPersonKind::ResearchInstitution))
+        );
+    }
+
+    #[test]
+    fn staffing() {
+        assert!(window_staffing::<u8>(&[]).is_ok());
+        assert!(window_staffing(&[(1, Post::A), (2, Post::B)]).is_ok());
+        assert_eq!(
+            window_staffing(&[(1, Post::A), (2, Post::A)]).err().map(|e| e.code),
+            Some("window.ab_posts")
+        );
+        assert_eq!(
+            window_staffing(&[(1, Post::A), (1, Post::B)]).err().map(|e| e.code),
+            Some("window.staff_duplicate")
+        );
+    }
+}

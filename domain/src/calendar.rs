@@ -1,0 +1,415 @@
+//! The working-day calendar (工作日历) and deadlines counted in working days.
+//!
+//! Weekends and statutory holidays are rest days; adjusted working days (调休上班日) on a
+//! weekend are working days. A deadline of `n` working days from a start date falls on the
+//! n-th working day after the start date (行政许可法 Art.82): day 1 is the first working day
+//! after the start. A year whose schedule has not been loaded counts weekends only, and a
+//! deadline says so.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{Datelike, Days, NaiveDate, Weekday};
+
+use crate::labeled_enum;
+use crate::validation::{Errors, FieldError, RuleViolation};
+
+labeled_enum! {
+    /// A day that departs from the weekday/weekend rule.
+    pub enum DayKind {
+        Holiday = ("holiday", "法定节假日"),
+        AdjustedWorkingDay = ("adjusted_working_day", "调休上班日"),
+    }
+}
+
+labeled_enum! {
+    /// Why a day was not counted as a working day.
+    pub enum SkipReason {
+        Weekend = ("weekend", "周末"),
+        Holiday = ("holiday", "法定节假日"),
+    }
+}
+
+/// The published schedule of one year: its holidays and adjusted working days.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YearSchedule {
+    year: i32,
+    holidays: BTreeSet<NaiveDate>,
+    adjusted_working_days: BTreeSet<NaiveDate>,
+}
+
+/// The largest number of working days one deadline may span (about 20 years).
+pub const MAX_WORKING_DAYS: u32 = 5000;
+
+impl YearSchedule {
+    /// Checks and builds a year's schedule. Every date must lie in `year`, appear once, and
+    /// not be both a holiday and a working day; an adjusted working day must be a Saturday or
+    /// a Sunday (a weekday is a working day already).
+    pub fn new(
+        year: i32,
+        holidays: &[NaiveDate],
+        adjusted_working_days: &[NaiveDate],
+    ) -> Result<Self, Vec<FieldError>> {
+        let mut errors = Errors::new();
+        if !(1990..=2200).contains(&year) {
+            errors.push(
+                "year",
+                RuleViolation::new("calendar.year_range", "the year must be between 1990 and 2200"),
+            );
+        }
+        let mut h = BTreeSet::new();
+        for (i, d) in holidays.iter().enumerate() {
+            let field = format!("holidays/{i}");
+            if d.year() != year {
+                errors.push(&field, not_in_year(year));
+            } else if !h.insert(*d) {
+                errors.push(&field, duplicate());
+            }
+        }
+        let mut a = BTreeSet::new();
+        for (i, d) in adjusted_working_days.iter().enumerate() {
+            let field = format!("adjusted_working_days/{i}");
+            if d.year() != year {
+                errors.push(&field, not_in_year(year));
+            } else if !is_weekend(*d) {
+                errors.push(
+                    &field,
+                    RuleViolation::new(
+                        "calendar.adjusted_day_not_weekend",
+                        "an adjusted working day is a Saturday or Sunday; weekdays are working days already",
+                    ),
+                );
+            } else if h.contains(d) {
+                errors.push(
+                    &field,
+                    RuleViolation::new(
+                        "calendar.day_both_kinds",
+                        "a day cannot be both a holiday and an adjusted working day",
+                    ),
+                );
+            } else if !a.insert(*d) {
+                errors.push(&field, duplicate());
+            }
+        }
+        errors.finish()?;
+        Ok(Self {
+            year,
+            holidays: h,
+            adjusted_working_days: a,
+        })
+    }
+
+    pub fn year(&self) -> i32 {
+        self.year
+    }
+
+    pub fn holidays(&self) -> impl Iterator<Item = NaiveDate> + '_ {
+        self.holidays.iter().copied()
+    }
+
+    pub fn adjusted_working_days(&self) -> impl Iterator<Item = NaiveDate> + '_ {
+        self.adjusted_working_days.iter().copied()
+    }
+}
+
+fn not_in_year(year: i32) -> RuleViolation {
+    RuleViolation::new(
+        "calendar.date_outside_year",
+        format!("the date is not in {year}"),
+    )
+}
+
+fn duplicate() -> RuleViolation {
+    RuleViolation::new("calendar.duplicate_date", "the date is listed twice")
+}
+
+fn is_weekend(d: NaiveDate) -> bool {
+    matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
+}
+
+/// Whether a day is worked, and if not, why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DayStatus {
+    Working,
+    Rest(SkipReason),
+}
+
+/// A day that a deadline computation did not count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SkippedDay {
+    pub date: NaiveDate,
+    pub reason: SkipReason,
+}
+
+/// The result of counting working days forward.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deadline {
+    pub start: NaiveDate,
+    pub working_days: u32,
+    pub due_date: NaiveDate,
+    /// Rest days between the start (exclusive) and the due date (exclusive), in order.
+    pub skipped: Vec<SkippedDay>,
+    /// Years the computation touched for which no schedule is loaded (weekends only).
+    pub years_without_schedule: Vec<i32>,
+}
+
+/// Error of a deadline computation.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CalendarError {
+    #[error("at most {MAX_WORKING_DAYS} working days can be counted")]
+    TooManyDays,
+    #[error("the date range leaves the supported calendar")]
+    OutOfRange,
+}
+
+/// The schedules of the years loaded so far.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Calendar {
+    years: BTreeMap<i32, YearSchedule>,
+}
+
+impl Calendar {
+    /// A calendar with no schedules: weekends are the only rest days.
+    pub fn weekends_only() -> Self {
+        Self::default()
+    }
+
+    pub fn new(schedules: impl IntoIterator<Item = YearSchedule>) -> Self {
+        Self {
+            years: schedules.into_iter().map(|s| (s.year, s)).collect(),
+        }
+    }
+
+    pub fn has_year(&self, year: i32) -> bool {
+        self.years.contains_key(&year)
+    }
+
+    pub fn status(&self, date: NaiveDate) -> DayStatus {
+        if let Some(s) = self.years.get(&date.year()) {
+            if s.holidays.contains(&date) {
+                return DayStatus::Rest(SkipReason::Holiday);
+            }
+            if s.adjusted_working_days.contains(&date) {
+                return DayStatus::Working;
+            }
+        }
+        if is_weekend(date) {
+            DayStatus::Rest(SkipReason::Weekend)
+        } else {
+            DayStatus::Working
+        }
+    }
+
+    pub fn is_working_day(&self, date: NaiveDate) -> bool {
+        self.status(date) == DayStatus::Working
+    }
+
+    /// The n-th working day after `start`; `n = 0` is `start` itself (due the same day).
+    pub fn add_working_days(&self, start: NaiveDate, n: u32) -> Result<Deadline, CalendarError> {
+        if n > MAX_WORKING_DAYS {
+            return Err(CalendarError::TooManyDays);
+        }
+        let mut skipped = Vec::new();
+        let mut years = BTreeSet::new();
+        let mut day = start;
+        let mut counted = 0;
+        while counted < n {
+            day = day
+                .checked_add_days(Days::new(1))
+                .ok_or(CalendarError::OutOfRange)?;
+            if !self.years.contains_key(&day.year()) {
+                years.insert(day.year());
+            }
+            match self.status(day) {
+                DayStatus::Working => counted += 1,
+                DayStatus::Rest(reason) => skipped.push(SkippedDay { date: day, reason }),
+            }
+        }
+        Ok(Deadline {
+            start,
+            working_days: n,
+            due_date: day,
+            skipped,
+            years_without_schedule: years.into_iter().collect(),
+        })
+    }
+
+    /// Working days in the interval (`from`, `to`]: how many working days have passed since
+    /// `from` by the end of `to`. Zero when `to` is not after `from`.
+    pub fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> u32 {
+        from.iter_days()
+            .skip(1)
+            .take_while(|d| *d <= to)
+            .filter(|d| self.is_working_day(*d))
+            .count() as u32
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or(NaiveDate::MIN)
+    }
+
+    fn dates(list: &[&str]) -> Vec<NaiveDate> {
+        list.iter().map(|s| d(s)).collect()
+    }
+
+    /// The State Council's 2025 schedule around National Day and Mid-Autumn:
+    /// 1–8 October off, Sunday 28 September and Saturday 11 October worked.
+    fn calendar_2025() -> Calendar {
+        let y2025 = YearSchedule::new(
+            2025,
+            &dates(&[
+                "2025-01-01",
+                "2025-10-01",
+                "2025-10-02",
+                "2025-10-03",
+                "2025-10-04",
+                "2025-10-05",
+                "2025-10-06",
+                "2025-10-07",
+                "2025-10-08",
+            ]),
+            &dates(&["2025-09-28", "2025-10-11"]),
+        );
+        let y2026 = YearSchedule::new(
+            2026,
+            &dates(&["2026-01-01", "2026-01-02", "2026-01-03"]),
+            &dates(&["2026-01-04"]),
+        );
+        match (y2025, y2026) {
+            (Ok(a), Ok(b)) => Calendar::new([a, b]),
+            (a, b) => panic!("fixture calendar invalid: {a:?} {b:?}"),
+        }
+    }
+
+    #[test]
+    fn weekends_are_skipped() {
+        let cal = Calendar::weekends_only();
+        // Friday + 1 working day = Monday.
+        let dl = cal.add_working_days(d("2030-01-04"), 1).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(dl.due_date, d("2030-01-07"));
+        assert_eq!(
+            dl.skipped,
+            vec![
+                SkippedDay { date: d("2030-01-05"), reason: SkipReason::Weekend },
+                SkippedDay { date: d("2030-01-06"), reason: SkipReason::Weekend },
+            ]
+        );
+        assert_eq!(dl.years_without_schedule, vec![2030]);
+    }
+
+    #[test]
+    fn starting_on_a_rest_day_counts_from_the_next_working_day() {
+        let cal = Calendar::weekends_only();
+        // Saturday + 1 = Monday.
+        let dl = cal.add_working_days(d("2030-01-05"), 1).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(dl.due_date, d("2030-01-07"));
+    }
+
+    #[test]
+    fn zero_working_days_is_the_same_day() {
+        let cal = calendar_2025();
+        let dl = cal.add_working_days(d("2025-10-03"), 0).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(dl.due_date, d("2025-10-03"));
+        assert!(dl.skipped.is_empty());
+    }
+
+    #[test]
+    fn twenty_working_days_across_the_national_day_week() {
+        let cal = calendar_2025();
+        // Friday 26 September 2025 + 20 working days:
+        // 28 Sep (adjusted, Sunday) 1, 29 Sep 2, 30 Sep 3, 1–8 Oct off, 9 Oct 4, 10 Oct 5,
+        // 11 Oct (adjusted, Saturday) 6, 13–17 Oct 7–11, 20–24 Oct 12–16, 27–30 Oct 17–20.
+        let dl = cal.add_working_days(d("2025-09-26"), 20).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(dl.due_date, d("2025-10-30"));
+        let holidays: Vec<_> = dl
+            .skipped
+            .iter()
+            .filter(|s| s.reason == SkipReason::Holiday)
+            .map(|s| s.date)
+            .collect();
+        assert_eq!(holidays.len(), 8);
+        assert_eq!(holidays[0], d("2025-10-01"));
+        assert_eq!(holidays[7], d("2025-10-08"));
+        let weekends: Vec<_> = dl
+            .skipped
+            .iter()
+            .filter(|s| s.reason == SkipReason::Weekend)
+            .map(|s| s.date)
+            .collect();
+        assert_eq!(
+            weekends,
+            dates(&["2025-09-27", "2025-10-12", "2025-10-18", "2025-10-19", "2025-10-25", "2025-10-26"])
+        );
+        assert!(dl.years_without_schedule.is_empty());
+        // Without the schedule the same count ends much earlier.
+        let plain = Calendar::weekends_only()
+            .add_working_days(d("2025-09-26"), 20)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(plain.due_date, d("2025-10-24"));
+    }
+
+    #[test]
+    fn a_deadline_crosses_the_year_boundary() {
+        let cal = calendar_2025();
+        // Tue 30 Dec 2025 + 3: 31 Dec 1, 1–3 Jan off, Sun 4 Jan (adjusted) 2, Mon 5 Jan 3.
+        let dl = cal.add_working_days(d("2025-12-30"), 3).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(dl.due_date, d("2026-01-05"));
+        assert_eq!(
+            dl.skipped,
+            vec![
+                SkippedDay { date: d("2026-01-01"), reason: SkipReason::Holiday },
+                SkippedDay { date: d("2026-01-02"), reason: SkipReason::Holiday },
+                SkippedDay { date: d("2026-01-03"), reason: SkipReason::Holiday },
+            ]
+        );
+    }
+
+    #[test]
+    fn a_year_without_schedule_is_named() {
+        let cal = calendar_2025();
+        let dl = cal.add_working_days(d("2026-12-30"), 5).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(dl.years_without_schedule, vec![2027]);
+    }
+
+    #[test]
+    fn working_days_between_counts_after_the_start() {
+        let cal = calendar_2025();
+        assert_eq!(cal.working_days_between(d("2025-09-26"), d("2025-10-30")), 20);
+        assert_eq!(cal.working_days_between(d("2025-09-30"), d("2025-10-08")), 0);
+        assert_eq!(cal.working_days_between(d("2025-10-09"), d("2025-10-09")), 0);
+        assert_eq!(cal.working_days_between(d("2025-10-09"), d("2025-10-01")), 0);
+    }
+
+    #[test]
+    fn too_many_days_is_an_error() {
+        assert_eq!(
+            Calendar::weekends_only().add_working_days(d("2025-01-01"), MAX_WORKING_DAYS + 1),
+            Err(CalendarError::TooManyDays)
+        );
+    }
+
+    #[test]
+    fn schedules_are_checked() {
+        let errs = YearSchedule::new(
+            2025,
+            &dates(&["2025-10-01", "2024-12-31", "2025-10-01"]),
+            &dates(&["2025-10-09", "2025-10-01", "2025-09-28"]),
+        )
+        .err()
+        .unwrap_or_default();
+        let codes: Vec<_> = errs.iter().map(|e| (e.pointer.as_str(), e.violation.code)).collect();
+        assert_eq!(
+            codes,
+            vec![
+                ("/holidays/1", "calendar.date_outside_year"),
+                ("/holidays/2", "calendar.duplicate_date"),
+                ("/adjusted_working_days/0", "calendar.adjusted_day_not_weekend"),
+                ("/adjusted_working_days/1", "calendar.adjusted_day_not_weekend"),
+            ]
+        );
+    }
+}

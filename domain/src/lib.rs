@@ -1,0 +1,14 @@
+//! The zhengwu domain: the meaning of the records, free of I/O.
+//!
+//! Values are parsed, not validated: a [`DivisionCode`](org::DivisionCode) or a
+//! [`CreditCode`](org::CreditCode) can only exist when it is well formed, and every state
+//! machine answers an illegal transition with a typed error.
+
+pub mod account;
+pub mod calendar;
+pub mod enums;
+pub mod ids;
+pub mod org;
+pub mod validation;
+
+pub use enums::{EnumInfo, all_enums};

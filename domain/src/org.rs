@@ -1,0 +1,340 @@
+//! Organisations (组织机构): the tree of governments, departments, institutions and halls.
+
+use crate::labeled_enum;
+use crate::validation::RuleViolation;
+
+labeled_enum! {
+    /// What kind of body an organisation is.
+    pub enum OrgKind {
+        RegionGovernment = ("region_government", "人民政府"),
+        Department = ("department", "政府部门"),
+        PublicInstitution = ("public_institution", "公共企事业单位"),
+        Hall = ("hall", "政务服务大厅"),
+    }
+}
+
+labeled_enum! {
+    /// The administrative level (四级).
+    pub enum OrgLevel {
+        City = ("city", "市级"),
+        County = ("county", "县级"),
+        Township = ("township", "乡镇（街道）级"),
+        Village = ("village", "村（社区）级"),
+    }
+}
+
+impl OrgLevel {
+    /// 0 for a city, 3 for a village.
+    pub fn depth(self) -> u8 {
+        match self {
+            OrgLevel::City => 0,
+            OrgLevel::County => 1,
+            OrgLevel::Township => 2,
+            OrgLevel::Village => 3,
+        }
+    }
+}
+
+/// Checks that an organisation of `kind` and `level` may sit under `parent` (`None`: a root).
+pub fn check_placement(
+    kind: OrgKind,
+    level: OrgLevel,
+    parent: Option<(OrgKind, OrgLevel)>,
+) -> Result<(), RuleViolation> {
+    let Some((parent_kind, parent_level)) = parent else {
+        return if kind == OrgKind::RegionGovernment {
+            Ok(())
+        } else {
+            Err(RuleViolation::new(
+                "org.root_must_be_government",
+                "only a region government can be the root of an organisation tree",
+            ))
+        };
+    };
+    if level.depth() < parent_level.depth() {
+        return Err(RuleViolation::new(
+            "org.level_above_parent",
+            "an organisation cannot be of a higher level than its parent",
+        ));
+    }
+    let allowed = match kind {
+        OrgKind::RegionGovernment => {
+            parent_kind == OrgKind::RegionGovernment && level.depth() == parent_level.depth() + 1
+        }
+        OrgKind::Department => {
+            matches!(parent_kind, OrgKind::RegionGovernment | OrgKind::Department)
+                && level == parent_level
+        }
+        OrgKind::PublicInstitution => {
+            matches!(parent_kind, OrgKind::RegionGovernment | OrgKind::Department)
+        }
+        OrgKind::Hall => matches!(parent_kind, OrgKind::RegionGovernment | OrgKind::Hall),
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(RuleViolation::new(
+            "org.invalid_parent",
+            match kind {
+                OrgKind::RegionGovernment => {
+                    "a region government must sit directly under the government one level above"
+                }
+                OrgKind::Department => {
+                    "a department must sit under a government or department of the same level"
+                }
+                OrgKind::PublicInstitution => {
+                    "a public institution must sit under a government or a department"
+                }
+                OrgKind::Hall => "a hall must sit under a government or under another hall (分厅)",
+            },
+        ))
+    }
+}
+
+const PROVINCE_PREFIXES: &[&str] = &[
+    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41",
+    "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71",
+    "81", "82",
+];
+
+/// An administrative division code (行政区划代码): 6 digits (GB/T 2260) or 12 digits
+/// (the statistical division code that extends it to townships and villages).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct DivisionCode(String);
+
+impl DivisionCode {
+    pub fn parse(value: &str) -> Result<Self, RuleViolation> {
+        if !(value.len() == 6 || value.len() == 12) || !value.bytes().all(|b| b.is_ascii_digit())
+        {
+            return Err(RuleViolation::new(
+                "division_code.format",
+                "an administrative division code has 6 or 12 digits",
+            ));
+        }
+        if !PROVINCE_PREFIXES.contains(&&value[..2]) {
+            return Err(RuleViolation::new(
+                "division_code.province",
+                "the first two digits must name a province-level division",
+            ));
+        }
+        Ok(Self(value.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+const CREDIT_CHARSET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+const CREDIT_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+
+/// A unified social credit code (统一社会信用代码, GB 32100-2015): 18 characters from the
+/// 31-character set without I, O, Z, S and V, the last a MOD 31 check character.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CreditCode(String);
+
+impl CreditCode {
+    pub fn parse(value: &str) -> Result<Self, RuleViolation> {
+        let bytes = value.as_bytes();
+        if bytes.len() != 18 {
+            return Err(RuleViolation::new(
+                "credit_code.length",
+                "a unified social credit code has 18 characters",
+            ));
+        }
+        let mut digits = [0u32; 18];
+        for (i, b) in bytes.iter().enumerate() {
+            match CREDIT_CHARSET.iter().position(|c| c == b) {
+                Some(p) => digits[i] = p as u32,
+                None => {
+                    return Err(RuleViolation::new(
+                        "credit_code.charset",
+                        "only digits and the upper-case letters except I, O, Z, S and V are allowed",
+                    ));
+                }
+            }
+        }
+        if !bytes[2..8].iter().all(u8::is_ascii_digit) {
+            return Err(RuleViolation::new(
+                "credit_code.division",
+                "characters 3 to 8 must be the digits of an administrative division code",
+            ));
+        }
+        if Self::check_char(&value[..17]) != Some(bytes[17]) {
+            return Err(RuleViolation::new(
+                "credit_code.check_character",
+                "the check character (the 18th) does not match GB 32100",
+            ));
+        }
+        Ok(Self(value.to_owned()))
+    }
+
+    /// The GB 32100 check character for the first 17 characters.
+    pub fn check_char(first17: &str) -> Option<u8> {
+        if first17.len() != 17 {
+            return None;
+        }
+        let mut sum = 0u32;
+        for (i, b) in first17.bytes().enumerate() {
+            let v = CREDIT_CHARSET.iter().position(|c| *c == b)? as u32;
+            sum += v * CREDIT_WEIGHTS[i];
+        }
+        let check = (31 - sum % 31) % 31;
+        Some(CREDIT_CHARSET[check as usize])
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The position of an organisation in the tree: the ids from the root down to it.
+/// Staff act only inside the subtree of their own organisation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct OrgPath(String);
+
+impl OrgPath {
+    /// The path of a root organisation.
+    pub fn root(id: crate::ids::OrganizationId) -> Self {
+        Self(format!("/{id}/"))
+    }
+
+    /// The path of a child of this organisation.
+    pub fn child(&self, id: crate::ids::OrganizationId) -> Self {
+        Self(format!("{}{id}/", self.0))
+    }
+
+    pub fn from_stored(path: String) -> Self {
+        Self(path)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether `other` is this organisation or one below it.
+    pub fn contains(&self, other: &OrgPath) -> bool {
+        other.0.starts_with(&self.0)
+    }
+
+    /// The ids from the root down to this organisation.
+    pub fn ids(&self) -> Vec<crate::ids::OrganizationId> {
+        self.0
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .filter_map(|s| uuid::Uuid::parse_str(s).ok())
+            .map(crate::ids::OrganizationId)
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::OrganizationId;
+
+    fn with_check(first17: &str) -> String {
+        let c = CreditCode::check_char(first17).map(char::from).unwrap_or('?');
+        format!("{first17}{c}")
+    }
+
+    #[test]
+    fn credit_code_accepts_published_codes() {
+        // Codes printed on real business licences.
+        for code in ["91350100M000100Y43", "11100000000013127D", "91110108551385082Q"] {
+            assert!(CreditCode::parse(code).is_ok(), "{code} should be valid");
+        }
+    }
+
+    #[test]
+    fn credit_code_rejects_a_wrong_check_character() {
+        let err = CreditCode::parse("91350100M000100Y44").err();
+        assert_eq!(err.map(|e| e.code), Some("credit_code.check_character"));
+        let good = with_check("11370100MB1234567");
+        assert!(CreditCode::parse(&good).is_ok());
+        let last = good.chars().last().unwrap_or('0');
+        let other = if last == '0' { '1' } else { '0' };
+        let bad = format!("{}{other}", &good[..17]);
+        assert_eq!(
+            CreditCode::parse(&bad).err().map(|e| e.code),
+            Some("credit_code.check_character")
+        );
+    }
+
+    #[test]
+    fn credit_code_rejects_bad_shapes() {
+        assert_eq!(
+            CreditCode::parse("9135010").err().map(|e| e.code),
+            Some("credit_code.length")
+        );
+        // I, O, Z, S, V are not in the character set; lower case is not either.
+        assert_eq!(
+            CreditCode::parse("91350100M000100I43").err().map(|e| e.code),
+            Some("credit_code.charset")
+        );
+        assert_eq!(
+            CreditCode::parse("91350100m000100Y43").err().map(|e| e.code),
+            Some("credit_code.charset")
+        );
+        assert_eq!(
+            CreditCode::parse("91A50100M000100Y43").err().map(|e| e.code),
+            Some("credit_code.division")
+        );
+    }
+
+    #[test]
+    fn division_codes() {
+        assert!(DivisionCode::parse("370100").is_ok());
+        assert!(DivisionCode::parse("370102001000").is_ok());
+        assert_eq!(
+            DivisionCode::parse("37010").err().map(|e| e.code),
+            Some("division_code.format")
+        );
+        assert_eq!(
+            DivisionCode::parse("3701020010").err().map(|e| e.code),
+            Some("division_code.format")
+        );
+        assert_eq!(
+            DivisionCode::parse("37010a").err().map(|e| e.code),
+            Some("division_code.format")
+        );
+        assert_eq!(
+            DivisionCode::parse("990100").err().map(|e| e.code),
+            Some("division_code.province")
+        );
+    }
+
+    #[test]
+    fn placement_rules() {
+        use OrgKind::*;
+        use OrgLevel::*;
+        assert!(check_placement(RegionGovernment, City, None).is_ok());
+        assert!(check_placement(Department, City, None).is_err());
+        assert!(check_placement(RegionGovernment, County, Some((RegionGovernment, City))).is_ok());
+        assert!(
+            check_placement(RegionGovernment, Township, Some((RegionGovernment, City))).is_err()
+        );
+        assert!(check_placement(Department, County, Some((RegionGovernment, County))).is_ok());
+        assert!(check_placement(Department, Township, Some((RegionGovernment, County))).is_err());
+        assert!(check_placement(Hall, County, Some((RegionGovernment, County))).is_ok());
+        assert!(check_placement(Hall, County, Some((Hall, County))).is_ok());
+        assert!(check_placement(Hall, County, Some((Department, County))).is_err());
+        assert!(check_placement(Department, City, Some((RegionGovernment, County))).is_err());
+        assert!(check_placement(PublicInstitution, County, Some((Department, County))).is_ok());
+    }
+
+    #[test]
+    fn paths_contain_their_subtree_only() {
+        let city = OrganizationId::new();
+        let county_a = OrganizationId::new();
+        let county_b = OrganizationId::new();
+        let root = OrgPath::root(city);
+        let a = root.child(county_a);
+        let b = root.child(county_b);
+        assert!(root.contains(&a));
+        assert!(a.contains(&a));
+        assert!(!a.contains(&b));
+        assert!(!a.contains(&root));
+        assert_eq!(a.ids(), vec![city, county_a]);
+    }
+}

@@ -1,0 +1,186 @@
+//! Rule violations and field errors, collected so that a caller learns every problem at once.
+
+use std::borrow::Cow;
+
+/// A broken rule: a stable code (`credit_code.check_character`) and a message for people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleViolation {
+    pub code: &'static str,
+    pub message: Cow<'static, str>,
+}
+
+impl RuleViolation {
+    pub fn new(code: &'static str, message: impl Into<Cow<'static, str>>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for RuleViolation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for RuleViolation {}
+
+/// A rule violation located at a field, named by a JSON pointer (`/credit_code`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub pointer: String,
+    pub violation: RuleViolation,
+}
+
+/// Collects field errors while a request is turned into domain values.
+#[derive(Debug, Default)]
+pub struct Errors(Vec<FieldError>);
+
+impl Errors {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records the error of `result` at `field` and returns its value, if any.
+    pub fn check<T>(&mut self, field: &str, result: Result<T, RuleViolation>) -> Option<T> {
+        match result {
+            Ok(v) => Some(v),
+            Err(violation) => {
+                self.push(field, violation);
+                None
+            }
+        }
+    }
+
+    /// Like [`Errors::check`] for an optional input.
+    pub fn check_opt<T, F>(&mut self, field: &str, value: Option<&str>, parse: F) -> Option<T>
+    where
+        F: FnOnce(&str) -> Result<T, RuleViolation>,
+    {
+        value.and_then(|v| self.check(field, parse(v)))
+    }
+
+    pub fn push(&mut self, field: &str, violation: RuleViolation) {
+        let pointer = if field.starts_with('/') {
+            field.to_owned()
+        } else {
+            format!("/{field}")
+        };
+        self.0.push(FieldError { pointer, violation });
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `Ok(())` when nothing was recorded, the collected errors otherwise.
+    pub fn finish(self) -> Result<(), Vec<FieldError>> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(self.0)
+        }
+    }
+}
+
+/// Trimmed, non-empty text of at most `max` characters.
+pub fn text(value: &str, max: usize) -> Result<String, RuleViolation> {
+    let t = value.trim();
+    if t.is_empty() {
+        return Err(RuleViolation::new("text.empty", "must not be empty"));
+    }
+    if t.chars().count() > max {
+        return Err(RuleViolation::new(
+            "text.too_long",
+            format!("must be at most {max} characters"),
+        ));
+    }
+    Ok(t.to_owned())
+}
+
+/// A mainland mobile number: 11 digits, `1[3-9]…`.
+pub fn mobile(value: &str) -> Result<String, RuleViolation> {
+    let b = value.as_bytes();
+    if b.len() == 11 && b[0] == b'1' && (b'3'..=b'9').contains(&b[1]) && b.iter().all(u8::is_ascii_digit)
+    {
+        Ok(value.to_owned())
+    } else {
+        Err(RuleViolation::new(
+            "phone.mobile_format",
+            "a mobile number has 11 digits and starts with 13–19",
+        ))
+    }
+}
+
+/// A contact phone: a mobile number or a landline such as `0531-12345678` or `12345`.
+pub fn phone(value: &str) -> Result<String, RuleViolation> {
+    let v = value.trim();
+    let digits = v.chars().filter(char::is_ascii_digit).count();
+    if (3..=20).contains(&digits)
+        && v.chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '-' | ' ' | '+' | '(' | ')'))
+    {
+        Ok(v.to_owned())
+    } else {
+        Err(RuleViolation::new(
+            "phone.format",
+            "a phone number has 3 to 20 digits and may contain - + ( ) and spaces",
+        ))
+    }
+}
+
+/// A plausible e-mail address: one `@`, a local part and a dotted domain.
+pub fn email(value: &str) -> Result<String, RuleViolation> {
+    let v = value.trim();
+    let ok = v.len() <= 254
+        && v.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !v.contains(char::is_whitespace)
+        });
+    if ok {
+        Ok(v.to_owned())
+    } else {
+        Err(RuleViolation::new("email.format", "not an e-mail address"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mobiles() {
+        assert!(mobile("13812345678").is_ok());
+        assert!(mobile("12812345678").is_err());
+        assert!(mobile("1381234567").is_err());
+        assert!(mobile("1381234567a").is_err());
+    }
+
+    #[test]
+    fn phones_and_emails() {
+        assert!(phone("0531-86081234").is_ok());
+        assert!(phone("12345").is_ok());
+        assert!(phone("call me").is_err());
+        assert!(email("office@jinan.gov.cn").is_ok());
+        assert!(email("office@gov").is_err());
+        assert!(email("a b@gov.cn").is_err());
+    }
+
+    #[test]
+    fn errors_collect_every_field() {
+        let mut e = Errors::new();
+        assert_eq!(e.check("name", text("  ", 10)), None);
+        assert_eq!(e.check("phone", phone("12345")), Some("12345".to_owned()));
+        e.push("/nested/0/code", RuleViolation::new("x", "y"));
+        let errs = e.finish().err().unwrap_or_default();
+        assert_eq!(errs.len(), 2);
+        assert_eq!(errs[0].pointer, "/name");
+        assert_eq!(errs[0].violation.code, "text.empty");
+        assert_eq!(errs[1].pointer, "/nested/0/code");
+    }
+}

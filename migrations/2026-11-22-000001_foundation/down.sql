@@ -1,0 +1,12 @@
+DROP TABLE idempotency_keys;
+DROP TRIGGER audit_events_no_update ON audit_events;
+DROP TABLE audit_events;
+DROP FUNCTION audit_events_append_only();
+DROP TABLE calendar_days;
+DROP TABLE calendar_years;
+DROP TABLE window_staff;
+DROP TABLE windows;
+DROP TABLE refresh_tokens;
+DROP TABLE api_clients;
+DROP TABLE users;
+DROP TABLE organizations;
