@@ -1,0 +1,109 @@
+//! Stored year schedules of the working-day calendar.
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use zhengwu_domain::calendar::{Calendar, DayKind, YearSchedule};
+
+use crate::db::{Conn, DbError};
+use crate::parse_col;
+use crate::schema::{calendar_days, calendar_years};
+
+/// A stored year with its version.
+#[derive(Debug, Clone)]
+pub struct StoredYear {
+    pub schedule: YearSchedule,
+    pub version: i32,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The version of a stored year, locking it; `None` when the year was never loaded.
+pub async fn year_version_for_update(conn: &mut Conn, year: i32) -> Result<Option<i32>, DbError> {
+    Ok(calendar_years::table
+        .find(year)
+        .select(calendar_years::version)
+        .for_update()
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// Replaces a year's schedule; returns the new version.
+pub async fn put_year(conn: &mut Conn, schedule: &YearSchedule) -> Result<i32, DbError> {
+    let year = schedule.year();
+    let version: i32 = diesel::insert_into(calendar_years::table)
+        .values(calendar_years::year.eq(year))
+        .on_conflict(calendar_years::year)
+        .do_update()
+        .set((
+            calendar_years::version.eq(calendar_years::version + 1),
+            calendar_years::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(calendar_years::version)
+        .get_result(conn)
+        .await?;
+    diesel::delete(calendar_days::table.filter(calendar_days::year.eq(year)))
+        .execute(conn)
+        .await?;
+    let rows: Vec<_> = schedule
+        .holidays()
+        .map(|d| (d, DayKind::Holiday))
+        .chain(schedule.adjusted_working_days().map(|d| (d, DayKind::AdjustedWorkingDay)))
+        .map(|(d, k)| {
+            (
+                calendar_days::day.eq(d),
+                calendar_days::year.eq(year),
+                calendar_days::kind.eq(k.as_str()),
+            )
+        })
+        .collect();
+    if !rows.is_empty() {
+        diesel::insert_into(calendar_days::table)
+            .values(rows)
+            .execute(conn)
+            .await?;
+    }
+    Ok(version)
+}
+
+/// The stored schedules of the years `from..=to`.
+pub async fn load_years(conn: &mut Conn, from: i32, to: i32) -> Result<Vec<StoredYear>, DbError> {
+    let years: Vec<(i32, i32, DateTime<Utc>)> = calendar_years::table
+        .filter(calendar_years::year.between(from, to))
+        .select((calendar_years::year, calendar_years::version, calendar_years::updated_at))
+        .order(calendar_years::year)
+        .load(conn)
+        .await?;
+    let days: Vec<(NaiveDate, String)> = calendar_days::table
+        .filter(calendar_days::year.between(from, to))
+        .select((calendar_days::day, calendar_days::kind))
+        .order(calendar_days::day)
+        .load(conn)
+        .await?;
+    let mut out = Vec::with_capacity(years.len());
+    for (year, version, updated_at) in years {
+        let mut holidays = Vec::new();
+        let mut adjusted = Vec::new();
+        for (d, kind) in days.iter().filter(|(d, _)| d.year() == year) {
+            match parse_col(kind, DayKind::parse)? {
+                DayKind::Holiday => holidays.push(*d),
+                DayKind::AdjustedWorkingDay => adjusted.push(*d),
+            }
+        }
+        let schedule = YearSchedule::new(year, &holidays, &adjusted)
+            .map_err(|_| DbError::Other(format!("stored calendar of {year} is inconsistent")))?;
+        out.push(StoredYear {
+            schedule,
+            version,
+            updated_at,
+        });
+    }
+    Ok(out)
+}
+
+/// A calendar holding the schedules of `from..=to`.
+pub async fn calendar_for(conn: &mut Conn, from: i32, to: i32) -> Result<Calendar, DbError> {
+    Ok(Calendar::new(
+        load_years(conn, from, to).await?.into_iter().map(|y| y.schedule),
+    ))
+}

@@ -1,0 +1,188 @@
+//! The connection pool, error mapping and migrations.
+
+use std::time::Duration;
+
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel_async::pooled_connection::AsyncDieselConnectionManager;
+use diesel_async::pooled_connection::deadpool::{Object, Pool};
+use diesel_async::{AsyncConnection, AsyncMigrationHarness, AsyncPgConnection, RunQueryDsl};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+pub type PgPool = Pool<AsyncPgConnection>;
+pub type PooledConn = Object<AsyncPgConnection>;
+pub type Conn = AsyncPgConnection;
+
+/// The migrations of `../migrations`, compiled into the binary.
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations");
+
+/// Serialises migrations when several replicas start at once.
+const MIGRATION_LOCK: i64 = 0x7a68_656e_6777_7501;
+
+/// What went wrong talking to the database, in the terms callers act on.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("not found")]
+    NotFound,
+    #[error("conflict on {constraint}")]
+    Conflict { constraint: String },
+    #[error("a referenced row does not exist ({constraint})")]
+    MissingReference { constraint: String },
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
+    #[error("database error: {0}")]
+    Other(String),
+}
+
+impl From<DieselError> for DbError {
+    fn from(e: DieselError) -> Self {
+        match e {
+            DieselError::NotFound => DbError::NotFound,
+            DieselError::DatabaseError(kind, info) => {
+                let constraint = info.constraint_name().unwrap_or("unknown").to_owned();
+                match kind {
+                    DatabaseErrorKind::UniqueViolation | DatabaseErrorKind::ExclusionViolation => {
+                        DbError::Conflict { constraint }
+                    }
+                    DatabaseErrorKind::SerializationFailure => DbError::Conflict {
+                        constraint: "serialization".to_owned(),
+                    },
+                    DatabaseErrorKind::ForeignKeyViolation => {
+                        DbError::MissingReference { constraint }
+                    }
+                    DatabaseErrorKind::ClosedConnection => {
+                        DbError::Unavailable(info.message().to_owned())
+                    }
+                    _ if looks_unavailable(info.message()) => {
+                        DbError::Unavailable(info.message().to_owned())
+                    }
+                    _ => DbError::Other(info.message().to_owned()),
+                }
+            }
+            DieselError::BrokenTransactionManager => {
+                DbError::Unavailable("broken transaction manager".to_owned())
+            }
+            other => {
+                let msg = other.to_string();
+                if looks_unavailable(&msg) {
+                    DbError::Unavailable(msg)
+                } else {
+                    DbError::Other(msg)
+                }
+            }
+        }
+    }
+}
+
+fn looks_unavailable(msg: &str) -> bool {
+    let m = msg.to_ascii_lowercase();
+    [
+        "connection",
+        "terminating",
+        "shutting down",
+        "starting up",
+        "timed out",
+        "canceling statement due to statement timeout",
+        "broken pipe",
+    ]
+    .iter()
+    .any(|s| m.contains(s))
+}
+
+impl From<diesel_async::pooled_connection::deadpool::PoolError> for DbError {
+    fn from(e: diesel_async::pooled_connection::deadpool::PoolError) -> Self {
+        DbError::Unavailable(e.to_string())
+    }
+}
+
+/// Pool settings.
+#[derive(Debug, Clone)]
+pub struct PoolSettings {
+    pub max_size: usize,
+    /// How long a request waits for a connection (also to establish one) before failing.
+    pub timeout: Duration,
+    /// `statement_timeout` set on every connection.
+    pub statement_timeout: Duration,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        Self {
+            max_size: 16,
+            timeout: Duration::from_secs(5),
+            statement_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Builds the pool. Connections are made lazily, so this succeeds while the database is down;
+/// requests then fail fast with [`DbError::Unavailable`] until it is back.
+pub fn create_pool(url: &str, settings: &PoolSettings) -> Result<PgPool, DbError> {
+    let statement_timeout_ms = settings.statement_timeout.as_millis();
+    let mut config = diesel_async::pooled_connection::ManagerConfig::default();
+    config.custom_setup = Box::new(move |url: &str| {
+        let url = url.to_owned();
+        Box::pin(async move {
+            let mut conn = AsyncPgConnection::establish(&url).await?;
+            diesel::sql_query(format!(
+                "SET statement_timeout = {statement_timeout_ms}; SET TIME ZONE 'UTC'"
+            ))
+            .execute(&mut conn)
+            .await
+            .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
+            Ok(conn)
+        })
+    });
+    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(
+        with_connect_timeout(url, settings.timeout),
+        config,
+    );
+    Pool::builder(manager)
+        .max_size(settings.max_size)
+        .wait_timeout(Some(settings.timeout))
+        .create_timeout(Some(settings.timeout))
+        .recycle_timeout(Some(settings.timeout))
+        .runtime(deadpool::Runtime::Tokio1)
+        .build()
+        .map_err(|e| DbError::Other(e.to_string()))
+}
+
+fn with_connect_timeout(url: &str, timeout: Duration) -> String {
+    if url.contains("connect_timeout=") {
+        return url.to_owned();
+    }
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}connect_timeout={}", timeout.as_secs().max(1))
+}
+
+/// Takes a connection from the pool.
+pub async fn conn(pool: &PgPool) -> Result<PooledConn, DbError> {
+    Ok(pool.get().await?)
+}
+
+/// Whether the database answers.
+pub async fn ping(pool: &PgPool) -> Result<(), DbError> {
+    let mut c = conn(pool).await?;
+    diesel::sql_query("SELECT 1").execute(&mut c).await?;
+    Ok(())
+}
+
+/// Applies pending migrations under an advisory lock, so replicas starting together apply
+/// each migration once. Returns the versions applied. Needs a multi-threaded Tokio runtime.
+pub async fn migrate(url: &str) -> Result<Vec<String>, DbError> {
+    let mut conn = AsyncPgConnection::establish(url)
+        .await
+        .map_err(|e| DbError::Unavailable(e.to_string()))?;
+    diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))
+        .execute(&mut conn)
+        .await?;
+    let mut harness = AsyncMigrationHarness::new(conn);
+    let applied = harness
+        .run_pending_migrations(MIGRATIONS)
+        .map(|v| v.iter().map(ToString::to_string).collect::<Vec<_>>())
+        .map_err(|e| DbError::Other(e.to_string()));
+    let mut conn = harness.into_inner();
+    diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))
+        .execute(&mut conn)
+        .await?;
+    applied
+}
