@@ -1,1 +1,102 @@
-pub fn x(){}
+//! The zhengwu HTTP API: actix-web handlers, auth, error mapping, OpenAPI and Swagger UI.
+
+pub mod audit_ctx;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod demo;
+pub mod dto;
+pub mod error;
+pub mod extract;
+pub mod idem;
+pub mod metrics;
+pub mod middleware;
+pub mod openapi;
+pub mod pagination;
+pub mod routes;
+pub mod state;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::{App, HttpRequest, ResponseError, web};
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::error::ApiError;
+use crate::extract::JsonLimit;
+pub use crate::state::AppState;
+
+fn query_error(err: actix_web::error::QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
+    let msg = err.to_string();
+    let detail = msg
+        .strip_prefix("Query deserialize error: ")
+        .unwrap_or(&msg)
+        .to_owned();
+    ApiError::bad_request("request.invalid_query", format!("invalid query parameter: {detail}")).into()
+}
+
+fn path_error(err: actix_web::error::PathError, _: &HttpRequest) -> actix_web::Error {
+    ApiError::bad_request("request.invalid_path", format!("invalid path parameter: {err}")).into()
+}
+
+async fn route_not_found() -> actix_web::HttpResponse {
+    ApiError::new(
+        actix_web::http::StatusCode::NOT_FOUND,
+        "route.not_found",
+        "Not found",
+    )
+    .detail("no endpoint has this path; see /swagger-ui/")
+    .error_response()
+}
+
+type Parts<T> = (App<T>, utoipa::openapi::OpenApi);
+
+fn assemble<T>(app: App<T>) -> Parts<T>
+where
+    T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
+{
+    let (app, api) = app
+        .into_utoipa_app()
+        .configure(routes::operational)
+        .service(utoipa_actix_web::scope("/api/v1").configure(routes::api_v1))
+        .split_for_parts();
+    (app, openapi::finish(api))
+}
+
+/// The OpenAPI document of the API (what `zhengwu openapi` prints).
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    assemble(App::new()).1
+}
+
+/// The whole application over `state`.
+pub fn app(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let cors = state.config.cors_origins.iter().fold(
+        actix_cors::Cors::default()
+            .allow_any_method()
+            .allow_any_header()
+            .expose_headers(["ETag", "Location", "Link", "X-Request-Id", "Retry-After"])
+            .max_age(3600),
+        |c, origin| c.allowed_origin(origin),
+    );
+    let limit = state.config.json_limit;
+    let base = App::new()
+        .app_data(web::Data::new(state))
+        .app_data(web::Data::new(JsonLimit(limit)))
+        .app_data(web::QueryConfig::default().error_handler(query_error))
+        .app_data(web::PathConfig::default().error_handler(path_error));
+    let (app, api) = assemble(base);
+    app.service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", api))
+        .default_service(web::to(route_not_found))
+        .wrap(cors)
+        .wrap(actix_web::middleware::from_fn(middleware::observe))
+}

@@ -1,1 +1,144 @@
-fn main(){}
+//! The `zhengwu` binary: serve the API, migrate, bootstrap an administrator, print the
+//! OpenAPI document, load demo data.
+
+use std::io::Read;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use zhengwu_api::clock::SystemClock;
+use zhengwu_api::config::{Config, ENV_HELP};
+use zhengwu_api::state::AppState;
+use zhengwu_persistence::db;
+
+#[derive(Parser)]
+#[command(name = "zhengwu", version, about = "zhengwu 政务: disclosure, services and supervision API", after_help = ENV_HELP)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API (applies pending migrations first unless ZHENGWU_MIGRATE=false).
+    #[command(after_help = ENV_HELP)]
+    Serve,
+    /// Apply pending migrations and exit.
+    #[command(after_help = ENV_HELP)]
+    Migrate,
+    /// Create a system administrator, or reset the password of an existing one.
+    #[command(after_help = ENV_HELP)]
+    CreateAdmin {
+        #[arg(long)]
+        username: String,
+        /// Read the password from standard input (required: passwords never go on the command line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+        #[arg(long, default_value = "系统管理员")]
+        display_name: String,
+    },
+    /// Print the OpenAPI document as YAML (openapi.yaml is this output).
+    Openapi,
+    /// Load the demo data set (idempotent): a city with two counties, departments, halls with windows, staff of every role.
+    #[command(after_help = ENV_HELP)]
+    Demo,
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))
+}
+
+fn migrate(config: &Config) -> Result<(), String> {
+    let applied = runtime()?
+        .block_on(db::migrate(&config.database_url))
+        .map_err(|e| format!("migration failed: {e}"))?;
+    if applied.is_empty() {
+        log::info!("database schema is up to date");
+    } else {
+        log::info!("applied migrations: {}", applied.join(", "));
+    }
+    Ok(())
+}
+
+fn serve(config: Config) -> Result<(), String> {
+    if config.migrate_on_start {
+        migrate(&config)?;
+    }
+    let pool = db::create_pool(&config.database_url, &config.pool)
+        .map_err(|e| format!("cannot create the connection pool: {e}"))?;
+    let bind = config.bind.clone();
+    let workers = config.workers;
+    let state = AppState::new(pool, config, Arc::new(SystemClock));
+    log::info!("listening on http://{bind} (Swagger UI at http://{bind}/swagger-ui/)");
+    actix_web::rt::System::new()
+        .block_on(async move {
+            actix_web::HttpServer::new(move || zhengwu_api::app(state.clone()))
+                .workers(workers)
+                .shutdown_timeout(10)
+                .bind(&bind)?
+                .run()
+                .await
+        })
+        .map_err(|e| format!("server error: {e}"))
+}
+
+fn create_admin(config: &Config, username: &str, display_name: &str) -> Result<(), String> {
+    let mut password = String::new();
+    std::io::stdin()
+        .read_to_string(&mut password)
+        .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+    let password = password.trim_end_matches(['\r', '\n']).to_owned();
+    let created = runtime()?.block_on(zhengwu_api::demo::create_admin(
+        config,
+        username,
+        display_name,
+        &password,
+    ))?;
+    if created {
+        println!("created system administrator {username:?}");
+    } else {
+        println!("system administrator {username:?} exists; password reset and account enabled");
+    }
+    Ok(())
+}
+
+fn run() -> Result<(), String> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Openapi => {
+            let yaml = zhengwu_api::openapi_document()
+                .to_yaml()
+                .map_err(|e| e.to_string())?;
+            print!("{yaml}");
+            Ok(())
+        }
+        Command::Serve => serve(Config::from_env(true)?),
+        Command::Migrate => migrate(&Config::from_env(false)?),
+        Command::CreateAdmin {
+            username,
+            password_stdin: _,
+            display_name,
+        } => {
+            let config = Config::from_env(false)?;
+            migrate(&config)?;
+            create_admin(&config, &username, &display_name)
+        }
+        Command::Demo => {
+            let config = Config::from_env(false)?;
+            migrate(&config)?;
+            let summary = runtime()?.block_on(zhengwu_api::demo::load(&config))?;
+            println!("{summary}");
+            Ok(())
+        }
+    }
+}
+
+fn main() {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    if let Err(e) = run() {
+        eprintln!("zhengwu: {e}");
+        std::process::exit(1);
+    }
+}

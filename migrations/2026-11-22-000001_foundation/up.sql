@@ -45,8 +45,11 @@ CREATE TABLE users (
     version             integer NOT NULL DEFAULT 1,
     created_at          timestamptz NOT NULL DEFAULT now(),
     updated_at          timestamptz NOT NULL DEFAULT now(),
-    -- staff belong to an organisation; applicants do not, and have a type
-    CHECK ((role = 'applicant') = (organization_id IS NULL)),
+    -- staff belong to an organisation, applicants never; a system administrator may stand
+    -- outside every tree (the first account, made before any organisation exists)
+    CHECK (CASE role WHEN 'applicant' THEN organization_id IS NULL
+                     WHEN 'sys_admin' THEN true
+                     ELSE organization_id IS NOT NULL END),
     CHECK ((role = 'applicant') = (applicant_type IS NOT NULL)),
     CHECK ((applicant_type = 'legal_person') = (legal_person_kind IS NOT NULL) OR applicant_type IS NULL)
 );
@@ -128,6 +131,9 @@ CREATE TABLE audit_events (
     action          text NOT NULL,
     entity_type     text NOT NULL,
     entity_id       text NOT NULL,
+    -- path of the organisation the entity belongs to, for scoping reads; NULL for
+    -- entities of no organisation (the calendar, applicants)
+    org_path        text,
     before          jsonb,
     after           jsonb,
     request_id      text,
@@ -137,6 +143,7 @@ CREATE TABLE audit_events (
 CREATE INDEX audit_events_entity_idx ON audit_events (entity_type, entity_id, id);
 CREATE INDEX audit_events_actor_idx ON audit_events (actor_id, id);
 CREATE INDEX audit_events_time_idx ON audit_events (occurred_at, id);
+CREATE INDEX audit_events_org_path_idx ON audit_events (org_path text_pattern_ops, id);
 
 -- The audit log is append-only: ordinary code paths can neither change nor remove an event.
 CREATE FUNCTION audit_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -43,6 +43,8 @@ pub struct NewEvent {
     pub action: String,
     pub entity_type: &'static str,
     pub entity_id: String,
+    /// The organisation the entity belongs to, if any.
+    pub org_path: Option<String>,
     pub before: Option<Value>,
     pub after: Option<Value>,
     pub request_id: Option<String>,
@@ -58,6 +60,7 @@ pub struct EventRow {
     pub action: String,
     pub entity_type: String,
     pub entity_id: String,
+    pub org_path: Option<String>,
     pub before: Option<Value>,
     pub after: Option<Value>,
     pub request_id: Option<String>,
@@ -74,6 +77,7 @@ struct InsertRow<'a> {
     action: &'a str,
     entity_type: &'a str,
     entity_id: &'a str,
+    org_path: Option<&'a str>,
     before: Option<&'a Value>,
     after: Option<&'a Value>,
     request_id: Option<&'a str>,
@@ -90,6 +94,7 @@ fn content_hash(
     action: &str,
     entity_type: &str,
     entity_id: &str,
+    org_path: Option<&str>,
     before: Option<&Value>,
     after: Option<&Value>,
     request_id: Option<&str>,
@@ -102,6 +107,7 @@ fn content_hash(
         "action": action,
         "entity_type": entity_type,
         "entity_id": entity_id,
+        "org_path": org_path,
         "before": before,
         "after": after,
         "request_id": request_id,
@@ -137,6 +143,7 @@ pub async fn append(conn: &mut Conn, event: NewEvent) -> Result<i64, DbError> {
         &event.action,
         event.entity_type,
         &event.entity_id,
+        event.org_path.as_deref(),
         event.before.as_ref(),
         event.after.as_ref(),
         event.request_id.as_deref(),
@@ -149,6 +156,7 @@ pub async fn append(conn: &mut Conn, event: NewEvent) -> Result<i64, DbError> {
             action: &event.action,
             entity_type: event.entity_type,
             entity_id: &event.entity_id,
+            org_path: event.org_path.as_deref(),
             before: event.before.as_ref(),
             after: event.after.as_ref(),
             request_id: event.request_id.as_deref(),
@@ -167,6 +175,8 @@ pub struct Filter {
     pub entity_type: Option<String>,
     pub entity_id: Option<String>,
     pub actor_id: Option<Uuid>,
+    /// Only events of entities inside this subtree (`None`: every event).
+    pub within: Option<String>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
     /// Only events with an id below this one (keyset pagination, newest first).
@@ -189,6 +199,11 @@ pub async fn list(conn: &mut Conn, f: &Filter) -> Result<Vec<EventRow>, DbError>
     }
     if let Some(a) = f.actor_id {
         q = q.filter(audit_events::actor_id.eq(a));
+    }
+    if let Some(w) = &f.within {
+        q = q.filter(
+            audit_events::org_path.like(format!("{}%", crate::orgs::escape_like(w))),
+        );
     }
     if let Some(from) = f.from {
         q = q.filter(audit_events::occurred_at.ge(from));
@@ -234,6 +249,7 @@ pub async fn verify(conn: &mut Conn) -> Result<Verification, DbError> {
                 &r.action,
                 &r.entity_type,
                 &r.entity_id,
+                r.org_path.as_deref(),
                 r.before.as_ref(),
                 r.after.as_ref(),
                 r.request_id.as_deref(),

@@ -26,6 +26,7 @@ diesel::table! {
         action -> Text,
         entity_type -> Text,
         entity_id -> Text,
+        org_path -> Nullable<Text>,
         before -> Nullable<Jsonb>,
         after -> Nullable<Jsonb>,
         request_id -> Nullable<Text>,

@@ -150,3 +150,26 @@ pub async fn replace_staff(
         .get_result(conn)
         .await?)
 }
+
+/// Saves a window's own fields and bumps its version.
+pub async fn update(
+    conn: &mut Conn,
+    id: Uuid,
+    number: String,
+    name: String,
+    combined: bool,
+    active: bool,
+) -> Result<Window, DbError> {
+    Ok(diesel::update(windows::table.find(id))
+        .set((
+            windows::number.eq(number),
+            windows::name.eq(name),
+            windows::combined.eq(combined),
+            windows::active.eq(active),
+            windows::version.eq(windows::version + 1),
+            windows::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(Window::as_returning())
+        .get_result(conn)
+        .await?)
+}

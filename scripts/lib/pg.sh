@@ -7,6 +7,7 @@
 #   pg_start_cluster DATADIR PORT create if needed and start a cluster on 127.0.0.1:PORT
 #   pg_stop_cluster DATADIR       fast shutdown (no-op when it is not running)
 #   pg_free_port                  print a free TCP port on 127.0.0.1
+#   pg_cluster_user               print the OS user the cluster runs as
 #   pg_ensure_database PORT NAME  create database NAME if it does not exist
 #
 # The cluster is for development and tests only: the superuser role is
@@ -126,6 +127,10 @@ _pg_cluster_user() {
     fi
     echo zhengwu-pg
 }
+
+# pg_cluster_user: the OS user the cluster runs as (as root: postgres, or
+# zhengwu-pg, created when missing; otherwise the current user).
+pg_cluster_user() { _pg_cluster_user; }
 
 # _pg_as USER COMMAND...: run COMMAND as USER (through runuser when root).
 _pg_as() {

@@ -1,0 +1,292 @@
+//! Authentication: argon2id passwords, short-lived HS256 access tokens, the principal of a
+//! request and its organisation scope.
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use argon2::Argon2;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+use zhengwu_domain::account::{ActorKind, Role};
+use zhengwu_domain::org::OrgPath;
+use zhengwu_persistence::audit::Actor;
+
+use crate::config::Config;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Hashes a password with argon2id and a random salt.
+pub fn hash_password(password: &str) -> Result<String, ApiError> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| {
+            log::error!("password hashing failed: {e}");
+            ApiError::internal()
+        })
+}
+
+/// Checks a password against a stored hash.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// A hash to verify against when the account does not exist, so that a login for an
+/// unknown name takes as long as one for a known name.
+pub fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| hash_password("not-a-real-password-0").unwrap_or_default())
+}
+
+/// A random opaque token (refresh tokens, client secrets).
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+pub fn token_hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+/// Who a token speaks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubjectKind {
+    User,
+    Client,
+}
+
+/// The claims of an access token.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Claims {
+    pub iss: String,
+    pub aud: String,
+    pub sub: Uuid,
+    pub exp: i64,
+    pub iat: i64,
+    pub jti: Uuid,
+    pub kind: SubjectKind,
+    pub role: Role,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org: Option<Uuid>,
+    /// The organisation path at issue time; scope checks use it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org_path: Option<String>,
+}
+
+/// Keys and rules for access tokens.
+pub struct JwtKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    issuer: String,
+    audience: String,
+    ttl: chrono::Duration,
+}
+
+impl JwtKeys {
+    pub fn new(config: &Config) -> Self {
+        Self {
+            encoding: EncodingKey::from_secret(config.jwt_secret.as_bytes()),
+            decoding: DecodingKey::from_secret(config.jwt_secret.as_bytes()),
+            issuer: config.jwt_issuer.clone(),
+            audience: config.jwt_audience.clone(),
+            ttl: chrono::Duration::from_std(config.access_token_ttl)
+                .unwrap_or(chrono::Duration::minutes(15)),
+        }
+    }
+
+    pub fn ttl_seconds(&self) -> i64 {
+        self.ttl.num_seconds()
+    }
+
+    pub fn issue(
+        &self,
+        now: DateTime<Utc>,
+        kind: SubjectKind,
+        sub: Uuid,
+        role: Role,
+        org: Option<(Uuid, &OrgPath)>,
+    ) -> Result<String, ApiError> {
+        let claims = Claims {
+            iss: self.issuer.clone(),
+            aud: self.audience.clone(),
+            sub,
+            exp: (now + self.ttl).timestamp(),
+            iat: now.timestamp(),
+            jti: Uuid::now_v7(),
+            kind,
+            role,
+            org: org.map(|(id, _)| id),
+            org_path: org.map(|(_, p)| p.as_str().to_owned()),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(
+            |e| {
+                log::error!("cannot sign a token: {e}");
+                ApiError::internal()
+            },
+        )
+    }
+
+    /// Verifies signature, algorithm, issuer, audience and expiry (against `now`, the app's
+    /// clock). Anything else is a 401.
+    pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<Claims, ApiError> {
+        let mut v = Validation::new(Algorithm::HS256);
+        v.set_issuer(&[&self.issuer]);
+        v.set_audience(&[&self.audience]);
+        v.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        // Expiry is checked against the app's clock below.
+        v.validate_exp = false;
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &v)
+            .map_err(|e| ApiError::unauthorized(format!("the access token is not valid: {e}")))?;
+        if data.claims.exp <= now.timestamp() {
+            return Err(ApiError::unauthorized("the access token has expired"));
+        }
+        Ok(data.claims)
+    }
+}
+
+/// The authenticated caller.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub kind: SubjectKind,
+    pub id: Uuid,
+    pub role: Role,
+    pub org_id: Option<Uuid>,
+    pub org_path: Option<OrgPath>,
+}
+
+impl Principal {
+    pub fn actor(&self) -> Actor {
+        Actor {
+            id: Some(self.id),
+            kind: match self.kind {
+                SubjectKind::User => ActorKind::User,
+                SubjectKind::Client => ActorKind::Client,
+            },
+        }
+    }
+
+    /// The key under which this caller's idempotency keys are kept.
+    pub fn idempotency_principal(&self) -> String {
+        format!("{:?}:{}", self.kind, self.id).to_lowercase()
+    }
+
+    /// 403 unless the caller has one of the roles.
+    pub fn require(&self, roles: &[Role]) -> Result<(), ApiError> {
+        if roles.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(format!(
+                "this needs one of the roles: {}",
+                roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
+            )))
+        }
+    }
+
+    /// The subtree the caller may see: `None` for a system administrator (everything).
+    /// Applicants have no organisation scope at all.
+    pub fn scope(&self) -> Scope {
+        match (self.role, &self.org_path) {
+            (Role::SysAdmin, _) => Scope::All,
+            (Role::Applicant, _) | (_, None) => Scope::Nothing,
+            (_, Some(p)) => Scope::Within(p.clone()),
+        }
+    }
+
+    /// Whether the caller may see an object of the organisation at `path`.
+    pub fn sees(&self, path: &OrgPath) -> bool {
+        match self.scope() {
+            Scope::All => true,
+            Scope::Within(p) => p.contains(path),
+            Scope::Nothing => false,
+        }
+    }
+
+    /// 404 (not 403: no hint that it exists) unless the caller may see it.
+    pub fn ensure_sees(&self, path: &OrgPath, what: &str) -> Result<(), ApiError> {
+        if self.sees(path) {
+            Ok(())
+        } else {
+            Err(ApiError::not_found(what))
+        }
+    }
+}
+
+/// The organisations a caller may see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    All,
+    Within(OrgPath),
+    Nothing,
+}
+
+fn bearer(req: &HttpRequest) -> Option<&str> {
+    req.headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+}
+
+fn principal_from(req: &HttpRequest) -> Result<Option<Principal>, ApiError> {
+    let Some(token) = bearer(req) else {
+        if req.headers().contains_key(header::AUTHORIZATION) {
+            return Err(ApiError::unauthorized(
+                "use the Authorization header with the Bearer scheme",
+            ));
+        }
+        return Ok(None);
+    };
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(ApiError::internal)?;
+    let claims = state.jwt.verify(token, state.clock.now())?;
+    Ok(Some(Principal {
+        kind: claims.kind,
+        id: claims.sub,
+        role: claims.role,
+        org_id: claims.org,
+        org_path: claims.org_path.map(OrgPath::from_stored),
+    }))
+}
+
+impl FromRequest for Principal {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(principal_from(req).and_then(|p| {
+            p.ok_or_else(|| ApiError::unauthorized("send an access token: Authorization: Bearer …"))
+        }))
+    }
+}
+
+/// A caller who may or may not be signed in (public endpoints).
+pub struct MaybePrincipal(pub Option<Principal>);
+
+impl FromRequest for MaybePrincipal {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(principal_from(req).map(MaybePrincipal))
+    }
+}

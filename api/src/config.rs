@@ -1,0 +1,161 @@
+//! Configuration, read once from the environment and passed into the app.
+
+use std::time::Duration;
+
+use chrono_tz::Tz;
+use zhengwu_persistence::db::PoolSettings;
+
+/// Every setting of the server. Secrets are never logged (see the `Debug` impl).
+#[derive(Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub bind: String,
+    pub jwt_secret: String,
+    pub jwt_issuer: String,
+    pub jwt_audience: String,
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+    pub cors_origins: Vec<String>,
+    pub timezone: Tz,
+    pub migrate_on_start: bool,
+    /// Largest accepted JSON body in bytes.
+    pub json_limit: usize,
+    /// Failed logins after which an account is locked for `login_lock`.
+    pub login_max_failures: i32,
+    pub login_lock: Duration,
+    pub pool: PoolSettings,
+    pub workers: usize,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("bind", &self.bind)
+            .field("jwt_issuer", &self.jwt_issuer)
+            .field("jwt_audience", &self.jwt_audience)
+            .field("timezone", &self.timezone)
+            .field("cors_origins", &self.cors_origins)
+            .field("migrate_on_start", &self.migrate_on_start)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The environment variables, for `--help` and the README.
+pub const ENV_HELP: &str = "\
+Environment:
+  DATABASE_URL                 PostgreSQL URL (required), e.g. postgres://zhengwu@127.0.0.1:5432/zhengwu
+  ZHENGWU_BIND                 address to listen on [default: 127.0.0.1:8080]
+  ZHENGWU_JWT_SECRET           HMAC secret for access tokens, at least 32 bytes (required by serve)
+  ZHENGWU_JWT_ISSUER           token issuer [default: zhengwu]
+  ZHENGWU_JWT_AUDIENCE         token audience [default: zhengwu-api]
+  ZHENGWU_ACCESS_TOKEN_TTL     access token lifetime in seconds [default: 900]
+  ZHENGWU_REFRESH_TOKEN_TTL    refresh token lifetime in seconds [default: 2592000]
+  ZHENGWU_CORS_ORIGINS         comma-separated allowed origins for browsers [default: none]
+  ZHENGWU_TIMEZONE             IANA time zone of deadlines [default: Asia/Shanghai]
+  ZHENGWU_MIGRATE              apply pending migrations at start [default: true]
+  ZHENGWU_JSON_LIMIT           largest JSON body in bytes [default: 1048576]
+  ZHENGWU_LOGIN_MAX_FAILURES   failed logins before a temporary lock [default: 5]
+  ZHENGWU_LOGIN_LOCK_SECONDS   length of that lock [default: 900]
+  ZHENGWU_DB_POOL_SIZE         connections in the pool [default: 16]
+  ZHENGWU_DB_TIMEOUT_MS        wait for a connection before answering 503 [default: 5000]
+  ZHENGWU_DB_STATEMENT_TIMEOUT_MS  statement timeout [default: 30000]
+  ZHENGWU_WORKERS              HTTP worker threads [default: number of CPUs]
+  RUST_LOG                     log filter [default: info]";
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn parse_var<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String> {
+    match var(name) {
+        None => Ok(default),
+        Some(v) => v
+            .trim()
+            .parse()
+            .map_err(|_| format!("{name}={v:?} is not a valid value")),
+    }
+}
+
+impl Config {
+    /// Reads the environment. `require_secret` is set by `serve`, which must not start
+    /// without a real signing secret.
+    pub fn from_env(require_secret: bool) -> Result<Config, String> {
+        let database_url = var("DATABASE_URL").ok_or("DATABASE_URL is not set")?;
+        let jwt_secret = match var("ZHENGWU_JWT_SECRET") {
+            Some(s) if s.len() >= 32 => s,
+            Some(_) => return Err("ZHENGWU_JWT_SECRET must be at least 32 bytes".into()),
+            None if require_secret => {
+                return Err("ZHENGWU_JWT_SECRET is not set; the server will not sign tokens \
+                            with a guessable key (scripts/run sets a development secret)"
+                    .into());
+            }
+            None => String::new(),
+        };
+        let tz_name = var("ZHENGWU_TIMEZONE").unwrap_or_else(|| "Asia/Shanghai".into());
+        let timezone: Tz = tz_name
+            .parse()
+            .map_err(|_| format!("ZHENGWU_TIMEZONE={tz_name:?} is not an IANA time zone"))?;
+        let cors_origins = var("ZHENGWU_CORS_ORIGINS")
+            .map(|v| {
+                v.split(',')
+                    .map(|s| s.trim().to_owned())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(Config {
+            database_url,
+            bind: var("ZHENGWU_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
+            jwt_secret,
+            jwt_issuer: var("ZHENGWU_JWT_ISSUER").unwrap_or_else(|| "zhengwu".into()),
+            jwt_audience: var("ZHENGWU_JWT_AUDIENCE").unwrap_or_else(|| "zhengwu-api".into()),
+            access_token_ttl: Duration::from_secs(parse_var("ZHENGWU_ACCESS_TOKEN_TTL", 900)?),
+            refresh_token_ttl: Duration::from_secs(parse_var(
+                "ZHENGWU_REFRESH_TOKEN_TTL",
+                30 * 24 * 3600,
+            )?),
+            cors_origins,
+            timezone,
+            migrate_on_start: parse_var("ZHENGWU_MIGRATE", true)?,
+            json_limit: parse_var("ZHENGWU_JSON_LIMIT", 1024 * 1024)?,
+            login_max_failures: parse_var("ZHENGWU_LOGIN_MAX_FAILURES", 5)?,
+            login_lock: Duration::from_secs(parse_var("ZHENGWU_LOGIN_LOCK_SECONDS", 900)?),
+            pool: PoolSettings {
+                max_size: parse_var("ZHENGWU_DB_POOL_SIZE", 16)?,
+                timeout: Duration::from_millis(parse_var("ZHENGWU_DB_TIMEOUT_MS", 5000)?),
+                statement_timeout: Duration::from_millis(parse_var(
+                    "ZHENGWU_DB_STATEMENT_TIMEOUT_MS",
+                    30_000,
+                )?),
+            },
+            workers: parse_var(
+                "ZHENGWU_WORKERS",
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            )?,
+        })
+    }
+
+    /// Settings for tests: a fixed secret and the given database.
+    pub fn for_tests(database_url: &str) -> Config {
+        Config {
+            database_url: database_url.to_owned(),
+            bind: "127.0.0.1:0".into(),
+            jwt_secret: "test-secret-test-secret-test-secret!".into(),
+            jwt_issuer: "zhengwu".into(),
+            jwt_audience: "zhengwu-api".into(),
+            access_token_ttl: Duration::from_secs(900),
+            refresh_token_ttl: Duration::from_secs(3600),
+            cors_origins: vec![],
+            timezone: chrono_tz::Asia::Shanghai,
+            migrate_on_start: false,
+            json_limit: 64 * 1024,
+            login_max_failures: 5,
+            login_lock: Duration::from_secs(900),
+            pool: PoolSettings {
+                max_size: 4,
+                ..PoolSettings::default()
+            },
+            workers: 1,
+        }
+    }
+}

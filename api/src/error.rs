@@ -1,0 +1,320 @@
+//! Errors as RFC 9457 problem details (`application/problem+json`).
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+use zhengwu_domain::validation::FieldError;
+use zhengwu_persistence::DbError;
+
+tokio::task_local! {
+    /// The id of the request being served, for error bodies and logs.
+    pub static REQUEST_ID: String;
+}
+
+pub fn current_request_id() -> Option<String> {
+    REQUEST_ID.try_with(Clone::clone).ok()
+}
+
+/// One problem with one field of the request.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+pub struct FieldProblem {
+    /// JSON pointer to the field (`/credit_code`), or the query parameter (`?limit`).
+    #[schema(example = "/credit_code")]
+    pub pointer: String,
+    /// Stable code of the broken rule.
+    #[schema(example = "credit_code.check_character")]
+    pub code: String,
+    #[schema(example = "the check character (the 18th) does not match GB 32100")]
+    pub message: String,
+}
+
+/// An error response (RFC 9457).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "https://zhengwu.gov.cn/problems/validation.failed",
+    "title": "The request is not valid",
+    "status": 422,
+    "detail": "1 field is not valid",
+    "code": "validation.failed",
+    "errors": [{"pointer": "/credit_code", "code": "credit_code.check_character",
+                "message": "the check character (the 18th) does not match GB 32100"}],
+    "request_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a10"
+}))]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub title: String,
+    pub status: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// Stable machine-readable code.
+    pub code: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldProblem>,
+    /// Further facts, e.g. the current state of the object for a 409.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub context: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+}
+
+/// The error of a handler; becomes a problem+json response.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: String,
+    pub title: &'static str,
+    pub detail: Option<String>,
+    pub errors: Vec<FieldProblem>,
+    pub context: Option<Value>,
+    pub retry_after: Option<u64>,
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.status.as_u16(), self.code)?;
+        if let Some(d) = &self.detail {
+            write!(f, ": {d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: impl Into<String>, title: &'static str) -> Self {
+        Self {
+            status,
+            code: code.into(),
+            title,
+            detail: None,
+            errors: vec![],
+            context: None,
+            retry_after: None,
+        }
+    }
+
+    pub fn detail(mut self, d: impl Into<String>) -> Self {
+        self.detail = Some(d.into());
+        self
+    }
+
+    pub fn context(mut self, c: Value) -> Self {
+        self.context = Some(c);
+        self
+    }
+
+    pub fn bad_request(code: &str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, "The request is malformed").detail(detail)
+    }
+
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "auth.unauthenticated",
+            "Authentication is required",
+        )
+        .detail(detail)
+    }
+
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "auth.forbidden",
+            "Your role does not allow this",
+        )
+        .detail(detail)
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", "Not found")
+            .detail(format!("no such {what}"))
+    }
+
+    pub fn conflict(code: &str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, code, "The request conflicts with the current state")
+            .detail(detail)
+    }
+
+    pub fn precondition_failed(current_version: i32) -> Self {
+        Self::new(
+            StatusCode::PRECONDITION_FAILED,
+            "precondition.stale_version",
+            "The resource has changed",
+        )
+        .detail(format!(
+            "If-Match does not name the current version {current_version}; read it again"
+        ))
+        .context(serde_json::json!({ "current_version": current_version }))
+    }
+
+    pub fn unprocessable(code: &str, detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            code,
+            "The request is not valid",
+        )
+        .detail(detail)
+    }
+
+    /// 422 with one problem per field.
+    pub fn validation(errors: Vec<FieldProblem>) -> Self {
+        let n = errors.len();
+        let mut e = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation.failed",
+            "The request is not valid",
+        )
+        .detail(if n == 1 {
+            format!("{}: {}", errors[0].pointer, errors[0].message)
+        } else {
+            format!("{n} fields are not valid")
+        });
+        e.errors = errors;
+        e
+    }
+
+    /// 422 for one field.
+    pub fn field(pointer: &str, code: &str, message: impl Into<String>) -> Self {
+        Self::validation(vec![FieldProblem {
+            pointer: pointer.to_owned(),
+            code: code.to_owned(),
+            message: message.into(),
+        }])
+    }
+
+    pub fn too_many_requests(code: &str, retry_after: u64, detail: impl Into<String>) -> Self {
+        let mut e = Self::new(StatusCode::TOO_MANY_REQUESTS, code, "Too many requests")
+            .detail(detail);
+        e.retry_after = Some(retry_after);
+        e
+    }
+
+    pub fn unavailable() -> Self {
+        let mut e = Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "service.database_unavailable",
+            "The service is temporarily unavailable",
+        )
+        .detail("the database cannot be reached; retry shortly");
+        e.retry_after = Some(5);
+        e
+    }
+
+    pub fn internal() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "An internal error occurred",
+        )
+        .detail("the error has been logged with this request id")
+    }
+
+    pub fn to_problem(&self) -> Problem {
+        Problem {
+            type_: format!("https://zhengwu.gov.cn/problems/{}", self.code),
+            title: self.title.to_owned(),
+            status: self.status.as_u16(),
+            detail: self.detail.clone(),
+            code: self.code.clone(),
+            errors: self.errors.clone(),
+            context: self.context.clone(),
+            request_id: current_request_id(),
+        }
+    }
+}
+
+impl From<Vec<FieldError>> for ApiError {
+    fn from(errors: Vec<FieldError>) -> Self {
+        ApiError::validation(
+            errors
+                .into_iter()
+                .map(|e| FieldProblem {
+                    pointer: e.pointer,
+                    code: e.violation.code.to_owned(),
+                    message: e.violation.message.into_owned(),
+                })
+                .collect(),
+        )
+    }
+}
+
+/// Which field a unique constraint protects, for a 409 that names it.
+fn constraint_field(constraint: &str) -> Option<&'static str> {
+    Some(match constraint {
+        "organizations_credit_code_key" => "/credit_code",
+        "users_username_key" => "/username",
+        "api_clients_client_id_key" => "/client_id",
+        "windows_hall_id_number_key" => "/number",
+        _ => return None,
+    })
+}
+
+impl From<DbError> for ApiError {
+    fn from(e: DbError) -> Self {
+        match e {
+            DbError::NotFound => ApiError::not_found("object"),
+            DbError::Conflict { constraint } => {
+                let mut err = ApiError::conflict(
+                    "conflict.duplicate",
+                    "an object with the same unique value exists",
+                );
+                if let Some(field) = constraint_field(&constraint) {
+                    err.errors.push(FieldProblem {
+                        pointer: field.to_owned(),
+                        code: "unique".to_owned(),
+                        message: "this value is already taken".to_owned(),
+                    });
+                }
+                err
+            }
+            DbError::MissingReference { constraint } => {
+                log::warn!("foreign key violation: {constraint}");
+                ApiError::unprocessable(
+                    "reference.not_found",
+                    "the request refers to an object that does not exist",
+                )
+            }
+            DbError::Unavailable(msg) => {
+                log::warn!("database unavailable: {msg}");
+                ApiError::unavailable()
+            }
+            DbError::Other(msg) => {
+                log::error!("database error: {msg}");
+                ApiError::internal()
+            }
+        }
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(e: diesel::result::Error) -> Self {
+        DbError::from(e).into()
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut res = HttpResponse::build(self.status);
+        res.insert_header((
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        ));
+        if let Some(s) = self.retry_after {
+            res.insert_header((header::RETRY_AFTER, s.to_string()));
+        }
+        if self.status == StatusCode::UNAUTHORIZED {
+            res.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+        }
+        res.body(serde_json::to_string(&self.to_problem()).unwrap_or_default())
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

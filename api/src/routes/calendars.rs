@@ -1,0 +1,213 @@
+//! The working-day calendar and deadlines in working days.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, get, put, web};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use diesel_async::AsyncConnection;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use zhengwu_domain::account::Role;
+use zhengwu_domain::calendar::{MAX_WORKING_DAYS, SkipReason, YearSchedule};
+use zhengwu_persistence::calendar;
+
+use crate::audit_ctx::AuditCtx;
+use crate::auth::Principal;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, IfMatch, etag};
+use crate::state::AppState;
+
+/// A year's published schedule (国务院办公厅关于部分节假日安排的通知).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "holidays": ["2025-10-01", "2025-10-02", "2025-10-03", "2025-10-04", "2025-10-05",
+                 "2025-10-06", "2025-10-07", "2025-10-08"],
+    "adjusted_working_days": ["2025-09-28", "2025-10-11"]
+}))]
+pub struct PutCalendar {
+    /// Statutory rest days (法定节假日), weekend days of the holiday included.
+    pub holidays: Vec<NaiveDate>,
+    /// Weekend days that are worked (调休上班日).
+    pub adjusted_working_days: Vec<NaiveDate>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CalendarDto {
+    pub year: i32,
+    pub holidays: Vec<NaiveDate>,
+    pub adjusted_working_days: Vec<NaiveDate>,
+    pub version: i32,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DeadlineQuery {
+    /// The start date (day 0); day 1 is the first working day after it.
+    #[param(example = "2025-09-26")]
+    pub start: NaiveDate,
+    /// Working days to count, 0 (the same day) to 5000.
+    #[param(example = 20)]
+    pub working_days: u32,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SkippedDayDto {
+    pub date: NaiveDate,
+    pub reason: SkipReason,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "start": "2025-09-26", "working_days": 20, "due_date": "2025-10-30", "timezone": "Asia/Shanghai",
+    "skipped": [{"date": "2025-09-27", "reason": "weekend"}, {"date": "2025-10-01", "reason": "holiday"}],
+    "years_without_calendar": []
+}))]
+pub struct DeadlineDto {
+    pub start: NaiveDate,
+    pub working_days: u32,
+    pub due_date: NaiveDate,
+    /// The time zone in which dates are counted.
+    pub timezone: String,
+    /// Every rest day between the start and the due date, with its reason.
+    pub skipped: Vec<SkippedDayDto>,
+    /// Years with no loaded schedule: only weekends were skipped there.
+    pub years_without_calendar: Vec<i32>,
+    /// Present when a year without schedule was involved.
+    pub warning: Option<String>,
+}
+
+fn year_param(year: i32) -> ApiResult<i32> {
+    if (1990..=2200).contains(&year) {
+        Ok(year)
+    } else {
+        Err(ApiError::field("/year", "calendar.year_range", "the year must be between 1990 and 2200"))
+    }
+}
+
+/// Compute a deadline in working days.
+///
+/// Weekends and loaded holidays are skipped, adjusted working days count. The answer names
+/// every skipped day and any year for which no schedule is loaded (weekends only there).
+#[utoipa::path(tag = "calendar", params(DeadlineQuery), responses((status = 200, body = DeadlineDto)))]
+#[get("/calendars/deadline")]
+pub async fn deadline(
+    state: web::Data<AppState>,
+    q: web::Query<DeadlineQuery>,
+) -> ApiResult<HttpResponse> {
+    if q.working_days > MAX_WORKING_DAYS {
+        return Err(ApiError::field(
+            "?working_days",
+            "range",
+            format!("at most {MAX_WORKING_DAYS} working days"),
+        ));
+    }
+    let from = q.start.year();
+    let to = from + 1 + (q.working_days as i32) / 200;
+    let mut conn = state.conn().await?;
+    let cal = calendar::calendar_for(&mut conn, from, to).await?;
+    let dl = cal
+        .add_working_days(q.start, q.working_days)
+        .map_err(|e| ApiError::field("?working_days", "range", e.to_string()))?;
+    let warning = (!dl.years_without_schedule.is_empty()).then(|| {
+        format!(
+            "no holiday schedule is loaded for {}; only weekends were skipped there",
+            dl.years_without_schedule
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    });
+    Ok(HttpResponse::Ok().json(DeadlineDto {
+        start: dl.start,
+        working_days: dl.working_days,
+        due_date: dl.due_date,
+        timezone: state.config.timezone.name().to_owned(),
+        skipped: dl
+            .skipped
+            .into_iter()
+            .map(|s| SkippedDayDto { date: s.date, reason: s.reason })
+            .collect(),
+        years_without_calendar: dl.years_without_schedule,
+        warning,
+    }))
+}
+
+/// Read a year's schedule.
+#[utoipa::path(tag = "calendar", params(("year" = i32, Path, example = 2025)),
+    responses((status = 200, body = CalendarDto, headers(("ETag" = String)))))]
+#[get("/calendars/{year}")]
+pub async fn get(state: web::Data<AppState>, year: web::Path<i32>) -> ApiResult<HttpResponse> {
+    let year = year_param(*year)?;
+    let mut conn = state.conn().await?;
+    let stored = calendar::load_years(&mut conn, year, year)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| {
+            ApiError::not_found("calendar").detail(format!(
+                "no schedule is loaded for {year}; deadlines in it count weekends only"
+            ))
+        })?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(stored.version)))
+        .json(CalendarDto {
+            year,
+            holidays: stored.schedule.holidays().collect(),
+            adjusted_working_days: stored.schedule.adjusted_working_days().collect(),
+            version: stored.version,
+            updated_at: stored.updated_at,
+        }))
+}
+
+/// Load or replace a year's schedule (system administrators).
+#[utoipa::path(tag = "calendar", security(("bearer" = [])),
+    params(("year" = i32, Path, example = 2025), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
+    request_body = PutCalendar,
+    responses((status = 200, body = CalendarDto, headers(("ETag" = String)))))]
+#[put("/calendars/{year}")]
+pub async fn put(
+    state: web::Data<AppState>,
+    auth: Principal,
+    year: web::Path<i32>,
+    if_match: IfMatch,
+    body: ApiJson<PutCalendar>,
+) -> ApiResult<HttpResponse> {
+    auth.require(&[Role::SysAdmin])?;
+    let year = year_param(*year)?;
+    let schedule = YearSchedule::new(year, &body.value.holidays, &body.value.adjusted_working_days)?;
+    let audit = AuditCtx::new(&state, auth.actor());
+    let mut conn = state.conn().await?;
+    let dto = conn
+        .transaction::<_, ApiError, _>(async |c| {
+            let current = calendar::year_version_for_update(c, year).await?;
+            if let Some(v) = current {
+                if_match.check(v)?;
+            } else if if_match.0.is_some() {
+                return Err(ApiError::precondition_failed(0));
+            }
+            let before = calendar::load_years(c, year, year).await?.into_iter().next().map(|s| {
+                serde_json::json!({
+                    "holidays": s.schedule.holidays().collect::<Vec<_>>(),
+                    "adjusted_working_days": s.schedule.adjusted_working_days().collect::<Vec<_>>(),
+                })
+            });
+            let version = calendar::put_year(c, &schedule).await?;
+            let dto = CalendarDto {
+                year,
+                holidays: schedule.holidays().collect(),
+                adjusted_working_days: schedule.adjusted_working_days().collect(),
+                version,
+                updated_at: audit.at,
+            };
+            audit
+                .record(c, "calendar.put", "calendar", year, None, before.as_ref(), Some(&dto))
+                .await?;
+            Ok(dto)
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(dto.version)))
+        .json(dto))
+}

@@ -1,0 +1,52 @@
+//! The routes of `/api/v1`, one module per resource. Registration through
+//! utoipa-actix-web makes the route table and the OpenAPI document one list.
+
+pub mod audit;
+pub mod auth;
+pub mod calendars;
+pub mod clients;
+pub mod meta;
+pub mod ops;
+pub mod orgs;
+pub mod users;
+pub mod windows;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Registers every `/api/v1` handler.
+pub fn api_v1(cfg: &mut ServiceConfig) {
+    cfg.service(auth::token)
+        .service(auth::refresh)
+        .service(auth::logout)
+        .service(auth::me)
+        .service(auth::register)
+        .service(orgs::list)
+        .service(orgs::create)
+        .service(orgs::get)
+        .service(orgs::patch)
+        .service(users::list)
+        .service(users::create)
+        .service(users::get)
+        .service(users::patch)
+        .service(clients::list)
+        .service(clients::create)
+        .service(clients::patch)
+        .service(windows::list)
+        .service(windows::create)
+        .service(windows::get)
+        .service(windows::patch)
+        .service(windows::put_staff)
+        .service(calendars::deadline)
+        .service(calendars::get)
+        .service(calendars::put)
+        .service(audit::verify)
+        .service(audit::list)
+        .service(meta::enums);
+}
+
+/// Registers the operational endpoints (outside `/api/v1`).
+pub fn operational(cfg: &mut ServiceConfig) {
+    cfg.service(ops::healthz)
+        .service(ops::readyz)
+        .service(ops::metrics);
+}

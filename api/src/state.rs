@@ -1,0 +1,37 @@
+//! Shared state of the app.
+
+use std::sync::Arc;
+
+use zhengwu_persistence::PgPool;
+
+use crate::auth::JwtKeys;
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::metrics::Metrics;
+
+/// What every handler can reach. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: PgPool,
+    pub config: Arc<Config>,
+    pub jwt: Arc<JwtKeys>,
+    pub clock: Arc<dyn Clock>,
+    pub metrics: Arc<Metrics>,
+}
+
+impl AppState {
+    pub fn new(pool: PgPool, config: Config, clock: Arc<dyn Clock>) -> Self {
+        let jwt = Arc::new(JwtKeys::new(&config));
+        Self {
+            pool,
+            config: Arc::new(config),
+            jwt,
+            clock,
+            metrics: Arc::new(Metrics::new()),
+        }
+    }
+
+    pub async fn conn(&self) -> Result<zhengwu_persistence::db::PooledConn, crate::error::ApiError> {
+        Ok(zhengwu_persistence::db::conn(&self.pool).await?)
+    }
+}
