@@ -134,12 +134,10 @@ impl JwtKeys {
             org: org.map(|(id, _)| id),
             org_path: org.map(|(_, p)| p.as_str().to_owned()),
         };
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(
-            |e| {
-                log::error!("cannot sign a token: {e}");
-                ApiError::internal()
-            },
-        )
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|e| {
+            log::error!("cannot sign a token: {e}");
+            ApiError::internal()
+        })
     }
 
     /// Verifies signature, algorithm, issuer, audience and expiry (against `now`, the app's
@@ -193,7 +191,11 @@ impl Principal {
         } else {
             Err(ApiError::forbidden(format!(
                 "this needs one of the roles: {}",
-                roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
+                roles
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )))
         }
     }

@@ -85,9 +85,11 @@ impl Config {
             Some(s) if s.len() >= 32 => s,
             Some(_) => return Err("ZHENGWU_JWT_SECRET must be at least 32 bytes".into()),
             None if require_secret => {
-                return Err("ZHENGWU_JWT_SECRET is not set; the server will not sign tokens \
+                return Err(
+                    "ZHENGWU_JWT_SECRET is not set; the server will not sign tokens \
                             with a guessable key (scripts/run sets a development secret)"
-                    .into());
+                        .into(),
+                );
             }
             None => String::new(),
         };

@@ -78,7 +78,15 @@ pub async fn create_admin(
                 )
                 .await?;
                 zhengwu_persistence::tokens::revoke_user(c, u.id, chrono::Utc::now()).await?;
-                record(c, "user.admin_reset", "user", u.id, None, serde_json::json!({"username": username})).await?;
+                record(
+                    c,
+                    "user.admin_reset",
+                    "user",
+                    u.id,
+                    None,
+                    serde_json::json!({"username": username}),
+                )
+                .await?;
                 Ok(false)
             }
             None => {
@@ -99,7 +107,15 @@ pub async fn create_admin(
                     },
                 )
                 .await?;
-                record(c, "user.create_admin", "user", id, None, serde_json::json!({"username": username, "role": "sys_admin"})).await?;
+                record(
+                    c,
+                    "user.create_admin",
+                    "user",
+                    id,
+                    None,
+                    serde_json::json!({"username": username, "role": "sys_admin"}),
+                )
+                .await?;
                 Ok(true)
             }
         }
@@ -126,24 +142,149 @@ struct OrgSpec {
 }
 
 const ORGS: &[OrgSpec] = &[
-    OrgSpec { key: "city", parent: None, kind: OrgKind::RegionGovernment, level: OrgLevel::City, name: "济南市人民政府", division_code: Some("370100"), credit17: "11370100004192113", address: "济南市历下区龙奥北路1号", phone: "0531-51705000" },
-    OrgSpec { key: "city_office", parent: Some("city"), kind: OrgKind::Department, level: OrgLevel::City, name: "济南市人民政府办公厅", division_code: None, credit17: "11370100004192121", address: "济南市历下区龙奥北路1号", phone: "0531-51705012" },
-    OrgSpec { key: "city_services", parent: Some("city"), kind: OrgKind::Department, level: OrgLevel::City, name: "济南市行政审批服务局", division_code: None, credit17: "11370100MB2851630", address: "济南市历下区解放东路3号", phone: "0531-66608000" },
-    OrgSpec { key: "city_market", parent: Some("city"), kind: OrgKind::Department, level: OrgLevel::City, name: "济南市市场监督管理局", division_code: None, credit17: "11370100MB2851259", address: "济南市市中区站前路9号", phone: "0531-82079000" },
-    OrgSpec { key: "city_hall", parent: Some("city"), kind: OrgKind::Hall, level: OrgLevel::City, name: "济南市政务服务中心", division_code: None, credit17: "12370100MB2851711", address: "济南市历下区解放东路3号", phone: "0531-12345" },
-    OrgSpec { key: "lixia", parent: Some("city"), kind: OrgKind::RegionGovernment, level: OrgLevel::County, name: "历下区人民政府", division_code: Some("370102"), credit17: "11370102004228416", address: "济南市历下区龙鼎大道1号", phone: "0531-86026000" },
-    OrgSpec { key: "lixia_services", parent: Some("lixia"), kind: OrgKind::Department, level: OrgLevel::County, name: "历下区行政审批服务局", division_code: None, credit17: "11370102MB2853152", address: "济南市历下区燕子山西路58号", phone: "0531-86556000" },
-    OrgSpec { key: "lixia_hall", parent: Some("lixia"), kind: OrgKind::Hall, level: OrgLevel::County, name: "历下区政务服务中心", division_code: None, credit17: "12370102MB2853200", address: "济南市历下区燕子山西路58号", phone: "0531-86556100" },
-    OrgSpec { key: "yaojia", parent: Some("lixia"), kind: OrgKind::RegionGovernment, level: OrgLevel::Township, name: "姚家街道办事处", division_code: Some("370102007000"), credit17: "11370102004228459", address: "济南市历下区姚家东路188号", phone: "0531-88872000" },
-    OrgSpec { key: "pingyin", parent: Some("city"), kind: OrgKind::RegionGovernment, level: OrgLevel::County, name: "平阴县人民政府", division_code: Some("370124"), credit17: "11370124004318815", address: "济南市平阴县榆山路1号", phone: "0531-87881000" },
-    OrgSpec { key: "pingyin_market", parent: Some("pingyin"), kind: OrgKind::Department, level: OrgLevel::County, name: "平阴县市场监督管理局", division_code: None, credit17: "11370124MB2855321", address: "济南市平阴县黄河路66号", phone: "0531-87886000" },
-    OrgSpec { key: "pingyin_hall", parent: Some("pingyin"), kind: OrgKind::Hall, level: OrgLevel::County, name: "平阴县政务服务中心", division_code: None, credit17: "12370124MB2855410", address: "济南市平阴县青龙路22号", phone: "0531-87880000" },
+    OrgSpec {
+        key: "city",
+        parent: None,
+        kind: OrgKind::RegionGovernment,
+        level: OrgLevel::City,
+        name: "济南市人民政府",
+        division_code: Some("370100"),
+        credit17: "11370100004192113",
+        address: "济南市历下区龙奥北路1号",
+        phone: "0531-51705000",
+    },
+    OrgSpec {
+        key: "city_office",
+        parent: Some("city"),
+        kind: OrgKind::Department,
+        level: OrgLevel::City,
+        name: "济南市人民政府办公厅",
+        division_code: None,
+        credit17: "11370100004192121",
+        address: "济南市历下区龙奥北路1号",
+        phone: "0531-51705012",
+    },
+    OrgSpec {
+        key: "city_services",
+        parent: Some("city"),
+        kind: OrgKind::Department,
+        level: OrgLevel::City,
+        name: "济南市行政审批服务局",
+        division_code: None,
+        credit17: "11370100MB2851630",
+        address: "济南市历下区解放东路3号",
+        phone: "0531-66608000",
+    },
+    OrgSpec {
+        key: "city_market",
+        parent: Some("city"),
+        kind: OrgKind::Department,
+        level: OrgLevel::City,
+        name: "济南市市场监督管理局",
+        division_code: None,
+        credit17: "11370100MB2851259",
+        address: "济南市市中区站前路9号",
+        phone: "0531-82079000",
+    },
+    OrgSpec {
+        key: "city_hall",
+        parent: Some("city"),
+        kind: OrgKind::Hall,
+        level: OrgLevel::City,
+        name: "济南市政务服务中心",
+        division_code: None,
+        credit17: "12370100MB2851711",
+        address: "济南市历下区解放东路3号",
+        phone: "0531-12345",
+    },
+    OrgSpec {
+        key: "lixia",
+        parent: Some("city"),
+        kind: OrgKind::RegionGovernment,
+        level: OrgLevel::County,
+        name: "历下区人民政府",
+        division_code: Some("370102"),
+        credit17: "11370102004228416",
+        address: "济南市历下区龙鼎大道1号",
+        phone: "0531-86026000",
+    },
+    OrgSpec {
+        key: "lixia_services",
+        parent: Some("lixia"),
+        kind: OrgKind::Department,
+        level: OrgLevel::County,
+        name: "历下区行政审批服务局",
+        division_code: None,
+        credit17: "11370102MB2853152",
+        address: "济南市历下区燕子山西路58号",
+        phone: "0531-86556000",
+    },
+    OrgSpec {
+        key: "lixia_hall",
+        parent: Some("lixia"),
+        kind: OrgKind::Hall,
+        level: OrgLevel::County,
+        name: "历下区政务服务中心",
+        division_code: None,
+        credit17: "12370102MB2853200",
+        address: "济南市历下区燕子山西路58号",
+        phone: "0531-86556100",
+    },
+    OrgSpec {
+        key: "yaojia",
+        parent: Some("lixia"),
+        kind: OrgKind::RegionGovernment,
+        level: OrgLevel::Township,
+        name: "姚家街道办事处",
+        division_code: Some("370102007000"),
+        credit17: "11370102004228459",
+        address: "济南市历下区姚家东路188号",
+        phone: "0531-88872000",
+    },
+    OrgSpec {
+        key: "pingyin",
+        parent: Some("city"),
+        kind: OrgKind::RegionGovernment,
+        level: OrgLevel::County,
+        name: "平阴县人民政府",
+        division_code: Some("370124"),
+        credit17: "11370124004318815",
+        address: "济南市平阴县榆山路1号",
+        phone: "0531-87881000",
+    },
+    OrgSpec {
+        key: "pingyin_market",
+        parent: Some("pingyin"),
+        kind: OrgKind::Department,
+        level: OrgLevel::County,
+        name: "平阴县市场监督管理局",
+        division_code: None,
+        credit17: "11370124MB2855321",
+        address: "济南市平阴县黄河路66号",
+        phone: "0531-87886000",
+    },
+    OrgSpec {
+        key: "pingyin_hall",
+        parent: Some("pingyin"),
+        kind: OrgKind::Hall,
+        level: OrgLevel::County,
+        name: "平阴县政务服务中心",
+        division_code: None,
+        credit17: "12370124MB2855410",
+        address: "济南市平阴县青龙路22号",
+        phone: "0531-87880000",
+    },
 ];
 
 /// (username, display name, role, organisation key)
 const STAFF: &[(&str, &str, Role, &str)] = &[
     ("city.admin", "刘建国", Role::OrgAdmin, "city"),
-    ("city.disclosure", "陈晓燕", Role::DisclosureOfficer, "city_office"),
+    (
+        "city.disclosure",
+        "陈晓燕",
+        Role::DisclosureOfficer,
+        "city_office",
+    ),
     ("city.reviewer", "赵志强", Role::Reviewer, "city_office"),
     ("city.supervisor", "孙丽华", Role::Supervisor, "city"),
     ("city.clerk.a", "王芳", Role::Clerk, "city_hall"),
@@ -161,14 +302,56 @@ const STAFF: &[(&str, &str, Role, &str)] = &[
 ];
 
 /// (hall key, number, name, combined, [(staff username, post)])
-type WindowSpec = (&'static str, &'static str, &'static str, bool, &'static [(&'static str, Post)]);
+type WindowSpec = (
+    &'static str,
+    &'static str,
+    &'static str,
+    bool,
+    &'static [(&'static str, Post)],
+);
 const WINDOWS: &[WindowSpec] = &[
-    ("city_hall", "A01", "综合受理窗口", true, &[("city.clerk.a", Post::A), ("city.clerk.b", Post::B)]),
-    ("city_hall", "A02", "企业开办专区窗口", false, &[("city.clerk.c", Post::A), ("city.clerk.a", Post::B)]),
-    ("city_hall", "C01", "统一出件窗口", false, &[("city.clerk.b", Post::A), ("city.clerk.c", Post::B)]),
-    ("lixia_hall", "01", "综合受理窗口", true, &[("lixia.clerk.a", Post::A), ("lixia.clerk.b", Post::B)]),
-    ("lixia_hall", "02", "社会事务窗口", false, &[("lixia.clerk.b", Post::A), ("lixia.clerk.a", Post::B)]),
-    ("pingyin_hall", "01", "综合受理窗口", true, &[("pingyin.clerk.a", Post::A), ("pingyin.clerk.b", Post::B)]),
+    (
+        "city_hall",
+        "A01",
+        "综合受理窗口",
+        true,
+        &[("city.clerk.a", Post::A), ("city.clerk.b", Post::B)],
+    ),
+    (
+        "city_hall",
+        "A02",
+        "企业开办专区窗口",
+        false,
+        &[("city.clerk.c", Post::A), ("city.clerk.a", Post::B)],
+    ),
+    (
+        "city_hall",
+        "C01",
+        "统一出件窗口",
+        false,
+        &[("city.clerk.b", Post::A), ("city.clerk.c", Post::B)],
+    ),
+    (
+        "lixia_hall",
+        "01",
+        "综合受理窗口",
+        true,
+        &[("lixia.clerk.a", Post::A), ("lixia.clerk.b", Post::B)],
+    ),
+    (
+        "lixia_hall",
+        "02",
+        "社会事务窗口",
+        false,
+        &[("lixia.clerk.b", Post::A), ("lixia.clerk.a", Post::B)],
+    ),
+    (
+        "pingyin_hall",
+        "01",
+        "综合受理窗口",
+        true,
+        &[("pingyin.clerk.a", Post::A), ("pingyin.clerk.b", Post::B)],
+    ),
 ];
 
 fn dates(list: &[&str]) -> Vec<NaiveDate> {
@@ -182,13 +365,42 @@ pub fn schedule_2025() -> Result<YearSchedule, String> {
     YearSchedule::new(
         2025,
         &dates(&[
-            "2025-01-01", "2025-01-28", "2025-01-29", "2025-01-30", "2025-01-31", "2025-02-01",
-            "2025-02-02", "2025-02-03", "2025-02-04", "2025-04-04", "2025-04-05", "2025-04-06",
-            "2025-05-01", "2025-05-02", "2025-05-03", "2025-05-04", "2025-05-05", "2025-05-31",
-            "2025-06-01", "2025-06-02", "2025-10-01", "2025-10-02", "2025-10-03", "2025-10-04",
-            "2025-10-05", "2025-10-06", "2025-10-07", "2025-10-08",
+            "2025-01-01",
+            "2025-01-28",
+            "2025-01-29",
+            "2025-01-30",
+            "2025-01-31",
+            "2025-02-01",
+            "2025-02-02",
+            "2025-02-03",
+            "2025-02-04",
+            "2025-04-04",
+            "2025-04-05",
+            "2025-04-06",
+            "2025-05-01",
+            "2025-05-02",
+            "2025-05-03",
+            "2025-05-04",
+            "2025-05-05",
+            "2025-05-31",
+            "2025-06-01",
+            "2025-06-02",
+            "2025-10-01",
+            "2025-10-02",
+            "2025-10-03",
+            "2025-10-04",
+            "2025-10-05",
+            "2025-10-06",
+            "2025-10-07",
+            "2025-10-08",
         ]),
-        &dates(&["2025-01-26", "2025-02-08", "2025-04-27", "2025-09-28", "2025-10-11"]),
+        &dates(&[
+            "2025-01-26",
+            "2025-02-08",
+            "2025-04-27",
+            "2025-09-28",
+            "2025-10-11",
+        ]),
     )
     .map_err(|e| format!("2025 schedule: {e:?}"))
 }

@@ -130,13 +130,16 @@ impl ApiError {
     }
 
     pub fn not_found(what: &str) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", "Not found")
-            .detail(format!("no such {what}"))
+        Self::new(StatusCode::NOT_FOUND, "not_found", "Not found").detail(format!("no such {what}"))
     }
 
     pub fn conflict(code: &str, detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::CONFLICT, code, "The request conflicts with the current state")
-            .detail(detail)
+        Self::new(
+            StatusCode::CONFLICT,
+            code,
+            "The request conflicts with the current state",
+        )
+        .detail(detail)
     }
 
     pub fn precondition_failed(current_version: i32) -> Self {
@@ -187,8 +190,8 @@ impl ApiError {
     }
 
     pub fn too_many_requests(code: &str, retry_after: u64, detail: impl Into<String>) -> Self {
-        let mut e = Self::new(StatusCode::TOO_MANY_REQUESTS, code, "Too many requests")
-            .detail(detail);
+        let mut e =
+            Self::new(StatusCode::TOO_MANY_REQUESTS, code, "Too many requests").detail(detail);
         e.retry_after = Some(retry_after);
         e
     }

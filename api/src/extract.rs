@@ -75,7 +75,7 @@ fn field_problem(err: serde_path_to_error::Error<serde_json::Error>) -> FieldPro
     } else {
         ("value.invalid", None)
     };
-    if let Some(f) = field {
+    if let Some(f) = field.filter(|f| !pointer.ends_with(&format!("/{f}"))) {
         pointer.push('/');
         pointer.push_str(&f);
     }
@@ -139,9 +139,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
             }
             let mut body = web::BytesMut::new();
             while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|e| {
-                    ApiError::bad_request("request.body_unreadable", e.to_string())
-                })?;
+                let chunk = chunk
+                    .map_err(|e| ApiError::bad_request("request.body_unreadable", e.to_string()))?;
                 if body.len() + chunk.len() > limit {
                     return Err(too_large(limit));
                 }
@@ -206,7 +205,9 @@ impl FromRequest for IdempotencyKey {
         let parsed = match req.headers().get("idempotency-key") {
             None => Ok(IdempotencyKey(None)),
             Some(v) => match v.to_str() {
-                Ok(s) if (1..=200).contains(&s.len()) && s.chars().all(|c| c.is_ascii_graphic()) => {
+                Ok(s)
+                    if (1..=200).contains(&s.len()) && s.chars().all(|c| c.is_ascii_graphic()) =>
+                {
                     Ok(IdempotencyKey(Some(s.to_owned())))
                 }
                 _ => Err(ApiError::bad_request(

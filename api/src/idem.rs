@@ -50,7 +50,12 @@ impl Created {
 }
 
 impl Idem {
-    pub fn new(req: &HttpRequest, principal: String, key: &IdempotencyKey, body_hash: &[u8]) -> Self {
+    pub fn new(
+        req: &HttpRequest,
+        principal: String,
+        key: &IdempotencyKey,
+        body_hash: &[u8],
+    ) -> Self {
         Idem {
             principal,
             key: key.0.clone(),

@@ -51,7 +51,10 @@ pub async fn observe(
             .get(header::CONTENT_TYPE)
             .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
         let status = res.status();
-        if status.as_u16() >= 400 && !is_problem && res.headers().get(header::CONTENT_TYPE).is_none() {
+        if status.as_u16() >= 400
+            && !is_problem
+            && res.headers().get(header::CONTENT_TYPE).is_none()
+        {
             let (req, _) = res.into_parts();
             let body = problem_for(status).error_response();
             Ok::<_, Error>(ServiceResponse::new(req, body))

@@ -101,14 +101,20 @@ fn document_errors(path: &str, method: &str, op: &mut Operation) {
             .or_insert_with(|| problem(description));
     };
     if input {
-        add("400", "Malformed request: not JSON, or an invalid query or path parameter");
+        add(
+            "400",
+            "Malformed request: not JSON, or an invalid query or path parameter",
+        );
         add(
             "422",
             "Well-formed but invalid: `errors[]` names each field (JSON pointer) and the rule",
         );
     }
     if secured {
-        add("401", "No valid access token (missing, expired, bad signature, wrong audience)");
+        add(
+            "401",
+            "No valid access token (missing, expired, bad signature, wrong audience)",
+        );
         add("403", "Your role does not allow this operation");
     }
     if path.contains('{') {
@@ -122,12 +128,21 @@ fn document_errors(path: &str, method: &str, op: &mut Operation) {
         add("409", "Conflicts with the current state or a unique value");
     }
     if if_match {
-        add("412", "`If-Match` names a version that is no longer current");
+        add(
+            "412",
+            "`If-Match` names a version that is no longer current",
+        );
     }
     if idempotent {
-        add("422", "Invalid, or the Idempotency-Key was used for a different request");
+        add(
+            "422",
+            "Invalid, or the Idempotency-Key was used for a different request",
+        );
     }
-    add("500", "Internal error; the log has the details under the request id");
+    add(
+        "500",
+        "Internal error; the log has the details under the request id",
+    );
     add("503", "The database is unavailable; retry later");
 }
 

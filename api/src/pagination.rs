@@ -108,8 +108,9 @@ impl<T> Page<T> {
     /// The `Link` header value for the next page, if any.
     pub fn link(&self, req: &HttpRequest) -> Option<String> {
         let cursor = self.next_cursor.as_ref()?;
-        let mut pairs: Vec<(String, String)> =
-            url_pairs(req.query_string()).filter(|(k, _)| k != "cursor").collect();
+        let mut pairs: Vec<(String, String)> = url_pairs(req.query_string())
+            .filter(|(k, _)| k != "cursor")
+            .collect();
         pairs.push(("cursor".into(), cursor.clone()));
         let query = pairs
             .iter()

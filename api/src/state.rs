@@ -31,7 +31,9 @@ impl AppState {
         }
     }
 
-    pub async fn conn(&self) -> Result<zhengwu_persistence::db::PooledConn, crate::error::ApiError> {
+    pub async fn conn(
+        &self,
+    ) -> Result<zhengwu_persistence::db::PooledConn, crate::error::ApiError> {
         Ok(zhengwu_persistence::db::conn(&self.pool).await?)
     }
 }

@@ -177,7 +177,10 @@ mod tests {
     #[test]
     fn passwords() {
         assert!(password("correct-horse-7").is_ok());
-        assert_eq!(password("short1").err().map(|e| e.code), Some("password.too_short"));
+        assert_eq!(
+            password("short1").err().map(|e| e.code),
+            Some("password.too_short")
+        );
         assert_eq!(
             password("onlyletters").err().map(|e| e.code),
             Some("password.too_simple")
@@ -212,11 +215,15 @@ mod tests {
         assert!(window_staffing::<u8>(&[]).is_ok());
         assert!(window_staffing(&[(1, Post::A), (2, Post::B)]).is_ok());
         assert_eq!(
-            window_staffing(&[(1, Post::A), (2, Post::A)]).err().map(|e| e.code),
+            window_staffing(&[(1, Post::A), (2, Post::A)])
+                .err()
+                .map(|e| e.code),
             Some("window.ab_posts")
         );
         assert_eq!(
-            window_staffing(&[(1, Post::A), (1, Post::B)]).err().map(|e| e.code),
+            window_staffing(&[(1, Post::A), (1, Post::B)])
+                .err()
+                .map(|e| e.code),
             Some("window.staff_duplicate")
         );
     }

@@ -53,7 +53,10 @@ impl YearSchedule {
         if !(1990..=2200).contains(&year) {
             errors.push(
                 "year",
-                RuleViolation::new("calendar.year_range", "the year must be between 1990 and 2200"),
+                RuleViolation::new(
+                    "calendar.year_range",
+                    "the year must be between 1990 and 2200",
+                ),
             );
         }
         let mut h = BTreeSet::new();
@@ -289,13 +292,21 @@ mod tests {
     fn weekends_are_skipped() {
         let cal = Calendar::weekends_only();
         // Friday + 1 working day = Monday.
-        let dl = cal.add_working_days(d("2030-01-04"), 1).unwrap_or_else(|e| panic!("{e}"));
+        let dl = cal
+            .add_working_days(d("2030-01-04"), 1)
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(dl.due_date, d("2030-01-07"));
         assert_eq!(
             dl.skipped,
             vec![
-                SkippedDay { date: d("2030-01-05"), reason: SkipReason::Weekend },
-                SkippedDay { date: d("2030-01-06"), reason: SkipReason::Weekend },
+                SkippedDay {
+                    date: d("2030-01-05"),
+                    reason: SkipReason::Weekend
+                },
+                SkippedDay {
+                    date: d("2030-01-06"),
+                    reason: SkipReason::Weekend
+                },
             ]
         );
         assert_eq!(dl.years_without_schedule, vec![2030]);
@@ -305,14 +316,18 @@ mod tests {
     fn starting_on_a_rest_day_counts_from_the_next_working_day() {
         let cal = Calendar::weekends_only();
         // Saturday + 1 = Monday.
-        let dl = cal.add_working_days(d("2030-01-05"), 1).unwrap_or_else(|e| panic!("{e}"));
+        let dl = cal
+            .add_working_days(d("2030-01-05"), 1)
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(dl.due_date, d("2030-01-07"));
     }
 
     #[test]
     fn zero_working_days_is_the_same_day() {
         let cal = calendar_2025();
-        let dl = cal.add_working_days(d("2025-10-03"), 0).unwrap_or_else(|e| panic!("{e}"));
+        let dl = cal
+            .add_working_days(d("2025-10-03"), 0)
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(dl.due_date, d("2025-10-03"));
         assert!(dl.skipped.is_empty());
     }
@@ -323,7 +338,9 @@ mod tests {
         // Friday 26 September 2025 + 20 working days:
         // 28 Sep (adjusted, Sunday) 1, 29 Sep 2, 30 Sep 3, 1–8 Oct off, 9 Oct 4, 10 Oct 5,
         // 11 Oct (adjusted, Saturday) 6, 13–17 Oct 7–11, 20–24 Oct 12–16, 27–30 Oct 17–20.
-        let dl = cal.add_working_days(d("2025-09-26"), 20).unwrap_or_else(|e| panic!("{e}"));
+        let dl = cal
+            .add_working_days(d("2025-09-26"), 20)
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(dl.due_date, d("2025-10-30"));
         let holidays: Vec<_> = dl
             .skipped
@@ -342,7 +359,14 @@ mod tests {
             .collect();
         assert_eq!(
             weekends,
-            dates(&["2025-09-27", "2025-10-12", "2025-10-18", "2025-10-19", "2025-10-25", "2025-10-26"])
+            dates(&[
+                "2025-09-27",
+                "2025-10-12",
+                "2025-10-18",
+                "2025-10-19",
+                "2025-10-25",
+                "2025-10-26"
+            ])
         );
         assert!(dl.years_without_schedule.is_empty());
         // Without the schedule the same count ends much earlier.
@@ -356,14 +380,25 @@ mod tests {
     fn a_deadline_crosses_the_year_boundary() {
         let cal = calendar_2025();
         // Tue 30 Dec 2025 + 3: 31 Dec 1, 1–3 Jan off, Sun 4 Jan (adjusted) 2, Mon 5 Jan 3.
-        let dl = cal.add_working_days(d("2025-12-30"), 3).unwrap_or_else(|e| panic!("{e}"));
+        let dl = cal
+            .add_working_days(d("2025-12-30"), 3)
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(dl.due_date, d("2026-01-05"));
         assert_eq!(
             dl.skipped,
             vec![
-                SkippedDay { date: d("2026-01-01"), reason: SkipReason::Holiday },
-                SkippedDay { date: d("2026-01-02"), reason: SkipReason::Holiday },
-                SkippedDay { date: d("2026-01-03"), reason: SkipReason::Holiday },
+                SkippedDay {
+                    date: d("2026-01-01"),
+                    reason: SkipReason::Holiday
+                },
+                SkippedDay {
+                    date: d("2026-01-02"),
+                    reason: SkipReason::Holiday
+                },
+                SkippedDay {
+                    date: d("2026-01-03"),
+                    reason: SkipReason::Holiday
+                },
             ]
         );
     }
@@ -371,17 +406,31 @@ mod tests {
     #[test]
     fn a_year_without_schedule_is_named() {
         let cal = calendar_2025();
-        let dl = cal.add_working_days(d("2026-12-30"), 5).unwrap_or_else(|e| panic!("{e}"));
+        let dl = cal
+            .add_working_days(d("2026-12-30"), 5)
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(dl.years_without_schedule, vec![2027]);
     }
 
     #[test]
     fn working_days_between_counts_after_the_start() {
         let cal = calendar_2025();
-        assert_eq!(cal.working_days_between(d("2025-09-26"), d("2025-10-30")), 20);
-        assert_eq!(cal.working_days_between(d("2025-09-30"), d("2025-10-08")), 0);
-        assert_eq!(cal.working_days_between(d("2025-10-09"), d("2025-10-09")), 0);
-        assert_eq!(cal.working_days_between(d("2025-10-09"), d("2025-10-01")), 0);
+        assert_eq!(
+            cal.working_days_between(d("2025-09-26"), d("2025-10-30")),
+            20
+        );
+        assert_eq!(
+            cal.working_days_between(d("2025-09-30"), d("2025-10-08")),
+            0
+        );
+        assert_eq!(
+            cal.working_days_between(d("2025-10-09"), d("2025-10-09")),
+            0
+        );
+        assert_eq!(
+            cal.working_days_between(d("2025-10-09"), d("2025-10-01")),
+            0
+        );
     }
 
     #[test]
@@ -401,14 +450,23 @@ mod tests {
         )
         .err()
         .unwrap_or_default();
-        let codes: Vec<_> = errs.iter().map(|e| (e.pointer.as_str(), e.violation.code)).collect();
+        let codes: Vec<_> = errs
+            .iter()
+            .map(|e| (e.pointer.as_str(), e.violation.code))
+            .collect();
         assert_eq!(
             codes,
             vec![
                 ("/holidays/1", "calendar.date_outside_year"),
                 ("/holidays/2", "calendar.duplicate_date"),
-                ("/adjusted_working_days/0", "calendar.adjusted_day_not_weekend"),
-                ("/adjusted_working_days/1", "calendar.adjusted_day_not_weekend"),
+                (
+                    "/adjusted_working_days/0",
+                    "calendar.adjusted_day_not_weekend"
+                ),
+                (
+                    "/adjusted_working_days/1",
+                    "calendar.adjusted_day_not_weekend"
+                ),
             ]
         );
     }

@@ -104,8 +104,7 @@ pub struct DivisionCode(String);
 
 impl DivisionCode {
     pub fn parse(value: &str) -> Result<Self, RuleViolation> {
-        if !(value.len() == 6 || value.len() == 12) || !value.bytes().all(|b| b.is_ascii_digit())
-        {
+        if !(value.len() == 6 || value.len() == 12) || !value.bytes().all(|b| b.is_ascii_digit()) {
             return Err(RuleViolation::new(
                 "division_code.format",
                 "an administrative division code has 6 or 12 digits",
@@ -126,7 +125,9 @@ impl DivisionCode {
 }
 
 const CREDIT_CHARSET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-const CREDIT_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const CREDIT_WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 
 /// A unified social credit code (统一社会信用代码, GB 32100-2015): 18 characters from the
 /// 31-character set without I, O, Z, S and V, the last a MOD 31 check character.
@@ -234,14 +235,20 @@ mod tests {
     use crate::ids::OrganizationId;
 
     fn with_check(first17: &str) -> String {
-        let c = CreditCode::check_char(first17).map(char::from).unwrap_or('?');
+        let c = CreditCode::check_char(first17)
+            .map(char::from)
+            .unwrap_or('?');
         format!("{first17}{c}")
     }
 
     #[test]
     fn credit_code_accepts_published_codes() {
         // Codes printed on real business licences.
-        for code in ["91350100M000100Y43", "11100000000013127D", "91110108551385082Q"] {
+        for code in [
+            "91350100M000100Y43",
+            "11100000000013127D",
+            "91110108551385082Q",
+        ] {
             assert!(CreditCode::parse(code).is_ok(), "{code} should be valid");
         }
     }
@@ -269,15 +276,21 @@ mod tests {
         );
         // I, O, Z, S, V are not in the character set; lower case is not either.
         assert_eq!(
-            CreditCode::parse("91350100M000100I43").err().map(|e| e.code),
+            CreditCode::parse("91350100M000100I43")
+                .err()
+                .map(|e| e.code),
             Some("credit_code.charset")
         );
         assert_eq!(
-            CreditCode::parse("91350100m000100Y43").err().map(|e| e.code),
+            CreditCode::parse("91350100m000100Y43")
+                .err()
+                .map(|e| e.code),
             Some("credit_code.charset")
         );
         assert_eq!(
-            CreditCode::parse("91A50100M000100Y43").err().map(|e| e.code),
+            CreditCode::parse("91A50100M000100Y43")
+                .err()
+                .map(|e| e.code),
             Some("credit_code.division")
         );
     }

@@ -102,7 +102,10 @@ pub fn text(value: &str, max: usize) -> Result<String, RuleViolation> {
 /// A mainland mobile number: 11 digits, `1[3-9]…`.
 pub fn mobile(value: &str) -> Result<String, RuleViolation> {
     let b = value.as_bytes();
-    if b.len() == 11 && b[0] == b'1' && (b'3'..=b'9').contains(&b[1]) && b.iter().all(u8::is_ascii_digit)
+    if b.len() == 11
+        && b[0] == b'1'
+        && (b'3'..=b'9').contains(&b[1])
+        && b.iter().all(u8::is_ascii_digit)
     {
         Ok(value.to_owned())
     } else {

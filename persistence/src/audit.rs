@@ -201,9 +201,7 @@ pub async fn list(conn: &mut Conn, f: &Filter) -> Result<Vec<EventRow>, DbError>
         q = q.filter(audit_events::actor_id.eq(a));
     }
     if let Some(w) = &f.within {
-        q = q.filter(
-            audit_events::org_path.like(format!("{}%", crate::orgs::escape_like(w))),
-        );
+        q = q.filter(audit_events::org_path.like(format!("{}%", crate::orgs::escape_like(w))));
     }
     if let Some(from) = f.from {
         q = q.filter(audit_events::occurred_at.ge(from));

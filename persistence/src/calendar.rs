@@ -48,7 +48,11 @@ pub async fn put_year(conn: &mut Conn, schedule: &YearSchedule) -> Result<i32, D
     let rows: Vec<_> = schedule
         .holidays()
         .map(|d| (d, DayKind::Holiday))
-        .chain(schedule.adjusted_working_days().map(|d| (d, DayKind::AdjustedWorkingDay)))
+        .chain(
+            schedule
+                .adjusted_working_days()
+                .map(|d| (d, DayKind::AdjustedWorkingDay)),
+        )
         .map(|(d, k)| {
             (
                 calendar_days::day.eq(d),
@@ -70,7 +74,11 @@ pub async fn put_year(conn: &mut Conn, schedule: &YearSchedule) -> Result<i32, D
 pub async fn load_years(conn: &mut Conn, from: i32, to: i32) -> Result<Vec<StoredYear>, DbError> {
     let years: Vec<(i32, i32, DateTime<Utc>)> = calendar_years::table
         .filter(calendar_years::year.between(from, to))
-        .select((calendar_years::year, calendar_years::version, calendar_years::updated_at))
+        .select((
+            calendar_years::year,
+            calendar_years::version,
+            calendar_years::updated_at,
+        ))
         .order(calendar_years::year)
         .load(conn)
         .await?;
@@ -104,6 +112,9 @@ pub async fn load_years(conn: &mut Conn, from: i32, to: i32) -> Result<Vec<Store
 /// A calendar holding the schedules of `from..=to`.
 pub async fn calendar_for(conn: &mut Conn, from: i32, to: i32) -> Result<Calendar, DbError> {
     Ok(Calendar::new(
-        load_years(conn, from, to).await?.into_iter().map(|y| y.schedule),
+        load_years(conn, from, to)
+            .await?
+            .into_iter()
+            .map(|y| y.schedule),
     ))
 }

@@ -123,10 +123,10 @@ pub fn create_pool(url: &str, settings: &PoolSettings) -> Result<PgPool, DbError
         let url = url.to_owned();
         Box::pin(async move {
             let mut conn = AsyncPgConnection::establish(&url).await?;
-            diesel::sql_query(format!(
-                "SET statement_timeout = {statement_timeout_ms}; SET TIME ZONE 'UTC'"
-            ))
-            .execute(&mut conn)
+            diesel_async::SimpleAsyncConnection::batch_execute(
+                &mut conn,
+                &format!("SET statement_timeout = {statement_timeout_ms}; SET TIME ZONE 'UTC'"),
+            )
             .await
             .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
             Ok(conn)

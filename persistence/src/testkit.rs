@@ -92,7 +92,11 @@ async fn ensure_template(admin: String) -> Result<String, String> {
     let mut conn = AsyncPgConnection::establish(&admin)
         .await
         .map_err(|e| format!("cannot connect to {admin}: {e}"))?;
-    exec(&mut conn, &format!("SELECT pg_advisory_lock({TEMPLATE_LOCK})")).await?;
+    exec(
+        &mut conn,
+        &format!("SELECT pg_advisory_lock({TEMPLATE_LOCK})"),
+    )
+    .await?;
     let result = async {
         #[derive(diesel::QueryableByName)]
         struct Exists {
@@ -108,18 +112,34 @@ async fn ensure_template(admin: String) -> Result<String, String> {
         .map_err(|e| e.to_string())?;
         if !found.exists {
             let building = format!("{template}_building");
-            exec(&mut conn, &format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)")).await?;
+            exec(
+                &mut conn,
+                &format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)"),
+            )
+            .await?;
             exec(&mut conn, &format!("CREATE DATABASE {building}")).await?;
             crate::db::migrate(&with_database(&admin, &building))
                 .await
                 .map_err(|e| format!("migrating the template: {e}"))?;
-            exec(&mut conn, &format!("ALTER DATABASE {building} RENAME TO {template}")).await?;
-            exec(&mut conn, &format!("ALTER DATABASE {template} IS_TEMPLATE true")).await?;
+            exec(
+                &mut conn,
+                &format!("ALTER DATABASE {building} RENAME TO {template}"),
+            )
+            .await?;
+            exec(
+                &mut conn,
+                &format!("ALTER DATABASE {template} IS_TEMPLATE true"),
+            )
+            .await?;
         }
         Ok::<_, String>(())
     }
     .await;
-    exec(&mut conn, &format!("SELECT pg_advisory_unlock({TEMPLATE_LOCK})")).await?;
+    exec(
+        &mut conn,
+        &format!("SELECT pg_advisory_unlock({TEMPLATE_LOCK})"),
+    )
+    .await?;
     result.map(|()| template)
 }
 
@@ -135,7 +155,11 @@ impl TestDb {
             let mut conn = AsyncPgConnection::establish(&admin2)
                 .await
                 .map_err(|e| e.to_string())?;
-            exec(&mut conn, &format!("CREATE DATABASE {name2} TEMPLATE {template}")).await
+            exec(
+                &mut conn,
+                &format!("CREATE DATABASE {name2} TEMPLATE {template}"),
+            )
+            .await
         })
         .unwrap_or_else(|e| panic!("cannot create a test database: {e}"));
         TestDb {
@@ -153,10 +177,8 @@ impl TestDb {
             let mut conn = AsyncPgConnection::establish(&url)
                 .await
                 .map_err(|e| e.to_string())?;
-            diesel::sql_query(&sql)
-                .execute(&mut conn)
+            diesel_async::SimpleAsyncConnection::batch_execute(&mut conn, &sql)
                 .await
-                .map(|_| ())
                 .map_err(|e| e.to_string())
         })
         .unwrap_or_else(|e| panic!("{e}"));
@@ -172,7 +194,11 @@ impl Drop for TestDb {
             let mut conn = AsyncPgConnection::establish(&admin)
                 .await
                 .map_err(|e| e.to_string())?;
-            exec(&mut conn, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await
+            exec(
+                &mut conn,
+                &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+            )
+            .await
         });
     }
 }

@@ -63,7 +63,11 @@ pub async fn mark_used(conn: &mut Conn, id: Uuid, at: DateTime<Utc>) -> Result<(
 }
 
 /// Revokes every token of a login (logout, or reuse of a rotated token).
-pub async fn revoke_family(conn: &mut Conn, family_id: Uuid, at: DateTime<Utc>) -> Result<(), DbError> {
+pub async fn revoke_family(
+    conn: &mut Conn,
+    family_id: Uuid,
+    at: DateTime<Utc>,
+) -> Result<(), DbError> {
     diesel::update(
         refresh_tokens::table
             .filter(refresh_tokens::family_id.eq(family_id))

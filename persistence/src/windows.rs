@@ -101,7 +101,11 @@ pub async fn staff_of(conn: &mut Conn, window_ids: &[Uuid]) -> Result<Vec<Staff>
             users::display_name,
             window_staff::post,
         ))
-        .order((window_staff::window_id, window_staff::post, users::display_name))
+        .order((
+            window_staff::window_id,
+            window_staff::post,
+            users::display_name,
+        ))
         .load(conn)
         .await?;
     rows.into_iter()

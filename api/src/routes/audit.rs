@@ -94,19 +94,24 @@ pub async fn list(
     .await?;
     Ok(page_response(
         &req,
-        Page::from_rows(rows, limit, |r| r.id.to_string(), |r| AuditEventDto {
-            id: r.id,
-            occurred_at: r.occurred_at,
-            actor_id: r.actor_id,
-            actor_kind: r.actor_kind,
-            action: r.action,
-            entity_type: r.entity_type,
-            entity_id: r.entity_id,
-            before: r.before,
-            after: r.after,
-            request_id: r.request_id,
-            hash: hex::encode(r.hash),
-        }),
+        Page::from_rows(
+            rows,
+            limit,
+            |r| r.id.to_string(),
+            |r| AuditEventDto {
+                id: r.id,
+                occurred_at: r.occurred_at,
+                actor_id: r.actor_id,
+                actor_kind: r.actor_kind,
+                action: r.action,
+                entity_type: r.entity_type,
+                entity_id: r.entity_id,
+                before: r.before,
+                after: r.after,
+                request_id: r.request_id,
+                hash: hex::encode(r.hash),
+            },
+        ),
     ))
 }
 

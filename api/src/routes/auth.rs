@@ -83,11 +83,7 @@ fn locked(seconds: u64) -> ApiError {
 }
 
 /// The outcome of checking a secret against an account's lock state.
-fn after_attempt(
-    state: &AppState,
-    ok: bool,
-    failed: i32,
-) -> (i32, Option<chrono::DateTime<Utc>>) {
+fn after_attempt(state: &AppState, ok: bool, failed: i32) -> (i32, Option<chrono::DateTime<Utc>>) {
     if ok {
         return (0, None);
     }
@@ -134,7 +130,14 @@ async fn issue_pair(
     let refresh_token = random_token();
     let ttl = chrono::Duration::from_std(state.config.refresh_token_ttl)
         .unwrap_or(chrono::Duration::days(30));
-    tokens::insert(conn, &token_hash(&refresh_token), family, user.id, now + ttl).await?;
+    tokens::insert(
+        conn,
+        &token_hash(&refresh_token),
+        family,
+        user.id,
+        now + ttl,
+    )
+    .await?;
     Ok(TokenResponse {
         access_token: access,
         token_type: "Bearer",
@@ -172,7 +175,9 @@ async fn password_grant(
             if !user.active {
                 return Ok(LoginOutcome::Invalid);
             }
-            Ok(LoginOutcome::Ok(issue_pair(state, c, &user, Uuid::now_v7()).await?))
+            Ok(LoginOutcome::Ok(
+                issue_pair(state, c, &user, Uuid::now_v7()).await?,
+            ))
         })
         .await?;
     match outcome {
@@ -288,7 +293,9 @@ pub async fn refresh(
                 return Ok(RefreshOutcome::Refused("the refresh token is not known"));
             };
             if t.revoked_at.is_some() {
-                return Ok(RefreshOutcome::Refused("the refresh token has been revoked"));
+                return Ok(RefreshOutcome::Refused(
+                    "the refresh token has been revoked",
+                ));
             }
             if t.used_at.is_some() {
                 tokens::revoke_family(c, t.family_id, now).await?;
@@ -304,7 +311,9 @@ pub async fn refresh(
                 return Ok(RefreshOutcome::Refused("the account is disabled"));
             }
             tokens::mark_used(c, t.id, now).await?;
-            Ok(RefreshOutcome::Ok(issue_pair(st, c, &user, t.family_id).await?))
+            Ok(RefreshOutcome::Ok(
+                issue_pair(st, c, &user, t.family_id).await?,
+            ))
         })
         .await?;
     match outcome {
@@ -474,7 +483,15 @@ pub async fn register(
         .await?
         .into();
         audit
-            .record(c, "user.register", "user", id, None, None::<&()>, Some(&user))
+            .record(
+                c,
+                "user.register",
+                "user",
+                id,
+                None,
+                None::<&()>,
+                Some(&user),
+            )
             .await?;
         idem.finish(c, &user, format!("/api/v1/users/{id}")).await
     })

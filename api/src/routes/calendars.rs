@@ -81,7 +81,11 @@ fn year_param(year: i32) -> ApiResult<i32> {
     if (1990..=2200).contains(&year) {
         Ok(year)
     } else {
-        Err(ApiError::field("/year", "calendar.year_range", "the year must be between 1990 and 2200"))
+        Err(ApiError::field(
+            "/year",
+            "calendar.year_range",
+            "the year must be between 1990 and 2200",
+        ))
     }
 }
 
@@ -127,7 +131,10 @@ pub async fn deadline(
         skipped: dl
             .skipped
             .into_iter()
-            .map(|s| SkippedDayDto { date: s.date, reason: s.reason })
+            .map(|s| SkippedDayDto {
+                date: s.date,
+                reason: s.reason,
+            })
             .collect(),
         years_without_calendar: dl.years_without_schedule,
         warning,
@@ -176,7 +183,11 @@ pub async fn put(
 ) -> ApiResult<HttpResponse> {
     auth.require(&[Role::SysAdmin])?;
     let year = year_param(*year)?;
-    let schedule = YearSchedule::new(year, &body.value.holidays, &body.value.adjusted_working_days)?;
+    let schedule = YearSchedule::new(
+        year,
+        &body.value.holidays,
+        &body.value.adjusted_working_days,
+    )?;
     let audit = AuditCtx::new(&state, auth.actor());
     let mut conn = state.conn().await?;
     let dto = conn
@@ -202,7 +213,15 @@ pub async fn put(
                 updated_at: audit.at,
             };
             audit
-                .record(c, "calendar.put", "calendar", year, None, before.as_ref(), Some(&dto))
+                .record(
+                    c,
+                    "calendar.put",
+                    "calendar",
+                    year,
+                    None,
+                    before.as_ref(),
+                    Some(&dto),
+                )
                 .await?;
             Ok(dto)
         })

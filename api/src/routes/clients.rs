@@ -121,7 +121,10 @@ pub async fn create(
     if matches!(b.role, Role::SysAdmin | Role::OrgAdmin | Role::Applicant) {
         e.push(
             "role",
-            RuleViolation::new("client.role", "a machine client has a working role, not an administrator's or an applicant's"),
+            RuleViolation::new(
+                "client.role",
+                "a machine client has a working role, not an administrator's or an applicant's",
+            ),
         );
     }
     e.finish()?;
@@ -138,7 +141,11 @@ pub async fn create(
         let org = match orgs::get(c, b.organization_id).await {
             Ok(o) if auth.sees(&o.path) => o,
             Ok(_) | Err(DbError::NotFound) => {
-                return Err(ApiError::field("/organization_id", "reference.not_found", "no such organisation in your scope"));
+                return Err(ApiError::field(
+                    "/organization_id",
+                    "reference.not_found",
+                    "no such organisation in your scope",
+                ));
             }
             Err(e) => return Err(e.into()),
         };
@@ -158,9 +165,20 @@ pub async fn create(
         .await?
         .into();
         audit
-            .record(c, "client.create", "client", id, Some(&org.path), None::<&()>, Some(&client))
+            .record(
+                c,
+                "client.create",
+                "client",
+                id,
+                Some(&org.path),
+                None::<&()>,
+                Some(&client),
+            )
             .await?;
-        let body = CreatedClient { client, client_secret: secret };
+        let body = CreatedClient {
+            client,
+            client_secret: secret,
+        };
         idem.finish(c, &body, format!("/api/v1/clients/{id}")).await
     })
     .await
@@ -196,7 +214,15 @@ pub async fn patch(
             let before = ClientDto::from(current);
             let after = ClientDto::from(clients::set_active(c, id, body.value.active).await?);
             audit
-                .record(c, "client.update", "client", id, Some(&org.path), Some(&before), Some(&after))
+                .record(
+                    c,
+                    "client.update",
+                    "client",
+                    id,
+                    Some(&org.path),
+                    Some(&before),
+                    Some(&after),
+                )
                 .await?;
             Ok(after)
         })

@@ -352,9 +352,18 @@ pub async fn create(
         .await?
         .into();
         audit
-            .record(c, "organization.create", "organization", id, Some(&path), None::<&()>, Some(&created))
+            .record(
+                c,
+                "organization.create",
+                "organization",
+                id,
+                Some(&path),
+                None::<&()>,
+                Some(&created),
+            )
             .await?;
-        idem.finish(c, &created, format!("/api/v1/organizations/{id}")).await
+        idem.finish(c, &created, format!("/api/v1/organizations/{id}"))
+            .await
     })
     .await
     .map(crate::idem::Created::into_response)
@@ -450,7 +459,11 @@ pub async fn patch(
             let mut path = current.path.clone();
             if let Some(new_parent) = b.parent_id.filter(|p| Some(*p) != current.parent_id) {
                 let parent = visible(c, &auth, new_parent, true).await.map_err(|_| {
-                    ApiError::field("/parent_id", "reference.not_found", "no such organisation in your scope")
+                    ApiError::field(
+                        "/parent_id",
+                        "reference.not_found",
+                        "no such organisation in your scope",
+                    )
                 })?;
                 if current.path.contains(&parent.path) {
                     return Err(ApiError::field(
@@ -459,15 +472,27 @@ pub async fn patch(
                         "an organisation cannot move below itself",
                     ));
                 }
-                org::check_placement(current.kind, current.level, Some((parent.kind, parent.level)))
-                    .map_err(|v| ApiError::field("/parent_id", v.code, v.message))?;
+                org::check_placement(
+                    current.kind,
+                    current.level,
+                    Some((parent.kind, parent.level)),
+                )
+                .map_err(|v| ApiError::field("/parent_id", v.code, v.message))?;
                 path = parent.path.child(id.into());
                 orgs::move_subtree(c, id, new_parent, &current.path, &path).await?;
             }
             let saved = orgs::update(c, id, &fields).await?;
             let after: OrganizationDto = saved.clone().into();
             audit
-                .record(c, "organization.update", "organization", id, Some(&path), Some(&before), Some(&after))
+                .record(
+                    c,
+                    "organization.update",
+                    "organization",
+                    id,
+                    Some(&path),
+                    Some(&before),
+                    Some(&after),
+                )
                 .await?;
             detail(c, saved).await
         })

@@ -126,7 +126,9 @@ fn grantable(auth: &Principal, role: Role) -> ApiResult<()> {
         ));
     }
     if !auth.role.can_grant(role) {
-        return Err(ApiError::forbidden(format!("you cannot grant the role {role}")));
+        return Err(ApiError::forbidden(format!(
+            "you cannot grant the role {role}"
+        )));
     }
     Ok(())
 }
@@ -225,7 +227,15 @@ pub async fn create(
         .await?
         .into();
         audit
-            .record(c, "user.create", "user", id, Some(&org.path), None::<&()>, Some(&user))
+            .record(
+                c,
+                "user.create",
+                "user",
+                id,
+                Some(&org.path),
+                None::<&()>,
+                Some(&user),
+            )
             .await?;
         idem.finish(c, &user, format!("/api/v1/users/{id}")).await
     })
@@ -292,17 +302,25 @@ pub async fn patch(
             let current = visible_user(c, &auth, id, true).await?;
             if_match.check(current.version)?;
             if current.role == Role::Applicant {
-                return Err(ApiError::forbidden("applicant accounts are managed by their owners"));
+                return Err(ApiError::forbidden(
+                    "applicant accounts are managed by their owners",
+                ));
             }
             if current.role == Role::SysAdmin && auth.role != Role::SysAdmin {
-                return Err(ApiError::forbidden("only a system administrator changes a sys_admin"));
+                return Err(ApiError::forbidden(
+                    "only a system administrator changes a sys_admin",
+                ));
             }
             let role = b.role.unwrap_or(current.role);
             if b.role.is_some_and(|r| r != current.role) {
                 grantable(&auth, role)?;
             }
-            if auth.id == id && (b.active == Some(false) || b.role.is_some_and(|r| r != current.role)) {
-                return Err(ApiError::forbidden("you cannot deactivate yourself or change your own role"));
+            if auth.id == id
+                && (b.active == Some(false) || b.role.is_some_and(|r| r != current.role))
+            {
+                return Err(ApiError::forbidden(
+                    "you cannot deactivate yourself or change your own role",
+                ));
             }
             let org = match (b.organization_id, current.organization_id) {
                 (Some(o), _) => Some(target_org(c, &auth, o).await?),
@@ -339,9 +357,21 @@ pub async fn patch(
                 tokens::revoke_user(c, id, audit.at).await?;
             }
             let after = UserDto::from(saved);
-            let action = if new_hash.is_some() { "user.update_with_password" } else { "user.update" };
+            let action = if new_hash.is_some() {
+                "user.update_with_password"
+            } else {
+                "user.update"
+            };
             audit
-                .record(c, action, "user", id, org.as_ref().map(|o| &o.path), Some(&before), Some(&after))
+                .record(
+                    c,
+                    action,
+                    "user",
+                    id,
+                    org.as_ref().map(|o| &o.path),
+                    Some(&before),
+                    Some(&after),
+                )
                 .await?;
             Ok(after)
         })

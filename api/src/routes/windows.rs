@@ -103,7 +103,11 @@ pub struct PutStaff {
     pub staff: Vec<StaffAssignment>,
 }
 
-async fn visible_hall(conn: &mut Conn, auth: &Principal, id: Uuid) -> ApiResult<orgs::Organization> {
+async fn visible_hall(
+    conn: &mut Conn,
+    auth: &Principal,
+    id: Uuid,
+) -> ApiResult<orgs::Organization> {
     match orgs::get(conn, id).await {
         Ok(o) if auth.sees(&o.path) && o.kind == OrgKind::Hall => Ok(o),
         Ok(_) | Err(DbError::NotFound) => Err(ApiError::not_found("hall")),
@@ -149,7 +153,14 @@ pub async fn list(
     id: web::Path<Uuid>,
     page: web::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
-    auth.require(&[Role::SysAdmin, Role::OrgAdmin, Role::Clerk, Role::Reviewer, Role::Supervisor, Role::DisclosureOfficer])?;
+    auth.require(&[
+        Role::SysAdmin,
+        Role::OrgAdmin,
+        Role::Clerk,
+        Role::Reviewer,
+        Role::Supervisor,
+        Role::DisclosureOfficer,
+    ])?;
     let limit = page.limit()?;
     let mut conn = state.conn().await?;
     let hall = visible_hall(&mut conn, &auth, *id).await?;
@@ -200,14 +211,29 @@ pub async fn create(
         let wid = Uuid::now_v7();
         let w = windows::insert(
             c,
-            windows::NewWindow { id: wid, hall_id: hall.id, number, name, combined: b.combined },
+            windows::NewWindow {
+                id: wid,
+                hall_id: hall.id,
+                number,
+                name,
+                combined: b.combined,
+            },
         )
         .await?;
         let created = dto(w, &[]);
         audit
-            .record(c, "window.create", "window", wid, Some(&hall.path), None::<&()>, Some(&created))
+            .record(
+                c,
+                "window.create",
+                "window",
+                wid,
+                Some(&hall.path),
+                None::<&()>,
+                Some(&created),
+            )
             .await?;
-        idem.finish(c, &created, format!("/api/v1/windows/{wid}")).await
+        idem.finish(c, &created, format!("/api/v1/windows/{wid}"))
+            .await
     })
     .await
     .map(crate::idem::Created::into_response)
@@ -266,7 +292,15 @@ pub async fn patch(
             .await?;
             let after = dto(saved, &staff);
             audit
-                .record(c, "window.update", "window", id, Some(&hall.path), Some(&before), Some(&after))
+                .record(
+                    c,
+                    "window.update",
+                    "window",
+                    id,
+                    Some(&hall.path),
+                    Some(&before),
+                    Some(&after),
+                )
                 .await?;
             Ok(after)
         })
@@ -290,8 +324,14 @@ pub async fn put_staff(
     body: ApiJson<PutStaff>,
 ) -> ApiResult<HttpResponse> {
     auth.require(&[Role::SysAdmin, Role::OrgAdmin])?;
-    let assignments: Vec<(Uuid, Post)> = body.value.staff.iter().map(|s| (s.user_id, s.post)).collect();
-    account::window_staffing(&assignments).map_err(|v| ApiError::field("/staff", v.code, v.message))?;
+    let assignments: Vec<(Uuid, Post)> = body
+        .value
+        .staff
+        .iter()
+        .map(|s| (s.user_id, s.post))
+        .collect();
+    account::window_staffing(&assignments)
+        .map_err(|v| ApiError::field("/staff", v.code, v.message))?;
     let audit = AuditCtx::new(&state, auth.actor());
     let id = *id;
     let mut conn = state.conn().await?;
@@ -324,7 +364,15 @@ pub async fn put_staff(
             let saved = windows::replace_staff(c, id, &assignments).await?;
             let after = dto(saved, &windows::staff_of(c, &[id]).await?);
             audit
-                .record(c, "window.staff", "window", id, Some(&hall.path), Some(&before), Some(&after))
+                .record(
+                    c,
+                    "window.staff",
+                    "window",
+                    id,
+                    Some(&hall.path),
+                    Some(&before),
+                    Some(&after),
+                )
                 .await?;
             Ok(after)
         })
