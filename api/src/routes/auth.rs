@@ -146,6 +146,40 @@ async fn issue_pair(
     })
 }
 
+/// The lock state of an account or client, as far as a login attempt needs it.
+struct Credential<'a> {
+    secret_hash: &'a str,
+    failed_logins: i32,
+    locked_until: Option<chrono::DateTime<Utc>>,
+    active: bool,
+}
+
+/// Checks a secret against a credential and records the attempt through `record`.
+/// `Ok(None)` means the caller may go ahead; otherwise the refusal to answer with.
+async fn check_secret(
+    state: &AppState,
+    c: &mut Conn,
+    cred: Credential<'_>,
+    secret: &str,
+    record: impl AsyncFnOnce(&mut Conn, i32, Option<chrono::DateTime<Utc>>) -> Result<(), ApiError>,
+) -> Result<Option<LoginOutcome>, ApiError> {
+    if let Some(s) = remaining(state, cred.locked_until) {
+        return Ok(Some(LoginOutcome::Locked(s)));
+    }
+    let ok = verify_password(secret, cred.secret_hash);
+    let (failed, lock) = after_attempt(state, ok, cred.failed_logins);
+    if failed != cred.failed_logins || lock != cred.locked_until {
+        record(c, failed, lock).await?;
+    }
+    if !ok {
+        return Ok(Some(match remaining(state, lock) {
+            Some(s) => LoginOutcome::Locked(s),
+            None => LoginOutcome::Invalid,
+        }));
+    }
+    Ok((!cred.active).then_some(LoginOutcome::Invalid))
+}
+
 async fn password_grant(
     state: &AppState,
     username: &str,
@@ -158,33 +192,25 @@ async fn password_grant(
                 verify_password(password, dummy_hash());
                 return Ok(LoginOutcome::Invalid);
             };
-            if let Some(s) = remaining(state, user.locked_until) {
-                return Ok(LoginOutcome::Locked(s));
-            }
-            let ok = verify_password(password, &user.password_hash);
-            let (failed, lock) = after_attempt(state, ok, user.failed_logins);
-            if failed != user.failed_logins || lock != user.locked_until {
-                users::record_login(c, user.id, failed, lock).await?;
-            }
-            if !ok {
-                return Ok(match remaining(state, lock) {
-                    Some(s) => LoginOutcome::Locked(s),
-                    None => LoginOutcome::Invalid,
-                });
-            }
-            if !user.active {
-                return Ok(LoginOutcome::Invalid);
+            let cred = Credential {
+                secret_hash: &user.password_hash,
+                failed_logins: user.failed_logins,
+                locked_until: user.locked_until,
+                active: user.active,
+            };
+            let id = user.id;
+            let record = async |c: &mut Conn, failed, lock| {
+                Ok(users::record_login(c, id, failed, lock).await?)
+            };
+            if let Some(refusal) = check_secret(state, c, cred, password, record).await? {
+                return Ok(refusal);
             }
             Ok(LoginOutcome::Ok(
                 issue_pair(state, c, &user, Uuid::now_v7()).await?,
             ))
         })
         .await?;
-    match outcome {
-        LoginOutcome::Ok(t) => Ok(t),
-        LoginOutcome::Invalid => Err(invalid_credentials()),
-        LoginOutcome::Locked(s) => Err(locked(s)),
-    }
+    outcome.into_result()
 }
 
 async fn client_grant(state: &AppState, client_id: &str, secret: &str) -> ApiResult<TokenResponse> {
@@ -195,22 +221,18 @@ async fn client_grant(state: &AppState, client_id: &str, secret: &str) -> ApiRes
                 verify_password(secret, dummy_hash());
                 return Ok(LoginOutcome::Invalid);
             };
-            if let Some(s) = remaining(state, client.locked_until) {
-                return Ok(LoginOutcome::Locked(s));
-            }
-            let ok = verify_password(secret, &client.secret_hash);
-            let (failed, lock) = after_attempt(state, ok, client.failed_logins);
-            if failed != client.failed_logins || lock != client.locked_until {
-                clients::record_login(c, client.id, failed, lock).await?;
-            }
-            if !ok {
-                return Ok(match remaining(state, lock) {
-                    Some(s) => LoginOutcome::Locked(s),
-                    None => LoginOutcome::Invalid,
-                });
-            }
-            if !client.active {
-                return Ok(LoginOutcome::Invalid);
+            let cred = Credential {
+                secret_hash: &client.secret_hash,
+                failed_logins: client.failed_logins,
+                locked_until: client.locked_until,
+                active: client.active,
+            };
+            let id = client.id;
+            let record = async |c: &mut Conn, failed, lock| {
+                Ok(clients::record_login(c, id, failed, lock).await?)
+            };
+            if let Some(refusal) = check_secret(state, c, cred, secret, record).await? {
+                return Ok(refusal);
             }
             let path = orgs::get(c, client.organization_id).await?.path;
             let access = state.jwt.issue(
@@ -228,10 +250,16 @@ async fn client_grant(state: &AppState, client_id: &str, secret: &str) -> ApiRes
             }))
         })
         .await?;
-    match outcome {
-        LoginOutcome::Ok(t) => Ok(t),
-        LoginOutcome::Invalid => Err(invalid_credentials()),
-        LoginOutcome::Locked(s) => Err(locked(s)),
+    outcome.into_result()
+}
+
+impl LoginOutcome {
+    fn into_result(self) -> ApiResult<TokenResponse> {
+        match self {
+            LoginOutcome::Ok(t) => Ok(t),
+            LoginOutcome::Invalid => Err(invalid_credentials()),
+            LoginOutcome::Locked(s) => Err(locked(s)),
+        }
     }
 }
 
