@@ -76,7 +76,12 @@ fn info<T: Labeled>() -> EnumInfo {
 pub fn all_enums() -> Vec<EnumInfo> {
     use crate::account::{ActorKind, ApplicantType, LegalPersonKind, Post, Role};
     use crate::calendar::{DayKind, SkipReason};
+    use crate::disclosure::{
+        Attribute, Cadence, Channel, ContentFormat, ItemKind, ItemState, NonDisclosureGround,
+        Transition, Validity,
+    };
     use crate::org::{OrgKind, OrgLevel};
+    use crate::pii::{PiiExceptionGround, PiiKind};
     vec![
         info::<OrgKind>(),
         info::<OrgLevel>(),
@@ -87,6 +92,17 @@ pub fn all_enums() -> Vec<EnumInfo> {
         info::<ActorKind>(),
         info::<DayKind>(),
         info::<SkipReason>(),
+        info::<ItemKind>(),
+        info::<Attribute>(),
+        info::<NonDisclosureGround>(),
+        info::<Channel>(),
+        info::<Validity>(),
+        info::<Cadence>(),
+        info::<ContentFormat>(),
+        info::<ItemState>(),
+        info::<Transition>(),
+        info::<PiiKind>(),
+        info::<PiiExceptionGround>(),
     ]
 }
 

@@ -6,9 +6,11 @@
 
 pub mod account;
 pub mod calendar;
+pub mod disclosure;
 pub mod enums;
 pub mod ids;
 pub mod org;
+pub mod pii;
 pub mod validation;
 
 pub use enums::{EnumInfo, all_enums};

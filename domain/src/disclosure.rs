@@ -1,0 +1,394 @@
+//! Proactive disclosure (主动公开): items, their workflow, the standard catalogue and index
+//! numbers (OGI = 政府信息公开条例, State Council Decree 711).
+
+use crate::labeled_enum;
+use crate::org::{OrgKind, OrgLevel};
+use crate::validation::RuleViolation;
+
+labeled_enum! {
+    /// What a disclosure item is.
+    pub enum ItemKind {
+        Document = ("document", "政府信息"),
+        Interpretation = ("interpretation", "政策解读"),
+    }
+}
+
+labeled_enum! {
+    /// Disclosure attribute (公开属性).
+    pub enum Attribute {
+        Proactive = ("proactive", "主动公开"),
+        OnApplication = ("on_application", "依申请公开"),
+        NotDisclosed = ("not_disclosed", "不予公开"),
+    }
+}
+
+labeled_enum! {
+    /// Legal ground for not disclosing (OGI Art.14–16).
+    pub enum NonDisclosureGround {
+        StateSecret = ("state_secret", "国家秘密"),
+        ProhibitedByLaw = ("prohibited_by_law", "其他法律行政法规禁止公开"),
+        EndangersSecurity = ("endangers_security", "危及“三安全一稳定”"),
+        ThirdPartyRights = ("third_party_rights", "保护第三方合法权益"),
+        InternalAffairs = ("internal_affairs", "三类内部事务信息"),
+        ProcessInformation = ("process_information", "四类过程性信息"),
+        EnforcementFiles = ("enforcement_files", "行政执法案卷"),
+        AdministrativeInquiry = ("administrative_inquiry", "行政查询事项"),
+    }
+}
+
+labeled_enum! {
+    /// Publication channel (公开渠道).
+    pub enum Channel {
+        Portal = ("portal", "政府门户网站"),
+        NoticeBoard = ("notice_board", "公开栏"),
+        TouchScreen = ("touch_screen", "触摸屏"),
+        Weibo = ("weibo", "政务微博"),
+        Wechat = ("wechat", "政务微信"),
+        PressConference = ("press_conference", "新闻发布会"),
+        Gazette = ("gazette", "政府公报"),
+        Handbook = ("handbook", "便民手册"),
+    }
+}
+
+labeled_enum! {
+    /// Validity of a document (效力状态).
+    pub enum Validity {
+        Valid = ("valid", "有效"),
+        Expired = ("expired", "失效"),
+        Repealed = ("repealed", "废止"),
+    }
+}
+
+labeled_enum! {
+    /// How often the content is disclosed (公开时限类型).
+    pub enum Cadence {
+        LongTerm = ("long_term", "固定内容长期公开"),
+        Periodic = ("periodic", "阶段工作定期公开"),
+        Dynamic = ("dynamic", "动态工作随时公开"),
+    }
+}
+
+labeled_enum! {
+    /// Text format of the content.
+    pub enum ContentFormat {
+        Plain = ("plain", "纯文本"),
+        Markdown = ("markdown", "Markdown"),
+    }
+}
+
+labeled_enum! {
+    /// State of the working copy of an item.
+    pub enum ItemState {
+        Draft = ("draft", "草稿"),
+        Submitted = ("submitted", "待审核"),
+        Approved = ("approved", "审核通过"),
+        Published = ("published", "已发布"),
+        Withdrawn = ("withdrawn", "已撤回"),
+    }
+}
+
+labeled_enum! {
+    /// A step of the review and publication workflow.
+    pub enum Transition {
+        Submit = ("submit", "提交审核"),
+        Approve = ("approve", "审核通过"),
+        Reject = ("reject", "退回修改"),
+        Publish = ("publish", "发布"),
+        Revise = ("revise", "修订"),
+        Withdraw = ("withdraw", "撤回"),
+    }
+}
+
+/// A transition the current state does not allow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("cannot {transition} an item that is {from}")]
+pub struct IllegalTransition {
+    pub from: ItemState,
+    pub transition: Transition,
+}
+
+impl ItemState {
+    /// The state after `t`, or why not.
+    ///
+    /// draft → submit → submitted → approve → approved → publish → published;
+    /// submitted → reject → draft; published → revise → draft (the published version stays
+    /// public until the revision is published); published → withdraw → withdrawn;
+    /// withdrawn → revise → draft.
+    pub fn apply(self, t: Transition) -> Result<ItemState, IllegalTransition> {
+        use ItemState::*;
+        use Transition::*;
+        match (self, t) {
+            (Draft, Submit) => Ok(Submitted),
+            (Submitted, Approve) => Ok(Approved),
+            (Submitted, Reject) => Ok(Draft),
+            (Approved, Publish) => Ok(Published),
+            (Published | Withdrawn, Revise) => Ok(Draft),
+            (Published, Withdraw) => Ok(Withdrawn),
+            (from, transition) => Err(IllegalTransition { from, transition }),
+        }
+    }
+
+    /// Whether the working copy may be edited.
+    pub fn editable(self) -> bool {
+        self == ItemState::Draft
+    }
+}
+
+/// Review is by someone other than the author (审核与起草分离).
+pub fn check_reviewer<T: PartialEq>(author: &T, reviewer: &T) -> Result<(), RuleViolation> {
+    if author == reviewer {
+        Err(RuleViolation::new(
+            "disclosure.author_cannot_review",
+            "the author of an item cannot review it",
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// Not disclosed needs its legal ground; the other attributes have none.
+pub fn check_attribute(
+    attribute: Attribute,
+    ground: Option<NonDisclosureGround>,
+) -> Result<(), RuleViolation> {
+    match (attribute, ground) {
+        (Attribute::NotDisclosed, None) => Err(RuleViolation::new(
+            "disclosure.ground_required",
+            "an item that is not disclosed needs its legal ground",
+        )),
+        (Attribute::NotDisclosed, Some(_)) | (_, None) => Ok(()),
+        (_, Some(_)) => Err(RuleViolation::new(
+            "disclosure.ground_without_refusal",
+            "only an item that is not disclosed has a non-disclosure ground",
+        )),
+    }
+}
+
+/// The working days within which proactive information is published (OGI Art.26).
+pub const PUBLICATION_DUTY_WORKING_DAYS: u32 = 20;
+
+/// The standard catalogue categories of a new organisation: code and name.
+/// Every organisation gets the OGI Art.20 categories; governments of a city, county or
+/// township also the Art.21 local ones; village governments the village topics.
+pub fn standard_catalogue(kind: OrgKind, level: OrgLevel) -> Vec<(&'static str, &'static str)> {
+    let mut out = vec![
+        ("01", "法规规章和规范性文件"),
+        ("02", "机构职能"),
+        ("03", "规划计划"),
+        ("04", "统计信息"),
+        ("05", "行政许可"),
+        ("06", "行政处罚和行政强制"),
+        ("07", "财政预决算"),
+        ("08", "行政事业性收费"),
+        ("09", "政府集中采购"),
+        ("10", "重大建设项目"),
+        ("11", "扶贫、教育、医疗、社会保障、促进就业"),
+        ("12", "突发公共事件应急预案"),
+        (
+            "13",
+            "环境保护、公共卫生、安全生产、食品药品、产品质量监督检查",
+        ),
+        ("14", "公务员招考录用"),
+    ];
+    if kind == OrgKind::RegionGovernment {
+        if level == OrgLevel::Village {
+            out.extend([("24", "村务公开"), ("25", "“三资”管理"), ("21", "惠农资金")]);
+        } else {
+            out.extend([
+                ("16", "城乡建设"),
+                ("17", "土地征收"),
+                ("18", "房屋征收"),
+                ("19", "社会救助"),
+                ("20", "人事任免"),
+                ("21", "惠农资金"),
+                ("22", "保障性住房"),
+                ("23", "医疗服务收费"),
+            ]);
+        }
+    }
+    if kind == OrgKind::PublicInstitution {
+        out.push(("26", "办事公开"));
+    }
+    out.push(("99", "其他"));
+    out
+}
+
+/// The default index-number format: `11370100MB1234567X/2024-00012`.
+pub const DEFAULT_INDEX_FORMAT: &str = "{org_code}/{year}-{serial:05}";
+
+/// An index number format (索引号) with the placeholders `{org_code}`, `{category}`,
+/// `{year}` and `{serial}` (or `{serial:0N}`, zero-padded to N digits). It must contain
+/// `{year}` and a serial, so that numbers are unique per organisation and year.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexFormat(String);
+
+impl IndexFormat {
+    pub fn parse(format: &str) -> Result<Self, RuleViolation> {
+        let mut rest = format;
+        let mut has_year = false;
+        let mut has_serial = false;
+        while let Some(open) = rest.find('{') {
+            let Some(close) = rest[open..].find('}') else {
+                return Err(bad_format("an opening brace is not closed"));
+            };
+            let name = &rest[open + 1..open + close];
+            match name {
+                "org_code" | "category" => {}
+                "year" => has_year = true,
+                "serial" => has_serial = true,
+                n if n.starts_with("serial:0")
+                    && n["serial:0".len()..]
+                        .parse::<u8>()
+                        .is_ok_and(|w| (1..=9).contains(&w)) =>
+                {
+                    has_serial = true
+                }
+                _ => return Err(bad_format("unknown placeholder")),
+            }
+            rest = &rest[open + close + 1..];
+        }
+        if rest.contains('}') {
+            return Err(bad_format("a closing brace has no opening one"));
+        }
+        if !has_year || !has_serial {
+            return Err(bad_format("the format needs {year} and {serial}"));
+        }
+        if format.chars().count() > 100 {
+            return Err(bad_format("the format is too long"));
+        }
+        Ok(Self(format.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn render(&self, org_code: &str, category: &str, year: i32, serial: u32) -> String {
+        let mut out = String::new();
+        let mut rest = self.0.as_str();
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let close = rest[open..].find('}').map_or(rest.len(), |c| open + c);
+            let name = &rest[open + 1..close.min(rest.len())];
+            match name {
+                "org_code" => out.push_str(org_code),
+                "category" => out.push_str(category),
+                "year" => out.push_str(&year.to_string()),
+                "serial" => out.push_str(&serial.to_string()),
+                n => {
+                    let width = n
+                        .strip_prefix("serial:0")
+                        .and_then(|w| w.parse::<usize>().ok())
+                        .unwrap_or(1);
+                    out.push_str(&format!("{serial:0width$}"));
+                }
+            }
+            rest = rest.get(close + 1..).unwrap_or("");
+        }
+        out.push_str(rest);
+        out
+    }
+}
+
+impl Default for IndexFormat {
+    fn default() -> Self {
+        Self(DEFAULT_INDEX_FORMAT.to_owned())
+    }
+}
+
+fn bad_format(why: &'static str) -> RuleViolation {
+    RuleViolation::new("index_format.invalid", why)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_legal_transition() {
+        use ItemState::*;
+        use Transition::*;
+        let legal = [
+            (Draft, Submit, Submitted),
+            (Submitted, Approve, Approved),
+            (Submitted, Reject, Draft),
+            (Approved, Publish, Published),
+            (Published, Revise, Draft),
+            (Withdrawn, Revise, Draft),
+            (Published, Withdraw, Withdrawn),
+        ];
+        for (from, t, to) in legal {
+            assert_eq!(from.apply(t), Ok(to), "{from} --{t}-->");
+        }
+        // Everything else is refused with the current state.
+        for from in ItemState::ALL {
+            for t in Transition::ALL {
+                if legal.iter().any(|(f, tr, _)| f == from && tr == t) {
+                    continue;
+                }
+                assert_eq!(
+                    from.apply(*t),
+                    Err(IllegalTransition {
+                        from: *from,
+                        transition: *t
+                    }),
+                    "{from} --{t}--> should be refused"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_author_cannot_review() {
+        assert!(check_reviewer(&1, &1).is_err());
+        assert!(check_reviewer(&1, &2).is_ok());
+    }
+
+    #[test]
+    fn attributes_and_grounds() {
+        use Attribute::*;
+        assert!(check_attribute(Proactive, None).is_ok());
+        assert!(check_attribute(NotDisclosed, None).is_err());
+        assert!(check_attribute(NotDisclosed, Some(NonDisclosureGround::StateSecret)).is_ok());
+        assert!(check_attribute(Proactive, Some(NonDisclosureGround::StateSecret)).is_err());
+    }
+
+    #[test]
+    fn catalogues_by_kind_and_level() {
+        let city = standard_catalogue(OrgKind::RegionGovernment, OrgLevel::City);
+        assert!(
+            city.iter()
+                .any(|(c, n)| *c == "01" && *n == "法规规章和规范性文件")
+        );
+        assert!(city.iter().any(|(_, n)| *n == "土地征收"));
+        let dept = standard_catalogue(OrgKind::Department, OrgLevel::County);
+        assert!(!dept.iter().any(|(_, n)| *n == "土地征收"));
+        assert_eq!(dept.last().map(|(c, _)| *c), Some("99"));
+        let village = standard_catalogue(OrgKind::RegionGovernment, OrgLevel::Village);
+        assert!(village.iter().any(|(_, n)| *n == "村务公开"));
+        let mut codes: Vec<_> = city.iter().map(|(c, _)| *c).collect();
+        codes.sort();
+        codes.dedup();
+        assert_eq!(codes.len(), city.len(), "codes are unique");
+    }
+
+    #[test]
+    fn index_numbers() {
+        let f = IndexFormat::default();
+        assert_eq!(
+            f.render("11370100MB1234567X", "01", 2024, 12),
+            "11370100MB1234567X/2024-00012"
+        );
+        let g = IndexFormat::parse("{org_code}-{category}-{year}-{serial}").unwrap_or_default();
+        assert_eq!(g.render("A", "05", 2025, 7), "A-05-2025-7");
+        for bad in [
+            "{org_code}/{serial}",
+            "{year}",
+            "{year}-{serial:5}",
+            "{year}{serial}{x}",
+            "{year}-{serial",
+        ] {
+            assert!(IndexFormat::parse(bad).is_err(), "{bad}");
+        }
+    }
+}
