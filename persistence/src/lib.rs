@@ -7,9 +7,11 @@ pub mod audit;
 pub mod calendar;
 pub mod clients;
 pub mod db;
+pub mod disclosure;
 pub mod idempotency;
 pub mod orgs;
 pub mod schema;
+pub mod search;
 #[cfg(feature = "test-kit")]
 pub mod testkit;
 pub mod tokens;

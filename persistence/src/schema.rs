@@ -1,5 +1,11 @@
 // @generated automatically by Diesel CLI.
 
+pub mod sql_types {
+    #[derive(diesel::query_builder::QueryId, Clone, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "tsvector", schema = "pg_catalog"))]
+    pub struct Tsvector;
+}
+
 diesel::table! {
     api_clients (id) {
         id -> Uuid,
@@ -142,7 +148,143 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    disclosure_attachments (id) {
+        id -> Uuid,
+        item_id -> Uuid,
+        filename -> Text,
+        content_type -> Text,
+        size_bytes -> Int8,
+        sha256 -> Text,
+        storage_key -> Text,
+        uploaded_by -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    disclosure_categories (id) {
+        id -> Uuid,
+        organization_id -> Uuid,
+        parent_id -> Nullable<Uuid>,
+        code -> Text,
+        name -> Text,
+        sort_order -> Int4,
+        standard -> Bool,
+        retired -> Bool,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    disclosure_guides (organization_id) {
+        organization_id -> Uuid,
+        how_to_obtain -> Text,
+        how_to_apply -> Text,
+        office -> Text,
+        address -> Text,
+        office_hours -> Text,
+        phone -> Text,
+        email -> Nullable<Text>,
+        index_format -> Nullable<Text>,
+        version -> Int4,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    disclosure_index_counters (organization_id, year) {
+        organization_id -> Uuid,
+        year -> Int4,
+        last_serial -> Int4,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
+    disclosure_items (id) {
+        id -> Uuid,
+        organization_id -> Uuid,
+        issuing_organization_id -> Uuid,
+        category_id -> Uuid,
+        kind -> Text,
+        interprets_id -> Nullable<Uuid>,
+        title -> Text,
+        summary -> Text,
+        content -> Text,
+        content_format -> Text,
+        doc_number -> Nullable<Text>,
+        subject_terms -> Array<Text>,
+        formed_on -> Date,
+        attribute -> Text,
+        non_disclosure_ground -> Nullable<Text>,
+        channels -> Array<Text>,
+        validity -> Text,
+        cadence -> Text,
+        state -> Text,
+        index_number -> Nullable<Text>,
+        publish_due -> Date,
+        published_version -> Nullable<Int4>,
+        first_published_at -> Nullable<Timestamptz>,
+        rejection_reason -> Nullable<Text>,
+        withdraw_reason -> Nullable<Text>,
+        author_id -> Uuid,
+        reviewer_id -> Nullable<Uuid>,
+        search_vector -> Tsvector,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
+    disclosure_versions (item_id, number) {
+        item_id -> Uuid,
+        number -> Int4,
+        organization_id -> Uuid,
+        org_path -> Text,
+        issuing_organization_id -> Uuid,
+        category_id -> Uuid,
+        kind -> Text,
+        interprets_id -> Nullable<Uuid>,
+        index_number -> Text,
+        title -> Text,
+        summary -> Text,
+        content -> Text,
+        content_format -> Text,
+        doc_number -> Nullable<Text>,
+        subject_terms -> Array<Text>,
+        formed_on -> Date,
+        year -> Int4,
+        attribute -> Text,
+        non_disclosure_ground -> Nullable<Text>,
+        channels -> Array<Text>,
+        validity -> Text,
+        cadence -> Text,
+        attachments -> Jsonb,
+        pii_exception -> Nullable<Jsonb>,
+        published_at -> Timestamptz,
+        published_by -> Uuid,
+        is_current -> Bool,
+        search_vector -> Tsvector,
+    }
+}
+
 diesel::joinable!(api_clients -> organizations (organization_id));
+diesel::joinable!(disclosure_attachments -> disclosure_items (item_id));
+diesel::joinable!(disclosure_categories -> organizations (organization_id));
+diesel::joinable!(disclosure_guides -> organizations (organization_id));
+diesel::joinable!(disclosure_index_counters -> organizations (organization_id));
+diesel::joinable!(disclosure_items -> disclosure_categories (category_id));
+diesel::joinable!(disclosure_versions -> disclosure_categories (category_id));
+diesel::joinable!(disclosure_versions -> disclosure_items (item_id));
 diesel::joinable!(calendar_days -> calendar_years (year));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(users -> organizations (organization_id));
@@ -155,6 +297,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
     calendar_days,
     calendar_years,
+    disclosure_attachments,
+    disclosure_categories,
+    disclosure_guides,
+    disclosure_index_counters,
+    disclosure_items,
+    disclosure_versions,
     idempotency_keys,
     organizations,
     refresh_tokens,
