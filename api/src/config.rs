@@ -25,6 +25,10 @@ pub struct Config {
     pub login_lock: Duration,
     pub pool: PoolSettings,
     pub workers: usize,
+    /// Directory of attachment files.
+    pub storage_dir: std::path::PathBuf,
+    /// Largest attachment in bytes.
+    pub attachment_limit: usize,
 }
 
 impl std::fmt::Debug for Config {
@@ -60,6 +64,8 @@ Environment:
   ZHENGWU_DB_TIMEOUT_MS        wait for a connection before answering 503 [default: 5000]
   ZHENGWU_DB_STATEMENT_TIMEOUT_MS  statement timeout [default: 30000]
   ZHENGWU_WORKERS              HTTP worker threads [default: number of CPUs]
+  ZHENGWU_STORAGE_DIR          directory of attachment files [default: .data/storage]
+  ZHENGWU_ATTACHMENT_LIMIT     largest attachment in bytes [default: 20971520]
   RUST_LOG                     log filter [default: info]";
 
 fn var(name: &str) -> Option<String> {
@@ -134,6 +140,10 @@ impl Config {
                 "ZHENGWU_WORKERS",
                 std::thread::available_parallelism().map_or(2, |n| n.get()),
             )?,
+            storage_dir: var("ZHENGWU_STORAGE_DIR")
+                .unwrap_or_else(|| ".data/storage".into())
+                .into(),
+            attachment_limit: parse_var("ZHENGWU_ATTACHMENT_LIMIT", 20 * 1024 * 1024)?,
         })
     }
 
@@ -158,6 +168,11 @@ impl Config {
                 ..PoolSettings::default()
             },
             workers: 1,
+            storage_dir: std::env::temp_dir().join(format!(
+                "zhengwu-test-storage-{}",
+                uuid::Uuid::new_v4().simple()
+            )),
+            attachment_limit: 1024 * 1024,
         }
     }
 }

@@ -124,6 +124,21 @@ pub async fn create_admin(
     .map_err(|e| e.to_string())
 }
 
+/// Gives every organisation without a disclosure catalogue the standard one (for
+/// organisations created before catalogues existed). Returns how many were given one.
+pub async fn backfill_catalogues(config: &Config) -> Result<usize, String> {
+    let mut conn = connect(config).await?;
+    conn.transaction::<_, DbError, _>(async |c| {
+        let missing = zhengwu_persistence::disclosure::organizations_without_catalogue(c).await?;
+        for o in &missing {
+            crate::routes::catalogue::seed_catalogue(c, o).await?;
+        }
+        Ok(missing.len())
+    })
+    .await
+    .map_err(|e| e.to_string())
+}
+
 /// A credit code with a correct check character, from its first 17 characters.
 fn credit(first17: &str) -> Option<String> {
     CreditCode::check_char(first17).map(|c| format!("{first17}{}", c as char))
@@ -445,6 +460,7 @@ pub async fn load(config: &Config) -> Result<String, String> {
                 },
             )
             .await?;
+            crate::routes::catalogue::seed_catalogue(c, &o).await?;
             record(c, "organization.create", "organization", id, Some(&path), serde_json::json!({"name": s.name})).await?;
             made.push((s.key, o));
         }

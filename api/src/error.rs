@@ -102,6 +102,12 @@ impl ApiError {
         self
     }
 
+    /// The same error under another stable code.
+    pub fn with_code(mut self, code: &str) -> Self {
+        self.code = code.to_owned();
+        self
+    }
+
     pub fn context(mut self, c: Value) -> Self {
         self.context = Some(c);
         self

@@ -54,6 +54,10 @@ fn migrate(config: &Config) -> Result<(), String> {
     let applied = runtime()?
         .block_on(db::migrate(&config.database_url))
         .map_err(|e| format!("migration failed: {e}"))?;
+    let seeded = runtime()?.block_on(zhengwu_api::demo::backfill_catalogues(config))?;
+    if seeded > 0 {
+        log::info!("gave {seeded} organisations the standard disclosure catalogue");
+    }
     if applied.is_empty() {
         log::info!("database schema is up to date");
     } else {

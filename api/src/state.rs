@@ -17,12 +17,15 @@ pub struct AppState {
     pub jwt: Arc<JwtKeys>,
     pub clock: Arc<dyn Clock>,
     pub metrics: Arc<Metrics>,
+    pub storage: crate::storage::Storage,
 }
 
 impl AppState {
     pub fn new(pool: PgPool, config: Config, clock: Arc<dyn Clock>) -> Self {
         let jwt = Arc::new(JwtKeys::new(&config));
+        let storage = crate::storage::Storage::local(config.storage_dir.clone());
         Self {
+            storage,
             pool,
             config: Arc::new(config),
             jwt,

@@ -136,15 +136,13 @@ pub fn scan(text: &str) -> Vec<Finding> {
             let glued = (start > 0 && chars[start - 1].is_ascii_alphabetic())
                 || (end < chars.len() && (chars[end].is_ascii_alphanumeric() || chars[end] == '@'));
             let run: String = chars[start..end].iter().collect();
-            if !glued {
-                if let Some((kind, masked)) = classify_digits(&run) {
-                    out.push(Finding {
-                        kind,
-                        offset: start,
-                        length: end - start,
-                        masked,
-                    });
-                }
+            if let Some((kind, masked)) = classify_digits(&run).filter(|_| !glued) {
+                out.push(Finding {
+                    kind,
+                    offset: start,
+                    length: end - start,
+                    masked,
+                });
             }
             i = end.max(i);
             continue;

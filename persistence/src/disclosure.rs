@@ -360,20 +360,21 @@ impl TryFrom<ItemRow> for Item {
     }
 }
 
+/// The row whose search index is set.
+enum Indexed {
+    Item(Uuid),
+    Version(Uuid, i32),
+}
+
 /// Sets the search index of a row from its title, summary and content (weights A, B, C).
-async fn index_text(
-    conn: &mut Conn,
-    table: &str,
-    key: &str,
-    id: Uuid,
-    number: Option<i32>,
-    title: &str,
-    summary: &str,
-    content: &str,
-) -> Result<(), DbError> {
-    let filter = match number {
-        Some(n) => format!("{key} = $4 AND number = {n}"),
-        None => format!("{key} = $4"),
+async fn index_text(conn: &mut Conn, target: Indexed, f: &ItemFields) -> Result<(), DbError> {
+    let (table, filter, id) = match target {
+        Indexed::Item(id) => ("disclosure_items", "id = $4".to_owned(), id),
+        Indexed::Version(id, n) => (
+            "disclosure_versions",
+            format!("item_id = $4 AND number = {n}"),
+            id,
+        ),
     };
     diesel::sql_query(format!(
         "UPDATE {table} SET search_vector = \
@@ -381,9 +382,9 @@ async fn index_text(
          setweight(to_tsvector('simple', $2), 'B') || \
          setweight(to_tsvector('simple', $3), 'C') WHERE {filter}"
     ))
-    .bind::<Text, _>(search::segment_document(title))
-    .bind::<Text, _>(search::segment_document(summary))
-    .bind::<Text, _>(search::segment_document(content))
+    .bind::<Text, _>(search::segment_document(&f.title))
+    .bind::<Text, _>(search::segment_document(&f.summary))
+    .bind::<Text, _>(search::segment_document(&f.content))
     .bind::<SqlUuid, _>(id)
     .execute(conn)
     .await?;
@@ -431,8 +432,7 @@ pub async fn insert_item(conn: &mut Conn, n: &NewItem) -> Result<Item, DbError> 
         .returning(ItemRow::as_returning())
         .get_result(conn)
         .await?;
-    index_text(conn, "disclosure_items", "id", n.id, None, &f.title, &f.summary, &f.content)
-        .await?;
+    index_text(conn, Indexed::Item(n.id), f).await?;
     row.try_into()
 }
 
@@ -468,7 +468,7 @@ pub async fn update_item(
         .returning(ItemRow::as_returning())
         .get_result(conn)
         .await?;
-    index_text(conn, "disclosure_items", "id", id, None, &f.title, &f.summary, &f.content).await?;
+    index_text(conn, Indexed::Item(id), f).await?;
     row.try_into()
 }
 
@@ -592,13 +592,17 @@ pub async fn list_items(conn: &mut Conn, f: &ItemFilter) -> Result<Vec<Item>, Db
     if let Some(d) = &f.doc_number {
         q = q.filter(disclosure_items::doc_number.eq(d));
     }
-    if let Some(y) = f.year {
-        if let (Some(from), Some(to)) = (
+    if let Some(y) = f.year
+        && let (Some(from), Some(to)) = (
             NaiveDate::from_ymd_opt(y, 1, 1),
             NaiveDate::from_ymd_opt(y + 1, 1, 1),
-        ) {
-            q = q.filter(disclosure_items::formed_on.ge(from).and(disclosure_items::formed_on.lt(to)));
-        }
+        )
+    {
+        q = q.filter(
+            disclosure_items::formed_on
+                .ge(from)
+                .and(disclosure_items::formed_on.lt(to)),
+        );
     }
     if let Some(day) = f.overdue_on {
         q = q
@@ -630,7 +634,11 @@ pub async fn list_items(conn: &mut Conn, f: &ItemFilter) -> Result<Vec<Item>, Db
 /// The next serial of an organisation's index numbers in a year. The counter row stays
 /// locked until the transaction ends, so concurrent publications get consecutive serials
 /// and a rolled-back publication gives its serial back.
-pub async fn next_serial(conn: &mut Conn, organization_id: Uuid, year: i32) -> Result<i32, DbError> {
+pub async fn next_serial(
+    conn: &mut Conn,
+    organization_id: Uuid,
+    year: i32,
+) -> Result<i32, DbError> {
     Ok(diesel::insert_into(disclosure_index_counters::table)
         .values((
             disclosure_index_counters::organization_id.eq(organization_id),
@@ -772,7 +780,8 @@ pub async fn file_version(conn: &mut Conn, v: &Version) -> Result<(), DbError> {
             disclosure_versions::formed_on.eq(f.formed_on),
             disclosure_versions::year.eq(v.year),
             disclosure_versions::attribute.eq(f.attribute.as_str()),
-            disclosure_versions::non_disclosure_ground.eq(f.non_disclosure_ground.map(|g| g.as_str())),
+            disclosure_versions::non_disclosure_ground
+                .eq(f.non_disclosure_ground.map(|g| g.as_str())),
             disclosure_versions::channels.eq(strs(&f.channels, Channel::as_str)),
             disclosure_versions::validity.eq(f.validity.as_str()),
             disclosure_versions::cadence.eq(f.cadence.as_str()),
@@ -781,21 +790,12 @@ pub async fn file_version(conn: &mut Conn, v: &Version) -> Result<(), DbError> {
             disclosure_versions::published_at.eq(v.published_at),
             disclosure_versions::published_by.eq(v.published_by),
             disclosure_versions::is_current.eq(true),
-            disclosure_versions::search_vector.eq(sql::<crate::schema::sql_types::Tsvector>("''::tsvector")),
+            disclosure_versions::search_vector
+                .eq(sql::<crate::schema::sql_types::Tsvector>("''::tsvector")),
         ))
         .execute(conn)
         .await?;
-    index_text(
-        conn,
-        "disclosure_versions",
-        "item_id",
-        v.item_id,
-        Some(v.number),
-        &f.title,
-        &f.summary,
-        &f.content,
-    )
-    .await
+    index_text(conn, Indexed::Version(v.item_id, v.number), f).await
 }
 
 /// Takes an item off the public record (its filed versions stay).
@@ -843,7 +843,10 @@ pub async fn current_version(conn: &mut Conn, item_id: Uuid) -> Result<Option<Ve
 }
 
 /// Current versions of the given items (for interpretations of a policy, and the like).
-pub async fn current_versions_of(conn: &mut Conn, item_ids: &[Uuid]) -> Result<Vec<Version>, DbError> {
+pub async fn current_versions_of(
+    conn: &mut Conn,
+    item_ids: &[Uuid],
+) -> Result<Vec<Version>, DbError> {
     let rows: Vec<VersionRow> = disclosure_versions::table
         .filter(disclosure_versions::item_id.eq_any(item_ids))
         .filter(disclosure_versions::is_current.eq(true))
@@ -957,9 +960,11 @@ pub async fn search_public(
         _ => {
             if let Some((at, id)) = after {
                 q = q.filter(
-                    disclosure_versions::published_at.lt(at).or(disclosure_versions::published_at
-                        .eq(at)
-                        .and(disclosure_versions::item_id.lt(id))),
+                    disclosure_versions::published_at
+                        .lt(at)
+                        .or(disclosure_versions::published_at
+                            .eq(at)
+                            .and(disclosure_versions::item_id.lt(id))),
                 );
             }
             q = q
@@ -1049,4 +1054,27 @@ pub async fn get_attachment(conn: &mut Conn, id: Uuid) -> Result<Attachment, DbE
         .select(Attachment::as_select())
         .first(conn)
         .await?)
+}
+
+pub async fn delete_category(conn: &mut Conn, id: Uuid) -> Result<(), DbError> {
+    diesel::delete(disclosure_categories::table.find(id))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Organisations that have no catalogue yet (created before the catalogue existed).
+pub async fn organizations_without_catalogue(
+    conn: &mut Conn,
+) -> Result<Vec<crate::orgs::Organization>, DbError> {
+    use crate::schema::organizations;
+    let ids: Vec<Uuid> = organizations::table
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            disclosure_categories::table
+                .filter(disclosure_categories::organization_id.eq(organizations::id)),
+        )))
+        .select(organizations::id)
+        .load(conn)
+        .await?;
+    crate::orgs::get_many(conn, &ids).await
 }

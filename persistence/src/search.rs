@@ -78,6 +78,9 @@ mod tests {
         assert_eq!(tsquery("公开").as_deref(), Some("'公开'"));
         assert_eq!(tsquery("  ！！ "), None);
         let q = tsquery("a' | b").unwrap_or_default();
-        assert!(q.contains("'a'") && q.contains("'b'") && !q.contains('|'), "{q}");
+        assert!(
+            q.contains("'a'") && q.contains("'b'") && !q.contains('|'),
+            "{q}"
+        );
     }
 }

@@ -67,13 +67,6 @@ fn invalid_credentials() -> ApiError {
         .with_code("auth.invalid_credentials")
 }
 
-impl ApiError {
-    fn with_code(mut self, code: &str) -> Self {
-        self.code = code.to_owned();
-        self
-    }
-}
-
 fn locked(seconds: u64) -> ApiError {
     ApiError::too_many_requests(
         "auth.too_many_failures",

@@ -4,7 +4,9 @@
 pub mod audit;
 pub mod auth;
 pub mod calendars;
+pub mod catalogue;
 pub mod clients;
+pub mod disclosures;
 pub mod meta;
 pub mod ops;
 pub mod orgs;
@@ -41,6 +43,28 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(calendars::put)
         .service(audit::verify)
         .service(audit::list)
+        .service(catalogue::list)
+        .service(catalogue::create)
+        .service(catalogue::patch)
+        .service(catalogue::remove)
+        .service(catalogue::get_guide)
+        .service(catalogue::put_guide)
+        .service(disclosures::feed)
+        .service(disclosures::list)
+        .service(disclosures::create)
+        .service(disclosures::get)
+        .service(disclosures::patch)
+        .service(disclosures::submit)
+        .service(disclosures::approve)
+        .service(disclosures::reject)
+        .service(disclosures::publish)
+        .service(disclosures::revise)
+        .service(disclosures::withdraw)
+        .service(disclosures::mask)
+        .service(disclosures::versions)
+        .service(disclosures::version)
+        .service(disclosures::upload)
+        .service(disclosures::download)
         .service(meta::enums);
 }
 

@@ -338,7 +338,7 @@ pub async fn create(
         };
         org::check_placement(b.kind, b.level, parent.as_ref().map(|p| (p.kind, p.level)))
             .map_err(|v| ApiError::field("/parent_id", v.code, v.message))?;
-        let created: OrganizationDto = orgs::insert(
+        let org = orgs::insert(
             c,
             orgs::NewOrganization {
                 id,
@@ -349,8 +349,9 @@ pub async fn create(
                 fields: fields.clone(),
             },
         )
-        .await?
-        .into();
+        .await?;
+        crate::routes::catalogue::seed_catalogue(c, &org).await?;
+        let created = OrganizationDto::from(org);
         audit
             .record(
                 c,

@@ -1,0 +1,124 @@
+//! Where attachment files live. Files are stored by the SHA-256 of their content, so the
+//! hash recorded with an attachment also names its file; a local directory is the default.
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+/// A content-addressed store of files.
+#[derive(Debug, Clone)]
+pub struct Storage {
+    dir: PathBuf,
+}
+
+impl Storage {
+    pub fn local(dir: impl Into<PathBuf>) -> Self {
+        Self { dir: dir.into() }
+    }
+
+    fn path_of(&self, key: &str) -> Option<PathBuf> {
+        let valid = key.len() == 64 && key.bytes().all(|b| b.is_ascii_hexdigit());
+        valid.then(|| self.dir.join(&key[..2]).join(key))
+    }
+
+    /// Stores the bytes and returns their key (the hex SHA-256).
+    pub async fn put(&self, bytes: &[u8]) -> std::io::Result<String> {
+        let key = hex::encode(Sha256::digest(bytes));
+        let path = self
+            .path_of(&key)
+            .ok_or_else(|| std::io::Error::other("invalid key"))?;
+        if tokio::fs::try_exists(&path).await.unwrap_or(false) {
+            return Ok(key);
+        }
+        let parent = path.parent().unwrap_or(Path::new("."));
+        tokio::fs::create_dir_all(parent).await?;
+        let tmp = parent.join(format!(".{key}.{}", uuid::Uuid::new_v4().simple()));
+        tokio::fs::write(&tmp, bytes).await?;
+        tokio::fs::rename(&tmp, &path).await?;
+        Ok(key)
+    }
+
+    pub async fn get(&self, key: &str) -> std::io::Result<Vec<u8>> {
+        let path = self
+            .path_of(key)
+            .ok_or_else(|| std::io::Error::other("invalid key"))?;
+        tokio::fs::read(path).await
+    }
+}
+
+/// The type of a file judged from its first bytes; the name's extension must agree.
+/// `None`: a type this system does not accept.
+pub fn sniff(bytes: &[u8], filename: &str) -> Option<&'static str> {
+    let ext = filename
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    let kind = if bytes.starts_with(b"%PDF-") {
+        "application/pdf"
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        "image/png"
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        "image/jpeg"
+    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
+        "image/gif"
+    } else if bytes.starts_with(b"PK\x03\x04") {
+        match ext.as_str() {
+            "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "pptx" => "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+            "ofd" => "application/ofd",
+            "zip" => "application/zip",
+            _ => return None,
+        }
+    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        match ext.as_str() {
+            "doc" => "application/msword",
+            "xls" => "application/vnd.ms-excel",
+            "ppt" => "application/vnd.ms-powerpoint",
+            _ => return None,
+        }
+    } else if !bytes.contains(&0) && std::str::from_utf8(bytes).is_ok() {
+        match ext.as_str() {
+            "txt" => "text/plain; charset=utf-8",
+            "csv" => "text/csv; charset=utf-8",
+            "md" => "text/markdown; charset=utf-8",
+            _ => return None,
+        }
+    } else {
+        return None;
+    };
+    let expected: &[&str] = match kind {
+        "application/pdf" => &["pdf"],
+        "image/png" => &["png"],
+        "image/jpeg" => &["jpg", "jpeg"],
+        "image/gif" => &["gif"],
+        _ => return Some(kind),
+    };
+    expected.contains(&ext.as_str()).then_some(kind)
+}
+
+/// Whether the content is text to scan for personal data.
+pub fn is_text(content_type: &str) -> bool {
+    content_type.starts_with("text/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sniff;
+
+    #[test]
+    fn types_come_from_content_and_must_match_the_name() {
+        assert_eq!(sniff(b"%PDF-1.7 ...", "通知.pdf"), Some("application/pdf"));
+        assert_eq!(sniff(b"%PDF-1.7 ...", "notice.txt"), None);
+        assert_eq!(sniff(b"plain words", "note.pdf"), None);
+        assert_eq!(
+            sniff("正文".as_bytes(), "正文.txt"),
+            Some("text/plain; charset=utf-8")
+        );
+        assert_eq!(sniff(b"MZ\x90\x00", "setup.exe"), None);
+        assert_eq!(
+            sniff(b"PK\x03\x04....", "表格.xlsx").map(|s| s.contains("sheet")),
+            Some(true)
+        );
+    }
+}
