@@ -1008,3 +1008,47 @@ async fn other_counties_and_the_public_cannot_touch_drafts() {
         .await;
     assert_eq!(r.status, 401);
 }
+
+#[actix_web::test]
+async fn the_demo_data_loads_once_and_is_worth_exploring() {
+    let t = TestApp::start().await;
+    let first = zhengwu_api::demo::load(&t.state.config)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(first.starts_with("demo data loaded"), "{first}");
+    let second = zhengwu_api::demo::load(&t.state.config)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(second.contains("already loaded"), "{second}");
+    let app = app!(t);
+    let r = req(
+        &app,
+        Method::GET,
+        &format!("/api/v1/disclosures?q={}", urlencode("政务公开")),
+    )
+    .send()
+    .await;
+    let titles: Vec<&str> = r.body["items"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|i| i["title"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(
+        titles.contains(&"济南市人民政府办公厅关于印发2026年济南市政务公开工作要点的通知"),
+        "{titles:?}"
+    );
+    let all = req(&app, Method::GET, "/api/v1/disclosures?limit=200")
+        .send()
+        .await;
+    assert_eq!(
+        all.body["items"].as_array().map(Vec::len),
+        Some(5),
+        "only published items are public"
+    );
+    let officer = login(&app, "city.disclosure", zhengwu_api::demo::DEMO_PASSWORD).await;
+    let drafts = req(&app, Method::GET, "/api/v1/disclosures?state=draft")
+        .token(&officer)
+        .send()
+        .await;
+    // The city's office sees the drafts of its whole subtree: its own and 历下区's.
+    assert_eq!(drafts.body["items"].as_array().map(Vec::len), Some(2));
+}

@@ -286,6 +286,16 @@ pub struct PublishedDisclosure {
     pub current: bool,
 }
 
+/// An item in the view the caller asked for.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum DisclosureView {
+    /// Staff of the organisation: the working copy.
+    Working(Box<DisclosureDto>),
+    /// Everyone else: the current published version.
+    Public(Box<PublishedDisclosure>),
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct LinkDto {
     pub id: Uuid,
@@ -752,8 +762,8 @@ fn wants_working(auth: &MaybePrincipal, view: Option<View>) -> bool {
 /// Staff of the organisation get the working copy with its workflow; everyone else gets
 /// the current published version, and a draft or withdrawn item does not exist for them.
 #[utoipa::path(tag = "disclosures", params(("id" = Uuid, Path), ViewQuery),
-    responses((status = 200, description = "`DisclosureDto` for the working view, `PublishedDisclosure` for the public view",
-        body = DisclosureDto)))]
+    responses((status = 200, description = "The working copy (`view=working`) or the published version (`view=public`)",
+        body = DisclosureView)))]
 #[get("/disclosures/{id}")]
 pub async fn get(
     state: web::Data<AppState>,
@@ -771,7 +781,7 @@ pub async fn get(
         let d = dto(&state, &mut conn, item).await?;
         return Ok(HttpResponse::Ok()
             .insert_header((header::ETAG, etag(d.version)))
-            .json(d));
+            .json(DisclosureView::Working(Box::new(d))));
     }
     let v = repo::current_version(&mut conn, *id)
         .await?
@@ -779,7 +789,7 @@ pub async fn get(
     let p = published_dto(&mut conn, v).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "public, max-age=60"))
-        .json(p))
+        .json(DisclosureView::Public(Box::new(p))))
 }
 
 /// Edit a draft (send `If-Match`). Submitted, approved and published items are not
