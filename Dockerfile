@@ -23,11 +23,15 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system --gid 10001 zhengwu \
     && useradd --system --uid 10001 --gid zhengwu --home-dir /nonexistent --no-create-home \
-        --shell /usr/sbin/nologin zhengwu
+        --shell /usr/sbin/nologin zhengwu \
+    && mkdir -p /var/lib/zhengwu/storage \
+    && chown -R 10001:10001 /var/lib/zhengwu
 COPY --from=builder /usr/local/bin/zhengwu /usr/local/bin/zhengwu
 USER 10001:10001
 ENV ZHENGWU_BIND=0.0.0.0:8080 \
+    ZHENGWU_STORAGE_DIR=/var/lib/zhengwu/storage \
     RUST_LOG=info
+VOLUME ["/var/lib/zhengwu/storage"]
 EXPOSE 8080
 ENTRYPOINT ["zhengwu"]
 CMD ["serve"]
