@@ -313,6 +313,33 @@ pub struct Item {
     pub updated_at: DateTime<Utc>,
 }
 
+/// The content columns of an item row or a filed-version row (they share their names).
+macro_rules! item_fields {
+    ($r:expr) => {
+        ItemFields {
+            issuing_organization_id: $r.issuing_organization_id,
+            category_id: $r.category_id,
+            kind: parse_col(&$r.kind, ItemKind::parse)?,
+            interprets_id: $r.interprets_id,
+            title: $r.title,
+            summary: $r.summary,
+            content: $r.content,
+            content_format: parse_col(&$r.content_format, ContentFormat::parse)?,
+            doc_number: $r.doc_number,
+            subject_terms: $r.subject_terms,
+            formed_on: $r.formed_on,
+            attribute: parse_col(&$r.attribute, Attribute::parse)?,
+            non_disclosure_ground: parse_opt_col(
+                $r.non_disclosure_ground.as_deref(),
+                NonDisclosureGround::parse,
+            )?,
+            channels: parse_list(&$r.channels, Channel::parse)?,
+            validity: parse_col(&$r.validity, Validity::parse)?,
+            cadence: parse_col(&$r.cadence, Cadence::parse)?,
+        }
+    };
+}
+
 fn parse_list<T>(values: &[String], parse: fn(&str) -> Option<T>) -> Result<Vec<T>, DbError> {
     values.iter().map(|v| parse_col(v, parse)).collect()
 }
@@ -323,27 +350,7 @@ impl TryFrom<ItemRow> for Item {
         Ok(Item {
             id: r.id,
             organization_id: r.organization_id,
-            fields: ItemFields {
-                issuing_organization_id: r.issuing_organization_id,
-                category_id: r.category_id,
-                kind: parse_col(&r.kind, ItemKind::parse)?,
-                interprets_id: r.interprets_id,
-                title: r.title,
-                summary: r.summary,
-                content: r.content,
-                content_format: parse_col(&r.content_format, ContentFormat::parse)?,
-                doc_number: r.doc_number,
-                subject_terms: r.subject_terms,
-                formed_on: r.formed_on,
-                attribute: parse_col(&r.attribute, Attribute::parse)?,
-                non_disclosure_ground: parse_opt_col(
-                    r.non_disclosure_ground.as_deref(),
-                    NonDisclosureGround::parse,
-                )?,
-                channels: parse_list(&r.channels, Channel::parse)?,
-                validity: parse_col(&r.validity, Validity::parse)?,
-                cadence: parse_col(&r.cadence, Cadence::parse)?,
-            },
+            fields: item_fields!(r),
             state: parse_col(&r.state, ItemState::parse)?,
             index_number: r.index_number,
             publish_due: r.publish_due,
@@ -718,27 +725,7 @@ impl TryFrom<VersionRow> for Version {
             organization_id: r.organization_id,
             org_path: r.org_path,
             index_number: r.index_number,
-            fields: ItemFields {
-                issuing_organization_id: r.issuing_organization_id,
-                category_id: r.category_id,
-                kind: parse_col(&r.kind, ItemKind::parse)?,
-                interprets_id: r.interprets_id,
-                title: r.title,
-                summary: r.summary,
-                content: r.content,
-                content_format: parse_col(&r.content_format, ContentFormat::parse)?,
-                doc_number: r.doc_number,
-                subject_terms: r.subject_terms,
-                formed_on: r.formed_on,
-                attribute: parse_col(&r.attribute, Attribute::parse)?,
-                non_disclosure_ground: parse_opt_col(
-                    r.non_disclosure_ground.as_deref(),
-                    NonDisclosureGround::parse,
-                )?,
-                channels: parse_list(&r.channels, Channel::parse)?,
-                validity: parse_col(&r.validity, Validity::parse)?,
-                cadence: parse_col(&r.cadence, Cadence::parse)?,
-            },
+            fields: item_fields!(r),
             year: r.year,
             attachments: r.attachments,
             pii_exception: r.pii_exception,
