@@ -82,6 +82,10 @@ pub fn all_enums() -> Vec<EnumInfo> {
     };
     use crate::org::{OrgKind, OrgLevel};
     use crate::pii::{PiiExceptionGround, PiiKind};
+    use crate::services::{
+        CaseAction, CaseKind, CaseState, Decision, ImplementerNature, MaterialForm, MatterState,
+        MatterTransition, MatterType, OnlineDepth, ServiceObject, SpecialProcedure,
+    };
     vec![
         info::<OrgKind>(),
         info::<OrgLevel>(),
@@ -103,6 +107,18 @@ pub fn all_enums() -> Vec<EnumInfo> {
         info::<Transition>(),
         info::<PiiKind>(),
         info::<PiiExceptionGround>(),
+        info::<MatterType>(),
+        info::<ImplementerNature>(),
+        info::<ServiceObject>(),
+        info::<CaseKind>(),
+        info::<OnlineDepth>(),
+        info::<MaterialForm>(),
+        info::<MatterState>(),
+        info::<MatterTransition>(),
+        info::<CaseState>(),
+        info::<CaseAction>(),
+        info::<SpecialProcedure>(),
+        info::<Decision>(),
     ]
 }
 

@@ -11,6 +11,7 @@ pub mod enums;
 pub mod ids;
 pub mod org;
 pub mod pii;
+pub mod services;
 pub mod validation;
 
 pub use enums::{EnumInfo, all_enums};

@@ -1,0 +1,509 @@
+//! Government services (政务服务): service matters and cases (办件), with the clock of
+//! the Administrative Licensing Law (AL = 行政许可法).
+
+use chrono::NaiveDate;
+
+use crate::calendar::{Calendar, CalendarError};
+use crate::labeled_enum;
+use crate::validation::RuleViolation;
+
+labeled_enum! {
+    /// The eleven matter types of GB/T 39046 (事项类型).
+    pub enum MatterType {
+        AdministrativeLicensing = ("administrative_licensing", "行政许可"),
+        AdministrativePenalty = ("administrative_penalty", "行政处罚"),
+        AdministrativeCoercion = ("administrative_coercion", "行政强制"),
+        AdministrativeLevy = ("administrative_levy", "行政征收"),
+        AdministrativePayment = ("administrative_payment", "行政给付"),
+        AdministrativeInspection = ("administrative_inspection", "行政检查"),
+        AdministrativeConfirmation = ("administrative_confirmation", "行政确认"),
+        AdministrativeReward = ("administrative_reward", "行政奖励"),
+        AdministrativeAdjudication = ("administrative_adjudication", "行政裁决"),
+        OtherAdministrativePower = ("other_administrative_power", "其他行政权力"),
+        PublicService = ("public_service", "公共服务"),
+    }
+}
+
+labeled_enum! {
+    /// The nature of the implementing organisation (实施主体性质).
+    pub enum ImplementerNature {
+        Statutory = ("statutory", "法定机关"),
+        Authorized = ("authorized", "授权组织"),
+        Entrusted = ("entrusted", "受委托组织"),
+    }
+}
+
+labeled_enum! {
+    /// Who a matter serves (服务对象).
+    pub enum ServiceObject {
+        NaturalPerson = ("natural_person", "自然人"),
+        LegalPerson = ("legal_person", "法人"),
+        OtherOrganization = ("other_organization", "其他组织"),
+    }
+}
+
+labeled_enum! {
+    /// Case kind (办件类型).
+    pub enum CaseKind {
+        Immediate = ("immediate", "即办件"),
+        Promised = ("promised", "承诺件"),
+    }
+}
+
+labeled_enum! {
+    /// How far a matter can be handled online (网上办理深度).
+    pub enum OnlineDepth {
+        Offline = ("offline", "不可网办"),
+        Information = ("information", "网上咨询"),
+        Download = ("download", "表格下载"),
+        PreReview = ("pre_review", "网上预审"),
+        FullOnline = ("full_online", "全程网办"),
+    }
+}
+
+labeled_enum! {
+    /// Form of a required material.
+    pub enum MaterialForm {
+        Original = ("original", "原件"),
+        Copy = ("copy", "复印件"),
+        OriginalAndCopy = ("original_and_copy", "原件和复印件"),
+        Electronic = ("electronic", "电子材料"),
+    }
+}
+
+labeled_enum! {
+    /// Publication state of a matter version.
+    pub enum MatterState {
+        Draft = ("draft", "草稿"),
+        Submitted = ("submitted", "待审核"),
+        Published = ("published", "已发布"),
+        Suspended = ("suspended", "暂停办理"),
+        Abolished = ("abolished", "已取消"),
+    }
+}
+
+labeled_enum! {
+    /// A step of a matter's publication workflow.
+    pub enum MatterTransition {
+        Submit = ("submit", "提交审核"),
+        Publish = ("publish", "发布"),
+        Suspend = ("suspend", "暂停"),
+        Resume = ("resume", "恢复"),
+        Abolish = ("abolish", "取消"),
+    }
+}
+
+/// A transition a matter's state does not allow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("cannot {transition} a matter that is {from}")]
+pub struct IllegalMatterTransition {
+    pub from: MatterState,
+    pub transition: MatterTransition,
+}
+
+impl MatterState {
+    /// draft → submit → submitted → publish → published ⇄ suspend/resume;
+    /// published or suspended → abolish → abolished.
+    pub fn apply(self, t: MatterTransition) -> Result<MatterState, IllegalMatterTransition> {
+        use MatterState::*;
+        use MatterTransition::*;
+        match (self, t) {
+            (Draft, Submit) => Ok(Submitted),
+            (Submitted, Publish) => Ok(Published),
+            (Published, MatterTransition::Suspend) => Ok(Suspended),
+            (Suspended, Resume) => Ok(Published),
+            (Published | Suspended, Abolish) => Ok(Abolished),
+            (from, transition) => Err(IllegalMatterTransition { from, transition }),
+        }
+    }
+}
+
+/// The promised limit may not exceed the statutory one; an immediate case is decided on
+/// the spot (promised limit 0).
+pub fn check_limits(
+    kind: CaseKind,
+    statutory_days: u32,
+    promised_days: u32,
+) -> Result<(), RuleViolation> {
+    if promised_days > statutory_days {
+        return Err(RuleViolation::new(
+            "matter.promised_over_statutory",
+            "the promised time limit cannot exceed the statutory one",
+        ));
+    }
+    if kind == CaseKind::Immediate && promised_days != 0 {
+        return Err(RuleViolation::new(
+            "matter.immediate_with_limit",
+            "an immediate case (即办件) is decided on the spot: its promised limit is 0",
+        ));
+    }
+    if kind == CaseKind::Promised && promised_days == 0 {
+        return Err(RuleViolation::new(
+            "matter.promised_without_limit",
+            "a promised case (承诺件) needs a promised limit of at least 1 working day",
+        ));
+    }
+    Ok(())
+}
+
+labeled_enum! {
+    /// State of a case (办件).
+    pub enum CaseState {
+        Submitted = ("submitted", "已申请"),
+        MaterialsRequested = ("materials_requested", "一次性告知待补正"),
+        Accepted = ("accepted", "已受理"),
+        Suspended = ("suspended", "特别程序中"),
+        Decided = ("decided", "已办结"),
+        Delivered = ("delivered", "已送达"),
+        Refused = ("refused", "不予受理"),
+    }
+}
+
+labeled_enum! {
+    /// What is done to a case.
+    pub enum CaseAction {
+        Accept = ("accept", "受理"),
+        Refuse = ("refuse", "不予受理"),
+        NotifyMissing = ("notify_missing", "一次性告知"),
+        Resubmit = ("resubmit", "补正后重新提交"),
+        Suspend = ("suspend", "启动特别程序"),
+        Resume = ("resume", "结束特别程序"),
+        Extend = ("extend", "延长审批期限"),
+        Decide = ("decide", "办结"),
+        Deliver = ("deliver", "送达"),
+    }
+}
+
+labeled_enum! {
+    /// Special procedures that stop the clock (AL Art.45).
+    pub enum SpecialProcedure {
+        Hearing = ("hearing", "听证"),
+        Tender = ("tender", "招标"),
+        Auction = ("auction", "拍卖"),
+        Inspection = ("inspection", "检验检测检疫"),
+        Appraisal = ("appraisal", "鉴定"),
+        ExpertReview = ("expert_review", "专家评审"),
+        SiteSurvey = ("site_survey", "现场勘查"),
+    }
+}
+
+labeled_enum! {
+    /// The decision on a case.
+    pub enum Decision {
+        Approved = ("approved", "准予"),
+        Denied = ("denied", "不予批准"),
+    }
+}
+
+/// An action the case's state does not allow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("cannot {action} a case that is {from}")]
+pub struct IllegalCaseAction {
+    pub from: CaseState,
+    pub action: CaseAction,
+}
+
+impl CaseState {
+    /// The state after `action`.
+    ///
+    /// submitted → accept → accepted | refuse → refused | notify_missing →
+    /// materials_requested → resubmit → submitted; accepted ⇄ suspend/resume (suspended);
+    /// accepted → extend → accepted; accepted → decide → decided → deliver → delivered.
+    pub fn apply(self, action: CaseAction) -> Result<CaseState, IllegalCaseAction> {
+        use CaseAction as A;
+        use CaseState as S;
+        match (self, action) {
+            (S::Submitted, A::Accept) => Ok(S::Accepted),
+            (S::Submitted, A::Refuse) => Ok(S::Refused),
+            (S::Submitted, A::NotifyMissing) => Ok(S::MaterialsRequested),
+            (S::MaterialsRequested, A::Resubmit) => Ok(S::Submitted),
+            (S::Accepted, A::Suspend) => Ok(S::Suspended),
+            (S::Suspended, A::Resume) => Ok(S::Accepted),
+            (S::Accepted, A::Extend) => Ok(S::Accepted),
+            (S::Accepted, A::Decide) => Ok(S::Decided),
+            (S::Decided, A::Deliver) => Ok(S::Delivered),
+            (from, action) => Err(IllegalCaseAction { from, action }),
+        }
+    }
+
+    /// Whether the case is finished (no clock runs).
+    pub fn closed(self) -> bool {
+        matches!(
+            self,
+            CaseState::Decided | CaseState::Delivered | CaseState::Refused
+        )
+    }
+}
+
+/// The legal extension of a decision time limit (AL Art.42): 10 working days after a
+/// 20-day limit, 15 after a 45-day joint-handling limit; never beyond.
+pub fn legal_extension(statutory_days: u32) -> u32 {
+    if statutory_days >= 45 { 15 } else { 10 }
+}
+
+/// A stop of the clock for a special procedure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pause {
+    pub start: NaiveDate,
+    /// `None` while the procedure goes on.
+    pub end: Option<NaiveDate>,
+}
+
+/// The clock of an accepted case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseClock {
+    pub accepted_on: NaiveDate,
+    pub promised_days: u32,
+    pub statutory_days: u32,
+    pub extension_days: u32,
+    pub pauses: Vec<Pause>,
+}
+
+/// Where a case's clock stands on a day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClockReading {
+    /// The due date; `None` while a special procedure runs.
+    pub due_date: Option<NaiveDate>,
+    pub working_days_used: u32,
+    pub working_days_paused: u32,
+    /// Negative when overdue.
+    pub working_days_left: Option<i64>,
+}
+
+impl CaseClock {
+    /// Working days of the closed pauses: each counts the working days from its start to
+    /// its end (the day the procedure ended counts as paused).
+    pub fn paused_days(&self, calendar: &Calendar) -> u32 {
+        self.pauses
+            .iter()
+            .filter_map(|p| p.end.map(|e| (p.start, e)))
+            .map(|(s, e)| calendar.working_days_between(s, e))
+            .sum()
+    }
+
+    /// An extension is allowed once, so that the total stays within the statutory limit
+    /// plus its legal extension.
+    pub fn check_extension(&self, days: u32) -> Result<(), RuleViolation> {
+        if days == 0 {
+            return Err(RuleViolation::new(
+                "case.extension_zero",
+                "an extension is at least 1 working day",
+            ));
+        }
+        if self.extension_days > 0 {
+            return Err(RuleViolation::new(
+                "case.extension_twice",
+                "a case is extended once",
+            ));
+        }
+        let ceiling = self.statutory_days + legal_extension(self.statutory_days);
+        if self.promised_days + days > ceiling {
+            return Err(RuleViolation::new(
+                "case.extension_over_limit",
+                format!(
+                    "the limit with extension may not exceed {ceiling} working days (statutory {} + legal extension {})",
+                    self.statutory_days,
+                    legal_extension(self.statutory_days)
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The clock on `today`.
+    pub fn read(
+        &self,
+        calendar: &Calendar,
+        today: NaiveDate,
+    ) -> Result<ClockReading, CalendarError> {
+        let paused = self.paused_days(calendar);
+        let running_pause = self.pauses.iter().find(|p| p.end.is_none());
+        let until = running_pause.map_or(today, |p| p.start.min(today));
+        let used = calendar
+            .working_days_between(self.accepted_on, until)
+            .saturating_sub(paused);
+        if running_pause.is_some() {
+            return Ok(ClockReading {
+                due_date: None,
+                working_days_used: used,
+                working_days_paused: paused,
+                working_days_left: None,
+            });
+        }
+        let limit = self.promised_days + self.extension_days;
+        let due = calendar
+            .add_working_days(self.accepted_on, limit + paused)?
+            .due_date;
+        let left = if today <= due {
+            i64::from(calendar.working_days_between(today, due))
+        } else {
+            -i64::from(calendar.working_days_between(due, today))
+        };
+        Ok(ClockReading {
+            due_date: Some(due),
+            working_days_used: used,
+            working_days_paused: paused,
+            working_days_left: Some(left),
+        })
+    }
+}
+
+/// A human-readable case number: the organisation's division code, the date and a daily
+/// serial, e.g. `3701022026112200017`.
+pub fn case_number(division_code: &str, day: NaiveDate, serial: u32) -> String {
+    format!("{division_code}{}{serial:05}", day.format("%Y%m%d"))
+}
+
+/// A fee charged on a case compared with the matter's list (违规收费).
+pub fn fee_anomaly(listed_standard_fen: Option<i64>, charged_fen: i64) -> Option<&'static str> {
+    match listed_standard_fen {
+        None => Some("fee_not_listed"),
+        Some(s) if charged_fen > s => Some("fee_above_standard"),
+        Some(_) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::YearSchedule;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or(NaiveDate::MIN)
+    }
+
+    fn cal() -> Calendar {
+        let days: Vec<NaiveDate> = (1..=8).map(|n| d(&format!("2025-10-0{n}"))).collect();
+        match YearSchedule::new(2025, &days, &[d("2025-09-28"), d("2025-10-11")]) {
+            Ok(y) => Calendar::new([y]),
+            Err(e) => panic!("{e:?}"),
+        }
+    }
+
+    #[test]
+    fn every_case_action() {
+        use CaseAction as A;
+        use CaseState as S;
+        let legal = [
+            (S::Submitted, A::Accept, S::Accepted),
+            (S::Submitted, A::Refuse, S::Refused),
+            (S::Submitted, A::NotifyMissing, S::MaterialsRequested),
+            (S::MaterialsRequested, A::Resubmit, S::Submitted),
+            (S::Accepted, A::Suspend, S::Suspended),
+            (S::Suspended, A::Resume, S::Accepted),
+            (S::Accepted, A::Extend, S::Accepted),
+            (S::Accepted, A::Decide, S::Decided),
+            (S::Decided, A::Deliver, S::Delivered),
+        ];
+        for (from, a, to) in legal {
+            assert_eq!(from.apply(a), Ok(to), "{from} --{a}-->");
+        }
+        for from in CaseState::ALL {
+            for a in CaseAction::ALL {
+                if !legal.iter().any(|(f, x, _)| f == from && x == a) {
+                    assert_eq!(
+                        from.apply(*a),
+                        Err(IllegalCaseAction {
+                            from: *from,
+                            action: *a
+                        })
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_matter_transition() {
+        use MatterState as S;
+        use MatterTransition as T;
+        let legal = [
+            (S::Draft, T::Submit, S::Submitted),
+            (S::Submitted, T::Publish, S::Published),
+            (S::Published, T::Suspend, S::Suspended),
+            (S::Suspended, T::Resume, S::Published),
+            (S::Published, T::Abolish, S::Abolished),
+            (S::Suspended, T::Abolish, S::Abolished),
+        ];
+        for (from, t, to) in legal {
+            assert_eq!(from.apply(t), Ok(to));
+        }
+        for from in MatterState::ALL {
+            for t in MatterTransition::ALL {
+                if !legal.iter().any(|(f, x, _)| f == from && x == t) {
+                    assert!(from.apply(*t).is_err(), "{from} --{t}-->");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn limits() {
+        assert!(check_limits(CaseKind::Promised, 20, 10).is_ok());
+        assert!(check_limits(CaseKind::Promised, 20, 21).is_err());
+        assert!(check_limits(CaseKind::Promised, 20, 0).is_err());
+        assert!(check_limits(CaseKind::Immediate, 20, 0).is_ok());
+        assert!(check_limits(CaseKind::Immediate, 20, 1).is_err());
+    }
+
+    #[test]
+    fn due_dates_across_holidays_pauses_and_extensions() {
+        let c = cal();
+        // Accepted Friday 26 Sep 2025 with a 20-day promise: due 30 Oct (National Day skipped).
+        let mut clock = CaseClock {
+            accepted_on: d("2025-09-26"),
+            promised_days: 20,
+            statutory_days: 20,
+            extension_days: 0,
+            pauses: vec![],
+        };
+        let r = clock
+            .read(&c, d("2025-10-09"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.due_date, Some(d("2025-10-30")));
+        assert_eq!(r.working_days_used, 4); // 28, 29, 30 Sep and 9 Oct
+        assert_eq!(r.working_days_left, Some(16));
+        // An expert review from Mon 13 Oct to Fri 17 Oct pauses 5 working days.
+        clock.pauses.push(Pause {
+            start: d("2025-10-12"),
+            end: None,
+        });
+        let r = clock
+            .read(&c, d("2025-10-15"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.due_date, None);
+        clock.pauses[0].end = Some(d("2025-10-17"));
+        let r = clock
+            .read(&c, d("2025-10-20"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.working_days_paused, 5);
+        assert_eq!(r.due_date, Some(d("2025-11-06")));
+        // A 10-day extension (the legal one after a 20-day limit).
+        assert!(clock.check_extension(11).is_err());
+        assert!(clock.check_extension(10).is_ok());
+        clock.extension_days = 10;
+        assert!(clock.check_extension(1).is_err(), "once only");
+        let r = clock
+            .read(&c, d("2025-11-21"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.due_date, Some(d("2025-11-20")));
+        assert_eq!(r.working_days_left, Some(-1));
+    }
+
+    #[test]
+    fn joint_handling_extends_by_fifteen() {
+        assert_eq!(legal_extension(20), 10);
+        assert_eq!(legal_extension(45), 15);
+    }
+
+    #[test]
+    fn case_numbers_and_fees() {
+        assert_eq!(
+            case_number("370102", d("2026-11-22"), 17),
+            "3701022026112200017"
+        );
+        assert_eq!(fee_anomaly(None, 100), Some("fee_not_listed"));
+        assert_eq!(fee_anomaly(Some(5000), 6000), Some("fee_above_standard"));
+        assert_eq!(fee_anomaly(Some(5000), 5000), None);
+    }
+}
