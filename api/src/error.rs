@@ -258,6 +258,8 @@ fn constraint_field(constraint: &str) -> Option<&'static str> {
         "users_username_key" => "/username",
         "api_clients_client_id_key" => "/client_id",
         "windows_hall_id_number_key" => "/number",
+        "service_matters_implementation_code_key" => "/implementation_code",
+        "disclosure_categories_organization_id_code_key" => "/code",
         _ => return None,
     })
 }

@@ -507,3 +507,219 @@ mod tests {
         assert_eq!(fee_anomaly(Some(5000), 5000), None);
     }
 }
+
+/// A step of the procedure (办理流程), e.g. 受理 → 审查 → 决定 → 送达.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ProcedureStep {
+    #[cfg_attr(feature = "openapi", schema(example = "受理"))]
+    pub name: String,
+    pub description: Option<String>,
+}
+
+/// A fee item (收费项目) with its standard in fen.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct FeeItem {
+    #[cfg_attr(feature = "openapi", schema(example = "工本费"))]
+    pub name: String,
+    /// The standard, in fen (1 yuan = 100 fen).
+    #[cfg_attr(feature = "openapi", schema(example = 1000))]
+    pub standard_fen: i64,
+    pub legal_basis: String,
+    /// Who is exempt, if anyone (减免情形).
+    pub waiver: Option<String>,
+}
+
+/// A material an applicant submits (申请材料).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Material {
+    #[cfg_attr(feature = "openapi", schema(example = "居民身份证"))]
+    pub name: String,
+    pub form: MaterialForm,
+    /// Number of copies (份数).
+    #[serde(default = "one")]
+    pub copies: u32,
+    /// Required, or only under `condition` (容缺/情形材料).
+    pub required: bool,
+    pub condition: Option<String>,
+    /// Address of a blank form or sample.
+    pub template_url: Option<String>,
+    pub legal_basis: Option<String>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+fn len_ok(s: &str, max: usize) -> bool {
+    let n = s.trim().chars().count();
+    n > 0 && n <= max
+}
+
+/// Checks the procedure, fees and materials of a matter; each problem is located by a
+/// JSON pointer below `base`.
+pub fn check_guide_lists(
+    procedure: &[ProcedureStep],
+    fees: &[FeeItem],
+    materials: &[Material],
+) -> Result<(), Vec<crate::validation::FieldError>> {
+    let mut e = crate::validation::Errors::new();
+    if procedure.is_empty() || procedure.len() > 20 {
+        e.push(
+            "procedure",
+            RuleViolation::new("matter.procedure_steps", "1 to 20 procedure steps"),
+        );
+    }
+    for (i, s) in procedure.iter().enumerate() {
+        if !len_ok(&s.name, 50) {
+            e.push(
+                &format!("procedure/{i}/name"),
+                RuleViolation::new("text.length", "1 to 50 characters"),
+            );
+        }
+    }
+    for (i, f) in fees.iter().enumerate() {
+        if !len_ok(&f.name, 100) {
+            e.push(
+                &format!("fees/{i}/name"),
+                RuleViolation::new("text.length", "1 to 100 characters"),
+            );
+        }
+        if f.standard_fen <= 0 {
+            e.push(
+                &format!("fees/{i}/standard_fen"),
+                RuleViolation::new(
+                    "money.positive",
+                    "a fee standard is a positive number of fen",
+                ),
+            );
+        }
+        if !len_ok(&f.legal_basis, 500) {
+            e.push(
+                &format!("fees/{i}/legal_basis"),
+                RuleViolation::new(
+                    "fee.legal_basis",
+                    "every fee needs its legal basis (收费依据)",
+                ),
+            );
+        }
+        if fees[..i].iter().any(|g| g.name.trim() == f.name.trim()) {
+            e.push(
+                &format!("fees/{i}/name"),
+                RuleViolation::new("list.duplicate", "each fee item once"),
+            );
+        }
+    }
+    for (i, m) in materials.iter().enumerate() {
+        if !len_ok(&m.name, 100) {
+            e.push(
+                &format!("materials/{i}/name"),
+                RuleViolation::new("text.length", "1 to 100 characters"),
+            );
+        }
+        if !(1..=20).contains(&m.copies) {
+            e.push(
+                &format!("materials/{i}/copies"),
+                RuleViolation::new("range", "1 to 20 copies"),
+            );
+        }
+        match (m.required, m.condition.as_deref().map(str::trim)) {
+            (false, None | Some("")) => e.push(
+                &format!("materials/{i}/condition"),
+                RuleViolation::new(
+                    "material.condition_required",
+                    "a conditional material says when it is needed",
+                ),
+            ),
+            (true, Some(c)) if !c.is_empty() => e.push(
+                &format!("materials/{i}/condition"),
+                RuleViolation::new(
+                    "material.condition_on_required",
+                    "a required material has no condition",
+                ),
+            ),
+            _ => {}
+        }
+        if materials[..i]
+            .iter()
+            .any(|n| n.name.trim() == m.name.trim())
+        {
+            e.push(
+                &format!("materials/{i}/name"),
+                RuleViolation::new("list.duplicate", "each material once"),
+            );
+        }
+    }
+    e.finish()
+}
+
+#[cfg(test)]
+mod guide_tests {
+    use super::*;
+
+    fn material(name: &str, required: bool, condition: Option<&str>) -> Material {
+        Material {
+            name: name.into(),
+            form: MaterialForm::Original,
+            copies: 1,
+            required,
+            condition: condition.map(Into::into),
+            template_url: None,
+            legal_basis: None,
+        }
+    }
+
+    #[test]
+    fn guide_lists_are_checked_with_pointers() {
+        let steps = vec![ProcedureStep {
+            name: "受理".into(),
+            description: None,
+        }];
+        let ok = check_guide_lists(
+            &steps,
+            &[FeeItem {
+                name: "工本费".into(),
+                standard_fen: 1000,
+                legal_basis: "发改价格〔2019〕1号".into(),
+                waiver: None,
+            }],
+            &[
+                material("身份证", true, None),
+                material("委托书", false, Some("委托他人办理时")),
+            ],
+        );
+        assert!(ok.is_ok());
+        let errs = check_guide_lists(
+            &[],
+            &[FeeItem {
+                name: "工本费".into(),
+                standard_fen: 0,
+                legal_basis: " ".into(),
+                waiver: None,
+            }],
+            &[
+                material("委托书", false, None),
+                material("委托书", true, Some("x")),
+            ],
+        )
+        .err()
+        .unwrap_or_default();
+        let pointers: Vec<&str> = errs.iter().map(|e| e.pointer.as_str()).collect();
+        assert_eq!(
+            pointers,
+            vec![
+                "/procedure",
+                "/fees/0/standard_fen",
+                "/fees/0/legal_basis",
+                "/materials/0/condition",
+                "/materials/1/condition",
+                "/materials/1/name",
+            ]
+        );
+    }
+}

@@ -9,6 +9,7 @@ pub mod clients;
 pub mod db;
 pub mod disclosure;
 pub mod idempotency;
+pub mod matters;
 pub mod orgs;
 pub mod schema;
 pub mod search;

@@ -106,6 +106,56 @@ diesel::table! {
 }
 
 diesel::table! {
+    service_matters (id) {
+        id -> Uuid,
+        organization_id -> Uuid,
+        basic_code -> Text,
+        implementation_code -> Text,
+        working_version -> Int4,
+        published_version -> Nullable<Int4>,
+        state -> Text,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
+    service_matter_versions (matter_id, number) {
+        matter_id -> Uuid,
+        number -> Int4,
+        name -> Text,
+        matter_type -> Text,
+        implementer_nature -> Text,
+        service_objects -> Array<Text>,
+        legal_basis -> Text,
+        conditions -> Text,
+        procedure -> Jsonb,
+        statutory_days -> Int4,
+        promised_days -> Int4,
+        case_kind -> Text,
+        max_visits -> Int4,
+        online_depth -> Text,
+        fees -> Jsonb,
+        materials -> Jsonb,
+        result_certificate -> Nullable<Text>,
+        window_ids -> Array<Uuid>,
+        consultation_phone -> Nullable<Text>,
+        complaint_phone -> Nullable<Text>,
+        entered_hall -> Bool,
+        classified -> Bool,
+        submitted_at -> Nullable<Timestamptz>,
+        published_at -> Nullable<Timestamptz>,
+        published_by -> Nullable<Uuid>,
+        search_vector -> Tsvector,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     users (id) {
         id -> Uuid,
         username -> Text,
@@ -287,6 +337,8 @@ diesel::joinable!(disclosure_versions -> disclosure_categories (category_id));
 diesel::joinable!(disclosure_versions -> disclosure_items (item_id));
 diesel::joinable!(calendar_days -> calendar_years (year));
 diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(service_matter_versions -> service_matters (matter_id));
+diesel::joinable!(service_matters -> organizations (organization_id));
 diesel::joinable!(users -> organizations (organization_id));
 diesel::joinable!(window_staff -> users (user_id));
 diesel::joinable!(window_staff -> windows (window_id));
@@ -306,6 +358,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     organizations,
     refresh_tokens,
+    service_matter_versions,
+    service_matters,
     users,
     window_staff,
     windows,

@@ -7,6 +7,7 @@ pub mod calendars;
 pub mod catalogue;
 pub mod clients;
 pub mod disclosures;
+pub mod matters;
 pub mod meta;
 pub mod ops;
 pub mod orgs;
@@ -65,6 +66,17 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(disclosures::version)
         .service(disclosures::upload)
         .service(disclosures::download)
+        .service(matters::list)
+        .service(matters::create)
+        .service(matters::get)
+        .service(matters::patch)
+        .service(matters::submit)
+        .service(matters::publish)
+        .service(matters::suspend)
+        .service(matters::resume)
+        .service(matters::abolish)
+        .service(matters::versions)
+        .service(matters::guide)
         .service(meta::enums);
 }
 
