@@ -290,3 +290,39 @@ async fn the_catalogue_is_searchable_in_chinese_with_filters() {
     .await;
     assert_eq!(names(&r).len(), 0);
 }
+
+#[actix_web::test]
+async fn the_demo_catalogue_has_published_guides() {
+    let t = TestApp::start().await;
+    zhengwu_api::demo::load(&t.state.config)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let app = app!(t);
+    let r = req(
+        &app,
+        Method::GET,
+        "/api/v1/service-matters?q=%E5%A9%9A%E5%A7%BB",
+    )
+    .send()
+    .await; // 婚姻
+    let id = r.body["items"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let g = req(
+        &app,
+        Method::GET,
+        &format!("/api/v1/service-matters/{id}/guide"),
+    )
+    .send()
+    .await;
+    assert_eq!(g.status, 200, "{:?}", g.body);
+    assert_eq!(g.body["name"], "内地居民婚姻登记");
+    assert_eq!(g.body["case_kind"], "immediate");
+    assert_eq!(g.body["fees"][0]["standard_fen"], 900);
+    assert_eq!(g.body["windows"][0]["hall_name"], "历下区政务服务中心");
+    let all = req(&app, Method::GET, "/api/v1/service-matters")
+        .send()
+        .await;
+    assert_eq!(all.body["items"].as_array().map(Vec::len), Some(4));
+}
