@@ -29,6 +29,8 @@ pub struct Config {
     pub storage_dir: std::path::PathBuf,
     /// Largest attachment in bytes.
     pub attachment_limit: usize,
+    /// Public case lookups allowed per client address and minute.
+    pub lookup_rate_per_minute: u32,
 }
 
 impl std::fmt::Debug for Config {
@@ -66,6 +68,7 @@ Environment:
   ZHENGWU_WORKERS              HTTP worker threads [default: number of CPUs]
   ZHENGWU_STORAGE_DIR          directory of attachment files [default: .data/storage]
   ZHENGWU_ATTACHMENT_LIMIT     largest attachment in bytes [default: 20971520]
+  ZHENGWU_LOOKUP_RATE          public case lookups per address and minute [default: 30]
   RUST_LOG                     log filter [default: info]";
 
 fn var(name: &str) -> Option<String> {
@@ -144,6 +147,7 @@ impl Config {
                 .unwrap_or_else(|| ".data/storage".into())
                 .into(),
             attachment_limit: parse_var("ZHENGWU_ATTACHMENT_LIMIT", 20 * 1024 * 1024)?,
+            lookup_rate_per_minute: parse_var("ZHENGWU_LOOKUP_RATE", 30)?,
         })
     }
 
@@ -173,6 +177,7 @@ impl Config {
                 uuid::Uuid::new_v4().simple()
             )),
             attachment_limit: 1024 * 1024,
+            lookup_rate_per_minute: 5,
         }
     }
 }

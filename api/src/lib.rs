@@ -13,6 +13,7 @@ pub mod metrics;
 pub mod middleware;
 pub mod openapi;
 pub mod pagination;
+pub mod ratelimit;
 pub mod routes;
 pub mod state;
 pub mod storage;

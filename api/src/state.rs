@@ -18,14 +18,21 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub metrics: Arc<Metrics>,
     pub storage: crate::storage::Storage,
+    /// Public case lookups per client address.
+    pub lookups: Arc<crate::ratelimit::RateLimiter>,
 }
 
 impl AppState {
     pub fn new(pool: PgPool, config: Config, clock: Arc<dyn Clock>) -> Self {
         let jwt = Arc::new(JwtKeys::new(&config));
         let storage = crate::storage::Storage::local(config.storage_dir.clone());
+        let lookups = Arc::new(crate::ratelimit::RateLimiter::new(
+            config.lookup_rate_per_minute,
+            chrono::Duration::minutes(1),
+        ));
         Self {
             storage,
+            lookups,
             pool,
             config: Arc::new(config),
             jwt,

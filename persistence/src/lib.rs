@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod calendar;
+pub mod cases;
 pub mod clients;
 pub mod db;
 pub mod disclosure;

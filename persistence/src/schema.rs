@@ -199,6 +199,123 @@ diesel::table! {
 }
 
 diesel::table! {
+    case_counters (organization_id, day) {
+        organization_id -> Uuid,
+        day -> Date,
+        last_serial -> Int4,
+    }
+}
+
+diesel::table! {
+    case_events (id) {
+        id -> Int8,
+        case_id -> Uuid,
+        at -> Timestamptz,
+        actor_id -> Nullable<Uuid>,
+        action -> Text,
+        note -> Nullable<Text>,
+        data -> Jsonb,
+    }
+}
+
+diesel::table! {
+    case_fees (id) {
+        id -> Uuid,
+        case_id -> Uuid,
+        item_name -> Text,
+        amount_fen -> Int8,
+        anomaly -> Nullable<Text>,
+        at -> Timestamptz,
+        by_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    case_missing_notices (case_id, round) {
+        case_id -> Uuid,
+        round -> Int4,
+        items -> Jsonb,
+        at -> Timestamptz,
+        by_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    case_outcomes (case_id) {
+        case_id -> Uuid,
+        accepted_at -> Nullable<Timestamptz>,
+        refusal_reason -> Nullable<Text>,
+        extension_reason -> Nullable<Text>,
+        decision -> Nullable<Text>,
+        decision_reason -> Nullable<Text>,
+        result_number -> Nullable<Text>,
+        decided_at -> Nullable<Timestamptz>,
+        delivered_at -> Nullable<Timestamptz>,
+        delivery_method -> Nullable<Text>,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    case_pauses (case_id, seq) {
+        case_id -> Uuid,
+        seq -> Int4,
+        procedure -> Text,
+        reason -> Text,
+        start_on -> Date,
+        expected_end -> Nullable<Date>,
+        end_on -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    case_steps (case_id, seq) {
+        case_id -> Uuid,
+        seq -> Int4,
+        name -> Text,
+        actor_id -> Uuid,
+        opinion -> Text,
+        at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    cases (id) {
+        id -> Uuid,
+        number -> Text,
+        parent_id -> Nullable<Uuid>,
+        matter_id -> Nullable<Uuid>,
+        matter_version -> Nullable<Int4>,
+        organization_id -> Uuid,
+        window_id -> Nullable<Uuid>,
+        applicant_id -> Nullable<Uuid>,
+        applicant_name -> Text,
+        applicant_type -> Text,
+        applicant_phone -> Nullable<Text>,
+        project_name -> Nullable<Text>,
+        channel -> Text,
+        submitted_materials -> Jsonb,
+        query_password_hash -> Bytea,
+        state -> Text,
+        case_kind -> Text,
+        statutory_days -> Int4,
+        promised_days -> Int4,
+        received_at -> Timestamptz,
+        received_on -> Date,
+        submission_round -> Int4,
+        accepted_on -> Nullable<Date>,
+        extension_days -> Int4,
+        due_date -> Nullable<Date>,
+        decided_on -> Nullable<Date>,
+        assignee_id -> Nullable<Uuid>,
+        first_contact_id -> Nullable<Uuid>,
+        green_channel -> Bool,
+        classified -> Bool,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
     disclosure_attachments (id) {
         id -> Uuid,
         item_id -> Uuid,
@@ -328,6 +445,15 @@ diesel::table! {
 }
 
 diesel::joinable!(api_clients -> organizations (organization_id));
+diesel::joinable!(case_events -> cases (case_id));
+diesel::joinable!(case_fees -> cases (case_id));
+diesel::joinable!(case_missing_notices -> cases (case_id));
+diesel::joinable!(case_outcomes -> cases (case_id));
+diesel::joinable!(case_pauses -> cases (case_id));
+diesel::joinable!(case_steps -> cases (case_id));
+diesel::joinable!(cases -> organizations (organization_id));
+diesel::joinable!(cases -> service_matters (matter_id));
+diesel::joinable!(cases -> windows (window_id));
 diesel::joinable!(disclosure_attachments -> disclosure_items (item_id));
 diesel::joinable!(disclosure_categories -> organizations (organization_id));
 diesel::joinable!(disclosure_guides -> organizations (organization_id));
@@ -349,6 +475,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
     calendar_days,
     calendar_years,
+    case_counters,
+    case_events,
+    case_fees,
+    case_missing_notices,
+    case_outcomes,
+    case_pauses,
+    case_steps,
+    cases,
     disclosure_attachments,
     disclosure_categories,
     disclosure_guides,

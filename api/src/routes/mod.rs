@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod auth;
 pub mod calendars;
+pub mod cases;
 pub mod catalogue;
 pub mod clients;
 pub mod disclosures;
@@ -77,6 +78,23 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(matters::abolish)
         .service(matters::versions)
         .service(matters::guide)
+        .service(cases::list)
+        .service(cases::create)
+        .service(cases::get)
+        .service(cases::timeline)
+        .service(cases::accept)
+        .service(cases::refuse)
+        .service(cases::notify_missing)
+        .service(cases::resubmit)
+        .service(cases::assign)
+        .service(cases::steps)
+        .service(cases::suspend)
+        .service(cases::resume)
+        .service(cases::extend)
+        .service(cases::decide)
+        .service(cases::deliver)
+        .service(cases::charge)
+        .service(cases::lookup)
         .service(meta::enums);
 }
 

@@ -1,0 +1,650 @@
+//! Journeys of cases (办件) on a fixed clock across the 2025 National Day holiday.
+
+use std::sync::Arc;
+
+use actix_web::http::Method;
+use actix_web::test;
+use serde_json::{Value, json};
+use zhengwu_api::clock::FixedClock;
+use zhengwu_tests::*;
+
+macro_rules! app {
+    ($t:expr) => {
+        test::init_service(zhengwu_api::app($t.state.clone())).await
+    };
+}
+
+fn at(day: &str) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339(&format!("{day}T10:00:00+08:00"))
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .unwrap_or_default()
+}
+
+struct Hall {
+    matter: String,
+    second_matter: String,
+    window: String,
+}
+
+fn matter_body(org: &str, code: &str, name: &str, window: &str, fees: Value) -> Value {
+    json!({
+        "organization_id": org, "basic_code": "0000000100", "implementation_code": code,
+        "name": name, "matter_type": "administrative_licensing",
+        "implementer_nature": "statutory", "service_objects": ["legal_person", "natural_person"],
+        "legal_basis": "《中华人民共和国建筑法》第七条", "conditions": "依法取得用地和规划许可。",
+        "procedure": [{"name": "受理"}, {"name": "审核"}, {"name": "决定"}, {"name": "送达"}],
+        "statutory_days": 15, "promised_days": 3, "case_kind": "promised", "max_visits": 1,
+        "online_depth": "full_online", "fees": fees,
+        "materials": [
+            {"name": "申请表", "form": "original", "required": true},
+            {"name": "施工合同", "form": "copy", "required": true}
+        ],
+        "window_ids": [window], "entered_hall": true
+    })
+}
+
+/// A county with a hall, a window, two published matters, staff, an applicant and the
+/// 2025 holiday schedule.
+async fn hall<S, B>(app: &S) -> Hall
+where
+    S: actix_web::dev::Service<
+            actix_http::Request,
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+        >,
+    B: actix_web::body::MessageBody,
+{
+    let admin = login(app, ADMIN, ADMIN_PASSWORD).await;
+    let holidays: Vec<String> = (1..=8).map(|n| format!("2025-10-0{n}")).collect();
+    let r = req(app, Method::PUT, "/api/v1/calendars/2025")
+        .token(&admin)
+        .json(json!({"holidays": holidays, "adjusted_working_days": ["2025-09-28", "2025-10-11"]}))
+        .send()
+        .await;
+    assert_eq!(r.status, 200);
+    let tree = build_tree(app, &admin).await;
+    for (name, role, org) in [
+        ("admin.a", "org_admin", &tree.county_a),
+        ("reviewer.a", "reviewer", &tree.county_a),
+        ("clerk.a", "clerk", &tree.hall_a),
+        ("clerk2.a", "clerk", &tree.hall_a),
+        ("clerk.b", "clerk", &tree.dept_b),
+    ] {
+        create_user(app, &admin, name, role, org).await;
+    }
+    let r = req(app, Method::POST, "/api/v1/auth/register")
+        .json(
+            json!({"username": "qiye", "password": PASSWORD, "display_name": "济南某某建设有限公司",
+            "applicant_type": "legal_person", "legal_person_kind": "commercial_enterprise"}),
+        )
+        .send()
+        .await;
+    assert_eq!(r.status, 201);
+    let org_admin = login(app, "admin.a", PASSWORD).await;
+    let reviewer = login(app, "reviewer.a", PASSWORD).await;
+    let window = req(
+        app,
+        Method::POST,
+        &format!("/api/v1/halls/{}/windows", tree.hall_a),
+    )
+    .token(&org_admin)
+    .json(json!({"number": "05", "name": "工程建设项目审批窗口"}))
+    .send()
+    .await
+    .id();
+    let mut ids = Vec::new();
+    for (code, name, fees) in [
+        ("M1", "建筑工程施工许可", json!([])),
+        (
+            "M2",
+            "城镇污水排入排水管网许可",
+            json!([{"name": "工本费", "standard_fen": 1000, "legal_basis": "鲁价费发〔2019〕1号"}]),
+        ),
+    ] {
+        let id = req(app, Method::POST, "/api/v1/service-matters")
+            .token(&org_admin)
+            .json(matter_body(&tree.county_a, code, name, &window, fees))
+            .send()
+            .await
+            .id();
+        for (token, action) in [(&org_admin, "submit"), (&reviewer, "publish")] {
+            let r = req(
+                app,
+                Method::POST,
+                &format!("/api/v1/service-matters/{id}/{action}"),
+            )
+            .token(token)
+            .send()
+            .await;
+            assert_eq!(r.status, 200, "{:?}", r.body);
+        }
+        ids.push(id);
+    }
+    Hall {
+        matter: ids[0].clone(),
+        second_matter: ids[1].clone(),
+        window,
+    }
+}
+
+async fn act<S, B>(app: &S, token: &str, id: &str, action: &str, body: Value) -> Resp
+where
+    S: actix_web::dev::Service<
+            actix_http::Request,
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+        >,
+    B: actix_web::body::MessageBody,
+{
+    req(app, Method::POST, &format!("/api/v1/cases/{id}/{action}"))
+        .token(token)
+        .json(body)
+        .send()
+        .await
+}
+
+#[actix_web::test]
+async fn a_case_from_application_to_delivery_with_pauses_and_an_extension() {
+    let clock = Arc::new(FixedClock::new(at("2025-09-26")));
+    let t = TestApp::with_clock(clock.clone()).await;
+    let app = app!(t);
+    let h = hall(&app).await;
+    let applicant = login(&app, "qiye", PASSWORD).await;
+    let created = req(&app, Method::POST, "/api/v1/cases")
+        .token(&applicant)
+        .json(json!({"matter_ids": [h.matter], "channel": "web",
+            "materials": [{"name": "申请表"}, {"name": "施工合同"}]}))
+        .send()
+        .await;
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    let id = created.id();
+    let number = created.body["number"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(
+        number, "3701022025092600001",
+        "division code, date and daily serial"
+    );
+    let password = created.body["query_password"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(password.len(), 8);
+    assert_eq!(created.body["state"], "submitted");
+
+    let clerk = login(&app, "clerk.a", PASSWORD).await;
+    let accepted = act(&app, &clerk, &id, "accept", json!({})).await;
+    assert_eq!(accepted.status, 200, "{:?}", accepted.body);
+    // Fri 26 Sep + 3 working days: Sun 28 (adjusted) 1, Mon 29 2, Tue 30 3.
+    assert_eq!(accepted.body["clock"]["due_date"], "2025-09-30");
+    let again = act(&app, &clerk, &id, "accept", json!({})).await;
+    assert_eq!(again.status, 409);
+    assert_eq!(again.body["context"]["state"], "accepted");
+
+    // An expert review from Mon 29 Sep to Fri 10 Oct stops the clock.
+    clock.set(at("2025-09-29"));
+    let clerk = login(&app, "clerk.a", PASSWORD).await;
+    let s = act(&app, &clerk, &id, "suspend",
+        json!({"procedure": "expert_review", "reason": "组织专家评审", "expected_end": "2025-10-10"})).await;
+    assert_eq!(s.status, 200, "{:?}", s.body);
+    assert_eq!(s.body["state"], "suspended");
+    assert!(s.body["clock"]["due_date"].is_null());
+    clock.set(at("2025-10-10"));
+    let clerk = login(&app, "clerk.a", PASSWORD).await;
+    let r = act(&app, &clerk, &id, "resume", json!({})).await;
+    assert_eq!(r.status, 200);
+    // Paused: 30 Sep, 9 Oct, 10 Oct (3 working days) → 6 working days from 26 Sep: 11 Oct (adjusted Saturday).
+    assert_eq!(r.body["clock"]["working_days_paused"], 3);
+    assert_eq!(r.body["clock"]["due_date"], "2025-10-11");
+
+    // One extension, within statutory 15 + legal 10.
+    let reviewer = login(&app, "reviewer.a", PASSWORD).await;
+    let over = act(
+        &app,
+        &reviewer,
+        &id,
+        "extend",
+        json!({"working_days": 23, "reason": "情况复杂"}),
+    )
+    .await;
+    assert_eq!(over.status, 422);
+    assert_eq!(over.pointers(), vec!["/working_days"]);
+    let e = act(
+        &app,
+        &reviewer,
+        &id,
+        "extend",
+        json!({"working_days": 10, "reason": "情况复杂，需延长"}),
+    )
+    .await;
+    assert_eq!(e.status, 200, "{:?}", e.body);
+    assert_eq!(e.body["clock"]["due_date"], "2025-10-24");
+    let twice = act(
+        &app,
+        &reviewer,
+        &id,
+        "extend",
+        json!({"working_days": 1, "reason": "再延"}),
+    )
+    .await;
+    assert_eq!(twice.status, 422);
+    assert_eq!(
+        act(
+            &app,
+            &clerk,
+            &id,
+            "extend",
+            json!({"working_days": 1, "reason": "x"})
+        )
+        .await
+        .status,
+        403
+    );
+
+    // 一审一核: consecutive steps by different staff.
+    assert_eq!(
+        act(
+            &app,
+            &clerk,
+            &id,
+            "steps",
+            json!({"name": "审核", "opinion": "材料齐全"})
+        )
+        .await
+        .status,
+        200
+    );
+    let same = act(
+        &app,
+        &clerk,
+        &id,
+        "steps",
+        json!({"name": "决定", "opinion": "准予"}),
+    )
+    .await;
+    assert_eq!(same.status, 403);
+    assert_eq!(
+        act(
+            &app,
+            &reviewer,
+            &id,
+            "steps",
+            json!({"name": "决定", "opinion": "准予许可"})
+        )
+        .await
+        .status,
+        200
+    );
+
+    let no_number = act(
+        &app,
+        &reviewer,
+        &id,
+        "decide",
+        json!({"decision": "approved"}),
+    )
+    .await;
+    assert_eq!(no_number.status, 422);
+    assert_eq!(no_number.pointers(), vec!["/result_number"]);
+    let d = act(
+        &app,
+        &reviewer,
+        &id,
+        "decide",
+        json!({"decision": "approved", "result_number": "历下建施〔2025〕0158号"}),
+    )
+    .await;
+    assert_eq!(d.status, 200);
+    assert_eq!(d.body["state"], "decided");
+    assert_eq!(d.body["decided_on"], "2025-10-10");
+    let delivered = act(&app, &clerk, &id, "deliver", json!({"method": "window"})).await;
+    assert_eq!(delivered.body["state"], "delivered");
+
+    let timeline = req(&app, Method::GET, &format!("/api/v1/cases/{id}/timeline"))
+        .token(&applicant_token(&app).await)
+        .send()
+        .await;
+    let actions: Vec<&str> = timeline.body["entries"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|e| e["action"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        actions,
+        vec![
+            "apply", "accept", "suspend", "resume", "extend", "step", "step", "decide", "deliver"
+        ]
+    );
+
+    // The public lookup: the right password shows progress without personal data.
+    let wrong = req(
+        &app,
+        Method::GET,
+        &format!("/api/v1/public/cases/{number}?password=WRONG123"),
+    )
+    .send()
+    .await;
+    assert_eq!(wrong.status, 404);
+    let public = req(
+        &app,
+        Method::GET,
+        &format!("/api/v1/public/cases/{number}?password={password}"),
+    )
+    .send()
+    .await;
+    assert_eq!(public.status, 200, "{:?}", public.body);
+    assert_eq!(public.body["state"], "delivered");
+    assert_eq!(public.body["current_step"], "决定");
+    assert_eq!(public.body["matter_name"], "建筑工程施工许可");
+    let text = public.body.to_string();
+    assert!(
+        !text.contains("济南某某建设有限公司") && !text.contains("applicant"),
+        "{text}"
+    );
+    // Lookups are rate limited per address (5 a minute in tests; two used above).
+    let mut last = 0;
+    for _ in 0..4 {
+        last = req(
+            &app,
+            Method::GET,
+            &format!("/api/v1/public/cases/{number}?password={password}"),
+        )
+        .send()
+        .await
+        .status;
+    }
+    assert_eq!(last, 429);
+}
+
+async fn applicant_token<S, B>(app: &S) -> String
+where
+    S: actix_web::dev::Service<
+            actix_http::Request,
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+        >,
+    B: actix_web::body::MessageBody,
+{
+    login(app, "qiye", PASSWORD).await
+}
+
+#[actix_web::test]
+async fn intake_notices_refusal_and_visibility() {
+    let clock = Arc::new(FixedClock::new(at("2025-09-26")));
+    let t = TestApp::with_clock(clock.clone()).await;
+    let app = app!(t);
+    let h = hall(&app).await;
+    let clerk = login(&app, "clerk.a", PASSWORD).await;
+    let at_window = |materials: Value| {
+        req(&app, Method::POST, "/api/v1/cases")
+            .token(&clerk)
+            .json(json!({"matter_ids": [h.matter], "channel": "window", "window_id": h.window,
+                "applicant": {"name": "王五", "applicant_type": "natural_person", "phone": "13812345678"},
+                "materials": materials}))
+            .send()
+    };
+    let bad = at_window(json!([{"name": "营业执照"}])).await;
+    assert_eq!(bad.status, 422);
+    assert_eq!(bad.pointers(), vec!["/materials/0/name"]);
+    let online_by_clerk = req(&app, Method::POST, "/api/v1/cases")
+        .token(&clerk)
+        .json(json!({"matter_ids": [h.matter], "channel": "web", "applicant": {"name": "x", "applicant_type": "natural_person"}}))
+        .send()
+        .await;
+    assert_eq!(online_by_clerk.status, 422);
+    let c = at_window(json!([{"name": "申请表"}])).await;
+    assert_eq!(c.status, 201, "{:?}", c.body);
+    let id = c.id();
+    assert_eq!(c.body["number"], "3701022025092600001");
+    assert!(c.body["first_contact_id"].is_string());
+
+    // A one-time notice lists everything at least once, from the matter's list.
+    assert_eq!(
+        act(&app, &clerk, &id, "notify-missing", json!({"items": []}))
+            .await
+            .status,
+        422
+    );
+    let wrong = act(
+        &app,
+        &clerk,
+        &id,
+        "notify-missing",
+        json!({"items": [{"material": "户口簿", "problem": "missing"}]}),
+    )
+    .await;
+    assert_eq!(wrong.pointers(), vec!["/items/0/material"]);
+    let n = act(
+        &app,
+        &clerk,
+        &id,
+        "notify-missing",
+        json!({"items": [{"material": "施工合同", "problem": "missing"}]}),
+    )
+    .await;
+    assert_eq!(n.status, 200, "{:?}", n.body);
+    assert_eq!(n.body["state"], "materials_requested");
+    let second = act(
+        &app,
+        &clerk,
+        &id,
+        "notify-missing",
+        json!({"items": [{"material": "申请表", "problem": "defective"}]}),
+    )
+    .await;
+    assert_eq!(second.status, 409, "no second notice for the same round");
+    let r = act(
+        &app,
+        &clerk,
+        &id,
+        "resubmit",
+        json!({"materials": [{"name": "申请表"}, {"name": "施工合同"}]}),
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body["submission_round"], 2);
+    let refuse = act(&app, &clerk, &id, "refuse", json!({"reason": ""})).await;
+    assert_eq!(refuse.status, 422);
+    let refused = act(
+        &app,
+        &clerk,
+        &id,
+        "refuse",
+        json!({"reason": "不属于本机关职权范围"}),
+    )
+    .await;
+    assert_eq!(refused.body["state"], "refused");
+    assert_eq!(refused.body["refusal_reason"], "不属于本机关职权范围");
+
+    // Another county's clerk: 404; an applicant sees only their own cases.
+    let other = login(&app, "clerk.b", PASSWORD).await;
+    assert_eq!(
+        req(&app, Method::GET, &format!("/api/v1/cases/{id}"))
+            .token(&other)
+            .send()
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        act(&app, &other, &id, "accept", json!({})).await.status,
+        404
+    );
+    let applicant = login(&app, "qiye", PASSWORD).await;
+    assert_eq!(
+        req(&app, Method::GET, &format!("/api/v1/cases/{id}"))
+            .token(&applicant)
+            .send()
+            .await
+            .status,
+        404
+    );
+    let mine = req(&app, Method::GET, "/api/v1/cases")
+        .token(&applicant)
+        .send()
+        .await;
+    assert_eq!(mine.body["items"].as_array().map(Vec::len), Some(0));
+}
+
+#[actix_web::test]
+async fn parallel_approval_closes_when_every_part_is_decided() {
+    let clock = Arc::new(FixedClock::new(at("2025-09-26")));
+    let t = TestApp::with_clock(clock).await;
+    let app = app!(t);
+    let h = hall(&app).await;
+    let applicant = login(&app, "qiye", PASSWORD).await;
+    let no_name = req(&app, Method::POST, "/api/v1/cases")
+        .token(&applicant)
+        .json(json!({"matter_ids": [h.matter, h.second_matter], "channel": "web"}))
+        .send()
+        .await;
+    assert_eq!(no_name.status, 422);
+    assert_eq!(no_name.pointers(), vec!["/project_name"]);
+    let p = req(&app, Method::POST, "/api/v1/cases")
+        .token(&applicant)
+        .json(
+            json!({"matter_ids": [h.matter, h.second_matter], "channel": "web",
+            "project_name": "历下区某安置房项目", "green_channel": true}),
+        )
+        .send()
+        .await;
+    assert_eq!(p.status, 201, "{:?}", p.body);
+    let project = p.id();
+    let subs: Vec<String> = p.body["sub_cases"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s["id"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(subs.len(), 2);
+    let clerk = login(&app, "clerk.a", PASSWORD).await;
+    let reviewer = login(&app, "reviewer.a", PASSWORD).await;
+    assert_eq!(
+        act(&app, &clerk, &project, "accept", json!({}))
+            .await
+            .status,
+        409,
+        "the project is handled through its parts"
+    );
+    for (i, s) in subs.iter().enumerate() {
+        assert_eq!(act(&app, &clerk, s, "accept", json!({})).await.status, 200);
+        let d = act(
+            &app,
+            &reviewer,
+            s,
+            "decide",
+            json!({"decision": "approved", "result_number": format!("历下并联〔2025〕{i}号")}),
+        )
+        .await;
+        assert_eq!(d.status, 200);
+        let parent = req(&app, Method::GET, &format!("/api/v1/cases/{project}"))
+            .token(&applicant)
+            .send()
+            .await;
+        let expected = if i == 0 { "submitted" } else { "decided" };
+        assert_eq!(parent.body["state"], expected, "after part {i}");
+    }
+    let parent = req(&app, Method::GET, &format!("/api/v1/cases/{project}"))
+        .token(&applicant)
+        .send()
+        .await;
+    assert_eq!(parent.body["decision"], "approved");
+}
+
+#[actix_web::test]
+async fn fees_outside_the_list_or_above_standard_are_flagged() {
+    let clock = Arc::new(FixedClock::new(at("2025-09-26")));
+    let t = TestApp::with_clock(clock).await;
+    let app = app!(t);
+    let h = hall(&app).await;
+    let applicant = login(&app, "qiye", PASSWORD).await;
+    let id = req(&app, Method::POST, "/api/v1/cases")
+        .token(&applicant)
+        .json(json!({"matter_ids": [h.second_matter], "channel": "mobile"}))
+        .send()
+        .await
+        .id();
+    let clerk = login(&app, "clerk.a", PASSWORD).await;
+    assert_eq!(
+        act(&app, &clerk, &id, "accept", json!({})).await.status,
+        200
+    );
+    let ok = act(
+        &app,
+        &clerk,
+        &id,
+        "charge",
+        json!({"items": [{"name": "工本费", "amount_fen": 1000}]}),
+    )
+    .await;
+    assert_eq!(ok.status, 200);
+    assert_eq!(ok.body["fee_anomaly"], false);
+    let above = act(&app, &clerk, &id, "charge", json!({"items": [{"name": "工本费", "amount_fen": 1500}, {"name": "资料费", "amount_fen": 2000}]})).await;
+    assert_eq!(above.status, 200, "charged, not refused");
+    assert_eq!(above.body["fee_anomaly"], true);
+    let timeline = req(&app, Method::GET, &format!("/api/v1/cases/{id}/timeline"))
+        .token(&clerk)
+        .send()
+        .await;
+    let last = timeline.body["entries"]
+        .as_array()
+        .and_then(|a| a.last())
+        .cloned()
+        .unwrap_or(Value::Null);
+    assert_eq!(
+        last["data"]["anomalies"][0]["anomaly"],
+        "fee_above_standard"
+    );
+    assert_eq!(last["data"]["anomalies"][1]["anomaly"], "fee_not_listed");
+}
+
+#[actix_web::test]
+async fn two_clerks_accepting_at_once_one_wins() {
+    let clock = Arc::new(FixedClock::new(at("2025-09-26")));
+    let t = TestApp::with_clock(clock.clone()).await;
+    let app = app!(t);
+    let h = hall(&app).await;
+    let applicant = login(&app, "qiye", PASSWORD).await;
+    let id = req(&app, Method::POST, "/api/v1/cases")
+        .token(&applicant)
+        .json(json!({"matter_ids": [h.matter], "channel": "web"}))
+        .send()
+        .await
+        .id();
+    let a = login(&app, "clerk.a", PASSWORD).await;
+    let b = login(&app, "clerk2.a", PASSWORD).await;
+    let (ra, rb) = futures_util::future::join(
+        act(&app, &a, &id, "accept", json!({})),
+        act(&app, &b, &id, "accept", json!({})),
+    )
+    .await;
+    let mut statuses = vec![ra.status, rb.status];
+    statuses.sort_unstable();
+    assert_eq!(statuses, vec![200, 409]);
+    let timeline = req(&app, Method::GET, &format!("/api/v1/cases/{id}/timeline"))
+        .token(&a)
+        .send()
+        .await;
+    let accepts = timeline.body["entries"]
+        .as_array()
+        .map(|e| e.iter().filter(|x| x["action"] == "accept").count())
+        .unwrap_or(0);
+    assert_eq!(accepts, 1);
+    // Overdue listing: due Tue 30 Sep, so not yet on the day of acceptance ...
+    let list = req(&app, Method::GET, "/api/v1/cases?overdue=true")
+        .token(&a)
+        .send()
+        .await;
+    assert_eq!(list.body["items"].as_array().map(Vec::len), Some(0));
+    // ... but on Thu 9 Oct, the first working day after the holiday, it is.
+    clock.set(at("2025-10-09"));
+    let a = login(&app, "clerk.a", PASSWORD).await;
+    let list = req(&app, Method::GET, "/api/v1/cases?overdue=true")
+        .token(&a)
+        .send()
+        .await;
+    assert_eq!(list.body["items"].as_array().map(Vec::len), Some(1));
+    assert_eq!(list.body["items"][0]["clock"]["working_days_left"], -1);
+}
