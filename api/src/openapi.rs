@@ -31,6 +31,11 @@ Get a token at `POST /api/v1/auth/token`, then use **Authorize** with the `acces
         (name = "halls and windows", description = "Service windows (窗口) and A/B staff (AB岗)"),
         (name = "calendar", description = "Working-day calendar (工作日历) and deadlines"),
         (name = "audit", description = "The tamper-evident audit log (留痕)"),
+        (name = "service matters", description = "Service matters and the public service guide (办事指南)"),
+        (name = "cases", description = "Cases (办件) from application to delivery, and the public progress lookup"),
+        (name = "statistics", description = "Measures computed from the records"),
+        (name = "disclosures", description = "Proactive disclosure items (政府信息)"),
+        (name = "disclosure catalogue", description = "Disclosure catalogue and guide"),
         (name = "meta", description = "Enumerations with Chinese labels"),
         (name = "operations", description = "Health, readiness, metrics"),
     )

@@ -723,3 +723,154 @@ mod guide_tests {
         );
     }
 }
+
+/// One case as the statistics see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseFacts {
+    pub state: CaseState,
+    pub case_kind: CaseKind,
+    pub accepted_on: Option<NaiveDate>,
+    pub decided_on: Option<NaiveDate>,
+    pub due_date: Option<NaiveDate>,
+    /// Promised limit plus extension.
+    pub limit_days: u32,
+    /// Working days from acceptance to decision, pauses left out.
+    pub working_days_used: Option<u32>,
+}
+
+/// The measures of a group of cases (the seeds report these per hall and window).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CaseMeasures {
+    pub received: u64,
+    pub accepted: u64,
+    pub refused: u64,
+    pub completed: u64,
+    pub completed_on_time: u64,
+    pub completed_early: u64,
+    pub immediate_completed: u64,
+    pub immediate_on_the_spot: u64,
+    pub working_days_used_total: u64,
+    pub limit_days_total: u64,
+}
+
+impl CaseMeasures {
+    pub fn add(&mut self, c: &CaseFacts) {
+        self.received += 1;
+        if c.accepted_on.is_some() {
+            self.accepted += 1;
+        }
+        if c.state == CaseState::Refused {
+            self.refused += 1;
+        }
+        let (Some(decided), Some(accepted)) = (c.decided_on, c.accepted_on) else {
+            return;
+        };
+        self.completed += 1;
+        if c.due_date.is_none_or(|d| decided <= d) {
+            self.completed_on_time += 1;
+        }
+        if c.due_date.is_some_and(|d| decided < d) {
+            self.completed_early += 1;
+        }
+        if c.case_kind == CaseKind::Immediate {
+            self.immediate_completed += 1;
+            if decided == accepted {
+                self.immediate_on_the_spot += 1;
+            }
+        }
+        self.working_days_used_total += u64::from(c.working_days_used.unwrap_or(0));
+        self.limit_days_total += u64::from(c.limit_days);
+    }
+
+    fn rate(n: u64, d: u64) -> Option<f64> {
+        (d > 0).then(|| (n as f64 / d as f64 * 10_000.0).round() / 10_000.0)
+    }
+
+    /// 办结率: completed / accepted.
+    pub fn completion_rate(&self) -> Option<f64> {
+        Self::rate(self.completed, self.accepted)
+    }
+
+    /// 按时办结率: completed by the due date / completed.
+    pub fn on_time_rate(&self) -> Option<f64> {
+        Self::rate(self.completed_on_time, self.completed)
+    }
+
+    /// 提前办结率: completed before the due date / completed.
+    pub fn early_rate(&self) -> Option<f64> {
+        Self::rate(self.completed_early, self.completed)
+    }
+
+    /// 当场办结率: immediate cases decided the day they were accepted / immediate cases completed.
+    pub fn on_the_spot_rate(&self) -> Option<f64> {
+        Self::rate(self.immediate_on_the_spot, self.immediate_completed)
+    }
+
+    pub fn average_working_days_used(&self) -> Option<f64> {
+        Self::rate(self.working_days_used_total, self.completed)
+    }
+
+    pub fn average_limit_days(&self) -> Option<f64> {
+        Self::rate(self.limit_days_total, self.completed)
+    }
+}
+
+#[cfg(test)]
+mod measure_tests {
+    use super::*;
+
+    #[test]
+    fn measures_by_hand() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or(NaiveDate::MIN);
+        let mut m = CaseMeasures::default();
+        let base = CaseFacts {
+            state: CaseState::Decided,
+            case_kind: CaseKind::Promised,
+            accepted_on: Some(d("2025-10-09")),
+            decided_on: Some(d("2025-10-10")),
+            due_date: Some(d("2025-10-14")),
+            limit_days: 3,
+            working_days_used: Some(1),
+        };
+        m.add(&base); // early, on time
+        m.add(&CaseFacts {
+            decided_on: Some(d("2025-10-14")),
+            working_days_used: Some(3),
+            ..base.clone()
+        }); // on time
+        m.add(&CaseFacts {
+            decided_on: Some(d("2025-10-15")),
+            working_days_used: Some(4),
+            ..base.clone()
+        }); // late
+        m.add(&CaseFacts {
+            state: CaseState::Refused,
+            accepted_on: None,
+            decided_on: None,
+            ..base.clone()
+        });
+        m.add(&CaseFacts {
+            state: CaseState::Accepted,
+            decided_on: None,
+            ..base.clone()
+        });
+        m.add(&CaseFacts {
+            case_kind: CaseKind::Immediate,
+            decided_on: Some(d("2025-10-09")),
+            due_date: Some(d("2025-10-09")),
+            limit_days: 0,
+            working_days_used: Some(0),
+            ..base.clone()
+        });
+        assert_eq!(
+            (m.received, m.accepted, m.refused, m.completed),
+            (6, 5, 1, 4)
+        );
+        assert_eq!(m.completion_rate(), Some(0.8));
+        assert_eq!(m.on_time_rate(), Some(0.75));
+        assert_eq!(m.early_rate(), Some(0.25));
+        assert_eq!(m.on_the_spot_rate(), Some(1.0));
+        assert_eq!(m.average_working_days_used(), Some(2.0));
+        assert_eq!(m.average_limit_days(), Some(2.25));
+    }
+}

@@ -643,3 +643,83 @@ pub async fn list(conn: &mut Conn, f: &Filter) -> Result<Vec<Case>, DbError> {
     let rows: Vec<CaseRow> = q.load(conn).await?;
     rows.into_iter().map(TryInto::try_into).collect()
 }
+
+/// What the statistics need of one case.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct StatRow {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub window_id: Option<Uuid>,
+    pub hall_id: Option<Uuid>,
+    pub staff_id: Option<Uuid>,
+    pub matter_id: Option<Uuid>,
+    pub state: String,
+    pub case_kind: String,
+    pub received_on: NaiveDate,
+    pub accepted_on: Option<NaiveDate>,
+    pub decided_on: Option<NaiveDate>,
+    pub due_date: Option<NaiveDate>,
+    pub promised_days: i32,
+    pub extension_days: i32,
+}
+
+/// The cases (not project containers) received in `from..=to` within a subtree, with the
+/// hall of their window and their handler (assignee, else the first contact).
+pub async fn stat_rows(
+    conn: &mut Conn,
+    within: Option<&str>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<StatRow>, DbError> {
+    let mut q = cases::table
+        .left_join(windows::table)
+        .filter(cases::matter_id.is_not_null())
+        .filter(cases::received_on.between(from, to))
+        .select((
+            cases::id,
+            cases::organization_id,
+            cases::window_id,
+            windows::hall_id.nullable(),
+            diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Uuid>>(
+                "coalesce(cases.assignee_id, cases.first_contact_id)",
+            ),
+            cases::matter_id,
+            cases::state,
+            cases::case_kind,
+            cases::received_on,
+            cases::accepted_on,
+            cases::decided_on,
+            cases::due_date,
+            cases::promised_days,
+            cases::extension_days,
+        ))
+        .into_boxed();
+    if let Some(w) = within {
+        let inside = organizations::table
+            .filter(organizations::path.like(format!("{}%", escape_like(w))))
+            .select(organizations::id);
+        q = q.filter(cases::organization_id.eq_any(inside));
+    }
+    Ok(q.load(conn).await?)
+}
+
+/// Closed pauses of the given cases: (case, start, end).
+pub async fn closed_pauses(
+    conn: &mut Conn,
+    ids: &[Uuid],
+) -> Result<Vec<(Uuid, NaiveDate, NaiveDate)>, DbError> {
+    let rows: Vec<(Uuid, NaiveDate, Option<NaiveDate>)> = case_pauses::table
+        .filter(case_pauses::case_id.eq_any(ids))
+        .filter(case_pauses::end_on.is_not_null())
+        .select((
+            case_pauses::case_id,
+            case_pauses::start_on,
+            case_pauses::end_on,
+        ))
+        .load(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(c, s, e)| e.map(|e| (c, s, e)))
+        .collect())
+}

@@ -12,6 +12,7 @@ pub mod matters;
 pub mod meta;
 pub mod ops;
 pub mod orgs;
+pub mod statistics;
 pub mod users;
 pub mod windows;
 
@@ -95,6 +96,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(cases::deliver)
         .service(cases::charge)
         .service(cases::lookup)
+        .service(statistics::cases_statistics)
         .service(meta::enums);
 }
 
