@@ -490,7 +490,7 @@ async fn demo_matter(
     spec: &MatterSpec,
     windows: Vec<Uuid>,
     reviewer: Uuid,
-) -> Result<(), DbError> {
+) -> Result<Uuid, DbError> {
     use zhengwu_persistence::matters as repo;
     let immediate = spec.promised_days == 0;
     let content = repo::MatterContent {
@@ -570,7 +570,214 @@ async fn demo_matter(
         Some(&org.path),
         serde_json::json!({"name": spec.name}),
     )
-    .await
+    .await?;
+    Ok(id)
+}
+
+/// One case in every state, for the construction permit at the city hall.
+async fn demo_cases(
+    c: &mut Conn,
+    org: &orgs::Organization,
+    matter_id: Uuid,
+    window: Option<Uuid>,
+    clerk: Uuid,
+) -> Result<(), DbError> {
+    use sha2::Digest;
+    use zhengwu_domain::services::{CaseClock, CaseState};
+    use zhengwu_persistence::cases as repo;
+    let now = chrono::Utc::now();
+    let today = now.with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
+    let cal = calendar::calendar_for(c, today.year(), today.year() + 1).await?;
+    let applicants = [
+        ("济南鲁中建设集团有限公司", "submitted"),
+        ("山东泉城置业有限公司", "materials_requested"),
+        ("济南历山建筑工程有限公司", "accepted"),
+        ("济南华信工程建设有限公司", "suspended"),
+        ("山东齐鲁安居集团有限公司", "decided"),
+        ("济南明湖城市建设有限公司", "delivered"),
+        ("济南某某商贸有限公司", "refused"),
+    ];
+    for (i, (name, target)) in applicants.iter().enumerate() {
+        let Some(target) = CaseState::parse(target) else {
+            continue;
+        };
+        let id = Uuid::now_v7();
+        let serial = repo::next_serial(c, org.id, today).await?;
+        let number = zhengwu_domain::services::case_number("370100", today, serial as u32);
+        let mut case = repo::insert_case(
+            c,
+            &repo::NewCase {
+                id,
+                number,
+                parent_id: None,
+                matter_id: Some(matter_id),
+                matter_version: Some(1),
+                organization_id: org.id,
+                window_id: window,
+                applicant_id: None,
+                applicant_name: (*name).to_owned(),
+                applicant_type: zhengwu_domain::account::ApplicantType::LegalPerson,
+                applicant_phone: None,
+                project_name: None,
+                channel: "window".to_owned(),
+                submitted_materials: vec![repo::SubmittedMaterial {
+                    name: "建筑工程施工许可证申请表".to_owned(),
+                    copies: 1,
+                }],
+                query_password_hash: sha2::Sha256::digest(format!("DEMO{i:04}").as_bytes())
+                    .to_vec(),
+                case_kind: CaseKind::Promised,
+                statutory_days: 15,
+                promised_days: 3,
+                received_at: now,
+                received_on: today,
+                first_contact_id: Some(clerk),
+                green_channel: i == 2,
+                classified: false,
+            },
+        )
+        .await?;
+        repo::add_event(
+            c,
+            id,
+            now,
+            Some(clerk),
+            "apply",
+            None,
+            serde_json::json!({"channel": "window"}),
+        )
+        .await?;
+        let mut outcome = repo::outcome_of(c, id).await?;
+        let accepted = matches!(
+            target,
+            CaseState::Accepted | CaseState::Suspended | CaseState::Decided | CaseState::Delivered
+        );
+        if accepted {
+            case.accepted_on = Some(today);
+            outcome.accepted_at = Some(now);
+            let clock = CaseClock {
+                accepted_on: today,
+                promised_days: 3,
+                statutory_days: 15,
+                extension_days: 0,
+                pauses: vec![],
+            };
+            case.due_date = clock.read(&cal, today).ok().and_then(|r| r.due_date);
+            repo::add_event(
+                c,
+                id,
+                now,
+                Some(clerk),
+                "accept",
+                None,
+                serde_json::json!({}),
+            )
+            .await?;
+        }
+        match target {
+            CaseState::MaterialsRequested => {
+                repo::insert_notice(c, &repo::Notice {
+                    case_id: id,
+                    round: 1,
+                    items: serde_json::json!([{"material": "施工合同", "problem": "missing", "note": null}]),
+                    at: now,
+                    by_id: clerk,
+                })
+                .await?;
+                repo::add_event(
+                    c,
+                    id,
+                    now,
+                    Some(clerk),
+                    "notify_missing",
+                    None,
+                    serde_json::json!({}),
+                )
+                .await?;
+            }
+            CaseState::Suspended => {
+                repo::start_pause(
+                    c,
+                    id,
+                    &repo::PauseRecord {
+                        seq: 1,
+                        procedure: zhengwu_domain::services::SpecialProcedure::ExpertReview,
+                        reason: "组织专家评审".to_owned(),
+                        start_on: today,
+                        expected_end: None,
+                        end_on: None,
+                    },
+                )
+                .await?;
+                repo::add_event(
+                    c,
+                    id,
+                    now,
+                    Some(clerk),
+                    "suspend",
+                    Some("组织专家评审"),
+                    serde_json::json!({}),
+                )
+                .await?;
+            }
+            CaseState::Decided | CaseState::Delivered => {
+                case.decided_on = Some(today);
+                outcome.decision = Some("approved".to_owned());
+                outcome.result_number = Some(format!("济建施〔{}〕{:04}号", today.year(), i + 1));
+                outcome.decided_at = Some(now);
+                repo::add_event(
+                    c,
+                    id,
+                    now,
+                    Some(clerk),
+                    "decide",
+                    None,
+                    serde_json::json!({"decision": "approved"}),
+                )
+                .await?;
+                if target == CaseState::Delivered {
+                    outcome.delivered_at = Some(now);
+                    outcome.delivery_method = Some("window".to_owned());
+                    repo::add_event(
+                        c,
+                        id,
+                        now,
+                        Some(clerk),
+                        "deliver",
+                        None,
+                        serde_json::json!({"method": "window"}),
+                    )
+                    .await?;
+                }
+            }
+            CaseState::Refused => {
+                outcome.refusal_reason = Some("申请事项依法不需要取得行政许可".to_owned());
+                repo::add_event(
+                    c,
+                    id,
+                    now,
+                    Some(clerk),
+                    "refuse",
+                    None,
+                    serde_json::json!({}),
+                )
+                .await?;
+            }
+            _ => {}
+        }
+        case.state = target;
+        repo::save(c, id, &repo::CaseChanges::of(&case)?, &outcome).await?;
+        record(
+            c,
+            "case.apply",
+            "case",
+            id,
+            Some(&org.path),
+            serde_json::json!({"state": target}),
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 struct DisclosureSpec {
@@ -974,6 +1181,7 @@ pub async fn load(config: &Config) -> Result<String, String> {
         let window = |hall: &str, number: &str| {
             window_ids.iter().find(|(h, n, _)| *h == hall && *n == number).map(|(_, _, id)| *id)
         };
+        let mut first_matter = None;
         for spec in MATTERS {
             let (Some(o), Some(reviewer)) = (
                 org(spec.org),
@@ -982,7 +1190,12 @@ pub async fn load(config: &Config) -> Result<String, String> {
                 continue;
             };
             let windows: Vec<Uuid> = spec.windows.iter().filter_map(|(h, n)| window(h, n)).collect();
-            demo_matter(c, &o, spec, windows, reviewer).await?;
+            let id = demo_matter(c, &o, spec, windows.clone(), reviewer).await?;
+            first_matter = first_matter.or(Some((id, o, windows.first().copied())));
+        }
+        let clerk = people.iter().find(|(n, _)| *n == "city.clerk.a").map(|(_, id)| *id);
+        if let (Some((matter_id, o, window)), Some(clerk)) = (first_matter, clerk) {
+            demo_cases(c, &o, matter_id, window, clerk).await?;
         }
         let person = |name: &str| people.iter().find(|(n, _)| *n == name).map(|(_, id)| *id);
         let mut made_items: Vec<(&str, Uuid)> = Vec::new();
@@ -1000,7 +1213,7 @@ pub async fn load(config: &Config) -> Result<String, String> {
         }
         record(c, "calendar.put", "calendar", 2025, None, serde_json::json!({"year": 2025})).await?;
         Ok(format!(
-            "demo data loaded: {} organisations, {} staff accounts and 2 applicants (password {DEMO_PASSWORD:?}: city.admin, city.disclosure, city.reviewer, lixia.clerk.a, city.supervisor, zhang.san, …), {} windows, {} disclosure items, {} service matters, the 2025 holiday schedule",
+            "demo data loaded: {} organisations, {} staff accounts and 2 applicants (password {DEMO_PASSWORD:?}: city.admin, city.disclosure, city.reviewer, city.clerk.a, lixia.clerk.a, city.supervisor, zhang.san, …), {} windows, {} disclosure items, {} service matters with a case in every state (query passwords DEMO0000…DEMO0006), the 2025 holiday schedule",
             ORGS.len(),
             STAFF.len(),
             WINDOWS.len(),

@@ -325,4 +325,46 @@ async fn the_demo_catalogue_has_published_guides() {
         .send()
         .await;
     assert_eq!(all.body["items"].as_array().map(Vec::len), Some(4));
+    // A case in every state, visible to the hall's clerk.
+    let clerk = login(&app, "city.clerk.a", zhengwu_api::demo::DEMO_PASSWORD).await;
+    let cases = req(&app, Method::GET, "/api/v1/cases?limit=50")
+        .token(&clerk)
+        .send()
+        .await;
+    let mut states: Vec<String> = cases.body["items"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|c| c["state"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    states.sort();
+    assert_eq!(
+        states,
+        vec![
+            "accepted",
+            "decided",
+            "delivered",
+            "materials_requested",
+            "refused",
+            "submitted",
+            "suspended"
+        ]
+    );
+    let delivered = cases.body["items"]
+        .as_array()
+        .and_then(|a| a.iter().find(|c| c["state"] == "delivered"))
+        .and_then(|c| c["number"].as_str())
+        .unwrap_or_default()
+        .to_owned();
+    let lookup = req(
+        &app,
+        Method::GET,
+        &format!("/api/v1/public/cases/{delivered}?password=DEMO0005"),
+    )
+    .send()
+    .await;
+    assert_eq!(lookup.status, 200, "{:?}", lookup.body);
+    assert_eq!(lookup.body["state"], "delivered");
 }
