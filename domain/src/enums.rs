@@ -82,6 +82,7 @@ pub fn all_enums() -> Vec<EnumInfo> {
     };
     use crate::org::{OrgKind, OrgLevel};
     use crate::pii::{PiiExceptionGround, PiiKind};
+    use crate::requests::{DeliveryMethod, FeeMethod, ReplyType, RequestChannel, RequestedForm};
     use crate::services::{
         CaseAction, CaseKind, CaseState, Decision, ImplementerNature, MaterialForm, MatterState,
         MatterTransition, MatterType, OnlineDepth, ServiceObject, SpecialProcedure,
@@ -119,6 +120,11 @@ pub fn all_enums() -> Vec<EnumInfo> {
         info::<CaseAction>(),
         info::<SpecialProcedure>(),
         info::<Decision>(),
+        info::<RequestChannel>(),
+        info::<RequestedForm>(),
+        info::<DeliveryMethod>(),
+        info::<ReplyType>(),
+        info::<FeeMethod>(),
     ]
 }
 
