@@ -82,7 +82,10 @@ pub fn all_enums() -> Vec<EnumInfo> {
     };
     use crate::org::{OrgKind, OrgLevel};
     use crate::pii::{PiiExceptionGround, PiiKind};
-    use crate::requests::{DeliveryMethod, FeeMethod, ReplyType, RequestChannel, RequestedForm};
+    use crate::requests::{
+        DeliveryMethod, FeeMethod, ReplyType, RequestAction, RequestChannel, RequestState,
+        RequestedForm,
+    };
     use crate::services::{
         CaseAction, CaseKind, CaseState, Decision, ImplementerNature, MaterialForm, MatterState,
         MatterTransition, MatterType, OnlineDepth, ServiceObject, SpecialProcedure,
@@ -125,6 +128,8 @@ pub fn all_enums() -> Vec<EnumInfo> {
         info::<DeliveryMethod>(),
         info::<ReplyType>(),
         info::<FeeMethod>(),
+        info::<RequestState>(),
+        info::<RequestAction>(),
     ]
 }
 
