@@ -409,6 +409,97 @@ diesel::table! {
 }
 
 diesel::table! {
+    disclosure_requests (id) {
+        id -> Uuid,
+        number -> Text,
+        organization_id -> Uuid,
+        applicant_id -> Nullable<Uuid>,
+        applicant_name -> Text,
+        applicant_type -> Text,
+        legal_person_kind -> Nullable<Text>,
+        contact -> Jsonb,
+        description -> Text,
+        purpose -> Nullable<Text>,
+        requested_form -> Text,
+        delivery_method -> Text,
+        channel -> Text,
+        submitted_on -> Date,
+        received_on -> Date,
+        state -> Text,
+        restarted_on -> Nullable<Date>,
+        correction_due -> Nullable<Date>,
+        corrected_on -> Nullable<Date>,
+        extension_days -> Int4,
+        due_date -> Nullable<Date>,
+        fee_method -> Nullable<Text>,
+        fee_fen -> Nullable<Int8>,
+        fee_due -> Nullable<Date>,
+        created_by -> Nullable<Uuid>,
+        version -> Int4,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    request_counters (organization_id, day) {
+        organization_id -> Uuid,
+        day -> Date,
+        last_serial -> Int4,
+    }
+}
+
+diesel::table! {
+    request_events (id) {
+        id -> Int8,
+        request_id -> Uuid,
+        at -> Timestamptz,
+        actor_id -> Nullable<Uuid>,
+        action -> Text,
+        note -> Nullable<Text>,
+        data -> Jsonb,
+    }
+}
+
+diesel::table! {
+    request_remedies (id) {
+        id -> Uuid,
+        request_id -> Uuid,
+        kind -> Text,
+        filed_on -> Date,
+        outcome -> Text,
+        decided_on -> Nullable<Date>,
+        note -> Nullable<Text>,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    request_replies (request_id) {
+        request_id -> Uuid,
+        reply_type -> Text,
+        reply_text -> Text,
+        responsible_agency -> Nullable<Text>,
+        provided_items -> Jsonb,
+        replied_on -> Date,
+        late -> Bool,
+        replied_by -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    request_stops (request_id, seq) {
+        request_id -> Uuid,
+        seq -> Int4,
+        kind -> Text,
+        party -> Nullable<Text>,
+        start_on -> Date,
+        due_on -> Nullable<Date>,
+        end_on -> Nullable<Date>,
+        opinion -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     use diesel::sql_types::*;
     use super::sql_types::Tsvector;
 
@@ -459,6 +550,11 @@ diesel::joinable!(disclosure_categories -> organizations (organization_id));
 diesel::joinable!(disclosure_guides -> organizations (organization_id));
 diesel::joinable!(disclosure_index_counters -> organizations (organization_id));
 diesel::joinable!(disclosure_items -> disclosure_categories (category_id));
+diesel::joinable!(disclosure_requests -> organizations (organization_id));
+diesel::joinable!(request_events -> disclosure_requests (request_id));
+diesel::joinable!(request_remedies -> disclosure_requests (request_id));
+diesel::joinable!(request_replies -> disclosure_requests (request_id));
+diesel::joinable!(request_stops -> disclosure_requests (request_id));
 diesel::joinable!(disclosure_versions -> disclosure_categories (category_id));
 diesel::joinable!(disclosure_versions -> disclosure_items (item_id));
 diesel::joinable!(calendar_days -> calendar_years (year));
@@ -488,10 +584,16 @@ diesel::allow_tables_to_appear_in_same_query!(
     disclosure_guides,
     disclosure_index_counters,
     disclosure_items,
+    disclosure_requests,
     disclosure_versions,
     idempotency_keys,
     organizations,
     refresh_tokens,
+    request_counters,
+    request_events,
+    request_remedies,
+    request_replies,
+    request_stops,
     service_matter_versions,
     service_matters,
     users,
