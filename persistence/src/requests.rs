@@ -383,6 +383,25 @@ pub async fn insert_remedy(conn: &mut Conn, r: &Remedy) -> Result<(), DbError> {
     Ok(())
 }
 
+pub async fn update_remedy(
+    conn: &mut Conn,
+    id: Uuid,
+    outcome: &str,
+    decided_on: Option<NaiveDate>,
+    note: Option<&str>,
+) -> Result<Remedy, DbError> {
+    Ok(diesel::update(request_remedies::table.find(id))
+        .set((
+            request_remedies::outcome.eq(outcome),
+            request_remedies::decided_on.eq(decided_on),
+            request_remedies::note.eq(note),
+            request_remedies::version.eq(request_remedies::version + 1),
+        ))
+        .returning(Remedy::as_returning())
+        .get_result(conn)
+        .await?)
+}
+
 pub async fn remedies_of(conn: &mut Conn, request_id: Uuid) -> Result<Vec<Remedy>, DbError> {
     Ok(request_remedies::table
         .filter(request_remedies::request_id.eq(request_id))

@@ -12,6 +12,7 @@ pub mod matters;
 pub mod meta;
 pub mod ops;
 pub mod orgs;
+pub mod requests;
 pub mod statistics;
 pub mod users;
 pub mod windows;
@@ -97,6 +98,22 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(cases::charge)
         .service(cases::lookup)
         .service(statistics::cases_statistics)
+        .service(requests::fee_quote)
+        .service(requests::list)
+        .service(requests::create)
+        .service(requests::get)
+        .service(requests::timeline)
+        .service(requests::request_correction)
+        .service(requests::submit_correction)
+        .service(requests::close_lapsed)
+        .service(requests::consult)
+        .service(requests::record_opinion)
+        .service(requests::extend)
+        .service(requests::fee_notice)
+        .service(requests::fee_paid)
+        .service(requests::reply)
+        .service(requests::add_remedy)
+        .service(requests::update_remedy)
         .service(meta::enums);
 }
 
