@@ -11,6 +11,7 @@ pub mod enums;
 pub mod ids;
 pub mod org;
 pub mod pii;
+pub mod report;
 pub mod requests;
 pub mod services;
 pub mod validation;

@@ -7,6 +7,18 @@ pub mod sql_types {
 }
 
 diesel::table! {
+    annual_report_texts (organization_id, year) {
+        organization_id -> Uuid,
+        year -> Int4,
+        overview -> Text,
+        problems -> Text,
+        other_matters -> Text,
+        version -> Int4,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     api_clients (id) {
         id -> Uuid,
         client_id -> Text,
@@ -567,6 +579,7 @@ diesel::joinable!(window_staff -> windows (window_id));
 diesel::joinable!(windows -> organizations (hall_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    annual_report_texts,
     api_clients,
     audit_events,
     calendar_days,

@@ -526,3 +526,153 @@ async fn letters_fees_and_visibility() {
     .await;
     assert_eq!(staff.body["items"].as_array().map(Vec::len), Some(2));
 }
+
+#[actix_web::test]
+async fn the_annual_report_reproduces_a_fixture_across_two_years() {
+    let clock = Arc::new(FixedClock::new(at("2024-03-01")));
+    let t = TestApp::with_clock(clock.clone()).await;
+    let app = app!(t);
+    let tree = office(&app).await;
+    let org = tree.county_a.clone();
+    let reply = |kind: &'static str| {
+        let mut body = json!({"reply_type": kind, "text": "答复如下。"});
+        if kind == "disclosed" || kind == "partially_disclosed" {
+            body["provided_items"] = json!([{"description": "相关文件"}]);
+        }
+        body
+    };
+    // A: received and answered in 2024.
+    let a = apply(&app, &org).await.id();
+    clock.set(at("2024-03-20"));
+    assert_eq!(
+        act(&app, "officer.a", &a, "reply", reply("disclosed"))
+            .await
+            .status,
+        200
+    );
+    // B: received Dec 2024, answered Jan 2025 (carried into 2025), then reconsidered.
+    clock.set(at("2024-12-20"));
+    let b = apply(&app, &org).await.id();
+    clock.set(at("2025-01-10"));
+    assert_eq!(
+        act(&app, "officer.a", &b, "reply", reply("partially_disclosed"))
+            .await
+            .status,
+        200
+    );
+    let officer = login(&app, "officer.a", PASSWORD).await;
+    let m = req(&app, Method::POST, &format!("/api/v1/disclosure-requests/{b}/remedies"))
+        .token(&officer)
+        .json(json!({"kind": "reconsideration", "filed_on": "2025-02-01", "outcome": "upheld", "decided_on": "2025-03-20"}))
+        .send()
+        .await;
+    assert_eq!(m.status, 201);
+    // C: a company's letter in May 2025, refused to protect a third party.
+    clock.set(at("2025-05-06"));
+    let officer = login(&app, "officer.a", PASSWORD).await;
+    let c = req(&app, Method::POST, "/api/v1/disclosure-requests")
+        .token(&officer)
+        .json(json!({"organization_id": org, "description": "某项目招标文件", "requested_form": "paper",
+            "delivery_method": "post", "channel": "letter", "contact": {"address": "济南市某路2号"},
+            "applicant": {"name": "济南某建设公司", "applicant_type": "legal_person", "legal_person_kind": "commercial_enterprise"},
+            "signed_on": "2025-05-06"}))
+        .send()
+        .await;
+    assert_eq!(c.status, 201, "{:?}", c.body);
+    clock.set(at("2025-05-30"));
+    assert_eq!(
+        act(
+            &app,
+            "officer.a",
+            &c.id(),
+            "reply",
+            reply("non_disclosure_third_party")
+        )
+        .await
+        .status,
+        200
+    );
+    // D: received Dec 2025 and still open at the year's end.
+    clock.set(at("2025-12-22"));
+    apply(&app, &org).await;
+
+    clock.set(at("2026-01-15"));
+    let officer = login(&app, "officer.a", PASSWORD).await;
+    let report = |year: i32, format: &'static str| {
+        req(
+            &app,
+            Method::GET,
+            &format!("/api/v1/reports/disclosure-annual?org={org}&year={year}&format={format}"),
+        )
+        .token(&officer)
+        .send()
+    };
+    let r = report(2025, "json").await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let row = |body: &Value, key: &str| -> Vec<u64> {
+        body["table3"]["rows"]
+            .as_array()
+            .and_then(|rows| rows.iter().find(|x| x["key"] == key))
+            .and_then(|x| x["counts"].as_array())
+            .map(|c| c.iter().filter_map(Value::as_u64).collect())
+            .unwrap_or_default()
+    };
+    assert_eq!(row(&r.body, "new"), vec![1, 1, 0, 0, 0, 0, 2]);
+    assert_eq!(row(&r.body, "carried_in"), vec![1, 0, 0, 0, 0, 0, 1]);
+    assert_eq!(
+        row(&r.body, "partially_disclosed"),
+        vec![1, 0, 0, 0, 0, 0, 1]
+    );
+    assert_eq!(
+        row(&r.body, "non_disclosure_third_party"),
+        vec![0, 1, 0, 0, 0, 0, 1]
+    );
+    assert_eq!(row(&r.body, "disclosed"), vec![0, 0, 0, 0, 0, 0, 0]);
+    assert_eq!(row(&r.body, "handled_total"), vec![1, 1, 0, 0, 0, 0, 2]);
+    assert_eq!(row(&r.body, "carried_over"), vec![1, 0, 0, 0, 0, 0, 1]);
+    assert_eq!(r.body["table3"]["balanced"], true);
+    assert_eq!(r.body["table4"][0]["upheld"], 1);
+    assert_eq!(r.body["table4"][0]["total"], 1);
+    // 2024: A and B new, A answered, B carried over into 2025.
+    let r24 = report(2024, "json").await;
+    assert_eq!(row(&r24.body, "new"), vec![2, 0, 0, 0, 0, 0, 2]);
+    assert_eq!(row(&r24.body, "disclosed"), vec![1, 0, 0, 0, 0, 0, 1]);
+    assert_eq!(row(&r24.body, "carried_over"), vec![1, 0, 0, 0, 0, 0, 1]);
+
+    // The written sections, then the Markdown and CSV renderings.
+    let put = req(&app, Method::PUT, &format!("/api/v1/reports/disclosure-annual/{org}/2025/text"))
+        .token(&officer)
+        .json(json!({"overview": "2025年，历下区深入贯彻政府信息公开条例。", "problems": "依申请公开答复规范性有待提高。", "other_matters": "本年度未收取信息处理费。"}))
+        .send()
+        .await;
+    assert_eq!(put.status, 204, "{:?}", put.body);
+    let md = report(2025, "markdown").await;
+    let text = md.body.as_str().unwrap_or_default().to_owned();
+    assert!(
+        text.contains("# 历下区人民政府2025年政府信息公开工作年度报告"),
+        "{text}"
+    );
+    assert!(text.contains("2025年，历下区深入贯彻政府信息公开条例。"));
+    assert!(
+        text.contains("| 本年新收政府信息公开申请数量 | 1 | 1 | 0 | 0 | 0 | 0 | 2 |"),
+        "{text}"
+    );
+    let csv = report(2025, "csv").await;
+    assert!(
+        csv.body
+            .as_str()
+            .unwrap_or_default()
+            .contains("3,上年结转政府信息公开申请数量,1,0,0,0,0,0,1")
+    );
+    // Staff outside the organisation's scope cannot read it.
+    let other = login(&app, "officer.b", PASSWORD).await;
+    let r = req(
+        &app,
+        Method::GET,
+        &format!("/api/v1/reports/disclosure-annual?org={org}&year=2025"),
+    )
+    .token(&other)
+    .send()
+    .await;
+    assert_eq!(r.status, 422);
+}

@@ -12,6 +12,7 @@ pub mod matters;
 pub mod meta;
 pub mod ops;
 pub mod orgs;
+pub mod reports;
 pub mod requests;
 pub mod statistics;
 pub mod users;
@@ -114,6 +115,8 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(requests::reply)
         .service(requests::add_remedy)
         .service(requests::update_remedy)
+        .service(reports::annual)
+        .service(reports::put_text)
         .service(meta::enums);
 }
 

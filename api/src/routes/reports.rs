@@ -1,0 +1,483 @@
+//! The annual disclosure report (政府信息公开工作年度报告, OGI Art.49–50), computed from
+//! the records in the format of 国办公开办函〔2021〕30号.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, get, put, web};
+use chrono::{NaiveDate, TimeZone};
+use diesel_async::AsyncConnection;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use zhengwu_domain::account::{ApplicantType, LegalPersonKind, Role};
+use zhengwu_domain::report::{self, COLUMNS};
+use zhengwu_domain::requests::ReplyType;
+use zhengwu_domain::validation;
+use zhengwu_persistence::{DbError, orgs, reports};
+
+use crate::audit_ctx::AuditCtx;
+use crate::auth::Principal;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, IfMatch, etag};
+use crate::state::AppState;
+
+const READERS: &[Role] = &[
+    Role::SysAdmin,
+    Role::OrgAdmin,
+    Role::DisclosureOfficer,
+    Role::Supervisor,
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    Json,
+    Csv,
+    Markdown,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReportQuery {
+    pub org: Uuid,
+    #[param(example = 2025)]
+    pub year: i32,
+    /// `json` (default), `csv` (tables 3 and 4) or `markdown` (the whole report).
+    pub format: Option<Format>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Sections {
+    /// 一、总体情况
+    pub overview: Option<String>,
+    /// 五、存在的主要问题及改进情况
+    pub problems: Option<String>,
+    /// 六、其他需要报告的事项
+    pub other_matters: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct NormativeDocuments {
+    pub issued_this_year: u64,
+    pub repealed_this_year: u64,
+    pub in_force: u64,
+}
+
+/// 二、主动公开政府信息情况
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Table2 {
+    /// Category 01 (法规规章和规范性文件) of the catalogue.
+    pub normative_documents: NormativeDocuments,
+    /// 行政许可 decisions on cases of the year.
+    pub licensing_decisions: i64,
+    /// 行政处罚 and 行政强制 decisions on cases of the year.
+    pub penalty_and_coercion_decisions: i64,
+    /// Fees charged on cases of the year, in fen and in 万元.
+    pub fees_fen: i64,
+    pub fees_wan_yuan: f64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ColumnDto {
+    pub key: &'static str,
+    pub label: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RowDto {
+    pub key: String,
+    pub label: String,
+    /// One count per column, in the order of `columns`.
+    pub counts: Vec<u64>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CheckDto {
+    pub column: String,
+    pub new_plus_carried_in: u64,
+    pub handled_plus_carried_over: u64,
+    pub ok: bool,
+}
+
+/// 三、收到和处理政府信息公开申请情况
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Table3Dto {
+    pub columns: Vec<ColumnDto>,
+    pub rows: Vec<RowDto>,
+    /// New + carried in = handled + carried over, per column; mismatches are listed, not hidden.
+    pub checks: Vec<CheckDto>,
+    pub balanced: bool,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RemedyRow {
+    pub kind: String,
+    pub label: &'static str,
+    pub upheld: u64,
+    pub corrected: u64,
+    pub other: u64,
+    pub pending: u64,
+    pub total: u64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AnnualReport {
+    pub organization_id: Uuid,
+    pub organization_name: String,
+    pub year: i32,
+    pub sections: Sections,
+    pub table2: Table2,
+    pub table3: Table3Dto,
+    /// 四、政府信息公开行政复议、行政诉讼情况
+    pub table4: Vec<RemedyRow>,
+}
+
+fn remedy_label(kind: &str) -> &'static str {
+    match kind {
+        "reconsideration" => "行政复议",
+        "litigation_direct" => "未经复议直接起诉",
+        _ => "复议后起诉",
+    }
+}
+
+async fn build(
+    state: &AppState,
+    auth: &Principal,
+    org_id: Uuid,
+    year: i32,
+) -> ApiResult<AnnualReport> {
+    auth.require(READERS)?;
+    if !(2008..=2200).contains(&year) {
+        return Err(ApiError::field(
+            "?year",
+            "range",
+            "a year from 2008 (OGI in force) on",
+        ));
+    }
+    let mut conn = state.conn().await?;
+    let org = match orgs::get(&mut conn, org_id).await {
+        Ok(o) if auth.sees(&o.path) => o,
+        Ok(_) | Err(DbError::NotFound) => {
+            return Err(ApiError::field(
+                "?org",
+                "reference.not_found",
+                "no such organisation in your scope",
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let path = org.path.as_str().to_owned();
+    let start = NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(ApiError::internal)?;
+    let end = NaiveDate::from_ymd_opt(year, 12, 31).ok_or_else(ApiError::internal)?;
+    let tz = state.config.timezone;
+    let instant = |d: NaiveDate| {
+        tz.from_local_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default())
+            .earliest()
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .unwrap_or_default()
+    };
+    let (from_t, to_t) = (instant(start), instant(end.succ_opt().unwrap_or(end)));
+
+    // Table 2.
+    let docs = reports::normative_documents(&mut conn, &path).await?;
+    let in_year = |t: chrono::DateTime<chrono::Utc>| t >= from_t && t < to_t;
+    let issued = docs
+        .iter()
+        .filter(|(_, n, at, _, _)| *n == 1 && in_year(*at))
+        .count() as u64;
+    let repealed = docs
+        .iter()
+        .filter(|(_, _, at, v, cur)| *cur && v == "repealed" && in_year(*at))
+        .count() as u64;
+    let in_force = docs
+        .iter()
+        .filter(|(_, _, _, v, cur)| *cur && v == "valid")
+        .count() as u64;
+    let licensing =
+        reports::decisions(&mut conn, &path, &["administrative_licensing"], start, end).await?;
+    let penalties = reports::decisions(
+        &mut conn,
+        &path,
+        &["administrative_penalty", "administrative_coercion"],
+        start,
+        end,
+    )
+    .await?;
+    let fees = reports::fees_fen(&mut conn, &path, from_t, to_t).await?;
+
+    // Table 3.
+    let apps: Vec<report::Application> = reports::applications(&mut conn, &path, end)
+        .await?
+        .into_iter()
+        .map(|a| report::Application {
+            applicant_type: ApplicantType::parse(&a.applicant_type)
+                .unwrap_or(ApplicantType::NaturalPerson),
+            legal_person_kind: a
+                .legal_person_kind
+                .as_deref()
+                .and_then(LegalPersonKind::parse),
+            received_on: a.received_on,
+            reply: a
+                .reply_type
+                .as_deref()
+                .and_then(ReplyType::parse)
+                .zip(a.replied_on),
+        })
+        .collect();
+    let t3 = report::table3(year, &apps);
+
+    // Table 4.
+    let t4 = report::table4(&reports::remedies(&mut conn, &path, start, end).await?);
+    let texts = reports::texts(&mut conn, org.id, year).await?;
+    Ok(AnnualReport {
+        organization_id: org.id,
+        organization_name: org.name,
+        year,
+        sections: Sections {
+            overview: texts.as_ref().map(|t| t.overview.clone()),
+            problems: texts.as_ref().map(|t| t.problems.clone()),
+            other_matters: texts.as_ref().map(|t| t.other_matters.clone()),
+        },
+        table2: Table2 {
+            normative_documents: NormativeDocuments {
+                issued_this_year: issued,
+                repealed_this_year: repealed,
+                in_force,
+            },
+            licensing_decisions: licensing,
+            penalty_and_coercion_decisions: penalties,
+            fees_fen: fees,
+            fees_wan_yuan: (fees as f64 / 1_000_000.0 * 10_000.0).round() / 10_000.0,
+        },
+        table3: Table3Dto {
+            columns: COLUMNS
+                .iter()
+                .map(|(k, l)| ColumnDto { key: k, label: l })
+                .collect(),
+            balanced: t3.checks.iter().all(|c| c.ok),
+            rows: t3
+                .rows
+                .into_iter()
+                .map(|r| RowDto {
+                    key: r.key,
+                    label: r.label,
+                    counts: r.counts.to_vec(),
+                })
+                .collect(),
+            checks: t3
+                .checks
+                .into_iter()
+                .map(|c| CheckDto {
+                    column: c.column,
+                    new_plus_carried_in: c.new_plus_carried_in,
+                    handled_plus_carried_over: c.handled_plus_carried_over,
+                    ok: c.ok,
+                })
+                .collect(),
+        },
+        table4: t4
+            .into_iter()
+            .map(|(k, c)| RemedyRow {
+                label: remedy_label(&k),
+                kind: k,
+                upheld: c[0],
+                corrected: c[1],
+                other: c[2],
+                pending: c[3],
+                total: c[4],
+            })
+            .collect(),
+    })
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+fn csv(r: &AnnualReport) -> String {
+    let mut out = String::from("table,row");
+    for (_, label) in COLUMNS {
+        out.push(',');
+        out.push_str(label);
+    }
+    out.push('\n');
+    for row in &r.table3.rows {
+        out.push_str(&format!("3,{}", csv_field(&row.label)));
+        for c in &row.counts {
+            out.push_str(&format!(",{c}"));
+        }
+        out.push('\n');
+    }
+    out.push_str("\ntable,row,维持,纠正,其他,尚未审结,总计\n");
+    for row in &r.table4 {
+        out.push_str(&format!(
+            "4,{},{},{},{},{},{}\n",
+            row.label, row.upheld, row.corrected, row.other, row.pending, row.total
+        ));
+    }
+    out
+}
+
+fn markdown(r: &AnnualReport) -> String {
+    let none = "（未填写）";
+    let t2 = &r.table2;
+    let mut md = format!(
+        "# {}{}年政府信息公开工作年度报告\n\n## 一、总体情况\n\n{}\n\n",
+        r.organization_name,
+        r.year,
+        r.sections.overview.as_deref().unwrap_or(none)
+    );
+    md.push_str("## 二、主动公开政府信息情况\n\n| 信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |\n|---|---|---|---|\n");
+    md.push_str(&format!(
+        "| 规章和行政规范性文件 | {} | {} | {} |\n\n",
+        t2.normative_documents.issued_this_year,
+        t2.normative_documents.repealed_this_year,
+        t2.normative_documents.in_force
+    ));
+    md.push_str(&format!("| 信息内容 | 本年处理决定数量 |\n|---|---|\n| 行政许可 | {} |\n| 行政处罚和行政强制 | {} |\n\n", t2.licensing_decisions, t2.penalty_and_coercion_decisions));
+    md.push_str(&format!(
+        "| 信息内容 | 本年收费金额（单位：万元） |\n|---|---|\n| 行政事业性收费 | {:.4} |\n\n",
+        t2.fees_wan_yuan
+    ));
+    md.push_str("## 三、收到和处理政府信息公开申请情况\n\n| 本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和 |");
+    for (_, l) in COLUMNS {
+        md.push_str(&format!(" {l} |"));
+    }
+    md.push_str("\n|---|");
+    md.push_str(&"---|".repeat(COLUMNS.len()));
+    md.push('\n');
+    for row in &r.table3.rows {
+        md.push_str(&format!("| {} |", row.label));
+        for c in &row.counts {
+            md.push_str(&format!(" {c} |"));
+        }
+        md.push('\n');
+    }
+    if !r.table3.balanced {
+        md.push_str("\n**勾稽关系不平衡：**");
+        for c in r.table3.checks.iter().filter(|c| !c.ok) {
+            md.push_str(&format!(
+                " {}（{} ≠ {}）",
+                c.column, c.new_plus_carried_in, c.handled_plus_carried_over
+            ));
+        }
+        md.push('\n');
+    }
+    md.push_str("\n## 四、政府信息公开行政复议、行政诉讼情况\n\n| 类别 | 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 |\n|---|---|---|---|---|---|\n");
+    for row in &r.table4 {
+        md.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} |\n",
+            row.label, row.upheld, row.corrected, row.other, row.pending, row.total
+        ));
+    }
+    md.push_str(&format!(
+        "\n## 五、存在的主要问题及改进情况\n\n{}\n\n## 六、其他需要报告的事项\n\n{}\n",
+        r.sections.problems.as_deref().unwrap_or(none),
+        r.sections.other_matters.as_deref().unwrap_or(none)
+    ));
+    md
+}
+
+/// The annual report of an organisation's subtree for a year, computed from the records:
+/// table 2 (proactive disclosure), table 3 (applications, every reply type, carried in and
+/// carried over, with the balance checks) and table 4 (reconsideration and litigation);
+/// sections 1, 5 and 6 are the texts written for that year.
+#[utoipa::path(tag = "annual report", security(("bearer" = [])), params(ReportQuery),
+    responses((status = 200, body = AnnualReport, description = "JSON; `text/csv` or `text/markdown` with `format`")))]
+#[get("/reports/disclosure-annual")]
+pub async fn annual(
+    state: web::Data<AppState>,
+    auth: Principal,
+    q: web::Query<ReportQuery>,
+) -> ApiResult<HttpResponse> {
+    let r = build(&state, &auth, q.org, q.year).await?;
+    Ok(match q.format.unwrap_or(Format::Json) {
+        Format::Json => HttpResponse::Ok().json(r),
+        Format::Csv => HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"report-{}.csv\"", r.year),
+            ))
+            .body(csv(&r)),
+        Format::Markdown => HttpResponse::Ok()
+            .content_type("text/markdown; charset=utf-8")
+            .body(markdown(&r)),
+    })
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportTexts {
+    pub overview: String,
+    pub problems: String,
+    pub other_matters: String,
+}
+
+/// Write sections 1, 5 and 6 of an organisation's annual report (send `If-Match` to replace).
+#[utoipa::path(tag = "annual report", security(("bearer" = [])),
+    params(("org" = Uuid, Path), ("year" = i32, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
+    request_body = ReportTexts, responses((status = 204, description = "Saved")))]
+#[put("/reports/disclosure-annual/{org}/{year}/text")]
+pub async fn put_text(
+    state: web::Data<AppState>,
+    auth: Principal,
+    path: web::Path<(Uuid, i32)>,
+    if_match: IfMatch,
+    body: ApiJson<ReportTexts>,
+) -> ApiResult<HttpResponse> {
+    auth.require(&[Role::OrgAdmin, Role::DisclosureOfficer])?;
+    let (org_id, year) = *path;
+    let b = &body.value;
+    let mut e = validation::Errors::new();
+    e.check("overview", validation::text(&b.overview, 20_000));
+    e.check("problems", validation::text(&b.problems, 20_000));
+    e.check("other_matters", validation::text(&b.other_matters, 20_000));
+    e.finish()?;
+    if !(2008..=2200).contains(&year) {
+        return Err(ApiError::field("/year", "range", "a year from 2008 on"));
+    }
+    let audit = AuditCtx::new(&state, auth.actor());
+    let mut conn = state.conn().await?;
+    let v = conn
+        .transaction::<_, ApiError, _>(async |c| {
+            let org = match orgs::get(c, org_id).await {
+                Ok(o) if auth.sees(&o.path) => o,
+                Ok(_) | Err(DbError::NotFound) => return Err(ApiError::not_found("organization")),
+                Err(e) => return Err(e.into()),
+            };
+            match reports::texts_version_for_update(c, org.id, year).await? {
+                Some(v) => if_match.check(v)?,
+                None if if_match.0.is_some() => return Err(ApiError::precondition_failed(0)),
+                None => {}
+            }
+            let t = reports::put_texts(
+                c,
+                org.id,
+                year,
+                b.overview.trim(),
+                b.problems.trim(),
+                b.other_matters.trim(),
+            )
+            .await?;
+            audit
+                .record(
+                    c,
+                    "annual_report.text",
+                    "annual_report",
+                    format!("{}/{year}", org.id),
+                    Some(&org.path),
+                    None::<&()>,
+                    Some(&serde_json::json!({"version": t.version})),
+                )
+                .await?;
+            Ok(t.version)
+        })
+        .await?;
+    Ok(HttpResponse::NoContent()
+        .insert_header((header::ETAG, etag(v)))
+        .finish())
+}

@@ -1,0 +1,1 @@
+DROP TABLE annual_report_texts;
