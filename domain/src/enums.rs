@@ -81,6 +81,9 @@ pub fn all_enums() -> Vec<EnumInfo> {
         Transition, Validity,
     };
     use crate::org::{OrgKind, OrgLevel};
+    use crate::participation::{
+        AnswerKind, CommentState, ConsultationState, MessageAction, MessageKind, MessageState,
+    };
     use crate::pii::{PiiExceptionGround, PiiKind};
     use crate::requests::{
         DeliveryMethod, FeeMethod, ReplyType, RequestAction, RequestChannel, RequestState,
@@ -130,6 +133,12 @@ pub fn all_enums() -> Vec<EnumInfo> {
         info::<FeeMethod>(),
         info::<RequestState>(),
         info::<RequestAction>(),
+        info::<ConsultationState>(),
+        info::<CommentState>(),
+        info::<MessageKind>(),
+        info::<MessageState>(),
+        info::<MessageAction>(),
+        info::<AnswerKind>(),
     ]
 }
 

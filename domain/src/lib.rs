@@ -10,6 +10,7 @@ pub mod disclosure;
 pub mod enums;
 pub mod ids;
 pub mod org;
+pub mod participation;
 pub mod pii;
 pub mod report;
 pub mod requests;

@@ -12,6 +12,7 @@ pub mod disclosure;
 pub mod idempotency;
 pub mod matters;
 pub mod orgs;
+pub mod participation;
 pub mod reports;
 pub mod requests;
 pub mod schema;

@@ -328,6 +328,63 @@ diesel::table! {
 }
 
 diesel::table! {
+    consultation_comments (id) {
+        id -> Uuid,
+        consultation_id -> Uuid,
+        author_id -> Nullable<Uuid>,
+        display_name -> Nullable<Text>,
+        contact -> Jsonb,
+        text -> Text,
+        state -> Text,
+        rejection_reason -> Nullable<Text>,
+        adopted -> Nullable<Bool>,
+        adoption_note -> Nullable<Text>,
+        submitted_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    consultations (id) {
+        id -> Uuid,
+        organization_id -> Uuid,
+        title -> Text,
+        draft_text -> Text,
+        opens_at -> Timestamptz,
+        closes_at -> Timestamptz,
+        state -> Text,
+        feedback_summary -> Nullable<Text>,
+        summarized_at -> Nullable<Timestamptz>,
+        created_by -> Uuid,
+        version -> Int4,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    public_messages (id) {
+        id -> Uuid,
+        kind -> Text,
+        organization_id -> Uuid,
+        submitter_id -> Nullable<Uuid>,
+        submitter_name -> Nullable<Text>,
+        contact -> Jsonb,
+        subject -> Text,
+        text -> Text,
+        state -> Text,
+        submitted_at -> Timestamptz,
+        forwarded_to -> Nullable<Uuid>,
+        forwarded_at -> Nullable<Timestamptz>,
+        feedback_due -> Nullable<Date>,
+        answer_kind -> Nullable<Text>,
+        answer -> Nullable<Text>,
+        disclosure_id -> Nullable<Uuid>,
+        answered_at -> Nullable<Timestamptz>,
+        published_at -> Nullable<Timestamptz>,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
     disclosure_attachments (id) {
         id -> Uuid,
         item_id -> Uuid,
@@ -557,6 +614,7 @@ diesel::joinable!(case_steps -> cases (case_id));
 diesel::joinable!(cases -> organizations (organization_id));
 diesel::joinable!(cases -> service_matters (matter_id));
 diesel::joinable!(cases -> windows (window_id));
+diesel::joinable!(consultation_comments -> consultations (consultation_id));
 diesel::joinable!(disclosure_attachments -> disclosure_items (item_id));
 diesel::joinable!(disclosure_categories -> organizations (organization_id));
 diesel::joinable!(disclosure_guides -> organizations (organization_id));
@@ -579,6 +637,9 @@ diesel::joinable!(window_staff -> windows (window_id));
 diesel::joinable!(windows -> organizations (hall_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    consultation_comments,
+    consultations,
+    public_messages,
     annual_report_texts,
     api_clients,
     audit_events,

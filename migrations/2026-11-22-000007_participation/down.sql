@@ -1,0 +1,3 @@
+DROP TABLE public_messages;
+DROP TABLE consultation_comments;
+DROP TABLE consultations;
