@@ -151,6 +151,13 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
     }
 }
 
+impl<T> ApiJson<T> {
+    /// The parsed body.
+    pub fn into_inner_value(self) -> T {
+        self.value
+    }
+}
+
 /// The `If-Match` header: `None` when absent or `*`; the version it names otherwise.
 /// Accepts `"3"` and `W/"3"`.
 pub struct IfMatch(pub Option<i32>);

@@ -12,6 +12,7 @@ pub mod matters;
 pub mod meta;
 pub mod ops;
 pub mod orgs;
+pub mod participation;
 pub mod reports;
 pub mod requests;
 pub mod statistics;
@@ -117,6 +118,21 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(requests::update_remedy)
         .service(reports::annual)
         .service(reports::put_text)
+        .service(participation::create_consultation)
+        .service(participation::list_consultations)
+        .service(participation::get_consultation)
+        .service(participation::open)
+        .service(participation::close)
+        .service(participation::publish_summary)
+        .service(participation::add_comment)
+        .service(participation::comments)
+        .service(participation::moderate)
+        .service(participation::submit_message)
+        .service(participation::list_messages)
+        .service(participation::forward)
+        .service(participation::answer_message)
+        .service(participation::publish_message)
+        .service(participation::echo_wall)
         .service(meta::enums);
 }
 
