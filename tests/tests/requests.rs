@@ -676,3 +676,72 @@ async fn the_annual_report_reproduces_a_fixture_across_two_years() {
     .await;
     assert_eq!(r.status, 422);
 }
+
+#[actix_web::test]
+async fn the_demo_has_applications_in_every_state_and_a_report_worth_reading() {
+    let t = TestApp::start().await;
+    zhengwu_api::demo::load(&t.state.config)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let app = app!(t);
+    let officer = login(&app, "lixia.disclosure", zhengwu_api::demo::DEMO_PASSWORD).await;
+    let list = req(&app, Method::GET, "/api/v1/disclosure-requests?limit=50")
+        .token(&officer)
+        .send()
+        .await;
+    let mut states: Vec<String> = list.body["items"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|r| r["state"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    states.sort();
+    states.dedup();
+    assert_eq!(
+        states,
+        vec![
+            "awaiting_correction",
+            "awaiting_fee",
+            "consulting",
+            "deemed_withdrawn",
+            "received",
+            "replied"
+        ]
+    );
+    let org = list.body["items"][0]["organization_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let year = chrono::Utc::now()
+        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| panic!("tz")))
+        .format("%Y")
+        .to_string();
+    let r = req(
+        &app,
+        Method::GET,
+        &format!("/api/v1/reports/disclosure-annual?org={org}&year={year}"),
+    )
+    .token(&officer)
+    .send()
+    .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["table3"]["balanced"], true);
+    let total = |key: &str| -> u64 {
+        r.body["table3"]["rows"]
+            .as_array()
+            .and_then(|rows| rows.iter().find(|x| x["key"] == key))
+            .and_then(|x| x["counts"][6].as_u64())
+            .unwrap_or(0)
+    };
+    assert_eq!(total("carried_in"), 1);
+    assert!(total("new") >= 5, "{}", total("new"));
+    assert!(total("handled_total") >= 5);
+    let wall = req(&app, Method::GET, "/api/v1/public/echo-wall")
+        .send()
+        .await;
+    assert_eq!(wall.body["items"].as_array().map(Vec::len), Some(1));
+    let open = req(&app, Method::GET, "/api/v1/consultations").send().await;
+    assert_eq!(open.body["items"][0]["accepting_comments"], true);
+}
