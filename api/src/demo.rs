@@ -591,14 +591,15 @@ async fn demo_participation(
     let cal = calendar::calendar_for(c, today.year() - 1, today.year() + 1).await?;
     let jan1 = NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today);
     let days = |n: i64| today - chrono::Duration::days(n);
-    // (applicant, kind, received, state, reply and its day)
-    let specs: Vec<(
-        &str,
+    /// (applicant, legal-person kind, received, state, reply and its day)
+    type Spec<'a> = (
+        &'a str,
         Option<LegalPersonKind>,
         NaiveDate,
         RequestState,
         Option<(ReplyType, NaiveDate)>,
-    )> = vec![
+    );
+    let specs: Vec<Spec> = vec![
         (
             "王建华",
             None,
