@@ -93,6 +93,7 @@ pub fn all_enums() -> Vec<EnumInfo> {
         CaseAction, CaseKind, CaseState, Decision, ImplementerNature, MaterialForm, MatterState,
         MatterTransition, MatterType, OnlineDepth, ServiceObject, SpecialProcedure,
     };
+    use crate::supervision::AlertLevel;
     vec![
         info::<OrgKind>(),
         info::<OrgLevel>(),
@@ -139,6 +140,7 @@ pub fn all_enums() -> Vec<EnumInfo> {
         info::<MessageState>(),
         info::<MessageAction>(),
         info::<AnswerKind>(),
+        info::<AlertLevel>(),
     ]
 }
 

@@ -15,6 +15,7 @@ pub mod pii;
 pub mod report;
 pub mod requests;
 pub mod services;
+pub mod supervision;
 pub mod validation;
 
 pub use enums::{EnumInfo, all_enums};
