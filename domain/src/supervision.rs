@@ -46,7 +46,7 @@ pub fn alert_level(
     let limit = calendar.working_days_between(start, due);
     let used = calendar.working_days_between(start, as_of.min(due));
     let left = limit.saturating_sub(used);
-    let percent = if limit == 0 { 100 } else { used * 100 / limit };
+    let percent = (used * 100).checked_div(limit).unwrap_or(100);
     (left <= t.days_left || percent >= t.percent_used).then_some(AlertLevel::Yellow)
 }
 
