@@ -247,6 +247,76 @@ impl Calendar {
     }
 }
 
+/// A stop of a running clock (a special procedure, a consultation, a fee notice).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stop {
+    pub start: NaiveDate,
+    /// `None` while the stop goes on.
+    pub end: Option<NaiveDate>,
+}
+
+/// Where a clock of working days stands on a day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClockReading {
+    /// The due date; `None` while the clock is stopped or held.
+    pub due_date: Option<NaiveDate>,
+    pub working_days_used: u32,
+    pub working_days_paused: u32,
+    /// Negative when overdue.
+    pub working_days_left: Option<i64>,
+}
+
+impl Calendar {
+    /// Working days of the closed stops, each counted from its start (not before `start`)
+    /// to its end.
+    pub fn stopped_days(&self, start: NaiveDate, stops: &[Stop]) -> u32 {
+        stops
+            .iter()
+            .filter_map(|s| s.end.map(|e| (s.start.max(start), e)))
+            .map(|(s, e)| self.working_days_between(s, e))
+            .sum()
+    }
+
+    /// A clock of `limit` working days from `start`, moved by the working days of its
+    /// closed stops. While a stop runs, or while the clock is `held` for another reason,
+    /// it has no due date.
+    pub fn read_clock(
+        &self,
+        start: NaiveDate,
+        limit: u32,
+        stops: &[Stop],
+        held: bool,
+        today: NaiveDate,
+    ) -> Result<ClockReading, CalendarError> {
+        let paused = self.stopped_days(start, stops);
+        let running = stops.iter().find(|s| s.end.is_none());
+        let until = running.map_or(today, |s| s.start.min(today));
+        let used = self
+            .working_days_between(start, until)
+            .saturating_sub(paused);
+        if held || running.is_some() {
+            return Ok(ClockReading {
+                due_date: None,
+                working_days_used: used,
+                working_days_paused: paused,
+                working_days_left: None,
+            });
+        }
+        let due = self.add_working_days(start, limit + paused)?.due_date;
+        let left = if today <= due {
+            i64::from(self.working_days_between(today, due))
+        } else {
+            -i64::from(self.working_days_between(due, today))
+        };
+        Ok(ClockReading {
+            due_date: Some(due),
+            working_days_used: used,
+            working_days_paused: paused,
+            working_days_left: Some(left),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

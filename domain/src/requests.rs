@@ -114,11 +114,7 @@ pub fn received_on(
 }
 
 /// A stop of the clock: a third party or another agency is consulted, or a fee is due.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ClockStop {
-    pub start: NaiveDate,
-    pub end: Option<NaiveDate>,
-}
+pub use crate::calendar::Stop as ClockStop;
 
 /// The clock of an application.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,14 +129,7 @@ pub struct RequestClock {
 }
 
 /// Where the clock stands.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RequestReading {
-    /// `None` while awaiting a correction or while stopped.
-    pub due_date: Option<NaiveDate>,
-    pub working_days_used: u32,
-    pub working_days_paused: u32,
-    pub working_days_left: Option<i64>,
-}
+pub use crate::calendar::ClockReading as RequestReading;
 
 impl RequestClock {
     /// The day the 20 working days count from.
@@ -186,49 +175,19 @@ impl RequestClock {
         Ok(())
     }
 
-    fn paused(&self, calendar: &Calendar) -> u32 {
-        let start = self.start();
-        self.stops
-            .iter()
-            .filter_map(|s| s.end.map(|e| (s.start.max(start), e)))
-            .map(|(s, e)| calendar.working_days_between(s, e))
-            .sum()
-    }
-
     pub fn read(
         &self,
         calendar: &Calendar,
         today: NaiveDate,
     ) -> Result<RequestReading, CalendarError> {
-        let start = self.start();
-        let paused = self.paused(calendar);
-        let running = self.stops.iter().find(|s| s.end.is_none());
-        let until = running.map_or(today, |s| s.start.min(today));
-        let used = calendar
-            .working_days_between(start, until)
-            .saturating_sub(paused);
-        if self.awaiting_correction || running.is_some() {
-            return Ok(RequestReading {
-                due_date: None,
-                working_days_used: used,
-                working_days_paused: paused,
-                working_days_left: None,
-            });
-        }
-        let due = calendar
-            .add_working_days(start, REPLY_WORKING_DAYS + self.extension_days + paused)?
-            .due_date;
-        let left = if today <= due {
-            i64::from(calendar.working_days_between(today, due))
-        } else {
-            -i64::from(calendar.working_days_between(due, today))
-        };
-        Ok(RequestReading {
-            due_date: Some(due),
-            working_days_used: used,
-            working_days_paused: paused,
-            working_days_left: Some(left),
-        })
+        let limit = REPLY_WORKING_DAYS + self.extension_days;
+        calendar.read_clock(
+            self.start(),
+            limit,
+            &self.stops,
+            self.awaiting_correction,
+            today,
+        )
     }
 }
 

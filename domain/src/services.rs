@@ -242,12 +242,7 @@ pub fn legal_extension(statutory_days: u32) -> u32 {
 }
 
 /// A stop of the clock for a special procedure.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Pause {
-    pub start: NaiveDate,
-    /// `None` while the procedure goes on.
-    pub end: Option<NaiveDate>,
-}
+pub use crate::calendar::Stop as Pause;
 
 /// The clock of an accepted case.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -260,25 +255,13 @@ pub struct CaseClock {
 }
 
 /// Where a case's clock stands on a day.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ClockReading {
-    /// The due date; `None` while a special procedure runs.
-    pub due_date: Option<NaiveDate>,
-    pub working_days_used: u32,
-    pub working_days_paused: u32,
-    /// Negative when overdue.
-    pub working_days_left: Option<i64>,
-}
+pub use crate::calendar::ClockReading;
 
 impl CaseClock {
     /// Working days of the closed pauses: each counts the working days from its start to
     /// its end (the day the procedure ended counts as paused).
     pub fn paused_days(&self, calendar: &Calendar) -> u32 {
-        self.pauses
-            .iter()
-            .filter_map(|p| p.end.map(|e| (p.start, e)))
-            .map(|(s, e)| calendar.working_days_between(s, e))
-            .sum()
+        calendar.stopped_days(self.accepted_on, &self.pauses)
     }
 
     /// An extension is allowed once, so that the total stays within the statutory limit
@@ -316,35 +299,8 @@ impl CaseClock {
         calendar: &Calendar,
         today: NaiveDate,
     ) -> Result<ClockReading, CalendarError> {
-        let paused = self.paused_days(calendar);
-        let running_pause = self.pauses.iter().find(|p| p.end.is_none());
-        let until = running_pause.map_or(today, |p| p.start.min(today));
-        let used = calendar
-            .working_days_between(self.accepted_on, until)
-            .saturating_sub(paused);
-        if running_pause.is_some() {
-            return Ok(ClockReading {
-                due_date: None,
-                working_days_used: used,
-                working_days_paused: paused,
-                working_days_left: None,
-            });
-        }
         let limit = self.promised_days + self.extension_days;
-        let due = calendar
-            .add_working_days(self.accepted_on, limit + paused)?
-            .due_date;
-        let left = if today <= due {
-            i64::from(calendar.working_days_between(today, due))
-        } else {
-            -i64::from(calendar.working_days_between(due, today))
-        };
-        Ok(ClockReading {
-            due_date: Some(due),
-            working_days_used: used,
-            working_days_paused: paused,
-            working_days_left: Some(left),
-        })
+        calendar.read_clock(self.accepted_on, limit, &self.pauses, false, today)
     }
 }
 
