@@ -215,21 +215,34 @@ pub async fn save_message(conn: &mut Conn, m: &Message) -> Result<Message, DbErr
         .await?)
 }
 
-/// Messages received by, or forwarded to, any of `orgs`.
+/// Messages received by, or forwarded to, organisations inside the subtree at `within`
+/// (all messages when `None`).
 pub async fn messages_for(
     conn: &mut Conn,
-    orgs: &[Uuid],
+    within: Option<&str>,
     after: Option<Uuid>,
     limit: i64,
 ) -> Result<Vec<Message>, DbError> {
+    use crate::schema::organizations;
     let mut q = public_messages::table
-        .filter(public_messages::organization_id.eq_any(orgs).or(
-            public_messages::forwarded_to.eq_any(orgs.iter().map(|o| Some(*o)).collect::<Vec<_>>()),
-        ))
         .select(Message::as_select())
         .order(public_messages::id)
         .limit(limit)
         .into_boxed();
+    if let Some(w) = within {
+        let pattern = format!("{}%", crate::orgs::escape_like(w));
+        let received = organizations::table
+            .filter(organizations::path.like(pattern.clone()))
+            .select(organizations::id);
+        let forwarded = organizations::table
+            .filter(organizations::path.like(pattern))
+            .select(organizations::id.nullable());
+        q = q.filter(
+            public_messages::organization_id
+                .eq_any(received)
+                .or(public_messages::forwarded_to.eq_any(forwarded)),
+        );
+    }
     if let Some(a) = after {
         q = q.filter(public_messages::id.gt(a));
     }

@@ -760,24 +760,13 @@ pub async fn list_messages(
 ) -> ApiResult<HttpResponse> {
     auth.require(ANSWERERS)?;
     let limit = page.limit()?;
-    let mut conn = state.conn().await?;
     let within = match auth.scope() {
-        crate::auth::Scope::Within(p) => Some(p),
+        crate::auth::Scope::Within(p) => Some(p.as_str().to_owned()),
         _ => None,
     };
-    let scope_orgs: Vec<Uuid> = orgs::list(
-        &mut conn,
-        &orgs::Filter {
-            within,
-            limit: 100_000,
-            ..Default::default()
-        },
-    )
-    .await?
-    .into_iter()
-    .map(|o| o.id)
-    .collect();
-    let rows = repo::messages_for(&mut conn, &scope_orgs, page.after_uuid()?, limit + 1).await?;
+    let mut conn = state.conn().await?;
+    let rows =
+        repo::messages_for(&mut conn, within.as_deref(), page.after_uuid()?, limit + 1).await?;
     Ok(page_response(
         &req,
         Page::from_rows(rows, limit, |m| m.id.to_string(), |m| message_dto(m, true)),
