@@ -1387,8 +1387,7 @@ pub async fn load(config: &Config) -> Result<String, String> {
     let schedule = schedule_2025()?;
     conn.transaction::<_, DbError, _>(async |c| {
         let city_code = credit(ORGS[0].credit17).unwrap_or_default();
-        let existing = orgs::list(c, &orgs::Filter { limit: 1000, ..Default::default() }).await?;
-        if existing.iter().any(|o| o.credit_code.as_deref() == Some(city_code.as_str())) {
+        if orgs::credit_code_exists(c, &city_code).await? {
             return Ok("demo data is already loaded; nothing changed".to_owned());
         }
         let mut made: Vec<(&str, orgs::Organization)> = Vec::new();

@@ -243,3 +243,12 @@ pub async fn move_subtree(
     .await?;
     Ok(())
 }
+
+/// Whether an organisation with this unified social credit code exists.
+pub async fn credit_code_exists(conn: &mut Conn, code: &str) -> Result<bool, DbError> {
+    Ok(diesel::select(diesel::dsl::exists(
+        organizations::table.filter(organizations::credit_code.eq(code)),
+    ))
+    .get_result(conn)
+    .await?)
+}
