@@ -31,6 +31,8 @@ pub struct Config {
     pub attachment_limit: usize,
     /// Public case lookups allowed per client address and minute.
     pub lookup_rate_per_minute: u32,
+    /// How often the alert job records changes of alert levels; zero turns it off.
+    pub alert_job_interval: Duration,
 }
 
 impl std::fmt::Debug for Config {
@@ -69,6 +71,7 @@ Environment:
   ZHENGWU_STORAGE_DIR          directory of attachment files [default: .data/storage]
   ZHENGWU_ATTACHMENT_LIMIT     largest attachment in bytes [default: 20971520]
   ZHENGWU_LOOKUP_RATE          public case lookups per address and minute [default: 30]
+  ZHENGWU_ALERT_JOB_INTERVAL   seconds between runs of the alert job, 0 = off [default: 300]
   RUST_LOG                     log filter [default: info]";
 
 fn var(name: &str) -> Option<String> {
@@ -148,6 +151,7 @@ impl Config {
                 .into(),
             attachment_limit: parse_var("ZHENGWU_ATTACHMENT_LIMIT", 20 * 1024 * 1024)?,
             lookup_rate_per_minute: parse_var("ZHENGWU_LOOKUP_RATE", 30)?,
+            alert_job_interval: Duration::from_secs(parse_var("ZHENGWU_ALERT_JOB_INTERVAL", 300)?),
         })
     }
 
@@ -178,6 +182,7 @@ impl Config {
             )),
             attachment_limit: 1024 * 1024,
             lookup_rate_per_minute: 5,
+            alert_job_interval: Duration::ZERO,
         }
     }
 }

@@ -505,6 +505,13 @@ async fn demo_matter(
             .map(|n| ProcedureStep {
                 name: (*n).to_owned(),
                 description: None,
+                // Review takes half of the promised limit, the decision a quarter.
+                time_limit_days: match (*n, immediate) {
+                    (_, true) => None,
+                    ("审查", _) => Some((spec.promised_days / 2).max(1)),
+                    ("决定", _) => Some((spec.promised_days / 4).max(1)),
+                    _ => None,
+                },
             })
             .collect(),
         statutory_days: spec.statutory_days,

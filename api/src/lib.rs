@@ -1,5 +1,6 @@
 //! The zhengwu HTTP API: actix-web handlers, auth, error mapping, OpenAPI and Swagger UI.
 
+pub mod alerts;
 pub mod audit_ctx;
 pub mod auth;
 pub mod clock;

@@ -78,6 +78,24 @@ fn serve(config: Config) -> Result<(), String> {
     log::info!("listening on http://{bind} (Swagger UI at http://{bind}/swagger-ui/)");
     actix_web::rt::System::new()
         .block_on(async move {
+            let interval = state.config.alert_job_interval;
+            if !interval.is_zero() {
+                let job_state = state.clone();
+                actix_web::rt::spawn(async move {
+                    let mut ticks = actix_web::rt::time::interval(interval);
+                    loop {
+                        ticks.tick().await;
+                        match zhengwu_api::routes::supervision::job(&job_state).await {
+                            Ok(run) => log::info!(
+                                "alert job: {} alerts, {} changes recorded",
+                                run.alerts,
+                                run.recorded
+                            ),
+                            Err(e) => log::warn!("alert job failed: {}", e.to_problem().title),
+                        }
+                    }
+                });
+            }
             actix_web::HttpServer::new(move || zhengwu_api::app(state.clone()))
                 .workers(workers)
                 .shutdown_timeout(10)

@@ -56,6 +56,11 @@ impl PageParams {
             .transpose()
     }
 
+    /// The sort key after which a page of a computed, sorted list starts.
+    pub fn after_key(&self) -> Result<Option<String>, ApiError> {
+        self.raw_cursor()
+    }
+
     /// The numeric key after (or before) which the page starts.
     pub fn after_i64(&self) -> Result<Option<i64>, ApiError> {
         self.raw_cursor()?
@@ -103,6 +108,21 @@ impl<T> Page<T> {
             items: rows.into_iter().map(map).collect(),
             next_cursor,
         }
+    }
+
+    /// A page of a computed list sorted by `key`: the items after the cursor's key.
+    pub fn from_sorted(
+        items: Vec<T>,
+        limit: i64,
+        after: Option<&str>,
+        key: impl Fn(&T) -> String,
+    ) -> Page<T> {
+        let rows: Vec<T> = items
+            .into_iter()
+            .filter(|i| after.is_none_or(|a| key(i).as_str() > a))
+            .take(limit.max(0) as usize + 1)
+            .collect();
+        Page::from_rows(rows, limit, &key, |i| i)
     }
 
     /// The `Link` header value for the next page, if any.

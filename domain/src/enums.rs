@@ -93,7 +93,10 @@ pub fn all_enums() -> Vec<EnumInfo> {
         CaseAction, CaseKind, CaseState, Decision, ImplementerNature, MaterialForm, MatterState,
         MatterTransition, MatterType, OnlineDepth, ServiceObject, SpecialProcedure,
     };
-    use crate::supervision::AlertLevel;
+    use crate::supervision::{
+        AccountabilityKind, AlertLevel, AlertObject, ComplaintAction, ComplaintCategory,
+        ComplaintKind, ComplaintState, OrderAction, OrderState, RuleId,
+    };
     vec![
         info::<OrgKind>(),
         info::<OrgLevel>(),
@@ -141,6 +144,15 @@ pub fn all_enums() -> Vec<EnumInfo> {
         info::<MessageAction>(),
         info::<AnswerKind>(),
         info::<AlertLevel>(),
+        info::<AlertObject>(),
+        info::<RuleId>(),
+        info::<OrderState>(),
+        info::<OrderAction>(),
+        info::<AccountabilityKind>(),
+        info::<ComplaintKind>(),
+        info::<ComplaintCategory>(),
+        info::<ComplaintState>(),
+        info::<ComplaintAction>(),
     ]
 }
 

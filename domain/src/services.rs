@@ -472,6 +472,11 @@ pub struct ProcedureStep {
     #[cfg_attr(feature = "openapi", schema(example = "受理"))]
     pub name: String,
     pub description: Option<String>,
+    /// Working days the step may take, counted from the previous step (the first step of a
+    /// procedure is intake, done by accepting the case). Supervision alerts and flags steps
+    /// over their time.
+    #[serde(default)]
+    pub time_limit_days: Option<u32>,
 }
 
 /// A fee item (收费项目) with its standard in fen.
@@ -536,6 +541,12 @@ pub fn check_guide_lists(
             e.push(
                 &format!("procedure/{i}/name"),
                 RuleViolation::new("text.length", "1 to 50 characters"),
+            );
+        }
+        if s.time_limit_days.is_some_and(|d| !(1..=365).contains(&d)) {
+            e.push(
+                &format!("procedure/{i}/time_limit_days"),
+                RuleViolation::new("range", "1 to 365 working days"),
             );
         }
     }
@@ -635,6 +646,7 @@ mod guide_tests {
         let steps = vec![ProcedureStep {
             name: "受理".into(),
             description: None,
+            time_limit_days: None,
         }];
         let ok = check_guide_lists(
             &steps,

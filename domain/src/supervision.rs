@@ -1,9 +1,10 @@
 //! Supervision (电子监察): yellow and red deadline alerts.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::calendar::Calendar;
 use crate::labeled_enum;
+use crate::validation::RuleViolation;
 
 labeled_enum! {
     /// The level of a deadline alert.
@@ -30,12 +31,14 @@ impl Default for Thresholds {
     }
 }
 
-/// The alert on `as_of` for something started on `start` and due on `due`: red the first
-/// working day after the due date, yellow at the threshold, nothing before. Finished
-/// objects have no alert; the caller does not ask for them.
+/// The alert on `as_of` for something due on `due` with a limit of `limit_days` working
+/// days: red the first working day after the due date, yellow at the threshold (few enough
+/// working days left, or enough of the limit used), nothing before. The days used are the
+/// limit less the working days left, so pauses that moved the due date are not counted.
+/// Finished objects have no alert; the caller does not ask for them.
 pub fn alert_level(
     calendar: &Calendar,
-    start: NaiveDate,
+    limit_days: u32,
     due: NaiveDate,
     as_of: NaiveDate,
     t: Thresholds,
@@ -43,11 +46,407 @@ pub fn alert_level(
     if as_of > due && calendar.working_days_between(due, as_of) > 0 {
         return Some(AlertLevel::Red);
     }
-    let limit = calendar.working_days_between(start, due);
-    let used = calendar.working_days_between(start, as_of.min(due));
-    let left = limit.saturating_sub(used);
-    let percent = (used * 100).checked_div(limit).unwrap_or(100);
+    let left = calendar.working_days_between(as_of, due);
+    let used = limit_days.saturating_sub(left);
+    let percent = (used * 100).checked_div(limit_days).unwrap_or(100);
     (left <= t.days_left || percent >= t.percent_used).then_some(AlertLevel::Yellow)
+}
+
+/// Working days left until `due` (negative: overdue by that many working days).
+pub fn days_left(calendar: &Calendar, due: NaiveDate, as_of: NaiveDate) -> i64 {
+    if as_of > due {
+        -i64::from(calendar.working_days_between(due, as_of))
+    } else {
+        i64::from(calendar.working_days_between(as_of, due))
+    }
+}
+
+labeled_enum! {
+    /// What an alert is about: everything with a deadline.
+    pub enum AlertObject {
+        Case = ("case", "办件"),
+        CaseStep = ("case_step", "办件环节"),
+        DisclosureRequest = ("disclosure_request", "依申请公开"),
+        DisclosurePublication = ("disclosure_publication", "主动公开时限"),
+        PublicMessage = ("public_message", "点题公开与领导信箱"),
+        Rectification = ("rectification", "差评整改"),
+        SupervisionOrder = ("supervision_order", "督办单"),
+        ComplaintAcceptance = ("complaint_acceptance", "投诉举报受理"),
+    }
+}
+
+labeled_enum! {
+    /// The supervision rules (监察规则) with their numbers: deadline alerts (A) and
+    /// anomalies (B). Each finding names the rule that fired.
+    pub enum RuleId {
+        CaseDeadline = ("JC-A01", "办件办理时限"),
+        CaseStepDeadline = ("JC-A02", "办件环节时限"),
+        RequestDeadline = ("JC-A03", "依申请公开答复时限（条例第三十三条）"),
+        PublicationDeadline = ("JC-A04", "主动公开时限（条例第二十六条）"),
+        MessageFeedback = ("JC-A05", "点题公开限时反馈"),
+        RectificationDeadline = ("JC-A06", "差评整改时限"),
+        OrderDeadline = ("JC-A07", "督办单办理时限"),
+        ComplaintAcceptanceDeadline = ("JC-A08", "投诉举报受理时限"),
+        FeeNotListed = ("JC-B01", "收费项目不在目录内"),
+        FeeAboveStandard = ("JC-B02", "超标准收费"),
+        DecidedBeforeAccepted = ("JC-B03", "先办后受理（体外循环）"),
+        RefusalWithoutReason = ("JC-B04", "不予受理或不予批准未说明理由"),
+        StepOverTime = ("JC-B05", "环节超时"),
+        ExtensionBeyondLimit = ("JC-B06", "延期超出法定期限"),
+        LateCorrectionNotice = ("JC-B07", "逾期告知补正（行政许可法第三十二条）"),
+    }
+}
+
+impl AlertObject {
+    /// The rule whose deadline an alert of this kind watches.
+    pub fn rule(self) -> RuleId {
+        match self {
+            AlertObject::Case => RuleId::CaseDeadline,
+            AlertObject::CaseStep => RuleId::CaseStepDeadline,
+            AlertObject::DisclosureRequest => RuleId::RequestDeadline,
+            AlertObject::DisclosurePublication => RuleId::PublicationDeadline,
+            AlertObject::PublicMessage => RuleId::MessageFeedback,
+            AlertObject::Rectification => RuleId::RectificationDeadline,
+            AlertObject::SupervisionOrder => RuleId::OrderDeadline,
+            AlertObject::ComplaintAcceptance => RuleId::ComplaintAcceptanceDeadline,
+        }
+    }
+}
+
+impl RuleId {
+    /// Whether the rule is an anomaly rule (B) rather than a deadline alert (A).
+    pub fn is_anomaly(self) -> bool {
+        self.as_str().starts_with("JC-B")
+    }
+
+    /// What the rule checks, for the rule catalogue.
+    pub fn description(self) -> &'static str {
+        match self {
+            RuleId::CaseDeadline => {
+                "accepted cases against their due date (promised limit, extension and special procedures)"
+            }
+            RuleId::CaseStepDeadline => {
+                "the pending procedure step of an accepted case against the step's time limit, counted from the previous step (or acceptance: the first step of a procedure is intake)"
+            }
+            RuleId::RequestDeadline => {
+                "open applications for disclosure against their reply date (20 working days, extension, stops)"
+            }
+            RuleId::PublicationDeadline => {
+                "proactive items not yet published against formed_on + 20 working days"
+            }
+            RuleId::MessageFeedback => {
+                "forwarded topic requests and leader messages against their feedback date"
+            }
+            RuleId::RectificationDeadline => {
+                "open rectifications of bad reviews against their due date"
+            }
+            RuleId::OrderDeadline => {
+                "supervision orders not yet responded to against their due date"
+            }
+            RuleId::ComplaintAcceptanceDeadline => {
+                "complaints and reports without a decision to accept against receipt + the acceptance days"
+            }
+            RuleId::FeeNotListed => {
+                "a charge whose item is not in the matter's fee list (搭车收费)"
+            }
+            RuleId::FeeAboveStandard => "a charge above the item's standard",
+            RuleId::DecidedBeforeAccepted => {
+                "a decision without acceptance, before it, or sooner after it than the minimum processing minutes for a promised case (entered after the fact)"
+            }
+            RuleId::RefusalWithoutReason => {
+                "a refusal or a denial whose reason is missing or shorter than the minimum reason length"
+            }
+            RuleId::StepOverTime => {
+                "a recorded procedure step that took more working days than its time limit"
+            }
+            RuleId::ExtensionBeyondLimit => {
+                "a case whose limit with extension exceeds the statutory limit plus the legal extension (AL Art.42)"
+            }
+            RuleId::LateCorrectionNotice => {
+                "a one-time notice of missing materials later than the notice window after receipt (AL Art.32: the case then counts as accepted on receipt)"
+            }
+        }
+    }
+}
+
+/// The grades of the quarterly assessment: the lowest average score of each grade.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct GradeLimits {
+    /// 优秀 from this average daily score.
+    pub excellent: u32,
+    /// 良好 from this average daily score.
+    pub good: u32,
+    /// 合格 from this average daily score; below is 不合格.
+    pub pass: u32,
+}
+
+impl Default for GradeLimits {
+    fn default() -> Self {
+        Self {
+            excellent: 95,
+            good: 85,
+            pass: 70,
+        }
+    }
+}
+
+/// The supervision configuration of an organisation, inherited by its subtree unless a
+/// lower organisation sets its own.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "yellow_days_left": 1, "yellow_percent_used": 80, "rectification_days": 5,
+    "complaint_acceptance_days": 5, "notice_window_days": 5, "min_processing_minutes": 30,
+    "min_reason_chars": 4, "grades": {"excellent": 95, "good": 85, "pass": 70}, "disabled_rules": []
+})))]
+pub struct SupervisionRules {
+    /// Yellow with at most this many working days left (0–30).
+    pub yellow_days_left: u32,
+    /// Yellow once this share of the limit is used, in percent (1–100).
+    pub yellow_percent_used: u32,
+    /// Working days to rectify a bad review (1–30; some localities use 15).
+    pub rectification_days: u32,
+    /// Working days to decide whether to accept a complaint (1–15).
+    pub complaint_acceptance_days: u32,
+    /// Working days after receipt within which missing materials are notified (AL Art.32: 5).
+    pub notice_window_days: u32,
+    /// A promised case decided sooner than this after acceptance was handled outside the
+    /// system (0–1440 minutes; 0 turns only the literal rule on).
+    pub min_processing_minutes: u32,
+    /// A refusal or denial reason shorter than this many characters counts as missing (1–50).
+    pub min_reason_chars: u32,
+    /// Quarterly assessment grades.
+    pub grades: GradeLimits,
+    /// Rules turned off for this organisation.
+    #[serde(default)]
+    pub disabled_rules: Vec<RuleId>,
+}
+
+impl Default for SupervisionRules {
+    fn default() -> Self {
+        Self {
+            yellow_days_left: 1,
+            yellow_percent_used: 80,
+            rectification_days: 5,
+            complaint_acceptance_days: 5,
+            notice_window_days: 5,
+            min_processing_minutes: 30,
+            min_reason_chars: 4,
+            grades: GradeLimits::default(),
+            disabled_rules: Vec::new(),
+        }
+    }
+}
+
+impl SupervisionRules {
+    pub fn thresholds(&self) -> Thresholds {
+        Thresholds {
+            days_left: self.yellow_days_left,
+            percent_used: self.yellow_percent_used,
+        }
+    }
+
+    pub fn enabled(&self, rule: RuleId) -> bool {
+        !self.disabled_rules.contains(&rule)
+    }
+
+    /// Every problem, located by field.
+    pub fn validate(&self) -> Vec<(&'static str, RuleViolation)> {
+        let mut out = Vec::new();
+        let mut range = |field: &'static str, v: u32, lo: u32, hi: u32| {
+            if !(lo..=hi).contains(&v) {
+                out.push((
+                    field,
+                    RuleViolation::new("range", format!("from {lo} to {hi}")),
+                ));
+            }
+        };
+        range("yellow_days_left", self.yellow_days_left, 0, 30);
+        range("yellow_percent_used", self.yellow_percent_used, 1, 100);
+        range("rectification_days", self.rectification_days, 1, 30);
+        range(
+            "complaint_acceptance_days",
+            self.complaint_acceptance_days,
+            1,
+            15,
+        );
+        range("notice_window_days", self.notice_window_days, 1, 15);
+        range(
+            "min_processing_minutes",
+            self.min_processing_minutes,
+            0,
+            1440,
+        );
+        range("min_reason_chars", self.min_reason_chars, 1, 50);
+        let g = self.grades;
+        range("grades/pass", g.pass, 0, 200);
+        if !(g.pass < g.good && g.good < g.excellent) {
+            out.push((
+                "grades",
+                RuleViolation::new("grades.order", "pass < good < excellent"),
+            ));
+        }
+        out
+    }
+}
+
+/// Whether a refusal or denial reason counts as missing.
+pub fn reason_missing(reason: Option<&str>, min_chars: u32) -> bool {
+    reason.map_or(0, |r| r.trim().chars().count()) < min_chars as usize
+}
+
+/// Whether a decision shows the case was handled outside the system (体外循环): decided
+/// without acceptance or before it, or — for a promised case — sooner after acceptance than
+/// `min_minutes`.
+pub fn decided_outside_system(
+    accepted_at: Option<DateTime<Utc>>,
+    decided_at: DateTime<Utc>,
+    promised: bool,
+    min_minutes: u32,
+) -> bool {
+    match accepted_at {
+        None => true,
+        Some(a) if decided_at < a => true,
+        Some(a) => promised && (decided_at - a).num_minutes() < i64::from(min_minutes),
+    }
+}
+
+/// Whether the limit with extension exceeds the statutory limit plus the legal extension.
+pub fn extension_beyond_limit(statutory: u32, promised: u32, extension: u32) -> bool {
+    extension > 0 && promised + extension > statutory + crate::services::legal_extension(statutory)
+}
+
+/// Working days from receipt to a one-time notice, and whether that is later than the window
+/// (AL Art.32, Art.82: the days are working days).
+pub fn notice_delay(
+    calendar: &Calendar,
+    received_on: NaiveDate,
+    notice_on: NaiveDate,
+    window_days: u32,
+) -> (u32, bool) {
+    let days = calendar.working_days_between(received_on, notice_on);
+    (days, days > window_days)
+}
+
+labeled_enum! {
+    /// 督办单 states: issued → responded → closed, or escalated (升级督办) and responded again.
+    pub enum OrderState {
+        Issued = ("issued", "已督办"),
+        Responded = ("responded", "已反馈"),
+        Escalated = ("escalated", "升级督办"),
+        Closed = ("closed", "已办结"),
+    }
+}
+
+labeled_enum! {
+    pub enum OrderAction {
+        Respond = ("respond", "反馈"),
+        Close = ("close", "办结"),
+        Escalate = ("escalate", "升级督办"),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("cannot {action} an order that is {from}")]
+pub struct IllegalOrderAction {
+    pub from: OrderState,
+    pub action: OrderAction,
+}
+
+impl OrderState {
+    pub fn apply(self, a: OrderAction) -> Result<OrderState, IllegalOrderAction> {
+        use OrderAction as A;
+        use OrderState as S;
+        match (self, a) {
+            (S::Issued | S::Escalated, A::Respond) => Ok(S::Responded),
+            (S::Responded, A::Close) => Ok(S::Closed),
+            (S::Issued | S::Responded, A::Escalate) => Ok(S::Escalated),
+            (from, action) => Err(IllegalOrderAction { from, action }),
+        }
+    }
+
+    /// Whether the ordered organisation still owes a response (the deadline runs).
+    pub fn awaits_response(self) -> bool {
+        matches!(self, OrderState::Issued | OrderState::Escalated)
+    }
+}
+
+labeled_enum! {
+    /// 责任追究.
+    pub enum AccountabilityKind {
+        Criticism = ("criticism", "通报批评"),
+        Interview = ("interview", "约谈"),
+        ReferralToDisciplineInspection = ("referral_to_discipline_inspection", "移送纪检监察机关"),
+    }
+}
+
+labeled_enum! {
+    pub enum ComplaintKind {
+        Complaint = ("complaint", "投诉"),
+        Report = ("report", "举报"),
+    }
+}
+
+labeled_enum! {
+    pub enum ComplaintCategory {
+        Attitude = ("attitude", "服务态度（门难进、脸难看）"),
+        Delay = ("delay", "办事拖延（事难办）"),
+        Shirking = ("shirking", "推诿扯皮"),
+        ImproperFees = ("improper_fees", "违规收费"),
+        Kickbacks = ("kickbacks", "吃拿卡要"),
+        Other = ("other", "其他"),
+    }
+}
+
+labeled_enum! {
+    /// submitted → accepted → handled → replied → closed; or not accepted; or referred to
+    /// discipline inspection once accepted.
+    pub enum ComplaintState {
+        Submitted = ("submitted", "待受理"),
+        Accepted = ("accepted", "已受理"),
+        NotAccepted = ("not_accepted", "不予受理"),
+        Handled = ("handled", "已办理"),
+        Replied = ("replied", "已答复"),
+        Closed = ("closed", "已办结"),
+        Referred = ("referred", "已移送纪检监察"),
+    }
+}
+
+labeled_enum! {
+    pub enum ComplaintAction {
+        Accept = ("accept", "受理"),
+        Reject = ("reject", "不予受理"),
+        Handle = ("handle", "办理"),
+        Reply = ("reply", "答复"),
+        Close = ("close", "办结"),
+        Refer = ("refer", "移送纪检监察"),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("cannot {action} a complaint that is {from}")]
+pub struct IllegalComplaintAction {
+    pub from: ComplaintState,
+    pub action: ComplaintAction,
+}
+
+impl ComplaintState {
+    pub fn apply(self, a: ComplaintAction) -> Result<ComplaintState, IllegalComplaintAction> {
+        use ComplaintAction as A;
+        use ComplaintState as S;
+        match (self, a) {
+            (S::Submitted, A::Accept) => Ok(S::Accepted),
+            (S::Submitted, A::Reject) => Ok(S::NotAccepted),
+            (S::Accepted, A::Handle) => Ok(S::Handled),
+            (S::Handled, A::Reply) => Ok(S::Replied),
+            (S::Replied, A::Close) => Ok(S::Closed),
+            (S::Accepted | S::Handled, A::Refer) => Ok(S::Referred),
+            (from, action) => Err(IllegalComplaintAction { from, action }),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -72,30 +471,30 @@ mod tests {
         let c = cal();
         let t = Thresholds::default();
         // 20 working days from Fri 26 Sep: due Thu 30 Oct.
-        let (start, due) = (d("2025-09-26"), d("2025-10-30"));
+        let due = d("2025-10-30");
         // 80% is 16 working days used: Fri 24 Oct. The day before is clear.
-        assert_eq!(alert_level(&c, start, due, d("2025-10-23"), t), None);
+        assert_eq!(alert_level(&c, 20, due, d("2025-10-23"), t), None);
         assert_eq!(
-            alert_level(&c, start, due, d("2025-10-24"), t),
+            alert_level(&c, 20, due, d("2025-10-24"), t),
             Some(AlertLevel::Yellow)
         );
         assert_eq!(
-            alert_level(&c, start, due, d("2025-10-30"), t),
+            alert_level(&c, 20, due, d("2025-10-30"), t),
             Some(AlertLevel::Yellow)
         );
         // Red the first working day after the due date; a weekend after a Friday due
         // date is not yet overdue.
         assert_eq!(
-            alert_level(&c, start, due, d("2025-10-31"), t),
+            alert_level(&c, 20, due, d("2025-10-31"), t),
             Some(AlertLevel::Red)
         );
         let fri = d("2025-10-31");
         assert_eq!(
-            alert_level(&c, start, fri, d("2025-11-01"), t),
+            alert_level(&c, 21, fri, d("2025-11-01"), t),
             Some(AlertLevel::Yellow)
         );
         assert_eq!(
-            alert_level(&c, start, fri, d("2025-11-03"), t),
+            alert_level(&c, 21, fri, d("2025-11-03"), t),
             Some(AlertLevel::Red)
         );
     }
@@ -109,21 +508,130 @@ mod tests {
         };
         // 3 working days from Fri 26 Sep: due Tue 30 Sep; yellow with 1 day left (Mon 29).
         assert_eq!(
-            alert_level(&c, d("2025-09-26"), d("2025-09-30"), d("2025-09-28"), t),
+            alert_level(&c, 3, d("2025-09-30"), d("2025-09-28"), t),
             None
         );
         assert_eq!(
-            alert_level(&c, d("2025-09-26"), d("2025-09-30"), d("2025-09-29"), t),
+            alert_level(&c, 3, d("2025-09-30"), d("2025-09-29"), t),
             Some(AlertLevel::Yellow)
         );
         // Across the holiday: due 30 Sep, first working day after is 9 Oct.
         assert_eq!(
-            alert_level(&c, d("2025-09-26"), d("2025-09-30"), d("2025-10-05"), t),
+            alert_level(&c, 3, d("2025-09-30"), d("2025-10-05"), t),
             Some(AlertLevel::Yellow)
         );
         assert_eq!(
-            alert_level(&c, d("2025-09-26"), d("2025-09-30"), d("2025-10-09"), t),
+            alert_level(&c, 3, d("2025-09-30"), d("2025-10-09"), t),
             Some(AlertLevel::Red)
+        );
+    }
+
+    #[test]
+    fn order_and_complaint_transitions() {
+        use OrderAction as OA;
+        use OrderState as OS;
+        let legal = [
+            (OS::Issued, OA::Respond, OS::Responded),
+            (OS::Escalated, OA::Respond, OS::Responded),
+            (OS::Responded, OA::Close, OS::Closed),
+            (OS::Issued, OA::Escalate, OS::Escalated),
+            (OS::Responded, OA::Escalate, OS::Escalated),
+        ];
+        for f in OrderState::ALL {
+            for a in OrderAction::ALL {
+                let want = legal.iter().find(|(x, y, _)| x == f && y == a).map(|l| l.2);
+                assert_eq!(f.apply(*a).ok(), want, "{f} {a}");
+            }
+        }
+        use ComplaintAction as CA;
+        use ComplaintState as CS;
+        let legal = [
+            (CS::Submitted, CA::Accept, CS::Accepted),
+            (CS::Submitted, CA::Reject, CS::NotAccepted),
+            (CS::Accepted, CA::Handle, CS::Handled),
+            (CS::Handled, CA::Reply, CS::Replied),
+            (CS::Replied, CA::Close, CS::Closed),
+            (CS::Accepted, CA::Refer, CS::Referred),
+            (CS::Handled, CA::Refer, CS::Referred),
+        ];
+        for f in ComplaintState::ALL {
+            for a in ComplaintAction::ALL {
+                let want = legal.iter().find(|(x, y, _)| x == f && y == a).map(|l| l.2);
+                assert_eq!(f.apply(*a).ok(), want, "{f} {a}");
+            }
+        }
+    }
+
+    #[test]
+    fn anomaly_rules() {
+        assert!(reason_missing(None, 4));
+        assert!(reason_missing(Some(" 不行 "), 4));
+        assert!(!reason_missing(Some("材料不全且逾期"), 4));
+        let t = |s: &str| {
+            DateTime::parse_from_rfc3339(s)
+                .map(|x| x.with_timezone(&Utc))
+                .unwrap_or_default()
+        };
+        let a = t("2025-10-09T01:00:00Z");
+        assert!(decided_outside_system(None, a, true, 30));
+        assert!(decided_outside_system(
+            Some(a),
+            t("2025-10-09T00:59:00Z"),
+            false,
+            30
+        ));
+        assert!(decided_outside_system(
+            Some(a),
+            t("2025-10-09T01:29:00Z"),
+            true,
+            30
+        ));
+        assert!(!decided_outside_system(
+            Some(a),
+            t("2025-10-09T01:30:00Z"),
+            true,
+            30
+        ));
+        // An immediate case may be decided on the spot.
+        assert!(!decided_outside_system(
+            Some(a),
+            t("2025-10-09T01:05:00Z"),
+            false,
+            30
+        ));
+        assert!(!extension_beyond_limit(20, 20, 10));
+        assert!(extension_beyond_limit(20, 20, 11));
+        assert!(!extension_beyond_limit(45, 45, 15));
+        assert!(!extension_beyond_limit(20, 25, 0));
+        // Received Fri 26 Sep; five working days later is Fri 10 Oct across the holiday.
+        let c = cal();
+        assert_eq!(
+            notice_delay(&c, d("2025-09-26"), d("2025-10-10"), 5),
+            (5, false)
+        );
+        assert_eq!(
+            notice_delay(&c, d("2025-09-26"), d("2025-10-11"), 5),
+            (6, true)
+        );
+    }
+
+    #[test]
+    fn rules_validate_every_field() {
+        assert!(SupervisionRules::default().validate().is_empty());
+        let bad = SupervisionRules {
+            yellow_percent_used: 0,
+            rectification_days: 40,
+            grades: GradeLimits {
+                excellent: 80,
+                good: 85,
+                pass: 70,
+            },
+            ..SupervisionRules::default()
+        };
+        let fields: Vec<&str> = bad.validate().iter().map(|(f, _)| *f).collect();
+        assert_eq!(
+            fields,
+            ["yellow_percent_used", "rectification_days", "grades"]
         );
     }
 }

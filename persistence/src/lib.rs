@@ -17,6 +17,7 @@ pub mod reports;
 pub mod requests;
 pub mod schema;
 pub mod search;
+pub mod supervision;
 #[cfg(feature = "test-kit")]
 pub mod testkit;
 pub mod tokens;

@@ -636,7 +636,137 @@ diesel::joinable!(window_staff -> users (user_id));
 diesel::joinable!(window_staff -> windows (window_id));
 diesel::joinable!(windows -> organizations (hall_id));
 
+diesel::table! {
+    supervision_rules (organization_id) {
+        organization_id -> Uuid,
+        config -> Jsonb,
+        version -> Int4,
+        updated_by -> Nullable<Uuid>,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    alert_states (object_kind, object_id, stage) {
+        object_kind -> Text,
+        object_id -> Uuid,
+        stage -> Int4,
+        level -> Text,
+        due_date -> Date,
+    }
+}
+
+diesel::table! {
+    alert_events (id) {
+        id -> Int8,
+        object_kind -> Text,
+        object_id -> Uuid,
+        stage -> Int4,
+        label -> Text,
+        organization_id -> Uuid,
+        responsible_id -> Nullable<Uuid>,
+        rule_id -> Text,
+        from_level -> Nullable<Text>,
+        to_level -> Nullable<Text>,
+        due_date -> Date,
+        as_of -> Date,
+        recorded_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    supervision_orders (id) {
+        id -> Uuid,
+        number -> Text,
+        organization_id -> Uuid,
+        object_kind -> Text,
+        object_id -> Uuid,
+        subject -> Text,
+        instructions -> Text,
+        level -> Int4,
+        issued_on -> Date,
+        due_date -> Date,
+        state -> Text,
+        issued_by -> Uuid,
+        issued_at -> Timestamptz,
+        response -> Nullable<Text>,
+        responded_by -> Nullable<Uuid>,
+        responded_at -> Nullable<Timestamptz>,
+        escalation_reason -> Nullable<Text>,
+        closing_note -> Nullable<Text>,
+        closed_by -> Nullable<Uuid>,
+        closed_at -> Nullable<Timestamptz>,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    complaints (id) {
+        id -> Uuid,
+        number -> Text,
+        kind -> Text,
+        category -> Text,
+        complainant_id -> Nullable<Uuid>,
+        complainant_name -> Nullable<Text>,
+        contact -> Jsonb,
+        organization_id -> Uuid,
+        window_id -> Nullable<Uuid>,
+        staff_id -> Nullable<Uuid>,
+        case_id -> Nullable<Uuid>,
+        text -> Text,
+        received_on -> Date,
+        received_at -> Timestamptz,
+        acceptance_due -> Date,
+        state -> Text,
+        handler_id -> Nullable<Uuid>,
+        decided_at -> Nullable<Timestamptz>,
+        decision_reason -> Nullable<Text>,
+        findings -> Nullable<Text>,
+        reply -> Nullable<Text>,
+        replied_at -> Nullable<Timestamptz>,
+        referral_note -> Nullable<Text>,
+        closed_at -> Nullable<Timestamptz>,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    accountability_records (id) {
+        id -> Uuid,
+        kind -> Text,
+        organization_id -> Uuid,
+        user_id -> Nullable<Uuid>,
+        order_id -> Nullable<Uuid>,
+        complaint_id -> Nullable<Uuid>,
+        reason -> Text,
+        decided_on -> Date,
+        recorded_by -> Uuid,
+        recorded_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    supervision_counters (kind, year) {
+        kind -> Text,
+        year -> Int4,
+        last_serial -> Int4,
+    }
+}
+
+diesel::joinable!(supervision_orders -> organizations (organization_id));
+diesel::joinable!(complaints -> organizations (organization_id));
+diesel::joinable!(alert_events -> organizations (organization_id));
+diesel::joinable!(accountability_records -> organizations (organization_id));
+diesel::joinable!(supervision_rules -> organizations (organization_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    accountability_records,
+    alert_events,
+    alert_states,
+    complaints,
+    supervision_counters,
+    supervision_orders,
+    supervision_rules,
     consultation_comments,
     consultations,
     public_messages,

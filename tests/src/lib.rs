@@ -14,6 +14,8 @@ use zhengwu_api::config::Config;
 use zhengwu_api::state::AppState;
 pub use zhengwu_persistence::testkit::TestDb;
 
+pub mod services;
+
 pub const ADMIN: &str = "admin";
 pub const ADMIN_PASSWORD: &str = "admin-password-2026";
 pub const PASSWORD: &str = "staff-password-2026";

@@ -970,9 +970,12 @@ async fn act(
                     }
                     let items_json = serde_json::to_value(items).map_err(|_| ApiError::internal())?;
                     repo::insert_notice(c, &repo::Notice { case_id: id, round: case.submission_round, items: items_json.clone(), at: now, by_id: auth.id }).await?;
-                    // AL Art.32: a notice later than 5 days after receipt is a supervision finding.
-                    let days_after = (day - case.received_on).num_days();
-                    data = serde_json::json!({"items": items_json, "days_after_receipt": days_after, "late": days_after > 5});
+                    // AL Art.32 (and Art.82: working days): a notice later than the window after
+                    // receipt is a supervision finding, and the case counts as accepted on receipt.
+                    let cal = calendar::calendar_for(c, case.received_on.year(), day.year()).await?;
+                    let window = zhengwu_persistence::supervision::rules_at(c, org.path.as_str()).await?.0.notice_window_days;
+                    let (days_after, late) = zhengwu_domain::supervision::notice_delay(&cal, case.received_on, day, window);
+                    data = serde_json::json!({"items": items_json, "working_days_after_receipt": days_after, "late": late});
                 }
                 Act::Resubmit(materials) => {
                     case.submitted_materials = check_materials(&listed, materials, "/materials")?;

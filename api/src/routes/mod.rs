@@ -7,15 +7,18 @@ pub mod calendars;
 pub mod cases;
 pub mod catalogue;
 pub mod clients;
+pub mod complaints;
 pub mod disclosures;
 pub mod matters;
 pub mod meta;
 pub mod ops;
+pub mod orders;
 pub mod orgs;
 pub mod participation;
 pub mod reports;
 pub mod requests;
 pub mod statistics;
+pub mod supervision;
 pub mod users;
 pub mod windows;
 
@@ -133,6 +136,29 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(participation::answer_message)
         .service(participation::publish_message)
         .service(participation::echo_wall)
+        .service(supervision::get_rules)
+        .service(supervision::put_rules)
+        .service(supervision::list_alerts)
+        .service(supervision::list_alert_events)
+        .service(supervision::run_alert_job)
+        .service(supervision::list_anomalies)
+        .service(orders::create_order)
+        .service(orders::list_orders)
+        .service(orders::get_order)
+        .service(orders::respond_order)
+        .service(orders::close_order)
+        .service(orders::escalate_order)
+        .service(orders::create_accountability)
+        .service(orders::list_accountability)
+        .service(complaints::submit_complaint)
+        .service(complaints::list_complaints)
+        .service(complaints::get_complaint)
+        .service(complaints::accept_complaint)
+        .service(complaints::reject_complaint)
+        .service(complaints::handle_complaint)
+        .service(complaints::reply_complaint)
+        .service(complaints::close_complaint)
+        .service(complaints::refer_complaint)
         .service(meta::enums);
 }
 

@@ -1,0 +1,552 @@
+//! Complaints and reports (投诉举报) about an organisation, a window or a staff member:
+//! the decision to accept is due within the organisation's acceptance days (default 5
+//! working days); then handle → reply → close, or refer to discipline inspection.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use diesel_async::AsyncConnection;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use zhengwu_domain::account::Role;
+use zhengwu_domain::supervision::{
+    AccountabilityKind, ComplaintAction, ComplaintCategory, ComplaintKind, ComplaintState,
+};
+use zhengwu_domain::validation::{self, Errors, RuleViolation};
+use zhengwu_persistence::supervision::{self as repo, Accountability, Complaint};
+use zhengwu_persistence::{Conn, DbError, calendar, cases, orgs, windows};
+
+use crate::audit_ctx::AuditCtx;
+use crate::auth::{MaybePrincipal, Principal};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, IdempotencyKey, IfMatch, etag};
+use crate::idem::Idem;
+use crate::pagination::{Page, PageParams, page_response};
+use crate::routes::orders::staff_of;
+use crate::routes::participation::ContactIn;
+use crate::state::AppState;
+
+/// Who handles complaints: supervisors and administrators within scope.
+const HANDLERS: &[Role] = &[Role::SysAdmin, Role::OrgAdmin, Role::Supervisor];
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"kind": "complaint", "category": "attitude",
+    "organization_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a10",
+    "text": "11月3日上午在3号窗口办理婚姻登记，工作人员态度生硬，多次催促。", "contact": {"phone": "13812345678"}}))]
+pub struct ComplaintIn {
+    pub kind: ComplaintKind,
+    pub category: ComplaintCategory,
+    /// The organisation complained about (or the hall of the window).
+    pub organization_id: Uuid,
+    /// A window of a hall in that organisation's subtree.
+    pub window_id: Option<Uuid>,
+    /// A staff member of that organisation's subtree.
+    pub staff_id: Option<Uuid>,
+    /// A case of yours it concerns (signed-in applicants).
+    pub case_id: Option<Uuid>,
+    pub text: String,
+    pub name: Option<String>,
+    /// Required without an account; never public.
+    pub contact: Option<ContactIn>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ComplaintDto {
+    pub id: Uuid,
+    /// TS + year + serial.
+    #[schema(example = "TS2025-0001")]
+    pub number: String,
+    pub kind: ComplaintKind,
+    pub category: ComplaintCategory,
+    pub organization_id: Uuid,
+    pub window_id: Option<Uuid>,
+    pub staff_id: Option<Uuid>,
+    pub case_id: Option<Uuid>,
+    pub text: String,
+    pub received_on: NaiveDate,
+    /// The decision to accept is due by this day.
+    pub acceptance_due: NaiveDate,
+    pub state: ComplaintState,
+    pub decision_reason: Option<String>,
+    pub reply: Option<String>,
+    pub replied_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Handlers only.
+    pub handler_id: Option<Uuid>,
+    /// Handlers only.
+    pub findings: Option<String>,
+    /// Handlers only.
+    pub referral_note: Option<String>,
+    /// Handlers only.
+    pub complainant_name: Option<String>,
+    /// Handlers only.
+    #[schema(value_type = Option<Object>)]
+    pub contact: Option<serde_json::Value>,
+    pub version: i32,
+}
+
+fn complaint_dto(c: Complaint, handler: bool) -> ComplaintDto {
+    ComplaintDto {
+        id: c.id,
+        number: c.number,
+        kind: ComplaintKind::parse(&c.kind).unwrap_or(ComplaintKind::Complaint),
+        category: ComplaintCategory::parse(&c.category).unwrap_or(ComplaintCategory::Other),
+        organization_id: c.organization_id,
+        window_id: c.window_id,
+        staff_id: c.staff_id,
+        case_id: c.case_id,
+        text: c.text,
+        received_on: c.received_on,
+        acceptance_due: c.acceptance_due,
+        state: ComplaintState::parse(&c.state).unwrap_or(ComplaintState::Submitted),
+        decision_reason: c.decision_reason,
+        reply: c.reply,
+        replied_at: c.replied_at,
+        closed_at: c.closed_at,
+        handler_id: if handler { c.handler_id } else { None },
+        findings: if handler { c.findings } else { None },
+        referral_note: if handler { c.referral_note } else { None },
+        complainant_name: if handler { c.complainant_name } else { None },
+        contact: handler.then_some(c.contact),
+        version: c.version,
+    }
+}
+
+/// Complain about, or report, an organisation, a window or a staff member. Anyone may; without
+/// an account a contact is required (never shown to the public). Staff accounts cannot file.
+#[utoipa::path(tag = "complaints", request_body = ComplaintIn,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe creation")),
+    responses((status = 201, body = ComplaintDto)))]
+#[post("/complaints")]
+pub async fn submit_complaint(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: MaybePrincipal,
+    key: IdempotencyKey,
+    body: ApiJson<ComplaintIn>,
+) -> ApiResult<HttpResponse> {
+    if auth.0.as_ref().is_some_and(|p| p.role.is_staff()) {
+        return Err(ApiError::forbidden(
+            "complaints come from the public and applicants, not staff accounts",
+        ));
+    }
+    let b = &body.value;
+    let mut e = Errors::new();
+    let text = e.check("text", validation::text(&b.text, 5000));
+    e.check_opt("name", b.name.as_deref(), |n| validation::text(n, 50));
+    match (&auth.0, &b.contact) {
+        (None, None) => e.push(
+            "contact",
+            RuleViolation::new(
+                "field.required",
+                "leave a phone number or e-mail for the reply (never public)",
+            ),
+        ),
+        (_, Some(c)) => {
+            e.check_opt("contact/phone", c.phone.as_deref(), validation::phone);
+            e.check_opt("contact/email", c.email.as_deref(), validation::email);
+        }
+        _ => {}
+    }
+    if b.case_id.is_some() && auth.0.is_none() {
+        e.push(
+            "case_id",
+            RuleViolation::new("auth.required", "sign in to name a case of yours"),
+        );
+    }
+    e.finish()?;
+    let text = text.unwrap_or_default();
+    let submitter = auth.0.as_ref().map(|p| p.id);
+    let audit_actor = auth.0.as_ref().map(Principal::actor);
+    let idem_principal = auth
+        .0
+        .as_ref()
+        .map_or_else(|| "public".to_owned(), Principal::idempotency_principal);
+    let idem = Idem::new(&req, idem_principal, &key, &body.hash);
+    let now = state.clock.now();
+    let day = now.with_timezone(&state.config.timezone).date_naive();
+    let mut conn = state.conn().await?;
+    conn.transaction::<_, ApiError, _>(async |c| {
+        let org = match orgs::get(c, b.organization_id).await {
+            Ok(o) => o,
+            Err(DbError::NotFound) => {
+                return Err(ApiError::field(
+                    "/organization_id",
+                    "reference.not_found",
+                    "no such organisation",
+                ));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if let Some(w) = b.window_id {
+            let ok = match windows::get(c, w).await {
+                Ok(w) => org.path.contains(&orgs::get(c, w.hall_id).await?.path),
+                Err(DbError::NotFound) => false,
+                Err(e) => return Err(e.into()),
+            };
+            if !ok {
+                return Err(ApiError::field(
+                    "/window_id",
+                    "reference.not_found",
+                    "no window of that organisation",
+                ));
+            }
+        }
+        if let Some(s) = b.staff_id
+            && !staff_of(c, s, &org.path).await?
+        {
+            return Err(ApiError::field(
+                "/staff_id",
+                "reference.not_found",
+                "no staff member of that organisation",
+            ));
+        }
+        if let Some(k) = b.case_id {
+            let own = match cases::get_case(c, k).await {
+                Ok(case) => case.applicant_id.is_some() && case.applicant_id == submitter,
+                Err(DbError::NotFound) => false,
+                Err(e) => return Err(e.into()),
+            };
+            if !own {
+                return Err(ApiError::field(
+                    "/case_id",
+                    "reference.not_found",
+                    "no case of yours",
+                ));
+            }
+        }
+        if let Some(r) = idem.begin(c).await? {
+            return Ok(r);
+        }
+        let (rules, _) = repo::rules_at(c, org.path.as_str()).await?;
+        let cal = calendar::calendar_for(c, day.year(), day.year() + 1).await?;
+        let due = cal
+            .add_working_days(day, rules.complaint_acceptance_days)
+            .map_err(|e| ApiError::unprocessable("calendar.unavailable", e.to_string()))?
+            .due_date;
+        let serial = repo::next_serial(c, "complaint", day.year()).await?;
+        let k = Complaint {
+            id: Uuid::now_v7(),
+            number: format!("TS{}-{serial:04}", day.year()),
+            kind: b.kind.as_str().to_owned(),
+            category: b.category.as_str().to_owned(),
+            complainant_id: submitter,
+            complainant_name: b.name.as_ref().map(|n| n.trim().to_owned()),
+            contact: serde_json::to_value(&b.contact).unwrap_or_default(),
+            organization_id: org.id,
+            window_id: b.window_id,
+            staff_id: b.staff_id,
+            case_id: b.case_id,
+            text: text.clone(),
+            received_on: day,
+            received_at: now,
+            acceptance_due: due,
+            state: ComplaintState::Submitted.as_str().to_owned(),
+            handler_id: None,
+            decided_at: None,
+            decision_reason: None,
+            findings: None,
+            reply: None,
+            replied_at: None,
+            referral_note: None,
+            closed_at: None,
+            version: 1,
+        };
+        repo::insert_complaint(c, &k).await?;
+        if let Some(actor) = audit_actor {
+            AuditCtx::new(&state, actor)
+                .record(
+                    c,
+                    "complaint.submit",
+                    "complaint",
+                    k.id,
+                    Some(&org.path),
+                    None::<&()>,
+                    Some(&serde_json::json!({"number": k.number, "category": k.category})),
+                )
+                .await?;
+        }
+        let dto = complaint_dto(k, false);
+        let location = format!("/api/v1/complaints/{}", dto.id);
+        idem.finish(c, &dto, location).await
+    })
+    .await
+    .map(crate::idem::Created::into_response)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ComplaintsQuery {
+    pub org: Option<Uuid>,
+    pub state: Option<ComplaintState>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    #[param(minimum = 1, maximum = 200, default = 20)]
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// Complaints: handlers see those about organisations of their scope; an applicant sees
+/// their own.
+#[utoipa::path(tag = "complaints", security(("bearer" = [])), params(ComplaintsQuery),
+    responses((status = 200, body = Page<ComplaintDto>)))]
+#[get("/complaints")]
+pub async fn list_complaints(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Principal,
+    q: web::Query<ComplaintsQuery>,
+) -> ApiResult<HttpResponse> {
+    let page = PageParams {
+        limit: q.limit,
+        cursor: q.cursor.clone(),
+    };
+    let limit = page.limit()?;
+    let mut conn = state.conn().await?;
+    let handler = auth.role != Role::Applicant;
+    let mut f = repo::ComplaintFilter {
+        state: q.state.map(|s| s.as_str().to_owned()),
+        received_from: q.from,
+        received_to: q.to,
+        after: page.after_uuid()?,
+        limit: limit + 1,
+        ..Default::default()
+    };
+    if handler {
+        auth.require(HANDLERS)?;
+        f.within = crate::routes::supervision::subtree(&mut conn, &auth, q.org).await?;
+    } else {
+        f.complainant = Some(auth.id);
+    }
+    let rows = repo::list_complaints(&mut conn, &f).await?;
+    Ok(page_response(
+        &req,
+        Page::from_rows(
+            rows,
+            limit,
+            |k| k.id.to_string(),
+            |k| complaint_dto(k, handler),
+        ),
+    ))
+}
+
+/// The complaint and whether the caller handles it (else: its complainant).
+async fn visible_complaint(
+    conn: &mut Conn,
+    auth: &Principal,
+    id: Uuid,
+    for_update: bool,
+) -> ApiResult<(Complaint, orgs::Organization, bool)> {
+    let k = match repo::get_complaint(conn, id, for_update).await {
+        Ok(k) => k,
+        Err(DbError::NotFound) => return Err(ApiError::not_found("complaint")),
+        Err(e) => return Err(e.into()),
+    };
+    let org = orgs::get(conn, k.organization_id).await?;
+    let handler = HANDLERS.contains(&auth.role) && auth.sees(&org.path);
+    let own = k.complainant_id == Some(auth.id);
+    if !handler && !own {
+        return Err(ApiError::not_found("complaint"));
+    }
+    Ok((k, org, handler))
+}
+
+/// One complaint: its handlers, or its complainant (without the internal findings).
+#[utoipa::path(tag = "complaints", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = ComplaintDto)))]
+#[get("/complaints/{id}")]
+pub async fn get_complaint(
+    state: web::Data<AppState>,
+    auth: Principal,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let mut conn = state.conn().await?;
+    let (k, _, handler) = visible_complaint(&mut conn, &auth, *id, false).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(k.version)))
+        .json(complaint_dto(k, handler)))
+}
+
+/// The text of a step: a note, reasons, findings or the reply.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"text": "经调取窗口录像核实，工作人员存在态度生硬问题，已批评教育。"}))]
+pub struct ComplaintStepIn {
+    /// accept: an optional note; reject: the reason; handle: the findings; reply: the reply
+    /// to the complainant; close: an optional note; refer: what is referred.
+    pub text: Option<String>,
+}
+
+async fn complaint_step(
+    state: &AppState,
+    auth: &Principal,
+    id: Uuid,
+    if_match: &IfMatch,
+    action: ComplaintAction,
+    body: ComplaintStepIn,
+) -> ApiResult<HttpResponse> {
+    auth.require(HANDLERS)?;
+    let required = matches!(
+        action,
+        ComplaintAction::Reject
+            | ComplaintAction::Handle
+            | ComplaintAction::Reply
+            | ComplaintAction::Refer
+    );
+    let text = match (body.text.as_deref(), required) {
+        (Some(t), _) => Some(
+            validation::text(t, 5000).map_err(|v| ApiError::field("/text", v.code, v.message))?,
+        ),
+        (None, true) => {
+            return Err(ApiError::field(
+                "/text",
+                "field.required",
+                format!("{} needs a text", action.label_zh()),
+            ));
+        }
+        (None, false) => None,
+    };
+    let audit = AuditCtx::new(state, auth.actor());
+    let now = state.clock.now();
+    let day = now.with_timezone(&state.config.timezone).date_naive();
+    let mut conn = state.conn().await?;
+    let out = conn
+        .transaction::<_, ApiError, _>(async |c| {
+            let (mut k, org, handler) = visible_complaint(c, auth, id, true).await?;
+            if !handler {
+                return Err(ApiError::not_found("complaint"));
+            }
+            // The subject of a complaint never handles it: the staff member complained about,
+            // or anyone staffing the window complained about.
+            let mut subject = k.staff_id == Some(auth.id);
+            if let Some(w) = k.window_id {
+                subject |= windows::staff_of(c, &[w])
+                    .await?
+                    .iter()
+                    .any(|s| s.user_id == auth.id);
+            }
+            if subject {
+                return Err(
+                    ApiError::forbidden("the subject of a complaint cannot handle it")
+                        .with_code("complaint.subject_cannot_handle"),
+                );
+            }
+            if_match.check(k.version)?;
+            let from = ComplaintState::parse(&k.state).ok_or_else(ApiError::internal)?;
+            let next = from.apply(action).map_err(|e| {
+                ApiError::conflict("complaint.illegal_transition", e.to_string())
+                    .context(serde_json::json!({"state": e.from}))
+            })?;
+            match action {
+                ComplaintAction::Accept | ComplaintAction::Reject => {
+                    k.handler_id = Some(auth.id);
+                    k.decided_at = Some(now);
+                    k.decision_reason = text.clone();
+                }
+                ComplaintAction::Handle => k.findings = text.clone(),
+                ComplaintAction::Reply => {
+                    k.reply = text.clone();
+                    k.replied_at = Some(now);
+                }
+                ComplaintAction::Close => k.closed_at = Some(now),
+                ComplaintAction::Refer => {
+                    k.referral_note = text.clone();
+                    k.closed_at = Some(now);
+                    repo::insert_accountability(
+                        c,
+                        &Accountability {
+                            id: Uuid::now_v7(),
+                            kind: AccountabilityKind::ReferralToDisciplineInspection
+                                .as_str()
+                                .to_owned(),
+                            organization_id: k.organization_id,
+                            user_id: k.staff_id,
+                            order_id: None,
+                            complaint_id: Some(k.id),
+                            reason: text.clone().unwrap_or_default(),
+                            decided_on: day,
+                            recorded_by: auth.id,
+                            recorded_at: now,
+                        },
+                    )
+                    .await?;
+                }
+            }
+            k.state = next.as_str().to_owned();
+            let saved = repo::save_complaint(c, &k).await?;
+            audit
+                .record(
+                    c,
+                    &format!("complaint.{action}"),
+                    "complaint",
+                    id,
+                    Some(&org.path),
+                    Some(&serde_json::json!({"state": from})),
+                    Some(&serde_json::json!({"state": next, "text": text})),
+                )
+                .await?;
+            Ok(complaint_dto(saved, true))
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(out.version)))
+        .json(out))
+}
+
+macro_rules! complaint_action {
+    ($name:ident, $path:literal, $action:expr, $doc:literal) => {
+        #[doc = $doc]
+        #[utoipa::path(tag = "complaints", security(("bearer" = [])),
+            params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
+            request_body = ComplaintStepIn, responses((status = 200, body = ComplaintDto)))]
+        #[post($path)]
+        pub async fn $name(
+            state: web::Data<AppState>,
+            auth: Principal,
+            id: web::Path<Uuid>,
+            if_match: IfMatch,
+            body: ApiJson<ComplaintStepIn>,
+        ) -> ApiResult<HttpResponse> {
+            complaint_step(&state, &auth, *id, &if_match, $action, body.into_inner_value()).await
+        }
+    };
+}
+
+complaint_action!(
+    accept_complaint,
+    "/complaints/{id}/accept",
+    ComplaintAction::Accept,
+    "Accept a complaint (受理), before its acceptance due date; the acceptor handles it. Not by its subject."
+);
+complaint_action!(
+    reject_complaint,
+    "/complaints/{id}/reject",
+    ComplaintAction::Reject,
+    "Decide not to accept (不予受理), with the reason."
+);
+complaint_action!(
+    handle_complaint,
+    "/complaints/{id}/handle",
+    ComplaintAction::Handle,
+    "Record the findings of the investigation (办理)."
+);
+complaint_action!(
+    reply_complaint,
+    "/complaints/{id}/reply",
+    ComplaintAction::Reply,
+    "Reply to the complainant (答复)."
+);
+complaint_action!(
+    close_complaint,
+    "/complaints/{id}/close",
+    ComplaintAction::Close,
+    "Close a replied complaint (办结)."
+);
+complaint_action!(
+    refer_complaint,
+    "/complaints/{id}/refer",
+    ComplaintAction::Refer,
+    "Refer an accepted complaint to discipline inspection (移送纪检监察): records the referral as accountability."
+);
