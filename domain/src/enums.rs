@@ -95,7 +95,7 @@ pub fn all_enums() -> Vec<EnumInfo> {
     };
     use crate::supervision::{
         AccountabilityKind, AlertLevel, AlertObject, ComplaintAction, ComplaintCategory,
-        ComplaintKind, ComplaintState, OrderAction, OrderState, RuleId,
+        ComplaintKind, ComplaintState, OrderAction, OrderState,
     };
     vec![
         info::<OrgKind>(),
@@ -145,7 +145,6 @@ pub fn all_enums() -> Vec<EnumInfo> {
         info::<AnswerKind>(),
         info::<AlertLevel>(),
         info::<AlertObject>(),
-        info::<RuleId>(),
         info::<OrderState>(),
         info::<OrderAction>(),
         info::<AccountabilityKind>(),

@@ -77,7 +77,8 @@ labeled_enum! {
 
 labeled_enum! {
     /// The supervision rules (监察规则) with their numbers: deadline alerts (A) and
-    /// anomalies (B). Each finding names the rule that fired.
+    /// anomalies (B). Each finding names the rule that fired. The numbers are not snake_case
+    /// values; the catalogue is served by `GET /supervision/rules`, not `/meta/enums`.
     pub enum RuleId {
         CaseDeadline = ("JC-A01", "办件办理时限"),
         CaseStepDeadline = ("JC-A02", "办件环节时限"),

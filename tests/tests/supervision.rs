@@ -904,3 +904,68 @@ async fn complaints_are_decided_in_time_and_never_handled_by_their_subject() {
     );
     assert_eq!(acc.body["items"][0]["complaint_id"], own_id.as_str());
 }
+
+#[actix_web::test]
+async fn the_demo_has_alerts_of_both_levels_anomalies_an_order_and_complaints() {
+    let t = TestApp::start().await;
+    zhengwu_api::demo::load(&t.state.config)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let app = app!(t);
+    let sup = login(&app, "city.supervisor", zhengwu_api::demo::DEMO_PASSWORD).await;
+    let r = req(&app, Method::GET, "/api/v1/supervision/alerts?limit=200")
+        .token(&sup)
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let found: BTreeSet<(String, String)> =
+        alerts_of(&r).into_iter().map(|(k, l, _)| (k, l)).collect();
+    for want in [
+        ("case", "red"),
+        ("case", "yellow"),
+        ("case_step", "red"),
+        ("supervision_order", "red"),
+    ] {
+        assert!(
+            found.contains(&(want.0.to_owned(), want.1.to_owned())),
+            "{want:?} in {found:?}"
+        );
+    }
+    let from = (chrono::Utc::now() - chrono::Duration::days(60)).date_naive();
+    let r = req(
+        &app,
+        Method::GET,
+        &format!("/api/v1/supervision/anomalies?from={from}&limit=200"),
+    )
+    .token(&sup)
+    .send()
+    .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let rules: BTreeSet<String> = r.body["items"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x["rule_id"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    let want: BTreeSet<String> = ["JC-B01", "JC-B04", "JC-B07"]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+    assert_eq!(rules, want);
+    let k = req(&app, Method::GET, "/api/v1/complaints")
+        .token(&sup)
+        .send()
+        .await;
+    assert_eq!(k.body["items"].as_array().map(Vec::len), Some(2));
+    let run = req(&app, Method::POST, "/api/v1/supervision/alert-events/run")
+        .token(&sup)
+        .send()
+        .await;
+    assert!(
+        run.body["recorded"].as_u64().unwrap_or(0) >= 4,
+        "{:?}",
+        run.body
+    );
+}
