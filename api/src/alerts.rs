@@ -32,8 +32,10 @@ pub struct Alert {
     pub rule_name: String,
     /// The responsible organisation.
     pub organization_id: Uuid,
+    pub organization_name: Option<String>,
     /// The responsible person, when the record names one (handler, author, officer).
     pub responsible_id: Option<Uuid>,
+    pub responsible_name: Option<String>,
     pub start_on: Option<NaiveDate>,
     pub due_date: NaiveDate,
     /// The limit in working days.
@@ -170,7 +172,9 @@ fn push_alert(out: &mut Vec<Alert>, book: &RuleBook, cal: &Calendar, as_of: Naiv
         rule_id: rule,
         rule_name: rule.label_zh().to_owned(),
         organization_id: w.organization_id,
+        organization_name: None,
         responsible_id: w.responsible_id,
+        responsible_name: None,
         start_on: w.start_on,
         due_date: w.due_date,
         limit_days: w.limit,
@@ -314,8 +318,10 @@ pub struct Anomaly {
     /// The case number.
     pub label: String,
     pub organization_id: Uuid,
+    pub organization_name: Option<String>,
     /// Who did it: the charging, deciding or notifying staff member, or the case handler.
     pub responsible_id: Option<Uuid>,
+    pub responsible_name: Option<String>,
     pub occurred_at: DateTime<Utc>,
     /// What was found, for people.
     #[schema(example = "收费项目“加急费”不在目录内：5000 分")]
@@ -467,7 +473,9 @@ pub async fn compute_anomalies(
                 object_id: f.case_id,
                 label: f.number,
                 organization_id: f.organization_id,
+                organization_name: None,
                 responsible_id: f.responsible_id,
+                responsible_name: None,
                 occurred_at: f.at,
                 finding,
                 data,
@@ -495,4 +503,18 @@ fn step_over_time(
                 "working_days": used, "limit_days": limit}),
         )
     })
+}
+
+/// Organisation and staff names for the rows of a page.
+pub async fn names(
+    conn: &mut Conn,
+    orgs_ids: &[Uuid],
+    people: &[Uuid],
+) -> Result<(HashMap<Uuid, String>, HashMap<Uuid, String>), DbError> {
+    let orgs = zhengwu_persistence::orgs::get_many(conn, orgs_ids)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect();
+    Ok((orgs, zhengwu_persistence::users::names(conn, people).await?))
 }

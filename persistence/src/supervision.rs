@@ -147,7 +147,8 @@ fn deadline_sql(kind: AlertObject) -> Option<&'static str> {
         AlertObject::Case => {
             "SELECT 'case' AS kind, c.id AS object_id, 0 AS stage, c.number AS label,
                     c.organization_id, o.path AS org_path,
-                    coalesce(c.assignee_id, c.first_contact_id) AS responsible_id,
+                    coalesce(c.assignee_id, c.first_contact_id,
+                         (SELECT e.actor_id FROM case_events e WHERE e.case_id = c.id AND e.action = 'accept' ORDER BY e.id DESC LIMIT 1)) AS responsible_id,
                     c.accepted_on AS start_on, c.due_date,
                     c.promised_days + c.extension_days AS limit_days
                FROM cases c JOIN organizations o ON o.id = c.organization_id
@@ -252,7 +253,8 @@ pub async fn pending_steps(
 ) -> Result<Vec<StepClock>, DbError> {
     Ok(diesel::sql_query(
         "SELECT c.id AS case_id, c.number, c.organization_id, o.path AS org_path,
-                coalesce(c.assignee_id, c.first_contact_id) AS responsible_id, c.accepted_on,
+                coalesce(c.assignee_id, c.first_contact_id,
+                         (SELECT e.actor_id FROM case_events e WHERE e.case_id = c.id AND e.action = 'accept' ORDER BY e.id DESC LIMIT 1)) AS responsible_id, c.accepted_on,
                 (SELECT max((s.at AT TIME ZONE $2)::date) FROM case_steps s WHERE s.case_id = c.id) AS last_step_on,
                 ARRAY(SELECT s.name FROM case_steps s WHERE s.case_id = c.id ORDER BY s.seq) AS done,
                 v.procedure
@@ -448,7 +450,8 @@ pub async fn case_facts(
 ) -> Result<Vec<CaseFact>, DbError> {
     Ok(diesel::sql_query(
         "WITH c AS (
-            SELECT c.*, o.path AS org_path, coalesce(c.assignee_id, c.first_contact_id) AS responsible_id
+            SELECT c.*, o.path AS org_path, coalesce(c.assignee_id, c.first_contact_id,
+                         (SELECT e.actor_id FROM case_events e WHERE e.case_id = c.id AND e.action = 'accept' ORDER BY e.id DESC LIMIT 1)) AS responsible_id
               FROM cases c JOIN organizations o ON o.id = c.organization_id
              WHERE o.path LIKE $1 AND c.matter_id IS NOT NULL
          )

@@ -252,3 +252,16 @@ pub async fn record_login(
         .await?;
     Ok(())
 }
+
+/// The display names of the given users.
+pub async fn names(
+    conn: &mut Conn,
+    ids: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, String>, DbError> {
+    let rows: Vec<(Uuid, String)> = users::table
+        .filter(users::id.eq_any(ids))
+        .select((users::id, users::display_name))
+        .load(conn)
+        .await?;
+    Ok(rows.into_iter().collect())
+}

@@ -93,6 +93,8 @@ async fn alerts_turn_yellow_at_the_threshold_and_red_after_the_due_date_and_the_
     );
     assert_eq!(r.body["items"][0]["due_date"], "2025-09-30");
     assert_eq!(r.body["items"][0]["limit_days"], 3);
+    assert!(r.body["items"][0]["organization_name"].is_string());
+    assert_eq!(r.body["items"][0]["responsible_name"], "clerk.a");
     // During the holiday after the due date it is not yet overdue …
     let r = alerts("2025-10-05", "case", sup.clone()).await;
     assert_eq!(alerts_of(&r), vec![("case".into(), "yellow".into(), 0)]);
@@ -931,6 +933,28 @@ async fn the_demo_has_alerts_of_both_levels_anomalies_an_order_and_complaints() 
             "{want:?} in {found:?}"
         );
     }
+    // Pages follow one another without overlap.
+    let total = r.body["items"].as_array().map_or(0, Vec::len);
+    let mut seen = Vec::new();
+    let mut url = "/api/v1/supervision/alerts?limit=2".to_owned();
+    loop {
+        let p = req(&app, Method::GET, &url).token(&sup).send().await;
+        assert_eq!(p.status, 200, "{:?}", p.body);
+        for a in p.body["items"].as_array().into_iter().flatten() {
+            seen.push((
+                a["object_kind"].clone(),
+                a["object_id"].clone(),
+                a["stage"].clone(),
+            ));
+        }
+        match p.body["next_cursor"].as_str() {
+            Some(c) => url = format!("/api/v1/supervision/alerts?limit=2&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), total);
+    seen.dedup();
+    assert_eq!(seen.len(), total);
     let from = (chrono::Utc::now() - chrono::Duration::days(60)).date_naive();
     let r = req(
         &app,

@@ -281,10 +281,26 @@ pub async fn list_alerts(
             .filter(|a| q.level.is_none_or(|l| a.level == l))
             .filter(|a| q.responsible.is_none_or(|r| a.responsible_id == Some(r)))
             .collect();
-    Ok(page_response(
-        &req,
-        Page::from_sorted(items, limit, after.as_deref(), Alert::cursor),
-    ))
+    let mut page = Page::from_sorted(items, limit, after.as_deref(), Alert::cursor);
+    let (org_names, people) = alerts::names(
+        &mut conn,
+        &page
+            .items
+            .iter()
+            .map(|a| a.organization_id)
+            .collect::<Vec<_>>(),
+        &page
+            .items
+            .iter()
+            .filter_map(|a| a.responsible_id)
+            .collect::<Vec<_>>(),
+    )
+    .await?;
+    for a in &mut page.items {
+        a.organization_name = org_names.get(&a.organization_id).cloned();
+        a.responsible_name = a.responsible_id.and_then(|p| people.get(&p).cloned());
+    }
+    Ok(page_response(&req, page))
 }
 
 /// A recorded change of an alert's level.
@@ -482,8 +498,24 @@ pub async fn list_anomalies(
     .into_iter()
     .filter(|a| q.rule.is_none_or(|r| a.rule_id == r))
     .collect();
-    Ok(page_response(
-        &req,
-        Page::from_sorted(items, limit, after.as_deref(), Anomaly::cursor),
-    ))
+    let mut page = Page::from_sorted(items, limit, after.as_deref(), Anomaly::cursor);
+    let (org_names, people) = alerts::names(
+        &mut conn,
+        &page
+            .items
+            .iter()
+            .map(|a| a.organization_id)
+            .collect::<Vec<_>>(),
+        &page
+            .items
+            .iter()
+            .filter_map(|a| a.responsible_id)
+            .collect::<Vec<_>>(),
+    )
+    .await?;
+    for a in &mut page.items {
+        a.organization_name = org_names.get(&a.organization_id).cloned();
+        a.responsible_name = a.responsible_id.and_then(|p| people.get(&p).cloned());
+    }
+    Ok(page_response(&req, page))
 }
