@@ -12,6 +12,7 @@ labeled_enum! {
         Reviewer = ("reviewer", "审核人"),
         Clerk = ("clerk", "窗口工作人员"),
         Supervisor = ("supervisor", "监察人员"),
+        HotlineOperator = ("hotline_operator", "12345热线话务员"),
         Applicant = ("applicant", "申请人"),
     }
 }

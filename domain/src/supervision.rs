@@ -72,6 +72,7 @@ labeled_enum! {
         Rectification = ("rectification", "差评整改"),
         SupervisionOrder = ("supervision_order", "督办单"),
         ComplaintAcceptance = ("complaint_acceptance", "投诉举报受理"),
+        HotlineTicket = ("hotline_ticket", "12345热线工单"),
     }
 }
 
@@ -88,6 +89,7 @@ labeled_enum! {
         RectificationDeadline = ("JC-A06", "差评整改时限"),
         OrderDeadline = ("JC-A07", "督办单办理时限"),
         ComplaintAcceptanceDeadline = ("JC-A08", "投诉举报受理时限"),
+        TicketDeadline = ("JC-A09", "12345工单办理时限"),
         FeeNotListed = ("JC-B01", "收费项目不在目录内"),
         FeeAboveStandard = ("JC-B02", "超标准收费"),
         DecidedBeforeAccepted = ("JC-B03", "先办后受理（体外循环）"),
@@ -110,6 +112,7 @@ impl AlertObject {
             AlertObject::Rectification => RuleId::RectificationDeadline,
             AlertObject::SupervisionOrder => RuleId::OrderDeadline,
             AlertObject::ComplaintAcceptance => RuleId::ComplaintAcceptanceDeadline,
+            AlertObject::HotlineTicket => RuleId::TicketDeadline,
         }
     }
 }
@@ -146,6 +149,9 @@ impl RuleId {
             }
             RuleId::ComplaintAcceptanceDeadline => {
                 "complaints and reports without a decision to accept against receipt + the acceptance days"
+            }
+            RuleId::TicketDeadline => {
+                "hotline tickets with a department (dispatched or reopened) against their due date (time limit by kind, extension)"
             }
             RuleId::FeeNotListed => {
                 "a charge whose item is not in the matter's fee list (搭车收费)"
@@ -201,7 +207,9 @@ impl Default for GradeLimits {
 #[cfg_attr(feature = "openapi", schema(example = json!({
     "yellow_days_left": 1, "yellow_percent_used": 80, "rectification_days": 5,
     "complaint_acceptance_days": 5, "notice_window_days": 5, "min_processing_minutes": 30,
-    "min_reason_chars": 4, "grades": {"excellent": 95, "good": 85, "pass": 70}, "disabled_rules": []
+    "min_reason_chars": 4, "grades": {"excellent": 95, "good": 85, "pass": 70},
+    "ticket_limits": {"consultation": 3, "help": 3, "complaint": 13, "report": 13, "suggestion": 13, "praise": 3, "emergency": 0, "reopened": 5},
+    "disabled_rules": []
 })))]
 pub struct SupervisionRules {
     /// Yellow with at most this many working days left (0–30).
@@ -221,6 +229,9 @@ pub struct SupervisionRules {
     pub min_reason_chars: u32,
     /// Quarterly assessment grades.
     pub grades: GradeLimits,
+    /// Working days of hotline tickets by kind.
+    #[serde(default)]
+    pub ticket_limits: crate::hotline::TicketLimits,
     /// Rules turned off for this organisation.
     #[serde(default)]
     pub disabled_rules: Vec<RuleId>,
@@ -237,6 +248,7 @@ impl Default for SupervisionRules {
             min_processing_minutes: 30,
             min_reason_chars: 4,
             grades: GradeLimits::default(),
+            ticket_limits: crate::hotline::TicketLimits::default(),
             disabled_rules: Vec::new(),
         }
     }
@@ -288,6 +300,21 @@ impl SupervisionRules {
             out.push((
                 "grades",
                 RuleViolation::new("grades.order", "pass < good < excellent"),
+            ));
+        }
+        for f in self.ticket_limits.problems() {
+            out.push((
+                match f {
+                    "consultation" => "ticket_limits/consultation",
+                    "help" => "ticket_limits/help",
+                    "complaint" => "ticket_limits/complaint",
+                    "report" => "ticket_limits/report",
+                    "suggestion" => "ticket_limits/suggestion",
+                    "praise" => "ticket_limits/praise",
+                    "emergency" => "ticket_limits/emergency",
+                    _ => "ticket_limits/reopened",
+                },
+                RuleViolation::new("range", "1 to 60 working days (emergency 0 to 60)"),
             ));
         }
         out

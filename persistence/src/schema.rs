@@ -759,7 +759,87 @@ diesel::joinable!(alert_events -> organizations (organization_id));
 diesel::joinable!(accountability_records -> organizations (organization_id));
 diesel::joinable!(supervision_rules -> organizations (organization_id));
 
+diesel::table! {
+    use diesel::sql_types::*;
+
+    hotline_tickets (id) {
+        id -> Uuid,
+        number -> Text,
+        kind -> Text,
+        urgency -> Text,
+        channel -> Text,
+        subject -> Text,
+        description -> Text,
+        location -> Nullable<Text>,
+        caller_name -> Nullable<Text>,
+        caller_contact -> Jsonb,
+        classified -> Bool,
+        public_answer -> Bool,
+        query_code_hash -> Bytea,
+        center_id -> Uuid,
+        submitter_id -> Nullable<Uuid>,
+        state -> Text,
+        received_at -> Timestamptz,
+        received_on -> Date,
+        responsible_org_id -> Nullable<Uuid>,
+        dispatched_on -> Nullable<Date>,
+        due_date -> Nullable<Date>,
+        return_count -> Int4,
+        extension_days -> Int4,
+        extension_request -> Nullable<Jsonb>,
+        reply -> Nullable<Text>,
+        replied_at -> Nullable<Timestamptz>,
+        callback_satisfied -> Nullable<Bool>,
+        reopen_count -> Int4,
+        merged_into -> Nullable<Uuid>,
+        closed_at -> Nullable<Timestamptz>,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    hotline_events (id) {
+        id -> Int8,
+        ticket_id -> Uuid,
+        at -> Timestamptz,
+        actor_id -> Nullable<Uuid>,
+        action -> Text,
+        note -> Nullable<Text>,
+        data -> Jsonb,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
+    knowledge_entries (id) {
+        id -> Uuid,
+        organization_id -> Uuid,
+        question -> Text,
+        answer -> Text,
+        matter_ids -> Array<Uuid>,
+        disclosure_ids -> Array<Uuid>,
+        valid_from -> Nullable<Date>,
+        valid_to -> Nullable<Date>,
+        state -> Text,
+        author_id -> Uuid,
+        reviewer_id -> Nullable<Uuid>,
+        source_ticket_id -> Nullable<Uuid>,
+        search_vector -> Tsvector,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(hotline_events -> hotline_tickets (ticket_id));
+diesel::joinable!(knowledge_entries -> organizations (organization_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    hotline_events,
+    hotline_tickets,
+    knowledge_entries,
     accountability_records,
     alert_events,
     alert_states,

@@ -187,6 +187,13 @@ fn deadline_sql(kind: AlertObject) -> Option<&'static str> {
                FROM complaints k JOIN organizations o ON o.id = k.organization_id
               WHERE k.state = 'submitted' AND o.path LIKE $1"
         }
+        AlertObject::HotlineTicket => {
+            "SELECT 'hotline_ticket', t.id, 0, t.number || ' ' || t.subject, t.responsible_org_id,
+                    o.path, NULL::uuid, t.dispatched_on, t.due_date, NULL::int
+               FROM hotline_tickets t JOIN organizations o ON o.id = t.responsible_org_id
+              WHERE t.state IN ('dispatched', 'reopened') AND t.due_date IS NOT NULL
+                AND o.path LIKE $1"
+        }
         AlertObject::CaseStep | AlertObject::Rectification => return None,
     })
 }
@@ -826,6 +833,10 @@ pub async fn object_owner(
         }
         AlertObject::ComplaintAcceptance => {
             "SELECT organization_id AS org, number AS label FROM complaints WHERE id = $1"
+        }
+        AlertObject::HotlineTicket => {
+            "SELECT responsible_org_id AS org, number AS label FROM hotline_tickets
+              WHERE id = $1 AND responsible_org_id IS NOT NULL"
         }
         AlertObject::Rectification => {
             "SELECT r.organization_id AS org, c.number AS label FROM rectifications r

@@ -341,11 +341,21 @@ fn today(state: &AppState) -> NaiveDate {
         .date_naive()
 }
 
-fn password_hash(p: &str) -> Vec<u8> {
+pub(crate) fn password_hash(p: &str) -> Vec<u8> {
     Sha256::digest(p.as_bytes()).to_vec()
 }
 
-fn new_password() -> String {
+/// Whether a query password matches its stored hash, compared in constant time.
+pub(crate) fn password_matches(stored: &[u8], given: &str) -> bool {
+    stored.len() == 32
+        && stored
+            .iter()
+            .zip(password_hash(given))
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
+}
+
+pub(crate) fn new_password() -> String {
     const ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
     let mut bytes = [0u8; 8];
     rand::rng().fill_bytes(&mut bytes);
@@ -1448,13 +1458,7 @@ pub async fn lookup(
     let c = repo::find_by_number(&mut conn, &number)
         .await?
         .ok_or_else(nothing)?;
-    let matches = c.query_password_hash.len() == 32
-        && c.query_password_hash
-            .iter()
-            .zip(password_hash(&q.password))
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0;
-    if !matches || c.classified {
+    if !password_matches(&c.query_password_hash, &q.password) || c.classified {
         return Err(nothing());
     }
     let recorded = repo::steps_of(&mut conn, c.id).await?;

@@ -9,6 +9,7 @@ pub mod catalogue;
 pub mod clients;
 pub mod complaints;
 pub mod disclosures;
+pub mod hotline;
 pub mod matters;
 pub mod meta;
 pub mod ops;
@@ -159,6 +160,30 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(complaints::reply_complaint)
         .service(complaints::close_complaint)
         .service(complaints::refer_complaint)
+        .service(hotline::create_ticket)
+        .service(hotline::list_tickets)
+        .service(hotline::get_ticket)
+        .service(hotline::ticket_timeline)
+        .service(hotline::dispatch_ticket)
+        .service(hotline::return_ticket)
+        .service(hotline::request_ticket_extension)
+        .service(hotline::decide_ticket_extension)
+        .service(hotline::reply_ticket)
+        .service(hotline::callback_ticket)
+        .service(hotline::close_ticket)
+        .service(hotline::merge_ticket)
+        .service(hotline::entry_from_ticket)
+        .service(hotline::lookup_ticket)
+        .service(hotline::public_answers)
+        .service(hotline::hotline_statistics)
+        .service(hotline::create_entry)
+        .service(hotline::search_entries)
+        .service(hotline::get_entry)
+        .service(hotline::patch_entry)
+        .service(hotline::submit_entry)
+        .service(hotline::publish_entry)
+        .service(hotline::reject_entry)
+        .service(hotline::retire_entry)
         .service(meta::enums);
 }
 

@@ -1,0 +1,415 @@
+//! Hotline tickets with their trail, and the knowledge base with Chinese search.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::dsl::sql;
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Float4, Text, Uuid as SqlUuid};
+use diesel_async::RunQueryDsl;
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::db::{Conn, DbError};
+use crate::orgs::escape_like;
+use crate::schema::{hotline_events, hotline_tickets, knowledge_entries, organizations};
+use crate::search;
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = hotline_tickets, treat_none_as_null = true)]
+pub struct Ticket {
+    pub id: Uuid,
+    pub number: String,
+    pub kind: String,
+    pub urgency: String,
+    pub channel: String,
+    pub subject: String,
+    pub description: String,
+    pub location: Option<String>,
+    pub caller_name: Option<String>,
+    pub caller_contact: Value,
+    pub classified: bool,
+    pub public_answer: bool,
+    pub query_code_hash: Vec<u8>,
+    pub center_id: Uuid,
+    pub submitter_id: Option<Uuid>,
+    pub state: String,
+    pub received_at: DateTime<Utc>,
+    pub received_on: NaiveDate,
+    pub responsible_org_id: Option<Uuid>,
+    pub dispatched_on: Option<NaiveDate>,
+    pub due_date: Option<NaiveDate>,
+    pub return_count: i32,
+    pub extension_days: i32,
+    pub extension_request: Option<Value>,
+    pub reply: Option<String>,
+    pub replied_at: Option<DateTime<Utc>>,
+    pub callback_satisfied: Option<bool>,
+    pub reopen_count: i32,
+    pub merged_into: Option<Uuid>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub version: i32,
+}
+
+pub async fn insert_ticket(conn: &mut Conn, t: &Ticket) -> Result<(), DbError> {
+    diesel::insert_into(hotline_tickets::table)
+        .values(t)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn get_ticket(conn: &mut Conn, id: Uuid, for_update: bool) -> Result<Ticket, DbError> {
+    let q = hotline_tickets::table.find(id).select(Ticket::as_select());
+    Ok(if for_update {
+        q.for_update().first(conn).await?
+    } else {
+        q.first(conn).await?
+    })
+}
+
+pub async fn find_by_number(conn: &mut Conn, number: &str) -> Result<Option<Ticket>, DbError> {
+    Ok(hotline_tickets::table
+        .filter(hotline_tickets::number.eq(number))
+        .select(Ticket::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+pub async fn save_ticket(conn: &mut Conn, t: &Ticket) -> Result<Ticket, DbError> {
+    let mut next = t.clone();
+    next.version += 1;
+    Ok(diesel::update(hotline_tickets::table.find(t.id))
+        .set(&next)
+        .returning(Ticket::as_returning())
+        .get_result(conn)
+        .await?)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TicketFilter {
+    /// Tickets taken by a centre in, or dispatched to an organisation in, this subtree.
+    pub within: Option<String>,
+    pub submitter: Option<Uuid>,
+    pub state: Option<String>,
+    pub kind: Option<String>,
+    pub responsible: Option<Uuid>,
+    pub received_from: Option<NaiveDate>,
+    pub received_to: Option<NaiveDate>,
+    pub after: Option<Uuid>,
+    pub limit: i64,
+}
+
+pub async fn list_tickets(conn: &mut Conn, f: &TicketFilter) -> Result<Vec<Ticket>, DbError> {
+    let mut q = hotline_tickets::table
+        .select(Ticket::as_select())
+        .order(hotline_tickets::id)
+        .limit(f.limit)
+        .into_boxed();
+    if let Some(w) = &f.within {
+        let inside = organizations::table
+            .filter(organizations::path.like(format!("{}%", escape_like(w))))
+            .select(organizations::id);
+        let inside2 = organizations::table
+            .filter(organizations::path.like(format!("{}%", escape_like(w))))
+            .select(organizations::id.nullable());
+        q = q.filter(
+            hotline_tickets::center_id
+                .eq_any(inside)
+                .or(hotline_tickets::responsible_org_id.eq_any(inside2)),
+        );
+    }
+    if let Some(s) = f.submitter {
+        q = q.filter(hotline_tickets::submitter_id.eq(s));
+    }
+    if let Some(s) = &f.state {
+        q = q.filter(hotline_tickets::state.eq(s.clone()));
+    }
+    if let Some(k) = &f.kind {
+        q = q.filter(hotline_tickets::kind.eq(k.clone()));
+    }
+    if let Some(r) = f.responsible {
+        q = q.filter(hotline_tickets::responsible_org_id.eq(r));
+    }
+    if let Some(d) = f.received_from {
+        q = q.filter(hotline_tickets::received_on.ge(d));
+    }
+    if let Some(d) = f.received_to {
+        q = q.filter(hotline_tickets::received_on.le(d));
+    }
+    if let Some(a) = f.after {
+        q = q.filter(hotline_tickets::id.gt(a));
+    }
+    Ok(q.load(conn).await?)
+}
+
+/// Published answers: replied or closed tickets marked public, not classified, newest first.
+pub async fn public_answers(
+    conn: &mut Conn,
+    before: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
+) -> Result<Vec<Ticket>, DbError> {
+    let mut q = hotline_tickets::table
+        .select(Ticket::as_select())
+        .filter(hotline_tickets::public_answer.eq(true))
+        .filter(hotline_tickets::classified.eq(false))
+        .filter(hotline_tickets::replied_at.is_not_null())
+        .filter(hotline_tickets::state.eq_any(["replied", "called_back", "closed"]))
+        .order((
+            hotline_tickets::replied_at.desc(),
+            hotline_tickets::id.desc(),
+        ))
+        .limit(limit)
+        .into_boxed();
+    if let Some((at, id)) = before {
+        q = q.filter(
+            hotline_tickets::replied_at
+                .lt(at)
+                .or(hotline_tickets::replied_at
+                    .eq(at)
+                    .and(hotline_tickets::id.lt(id))),
+        );
+    }
+    Ok(q.load(conn).await?)
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = hotline_events)]
+pub struct TicketEvent {
+    pub id: i64,
+    pub ticket_id: Uuid,
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<Uuid>,
+    pub action: String,
+    pub note: Option<String>,
+    pub data: Value,
+}
+
+pub async fn add_event(
+    conn: &mut Conn,
+    ticket: Uuid,
+    at: DateTime<Utc>,
+    actor: Option<Uuid>,
+    action: &str,
+    note: Option<&str>,
+    data: Value,
+) -> Result<(), DbError> {
+    diesel::insert_into(hotline_events::table)
+        .values((
+            hotline_events::ticket_id.eq(ticket),
+            hotline_events::at.eq(at),
+            hotline_events::actor_id.eq(actor),
+            hotline_events::action.eq(action),
+            hotline_events::note.eq(note),
+            hotline_events::data.eq(data),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn events_of(conn: &mut Conn, ticket: Uuid) -> Result<Vec<TicketEvent>, DbError> {
+    Ok(hotline_events::table
+        .filter(hotline_events::ticket_id.eq(ticket))
+        .order(hotline_events::id)
+        .select(TicketEvent::as_select())
+        .load(conn)
+        .await?)
+}
+
+/// What the statistics need of each ticket received in a period within a subtree.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct TicketStat {
+    pub id: Uuid,
+    pub kind: String,
+    pub state: String,
+    pub responsible_org_id: Option<Uuid>,
+    pub due_date: Option<NaiveDate>,
+    pub replied_at: Option<DateTime<Utc>>,
+    pub callback_satisfied: Option<bool>,
+    pub return_count: i32,
+    pub reopen_count: i32,
+}
+
+pub async fn stat_rows(
+    conn: &mut Conn,
+    within: Option<&str>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<TicketStat>, DbError> {
+    let mut q = hotline_tickets::table
+        .filter(hotline_tickets::received_on.between(from, to))
+        .filter(hotline_tickets::state.ne("merged"))
+        .select((
+            hotline_tickets::id,
+            hotline_tickets::kind,
+            hotline_tickets::state,
+            hotline_tickets::responsible_org_id,
+            hotline_tickets::due_date,
+            hotline_tickets::replied_at,
+            hotline_tickets::callback_satisfied,
+            hotline_tickets::return_count,
+            hotline_tickets::reopen_count,
+        ))
+        .into_boxed();
+    if let Some(w) = within {
+        let inside = organizations::table
+            .filter(organizations::path.like(format!("{}%", escape_like(w))))
+            .select(organizations::id);
+        let inside2 = organizations::table
+            .filter(organizations::path.like(format!("{}%", escape_like(w))))
+            .select(organizations::id.nullable());
+        q = q.filter(
+            hotline_tickets::center_id
+                .eq_any(inside)
+                .or(hotline_tickets::responsible_org_id.eq_any(inside2)),
+        );
+    }
+    Ok(q.load(conn).await?)
+}
+
+/// Callbacks recorded on tickets (the first one of each ticket counts for satisfaction).
+pub async fn callback_results(conn: &mut Conn, ids: &[Uuid]) -> Result<Vec<(Uuid, bool)>, DbError> {
+    let rows: Vec<(Uuid, Value)> = hotline_events::table
+        .filter(hotline_events::ticket_id.eq_any(ids))
+        .filter(hotline_events::action.eq("callback"))
+        .order(hotline_events::id)
+        .select((hotline_events::ticket_id, hotline_events::data))
+        .load(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(t, d)| d.get("satisfied").and_then(Value::as_bool).map(|s| (t, s)))
+        .collect())
+}
+
+// ---------------------------------------------------------------- knowledge base
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = knowledge_entries, treat_none_as_null = true)]
+pub struct Entry {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub question: String,
+    pub answer: String,
+    pub matter_ids: Vec<Uuid>,
+    pub disclosure_ids: Vec<Uuid>,
+    pub valid_from: Option<NaiveDate>,
+    pub valid_to: Option<NaiveDate>,
+    pub state: String,
+    pub author_id: Uuid,
+    pub reviewer_id: Option<Uuid>,
+    pub source_ticket_id: Option<Uuid>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+async fn index_entry(conn: &mut Conn, e: &Entry) -> Result<(), DbError> {
+    diesel::sql_query(
+        "UPDATE knowledge_entries SET search_vector = \
+         setweight(to_tsvector('simple', $1), 'A') || setweight(to_tsvector('simple', $2), 'B') \
+         WHERE id = $3",
+    )
+    .bind::<Text, _>(search::segment_document(&e.question))
+    .bind::<Text, _>(search::segment_document(&e.answer))
+    .bind::<SqlUuid, _>(e.id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn insert_entry(conn: &mut Conn, e: &Entry) -> Result<(), DbError> {
+    diesel::insert_into(knowledge_entries::table)
+        .values(e)
+        .execute(conn)
+        .await?;
+    index_entry(conn, e).await
+}
+
+pub async fn get_entry(conn: &mut Conn, id: Uuid, for_update: bool) -> Result<Entry, DbError> {
+    let q = knowledge_entries::table.find(id).select(Entry::as_select());
+    Ok(if for_update {
+        q.for_update().first(conn).await?
+    } else {
+        q.first(conn).await?
+    })
+}
+
+pub async fn save_entry(conn: &mut Conn, e: &Entry) -> Result<Entry, DbError> {
+    let mut next = e.clone();
+    next.version += 1;
+    let saved = diesel::update(knowledge_entries::table.find(e.id))
+        .set(&next)
+        .returning(Entry::as_returning())
+        .get_result(conn)
+        .await?;
+    index_entry(conn, &saved).await?;
+    Ok(saved)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct EntryFilter {
+    /// Words to search, ranked; otherwise newest first.
+    pub q: Option<String>,
+    /// Only published entries valid on this day (the public, operators taking a call).
+    pub valid_on: Option<NaiveDate>,
+    pub within: Option<String>,
+    pub state: Option<String>,
+    pub organization_id: Option<Uuid>,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+/// Entries matching a filter; a search ranks question words above answer words.
+pub async fn search_entries(conn: &mut Conn, f: &EntryFilter) -> Result<Vec<Entry>, DbError> {
+    let mut q = knowledge_entries::table
+        .select(Entry::as_select())
+        .limit(f.limit)
+        .offset(f.offset)
+        .into_boxed();
+    if let Some(day) = f.valid_on {
+        q = q
+            .filter(knowledge_entries::state.eq("published"))
+            .filter(
+                knowledge_entries::valid_from
+                    .is_null()
+                    .or(knowledge_entries::valid_from.le(day)),
+            )
+            .filter(
+                knowledge_entries::valid_to
+                    .is_null()
+                    .or(knowledge_entries::valid_to.ge(day)),
+            );
+    }
+    if let Some(s) = &f.state {
+        q = q.filter(knowledge_entries::state.eq(s.clone()));
+    }
+    if let Some(o) = f.organization_id {
+        q = q.filter(knowledge_entries::organization_id.eq(o));
+    }
+    if let Some(w) = &f.within {
+        let inside = organizations::table
+            .filter(organizations::path.like(format!("{}%", escape_like(w))))
+            .select(organizations::id);
+        q = q.filter(knowledge_entries::organization_id.eq_any(inside));
+    }
+    match f.q.as_deref().and_then(search::tsquery) {
+        Some(tsq) => {
+            q = q
+                .filter(
+                    sql::<Bool>("knowledge_entries.search_vector @@ to_tsquery('simple', ")
+                        .bind::<Text, _>(tsq.clone())
+                        .sql(")"),
+                )
+                .order((
+                    sql::<Float4>("ts_rank(knowledge_entries.search_vector, to_tsquery('simple', ")
+                        .bind::<Text, _>(tsq)
+                        .sql("))")
+                        .desc(),
+                    knowledge_entries::id.desc(),
+                ));
+        }
+        None => q = q.order(knowledge_entries::id.desc()),
+    }
+    Ok(q.load(conn).await?)
+}
