@@ -317,6 +317,162 @@ const STAFF: &[(&str, &str, Role, &str)] = &[
     ("pingyin.admin", "林涛", Role::OrgAdmin, "pingyin"),
     ("pingyin.clerk.a", "徐敏", Role::Clerk, "pingyin_hall"),
     ("pingyin.clerk.b", "朱勇", Role::Clerk, "pingyin_hall"),
+    ("city.hotline", "赵静", Role::HotlineOperator, "city"),
+    ("city.hotline.b", "钱坤", Role::HotlineOperator, "city"),
+];
+
+/// The knowledge base (问答式知识库): (organisation key, question, answer).
+const KNOWLEDGE: &[(&str, &str, &str)] = &[
+    (
+        "city",
+        "12345热线受理哪些事项？",
+        "12345热线受理企业和群众的咨询、求助、投诉、举报、建议和表扬，7×24小时人工服务。110、119、120、122等紧急警情请直接拨打相应电话。",
+    ),
+    (
+        "city",
+        "工单派出后多久能得到答复？",
+        "咨询、求助类一般3个工作日内答复，投诉、建议类一般13个工作日内答复，紧急诉求当日处置。承办单位确需延期的，须在期限届满前申请。",
+    ),
+    (
+        "city",
+        "对工单答复不满意怎么办？",
+        "回访时可如实反映不满意的原因，热线将把工单退回承办单位重新办理（重办），并重新计算办理时限。",
+    ),
+    (
+        "city",
+        "如何查询工单办理进度？",
+        "凭受理时告知的工单编号和查询码，可在政务服务网“12345热线”栏目或拨打热线查询办理进度和答复内容。",
+    ),
+    (
+        "city",
+        "如何申请政府信息公开？",
+        "可通过政府门户网站在线申请、信函或当面提交申请，写明申请人信息、所需政府信息的名称或文号等特征描述、获取方式。行政机关自收到申请之日起20个工作日内答复。",
+    ),
+    (
+        "city",
+        "依申请公开收费吗？",
+        "一般不收费。申请数量、频次明显超过合理范围的，按件或按量收取信息处理费，行政机关会先书面通知申请人。",
+    ),
+    (
+        "city",
+        "企业开办需要多长时间？",
+        "企业开办（设立登记、刻制公章、申领发票、社保登记、住房公积金缴存登记）全流程1个工作日内办结，可通过“一网通办”平台一次提交。",
+    ),
+    (
+        "city",
+        "建筑工程施工许可证办理需要哪些材料？",
+        "建筑工程施工许可证申请表、用地批准手续、建设工程规划许可证、施工合同、施工图设计文件审查合格书、质量安全监督手续等，承诺3个工作日办结。",
+    ),
+    (
+        "city",
+        "政务服务大厅的办公时间？",
+        "工作日上午9:00-12:00，下午13:30-17:00；周六上午提供延时服务（部分事项）。法定节假日休息。",
+    ),
+    (
+        "city",
+        "什么是“一件事一次办”？",
+        "将企业和群众眼中的“一件事”涉及的多个事项整合为一个事项，一次告知、一表申请、一套材料、一窗受理、一次办结。",
+    ),
+    (
+        "city",
+        "对政务服务不满意如何评价？",
+        "办件结束后可通过窗口评价器、扫码、网站或短信进行“好差评”，差评将在5个工作日内核实整改并回访。",
+    ),
+    (
+        "city",
+        "如何投诉窗口工作人员？",
+        "可拨打12345热线、在政务服务网提交投诉或到大厅监督投诉窗口反映，投诉将在5个工作日内决定是否受理，并告知处理结果。",
+    ),
+    (
+        "city",
+        "灵活就业人员如何缴纳养老保险？",
+        "携带居民身份证到社保经办机构或通过网上服务大厅办理参保登记，按年度缴费基数自主选择档次，按月或按年缴费。",
+    ),
+    (
+        "city",
+        "医保异地就医如何备案？",
+        "可通过国家医保服务平台App、线上经办或到医保经办窗口办理异地就医备案，备案后在就医地直接结算。",
+    ),
+    (
+        "city",
+        "住房公积金提取需要什么条件？",
+        "购买、建造、翻建、大修自住住房，偿还购房贷款本息，租房自住，离休退休，出境定居等情形可申请提取。",
+    ),
+    (
+        "city",
+        "新生儿如何办理落户和医保？",
+        "出生后可通过“出生一件事”一次办理出生医学证明、户口登记、医保参保和社保卡申领，居住地不限。",
+    ),
+    (
+        "city",
+        "居住证怎么办理？",
+        "在居住地连续居住满半年并有合法稳定就业、住所或连续就读的，持本人居民身份证、近期照片和相关证明到居住地派出所申领。",
+    ),
+    (
+        "city",
+        "小区停水停电找哪个部门？",
+        "停水可联系供水企业服务热线，停电可联系供电公司95598；超过24小时未恢复或无人处置的，可拨打12345反映，由热线派单督办。",
+    ),
+    (
+        "city",
+        "噪音扰民如何反映？",
+        "社会生活噪声可向公安机关反映，建筑施工噪声向住房城乡建设或城市管理部门反映，也可拨打12345由热线转办。",
+    ),
+    (
+        "city",
+        "占道经营、乱搭乱建归谁管？",
+        "由所在区县城市管理部门和街道办事处负责，可拨打12345热线或通过“随手拍”反映，热线派单至属地处置。",
+    ),
+    (
+        "lixia",
+        "历下区政务服务中心在哪里？",
+        "济南市历下区文化东路61号，工作日9:00-12:00、13:30-17:00办公，可乘坐公交至文化东路站。",
+    ),
+    (
+        "lixia",
+        "历下区老旧小区加装电梯有补贴吗？",
+        "符合条件的既有住宅加装电梯，按规定给予财政补贴，具体标准以当年度公布的实施细则为准，可在区政府网站政务公开栏目查询。",
+    ),
+    (
+        "lixia",
+        "在历下区办理营业执照需要预约吗？",
+        "不需要预约，可在政务服务中心综合受理窗口或网上办理；网上申请材料齐全的当日办结。",
+    ),
+    (
+        "lixia",
+        "历下区养犬登记怎么办理？",
+        "携带犬只免疫证明、犬主身份证和住所证明到所在街道养犬登记点或线上办理，一户限养一只。",
+    ),
+    (
+        "lixia",
+        "历下区学区划分在哪里查？",
+        "每年春季由区教育部门在政府网站发布义务教育学校招生范围，可在政务公开“教育”栏目查询。",
+    ),
+    (
+        "lixia",
+        "历下区征收补偿方案在哪里公开？",
+        "国有土地上房屋征收补偿方案、征收决定等在区政府网站“重点领域信息公开—征收”栏目公开。",
+    ),
+    (
+        "pingyin",
+        "平阴县玫瑰产业扶持政策有哪些？",
+        "对玫瑰种植、加工企业和合作社给予基础设施、品牌建设和技术改造补助，具体以县政府公布的扶持办法为准。",
+    ),
+    (
+        "pingyin",
+        "平阴县个体工商户如何办理营业执照？",
+        "可到平阴县政务服务中心市场监管窗口或通过网上登记系统申请，材料齐全当场办结。",
+    ),
+    (
+        "pingyin",
+        "平阴县食品经营许可证办理时限？",
+        "法定20个工作日，承诺5个工作日办结；仅销售预包装食品的实行备案管理。",
+    ),
+    (
+        "pingyin",
+        "平阴县农村宅基地如何申请？",
+        "向所在村集体经济组织提出申请，经村民代表会议讨论、乡镇审核批准，办理农村宅基地批准书。",
+    ),
 ];
 
 /// (hall key, number, name, combined, [(staff username, post)])
@@ -1533,6 +1689,411 @@ async fn demo_supervision(
     Ok(())
 }
 
+/// The 12345 hotline at the city: a ticket in every state (one overdue, one nearly due)
+/// with query codes DEMO2000…DEMO2008, and the knowledge base, published but for two drafts.
+#[allow(clippy::too_many_arguments)]
+async fn demo_hotline(
+    c: &mut Conn,
+    city: &orgs::Organization,
+    departments: &[(&str, orgs::Organization)],
+    operator: Uuid,
+    responder: Uuid,
+    reviewer: Uuid,
+    citizen: Option<Uuid>,
+) -> Result<(), DbError> {
+    use chrono::TimeZone;
+    use zhengwu_domain::hotline::{TicketKind, TicketLimits, Urgency};
+    use zhengwu_persistence::hotline as repo;
+    let tz = chrono_tz::Asia::Shanghai;
+    let now = chrono::Utc::now();
+    let today = now.with_timezone(&tz).date_naive();
+    let cal = calendar::calendar_for(c, today.year() - 1, today.year() + 1).await?;
+    let back = |n: u32| {
+        let mut d = today;
+        let mut k = 0;
+        while k < n {
+            d = d.pred_opt().unwrap_or(d);
+            if cal.is_working_day(d) {
+                k += 1;
+            }
+        }
+        d
+    };
+    let at = |d: NaiveDate, hour: u32| {
+        let t = chrono::NaiveTime::from_hms_opt(hour, 0, 0).unwrap_or(chrono::NaiveTime::MIN);
+        tz.from_local_datetime(&d.and_time(t))
+            .earliest()
+            .map_or(now, |t| t.with_timezone(&chrono::Utc))
+    };
+    let dept = |key: &str| {
+        departments
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, o)| o.id)
+    };
+    let limits = TicketLimits::default();
+    // The nearly due complaint has one working day left whether or not today is one.
+    let nearly = if cal.is_working_day(today) { 12 } else { 13 };
+    // (kind, urgency, subject, description, location, target state, department, dispatched
+    //  working days ago, reply, public)
+    let specs: [(
+        TicketKind,
+        Urgency,
+        &str,
+        &str,
+        &str,
+        &str,
+        &str,
+        u32,
+        &str,
+        bool,
+    ); 9] = [
+        (
+            TicketKind::Consultation,
+            Urgency::Normal,
+            "咨询新生儿医保办理",
+            "孩子刚出生，想了解医保参保怎么办。",
+            "",
+            "received",
+            "",
+            0,
+            "",
+            false,
+        ),
+        (
+            TicketKind::Help,
+            Urgency::Urgent,
+            "小区停水两天无人处理",
+            "文化东路某小区自前天起停水，物业称在维修但无进展。",
+            "历下区文化东路",
+            "dispatched",
+            "lixia",
+            5,
+            "",
+            false,
+        ),
+        (
+            TicketKind::Complaint,
+            Urgency::Normal,
+            "装修噪音夜间扰民",
+            "楼上装修每天晚上十点后仍在施工，多次沟通无果。",
+            "历下区解放路",
+            "dispatched",
+            "lixia",
+            nearly,
+            "",
+            false,
+        ),
+        (
+            TicketKind::Help,
+            Urgency::Normal,
+            "玫瑰种植补贴未到账",
+            "去年申报的玫瑰种植补贴至今未发放。",
+            "平阴县玫瑰镇",
+            "returned",
+            "pingyin",
+            3,
+            "",
+            false,
+        ),
+        (
+            TicketKind::Consultation,
+            Urgency::Normal,
+            "老旧小区加装电梯补贴标准",
+            "想了解加装电梯的补贴标准和申请流程。",
+            "历下区",
+            "replied",
+            "lixia",
+            4,
+            "加装电梯补贴标准和申请流程已在区政府网站政务公开栏目公布，可携带业主同意书等材料到街道办事处申请。",
+            true,
+        ),
+        (
+            TicketKind::Suggestion,
+            Urgency::Normal,
+            "建议增设公交站点",
+            "建议在新建小区门口增设公交站点，方便居民出行。",
+            "历下区旅游路",
+            "called_back",
+            "lixia",
+            8,
+            "已将建议转交公交企业，经现场勘查，计划于下季度调整线路并增设站点。",
+            true,
+        ),
+        (
+            TicketKind::Complaint,
+            Urgency::Normal,
+            "路灯损坏长期不修",
+            "小区南侧道路路灯损坏一个多月，夜间出行不便。",
+            "历下区燕山立交桥附近",
+            "reopened",
+            "lixia",
+            7,
+            "已安排维修单位排查线路。",
+            false,
+        ),
+        (
+            TicketKind::Praise,
+            Urgency::Normal,
+            "表扬政务服务中心工作人员",
+            "在政务服务中心办理营业执照时，窗口工作人员耐心细致，一次办好。",
+            "历下区政务服务中心",
+            "closed",
+            "lixia",
+            6,
+            "感谢您的肯定，已转达相关工作人员并予以表扬。",
+            true,
+        ),
+        (
+            TicketKind::Help,
+            Urgency::Normal,
+            "文化东路小区停水",
+            "文化东路小区停水，请尽快处理。",
+            "历下区文化东路",
+            "merged",
+            "",
+            0,
+            "",
+            false,
+        ),
+    ];
+    let mut ids: Vec<Uuid> = Vec::new();
+    for (
+        i,
+        (kind, urgency, subject, description, location, target, department, ago, reply, public),
+    ) in specs.into_iter().enumerate()
+    {
+        let received_on = if ago > 0 { back(ago) } else { today };
+        let received_at = at(received_on, 9);
+        let serial =
+            zhengwu_persistence::supervision::next_serial(c, "hotline", received_on.year()).await?;
+        let id = Uuid::now_v7();
+        let mut t = repo::Ticket {
+            id,
+            number: format!("RX{}{serial:06}", received_on.year()),
+            kind: kind.as_str().to_owned(),
+            urgency: urgency.as_str().to_owned(),
+            channel: if i % 3 == 0 { "web" } else { "phone" }.to_owned(),
+            subject: subject.to_owned(),
+            description: description.to_owned(),
+            location: (!location.is_empty()).then(|| location.to_owned()),
+            caller_name: Some("张先生".to_owned()),
+            caller_contact: serde_json::json!({"phone": "13800000000"}),
+            classified: false,
+            public_answer: false,
+            query_code_hash: crate::routes::cases::password_hash(&format!("DEMO2{i:03}")),
+            center_id: city.id,
+            submitter_id: if i % 3 == 0 { citizen } else { None },
+            state: "received".to_owned(),
+            received_at,
+            received_on,
+            responsible_org_id: None,
+            dispatched_on: None,
+            due_date: None,
+            return_count: 0,
+            extension_days: 0,
+            extension_request: None,
+            reply: None,
+            replied_at: None,
+            callback_satisfied: None,
+            reopen_count: 0,
+            merged_into: None,
+            closed_at: None,
+            version: 1,
+        };
+        repo::insert_ticket(c, &t).await?;
+        repo::add_event(
+            c,
+            id,
+            received_at,
+            Some(operator),
+            "receive",
+            None,
+            serde_json::json!({"channel": t.channel}),
+        )
+        .await?;
+        if let Some(org) = dept(department) {
+            let due = cal
+                .add_working_days(received_on, limits.days(kind, urgency))
+                .map_or(today, |d| d.due_date);
+            t.responsible_org_id = Some(org);
+            t.dispatched_on = Some(received_on);
+            t.due_date = Some(due);
+            t.state = "dispatched".to_owned();
+            repo::add_event(
+                c,
+                id,
+                at(received_on, 10),
+                Some(operator),
+                "dispatch",
+                None,
+                serde_json::json!({"organization_id": org, "due_date": due}),
+            )
+            .await?;
+        }
+        match target {
+            "returned" => {
+                t.return_count = 1;
+                t.responsible_org_id = None;
+                t.dispatched_on = None;
+                t.due_date = None;
+                t.state = "returned".to_owned();
+                repo::add_event(
+                    c,
+                    id,
+                    at(back(2), 11),
+                    Some(responder),
+                    "return",
+                    Some("补贴发放属于县农业农村部门职责，请改派"),
+                    serde_json::json!({"returns": 1}),
+                )
+                .await?;
+            }
+            "replied" | "called_back" | "reopened" | "closed" => {
+                let replied_on = back(ago.saturating_sub(2).max(1));
+                t.reply = Some(reply.to_owned());
+                t.replied_at = Some(at(replied_on, 15));
+                t.public_answer = public;
+                t.state = "replied".to_owned();
+                repo::add_event(
+                    c,
+                    id,
+                    at(replied_on, 15),
+                    Some(responder),
+                    "reply",
+                    Some(reply),
+                    serde_json::json!({"public": public, "on_time": true}),
+                )
+                .await?;
+                if target != "replied" {
+                    let satisfied = target != "reopened";
+                    let call_on = back(1);
+                    t.callback_satisfied = Some(satisfied);
+                    if satisfied {
+                        t.state = "called_back".to_owned();
+                        repo::add_event(
+                            c,
+                            id,
+                            at(call_on, 10),
+                            Some(operator),
+                            "callback",
+                            Some("市民表示满意"),
+                            serde_json::json!({"satisfied": true}),
+                        )
+                        .await?;
+                    } else {
+                        let due = cal
+                            .add_working_days(call_on, limits.reopened)
+                            .map_or(today, |d| d.due_date);
+                        t.state = "reopened".to_owned();
+                        t.reopen_count = 1;
+                        t.dispatched_on = Some(call_on);
+                        t.due_date = Some(due);
+                        repo::add_event(
+                            c,
+                            id,
+                            at(call_on, 10),
+                            Some(operator),
+                            "callback",
+                            Some("市民反映路灯仍未修复"),
+                            serde_json::json!({"satisfied": false, "due_date": due}),
+                        )
+                        .await?;
+                    }
+                }
+                if target == "closed" {
+                    t.state = "closed".to_owned();
+                    t.closed_at = Some(at(back(1), 16));
+                    repo::add_event(
+                        c,
+                        id,
+                        at(back(1), 16),
+                        Some(operator),
+                        "close",
+                        None,
+                        serde_json::json!({}),
+                    )
+                    .await?;
+                }
+            }
+            "merged" => {
+                if let Some(into) = ids.get(1).copied() {
+                    t.state = "merged".to_owned();
+                    t.merged_into = Some(into);
+                    t.closed_at = Some(at(today, 9));
+                    repo::add_event(
+                        c,
+                        id,
+                        at(today, 9),
+                        Some(operator),
+                        "merge",
+                        Some("同一小区停水，重复来电"),
+                        serde_json::json!({"into": into}),
+                    )
+                    .await?;
+                    repo::add_event(
+                        c,
+                        into,
+                        at(today, 9),
+                        Some(operator),
+                        "absorb",
+                        None,
+                        serde_json::json!({"ticket": id}),
+                    )
+                    .await?;
+                }
+            }
+            _ => {}
+        }
+        repo::save_ticket(c, &t).await?;
+        record(
+            c,
+            "hotline_ticket.receive",
+            "hotline_ticket",
+            id,
+            Some(&city.path),
+            serde_json::json!({"number": t.number, "state": t.state}),
+        )
+        .await?;
+        ids.push(id);
+    }
+    for (i, (key, question, answer)) in KNOWLEDGE.iter().enumerate() {
+        let org = departments
+            .iter()
+            .find(|(k, _)| k == key)
+            .map_or(city, |(_, o)| o);
+        let published = i % 15 != 14;
+        let entry = repo::Entry {
+            id: Uuid::now_v7(),
+            organization_id: org.id,
+            question: (*question).to_owned(),
+            answer: (*answer).to_owned(),
+            matter_ids: vec![],
+            disclosure_ids: vec![],
+            valid_from: None,
+            valid_to: None,
+            state: if published { "published" } else { "submitted" }.to_owned(),
+            author_id: operator,
+            reviewer_id: published.then_some(reviewer),
+            source_ticket_id: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        repo::insert_entry(c, &entry).await?;
+        record(
+            c,
+            "knowledge_entry.create",
+            "knowledge_entry",
+            entry.id,
+            Some(&org.path),
+            serde_json::json!({"question": question}),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 async fn demo_disclosure(
     c: &mut Conn,
     org: &orgs::Organization,
@@ -1820,6 +2381,13 @@ pub async fn load(config: &Config) -> Result<String, String> {
             }
         }
         let person = |name: &str| people.iter().find(|(n, _)| *n == name).map(|(_, id)| *id);
+        if let (Some(city), Some(operator), Some(responder), Some(reviewer)) =
+            (org("city"), person("city.hotline"), person("lixia.admin"), person("city.reviewer"))
+        {
+            let departments: Vec<(&str, orgs::Organization)> =
+                ["lixia", "pingyin"].iter().filter_map(|k| org(k).map(|o| (*k, o))).collect();
+            demo_hotline(c, &city, &departments, operator, responder, reviewer, person("zhang.san")).await?;
+        }
         let mut made_items: Vec<(&str, Uuid)> = Vec::new();
         for spec in DISCLOSURES {
             let (Some(o), Some(author), Some(reviewer)) =
@@ -1835,12 +2403,13 @@ pub async fn load(config: &Config) -> Result<String, String> {
         }
         record(c, "calendar.put", "calendar", 2025, None, serde_json::json!({"year": 2025})).await?;
         Ok(format!(
-            "demo data loaded: {} organisations, {} staff accounts and 2 applicants (password {DEMO_PASSWORD:?}: city.admin, city.disclosure, city.reviewer, city.clerk.a, lixia.clerk.a, city.supervisor, zhang.san, …), {} windows, {} disclosure items, {} service matters with a case in every state (query passwords DEMO0000…DEMO0006), the 2025 holiday schedule",
+            "demo data loaded: {} organisations, {} staff accounts and 2 applicants (password {DEMO_PASSWORD:?}: city.admin, city.disclosure, city.reviewer, city.clerk.a, lixia.clerk.a, city.supervisor, zhang.san, city.hotline, …), {} windows, {} disclosure items, {} service matters with a case in every state (query passwords DEMO0000…DEMO0006), supervision findings, 12345 tickets in every state (query codes DEMO2000…DEMO2008), {} knowledge-base entries, the 2025 holiday schedule",
             ORGS.len(),
             STAFF.len(),
             WINDOWS.len(),
             DISCLOSURES.len(),
-            MATTERS.len()
+            MATTERS.len(),
+            KNOWLEDGE.len()
         ))
     })
     .await

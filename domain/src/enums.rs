@@ -7,7 +7,7 @@ macro_rules! labeled_enum {
     (
         $(#[$meta:meta])*
         $vis:vis enum $name:ident {
-            $( $(#[$vmeta:meta])* $variant:ident = ($value:literal, $label:literal) ),+ $(,)?
+            $( $(#[$vmeta:meta])* $variant:ident = ($value:tt, $label:tt) ),+ $(,)?
         }
     ) => {
         $(#[$meta])*

@@ -688,3 +688,87 @@ fn urlencode(s: &str) -> String {
         })
         .collect()
 }
+
+#[actix_web::test]
+async fn the_demo_has_tickets_in_every_state_and_a_knowledge_base() {
+    let t = TestApp::start().await;
+    zhengwu_api::demo::load(&t.state.config)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let app = app!(t);
+    let op = login(&app, "city.hotline", zhengwu_api::demo::DEMO_PASSWORD).await;
+    let r = req(&app, Method::GET, "/api/v1/hotline/tickets?limit=50")
+        .token(&op)
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let mut states: Vec<String> = r.body["items"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x["state"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    states.sort();
+    states.dedup();
+    assert_eq!(
+        states,
+        vec![
+            "called_back",
+            "closed",
+            "dispatched",
+            "merged",
+            "received",
+            "reopened",
+            "replied",
+            "returned"
+        ]
+    );
+    let number = r.body["items"][1]["number"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let lookup = req(
+        &app,
+        Method::GET,
+        &format!("/api/v1/public/hotline/tickets/{number}?code=DEMO2001"),
+    )
+    .send()
+    .await;
+    assert_eq!(lookup.status, 200, "{:?}", lookup.body);
+    let kb = req(&app, Method::GET, "/api/v1/knowledge-base?limit=200")
+        .send()
+        .await;
+    assert_eq!(kb.body["items"].as_array().map(Vec::len), Some(28));
+    let found = req(
+        &app,
+        Method::GET,
+        &format!("/api/v1/knowledge-base?q={}", urlencode("备案")),
+    )
+    .send()
+    .await;
+    assert_eq!(found.body["items"][0]["question"], "医保异地就医如何备案？");
+    assert_eq!(found.body["items"].as_array().map(Vec::len), Some(2));
+    let answers = req(&app, Method::GET, "/api/v1/public/hotline/answers")
+        .send()
+        .await;
+    assert_eq!(answers.body["items"].as_array().map(Vec::len), Some(3));
+    let sup = login(&app, "city.supervisor", zhengwu_api::demo::DEMO_PASSWORD).await;
+    let alerts = req(
+        &app,
+        Method::GET,
+        "/api/v1/supervision/alerts?kind=hotline_ticket",
+    )
+    .token(&sup)
+    .send()
+    .await;
+    let levels: Vec<&str> = alerts.body["items"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|x| x["level"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(
+        levels.contains(&"red") && levels.contains(&"yellow"),
+        "{levels:?}"
+    );
+}
