@@ -1736,18 +1736,19 @@ async fn demo_hotline(
     let nearly = if cal.is_working_day(today) { 12 } else { 13 };
     // (kind, urgency, subject, description, location, target state, department, dispatched
     //  working days ago, reply, public)
-    let specs: [(
+    type Spec<'a> = (
         TicketKind,
         Urgency,
-        &str,
-        &str,
-        &str,
-        &str,
-        &str,
+        &'a str,
+        &'a str,
+        &'a str,
+        &'a str,
+        &'a str,
         u32,
-        &str,
+        &'a str,
         bool,
-    ); 9] = [
+    );
+    let specs: [Spec; 9] = [
         (
             TicketKind::Consultation,
             Urgency::Normal,
