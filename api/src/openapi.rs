@@ -37,6 +37,7 @@ Get a token at `POST /api/v1/auth/token`, then use **Authorize** with the `acces
         (name = "annual report", description = "The annual disclosure report computed from the records"),
         (name = "participation", description = "Consultations, topic requests, leader messages and the echo wall"),
         (name = "statistics", description = "Measures computed from the records"),
+        (name = "assessment", description = "Window and staff assessment (考核): attendance, daily scores, summaries, the monthly bulletin and the disclosure assessment"),
         (name = "disclosures", description = "Proactive disclosure items (政府信息)"),
         (name = "disclosure catalogue", description = "Disclosure catalogue and guide"),
         (name = "meta", description = "Enumerations with Chinese labels"),

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use zhengwu_domain::account::Role;
+use zhengwu_domain::calendar::Calendar;
 use zhengwu_domain::services::{CaseFacts, CaseKind, CaseMeasures, CaseState};
 use zhengwu_persistence::{DbError, calendar, cases, matters, orgs, users, windows};
 
@@ -155,26 +156,7 @@ pub async fn cases_statistics(
     let mut groups: BTreeMap<Option<Uuid>, CaseMeasures> = BTreeMap::new();
     let mut total = CaseMeasures::default();
     for r in &rows {
-        let pauses = paused.get(&r.id).map(Vec::as_slice).unwrap_or(&[]);
-        let used = match (r.accepted_on, r.decided_on) {
-            (Some(a), Some(d)) => {
-                let p: u32 = pauses
-                    .iter()
-                    .map(|(s, e)| cal.working_days_between(*s, *e))
-                    .sum();
-                Some(cal.working_days_between(a, d).saturating_sub(p))
-            }
-            _ => None,
-        };
-        let facts = CaseFacts {
-            state: CaseState::parse(&r.state).unwrap_or(CaseState::Submitted),
-            case_kind: CaseKind::parse(&r.case_kind).unwrap_or(CaseKind::Promised),
-            accepted_on: r.accepted_on,
-            decided_on: r.decided_on,
-            due_date: r.due_date,
-            limit_days: u32::try_from(r.promised_days + r.extension_days).unwrap_or(0),
-            working_days_used: used,
-        };
+        let facts = case_facts(r, paused.get(&r.id).map(Vec::as_slice).unwrap_or(&[]), &cal);
         let key = match q.group_by {
             GroupBy::Org => Some(r.organization_id),
             GroupBy::Hall => r.hall_id,
@@ -210,6 +192,34 @@ pub async fn cases_statistics(
         groups: out,
         total: (&total).into(),
     }))
+}
+
+/// What the measures need of one case: its state and dates, with the working days used
+/// from acceptance to decision less its closed pauses (special procedures).
+pub(crate) fn case_facts(
+    r: &cases::StatRow,
+    pauses: &[(NaiveDate, NaiveDate)],
+    cal: &Calendar,
+) -> CaseFacts {
+    let used = match (r.accepted_on, r.decided_on) {
+        (Some(a), Some(d)) => {
+            let p: u32 = pauses
+                .iter()
+                .map(|(s, e)| cal.working_days_between(*s, *e))
+                .sum();
+            Some(cal.working_days_between(a, d).saturating_sub(p))
+        }
+        _ => None,
+    };
+    CaseFacts {
+        state: CaseState::parse(&r.state).unwrap_or(CaseState::Submitted),
+        case_kind: CaseKind::parse(&r.case_kind).unwrap_or(CaseKind::Promised),
+        accepted_on: r.accepted_on,
+        decided_on: r.decided_on,
+        due_date: r.due_date,
+        limit_days: u32::try_from(r.promised_days + r.extension_days).unwrap_or(0),
+        working_days_used: used,
+    }
 }
 
 async fn labels(
