@@ -450,6 +450,11 @@ pub async fn subtree(conn: &mut Conn, path: &str) -> Result<Vec<SubtreeOrg>, DbE
         .collect())
 }
 
+/// A forwarded message as read: (forwarded to, feedback due, answered at).
+type ForwardedRow = (Option<Uuid>, Option<NaiveDate>, Option<DateTime<Utc>>);
+/// An answered message as read: (receiving office, forwarded to, submitted, answered).
+type AnsweredRow = (Uuid, Option<Uuid>, DateTime<Utc>, Option<DateTime<Utc>>);
+
 fn inside(path: &str) -> String {
     format!("{}%", escape_like(path))
 }
@@ -509,17 +514,16 @@ pub async fn forwarded_messages(
     let orgs = organizations::table
         .filter(organizations::path.like(inside(path)))
         .select(organizations::id.nullable());
-    let rows: Vec<(Option<Uuid>, Option<NaiveDate>, Option<DateTime<Utc>>)> =
-        public_messages::table
-            .filter(public_messages::forwarded_to.eq_any(orgs))
-            .filter(public_messages::feedback_due.between(from, to))
-            .select((
-                public_messages::forwarded_to,
-                public_messages::feedback_due,
-                public_messages::answered_at,
-            ))
-            .load(conn)
-            .await?;
+    let rows: Vec<ForwardedRow> = public_messages::table
+        .filter(public_messages::forwarded_to.eq_any(orgs))
+        .filter(public_messages::feedback_due.between(from, to))
+        .select((
+            public_messages::forwarded_to,
+            public_messages::feedback_due,
+            public_messages::answered_at,
+        ))
+        .load(conn)
+        .await?;
     Ok(rows
         .into_iter()
         .filter_map(|(o, due, at)| Some((o?, due?, at)))
@@ -540,25 +544,24 @@ pub async fn answered_messages(
     let forwarded = organizations::table
         .filter(organizations::path.like(inside(path)))
         .select(organizations::id.nullable());
-    let rows: Vec<(Uuid, Option<Uuid>, DateTime<Utc>, Option<DateTime<Utc>>)> =
-        public_messages::table
-            .filter(public_messages::answered_at.ge(from))
-            .filter(public_messages::answered_at.lt(to))
-            .filter(
-                public_messages::forwarded_to
-                    .eq_any(forwarded)
-                    .or(public_messages::forwarded_to
-                        .is_null()
-                        .and(public_messages::organization_id.eq_any(received))),
-            )
-            .select((
-                public_messages::organization_id,
-                public_messages::forwarded_to,
-                public_messages::submitted_at,
-                public_messages::answered_at,
-            ))
-            .load(conn)
-            .await?;
+    let rows: Vec<AnsweredRow> = public_messages::table
+        .filter(public_messages::answered_at.ge(from))
+        .filter(public_messages::answered_at.lt(to))
+        .filter(
+            public_messages::forwarded_to
+                .eq_any(forwarded)
+                .or(public_messages::forwarded_to
+                    .is_null()
+                    .and(public_messages::organization_id.eq_any(received))),
+        )
+        .select((
+            public_messages::organization_id,
+            public_messages::forwarded_to,
+            public_messages::submitted_at,
+            public_messages::answered_at,
+        ))
+        .load(conn)
+        .await?;
     Ok(rows
         .into_iter()
         .filter_map(|(o, f, s, a)| Some((f.unwrap_or(o), s, a?)))
