@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use actix_web::http::Method;
 use actix_web::test;
+use chrono::Datelike;
 use serde_json::{Value, json};
 use zhengwu_api::clock::FixedClock;
 use zhengwu_tests::*;
@@ -1274,4 +1275,80 @@ async fn the_disclosure_assessment_finds_overdue_items_late_replies_and_unanswer
     .await;
     assert_eq!(future.status, 422);
     assert_eq!(future.pointers(), vec!["?year"]);
+}
+
+#[actix_web::test]
+async fn the_demo_month_has_a_bulletin_worth_reading() {
+    let t = TestApp::start().await;
+    zhengwu_api::demo::load(&t.state.config)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let app = app!(t);
+    let sup = login(&app, "city.supervisor", zhengwu_api::demo::DEMO_PASSWORD).await;
+    let halls = get(&app, &sup, "/api/v1/organizations?kind=hall&level=city").await;
+    let hall = halls.body["items"]
+        .as_array()
+        .and_then(|a| a.iter().find(|o| o["name"] == "济南市政务服务中心"))
+        .and_then(|o| o["id"].as_str())
+        .unwrap_or_default()
+        .to_owned();
+    let shanghai = chrono::FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| panic!("offset"));
+    let today = chrono::Utc::now().with_timezone(&shanghai).date_naive();
+    let month = today.format("%Y-%m").to_string();
+    let b = get(
+        &app,
+        &sup,
+        &format!("/api/v1/bulletins/{month}?hall={hall}"),
+    )
+    .await;
+    assert_eq!(b.status, 200, "{:?}", b.body);
+    let windows = b.body["windows"].as_array().cloned().unwrap_or_default();
+    assert_eq!(windows.len(), 3);
+    // The demo cases, one in every state, were taken in today at window A01.
+    let a01 = windows
+        .iter()
+        .find(|w| w["number"] == "A01")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        (
+            &a01["cases"]["received"],
+            &a01["cases"]["accepted"],
+            &a01["cases"]["completed"]
+        ),
+        (&json!(7), &json!(4), &json!(2))
+    );
+    // Thirty days of assessments up to today: this month and the one before hold them.
+    let first = today.with_day(1).unwrap_or(today);
+    let before = first.pred_opt().unwrap_or(first);
+    let mut days = 0;
+    let mut ranked = 0;
+    for date in [today, before] {
+        let s = get(
+            &app,
+            &sup,
+            &format!("/api/v1/assessments/summary?period=month&date={date}&hall={hall}"),
+        )
+        .await;
+        assert_eq!(s.status, 200);
+        for w in s.body["windows"].as_array().cloned().unwrap_or_default() {
+            days += w["days_assessed"].as_u64().unwrap_or_default();
+            ranked += u64::from(w["rank"].is_number());
+        }
+        assert_eq!(s.body["staff"].as_array().map(Vec::len), Some(3));
+    }
+    // Any 30 days hold at least 14 working days, even across the National Day holiday.
+    assert!(days >= 3 * 14, "3 windows a working day: {days}");
+    assert!(ranked >= 3);
+    let md = get(
+        &app,
+        &sup,
+        &format!("/api/v1/bulletins/{month}?hall={hall}&format=markdown"),
+    )
+    .await;
+    assert!(
+        md.body
+            .as_str()
+            .is_some_and(|t| t.contains("# 济南市政务服务中心工作动态简报"))
+    );
 }
