@@ -195,12 +195,15 @@ async fn check_attendance(
     Ok(hall)
 }
 
-fn duplicate(what: &str, id: Uuid) -> ApiError {
-    ApiError::conflict(
+fn duplicate(what: &str, existing: Option<Uuid>) -> ApiError {
+    let e = ApiError::conflict(
         &format!("{what}.duplicate"),
         format!("there is already one {what} record for this day; correct it with PUT"),
-    )
-    .context(serde_json::json!({ "id": id }))
+    );
+    match existing {
+        Some(id) => e.context(serde_json::json!({ "id": id })),
+        None => e,
+    }
 }
 
 /// Record a staff member's day at a window (supervisors and organisation administrators).
@@ -237,7 +240,7 @@ pub async fn record_attendance(
         let hall =
             check_attendance(c, &auth, b.window_id, b.user_id, b.status, b.covered_by).await?;
         if let Some(id) = repo::attendance_of(c, b.user_id, b.day).await? {
-            return Err(duplicate("attendance", id));
+            return Err(duplicate("attendance", Some(id)));
         }
         let row = AttendanceRow {
             id: Uuid::now_v7(),
@@ -256,7 +259,8 @@ pub async fn record_attendance(
         repo::insert_attendance(c, &row)
             .await
             .map_err(|e| match e {
-                DbError::Conflict { .. } => duplicate("attendance", row.id),
+                // A concurrent request made it first; its id is not readable in this failed transaction.
+                DbError::Conflict { .. } => duplicate("attendance", None),
                 e => e.into(),
             })?;
         let id = row.id;
@@ -638,7 +642,7 @@ pub async fn create_assessment(
             ));
         }
         if let Some(id) = repo::assessment_of(c, b.subject_kind, b.subject_id, b.day).await? {
-            return Err(duplicate("assessment", id));
+            return Err(duplicate("assessment", Some(id)));
         }
         let a = Assessment {
             row: AssessmentRow {
@@ -659,7 +663,7 @@ pub async fn create_assessment(
         };
         let id = a.row.id;
         repo::insert_assessment(c, &a).await.map_err(|e| match e {
-            DbError::Conflict { .. } => duplicate("assessment", id),
+            DbError::Conflict { .. } => duplicate("assessment", None),
             e => e.into(),
         })?;
         let d = assessment_dto(a)?;
