@@ -40,6 +40,7 @@ Get a token at `POST /api/v1/auth/token`, then use **Authorize** with the `acces
         (name = "supervision", description = "Supervision (电子监察): rules, deadline alerts and their history, anomalies, supervision orders (督办) and accountability (问责)"),
         (name = "complaints", description = "Complaints and reports (投诉举报) about organisations, windows and staff"),
         (name = "hotline", description = "The 12345 hotline: tickets (工单) from intake to callback, public answers, and the knowledge base (知识库)"),
+        (name = "assessment", description = "Window and staff assessment (考核): attendance, daily scores, summaries, the monthly bulletin and the disclosure assessment"),
         (name = "disclosures", description = "Proactive disclosure items (政府信息)"),
         (name = "disclosure catalogue", description = "Disclosure catalogue and guide"),
         (name = "meta", description = "Enumerations with Chinese labels"),

@@ -75,6 +75,7 @@ fn info<T: Labeled>() -> EnumInfo {
 /// Every enumeration of the API.
 pub fn all_enums() -> Vec<EnumInfo> {
     use crate::account::{ActorKind, ApplicantType, LegalPersonKind, Post, Role};
+    use crate::assessment::{AttendanceStatus, Dimension, Grade, Period, SubjectKind};
     use crate::calendar::{DayKind, SkipReason};
     use crate::disclosure::{
         Attribute, Cadence, Channel, ContentFormat, ItemKind, ItemState, NonDisclosureGround,
@@ -159,6 +160,11 @@ pub fn all_enums() -> Vec<EnumInfo> {
         info::<ComplaintCategory>(),
         info::<ComplaintState>(),
         info::<ComplaintAction>(),
+        info::<AttendanceStatus>(),
+        info::<Dimension>(),
+        info::<SubjectKind>(),
+        info::<Period>(),
+        info::<Grade>(),
     ]
 }
 

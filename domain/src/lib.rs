@@ -5,6 +5,7 @@
 //! machine answers an illegal transition with a typed error.
 
 pub mod account;
+pub mod assessment;
 pub mod calendar;
 pub mod disclosure;
 pub mod enums;

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::assessment::GradeThresholds;
 use crate::calendar::Calendar;
 use crate::labeled_enum;
 use crate::validation::RuleViolation;
@@ -176,29 +177,6 @@ impl RuleId {
     }
 }
 
-/// The grades of the quarterly assessment: the lowest average score of each grade.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
-pub struct GradeLimits {
-    /// 优秀 from this average daily score.
-    pub excellent: u32,
-    /// 良好 from this average daily score.
-    pub good: u32,
-    /// 合格 from this average daily score; below is 不合格.
-    pub pass: u32,
-}
-
-impl Default for GradeLimits {
-    fn default() -> Self {
-        Self {
-            excellent: 95,
-            good: 85,
-            pass: 70,
-        }
-    }
-}
-
 /// The supervision configuration of an organisation, inherited by its subtree unless a
 /// lower organisation sets its own.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -228,7 +206,7 @@ pub struct SupervisionRules {
     /// A refusal or denial reason shorter than this many characters counts as missing (1–50).
     pub min_reason_chars: u32,
     /// Quarterly assessment grades.
-    pub grades: GradeLimits,
+    pub grades: GradeThresholds,
     /// Working days of hotline tickets by kind.
     #[serde(default)]
     pub ticket_limits: crate::hotline::TicketLimits,
@@ -247,7 +225,7 @@ impl Default for SupervisionRules {
             notice_window_days: 5,
             min_processing_minutes: 30,
             min_reason_chars: 4,
-            grades: GradeLimits::default(),
+            grades: GradeThresholds::default(),
             ticket_limits: crate::hotline::TicketLimits::default(),
             disabled_rules: Vec::new(),
         }
@@ -295,7 +273,9 @@ impl SupervisionRules {
         );
         range("min_reason_chars", self.min_reason_chars, 1, 50);
         let g = self.grades;
-        range("grades/pass", g.pass, 0, 200);
+        if !(0..=200).contains(&g.pass) {
+            out.push(("grades/pass", RuleViolation::new("range", "from 0 to 200")));
+        }
         if !(g.pass < g.good && g.good < g.excellent) {
             out.push((
                 "grades",
@@ -649,7 +629,7 @@ mod tests {
         let bad = SupervisionRules {
             yellow_percent_used: 0,
             rectification_days: 40,
-            grades: GradeLimits {
+            grades: GradeThresholds {
                 excellent: 80,
                 good: 85,
                 pass: 70,

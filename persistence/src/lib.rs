@@ -3,6 +3,7 @@
 //! Repository functions take a connection, so callers compose them inside one transaction;
 //! the audit event of a change is appended in the same transaction as the change.
 
+pub mod assessments;
 pub mod audit;
 pub mod calendar;
 pub mod cases;

@@ -884,3 +884,53 @@ diesel::allow_tables_to_appear_in_same_query!(
     window_staff,
     windows,
 );
+
+diesel::table! {
+    attendance_records (id) {
+        id -> Uuid,
+        hall_id -> Uuid,
+        window_id -> Uuid,
+        user_id -> Uuid,
+        day -> Date,
+        status -> Text,
+        covered_by -> Nullable<Uuid>,
+        note -> Nullable<Text>,
+        recorded_by -> Uuid,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    assessments (id) {
+        id -> Uuid,
+        hall_id -> Uuid,
+        subject_kind -> Text,
+        window_id -> Nullable<Uuid>,
+        user_id -> Nullable<Uuid>,
+        day -> Date,
+        score -> Int4,
+        note -> Nullable<Text>,
+        assessed_by -> Uuid,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    assessment_items (assessment_id, seq) {
+        assessment_id -> Uuid,
+        seq -> Int4,
+        dimension -> Text,
+        points -> Int4,
+        reason -> Text,
+    }
+}
+
+diesel::joinable!(assessment_items -> assessments (assessment_id));
+diesel::joinable!(attendance_records -> windows (window_id));
+
+diesel::allow_tables_to_appear_in_same_query!(assessment_items, assessments);
+diesel::allow_tables_to_appear_in_same_query!(attendance_records, windows);

@@ -850,3 +850,47 @@ pub async fn object_owner(
         .await?;
     Ok(rows.into_iter().next().map(|r| (r.org, r.label)))
 }
+
+/// Alerts and complaints of a month at a hall: alert events recorded in `[from, to]` on cases
+/// taken in at the hall's windows (to yellow, to red), and complaints received about the hall
+/// or its windows (received, of which accepted, closed or referred).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, QueryableByName)]
+pub struct HallMonth {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub alerts_yellow: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub alerts_red: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub complaints_received: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub complaints_accepted: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub complaints_finished: i64,
+}
+
+pub async fn hall_month(
+    conn: &mut Conn,
+    hall: Uuid,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<HallMonth, DbError> {
+    Ok(diesel::sql_query(
+        "WITH w AS (SELECT id FROM windows WHERE hall_id = $1),
+              ev AS (SELECT e.to_level FROM alert_events e JOIN cases c ON c.id = e.object_id
+                      WHERE e.object_kind IN ('case', 'case_step') AND c.window_id IN (SELECT id FROM w)
+                        AND e.as_of BETWEEN $2 AND $3),
+              k AS (SELECT state FROM complaints
+                     WHERE (organization_id = $1 OR window_id IN (SELECT id FROM w))
+                       AND received_on BETWEEN $2 AND $3)
+         SELECT (SELECT count(*) FROM ev WHERE to_level = 'yellow') AS alerts_yellow,
+                (SELECT count(*) FROM ev WHERE to_level = 'red') AS alerts_red,
+                (SELECT count(*) FROM k) AS complaints_received,
+                (SELECT count(*) FROM k WHERE state NOT IN ('submitted', 'not_accepted')) AS complaints_accepted,
+                (SELECT count(*) FROM k WHERE state IN ('closed', 'referred')) AS complaints_finished",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(hall)
+    .bind::<Date, _>(from)
+    .bind::<Date, _>(to)
+    .get_result(conn)
+    .await?)
+}

@@ -992,4 +992,42 @@ async fn the_demo_has_alerts_of_both_levels_anomalies_an_order_and_complaints() 
         "{:?}",
         run.body
     );
+    // The month's bulletin of the city hall reports them.
+    let halls = req(
+        &app,
+        Method::GET,
+        "/api/v1/organizations?kind=hall&limit=50",
+    )
+    .token(&sup)
+    .send()
+    .await;
+    let hall = halls.body["items"]
+        .as_array()
+        .and_then(|a| a.iter().find(|o| o["name"] == "济南市政务服务中心"))
+        .and_then(|o| o["id"].as_str())
+        .unwrap_or_default()
+        .to_owned();
+    let month = chrono::Utc::now()
+        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| panic!("offset")))
+        .format("%Y-%m")
+        .to_string();
+    let b = req(
+        &app,
+        Method::GET,
+        &format!("/api/v1/bulletins/{month}?hall={hall}"),
+    )
+    .token(&sup)
+    .send()
+    .await;
+    assert_eq!(b.status, 200, "{:?}", b.body);
+    assert!(
+        b.body["supervision"]["alerts_red"].as_u64().unwrap_or(0) >= 2,
+        "{:?}",
+        b.body["supervision"]
+    );
+    assert!(
+        b.body["supervision"]["alerts_yellow"].as_u64().unwrap_or(0) >= 1,
+        "{:?}",
+        b.body["supervision"]
+    );
 }

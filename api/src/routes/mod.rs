@@ -1,13 +1,16 @@
 //! The routes of `/api/v1`, one module per resource. Registration through
 //! utoipa-actix-web makes the route table and the OpenAPI document one list.
 
+pub mod assessments;
 pub mod audit;
 pub mod auth;
+pub mod bulletins;
 pub mod calendars;
 pub mod cases;
 pub mod catalogue;
 pub mod clients;
 pub mod complaints;
+pub mod disclosure_assessment;
 pub mod disclosures;
 pub mod hotline;
 pub mod matters;
@@ -184,7 +187,18 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(hotline::publish_entry)
         .service(hotline::reject_entry)
         .service(hotline::retire_entry)
-        .service(meta::enums);
+        .service(meta::enums)
+        .service(assessments::record_attendance)
+        .service(assessments::list_attendance)
+        .service(assessments::get_attendance)
+        .service(assessments::amend_attendance)
+        .service(assessments::create_assessment)
+        .service(assessments::list_assessments)
+        .service(assessments::assessment_summary)
+        .service(assessments::get_assessment)
+        .service(assessments::amend_assessment)
+        .service(bulletins::monthly_bulletin)
+        .service(disclosure_assessment::disclosure_assessment);
 }
 
 /// Registers the operational endpoints (outside `/api/v1`).

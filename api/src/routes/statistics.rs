@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use zhengwu_domain::account::Role;
+use zhengwu_domain::calendar::Calendar;
 use zhengwu_domain::services::{CaseFacts, CaseKind, CaseMeasures, CaseState};
 use zhengwu_domain::supervision::notice_delay;
 use zhengwu_persistence::{DbError, calendar, cases, matters, orgs, supervision, users, windows};
@@ -155,62 +156,16 @@ pub async fn cases_statistics(
         paused.entry(c).or_default().push((s, e));
     }
     let cal = calendar::calendar_for(&mut conn, q.from.year(), q.to.year() + 1).await?;
-    // AL Art.32: a one-time notice later than the window makes the application accepted on
-    // receipt; the clock of the statistics starts then.
-    let book = supervision::rule_book(&mut conn).await?;
-    let paths: HashMap<Uuid, String> = orgs::get_many(
-        &mut conn,
-        &rows.iter().map(|r| r.organization_id).collect::<Vec<_>>(),
-    )
-    .await?
-    .into_iter()
-    .map(|o| (o.id, o.path.as_str().to_owned()))
-    .collect();
-    let mut late_notice: HashSet<Uuid> = HashSet::new();
-    for (id, on) in
-        supervision::first_notices(&mut conn, &ids, state.config.timezone.name()).await?
-    {
-        if let Some(r) = rows.iter().find(|r| r.id == id) {
-            let path = paths.get(&r.organization_id).map_or("", String::as_str);
-            let window = book.at(path).0.notice_window_days;
-            if notice_delay(&cal, r.received_on, on, window).1 {
-                late_notice.insert(id);
-            }
-        }
-    }
+    let late = late_notices(&mut conn, &rows, &cal, state.config.timezone.name()).await?;
     let mut groups: BTreeMap<Option<Uuid>, CaseMeasures> = BTreeMap::new();
     let mut total = CaseMeasures::default();
     for r in &rows {
-        let pauses = paused.get(&r.id).map(Vec::as_slice).unwrap_or(&[]);
-        let (accepted_on, due_date) = match (r.accepted_on, r.due_date) {
-            (Some(a), Some(due)) if late_notice.contains(&r.id) => (
-                Some(r.received_on),
-                cal.add_working_days(r.received_on, cal.working_days_between(a, due))
-                    .map(|d| d.due_date)
-                    .ok(),
-            ),
-            (Some(a), due) if late_notice.contains(&r.id) => (Some(r.received_on.min(a)), due),
-            (a, due) => (a, due),
-        };
-        let used = match (accepted_on, r.decided_on) {
-            (Some(a), Some(d)) => {
-                let p: u32 = pauses
-                    .iter()
-                    .map(|(s, e)| cal.working_days_between(*s, *e))
-                    .sum();
-                Some(cal.working_days_between(a, d).saturating_sub(p))
-            }
-            _ => None,
-        };
-        let facts = CaseFacts {
-            state: CaseState::parse(&r.state).unwrap_or(CaseState::Submitted),
-            case_kind: CaseKind::parse(&r.case_kind).unwrap_or(CaseKind::Promised),
-            accepted_on,
-            decided_on: r.decided_on,
-            due_date,
-            limit_days: u32::try_from(r.promised_days + r.extension_days).unwrap_or(0),
-            working_days_used: used,
-        };
+        let facts = case_facts(
+            r,
+            paused.get(&r.id).map(Vec::as_slice).unwrap_or(&[]),
+            &cal,
+            late.contains(&r.id),
+        );
         let key = match q.group_by {
             GroupBy::Org => Some(r.organization_id),
             GroupBy::Hall => r.hall_id,
@@ -246,6 +201,79 @@ pub async fn cases_statistics(
         groups: out,
         total: (&total).into(),
     }))
+}
+
+/// The cases whose one-time notice came later than their organisation's notice window: by
+/// AL Art.32 they count as accepted on receipt.
+pub(crate) async fn late_notices(
+    conn: &mut zhengwu_persistence::Conn,
+    rows: &[cases::StatRow],
+    cal: &Calendar,
+    tz: &str,
+) -> ApiResult<HashSet<Uuid>> {
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let book = supervision::rule_book(conn).await?;
+    let paths: HashMap<Uuid, String> = orgs::get_many(
+        conn,
+        &rows.iter().map(|r| r.organization_id).collect::<Vec<_>>(),
+    )
+    .await?
+    .into_iter()
+    .map(|o| (o.id, o.path.as_str().to_owned()))
+    .collect();
+    let by_id: HashMap<Uuid, &cases::StatRow> = rows.iter().map(|r| (r.id, r)).collect();
+    let mut late = HashSet::new();
+    for (id, on) in supervision::first_notices(conn, &ids, tz).await? {
+        if let Some(r) = by_id.get(&id) {
+            let path = paths.get(&r.organization_id).map_or("", String::as_str);
+            let window = book.at(path).0.notice_window_days;
+            if notice_delay(cal, r.received_on, on, window).1 {
+                late.insert(id);
+            }
+        }
+    }
+    Ok(late)
+}
+
+/// What the measures need of one case: its state and dates, with the working days used
+/// from acceptance to decision less its closed pauses (special procedures). A case with a
+/// late one-time notice (`late_notice`) counts as accepted on receipt, its due date moved
+/// back by as many working days.
+pub(crate) fn case_facts(
+    r: &cases::StatRow,
+    pauses: &[(NaiveDate, NaiveDate)],
+    cal: &Calendar,
+    late_notice: bool,
+) -> CaseFacts {
+    let (accepted_on, due_date) = match (r.accepted_on, r.due_date) {
+        (Some(a), Some(due)) if late_notice => (
+            Some(r.received_on),
+            cal.add_working_days(r.received_on, cal.working_days_between(a, due))
+                .map(|d| d.due_date)
+                .ok(),
+        ),
+        (Some(a), due) if late_notice => (Some(r.received_on.min(a)), due),
+        (a, due) => (a, due),
+    };
+    let used = match (accepted_on, r.decided_on) {
+        (Some(a), Some(d)) => {
+            let p: u32 = pauses
+                .iter()
+                .map(|(s, e)| cal.working_days_between(*s, *e))
+                .sum();
+            Some(cal.working_days_between(a, d).saturating_sub(p))
+        }
+        _ => None,
+    };
+    CaseFacts {
+        state: CaseState::parse(&r.state).unwrap_or(CaseState::Submitted),
+        case_kind: CaseKind::parse(&r.case_kind).unwrap_or(CaseKind::Promised),
+        accepted_on,
+        decided_on: r.decided_on,
+        due_date,
+        limit_days: u32::try_from(r.promised_days + r.extension_days).unwrap_or(0),
+        working_days_used: used,
+    }
 }
 
 async fn labels(

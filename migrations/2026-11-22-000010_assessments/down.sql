@@ -1,0 +1,3 @@
+DROP TABLE assessment_items;
+DROP TABLE assessments;
+DROP TABLE attendance_records;
