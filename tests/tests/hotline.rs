@@ -525,6 +525,15 @@ async fn the_knowledge_base_is_reviewed_and_found_by_two_character_words() {
         .send()
         .await;
     assert_eq!(bad.pointers(), vec!["/question", "/valid_to"]);
+    let bad = req(&app, Method::POST, "/api/v1/knowledge-base")
+        .token(&op)
+        .json(
+            json!({"organization_id": s.tree.city, "question": "问题", "answer": "答案",
+            "matter_ids": [s.tree.city], "disclosure_ids": [s.tree.city]}),
+        )
+        .send()
+        .await;
+    assert_eq!(bad.pointers(), vec!["/matter_ids/0", "/disclosure_ids/0"]);
     let public = |q: &'static str| {
         let app = &app;
         async move {

@@ -1304,6 +1304,38 @@ fn entry_dto(e: Entry) -> EntryDto {
     }
 }
 
+/// Every linked service matter and disclosure item exists; problems located by index.
+async fn check_links(conn: &mut Conn, matters: &[Uuid], items: &[Uuid]) -> ApiResult<()> {
+    let mut e = Errors::new();
+    for (i, m) in matters.iter().enumerate() {
+        match zhengwu_persistence::matters::get_matter(conn, *m).await {
+            Ok(_) => {}
+            Err(DbError::NotFound) => e.push(
+                &format!("matter_ids/{i}"),
+                RuleViolation::new("reference.not_found", "no such service matter"),
+            ),
+            Err(x) => return Err(x.into()),
+        }
+    }
+    for (i, d) in items.iter().enumerate() {
+        match zhengwu_persistence::disclosure::get_item(conn, *d).await {
+            Ok(_) => {}
+            Err(DbError::NotFound) => e.push(
+                &format!("disclosure_ids/{i}"),
+                RuleViolation::new("reference.not_found", "no such disclosure item"),
+            ),
+            Err(x) => return Err(x.into()),
+        }
+    }
+    if matters.len() > 50 || items.len() > 50 {
+        e.push(
+            "matter_ids",
+            RuleViolation::new("list.too_long", "at most 50 links of each kind"),
+        );
+    }
+    Ok(e.finish()?)
+}
+
 fn check_validity(e: &mut Errors, from: Option<NaiveDate>, to: Option<NaiveDate>) {
     if let (Some(f), Some(t)) = (from, to)
         && t < f
@@ -1347,6 +1379,7 @@ pub async fn create_entry(
                 }
                 Err(e) => return Err(e.into()),
             };
+            check_links(c, &b.matter_ids, &b.disclosure_ids).await?;
             let entry = Entry {
                 id: Uuid::now_v7(),
                 organization_id: org.id,
@@ -1609,6 +1642,7 @@ pub async fn patch_entry(
             let mut errs = Errors::new();
             check_validity(&mut errs, entry.valid_from, entry.valid_to);
             errs.finish()?;
+            check_links(c, &entry.matter_ids, &entry.disclosure_ids).await?;
             entry.updated_at = now;
             let saved = repo::save_entry(c, &entry).await?;
             audit
