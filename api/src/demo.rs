@@ -1396,6 +1396,32 @@ const DISCLOSURES: &[DisclosureSpec] = &[
     },
 ];
 
+/// The day `n` working days before `today`.
+fn working_days_back(
+    cal: &zhengwu_domain::calendar::Calendar,
+    today: NaiveDate,
+    n: u32,
+) -> NaiveDate {
+    let mut d = today;
+    let mut k = 0;
+    while k < n {
+        d = d.pred_opt().unwrap_or(d);
+        if cal.is_working_day(d) {
+            k += 1;
+        }
+    }
+    d
+}
+
+/// `hour` o'clock of a day in a time zone.
+fn local_at(tz: chrono_tz::Tz, d: NaiveDate, hour: u32) -> Option<chrono::DateTime<chrono::Utc>> {
+    use chrono::TimeZone;
+    let t = chrono::NaiveTime::from_hms_opt(hour, 0, 0)?;
+    tz.from_local_datetime(&d.and_time(t))
+        .earliest()
+        .map(|t| t.with_timezone(&chrono::Utc))
+}
+
 /// Supervision findings at the city hall, dated back from today so that they stand on any
 /// day the demo is loaded: a construction permit overdue (red, with its review step) and
 /// one nearly due (yellow) with an off-list fee, a refusal without a real reason, a one-time
@@ -1410,7 +1436,6 @@ async fn demo_supervision(
     supervisor: Uuid,
     citizen: Option<Uuid>,
 ) -> Result<(), DbError> {
-    use chrono::TimeZone;
     use sha2::Digest;
     use zhengwu_domain::services::{CaseClock, CaseState};
     use zhengwu_persistence::cases as repo;
@@ -1419,23 +1444,8 @@ async fn demo_supervision(
     let now = chrono::Utc::now();
     let today = now.with_timezone(&tz).date_naive();
     let cal = calendar::calendar_for(c, today.year() - 1, today.year() + 1).await?;
-    let back = |n: u32| {
-        let mut d = today;
-        let mut k = 0;
-        while k < n {
-            d = d.pred_opt().unwrap_or(d);
-            if cal.is_working_day(d) {
-                k += 1;
-            }
-        }
-        d
-    };
-    let at = |d: NaiveDate, hour: u32| {
-        let t = chrono::NaiveTime::from_hms_opt(hour, 0, 0).unwrap_or(chrono::NaiveTime::MIN);
-        tz.from_local_datetime(&d.and_time(t))
-            .earliest()
-            .map_or(now, |t| t.with_timezone(&chrono::Utc))
-    };
+    let back = |n: u32| working_days_back(&cal, today, n);
+    let at = |d: NaiveDate, hour: u32| local_at(tz, d, hour).unwrap_or(now);
     // (applicant, received working days ago, target state). The nearly due case has one
     // working day left whether or not today is a working day.
     let nearly = if cal.is_working_day(today) { 2 } else { 3 };
@@ -1701,30 +1711,14 @@ async fn demo_hotline(
     reviewer: Uuid,
     citizen: Option<Uuid>,
 ) -> Result<(), DbError> {
-    use chrono::TimeZone;
     use zhengwu_domain::hotline::{TicketKind, TicketLimits, Urgency};
     use zhengwu_persistence::hotline as repo;
     let tz = chrono_tz::Asia::Shanghai;
     let now = chrono::Utc::now();
     let today = now.with_timezone(&tz).date_naive();
     let cal = calendar::calendar_for(c, today.year() - 1, today.year() + 1).await?;
-    let back = |n: u32| {
-        let mut d = today;
-        let mut k = 0;
-        while k < n {
-            d = d.pred_opt().unwrap_or(d);
-            if cal.is_working_day(d) {
-                k += 1;
-            }
-        }
-        d
-    };
-    let at = |d: NaiveDate, hour: u32| {
-        let t = chrono::NaiveTime::from_hms_opt(hour, 0, 0).unwrap_or(chrono::NaiveTime::MIN);
-        tz.from_local_datetime(&d.and_time(t))
-            .earliest()
-            .map_or(now, |t| t.with_timezone(&chrono::Utc))
-    };
+    let back = |n: u32| working_days_back(&cal, today, n);
+    let at = |d: NaiveDate, hour: u32| local_at(tz, d, hour).unwrap_or(now);
     let dept = |key: &str| {
         departments
             .iter()

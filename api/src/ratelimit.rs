@@ -49,3 +49,16 @@ impl RateLimiter {
         Ok(())
     }
 }
+
+/// Counts a public lookup against the caller's address (429 beyond the rate).
+pub fn check_lookup(
+    state: &crate::state::AppState,
+    req: &actix_web::HttpRequest,
+) -> Result<(), crate::error::ApiError> {
+    let ip = req
+        .connection_info()
+        .realip_remote_addr()
+        .unwrap_or("unknown")
+        .to_owned();
+    state.lookups.check(&ip, state.clock.now())
+}

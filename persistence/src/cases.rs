@@ -695,9 +695,7 @@ pub async fn stat_rows(
         ))
         .into_boxed();
     if let Some(w) = within {
-        let inside = organizations::table
-            .filter(organizations::path.like(format!("{}%", escape_like(w))))
-            .select(organizations::id);
+        let inside = crate::orgs::ids_within(w);
         q = q.filter(cases::organization_id.eq_any(inside));
     }
     Ok(q.load(conn).await?)

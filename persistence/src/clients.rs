@@ -8,9 +8,8 @@ use zhengwu_domain::account::Role;
 use zhengwu_domain::org::OrgPath;
 
 use crate::db::{Conn, DbError};
-use crate::orgs::escape_like;
 use crate::parse_col;
-use crate::schema::{api_clients, organizations};
+use crate::schema::api_clients;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = api_clients)]
@@ -125,9 +124,7 @@ pub async fn list(
         .limit(limit)
         .into_boxed();
     if let Some(w) = within {
-        let inside = organizations::table
-            .filter(organizations::path.like(format!("{}%", escape_like(w.as_str()))))
-            .select(organizations::id);
+        let inside = crate::orgs::ids_within(w.as_str());
         q = q.filter(api_clients::organization_id.eq_any(inside));
     }
     if let Some(a) = after_id {

@@ -569,16 +569,13 @@ pub struct ItemFilter {
 }
 
 pub async fn list_items(conn: &mut Conn, f: &ItemFilter) -> Result<Vec<Item>, DbError> {
-    use crate::schema::organizations;
     let mut q = disclosure_items::table
         .select(ItemRow::as_select())
         .order(disclosure_items::id)
         .limit(f.limit)
         .into_boxed();
     if let Some(w) = &f.within {
-        let inside = organizations::table
-            .filter(organizations::path.like(format!("{}%", escape_like(w))))
-            .select(organizations::id);
+        let inside = crate::orgs::ids_within(w);
         q = q.filter(disclosure_items::organization_id.eq_any(inside));
     }
     if let Some(o) = f.organization_id {

@@ -9,8 +9,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::db::{Conn, DbError};
-use crate::orgs::escape_like;
-use crate::schema::{hotline_events, hotline_tickets, knowledge_entries, organizations};
+use crate::schema::{hotline_events, hotline_tickets, knowledge_entries};
 use crate::search;
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
@@ -106,12 +105,8 @@ pub async fn list_tickets(conn: &mut Conn, f: &TicketFilter) -> Result<Vec<Ticke
         .limit(f.limit)
         .into_boxed();
     if let Some(w) = &f.within {
-        let inside = organizations::table
-            .filter(organizations::path.like(format!("{}%", escape_like(w))))
-            .select(organizations::id);
-        let inside2 = organizations::table
-            .filter(organizations::path.like(format!("{}%", escape_like(w))))
-            .select(organizations::id.nullable());
+        let inside = crate::orgs::ids_within(w);
+        let inside2 = crate::orgs::ids_within(w).nullable();
         q = q.filter(
             hotline_tickets::center_id
                 .eq_any(inside)
@@ -252,12 +247,8 @@ pub async fn stat_rows(
         ))
         .into_boxed();
     if let Some(w) = within {
-        let inside = organizations::table
-            .filter(organizations::path.like(format!("{}%", escape_like(w))))
-            .select(organizations::id);
-        let inside2 = organizations::table
-            .filter(organizations::path.like(format!("{}%", escape_like(w))))
-            .select(organizations::id.nullable());
+        let inside = crate::orgs::ids_within(w);
+        let inside2 = crate::orgs::ids_within(w).nullable();
         q = q.filter(
             hotline_tickets::center_id
                 .eq_any(inside)
@@ -388,9 +379,7 @@ pub async fn search_entries(conn: &mut Conn, f: &EntryFilter) -> Result<Vec<Entr
         q = q.filter(knowledge_entries::organization_id.eq(o));
     }
     if let Some(w) = &f.within {
-        let inside = organizations::table
-            .filter(organizations::path.like(format!("{}%", escape_like(w))))
-            .select(organizations::id);
+        let inside = crate::orgs::ids_within(w);
         q = q.filter(knowledge_entries::organization_id.eq_any(inside));
     }
     match f.q.as_deref().and_then(search::tsquery) {

@@ -12,8 +12,7 @@ use zhengwu_domain::services::{
 };
 
 use crate::db::{Conn, DbError};
-use crate::orgs::escape_like;
-use crate::schema::{organizations, service_matter_versions, service_matters};
+use crate::schema::{service_matter_versions, service_matters};
 use crate::{parse_col, search};
 
 /// What a matter version says: everything of its service guide.
@@ -418,9 +417,7 @@ pub async fn list(conn: &mut Conn, f: &Filter) -> Result<Vec<(Matter, MatterVers
         q = q.filter(service_matters::working_version.eq(service_matter_versions::number));
     }
     if let Some(w) = &f.within {
-        let inside = organizations::table
-            .filter(organizations::path.like(format!("{}%", escape_like(w))))
-            .select(organizations::id);
+        let inside = crate::orgs::ids_within(w);
         q = q.filter(service_matters::organization_id.eq_any(inside));
     }
     if let Some(o) = f.organization_id {

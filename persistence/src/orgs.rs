@@ -186,6 +186,18 @@ pub async fn list(conn: &mut Conn, f: &Filter) -> Result<Vec<Organization>, DbEr
     rows.into_iter().map(TryInto::try_into).collect()
 }
 
+/// The ids of the organisations at `path` and below it, as a subquery for `eq_any`.
+pub type IdsWithin = diesel::dsl::Select<
+    diesel::dsl::Filter<organizations::table, diesel::dsl::Like<organizations::path, String>>,
+    organizations::id,
+>;
+
+pub fn ids_within(path: &str) -> IdsWithin {
+    organizations::table
+        .filter(organizations::path.like(format!("{}%", escape_like(path))))
+        .select(organizations::id)
+}
+
 /// Escapes `%`, `_` and `\` for a LIKE pattern.
 pub fn escape_like(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

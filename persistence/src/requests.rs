@@ -12,10 +12,9 @@ use zhengwu_domain::requests::{
 };
 
 use crate::db::{Conn, DbError};
-use crate::orgs::escape_like;
 use crate::schema::{
-    disclosure_requests, organizations, request_counters, request_events, request_remedies,
-    request_replies, request_stops,
+    disclosure_requests, request_counters, request_events, request_remedies, request_replies,
+    request_stops,
 };
 use crate::{parse_col, parse_opt_col};
 
@@ -436,9 +435,7 @@ pub async fn list(conn: &mut Conn, f: &Filter) -> Result<Vec<Request>, DbError> 
         .limit(f.limit)
         .into_boxed();
     if let Some(w) = &f.within {
-        let inside = organizations::table
-            .filter(organizations::path.like(format!("{}%", escape_like(w))))
-            .select(organizations::id);
+        let inside = crate::orgs::ids_within(w);
         q = q.filter(disclosure_requests::organization_id.eq_any(inside));
     }
     if let Some(o) = f.organization_id {

@@ -402,9 +402,7 @@ pub async fn alert_events(conn: &mut Conn, f: &EventFilter) -> Result<Vec<AlertE
         .limit(f.limit)
         .into_boxed();
     if let Some(w) = &f.within {
-        let inside = organizations::table
-            .filter(organizations::path.like(format!("{}%", escape_like(w))))
-            .select(organizations::id);
+        let inside = crate::orgs::ids_within(w);
         q = q.filter(alert_events::organization_id.eq_any(inside));
     }
     if let Some(k) = &f.kind {
@@ -628,9 +626,7 @@ pub async fn list_orders(
         .limit(limit)
         .into_boxed();
     if let Some(w) = within {
-        let inside = organizations::table
-            .filter(organizations::path.like(format!("{}%", escape_like(w))))
-            .select(organizations::id);
+        let inside = crate::orgs::ids_within(w);
         q = q.filter(supervision_orders::organization_id.eq_any(inside));
     }
     if let Some(s) = state {
@@ -680,9 +676,7 @@ pub async fn list_accountability(
         .limit(limit)
         .into_boxed();
     if let Some(w) = within {
-        let inside = organizations::table
-            .filter(organizations::path.like(format!("{}%", escape_like(w))))
-            .select(organizations::id);
+        let inside = crate::orgs::ids_within(w);
         q = q.filter(accountability_records::organization_id.eq_any(inside));
     }
     if let Some(o) = order_id {
@@ -779,9 +773,7 @@ pub async fn list_complaints(
         .limit(f.limit)
         .into_boxed();
     if let Some(w) = &f.within {
-        let inside = organizations::table
-            .filter(organizations::path.like(format!("{}%", escape_like(w))))
-            .select(organizations::id);
+        let inside = crate::orgs::ids_within(w);
         q = q.filter(complaints::organization_id.eq_any(inside));
     }
     if let Some(c) = f.complainant {

@@ -9,7 +9,7 @@ use zhengwu_domain::org::OrgPath;
 
 use crate::db::{Conn, DbError};
 use crate::orgs::escape_like;
-use crate::schema::{organizations, users};
+use crate::schema::users;
 use crate::{parse_col, parse_opt_col};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -167,9 +167,7 @@ pub async fn list(conn: &mut Conn, f: &Filter) -> Result<Vec<User>, DbError> {
         .limit(f.limit)
         .into_boxed();
     if let Some(w) = &f.within {
-        let inside = organizations::table
-            .filter(organizations::path.like(format!("{}%", escape_like(w.as_str()))))
-            .select(organizations::id);
+        let inside = crate::orgs::ids_within(w.as_str());
         q = q.filter(users::organization_id.eq_any(inside.nullable()));
     }
     if let Some(o) = f.organization_id {

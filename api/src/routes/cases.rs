@@ -1447,12 +1447,7 @@ pub async fn lookup(
     number: web::Path<String>,
     q: web::Query<LookupQuery>,
 ) -> ApiResult<HttpResponse> {
-    let ip = req
-        .connection_info()
-        .realip_remote_addr()
-        .unwrap_or("unknown")
-        .to_owned();
-    state.lookups.check(&ip, state.clock.now())?;
+    crate::ratelimit::check_lookup(&state, &req)?;
     let mut conn = state.conn().await?;
     let nothing = || ApiError::not_found("case").detail("no case with this number and password");
     let c = repo::find_by_number(&mut conn, &number)

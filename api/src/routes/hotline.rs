@@ -956,12 +956,7 @@ pub async fn lookup_ticket(
     number: web::Path<String>,
     q: web::Query<TicketLookupQuery>,
 ) -> ApiResult<HttpResponse> {
-    let ip = req
-        .connection_info()
-        .realip_remote_addr()
-        .unwrap_or("unknown")
-        .to_owned();
-    state.lookups.check(&ip, state.clock.now())?;
+    crate::ratelimit::check_lookup(&state, &req)?;
     let mut conn = state.conn().await?;
     let nothing = || ApiError::not_found("ticket").detail("no ticket with this number and code");
     let t = repo::find_by_number(&mut conn, &number)
