@@ -364,7 +364,12 @@ pub async fn compute_anomalies(
     tz: &str,
 ) -> Result<Vec<Anomaly>, DbError> {
     let book = repo::rule_book(conn).await?;
-    let cal = calendar_around(conn, to.date_naive()).await?;
+    let cal = calendar::calendar_for(
+        conn,
+        from.date_naive().year() - 1,
+        to.date_naive().year() + 1,
+    )
+    .await?;
     let mut out = Vec::new();
     for f in repo::case_facts(conn, within, from, to, tz).await? {
         let (r, _) = book.at(&f.org_path);

@@ -390,6 +390,10 @@ pub struct EventFilter {
     pub kind: Option<String>,
     pub object_id: Option<Uuid>,
     pub level: Option<String>,
+    /// Changes seen on or after this day.
+    pub from: Option<NaiveDate>,
+    /// Changes seen on or before this day.
+    pub to: Option<NaiveDate>,
     pub after_id: Option<i64>,
     pub limit: i64,
 }
@@ -413,6 +417,12 @@ pub async fn alert_events(conn: &mut Conn, f: &EventFilter) -> Result<Vec<AlertE
     }
     if let Some(l) = &f.level {
         q = q.filter(alert_events::to_level.eq(l.clone()));
+    }
+    if let Some(d) = f.from {
+        q = q.filter(alert_events::as_of.ge(d));
+    }
+    if let Some(d) = f.to {
+        q = q.filter(alert_events::as_of.le(d));
     }
     if let Some(a) = f.after_id {
         q = q.filter(alert_events::id.gt(a));

@@ -224,6 +224,16 @@ async fn alerts_turn_yellow_at_the_threshold_and_red_after_the_due_date_and_the_
             (json!("red"), Value::Null, json!("2025-10-09")),
         ]
     );
+    let october = req(
+        &app,
+        Method::GET,
+        &format!("/api/v1/supervision/alert-events?object_id={id}&from=2025-10-01&to=2025-10-31"),
+    )
+    .token(&sup)
+    .send()
+    .await;
+    // The case turned red and was cleared; its step's red alert was cleared too.
+    assert_eq!(october.body["items"].as_array().map(Vec::len), Some(3));
 }
 
 #[actix_web::test]

@@ -350,6 +350,10 @@ pub struct EventsQuery {
     pub object_id: Option<Uuid>,
     /// Changes to this level.
     pub level: Option<AlertLevel>,
+    /// Changes seen on or after this day.
+    pub from: Option<NaiveDate>,
+    /// Changes seen on or before this day.
+    pub to: Option<NaiveDate>,
     #[param(minimum = 1, maximum = 200, default = 20)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
@@ -381,6 +385,8 @@ pub async fn list_alert_events(
             kind: q.kind.map(|k| k.as_str().to_owned()),
             object_id: q.object_id,
             level: q.level.map(|l| l.as_str().to_owned()),
+            from: q.from,
+            to: q.to,
             after_id: page.after_i64()?,
             limit: limit + 1,
         },
