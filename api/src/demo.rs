@@ -1668,6 +1668,7 @@ async fn demo_supervision(
             staff_id: None,
             case_id: None,
             text: text.to_owned(),
+            query_code_hash: crate::routes::cases::password_hash(&format!("DEMO3{ago:03}")),
             received_on,
             received_at: at(received_on, 16),
             acceptance_due: cal
@@ -2594,7 +2595,7 @@ pub async fn load(config: &Config) -> Result<String, String> {
             demo_assessments(c, &h, &staffed, supervisor).await?;
         }
         Ok(format!(
-            "demo data loaded: {} organisations, {} staff accounts and 2 applicants (password {DEMO_PASSWORD:?}: city.admin, city.disclosure, city.reviewer, city.clerk.a, lixia.clerk.a, city.supervisor, zhang.san, city.hotline, …), {} windows, {} disclosure items, {} service matters with a case in every state (query passwords DEMO0000…DEMO0006), supervision findings, 30 days of attendance and daily assessments at the city hall, 12345 tickets in every state (query codes DEMO2000…DEMO2008), {} knowledge-base entries, the 2025 holiday schedule",
+            "demo data loaded: {} organisations, {} staff accounts and 2 applicants (password {DEMO_PASSWORD:?}: city.admin, city.disclosure, city.reviewer, city.clerk.a, lixia.clerk.a, city.supervisor, zhang.san, city.hotline, …), {} windows, {} disclosure items, {} service matters with a case in every state (query passwords DEMO0000…DEMO0006), supervision findings and complaints (query codes DEMO3004, DEMO3006), 30 days of attendance and daily assessments at the city hall, 12345 tickets in every state (query codes DEMO2000…DEMO2008), {} knowledge-base entries, the 2025 holiday schedule",
             ORGS.len(),
             STAFF.len(),
             WINDOWS.len(),

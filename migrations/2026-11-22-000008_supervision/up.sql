@@ -92,6 +92,8 @@ CREATE TABLE complaints (
     staff_id            uuid REFERENCES users (id),
     case_id             uuid REFERENCES cases (id),
     text                text NOT NULL,
+    -- SHA-256 of the query code given to the complainant for the public progress lookup
+    query_code_hash     bytea NOT NULL,
     received_on         date NOT NULL,
     received_at         timestamptz NOT NULL,
     acceptance_due      date NOT NULL,

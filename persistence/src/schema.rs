@@ -714,6 +714,7 @@ diesel::table! {
         staff_id -> Nullable<Uuid>,
         case_id -> Nullable<Uuid>,
         text -> Text,
+        query_code_hash -> Bytea,
         received_on -> Date,
         received_at -> Timestamptz,
         acceptance_due -> Date,

@@ -715,6 +715,7 @@ pub struct Complaint {
     pub staff_id: Option<Uuid>,
     pub case_id: Option<Uuid>,
     pub text: String,
+    pub query_code_hash: Vec<u8>,
     pub received_on: NaiveDate,
     pub received_at: DateTime<Utc>,
     pub acceptance_due: NaiveDate,
@@ -771,6 +772,15 @@ pub struct ComplaintFilter {
     pub received_to: Option<NaiveDate>,
     pub after: Option<Uuid>,
     pub limit: i64,
+}
+
+pub async fn find_complaint(conn: &mut Conn, number: &str) -> Result<Option<Complaint>, DbError> {
+    Ok(complaints::table
+        .filter(complaints::number.eq(number))
+        .select(Complaint::as_select())
+        .first(conn)
+        .await
+        .optional()?)
 }
 
 pub async fn list_complaints(

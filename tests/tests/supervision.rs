@@ -784,6 +784,24 @@ async fn complaints_are_decided_in_time_and_never_handled_by_their_subject() {
     assert_eq!(r.body["acceptance_due"], "2025-10-10");
     assert!(r.body["contact"].is_null());
     let shirking = r.id();
+    let code = r.body["query_code"].as_str().unwrap_or_default().to_owned();
+    let lookup = |code: String| {
+        let app = &app;
+        async move {
+            req(
+                app,
+                Method::GET,
+                &format!("/api/v1/public/complaints/TS2025-0001?code={code}"),
+            )
+            .send()
+            .await
+        }
+    };
+    assert_eq!(lookup("WRONG234".into()).await.status, 404);
+    let seen = lookup(code.clone()).await;
+    assert_eq!(seen.status, 200, "{:?}", seen.body);
+    assert_eq!(seen.body["state"], "submitted");
+    assert!(!seen.body.to_string().contains("13812345678"));
     let mut wrong = about_admin.clone();
     wrong["staff_id"] = json!(user_id("clerk.b"));
     wrong["contact"] = json!({"phone": "13812345678"});
@@ -880,6 +898,10 @@ async fn complaints_are_decided_in_time_and_never_handled_by_their_subject() {
         let r = step(sup.clone(), shirking.clone(), action, json!({"text": text})).await;
         assert_eq!(r.status, 200, "{action}: {:?}", r.body);
     }
+    let seen = lookup(code).await;
+    assert_eq!(seen.body["state"], "closed");
+    assert_eq!(seen.body["reply"], "已对相关人员批评教育，感谢监督。");
+    assert!(seen.body["findings"].is_null());
     // The applicant's report is referred to discipline inspection.
     assert_eq!(
         step(sup.clone(), own_id.clone(), "accept", json!({}))

@@ -23,6 +23,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, IdempotencyKey, IfMatch, etag};
 use crate::idem::Idem;
 use crate::pagination::{Page, PageParams, page_response};
+use crate::routes::cases::{new_password, password_hash, password_matches};
 use crate::routes::orders::staff_of;
 use crate::routes::participation::ContactIn;
 use crate::state::AppState;
@@ -84,6 +85,8 @@ pub struct ComplaintDto {
     /// Handlers only.
     #[schema(value_type = Option<Object>)]
     pub contact: Option<serde_json::Value>,
+    /// Given once, at submission: with the number it opens the public progress lookup.
+    pub query_code: Option<String>,
     pub version: i32,
 }
 
@@ -110,6 +113,7 @@ fn complaint_dto(c: Complaint, handler: bool) -> ComplaintDto {
         referral_note: if handler { c.referral_note } else { None },
         complainant_name: if handler { c.complainant_name } else { None },
         contact: handler.then_some(c.contact),
+        query_code: None,
         version: c.version,
     }
 }
@@ -167,6 +171,7 @@ pub async fn submit_complaint(
     let idem = Idem::new(&req, idem_principal, &key, &body.hash);
     let now = state.clock.now();
     let day = now.with_timezone(&state.config.timezone).date_naive();
+    let code = new_password();
     let mut conn = state.conn().await?;
     conn.transaction::<_, ApiError, _>(async |c| {
         let org = match orgs::get(c, b.organization_id).await {
@@ -240,6 +245,7 @@ pub async fn submit_complaint(
             staff_id: b.staff_id,
             case_id: b.case_id,
             text: text.clone(),
+            query_code_hash: password_hash(&code),
             received_on: day,
             received_at: now,
             acceptance_due: due,
@@ -268,7 +274,8 @@ pub async fn submit_complaint(
                 )
                 .await?;
         }
-        let dto = complaint_dto(k, false);
+        let mut dto = complaint_dto(k, false);
+        dto.query_code = Some(code.clone());
         let location = format!("/api/v1/complaints/{}", dto.id);
         idem.finish(c, &dto, location).await
     })
@@ -330,6 +337,68 @@ pub async fn list_complaints(
             |k| complaint_dto(k, handler),
         ),
     ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ComplaintLookupQuery {
+    /// The query code given at submission.
+    pub code: String,
+}
+
+/// A complaint's progress for the complainant without an account: no findings, no contact.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PublicComplaint {
+    pub number: String,
+    pub kind: ComplaintKind,
+    pub category: ComplaintCategory,
+    pub state: ComplaintState,
+    pub received_on: NaiveDate,
+    pub acceptance_due: NaiveDate,
+    /// Why it was not accepted, if so.
+    pub decision_reason: Option<String>,
+    pub reply: Option<String>,
+    pub replied_at: Option<DateTime<Utc>>,
+}
+
+/// Progress of a complaint by number and query code (rate limited per address).
+#[utoipa::path(tag = "complaints", params(("number" = String, Path), ComplaintLookupQuery),
+    responses((status = 200, body = PublicComplaint),
+    (status = 429, body = crate::error::Problem, content_type = "application/problem+json",
+     description = "Too many lookups from this address")))]
+#[get("/public/complaints/{number}")]
+pub async fn lookup_complaint(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    number: web::Path<String>,
+    q: web::Query<ComplaintLookupQuery>,
+) -> ApiResult<HttpResponse> {
+    crate::ratelimit::check_lookup(&state, &req)?;
+    let mut conn = state.conn().await?;
+    let nothing =
+        || ApiError::not_found("complaint").detail("no complaint with this number and code");
+    let k = repo::find_complaint(&mut conn, &number)
+        .await?
+        .ok_or_else(nothing)?;
+    if !password_matches(&k.query_code_hash, &q.code) {
+        return Err(nothing());
+    }
+    let state_ = ComplaintState::parse(&k.state).unwrap_or(ComplaintState::Submitted);
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(PublicComplaint {
+            number: k.number,
+            kind: ComplaintKind::parse(&k.kind).unwrap_or(ComplaintKind::Complaint),
+            category: ComplaintCategory::parse(&k.category).unwrap_or(ComplaintCategory::Other),
+            state: state_,
+            received_on: k.received_on,
+            acceptance_due: k.acceptance_due,
+            decision_reason: (state_ == ComplaintState::NotAccepted)
+                .then_some(k.decision_reason)
+                .flatten(),
+            reply: k.reply,
+            replied_at: k.replied_at,
+        }))
 }
 
 /// The complaint and whether the caller handles it (else: its complainant).

@@ -163,6 +163,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(complaints::reply_complaint)
         .service(complaints::close_complaint)
         .service(complaints::refer_complaint)
+        .service(complaints::lookup_complaint)
         .service(hotline::create_ticket)
         .service(hotline::list_tickets)
         .service(hotline::get_ticket)
