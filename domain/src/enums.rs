@@ -80,6 +80,9 @@ pub fn all_enums() -> Vec<EnumInfo> {
         Attribute, Cadence, Channel, ContentFormat, ItemKind, ItemState, NonDisclosureGround,
         Transition, Validity,
     };
+    use crate::evaluation::{
+        AppealState, EvaluationChannel, EvaluationLevel, RectificationAction, RectificationState,
+    };
     use crate::org::{OrgKind, OrgLevel};
     use crate::participation::{
         AnswerKind, CommentState, ConsultationState, MessageAction, MessageKind, MessageState,
@@ -141,6 +144,11 @@ pub fn all_enums() -> Vec<EnumInfo> {
         info::<MessageAction>(),
         info::<AnswerKind>(),
         info::<AlertLevel>(),
+        info::<EvaluationLevel>(),
+        info::<EvaluationChannel>(),
+        info::<RectificationState>(),
+        info::<RectificationAction>(),
+        info::<AppealState>(),
     ]
 }
 

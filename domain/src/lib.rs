@@ -8,6 +8,7 @@ pub mod account;
 pub mod calendar;
 pub mod disclosure;
 pub mod enums;
+pub mod evaluation;
 pub mod ids;
 pub mod org;
 pub mod participation;
