@@ -9,6 +9,7 @@ pub mod cases;
 pub mod clients;
 pub mod db;
 pub mod disclosure;
+pub mod evaluations;
 pub mod idempotency;
 pub mod matters;
 pub mod orgs;
