@@ -8,6 +8,7 @@ pub mod cases;
 pub mod catalogue;
 pub mod clients;
 pub mod disclosures;
+pub mod evaluations;
 pub mod matters;
 pub mod meta;
 pub mod ops;
@@ -133,7 +134,22 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(participation::answer_message)
         .service(participation::publish_message)
         .service(participation::echo_wall)
-        .service(meta::enums);
+        .service(meta::enums)
+        .service(evaluations::evaluate_case)
+        .service(evaluations::case_evaluation)
+        .service(evaluations::list_evaluations)
+        .service(evaluations::read_evaluation)
+        .service(evaluations::appeal_evaluation)
+        .service(evaluations::decide_evaluation_appeal)
+        .service(evaluations::list_rectifications)
+        .service(evaluations::read_rectification)
+        .service(evaluations::verify_rectification)
+        .service(evaluations::rectify_rectification)
+        .service(evaluations::explain_rectification)
+        .service(evaluations::callback_rectification)
+        .service(evaluations::close_rectification)
+        .service(evaluations::evaluation_statistics)
+        .service(evaluations::public_evaluation_summary);
 }
 
 /// Registers the operational endpoints (outside `/api/v1`).

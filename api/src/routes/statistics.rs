@@ -212,7 +212,7 @@ pub async fn cases_statistics(
     }))
 }
 
-async fn labels(
+pub(crate) async fn labels(
     conn: &mut zhengwu_persistence::Conn,
     by: GroupBy,
     keys: &[Uuid],
