@@ -1204,3 +1204,25 @@ async fn the_enums_are_labelled() {
     );
     assert_eq!(r.body["enums"]["appeal_state"]["upheld"], "申诉成立");
 }
+
+#[actix_web::test]
+async fn the_demo_has_a_good_review_and_a_bad_one_under_rectification() {
+    let t = TestApp::start().await;
+    let loaded = zhengwu_api::demo::load(&t.state.config)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(loaded.contains("2 evaluations"), "{loaded}");
+    let app = app!(t);
+    let sup = login(&app, "city.supervisor", zhengwu_api::demo::DEMO_PASSWORD).await;
+    let all = get(&app, &sup, "/api/v1/evaluations").await;
+    assert_eq!(all.status, 200, "{:?}", all.body);
+    let levels: Vec<&str> = all.body["items"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|e| e["level"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(levels, vec!["very_satisfied", "dissatisfied"]);
+    let open = get(&app, &sup, "/api/v1/rectifications?state=verified").await;
+    assert_eq!(open.body["items"].as_array().map(Vec::len), Some(1));
+    assert!(open.body["items"][0]["findings"].is_string());
+    assert!(open.body["items"][0]["closed_at"].is_null());
+}
