@@ -36,6 +36,7 @@ Get a token at `POST /api/v1/auth/token`, then use **Authorize** with the `acces
         (name = "disclosure requests", description = "Applications for disclosure (依申请公开) with the statutory clock"),
         (name = "annual report", description = "The annual disclosure report computed from the records"),
         (name = "participation", description = "Consultations, topic requests, leader messages and the echo wall"),
+        (name = "evaluations", description = "Evaluation of services (好差评), rectification of bad reviews (整改), appeals (申诉复核) and the public summary"),
         (name = "statistics", description = "Measures computed from the records"),
         (name = "supervision", description = "Supervision (电子监察): rules, deadline alerts and their history, anomalies, supervision orders (督办) and accountability (问责)"),
         (name = "complaints", description = "Complaints and reports (投诉举报) about organisations, windows and staff"),

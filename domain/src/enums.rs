@@ -81,6 +81,9 @@ pub fn all_enums() -> Vec<EnumInfo> {
         Attribute, Cadence, Channel, ContentFormat, ItemKind, ItemState, NonDisclosureGround,
         Transition, Validity,
     };
+    use crate::evaluation::{
+        AppealState, EvaluationChannel, EvaluationLevel, RectificationAction, RectificationState,
+    };
     use crate::org::{OrgKind, OrgLevel};
     use crate::participation::{
         AnswerKind, CommentState, ConsultationState, MessageAction, MessageKind, MessageState,
@@ -165,6 +168,11 @@ pub fn all_enums() -> Vec<EnumInfo> {
         info::<SubjectKind>(),
         info::<Period>(),
         info::<Grade>(),
+        info::<EvaluationLevel>(),
+        info::<EvaluationChannel>(),
+        info::<RectificationState>(),
+        info::<RectificationAction>(),
+        info::<AppealState>(),
     ]
 }
 

@@ -9,6 +9,7 @@ pub mod assessment;
 pub mod calendar;
 pub mod disclosure;
 pub mod enums;
+pub mod evaluation;
 pub mod hotline;
 pub mod ids;
 pub mod org;

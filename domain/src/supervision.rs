@@ -220,7 +220,7 @@ impl Default for SupervisionRules {
         Self {
             yellow_days_left: 1,
             yellow_percent_used: 80,
-            rectification_days: 5,
+            rectification_days: crate::evaluation::DEFAULT_RECTIFICATION_DAYS,
             complaint_acceptance_days: 5,
             notice_window_days: 5,
             min_processing_minutes: 30,

@@ -10,6 +10,7 @@ pub mod cases;
 pub mod clients;
 pub mod db;
 pub mod disclosure;
+pub mod evaluations;
 pub mod hotline;
 pub mod idempotency;
 pub mod matters;

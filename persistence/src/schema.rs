@@ -935,3 +935,73 @@ diesel::joinable!(attendance_records -> windows (window_id));
 
 diesel::allow_tables_to_appear_in_same_query!(assessment_items, assessments);
 diesel::allow_tables_to_appear_in_same_query!(attendance_records, windows);
+
+diesel::table! {
+    evaluations (id) {
+        id -> Uuid,
+        case_id -> Uuid,
+        applicant_id -> Nullable<Uuid>,
+        organization_id -> Uuid,
+        window_id -> Nullable<Uuid>,
+        staff_id -> Nullable<Uuid>,
+        level -> Text,
+        channel -> Text,
+        text -> Nullable<Text>,
+        evaluated_at -> Timestamptz,
+        evaluated_on -> Date,
+        annulled_at -> Nullable<Timestamptz>,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    rectifications (id) {
+        id -> Uuid,
+        evaluation_id -> Uuid,
+        organization_id -> Uuid,
+        responsible_id -> Nullable<Uuid>,
+        state -> Text,
+        opened_on -> Date,
+        due_date -> Date,
+        findings -> Nullable<Text>,
+        verified_at -> Nullable<Timestamptz>,
+        verified_by -> Nullable<Uuid>,
+        measures -> Nullable<Text>,
+        explanation -> Nullable<Text>,
+        handled_at -> Nullable<Timestamptz>,
+        handled_by -> Nullable<Uuid>,
+        callback_satisfied -> Nullable<Bool>,
+        callback_note -> Nullable<Text>,
+        called_back_at -> Nullable<Timestamptz>,
+        called_back_by -> Nullable<Uuid>,
+        close_note -> Nullable<Text>,
+        closed_at -> Nullable<Timestamptz>,
+        closed_by -> Nullable<Uuid>,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    evaluation_appeals (evaluation_id) {
+        evaluation_id -> Uuid,
+        state -> Text,
+        reason -> Text,
+        appealed_by -> Uuid,
+        appealed_at -> Timestamptz,
+        decision_reason -> Nullable<Text>,
+        decided_by -> Nullable<Uuid>,
+        decided_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::joinable!(evaluations -> cases (case_id));
+diesel::joinable!(rectifications -> evaluations (evaluation_id));
+diesel::joinable!(evaluation_appeals -> evaluations (evaluation_id));
+
+diesel::allow_tables_to_appear_in_same_query!(evaluations, rectifications, evaluation_appeals,);
+diesel::allow_tables_to_appear_in_same_query!(evaluations, cases);
+diesel::allow_tables_to_appear_in_same_query!(evaluations, windows);
+diesel::allow_tables_to_appear_in_same_query!(evaluations, organizations);
+diesel::allow_tables_to_appear_in_same_query!(rectifications, cases);
+diesel::allow_tables_to_appear_in_same_query!(rectifications, windows);
+diesel::allow_tables_to_appear_in_same_query!(rectifications, organizations);

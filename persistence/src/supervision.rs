@@ -194,7 +194,16 @@ fn deadline_sql(kind: AlertObject) -> Option<&'static str> {
               WHERE t.state IN ('dispatched', 'reopened') AND t.due_date IS NOT NULL
                 AND o.path LIKE $1"
         }
-        AlertObject::CaseStep | AlertObject::Rectification => return None,
+        AlertObject::Rectification => {
+            "SELECT 'rectification', r.id, 0, c.number, r.organization_id, o.path,
+                    r.responsible_id, r.opened_on, r.due_date, NULL::int
+               FROM rectifications r
+               JOIN evaluations e ON e.id = r.evaluation_id
+               JOIN cases c ON c.id = e.case_id
+               JOIN organizations o ON o.id = r.organization_id
+              WHERE r.state NOT IN ('closed', 'annulled') AND o.path LIKE $1"
+        }
+        AlertObject::CaseStep => return None,
     })
 }
 

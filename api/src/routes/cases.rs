@@ -487,7 +487,7 @@ async fn case_dto(state: &AppState, conn: &mut Conn, c: Case) -> ApiResult<CaseD
 }
 
 /// The case, if the caller may see it: its applicant, or staff in scope.
-async fn visible_case(
+pub(crate) async fn visible_case(
     conn: &mut Conn,
     auth: &Principal,
     id: Uuid,

@@ -12,6 +12,7 @@ pub mod clients;
 pub mod complaints;
 pub mod disclosure_assessment;
 pub mod disclosures;
+pub mod evaluations;
 pub mod hotline;
 pub mod matters;
 pub mod meta;
@@ -199,7 +200,22 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(assessments::get_assessment)
         .service(assessments::amend_assessment)
         .service(bulletins::monthly_bulletin)
-        .service(disclosure_assessment::disclosure_assessment);
+        .service(disclosure_assessment::disclosure_assessment)
+        .service(evaluations::evaluate_case)
+        .service(evaluations::case_evaluation)
+        .service(evaluations::list_evaluations)
+        .service(evaluations::read_evaluation)
+        .service(evaluations::appeal_evaluation)
+        .service(evaluations::decide_evaluation_appeal)
+        .service(evaluations::list_rectifications)
+        .service(evaluations::read_rectification)
+        .service(evaluations::verify_rectification)
+        .service(evaluations::rectify_rectification)
+        .service(evaluations::explain_rectification)
+        .service(evaluations::callback_rectification)
+        .service(evaluations::close_rectification)
+        .service(evaluations::evaluation_statistics)
+        .service(evaluations::public_evaluation_summary);
 }
 
 /// Registers the operational endpoints (outside `/api/v1`).

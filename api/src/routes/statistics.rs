@@ -276,7 +276,7 @@ pub(crate) fn case_facts(
     }
 }
 
-async fn labels(
+pub(crate) async fn labels(
     conn: &mut zhengwu_persistence::Conn,
     by: GroupBy,
     keys: &[Uuid],

@@ -1,0 +1,3 @@
+DROP TABLE evaluation_appeals;
+DROP TABLE rectifications;
+DROP TABLE evaluations;
