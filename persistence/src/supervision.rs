@@ -157,7 +157,8 @@ fn deadline_sql(kind: AlertObject) -> Option<&'static str> {
         }
         AlertObject::DisclosureRequest => {
             "SELECT 'disclosure_request', r.id, 0, r.number, r.organization_id, o.path,
-                    r.created_by, coalesce(r.restarted_on, r.received_on), r.due_date,
+                    (SELECT u.id FROM users u WHERE u.id = r.created_by AND u.role <> 'applicant'),
+                    coalesce(r.restarted_on, r.received_on), r.due_date,
                     20 + r.extension_days
                FROM disclosure_requests r JOIN organizations o ON o.id = r.organization_id
               WHERE r.state = 'received' AND r.due_date IS NOT NULL AND o.path LIKE $1"
@@ -775,6 +776,8 @@ pub async fn save_complaint(conn: &mut Conn, c: &Complaint) -> Result<Complaint,
 pub struct ComplaintFilter {
     /// Staff: the subtree; `None` with `complainant` for an applicant's own.
     pub within: Option<String>,
+    /// Leaves out complaints about this staff member (the subject never reads them).
+    pub not_about: Option<Uuid>,
     pub complainant: Option<Uuid>,
     pub state: Option<String>,
     pub received_from: Option<NaiveDate>,
@@ -807,6 +810,13 @@ pub async fn list_complaints(
     }
     if let Some(c) = f.complainant {
         q = q.filter(complaints::complainant_id.eq(c));
+    }
+    if let Some(u) = f.not_about {
+        q = q.filter(
+            complaints::staff_id
+                .is_null()
+                .or(complaints::staff_id.ne(u)),
+        );
     }
     if let Some(s) = &f.state {
         q = q.filter(complaints::state.eq(s.clone()));

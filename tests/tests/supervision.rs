@@ -878,6 +878,18 @@ async fn complaints_are_decided_in_time_and_never_handled_by_their_subject() {
     let r = step(org_admin.clone(), shirking.clone(), "accept", json!({})).await;
     assert_eq!(r.status, 403);
     assert_eq!(r.body["code"], "complaint.subject_cannot_handle");
+    // Nor does the subject read it, or see it listed.
+    let r = req(&app, Method::GET, &format!("/api/v1/complaints/{shirking}"))
+        .token(&org_admin)
+        .send()
+        .await;
+    assert_eq!(r.status, 404);
+    let listed = req(&app, Method::GET, "/api/v1/complaints")
+        .token(&org_admin)
+        .send()
+        .await;
+    assert_eq!(listed.status, 200);
+    assert!(!listed.body.to_string().contains(&shirking));
     let r = step(
         sup.clone(),
         shirking.clone(),

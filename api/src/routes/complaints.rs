@@ -324,6 +324,7 @@ pub async fn list_complaints(
     if handler {
         auth.require(HANDLERS)?;
         f.within = crate::routes::supervision::subtree(&mut conn, &auth, q.org).await?;
+        f.not_about = Some(auth.id);
     } else {
         f.complainant = Some(auth.id);
     }
@@ -401,6 +402,21 @@ pub async fn lookup_complaint(
         }))
 }
 
+/// Whether a staff member is the subject of a complaint: the staff member complained about,
+/// or one staffing the window complained about.
+async fn is_subject(conn: &mut Conn, k: &Complaint, user: Uuid) -> ApiResult<bool> {
+    if k.staff_id == Some(user) {
+        return Ok(true);
+    }
+    Ok(match k.window_id {
+        Some(w) => windows::staff_of(conn, &[w])
+            .await?
+            .iter()
+            .any(|s| s.user_id == user),
+        None => false,
+    })
+}
+
 /// The complaint and whether the caller handles it (else: its complainant).
 async fn visible_complaint(
     conn: &mut Conn,
@@ -414,7 +430,10 @@ async fn visible_complaint(
         Err(e) => return Err(e.into()),
     };
     let org = orgs::get(conn, k.organization_id).await?;
-    let handler = HANDLERS.contains(&auth.role) && auth.sees(&org.path);
+    // The subject of a complaint neither handles nor reads it (nor learns who complained).
+    let handler = HANDLERS.contains(&auth.role)
+        && auth.sees(&org.path)
+        && !is_subject(conn, &k, auth.id).await?;
     let own = k.complainant_id == Some(auth.id);
     if !handler && !own {
         return Err(ApiError::not_found("complaint"));
@@ -483,24 +502,22 @@ async fn complaint_step(
     let mut conn = state.conn().await?;
     let out = conn
         .transaction::<_, ApiError, _>(async |c| {
-            let (mut k, org, handler) = visible_complaint(c, auth, id, true).await?;
-            if !handler {
-                return Err(ApiError::not_found("complaint"));
-            }
+            let subject = match repo::get_complaint(c, id, true).await {
+                Ok(k) => is_subject(c, &k, auth.id).await?,
+                Err(DbError::NotFound) => return Err(ApiError::not_found("complaint")),
+                Err(e) => return Err(e.into()),
+            };
             // The subject of a complaint never handles it: the staff member complained about,
             // or anyone staffing the window complained about.
-            let mut subject = k.staff_id == Some(auth.id);
-            if let Some(w) = k.window_id {
-                subject |= windows::staff_of(c, &[w])
-                    .await?
-                    .iter()
-                    .any(|s| s.user_id == auth.id);
-            }
             if subject {
                 return Err(
                     ApiError::forbidden("the subject of a complaint cannot handle it")
                         .with_code("complaint.subject_cannot_handle"),
                 );
+            }
+            let (mut k, org, handler) = visible_complaint(c, auth, id, true).await?;
+            if !handler {
+                return Err(ApiError::not_found("complaint"));
             }
             if_match.check(k.version)?;
             let from = ComplaintState::parse(&k.state).ok_or_else(ApiError::internal)?;
