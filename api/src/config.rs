@@ -31,6 +31,11 @@ pub struct Config {
     pub attachment_limit: usize,
     /// Public case lookups allowed per client address and minute.
     pub lookup_rate_per_minute: u32,
+    /// Token requests allowed per client address and minute.
+    pub login_rate_per_minute: u32,
+    /// Whether the client address is taken from `Forwarded`/`X-Forwarded-For` (only behind a
+    /// reverse proxy that sets them).
+    pub trust_forwarded: bool,
     /// How often the alert job records changes of alert levels; zero turns it off.
     pub alert_job_interval: Duration,
 }
@@ -71,6 +76,8 @@ Environment:
   ZHENGWU_STORAGE_DIR          directory of attachment files [default: .data/storage]
   ZHENGWU_ATTACHMENT_LIMIT     largest attachment in bytes [default: 20971520]
   ZHENGWU_LOOKUP_RATE          public case lookups per address and minute [default: 30]
+  ZHENGWU_LOGIN_RATE           token requests per address and minute [default: 30]
+  ZHENGWU_TRUST_FORWARDED      take the client address from X-Forwarded-For (behind a proxy) [default: false]
   ZHENGWU_ALERT_JOB_INTERVAL   seconds between runs of the alert job, 0 = off [default: 300]
   RUST_LOG                     log filter [default: info]";
 
@@ -151,6 +158,8 @@ impl Config {
                 .into(),
             attachment_limit: parse_var("ZHENGWU_ATTACHMENT_LIMIT", 20 * 1024 * 1024)?,
             lookup_rate_per_minute: parse_var("ZHENGWU_LOOKUP_RATE", 30)?,
+            login_rate_per_minute: parse_var("ZHENGWU_LOGIN_RATE", 30)?,
+            trust_forwarded: parse_var("ZHENGWU_TRUST_FORWARDED", false)?,
             alert_job_interval: Duration::from_secs(parse_var("ZHENGWU_ALERT_JOB_INTERVAL", 300)?),
         })
     }
@@ -182,6 +191,9 @@ impl Config {
             )),
             attachment_limit: 1024 * 1024,
             lookup_rate_per_minute: 5,
+            // Tests log in often from one address; the limit has a test of its own.
+            login_rate_per_minute: 100_000,
+            trust_forwarded: true,
             alert_job_interval: Duration::ZERO,
         }
     }

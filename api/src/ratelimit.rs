@@ -43,10 +43,25 @@ impl RateLimiter {
             return Err(ApiError::too_many_requests(
                 "rate_limited",
                 retry,
-                "too many lookups from this address; wait a moment",
+                "too many requests from this address; wait a moment",
             ));
         }
         Ok(())
+    }
+}
+
+/// The client's address: the peer's, or — behind a trusted reverse proxy
+/// (`ZHENGWU_TRUST_FORWARDED`) — the one `Forwarded`/`X-Forwarded-For` names, which a client
+/// could otherwise forge to escape the limits.
+fn address(state: &crate::state::AppState, req: &actix_web::HttpRequest) -> String {
+    if state.config.trust_forwarded {
+        req.connection_info()
+            .realip_remote_addr()
+            .unwrap_or("unknown")
+            .to_owned()
+    } else {
+        req.peer_addr()
+            .map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string())
     }
 }
 
@@ -55,10 +70,15 @@ pub fn check_lookup(
     state: &crate::state::AppState,
     req: &actix_web::HttpRequest,
 ) -> Result<(), crate::error::ApiError> {
-    let ip = req
-        .connection_info()
-        .realip_remote_addr()
-        .unwrap_or("unknown")
-        .to_owned();
-    state.lookups.check(&ip, state.clock.now())
+    state.lookups.check(&address(state, req), state.clock.now())
+}
+
+/// Counts a token request against the caller's address (429 beyond the rate), so that
+/// passwords cannot be tried across many accounts from one place; the per-account lockout
+/// stops tries against one account.
+pub fn check_login(
+    state: &crate::state::AppState,
+    req: &actix_web::HttpRequest,
+) -> Result<(), crate::error::ApiError> {
+    state.logins.check(&address(state, req), state.clock.now())
 }

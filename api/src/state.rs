@@ -20,6 +20,8 @@ pub struct AppState {
     pub storage: crate::storage::Storage,
     /// Public case lookups per client address.
     pub lookups: Arc<crate::ratelimit::RateLimiter>,
+    /// Token requests per client address.
+    pub logins: Arc<crate::ratelimit::RateLimiter>,
 }
 
 impl AppState {
@@ -30,9 +32,14 @@ impl AppState {
             config.lookup_rate_per_minute,
             chrono::Duration::minutes(1),
         ));
+        let logins = Arc::new(crate::ratelimit::RateLimiter::new(
+            config.login_rate_per_minute,
+            chrono::Duration::minutes(1),
+        ));
         Self {
             storage,
             lookups,
+            logins,
             pool,
             config: Arc::new(config),
             jwt,

@@ -33,8 +33,14 @@ impl TestApp {
     }
 
     pub async fn with_clock(clock: Arc<dyn Clock>) -> TestApp {
+        Self::with_config(clock, |_| {}).await
+    }
+
+    /// Like [`TestApp::with_clock`], with the test settings changed by `tune`.
+    pub async fn with_config(clock: Arc<dyn Clock>, tune: impl FnOnce(&mut Config)) -> TestApp {
         let db = TestDb::create();
-        let config = Config::for_tests(&db.url);
+        let mut config = Config::for_tests(&db.url);
+        tune(&mut config);
         zhengwu_api::demo::create_admin(&config, ADMIN, "系统管理员", ADMIN_PASSWORD)
             .await
             .unwrap_or_else(|e| panic!("create admin: {e}"));

@@ -979,3 +979,60 @@ async fn an_unreachable_database_is_a_503_not_a_hang() {
     assert_eq!(r.status, 503);
     assert!(r.header("retry-after").is_some());
 }
+
+#[actix_web::test]
+async fn token_requests_are_limited_per_address_across_accounts() {
+    let t = TestApp::with_config(std::sync::Arc::new(zhengwu_api::clock::SystemClock), |c| {
+        c.login_rate_per_minute = 3
+    })
+    .await;
+    let app = test::init_service(zhengwu_api::app(t.state.clone())).await;
+    let attempt = |user: &'static str, addr: &'static str| {
+        let app = &app;
+        async move {
+            req(app, Method::POST, "/api/v1/auth/token")
+                .header("X-Forwarded-For", addr)
+                .json(json!({"grant_type": "password", "username": user, "password": "wrong-password-1"}))
+                .send()
+                .await
+        }
+    };
+    // Three different accounts from one address: refused as wrong, then the fourth is 429,
+    // even for the right password.
+    for user in ["zhang.wei", "li.na", "wang.fang"] {
+        assert_eq!(attempt(user, "203.0.113.7").await.status, 401);
+    }
+    let r = req(&app, Method::POST, "/api/v1/auth/token")
+        .header("X-Forwarded-For", "203.0.113.7")
+        .json(json!({"grant_type": "password", "username": ADMIN, "password": ADMIN_PASSWORD}))
+        .send()
+        .await;
+    assert_eq!(r.status, 429);
+    assert!(r.headers.get("retry-after").is_some());
+    assert_eq!(r.body["code"], "rate_limited");
+    // Another address is not affected.
+    let r = req(&app, Method::POST, "/api/v1/auth/token")
+        .header("X-Forwarded-For", "198.51.100.4")
+        .json(json!({"grant_type": "password", "username": ADMIN, "password": ADMIN_PASSWORD}))
+        .send()
+        .await;
+    assert_eq!(r.status, 200);
+
+    // Without a trusted proxy, a forged X-Forwarded-For does not escape the limit.
+    let t = TestApp::with_config(std::sync::Arc::new(zhengwu_api::clock::SystemClock), |c| {
+        c.login_rate_per_minute = 1;
+        c.trust_forwarded = false;
+    })
+    .await;
+    let app = test::init_service(zhengwu_api::app(t.state.clone())).await;
+    let mut codes = Vec::new();
+    for addr in ["192.0.2.1", "192.0.2.2"] {
+        let r = req(&app, Method::POST, "/api/v1/auth/token")
+            .header("X-Forwarded-For", addr)
+            .json(json!({"grant_type": "password", "username": ADMIN, "password": ADMIN_PASSWORD}))
+            .send()
+            .await;
+        codes.push(r.status);
+    }
+    assert_eq!(codes, vec![200, 429]);
+}

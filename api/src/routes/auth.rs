@@ -266,12 +266,14 @@ impl LoginOutcome {
     (status = 401, body = crate::error::Problem, content_type = "application/problem+json",
      description = "Wrong name or secret, or a disabled account"),
     (status = 429, body = crate::error::Problem, content_type = "application/problem+json",
-     description = "Too many failed logins for this account")))]
+     description = "Too many failed logins for this account, or too many token requests from this address")))]
 #[post("/auth/token")]
 pub async fn token(
+    req: HttpRequest,
     state: web::Data<AppState>,
     body: ApiJson<TokenRequest>,
 ) -> ApiResult<HttpResponse> {
+    crate::ratelimit::check_login(&state, &req)?;
     let t = match &body.value {
         TokenRequest::Password { username, password } => {
             password_grant(&state, username, password).await?
