@@ -9,6 +9,8 @@ use zhengwu_persistence::db::PoolSettings;
 #[derive(Clone)]
 pub struct Config {
     pub database_url: String,
+    /// A read replica for read-only endpoints (`ZHENGWU_READ_DATABASE_URL`).
+    pub read_database_url: Option<String>,
     pub bind: String,
     pub jwt_secret: String,
     pub jwt_issuer: String,
@@ -57,6 +59,7 @@ impl std::fmt::Debug for Config {
 pub const ENV_HELP: &str = "\
 Environment:
   DATABASE_URL                 PostgreSQL URL (required), e.g. postgres://zhengwu@127.0.0.1:5432/zhengwu
+  ZHENGWU_READ_DATABASE_URL    a read replica for public search and lookups, statistics, reports and alerts [default: none]
   ZHENGWU_BIND                 address to listen on [default: 127.0.0.1:8080]
   ZHENGWU_JWT_SECRET           HMAC secret for access tokens, at least 32 bytes (required by serve)
   ZHENGWU_JWT_ISSUER           token issuer [default: zhengwu]
@@ -100,6 +103,7 @@ impl Config {
     /// without a real signing secret.
     pub fn from_env(require_secret: bool) -> Result<Config, String> {
         let database_url = var("DATABASE_URL").ok_or("DATABASE_URL is not set")?;
+        let read_database_url = var("ZHENGWU_READ_DATABASE_URL");
         let jwt_secret = match var("ZHENGWU_JWT_SECRET") {
             Some(s) if s.len() >= 32 => s,
             Some(_) => return Err("ZHENGWU_JWT_SECRET must be at least 32 bytes".into()),
@@ -126,6 +130,7 @@ impl Config {
             .unwrap_or_default();
         Ok(Config {
             database_url,
+            read_database_url,
             bind: var("ZHENGWU_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
             jwt_secret,
             jwt_issuer: var("ZHENGWU_JWT_ISSUER").unwrap_or_else(|| "zhengwu".into()),
@@ -168,6 +173,7 @@ impl Config {
     pub fn for_tests(database_url: &str) -> Config {
         Config {
             database_url: database_url.to_owned(),
+            read_database_url: None,
             bind: "127.0.0.1:0".into(),
             jwt_secret: "test-secret-test-secret-test-secret!".into(),
             jwt_issuer: "zhengwu".into(),

@@ -74,7 +74,14 @@ fn serve(config: Config) -> Result<(), String> {
         .map_err(|e| format!("cannot create the connection pool: {e}"))?;
     let bind = config.bind.clone();
     let workers = config.workers;
-    let state = AppState::new(pool, config, Arc::new(SystemClock));
+    let read_pool = match &config.read_database_url {
+        Some(url) => Some(
+            db::create_pool(url, &config.pool)
+                .map_err(|e| format!("cannot create the read replica's connection pool: {e}"))?,
+        ),
+        None => None,
+    };
+    let state = AppState::with_read_pool(pool, read_pool, config, Arc::new(SystemClock));
     log::info!("listening on http://{bind} (Swagger UI at http://{bind}/swagger-ui/)");
     actix_web::rt::System::new()
         .block_on(async move {

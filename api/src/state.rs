@@ -13,6 +13,8 @@ use crate::metrics::Metrics;
 #[derive(Clone)]
 pub struct AppState {
     pub pool: PgPool,
+    /// The read replica's pool, when one is configured.
+    pub read_pool: Option<PgPool>,
     pub config: Arc<Config>,
     pub jwt: Arc<JwtKeys>,
     pub clock: Arc<dyn Clock>,
@@ -26,6 +28,16 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(pool: PgPool, config: Config, clock: Arc<dyn Clock>) -> Self {
+        Self::with_read_pool(pool, None, config, clock)
+    }
+
+    /// With a pool on a read replica for read-only endpoints.
+    pub fn with_read_pool(
+        pool: PgPool,
+        read_pool: Option<PgPool>,
+        config: Config,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
         let jwt = Arc::new(JwtKeys::new(&config));
         let storage = crate::storage::Storage::local(config.storage_dir.clone());
         let lookups = Arc::new(crate::ratelimit::RateLimiter::new(
@@ -41,6 +53,7 @@ impl AppState {
             lookups,
             logins,
             pool,
+            read_pool,
             config: Arc::new(config),
             jwt,
             clock,
@@ -52,5 +65,14 @@ impl AppState {
         &self,
     ) -> Result<zhengwu_persistence::db::PooledConn, crate::error::ApiError> {
         Ok(zhengwu_persistence::db::conn(&self.pool).await?)
+    }
+
+    /// A connection for a read-only endpoint: from the read replica when
+    /// `ZHENGWU_READ_DATABASE_URL` is set, else the primary. Such endpoints (public search
+    /// and lookups, statistics, reports, alerts) tolerate the replica's lag.
+    pub async fn read_conn(
+        &self,
+    ) -> Result<zhengwu_persistence::db::PooledConn, crate::error::ApiError> {
+        Ok(zhengwu_persistence::db::conn(self.read_pool.as_ref().unwrap_or(&self.pool)).await?)
     }
 }

@@ -46,7 +46,11 @@ impl TestApp {
             .unwrap_or_else(|e| panic!("create admin: {e}"));
         let pool = zhengwu_persistence::db::create_pool(&db.url, &config.pool)
             .unwrap_or_else(|e| panic!("pool: {e}"));
-        let state = AppState::new(pool, config, clock);
+        let read_pool = config.read_database_url.as_ref().map(|url| {
+            zhengwu_persistence::db::create_pool(url, &config.pool)
+                .unwrap_or_else(|e| panic!("read pool: {e}"))
+        });
+        let state = AppState::with_read_pool(pool, read_pool, config, clock);
         TestApp { db, state }
     }
 }

@@ -1036,3 +1036,57 @@ async fn token_requests_are_limited_per_address_across_accounts() {
     }
     assert_eq!(codes, vec![200, 429]);
 }
+
+#[actix_web::test]
+async fn read_only_endpoints_use_the_read_replica_and_the_rest_the_primary() {
+    // A replica that cannot be reached shows which endpoints read from it.
+    let t = TestApp::with_config(std::sync::Arc::new(zhengwu_api::clock::SystemClock), |c| {
+        c.read_database_url = Some("postgres://zhengwu@127.0.0.1:1/replica".into());
+    })
+    .await;
+    let app = test::init_service(zhengwu_api::app(t.state.clone())).await;
+    let admin = login(&app, ADMIN, ADMIN_PASSWORD).await;
+    let tree = build_tree(&app, &admin).await;
+    for path in [
+        "/api/v1/disclosures?q=%E5%85%AC%E5%BC%80".to_owned(),
+        "/api/v1/service-matters".to_owned(),
+        "/api/v1/public/echo-wall".to_owned(),
+        "/api/v1/knowledge-base?q=%E7%A4%BE%E4%BF%9D".to_owned(),
+        format!(
+            "/api/v1/statistics/cases?from=2025-01-01&to=2025-12-31&group_by=org&org={}",
+            tree.city
+        ),
+        format!("/api/v1/supervision/alerts?org={}", tree.city),
+    ] {
+        let r = req(&app, Method::GET, &path).token(&admin).send().await;
+        assert_eq!(r.status, 503, "{path}: {:?}", r.body);
+        assert_eq!(
+            r.headers.get("content-type").and_then(|v| v.to_str().ok()),
+            Some("application/problem+json")
+        );
+    }
+    let r = req(
+        &app,
+        Method::GET,
+        &format!("/api/v1/organizations/{}", tree.city),
+    )
+    .token(&admin)
+    .send()
+    .await;
+    assert_eq!(
+        r.status, 200,
+        "reads of what one just wrote stay on the primary"
+    );
+
+    // With the replica at the same server, the same reads answer.
+    let db = t.db.url.clone();
+    let t2 = TestApp::with_config(std::sync::Arc::new(zhengwu_api::clock::SystemClock), |c| {
+        c.read_database_url = Some(db);
+    })
+    .await;
+    let app2 = test::init_service(zhengwu_api::app(t2.state.clone())).await;
+    let r = req(&app2, Method::GET, "/api/v1/service-matters")
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+}

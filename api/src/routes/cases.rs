@@ -1448,7 +1448,7 @@ pub async fn lookup(
     q: web::Query<LookupQuery>,
 ) -> ApiResult<HttpResponse> {
     crate::ratelimit::check_lookup(&state, &req)?;
-    let mut conn = state.conn().await?;
+    let mut conn = state.read_conn().await?;
     let nothing = || ApiError::not_found("case").detail("no case with this number and password");
     let c = repo::find_by_number(&mut conn, &number)
         .await?

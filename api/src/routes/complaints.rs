@@ -375,7 +375,7 @@ pub async fn lookup_complaint(
     q: web::Query<ComplaintLookupQuery>,
 ) -> ApiResult<HttpResponse> {
     crate::ratelimit::check_lookup(&state, &req)?;
-    let mut conn = state.conn().await?;
+    let mut conn = state.read_conn().await?;
     let nothing =
         || ApiError::not_found("complaint").detail("no complaint with this number and code");
     let k = repo::find_complaint(&mut conn, &number)

@@ -1636,7 +1636,7 @@ pub async fn list(
 ) -> ApiResult<HttpResponse> {
     let limit = page.limit()?;
     let text = q.q.clone().filter(|t| !t.trim().is_empty());
-    let mut conn = state.conn().await?;
+    let mut conn = state.read_conn().await?;
     let org_path = match q.org {
         Some(o) if q.include_sub => match orgs::get(&mut conn, o).await {
             Ok(org) => Some(org.path),
@@ -1873,7 +1873,7 @@ fn xml_escape(s: &str) -> String {
     responses((status = 200, description = "Atom 1.0", content_type = "application/atom+xml", body = String)))]
 #[get("/disclosures/feed.atom")]
 pub async fn feed(state: web::Data<AppState>, q: web::Query<FeedQuery>) -> ApiResult<HttpResponse> {
-    let mut conn = state.conn().await?;
+    let mut conn = state.read_conn().await?;
     let mut filter = repo::PublicFilter::default();
     let mut title = "政府信息公开".to_owned();
     if let Some(o) = q.org {

@@ -1261,7 +1261,7 @@ pub async fn evaluation_statistics(
 ) -> ApiResult<HttpResponse> {
     auth.require(ANALYSTS)?;
     check_period(q.from, q.to)?;
-    let mut conn = state.conn().await?;
+    let mut conn = state.read_conn().await?;
     let within = subtree(&mut conn, &auth, q.org).await?;
     let rows = repo::stat_rows(&mut conn, within.as_deref(), q.from, q.to, false).await?;
     let mut groups: BTreeMap<Option<Uuid>, EvaluationMeasures> = BTreeMap::new();
@@ -1371,7 +1371,7 @@ pub async fn public_evaluation_summary(
     q: web::Query<PublicSummaryQuery>,
 ) -> ApiResult<HttpResponse> {
     check_period(q.from, q.to)?;
-    let mut conn = state.conn().await?;
+    let mut conn = state.read_conn().await?;
     let within = match q.org {
         Some(o) => match orgs::get(&mut conn, o).await {
             Ok(org) => Some(org.path.as_str().to_owned()),

@@ -957,7 +957,7 @@ pub async fn lookup_ticket(
     q: web::Query<TicketLookupQuery>,
 ) -> ApiResult<HttpResponse> {
     crate::ratelimit::check_lookup(&state, &req)?;
-    let mut conn = state.conn().await?;
+    let mut conn = state.read_conn().await?;
     let nothing = || ApiError::not_found("ticket").detail("no ticket with this number and code");
     let t = repo::find_by_number(&mut conn, &number)
         .await?
@@ -1006,7 +1006,7 @@ pub async fn public_answers(
     page: web::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     let limit = page.limit()?;
-    let mut conn = state.conn().await?;
+    let mut conn = state.read_conn().await?;
     let before = match page.after_key()? {
         None => None,
         Some(k) => {
@@ -1160,7 +1160,7 @@ pub async fn hotline_statistics(
             "`to` is on or after `from`, at most 3 years later",
         ));
     }
-    let mut conn = state.conn().await?;
+    let mut conn = state.read_conn().await?;
     let within = subtree(&mut conn, &auth, q.org).await?;
     let rows = repo::stat_rows(&mut conn, within.as_deref(), q.from, q.to).await?;
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
@@ -1509,7 +1509,7 @@ pub async fn search_entries(
     };
     let limit = page.limit()?;
     let offset = page.after_i64()?.unwrap_or(0).max(0);
-    let mut conn = state.conn().await?;
+    let mut conn = state.read_conn().await?;
     let staff = auth.0.as_ref().filter(|p| KB_AUTHORS.contains(&p.role));
     let mut f = repo::EntryFilter {
         q: q.q.clone(),

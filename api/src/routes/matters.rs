@@ -782,7 +782,7 @@ async fn guide_of(conn: &mut Conn, m: Matter, v: MatterVersion) -> ApiResult<Ser
     responses((status = 200, body = ServiceGuide)))]
 #[get("/service-matters/{id}/guide")]
 pub async fn guide(state: web::Data<AppState>, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
-    let mut conn = state.conn().await?;
+    let mut conn = state.read_conn().await?;
     let m = match repo::get_matter(&mut conn, *id).await {
         Ok(m) => m,
         Err(DbError::NotFound) => return Err(ApiError::not_found("service matter")),
@@ -844,7 +844,7 @@ pub async fn list(
         Some(View::Public) => false,
         None => auth.0.as_ref().is_some_and(|p| p.role.is_staff()),
     };
-    let mut conn = state.conn().await?;
+    let mut conn = state.read_conn().await?;
     let sub = match q.org {
         Some(o) if q.include_sub => match orgs::get(&mut conn, o).await {
             Ok(org) => Some(org.path.as_str().to_owned()),

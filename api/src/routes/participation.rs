@@ -993,14 +993,14 @@ pub async fn echo_wall(
         None => None,
         Some(_) => {
             let raw = page.after_uuid()?.ok_or_else(ApiError::internal)?;
-            let mut conn = state.conn().await?;
+            let mut conn = state.read_conn().await?;
             let m = repo::get_message(&mut conn, raw, false)
                 .await
                 .map_err(|_| ApiError::field("?cursor", "cursor.invalid", "unknown cursor"))?;
             m.published_at.map(|at| (at, m.id))
         }
     };
-    let mut conn = state.conn().await?;
+    let mut conn = state.read_conn().await?;
     let rows = repo::echo_wall(&mut conn, before, limit + 1).await?;
     let tz = state.config.timezone;
     let mut items = Vec::new();

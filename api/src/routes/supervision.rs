@@ -267,7 +267,7 @@ pub async fn list_alerts(
     };
     let limit = page.limit()?;
     let after = page.after_key()?;
-    let mut conn = state.conn().await?;
+    let mut conn = state.read_conn().await?;
     let within = subtree(&mut conn, &auth, q.org).await?;
     let as_of = q.as_of.unwrap_or_else(|| today(&state));
     let kinds: Vec<AlertObject> = match q.kind {
@@ -376,7 +376,7 @@ pub async fn list_alert_events(
         cursor: q.cursor.clone(),
     };
     let limit = page.limit()?;
-    let mut conn = state.conn().await?;
+    let mut conn = state.read_conn().await?;
     let within = subtree(&mut conn, &auth, q.org).await?;
     let rows = repo::alert_events(
         &mut conn,
@@ -491,7 +491,7 @@ pub async fn list_anomalies(
             .map(|t| t.with_timezone(&Utc))
             .unwrap_or_default()
     };
-    let mut conn = state.conn().await?;
+    let mut conn = state.read_conn().await?;
     let within = subtree(&mut conn, &auth, q.org).await?;
     let items: Vec<Anomaly> = alerts::compute_anomalies(
         &mut conn,
