@@ -1065,6 +1065,11 @@ async fn read_only_endpoints_use_the_read_replica_and_the_rest_the_primary() {
             Some("application/problem+json")
         );
     }
+    let ready = req(&app, Method::GET, "/readyz").send().await;
+    assert_eq!(
+        ready.status, 503,
+        "not ready while the replica is unreachable"
+    );
     let r = req(
         &app,
         Method::GET,

@@ -20,19 +20,20 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Health { status: "ok" })
 }
 
-/// Readiness: the database answers. 503 while it is unreachable, 200 again once it is back.
+/// Readiness: the database (and the read replica, when one is set) answers. 503 while it is
+/// unreachable, 200 again once it is back.
 #[utoipa::path(tag = "operations", responses(
     (status = 200, body = Health),
     (status = 503, body = crate::error::Problem, content_type = "application/problem+json",
      description = "The database cannot be reached")))]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
-    zhengwu_persistence::db::ping(&state.pool)
-        .await
-        .map_err(|e| {
+    for pool in std::iter::once(&state.pool).chain(state.read_pool.as_ref()) {
+        zhengwu_persistence::db::ping(pool).await.map_err(|e| {
             log::warn!("readiness check failed: {e}");
             ApiError::unavailable()
         })?;
+    }
     Ok(HttpResponse::Ok().json(Health { status: "ok" }))
 }
 
