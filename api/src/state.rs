@@ -61,6 +61,14 @@ impl AppState {
         }
     }
 
+    /// Today in the deadline time zone, by the server's clock.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.clock
+            .now()
+            .with_timezone(&self.config.timezone)
+            .date_naive()
+    }
+
     pub async fn conn(
         &self,
     ) -> Result<zhengwu_persistence::db::PooledConn, crate::error::ApiError> {

@@ -65,14 +65,6 @@ pub(crate) async fn roster(
     Ok((ws, staff))
 }
 
-fn today(state: &AppState) -> NaiveDate {
-    state
-        .clock
-        .now()
-        .with_timezone(&state.config.timezone)
-        .date_naive()
-}
-
 fn check_note(e: &mut Errors, note: Option<&str>) -> Option<String> {
     e.check_opt("note", note, |n| validation::text(n, 500))
 }
@@ -226,7 +218,7 @@ pub async fn record_attendance(
     auth.require(WRITERS)?;
     let b = &body.value;
     let mut e = Errors::new();
-    e.check("day", rules::check_day(b.day, today(&state)));
+    e.check("day", rules::check_day(b.day, state.today()));
     let note = check_note(&mut e, b.note.as_deref());
     e.finish()?;
     let audit = AuditCtx::new(&state, auth.actor());
@@ -603,7 +595,7 @@ pub async fn create_assessment(
     auth.require(WRITERS)?;
     let b = &body.value;
     let mut e = Errors::new();
-    e.check("day", rules::check_day(b.day, today(&state)));
+    e.check("day", rules::check_day(b.day, state.today()));
     let items = check_items(&mut e, &b.items);
     let note = check_note(&mut e, b.note.as_deref());
     e.finish()?;

@@ -333,14 +333,6 @@ pub struct PublicCase {
 
 // ------------------------------------------------------------------ helpers
 
-fn today(state: &AppState) -> NaiveDate {
-    state
-        .clock
-        .now()
-        .with_timezone(&state.config.timezone)
-        .date_naive()
-}
-
 pub(crate) fn password_hash(p: &str) -> Vec<u8> {
     Sha256::digest(p.as_bytes()).to_vec()
 }
@@ -418,7 +410,7 @@ async fn clock_of(conn: &mut Conn, c: &Case, today: NaiveDate) -> ApiResult<(Cas
 
 async fn case_dto(state: &AppState, conn: &mut Conn, c: Case) -> ApiResult<CaseDto> {
     let outcome = repo::outcome_of(conn, c.id).await?;
-    let (_, clock) = clock_of(conn, &c, today(state)).await?;
+    let (_, clock) = clock_of(conn, &c, state.today()).await?;
     let matter_name = match (c.matter_id, c.matter_version) {
         (Some(m), Some(v)) => Some(matters::get_version(conn, m, v).await?.content.name),
         _ => None,
@@ -688,7 +680,7 @@ pub async fn create(
             }
         }
         let now = st.clock.now();
-        let day = today(st);
+        let day = st.today();
         // Every matter must be published and accepting applications.
         let mut versions = Vec::new();
         for (i, mid) in b.matter_ids.iter().enumerate() {
@@ -943,7 +935,7 @@ async fn act(
             }
             let mut outcome = repo::outcome_of(c, id).await?;
             let now = state.clock.now();
-            let day = today(state);
+            let day = state.today();
             let mut note: Option<String> = None;
             let mut data = serde_json::json!({});
             let matter = match (case.matter_id, case.matter_version) {
@@ -1139,7 +1131,7 @@ async fn close_project_if_done(
         return Ok(());
     }
     project.state = CaseState::Decided;
-    project.decided_on = Some(today(state));
+    project.decided_on = Some(state.today());
     let mut outcome = repo::outcome_of(c, parent).await?;
     let decision = if all_approved {
         Decision::Approved
@@ -1313,7 +1305,7 @@ pub async fn timeline(
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.conn().await?;
     let (c, _) = visible_case(&mut conn, &auth, *id, false).await?;
-    let (_, clock) = clock_of(&mut conn, &c, today(&state)).await?;
+    let (_, clock) = clock_of(&mut conn, &c, state.today()).await?;
     let entries = repo::events_of(&mut conn, c.id)
         .await?
         .into_iter()
@@ -1403,7 +1395,7 @@ pub async fn list(
             state: q.state,
             assignee_id: q.assignee,
             due_before: q.due_before,
-            overdue_on: q.overdue.then(|| today(&state)),
+            overdue_on: q.overdue.then(|| state.today()),
             received_from: q.received_from,
             received_to: q.received_to,
             parent_id: None,

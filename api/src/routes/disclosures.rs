@@ -376,14 +376,6 @@ pub struct MaskResult {
 
 // ------------------------------------------------------------------ helpers
 
-fn today(state: &AppState) -> NaiveDate {
-    state
-        .clock
-        .now()
-        .with_timezone(&state.config.timezone)
-        .date_naive()
-}
-
 async fn publish_due(conn: &mut Conn, formed_on: NaiveDate) -> ApiResult<NaiveDate> {
     let year = formed_on.year();
     let cal = calendar::calendar_for(conn, year, year + 1).await?;
@@ -451,7 +443,7 @@ async fn dto(state: &AppState, conn: &mut Conn, item: Item) -> ApiResult<Disclos
         .into_iter()
         .map(|i| i.id)
         .collect();
-    let overdue = is_overdue(&item, today(state));
+    let overdue = is_overdue(&item, state.today());
     Ok(DisclosureDto {
         id: item.id,
         content: content_dto(item.organization_id, &item.fields),
@@ -957,7 +949,7 @@ async fn assign_index_number(
         .clone()
         .or_else(|| org.division_code.clone())
         .unwrap_or_else(|| org.id.simple().to_string()[..12].to_uppercase());
-    let year = today(state).year();
+    let year = state.today().year();
     let serial = repo::next_serial(conn, org.id, year).await?;
     Ok(format.render(&org_code, &category.code, year, serial as u32))
 }
@@ -1661,7 +1653,7 @@ pub async fn list(
             Scope::Within(path) => Some(path.as_str().to_owned()),
             Scope::Nothing => return Err(ApiError::forbidden("applicants see the public view")),
         };
-        let today = today(&state);
+        let today = state.today();
         let rows = repo::list_items(
             &mut conn,
             &repo::ItemFilter {

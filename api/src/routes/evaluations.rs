@@ -202,14 +202,6 @@ pub struct RectificationDto {
 
 // ------------------------------------------------------------------ helpers
 
-fn today(state: &AppState) -> NaiveDate {
-    state
-        .clock
-        .now()
-        .with_timezone(&state.config.timezone)
-        .date_naive()
-}
-
 fn text_field(pointer: &str, v: &str) -> ApiResult<String> {
     validation::text(v, MAX_RECTIFICATION_TEXT)
         .map_err(|e| ApiError::field(pointer, e.code, e.message))
@@ -456,7 +448,7 @@ pub async fn evaluate_case(
     let audit = AuditCtx::new(&state, auth.actor());
     let idem = Idem::new(&req, auth.idempotency_principal(), &key, &body.hash);
     let now = state.clock.now();
-    let day = today(&state);
+    let day = state.today();
     let mut conn = state.conn().await?;
     conn.transaction::<_, ApiError, _>(async |c| {
         let case = match case_repo::get_case_for_update(c, case_id).await {

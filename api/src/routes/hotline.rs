@@ -56,14 +56,6 @@ fn masked(text: &str) -> String {
     pii::mask(text, &pii::scan(text))
 }
 
-fn today(state: &AppState) -> NaiveDate {
-    state
-        .clock
-        .now()
-        .with_timezone(&state.config.timezone)
-        .date_naive()
-}
-
 // ------------------------------------------------------------------ tickets
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -247,7 +239,7 @@ pub async fn create_ticket(
     e.finish()?;
     let (subject, description) = (subject.unwrap_or_default(), description.unwrap_or_default());
     let now = state.clock.now();
-    let day = today(&state);
+    let day = state.today();
     let code = new_password();
     let idem_principal = auth
         .0
@@ -678,7 +670,7 @@ async fn ticket_step(
     }
     let audit = AuditCtx::new(state, auth.actor());
     let now = state.clock.now();
-    let day = today(state);
+    let day = state.today();
     let mut conn = state.conn().await?;
     let out = conn
         .transaction::<_, ApiError, _>(async |c| {
@@ -1527,7 +1519,7 @@ pub async fn search_entries(
             if q.state.is_some() {
                 return Err(ApiError::field("?state", "staff.only", "staff only"));
             }
-            f.valid_on = Some(today(&state));
+            f.valid_on = Some(state.today());
             f.organization_id = q.org;
         }
     }

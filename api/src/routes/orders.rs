@@ -30,14 +30,6 @@ const RESPONDERS: &[Role] = &[
     Role::Clerk,
 ];
 
-fn today(state: &AppState) -> NaiveDate {
-    state
-        .clock
-        .now()
-        .with_timezone(&state.config.timezone)
-        .date_naive()
-}
-
 async fn due_after(conn: &mut Conn, from: NaiveDate, days: u32) -> ApiResult<NaiveDate> {
     if !(1..=60).contains(&days) {
         return Err(ApiError::field(
@@ -153,7 +145,7 @@ pub async fn create_order(
     let audit = AuditCtx::new(&state, auth.actor());
     let idem = Idem::new(&req, auth.idempotency_principal(), &key, &body.hash);
     let now = state.clock.now();
-    let day = today(&state);
+    let day = state.today();
     let mut conn = state.conn().await?;
     conn.transaction::<_, ApiError, _>(async |c| {
         let not_found = || {
@@ -348,7 +340,7 @@ async fn order_step(
     };
     let audit = AuditCtx::new(state, auth.actor());
     let now = state.clock.now();
-    let day = today(state);
+    let day = state.today();
     let mut conn = state.conn().await?;
     let out = conn
         .transaction::<_, ApiError, _>(async |c| {
@@ -542,7 +534,7 @@ pub async fn create_accountability(
         .map_err(|v| ApiError::field("/reason", v.code, v.message))?;
     let audit = AuditCtx::new(&state, auth.actor());
     let now = state.clock.now();
-    let day = today(&state);
+    let day = state.today();
     let mut conn = state.conn().await?;
     let out = conn
         .transaction::<_, ApiError, _>(async |c| {

@@ -322,14 +322,6 @@ pub struct FeeQuote {
 
 // ------------------------------------------------------------------ helpers
 
-fn today(state: &AppState) -> NaiveDate {
-    state
-        .clock
-        .now()
-        .with_timezone(&state.config.timezone)
-        .date_naive()
-}
-
 async fn calendar_from(conn: &mut Conn, from: NaiveDate) -> ApiResult<Calendar> {
     Ok(calendar::calendar_for(conn, from.year(), from.year() + 2).await?)
 }
@@ -384,7 +376,7 @@ async fn dto(state: &AppState, conn: &mut Conn, r: Request) -> ApiResult<Request
     let answered = repo::reply_of(conn, r.id).await?;
     let until = answered
         .as_ref()
-        .map_or_else(|| today(state), |x| x.replied_on);
+        .map_or_else(|| state.today(), |x| x.replied_on);
     let clock = read_clock(conn, &r, &stops, until).await?;
     let remedies = repo::remedies_of(conn, r.id)
         .await?
@@ -412,7 +404,7 @@ async fn dto(state: &AppState, conn: &mut Conn, r: Request) -> ApiResult<Request
     };
     let deemed = r.state == RequestState::AwaitingCorrection
         && r.correction_due
-            .is_some_and(|d| rules::deemed_withdrawn(d, r.corrected_on, today(state)));
+            .is_some_and(|d| rules::deemed_withdrawn(d, r.corrected_on, state.today()));
     Ok(RequestDto {
         id: r.id,
         number: r.number,
@@ -516,7 +508,7 @@ pub async fn create(
     if !online {
         auth.require(OFFICERS)?;
     }
-    let day = today(&state);
+    let day = state.today();
     let mut e = Errors::new();
     e.check("description", validation::text(&b.description, 5000));
     e.check_opt("purpose", b.purpose.as_deref(), |p| {
@@ -766,7 +758,7 @@ async fn act(
             if_match.check(r.version)?;
             let before = serde_json::json!({"state": r.state, "due_date": r.due_date});
             let next = r.state.apply(a.action()).map_err(illegal)?;
-            let day = today(state);
+            let day = state.today();
             let now = state.clock.now();
             let cal = calendar_from(c, r.received_on).await?;
             let stops = repo::stops_of(c, id).await?;
@@ -1030,7 +1022,7 @@ pub async fn timeline(
     let mut conn = state.conn().await?;
     let (r, _) = visible(&mut conn, &auth, *id, false).await?;
     let stops = repo::stops_of(&mut conn, r.id).await?;
-    let clock = read_clock(&mut conn, &r, &stops, today(&state)).await?;
+    let clock = read_clock(&mut conn, &r, &stops, state.today()).await?;
     let entries = repo::events_of(&mut conn, r.id)
         .await?
         .into_iter()
@@ -1091,7 +1083,7 @@ pub async fn list(
             applicant_type: q.applicant_type,
             state: q.state,
             due_before: q.due_before,
-            overdue_on: q.overdue.then(|| today(&state)),
+            overdue_on: q.overdue.then(|| state.today()),
             received_from: q.received_from,
             received_to: q.received_to,
             after_id: page.after_uuid()?,

@@ -59,14 +59,6 @@ fn tz(state: &AppState) -> &'static str {
     state.config.timezone.name()
 }
 
-fn today(state: &AppState) -> NaiveDate {
-    state
-        .clock
-        .now()
-        .with_timezone(&state.config.timezone)
-        .date_naive()
-}
-
 // ------------------------------------------------------------------ rules
 
 /// A rule of the catalogue.
@@ -269,7 +261,7 @@ pub async fn list_alerts(
     let after = page.after_key()?;
     let mut conn = state.read_conn().await?;
     let within = subtree(&mut conn, &auth, q.org).await?;
-    let as_of = q.as_of.unwrap_or_else(|| today(&state));
+    let as_of = q.as_of.unwrap_or_else(|| state.today());
     let kinds: Vec<AlertObject> = match q.kind {
         Some(k) => vec![k],
         None => AlertObject::ALL.to_vec(),
@@ -413,7 +405,7 @@ pub async fn run_alert_job(state: web::Data<AppState>, auth: Principal) -> ApiRe
 /// One run of the alert job on the server's clock.
 pub async fn job(state: &AppState) -> ApiResult<JobRun> {
     let now = state.clock.now();
-    let as_of = today(state);
+    let as_of = state.today();
     let tz = tz(state);
     let mut conn = state.conn().await?;
     let out = conn
@@ -471,7 +463,7 @@ pub async fn list_anomalies(
     };
     let limit = page.limit()?;
     let after = page.after_key()?;
-    let today = today(&state);
+    let today = state.today();
     let to = q.to.unwrap_or(today);
     let from = q
         .from
