@@ -637,3 +637,61 @@ async fn statistics_equal_the_counts_by_hand() {
     .await;
     assert_eq!(clerk_view.status, 403);
 }
+
+#[actix_web::test]
+async fn departments_sharing_a_division_code_never_share_a_case_number() {
+    let clock = Arc::new(FixedClock::new(at("2025-09-26")));
+    let t = TestApp::with_clock(clock).await;
+    let app = app!(t);
+    let h = hall(&app).await;
+    let admin = login(&app, ADMIN, ADMIN_PASSWORD).await;
+    // A department without a division code of its own numbers its cases with its county's.
+    let dept = req(&app, Method::POST, "/api/v1/organizations")
+        .token(&admin)
+        .json(
+            json!({"parent_id": h.tree.county_a, "kind": "department", "level": "county",
+            "name": "历下区住房和城乡建设局"}),
+        )
+        .send()
+        .await;
+    assert_eq!(dept.status, 201, "{:?}", dept.body);
+    let org_admin = login(&app, "admin.a", PASSWORD).await;
+    let reviewer = login(&app, "reviewer.a", PASSWORD).await;
+    let matter = req(&app, Method::POST, "/api/v1/service-matters")
+        .token(&org_admin)
+        .json(matter_body(
+            &dept.id(),
+            "M9",
+            "房屋建筑工程竣工验收备案",
+            &h.window,
+            json!([]),
+        ))
+        .send()
+        .await;
+    assert_eq!(matter.status, 201, "{:?}", matter.body);
+    for (token, action) in [(&org_admin, "submit"), (&reviewer, "publish")] {
+        let path = format!("/api/v1/service-matters/{}/{action}", matter.id());
+        let r = req(&app, Method::POST, &path).token(token).send().await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+    }
+    let applicant = login(&app, "qiye", PASSWORD).await;
+    let mut numbers = Vec::new();
+    for m in [&h.matter, &matter.id(), &h.matter, &matter.id()] {
+        let r = req(&app, Method::POST, "/api/v1/cases")
+            .token(&applicant)
+            .json(json!({"matter_ids": [m], "channel": "web"}))
+            .send()
+            .await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        numbers.push(r.body["number"].as_str().unwrap_or_default().to_owned());
+    }
+    assert_eq!(
+        numbers,
+        [
+            "3701022025092600001",
+            "3701022025092600002",
+            "3701022025092600003",
+            "3701022025092600004"
+        ]
+    );
+}

@@ -516,15 +516,23 @@ async fn at_my_hall(conn: &mut Conn, auth: &Principal, c: &Case) -> ApiResult<bo
 }
 
 /// The division code a case number starts with: the nearest government's.
-async fn number_prefix(conn: &mut Conn, org: &orgs::Organization) -> ApiResult<String> {
+/// The number prefix of cases received by `org` (the six-digit division code of the nearest
+/// organisation up the tree that has one) and the organisation whose daily serial the number
+/// takes: the holder of that code, so that every organisation sharing a prefix shares one
+/// serial and numbers never repeat (the root when no organisation in the chain has a code).
+async fn number_prefix(conn: &mut Conn, org: &orgs::Organization) -> ApiResult<(String, Uuid)> {
     let ids: Vec<Uuid> = org.path.ids().into_iter().map(|i| i.0).collect();
     let mut chain = orgs::get_many(conn, &ids).await?;
     chain.sort_by_key(|o| std::cmp::Reverse(o.path.as_str().len()));
-    Ok(chain
-        .iter()
-        .find_map(|o| o.division_code.clone())
-        .map(|d| d.chars().take(6).collect())
-        .unwrap_or_else(|| "000000".to_owned()))
+    let coded = chain.iter().find_map(|o| {
+        o.division_code
+            .as_ref()
+            .map(|d| (d.chars().take(6).collect(), o.id))
+    });
+    Ok(coded.unwrap_or_else(|| {
+        let root = chain.last().map_or(org.id, |o| o.id);
+        ("000000".to_owned(), root)
+    }))
 }
 
 async fn next_number(
@@ -532,8 +540,8 @@ async fn next_number(
     org: &orgs::Organization,
     day: NaiveDate,
 ) -> ApiResult<String> {
-    let prefix = number_prefix(conn, org).await?;
-    let serial = repo::next_serial(conn, org.id, day).await?;
+    let (prefix, counter) = number_prefix(conn, org).await?;
+    let serial = repo::next_serial(conn, counter, day).await?;
     Ok(rules::case_number(&prefix, day, serial as u32))
 }
 
@@ -773,9 +781,6 @@ pub async fn create(
             let parent_id = Uuid::now_v7();
             let number = next_number(c, &lead, day).await?;
             let mut parent = base(parent_id, number, None, lead.id, None);
-            parent.window_id = b
-                .window_id
-                .or_else(|| versions[0].1.content.window_ids.first().copied());
             parent.window_id = b
                 .window_id
                 .or_else(|| versions[0].1.content.window_ids.first().copied());
