@@ -515,12 +515,15 @@ async fn at_my_hall(conn: &mut Conn, auth: &Principal, c: &Case) -> ApiResult<bo
     Ok(auth.sees(&orgs::get(conn, window.hall_id).await?.path))
 }
 
-/// The division code a case number starts with: the nearest government's.
-/// The number prefix of cases received by `org` (the six-digit division code of the nearest
-/// organisation up the tree that has one) and the organisation whose daily serial the number
-/// takes: the holder of that code, so that every organisation sharing a prefix shares one
-/// serial and numbers never repeat (the root when no organisation in the chain has a code).
-async fn number_prefix(conn: &mut Conn, org: &orgs::Organization) -> ApiResult<(String, Uuid)> {
+/// The number prefix of cases and disclosure applications received by `org` (the
+/// six-digit division code of the nearest organisation up the tree that has one) and the
+/// organisation whose daily serial the number takes: the holder of that code, so that every
+/// organisation sharing a prefix shares one serial and numbers never repeat (the root when
+/// no organisation in the chain has a code).
+pub(crate) async fn number_prefix(
+    conn: &mut Conn,
+    org: &orgs::Organization,
+) -> ApiResult<(String, Uuid)> {
     let ids: Vec<Uuid> = org.path.ids().into_iter().map(|i| i.0).collect();
     let mut chain = orgs::get_many(conn, &ids).await?;
     chain.sort_by_key(|o| std::cmp::Reverse(o.path.as_str().len()));

@@ -626,15 +626,8 @@ pub async fn create(
                 a.legal_person_kind,
             )
         };
-        let serial = repo::next_serial(c, org.id, received).await?;
-        let prefix: String = org
-            .division_code
-            .clone()
-            .or_else(|| org.credit_code.clone())
-            .unwrap_or_default()
-            .chars()
-            .take(6)
-            .collect();
+        let (prefix, counter) = crate::routes::cases::number_prefix(c, &org).await?;
+        let serial = repo::next_serial(c, counter, received).await?;
         let number = format!("YSQ{prefix}{}{serial:04}", received.format("%Y%m%d"));
         let mut r = Request {
             id: Uuid::now_v7(),
