@@ -24,13 +24,13 @@ use crate::config::Config;
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "zhengwu-demo-2026";
 
-async fn connect(config: &Config) -> Result<AsyncPgConnection, String> {
+pub(crate) async fn connect(config: &Config) -> Result<AsyncPgConnection, String> {
     AsyncPgConnection::establish(&config.database_url)
         .await
         .map_err(|e| format!("cannot connect to the database: {e}"))
 }
 
-async fn record(
+pub(crate) async fn record(
     c: &mut Conn,
     action: &str,
     entity_type: &'static str,

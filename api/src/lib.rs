@@ -16,6 +16,7 @@ pub mod openapi;
 pub mod pagination;
 pub mod ratelimit;
 pub mod routes;
+pub mod seed;
 pub mod state;
 pub mod storage;
 

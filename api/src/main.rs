@@ -41,6 +41,16 @@ enum Command {
     /// Load the demo data set (idempotent): a city with two counties, departments, halls with windows, staff of every role.
     #[command(after_help = ENV_HELP)]
     Demo,
+    /// Fill the database with synthetic records for benchmarks (after the demo data): per
+    /// unit of scale about 460 organisations, 200,000 disclosure items, 2,000 service
+    /// matters, 1,000,000 cases, 200,000 applications and hotline tickets, evaluations and
+    /// assessments. Use a database of its own.
+    #[command(after_help = ENV_HELP)]
+    Seed {
+        /// Units of data (1 = one city's volume of records).
+        #[arg(long, default_value_t = 1)]
+        scale: u32,
+    },
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, String> {
@@ -153,6 +163,13 @@ fn run() -> Result<(), String> {
             let config = Config::from_env(false)?;
             migrate(&config)?;
             create_admin(&config, &username, &display_name)
+        }
+        Command::Seed { scale } => {
+            let config = Config::from_env(false)?;
+            migrate(&config)?;
+            let report = runtime()?.block_on(zhengwu_api::seed::run(&config, scale))?;
+            println!("{report}");
+            Ok(())
         }
         Command::Demo => {
             let config = Config::from_env(false)?;
