@@ -31,7 +31,7 @@ pub struct Config {
     pub storage_dir: std::path::PathBuf,
     /// Largest attachment in bytes.
     pub attachment_limit: usize,
-    /// Public case lookups allowed per client address and minute.
+    /// Public lookups (cases, 12345 tickets, complaints) allowed per client address and minute.
     pub lookup_rate_per_minute: u32,
     /// Token requests allowed per client address and minute.
     pub login_rate_per_minute: u32,
@@ -40,6 +40,12 @@ pub struct Config {
     pub trust_forwarded: bool,
     /// How often the alert job records changes of alert levels; zero turns it off.
     pub alert_job_interval: Duration,
+    /// Time a client has to send a request's head (line and headers); 408 after it.
+    pub client_request_timeout: Duration,
+    /// Time a client has to acknowledge the closing of its connection before it is dropped.
+    pub client_disconnect_timeout: Duration,
+    /// How long an idle keep-alive connection is kept open; zero closes it after each response.
+    pub keep_alive: Duration,
 }
 
 impl std::fmt::Debug for Config {
@@ -78,10 +84,15 @@ Environment:
   ZHENGWU_WORKERS              HTTP worker threads [default: number of CPUs]
   ZHENGWU_STORAGE_DIR          directory of attachment files [default: .data/storage]
   ZHENGWU_ATTACHMENT_LIMIT     largest attachment in bytes [default: 20971520]
-  ZHENGWU_LOOKUP_RATE          public case lookups per address and minute [default: 30]
+  ZHENGWU_LOOKUP_RATE          public lookups (cases, 12345 tickets, complaints) per address and minute [default: 30]
   ZHENGWU_LOGIN_RATE           token requests per address and minute [default: 30]
   ZHENGWU_TRUST_FORWARDED      take the client address from X-Forwarded-For (behind a proxy) [default: false]
   ZHENGWU_ALERT_JOB_INTERVAL   seconds between runs of the alert job, 0 = off [default: 300]
+  ZHENGWU_CLIENT_REQUEST_TIMEOUT_MS     time to send a request's line and headers, else 408 [default: 5000]
+  ZHENGWU_CLIENT_DISCONNECT_TIMEOUT_MS  time for a client to close its side of a closing connection [default: 1000]
+  ZHENGWU_KEEP_ALIVE_SECONDS   idle time of a keep-alive connection, 0 = close after each response [default: 5]
+  (fixed by the HTTP server: at most 96 request headers and 128 KiB (131072 bytes) of request
+   line and headers, else 431)
   RUST_LOG                     log filter [default: info]";
 
 fn var(name: &str) -> Option<String> {
@@ -166,6 +177,15 @@ impl Config {
             login_rate_per_minute: parse_var("ZHENGWU_LOGIN_RATE", 30)?,
             trust_forwarded: parse_var("ZHENGWU_TRUST_FORWARDED", false)?,
             alert_job_interval: Duration::from_secs(parse_var("ZHENGWU_ALERT_JOB_INTERVAL", 300)?),
+            client_request_timeout: Duration::from_millis(parse_var(
+                "ZHENGWU_CLIENT_REQUEST_TIMEOUT_MS",
+                5000,
+            )?),
+            client_disconnect_timeout: Duration::from_millis(parse_var(
+                "ZHENGWU_CLIENT_DISCONNECT_TIMEOUT_MS",
+                1000,
+            )?),
+            keep_alive: Duration::from_secs(parse_var("ZHENGWU_KEEP_ALIVE_SECONDS", 5)?),
         })
     }
 
@@ -201,6 +221,9 @@ impl Config {
             login_rate_per_minute: 100_000,
             trust_forwarded: true,
             alert_job_interval: Duration::ZERO,
+            client_request_timeout: Duration::from_secs(5),
+            client_disconnect_timeout: Duration::from_secs(1),
+            keep_alive: Duration::from_secs(5),
         }
     }
 }

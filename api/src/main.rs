@@ -84,6 +84,11 @@ fn serve(config: Config) -> Result<(), String> {
         .map_err(|e| format!("cannot create the connection pool: {e}"))?;
     let bind = config.bind.clone();
     let workers = config.workers;
+    let (request_timeout, disconnect_timeout, keep_alive) = (
+        config.client_request_timeout,
+        config.client_disconnect_timeout,
+        config.keep_alive,
+    );
     let read_pool = match &config.read_database_url {
         Some(url) => Some(
             db::create_pool(url, &config.pool)
@@ -115,6 +120,13 @@ fn serve(config: Config) -> Result<(), String> {
             }
             actix_web::HttpServer::new(move || zhengwu_api::app(state.clone()))
                 .workers(workers)
+                .client_request_timeout(request_timeout)
+                .client_disconnect_timeout(disconnect_timeout)
+                .keep_alive(if keep_alive.is_zero() {
+                    actix_web::http::KeepAlive::Disabled
+                } else {
+                    actix_web::http::KeepAlive::Timeout(keep_alive)
+                })
                 .shutdown_timeout(10)
                 .bind(&bind)?
                 .run()
