@@ -169,6 +169,71 @@ impl TestDb {
         }
     }
 
+    /// Creates a fresh database without any migration applied, for tests of start-up.
+    pub fn create_empty() -> TestDb {
+        let admin = admin_url();
+        let name = format!("zhengwu_test_{}", uuid::Uuid::new_v4().simple());
+        let admin2 = admin.clone();
+        let name2 = name.clone();
+        run_blocking(async move {
+            let mut conn = AsyncPgConnection::establish(&admin2)
+                .await
+                .map_err(|e| e.to_string())?;
+            exec(&mut conn, &format!("CREATE DATABASE {name2}")).await
+        })
+        .unwrap_or_else(|e| panic!("cannot create a test database: {e}"));
+        TestDb {
+            url: with_database(&admin, &name),
+            name,
+            admin_url: admin,
+        }
+    }
+
+    /// Runs a query on this database that returns one `bigint` column named `n`, and returns
+    /// its values (for checks of what the application stored).
+    pub fn numbers(&self, sql: &str) -> Vec<i64> {
+        #[derive(diesel::QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let url = self.url.clone();
+        let sql = sql.to_owned();
+        run_blocking(async move {
+            let mut conn = AsyncPgConnection::establish(&url)
+                .await
+                .map_err(|e| e.to_string())?;
+            diesel::sql_query(&sql)
+                .load::<Row>(&mut conn)
+                .await
+                .map(|rows| rows.into_iter().map(|r| r.n).collect::<Vec<_>>())
+                .map_err(|e| format!("{sql}: {e}"))
+        })
+        .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Like [`TestDb::numbers`] for one `text` column named `t`.
+    pub fn texts(&self, sql: &str) -> Vec<String> {
+        #[derive(diesel::QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            t: String,
+        }
+        let url = self.url.clone();
+        let sql = sql.to_owned();
+        run_blocking(async move {
+            let mut conn = AsyncPgConnection::establish(&url)
+                .await
+                .map_err(|e| e.to_string())?;
+            diesel::sql_query(&sql)
+                .load::<Row>(&mut conn)
+                .await
+                .map(|rows| rows.into_iter().map(|r| r.t).collect::<Vec<_>>())
+                .map_err(|e| format!("{sql}: {e}"))
+        })
+        .unwrap_or_else(|e| panic!("{e}"))
+    }
+
     /// Runs SQL directly on this database, bypassing the application (for tamper tests).
     pub fn execute(&self, sql: &str) {
         let url = self.url.clone();

@@ -14,6 +14,7 @@ use zhengwu_api::config::Config;
 use zhengwu_api::state::AppState;
 pub use zhengwu_persistence::testkit::TestDb;
 
+pub mod proxy;
 pub mod services;
 
 pub const ADMIN: &str = "admin";
