@@ -819,12 +819,13 @@ async fn demo_participation(
         ("吴芳", None, days(8), RequestState::Consulting, None),
         ("郑伟", None, days(6), RequestState::AwaitingFee, None),
     ];
+    let (prefix, counter) = case_numbering(c, org).await?;
     for (i, (name, kind, received, state, reply)) in specs.into_iter().enumerate() {
         let id = Uuid::now_v7();
-        let serial = repo::next_serial(c, org.id, received).await?;
+        let serial = repo::next_serial(c, counter, received).await?;
         let mut r = repo::Request {
             id,
-            number: format!("YSQ370102{}{serial:04}", received.format("%Y%m%d")),
+            number: format!("YSQ{prefix}{}{serial:04}", received.format("%Y%m%d")),
             organization_id: org.id,
             applicant_id: None,
             applicant_name: name.to_owned(),
@@ -1048,6 +1049,15 @@ async fn demo_participation(
     .await
 }
 
+/// The number prefix and serial holder the API numbers `org`'s cases and applications
+/// with, so that demo records and those taken later through the API share one daily serial
+/// (numbers of their own would collide with the API's first numbers of the day).
+async fn case_numbering(c: &mut Conn, org: &orgs::Organization) -> Result<(String, Uuid), DbError> {
+    crate::routes::cases::number_prefix(c, org)
+        .await
+        .map_err(|e| DbError::Other(e.to_problem().title))
+}
+
 /// One case in every state, for the construction permit at the city hall.
 async fn demo_cases(
     c: &mut Conn,
@@ -1065,6 +1075,7 @@ async fn demo_cases(
     let received_at = now - chrono::Duration::hours(4);
     let accepted_at = now - chrono::Duration::hours(3);
     let cal = calendar::calendar_for(c, today.year(), today.year() + 1).await?;
+    let (prefix, counter) = case_numbering(c, org).await?;
     let applicants = [
         ("济南鲁中建设集团有限公司", "submitted"),
         ("山东泉城置业有限公司", "materials_requested"),
@@ -1079,8 +1090,8 @@ async fn demo_cases(
             continue;
         };
         let id = Uuid::now_v7();
-        let serial = repo::next_serial(c, org.id, today).await?;
-        let number = zhengwu_domain::services::case_number("370100", today, serial as u32);
+        let serial = repo::next_serial(c, counter, today).await?;
+        let number = zhengwu_domain::services::case_number(&prefix, today, serial as u32);
         let mut case = repo::insert_case(
             c,
             &repo::NewCase {
@@ -1587,17 +1598,18 @@ async fn demo_supervision(
         ("济南某某劳务有限公司", 1, CaseState::Refused),
         ("山东历城园林绿化有限公司", 9, CaseState::MaterialsRequested),
     ];
+    let (prefix, counter) = case_numbering(c, org).await?;
     let mut overdue = None;
     for (i, (name, ago, target)) in specs.into_iter().enumerate() {
         let received_on = back(ago);
         let received_at = at(received_on, 9);
         let id = Uuid::now_v7();
-        let serial = repo::next_serial(c, org.id, received_on).await?;
+        let serial = repo::next_serial(c, counter, received_on).await?;
         let mut case = repo::insert_case(
             c,
             &repo::NewCase {
                 id,
-                number: zhengwu_domain::services::case_number("370100", received_on, serial as u32),
+                number: zhengwu_domain::services::case_number(&prefix, received_on, serial as u32),
                 parent_id: None,
                 matter_id: Some(matter_id),
                 matter_version: Some(1),
