@@ -40,7 +40,7 @@ async fn until(what: &str, mut cond: impl FnMut() -> bool) {
 async fn a_database_outage_is_503_while_it_lasts_and_the_same_app_serves_after_it() {
     let db = TestDb::create();
     let mut config = Config::for_tests(&db.url);
-    config.pool.timeout = Duration::from_millis(300);
+    config.pool.timeout = Duration::from_secs(1);
     zhengwu_api::demo::create_admin(&config, ADMIN, "系统管理员", ADMIN_PASSWORD)
         .await
         .unwrap_or_else(|e| panic!("create admin: {e}"));
