@@ -150,6 +150,54 @@ async fn a_database_outage_is_503_while_it_lasts_and_the_same_app_serves_after_i
 }
 
 #[actix_web::test]
+async fn sessions_the_server_terminates_are_replaced_without_failing_requests() {
+    // What a restart of PostgreSQL or an administrator does to the pool's idle sessions:
+    // the server ends them ("terminating connection due to administrator command"). The
+    // pool must notice and connect anew rather than hand a dead session to a request.
+    let t = TestApp::start().await;
+    let app = test::init_service(zhengwu_api::app(t.state.clone())).await;
+    let admin = login(&app, ADMIN, ADMIN_PASSWORD).await;
+    let warm: Vec<_> = (0..4)
+        .map(|_| {
+            req(&app, Method::GET, "/api/v1/organizations")
+                .token(&admin)
+                .send()
+        })
+        .collect();
+    for r in futures_util::future::join_all(warm).await {
+        assert_eq!(r.status, 200, "{:?}", r.body);
+    }
+    let others = "FROM pg_stat_activity WHERE datname = current_database() \
+                  AND pid <> pg_backend_pid() AND backend_type = 'client backend'";
+    assert!(t.db.numbers(&format!("SELECT count(*) AS n {others}"))[0] > 0);
+    t.db.execute(&format!("SELECT pg_terminate_backend(pid) {others}"));
+    let start = Instant::now();
+    while t.db.numbers(&format!("SELECT count(*) AS n {others}"))[0] > 0 {
+        assert!(start.elapsed() < HANG_GUARD, "the sessions never ended");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let after: Vec<_> = (0..6)
+        .map(|i| {
+            if i % 2 == 0 {
+                req(&app, Method::GET, "/readyz").send()
+            } else {
+                req(&app, Method::GET, "/api/v1/organizations")
+                    .token(&admin)
+                    .send()
+            }
+        })
+        .collect();
+    for r in within(
+        "requests after the sessions ended",
+        futures_util::future::join_all(after),
+    )
+    .await
+    {
+        assert_eq!(r.status, 200, "{:?}", r.body);
+    }
+}
+
+#[actix_web::test]
 async fn logins_and_every_public_lookup_are_rate_limited_per_address() {
     let t = TestApp::with_config(Arc::new(SystemClock), |c| {
         c.lookup_rate_per_minute = 2;
