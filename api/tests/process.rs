@@ -633,3 +633,22 @@ async fn slow_and_oversized_requests_are_refused_with_the_configured_limits() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(r.status, 200);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keep_alive_can_be_turned_off() {
+    let db = TestDb::create();
+    let mut s = Server::spawn(&db, &[("ZHENGWU_KEEP_ALIVE_SECONDS", "0")]);
+    s.ready().await;
+    // An HTTP/1.1 request that does not ask to close: the server closes after answering.
+    let raw = exchange(s.port, b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let r = parse_reply(&raw).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        r.header("connection").as_deref(),
+        Some("close"),
+        "{}",
+        r.head
+    );
+}
