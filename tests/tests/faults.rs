@@ -150,6 +150,56 @@ async fn a_database_outage_is_503_while_it_lasts_and_the_same_app_serves_after_i
 }
 
 #[actix_web::test]
+async fn a_database_that_stops_answering_without_closing_is_503_not_a_hang() {
+    // A network partition or a frozen server: the connections stay open but nothing comes
+    // back. Each request checks its connection before use and gives up after
+    // ZHENGWU_DB_TIMEOUT_MS.
+    let db = TestDb::create();
+    let mut config = Config::for_tests(&db.url);
+    config.pool.timeout = Duration::from_secs(1);
+    let (proxy, url) = Proxy::in_front_of(&db.url);
+    config.database_url = url.clone();
+    let pool = zhengwu_persistence::db::create_pool(&url, &config.pool)
+        .unwrap_or_else(|e| panic!("pool: {e}"));
+    let state = AppState::new(pool, config, Arc::new(SystemClock));
+    let app = test::init_service(zhengwu_api::app(state)).await;
+    assert_eq!(req(&app, Method::GET, "/readyz").send().await.status, 200);
+    proxy.hold();
+    let stalled: Vec<_> = (0..6)
+        .map(|i| {
+            if i % 2 == 0 {
+                req(&app, Method::GET, "/readyz").send()
+            } else {
+                req(&app, Method::GET, "/api/v1/service-matters").send()
+            }
+        })
+        .collect();
+    for r in within(
+        "requests to a stalled database",
+        futures_util::future::join_all(stalled),
+    )
+    .await
+    {
+        assert_eq!(r.status, 503, "{:?}", r.body);
+        assert!(is_problem(&r), "{:?}", r.headers);
+    }
+    proxy.restore();
+    let start = Instant::now();
+    while within("readiness", req(&app, Method::GET, "/readyz").send())
+        .await
+        .status
+        != 200
+    {
+        assert!(start.elapsed() < HANG_GUARD, "never ready again");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let r = req(&app, Method::GET, "/api/v1/service-matters")
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+}
+
+#[actix_web::test]
 async fn sessions_the_server_terminates_are_replaced_without_failing_requests() {
     // What a restart of PostgreSQL or an administrator does to the pool's idle sessions:
     // the server ends them ("terminating connection due to administrator command"). The
