@@ -228,7 +228,7 @@ INSERT INTO case_outcomes (case_id, accepted_at, refusal_reason, decision, decis
            CASE WHEN c.state = 'delivered' THEN (c.decided_on + time '16:00') AT TIME ZONE 'Asia/Shanghai' END,
            CASE WHEN c.state = 'delivered' THEN 'window' END,
            now()
-    FROM s_case c WHERE c.state NOT IN ('submitted', 'materials_requested');
+    FROM s_case c;
 
 -- step: evaluations
 INSERT INTO evaluations (id, case_id, organization_id, window_id, staff_id, level, channel, text, evaluated_at, evaluated_on)

@@ -22,6 +22,7 @@
 #
 # Options (variables read by pg_start_cluster):
 #   PG_FAST=1    trade durability for speed (fsync off etc.); for test clusters
+#   PG_SETTINGS  extra postgresql.conf lines (newline-separated), e.g. memory for benchmarks
 #   PG_PORT_HINT advice printed when the requested port is taken
 #
 # Running as root: PostgreSQL refuses to run as root, so the cluster runs as
@@ -336,6 +337,10 @@ pg_start_cluster() {
             echo "synchronous_commit = off"
             echo "full_page_writes = off"
             echo "max_connections = 200"
+        fi
+        if [[ -n "${PG_SETTINGS:-}" ]]; then
+            echo "# PG_SETTINGS"
+            printf '%s\n' "$PG_SETTINGS"
         fi
     } >"$conf"
     if _pg_is_root; then
