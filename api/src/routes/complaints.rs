@@ -122,7 +122,9 @@ fn complaint_dto(c: Complaint, handler: bool) -> ComplaintDto {
 /// an account a contact is required (never shown to the public). Staff accounts cannot file.
 #[utoipa::path(tag = "complaints", request_body = ComplaintIn,
     params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe creation")),
-    responses((status = 201, body = ComplaintDto)))]
+    responses((status = 201, body = ComplaintDto),
+    (status = 403, body = crate::error::Problem, content_type = "application/problem+json",
+     description = "Staff accounts cannot file complaints")))]
 #[post("/complaints")]
 pub async fn submit_complaint(
     req: HttpRequest,

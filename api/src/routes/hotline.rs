@@ -168,7 +168,9 @@ fn ticket_dto(t: Ticket, hotline_staff: bool) -> TicketDto {
 /// query code for the public lookup, once.
 #[utoipa::path(tag = "hotline", request_body = TicketIn,
     params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe creation")),
-    responses((status = 201, body = TicketDto)))]
+    responses((status = 201, body = TicketDto),
+    (status = 403, body = crate::error::Problem, content_type = "application/problem+json",
+     description = "Staff other than hotline operators cannot take tickets")))]
 #[post("/hotline/tickets")]
 pub async fn create_ticket(
     req: HttpRequest,
