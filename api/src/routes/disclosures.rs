@@ -731,6 +731,7 @@ pub async fn create(
 pub struct ViewQuery {
     /// `working` (staff of the organisation: the working copy) or `public` (the published
     /// version, as anyone sees it). Staff get `working` by default, everyone else `public`.
+    #[param(inline)]
     pub view: Option<View>,
 }
 
@@ -1541,10 +1542,12 @@ pub struct ListQuery {
     #[serde(default)]
     pub overdue: bool,
     /// `relevance` (with `q`, the default then) or `published_at` (newest first).
+    #[param(inline)]
     pub sort: Option<Sort>,
     /// Comma-separated facets to count: `category`, `org`, `year` (public view).
     pub facets: Option<String>,
     /// `working` for staff (default for staff) or `public`.
+    #[param(inline)]
     pub view: Option<View>,
 }
 

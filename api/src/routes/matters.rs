@@ -825,6 +825,7 @@ pub struct ListQuery {
     /// Staff view: the matter's state.
     pub state: Option<MatterState>,
     /// `public` (published guides; the default without a staff token) or `working`.
+    #[param(inline)]
     pub view: Option<crate::routes::disclosures::View>,
 }
 
