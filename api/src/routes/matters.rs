@@ -830,7 +830,7 @@ pub struct ListQuery {
 }
 
 /// Search the service matter catalogue.
-#[utoipa::path(tag = "service matters", params(ListQuery, PageParams),
+#[utoipa::path(tag = "service matters", security((), ("bearer" = [])), params(ListQuery, PageParams),
     responses((status = 200, body = Page<MatterSummary>)))]
 #[get("/service-matters")]
 pub async fn list(
