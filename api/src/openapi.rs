@@ -2,7 +2,7 @@
 //! error responses every operation can give, so that none is left undocumented.
 
 use utoipa::openapi::path::{Operation, ParameterIn};
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
@@ -121,6 +121,19 @@ fn document_errors(path: &str, method: &str, op: &mut Operation) {
         add(
             "422",
             "Well-formed but invalid: `errors[]` names each field (JSON pointer) and the rule",
+        );
+    }
+    // An empty requirement beside the bearer one: a token is optional.
+    let optional = op
+        .security
+        .iter()
+        .flatten()
+        .any(|r| *r == SecurityRequirement::default());
+    if secured && optional {
+        add(
+            "401",
+            "The access token sent is not valid (expired, bad signature, wrong audience), \
+or this request needs one",
         );
     }
     if secured {

@@ -45,3 +45,171 @@ fn every_operation_documents_its_errors() {
         }
     }
 }
+
+/// The route paths written in the handlers' source: the literal of every
+/// `#[get("…")]`-style attribute, and every path literal given to a `macro_rules!` that
+/// generates handlers (those are written alone on their line, `"/cases/{id}/accept",`).
+/// Operational handlers (`ops.rs`) are served at the root, the others under `/api/v1`.
+fn source_route_paths() -> Vec<String> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../api/src/routes");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("cannot list {dir}: {e}"))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "rs"))
+        .collect();
+    files.sort();
+    let mut out = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap_or_default();
+        let prefix = if file.ends_with("ops.rs") {
+            ""
+        } else {
+            "/api/v1"
+        };
+        // Inside a top-level macro invocation (`case_action!(` … `);`).
+        let mut invocation = false;
+        for raw in text.lines() {
+            if raw.ends_with("!(") && raw.starts_with(|c: char| c.is_ascii_lowercase()) {
+                invocation = true;
+            } else if raw.starts_with(')') {
+                invocation = false;
+            }
+            let line = raw.trim();
+            let attribute = METHODS
+                .iter()
+                .find_map(|m| line.strip_prefix(&format!("#[{m}(\"")))
+                .and_then(|rest| rest.strip_suffix("\")]"));
+            let argument = line
+                .strip_prefix("\"/")
+                .and_then(|rest| rest.strip_suffix("\","))
+                .filter(|_| invocation)
+                .map(|p| format!("/{p}"));
+            if let Some(path) = attribute.map(str::to_owned).or(argument) {
+                out.push(format!("{prefix}{path}"));
+            }
+        }
+    }
+    out
+}
+
+const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
+
+/// Whether `uri` is an instance of the path template `template`.
+fn matches_template(template: &str, uri: &str) -> bool {
+    let (t, u): (Vec<_>, Vec<_>) = (template.split('/').collect(), uri.split('/').collect());
+    t.len() == u.len()
+        && t.iter()
+            .zip(&u)
+            .all(|(t, u)| t == u || (t.starts_with('{') && !u.is_empty()))
+}
+
+/// Every route the app serves has an operation in the OpenAPI document, and every operation
+/// is served.
+///
+/// Routes are registered through utoipa-actix-web, whose `service` only takes handlers that
+/// carry `#[utoipa::path]`, so the document is collected from the same list as the route
+/// table. What could still slip past it, and is checked here:
+/// - a path written in a handler's source that the document lacks (a handler registered
+///   some other way, or a path overridden in `#[utoipa::path]`): compared by scanning the
+///   sources (`source_route_paths`);
+/// - a method served on a documented path without being documented: every other method is
+///   sent through the real app and must reach the fallback (405 `route.method_not_allowed`);
+/// - an operation documented but not served: it must not reach the fallback.
+///
+/// Limits: a path built at run time (`format!`, `concat!`) or registered outside
+/// `api/src/routes` is not seen by the scan; `/swagger-ui/` and `/api-docs/openapi.json`
+/// (the document itself) are served on purpose without an operation.
+#[actix_web::test]
+async fn every_served_route_is_documented() {
+    use actix_web::http::Method;
+    use zhengwu_tests::{TestApp, req};
+
+    let doc = serde_json::to_value(zhengwu_api::openapi_document()).unwrap_or_default();
+    let paths = doc["paths"].as_object().cloned().unwrap_or_default();
+
+    let sources = source_route_paths();
+    // One handler per operation: the scan found them all, or the sources have a handler
+    // the app does not register (or one it registers twice).
+    let operations: usize = paths
+        .values()
+        .map(|item| {
+            item.as_object().map_or(0, |o| {
+                o.keys().filter(|k| METHODS.contains(&k.as_str())).count()
+            })
+        })
+        .sum();
+    assert_eq!(
+        sources.len(),
+        operations,
+        "handlers in the sources vs operations"
+    );
+    let undocumented: Vec<_> = sources
+        .iter()
+        .filter(|p| !paths.contains_key(p.as_str()))
+        .collect();
+    assert!(
+        undocumented.is_empty(),
+        "served but not in the document: {undocumented:?}"
+    );
+
+    let t = TestApp::start().await;
+    let app = actix_web::test::init_service(zhengwu_api::app(t.state.clone())).await;
+    let mut wrong = Vec::new();
+    for (path, item) in &paths {
+        // Any segment matches a path parameter; "1" is rejected by the handler, not the router.
+        let uri: String = path
+            .split('/')
+            .map(|s| if s.starts_with('{') { "1" } else { s })
+            .collect::<Vec<_>>()
+            .join("/");
+        for method in METHODS {
+            let documented = item.get(method).is_some();
+            let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap_or(Method::GET);
+            let r = req(&app, m, &uri).send().await;
+            let code = r.body["code"].as_str().unwrap_or_default();
+            let fallback = code == "route.not_found" || code == "route.method_not_allowed";
+            if documented && fallback {
+                wrong.push(format!("{method} {path}: documented, not served ({code})"));
+            }
+            // `PUT /assessments/summary` is `PUT /assessments/{id}` with an id that is no UUID.
+            let under_template = paths
+                .iter()
+                .any(|(other, item)| item.get(method).is_some() && matches_template(other, &uri));
+            let refused = r.status == 405 && code == "route.method_not_allowed";
+            if !(documented || under_template || refused) {
+                wrong.push(format!(
+                    "{method} {path}: served ({}) but not documented",
+                    r.status
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+/// Every `$ref` names a schema of the document: a dangling one leaves clients (and the
+/// fuzzer) without the type of that parameter or body.
+#[test]
+fn every_reference_resolves() {
+    fn walk(v: &serde_json::Value, doc: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(map) => {
+                if let Some(r) = map.get("$ref").and_then(|r| r.as_str()) {
+                    let target = r.strip_prefix('#').and_then(|pointer| doc.pointer(pointer));
+                    if target.is_none() {
+                        out.push(r.to_owned());
+                    }
+                }
+                map.values().for_each(|v| walk(v, doc, out));
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| walk(v, doc, out)),
+            _ => {}
+        }
+    }
+    let doc = serde_json::to_value(zhengwu_api::openapi_document()).unwrap_or_default();
+    let mut dangling = Vec::new();
+    walk(&doc, &doc, &mut dangling);
+    dangling.sort();
+    dangling.dedup();
+    assert!(dangling.is_empty(), "unresolved references: {dangling:?}");
+}

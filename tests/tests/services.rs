@@ -369,3 +369,48 @@ async fn the_demo_catalogue_has_published_guides() {
     assert_eq!(lookup.status, 200, "{:?}", lookup.body);
     assert_eq!(lookup.body["state"], "delivered");
 }
+
+/// The content of a matter is documented as an open part of the request (so that the
+/// published schema composes), but the request still refuses a field it does not know,
+/// naming it, whether it would belong to the content or to the matter.
+#[actix_web::test]
+async fn a_matter_with_an_unknown_field_is_refused_naming_it() {
+    let t = TestApp::start().await;
+    let app = app!(t);
+    let admin = login(&app, ADMIN, ADMIN_PASSWORD).await;
+    let tree = build_tree(&app, &admin).await;
+    create_user(&app, &admin, "admin.a", "org_admin", &tree.county_a).await;
+    let admin_a = login(&app, "admin.a", PASSWORD).await;
+
+    for extra in ["promised_dayz", "colour"] {
+        let mut body = matter(&tree.county_a, "U1", None);
+        body[extra] = json!(2);
+        let r = req(&app, Method::POST, "/api/v1/service-matters")
+            .token(&admin_a)
+            .json(body)
+            .send()
+            .await;
+        assert_eq!(r.status, 422, "{:?}", r.body);
+        assert_eq!(r.pointers(), vec![format!("/{extra}")]);
+        assert_eq!(r.body["errors"][0]["code"], "field.unknown");
+    }
+
+    let r = req(&app, Method::POST, "/api/v1/service-matters")
+        .token(&admin_a)
+        .json(matter(&tree.county_a, "U1", None))
+        .send()
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let r = req(
+        &app,
+        Method::PATCH,
+        &format!("/api/v1/service-matters/{}", r.id()),
+    )
+    .token(&admin_a)
+    .json(json!({"promised_days": 2, "colour": "red"}))
+    .send()
+    .await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert_eq!(r.pointers(), vec!["/colour"]);
+    assert_eq!(r.body["errors"][0]["code"], "field.unknown");
+}

@@ -402,7 +402,9 @@ fn check_range(from: NaiveDate, to: NaiveDate) -> ApiResult<()> {
 
 /// The attendance records of a hall in a period.
 #[utoipa::path(tag = "assessment", security(("bearer" = [])), params(AttendanceQuery, PageParams),
-    responses((status = 200, body = Page<AttendanceDto>)))]
+    responses((status = 200, body = Page<AttendanceDto>),
+    (status = 404, body = crate::error::Problem, content_type = "application/problem+json",
+     description = "No such hall in your scope")))]
 #[get("/attendance")]
 pub async fn list_attendance(
     req: HttpRequest,
@@ -785,7 +787,9 @@ pub struct AssessmentQuery {
 
 /// The daily assessments of a hall in a period, with their items.
 #[utoipa::path(tag = "assessment", security(("bearer" = [])), params(AssessmentQuery, PageParams),
-    responses((status = 200, body = Page<AssessmentDto>)))]
+    responses((status = 200, body = Page<AssessmentDto>),
+    (status = 404, body = crate::error::Problem, content_type = "application/problem+json",
+     description = "No such hall in your scope")))]
 #[get("/assessments")]
 pub async fn list_assessments(
     req: HttpRequest,
@@ -1096,7 +1100,9 @@ pub struct AssessmentSummary {
 /// attendance and rank; quarterly grades (优秀/良好/合格/不合格); the red-flag window and
 /// service star candidates.
 #[utoipa::path(tag = "assessment", security(("bearer" = [])), params(SummaryQuery),
-    responses((status = 200, body = AssessmentSummary)))]
+    responses((status = 200, body = AssessmentSummary),
+    (status = 404, body = crate::error::Problem, content_type = "application/problem+json",
+     description = "No such hall in your scope")))]
 #[get("/assessments/summary")]
 pub async fn assessment_summary(
     state: web::Data<AppState>,

@@ -33,6 +33,7 @@ pub enum BulletinFormat {
 pub struct BulletinQuery {
     pub hall: Uuid,
     /// `json` (default) or `markdown` (the bulletin as a readable Chinese document).
+    #[param(inline)]
     pub format: Option<BulletinFormat>,
 }
 

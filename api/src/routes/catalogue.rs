@@ -122,7 +122,7 @@ pub async fn editable_org(
 }
 
 /// Read an organisation's disclosure catalogue (public).
-#[utoipa::path(tag = "disclosure catalogue", params(("id" = Uuid, Path), CatalogueQuery),
+#[utoipa::path(tag = "disclosure catalogue", security((), ("bearer" = [])), params(("id" = Uuid, Path), CatalogueQuery),
     responses((status = 200, body = Catalogue)))]
 #[get("/organizations/{id}/disclosure-categories")]
 pub async fn list(

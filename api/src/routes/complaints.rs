@@ -120,9 +120,11 @@ fn complaint_dto(c: Complaint, handler: bool) -> ComplaintDto {
 
 /// Complain about, or report, an organisation, a window or a staff member. Anyone may; without
 /// an account a contact is required (never shown to the public). Staff accounts cannot file.
-#[utoipa::path(tag = "complaints", request_body = ComplaintIn,
+#[utoipa::path(tag = "complaints", security((), ("bearer" = [])), request_body = ComplaintIn,
     params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe creation")),
-    responses((status = 201, body = ComplaintDto)))]
+    responses((status = 201, body = ComplaintDto),
+    (status = 403, body = crate::error::Problem, content_type = "application/problem+json",
+     description = "Staff accounts cannot file complaints")))]
 #[post("/complaints")]
 pub async fn submit_complaint(
     req: HttpRequest,

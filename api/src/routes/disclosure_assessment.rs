@@ -89,7 +89,9 @@ pub struct DisclosureAssessment {
 /// their feedback deadline, and the echo wall's mean response time. Supervisors and
 /// administrators, within their scope.
 #[utoipa::path(tag = "assessment", security(("bearer" = [])), params(DisclosureAssessmentQuery),
-    responses((status = 200, body = DisclosureAssessment)))]
+    responses((status = 200, body = DisclosureAssessment),
+    (status = 404, body = crate::error::Problem, content_type = "application/problem+json",
+     description = "No such organisation in your scope")))]
 #[get("/supervision/disclosure-assessment")]
 pub async fn disclosure_assessment(
     state: web::Data<AppState>,

@@ -731,6 +731,7 @@ pub async fn create(
 pub struct ViewQuery {
     /// `working` (staff of the organisation: the working copy) or `public` (the published
     /// version, as anyone sees it). Staff get `working` by default, everyone else `public`.
+    #[param(inline)]
     pub view: Option<View>,
 }
 
@@ -753,7 +754,7 @@ fn wants_working(auth: &MaybePrincipal, view: Option<View>) -> bool {
 ///
 /// Staff of the organisation get the working copy with its workflow; everyone else gets
 /// the current published version, and a draft or withdrawn item does not exist for them.
-#[utoipa::path(tag = "disclosures", params(("id" = Uuid, Path), ViewQuery),
+#[utoipa::path(tag = "disclosures", security((), ("bearer" = [])), params(("id" = Uuid, Path), ViewQuery),
     responses((status = 200, description = "The working copy (`view=working`) or the published version (`view=public`)",
         body = DisclosureView)))]
 #[get("/disclosures/{id}")]
@@ -1286,7 +1287,7 @@ async fn may_read_versions(conn: &mut Conn, auth: &MaybePrincipal, id: Uuid) -> 
 }
 
 /// The filed versions of an item (公开内容备案).
-#[utoipa::path(tag = "disclosures", params(("id" = Uuid, Path)), responses((status = 200, body = VersionList)))]
+#[utoipa::path(tag = "disclosures", security((), ("bearer" = [])), params(("id" = Uuid, Path)), responses((status = 200, body = VersionList)))]
 #[get("/disclosures/{id}/versions")]
 pub async fn versions(
     state: web::Data<AppState>,
@@ -1311,7 +1312,7 @@ pub async fn versions(
 }
 
 /// One filed version, exactly as it was published (attachment hashes included).
-#[utoipa::path(tag = "disclosures", params(("id" = Uuid, Path), ("number" = i32, Path)),
+#[utoipa::path(tag = "disclosures", security((), ("bearer" = [])), params(("id" = Uuid, Path), ("number" = i32, Path)),
     responses((status = 200, body = PublishedDisclosure)))]
 #[get("/disclosures/{id}/versions/{number}")]
 pub async fn version(
@@ -1457,7 +1458,7 @@ pub async fn upload(
 }
 
 /// Download an attachment. The public may download the files of the current version.
-#[utoipa::path(tag = "disclosures", params(("id" = Uuid, Path), ("attachment_id" = Uuid, Path)),
+#[utoipa::path(tag = "disclosures", security((), ("bearer" = [])), params(("id" = Uuid, Path), ("attachment_id" = Uuid, Path)),
     responses((status = 200, description = "The file", content_type = "application/octet-stream", body = Vec<u8>)))]
 #[get("/disclosures/{id}/attachments/{attachment_id}")]
 pub async fn download(
@@ -1541,10 +1542,12 @@ pub struct ListQuery {
     #[serde(default)]
     pub overdue: bool,
     /// `relevance` (with `q`, the default then) or `published_at` (newest first).
+    #[param(inline)]
     pub sort: Option<Sort>,
     /// Comma-separated facets to count: `category`, `org`, `year` (public view).
     pub facets: Option<String>,
     /// `working` for staff (default for staff) or `public`.
+    #[param(inline)]
     pub view: Option<View>,
 }
 
@@ -1616,7 +1619,7 @@ fn bad_cursor() -> ApiError {
 /// The public view (anyone; the default without a staff token) searches the current
 /// published versions, with facets. The working view (staff; their default) lists the
 /// working copies inside the caller's scope, with `state` and `overdue` filters.
-#[utoipa::path(tag = "disclosures", params(ListQuery, PageParams),
+#[utoipa::path(tag = "disclosures", security((), ("bearer" = [])), params(ListQuery, PageParams),
     responses((status = 200, body = DisclosurePage)))]
 #[get("/disclosures")]
 pub async fn list(

@@ -166,9 +166,11 @@ fn ticket_dto(t: Ticket, hotline_staff: bool) -> TicketDto {
 /// Take a ticket: an operator from a call, a message or a web form, or the public online
 /// (anonymous submissions leave a contact, never shown publicly). The answer carries the
 /// query code for the public lookup, once.
-#[utoipa::path(tag = "hotline", request_body = TicketIn,
+#[utoipa::path(tag = "hotline", security((), ("bearer" = [])), request_body = TicketIn,
     params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe creation")),
-    responses((status = 201, body = TicketDto)))]
+    responses((status = 201, body = TicketDto),
+    (status = 403, body = crate::error::Problem, content_type = "application/problem+json",
+     description = "Staff other than hotline operators cannot take tickets")))]
 #[post("/hotline/tickets")]
 pub async fn create_ticket(
     req: HttpRequest,
@@ -1487,7 +1489,7 @@ pub struct EntriesQuery {
 
 /// Search the knowledge base. Without a token: published entries valid today; staff (for
 /// operators taking a call) see every state in their scope with `state`.
-#[utoipa::path(tag = "hotline", params(EntriesQuery), responses((status = 200, body = Page<EntryDto>)))]
+#[utoipa::path(tag = "hotline", security((), ("bearer" = [])), params(EntriesQuery), responses((status = 200, body = Page<EntryDto>)))]
 #[get("/knowledge-base")]
 pub async fn search_entries(
     req: HttpRequest,
@@ -1557,7 +1559,7 @@ async fn visible_entry(
 }
 
 /// One entry (the public sees published ones).
-#[utoipa::path(tag = "hotline", params(("id" = Uuid, Path)), responses((status = 200, body = EntryDto)))]
+#[utoipa::path(tag = "hotline", security((), ("bearer" = [])), params(("id" = Uuid, Path)), responses((status = 200, body = EntryDto)))]
 #[get("/knowledge-base/{id}")]
 pub async fn get_entry(
     state: web::Data<AppState>,

@@ -28,9 +28,11 @@ use crate::state::AppState;
 const EDITORS: &[Role] = &[Role::OrgAdmin, Role::SysAdmin];
 const PUBLISHERS: &[Role] = &[Role::Reviewer];
 
+// Only ever flattened into a request or answer, so it does not deny unknown fields itself:
+// that would publish `additionalProperties: false` for a part of a larger object, which no
+// whole object can satisfy. The request that flattens it (`CreateMatter`) denies them.
 /// Everything a service guide says (the content of one version).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
 pub struct MatterContentDto {
     #[schema(example = "建筑工程施工许可")]
     pub name: String,
@@ -823,11 +825,12 @@ pub struct ListQuery {
     /// Staff view: the matter's state.
     pub state: Option<MatterState>,
     /// `public` (published guides; the default without a staff token) or `working`.
+    #[param(inline)]
     pub view: Option<crate::routes::disclosures::View>,
 }
 
 /// Search the service matter catalogue.
-#[utoipa::path(tag = "service matters", params(ListQuery, PageParams),
+#[utoipa::path(tag = "service matters", security((), ("bearer" = [])), params(ListQuery, PageParams),
     responses((status = 200, body = Page<MatterSummary>)))]
 #[get("/service-matters")]
 pub async fn list(

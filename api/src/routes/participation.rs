@@ -312,7 +312,7 @@ pub async fn list_consultations(
 }
 
 /// Read a consultation.
-#[utoipa::path(tag = "participation", params(("id" = Uuid, Path)), responses((status = 200, body = ConsultationDto)))]
+#[utoipa::path(tag = "participation", security((), ("bearer" = [])), params(("id" = Uuid, Path)), responses((status = 200, body = ConsultationDto)))]
 #[get("/consultations/{id}")]
 pub async fn get_consultation(
     state: web::Data<AppState>,
@@ -472,7 +472,7 @@ pub async fn publish_summary(
 }
 
 /// Comment on an open consultation: registered, or anonymous with contact details (kept private).
-#[utoipa::path(tag = "participation", params(("id" = Uuid, Path)), request_body = CommentIn,
+#[utoipa::path(tag = "participation", security((), ("bearer" = [])), params(("id" = Uuid, Path)), request_body = CommentIn,
     responses((status = 201, body = CommentDto),
     (status = 409, body = crate::error::Problem, content_type = "application/problem+json",
      description = "The consultation is not open (by the server's clock)")))]
@@ -540,7 +540,7 @@ pub struct CommentList {
 
 /// The comments: approved ones for the public (personal data masked, no contact details),
 /// all of them for the organisation's disclosure officers.
-#[utoipa::path(tag = "participation", params(("id" = Uuid, Path)), responses((status = 200, body = CommentList)))]
+#[utoipa::path(tag = "participation", security((), ("bearer" = [])), params(("id" = Uuid, Path)), responses((status = 200, body = CommentList)))]
 #[get("/consultations/{id}/comments")]
 pub async fn comments(
     state: web::Data<AppState>,
@@ -685,7 +685,7 @@ fn message_dto(m: Message, staff: bool) -> MessageDto {
 }
 
 /// Ask for a topic to be disclosed (点题公开) or write to a leader (领导信箱).
-#[utoipa::path(tag = "participation", request_body = MessageIn, responses((status = 201, body = MessageDto)))]
+#[utoipa::path(tag = "participation", security((), ("bearer" = [])), request_body = MessageIn, responses((status = 201, body = MessageDto)))]
 #[post("/public-messages")]
 pub async fn submit_message(
     state: web::Data<AppState>,

@@ -42,6 +42,7 @@ pub struct ReportQuery {
     #[param(example = 2025)]
     pub year: i32,
     /// `json` (default), `csv` (tables 3 and 4) or `markdown` (the whole report).
+    #[param(inline)]
     pub format: Option<Format>,
 }
 

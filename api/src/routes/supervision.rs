@@ -138,7 +138,9 @@ async fn rules_org(
 /// and the rules turned off — with the catalogue of rules. An organisation without rules of
 /// its own inherits its nearest ancestor's, else the defaults.
 #[utoipa::path(tag = "supervision", security(("bearer" = [])), params(RulesQuery),
-    responses((status = 200, body = RulesDto)))]
+    responses((status = 200, body = RulesDto),
+    (status = 404, body = crate::error::Problem, content_type = "application/problem+json",
+     description = "No such organisation in your scope")))]
 #[get("/supervision/rules")]
 pub async fn get_rules(
     state: web::Data<AppState>,
@@ -160,7 +162,9 @@ pub async fn get_rules(
 /// its subtree unless a lower organisation sets its own.
 #[utoipa::path(tag = "supervision", security(("bearer" = [])),
     params(RulesQuery, ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
-    request_body = SupervisionRules, responses((status = 200, body = RulesDto)))]
+    request_body = SupervisionRules, responses((status = 200, body = RulesDto),
+    (status = 404, body = crate::error::Problem, content_type = "application/problem+json",
+     description = "No such organisation in your scope")))]
 #[put("/supervision/rules")]
 pub async fn put_rules(
     state: web::Data<AppState>,
