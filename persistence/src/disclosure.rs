@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Float4, Text, Uuid as SqlUuid};
+use diesel::sql_types::{Bool, Float4, Jsonb, Text, Uuid as SqlUuid};
 use diesel_async::RunQueryDsl;
 use serde_json::Value;
 use uuid::Uuid;
@@ -15,7 +15,7 @@ use crate::db::{Conn, DbError};
 use crate::orgs::escape_like;
 use crate::schema::{
     disclosure_attachments, disclosure_categories, disclosure_guides, disclosure_index_counters,
-    disclosure_items, disclosure_versions,
+    disclosure_items, disclosure_versions, organizations,
 };
 use crate::search;
 use crate::{parse_col, parse_opt_col};
@@ -839,6 +839,61 @@ pub async fn current_versions_of(
         .load(conn)
         .await?;
     rows.into_iter().map(TryInto::try_into).collect()
+}
+
+/// What an item's public page shows: its current published version, the names of its
+/// organisation and category, and the current versions of its interpretations (newest
+/// first) as `(item id, title)`.
+#[derive(Debug, Clone)]
+pub struct PublishedView {
+    pub version: Version,
+    pub organization_name: String,
+    pub category_name: String,
+    pub interpretations: Vec<(Uuid, String)>,
+}
+
+/// [`PublishedView`] of an item, in one statement (the most read page of the portal):
+/// `None` when the item has no current published version.
+pub async fn published_view(
+    conn: &mut Conn,
+    item_id: Uuid,
+) -> Result<Option<PublishedView>, DbError> {
+    let row: Option<(VersionRow, String, String, Value)> = disclosure_versions::table
+        .inner_join(
+            organizations::table.on(organizations::id.eq(disclosure_versions::organization_id)),
+        )
+        .inner_join(
+            disclosure_categories::table
+                .on(disclosure_categories::id.eq(disclosure_versions::category_id)),
+        )
+        .filter(disclosure_versions::item_id.eq(item_id))
+        .filter(disclosure_versions::is_current.eq(true))
+        .select((
+            VersionRow::as_select(),
+            organizations::name,
+            disclosure_categories::name,
+            sql::<Jsonb>(
+                "(SELECT coalesce(jsonb_agg(jsonb_build_array(iv.item_id, iv.title) \
+                                            ORDER BY iv.published_at DESC), '[]') \
+                    FROM disclosure_items ii \
+                    JOIN disclosure_versions iv ON iv.item_id = ii.id AND iv.is_current \
+                   WHERE ii.interprets_id = disclosure_versions.item_id)",
+            ),
+        ))
+        .first(conn)
+        .await
+        .optional()?;
+    let Some((version, organization_name, category_name, interpretations)) = row else {
+        return Ok(None);
+    };
+    let interpretations = serde_json::from_value(interpretations)
+        .map_err(|e| DbError::Other(format!("interpretations of {item_id}: {e}")))?;
+    Ok(Some(PublishedView {
+        version: version.try_into()?,
+        organization_name,
+        category_name,
+        interpretations,
+    }))
 }
 
 /// Filters of the public search over current versions.

@@ -477,11 +477,18 @@ async fn published_dto(conn: &mut Conn, v: Version) -> ApiResult<PublishedDisclo
     let interpretations = repo::current_versions_of(conn, &interpretation_ids)
         .await?
         .into_iter()
-        .map(|i| LinkDto {
-            id: i.item_id,
-            title: i.fields.title,
-        })
+        .map(|i| (i.item_id, i.fields.title))
         .collect();
+    Ok(published_disclosure(repo::PublishedView {
+        version: v,
+        organization_name: org.name,
+        category_name: category.name,
+        interpretations,
+    }))
+}
+
+fn published_disclosure(view: repo::PublishedView) -> PublishedDisclosure {
+    let v = view.version;
     let attachments = v
         .attachments
         .as_array()
@@ -498,18 +505,22 @@ async fn published_dto(conn: &mut Conn, v: Version) -> ApiResult<PublishedDisclo
             a
         })
         .collect();
-    Ok(PublishedDisclosure {
+    PublishedDisclosure {
         id: v.item_id,
         number: v.number,
         index_number: v.index_number,
         content: content_dto(v.organization_id, &v.fields),
-        organization_name: org.name,
-        category_name: category.name,
+        organization_name: view.organization_name,
+        category_name: view.category_name,
         published_at: v.published_at,
         attachments,
-        interpretations,
+        interpretations: view
+            .interpretations
+            .into_iter()
+            .map(|(id, title)| LinkDto { id, title })
+            .collect(),
         current: v.is_current,
-    })
+    }
 }
 
 /// The item and its organisation, if the caller is staff who may see it.
@@ -776,10 +787,10 @@ pub async fn get(
             .insert_header((header::ETAG, etag(d.version)))
             .json(DisclosureView::Working(Box::new(d))));
     }
-    let v = repo::current_version(&mut conn, *id)
+    let view = repo::published_view(&mut conn, *id)
         .await?
         .ok_or_else(|| ApiError::not_found("disclosure item"))?;
-    let p = published_dto(&mut conn, v).await?;
+    let p = published_disclosure(view);
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "public, max-age=60"))
         .json(DisclosureView::Public(Box::new(p))))
