@@ -1,5 +1,7 @@
 //! Cases (办件), their trail, pauses, review steps, notices and fees.
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
@@ -12,7 +14,7 @@ use crate::db::{Conn, DbError};
 use crate::orgs::escape_like;
 use crate::schema::{
     case_counters, case_events, case_fees, case_missing_notices, case_outcomes, case_pauses,
-    case_steps, cases, organizations, windows,
+    case_steps, cases, organizations, service_matter_versions, windows,
 };
 use crate::{parse_col, parse_opt_col};
 
@@ -448,6 +450,20 @@ pub struct PauseRecord {
     pub end_on: Option<NaiveDate>,
 }
 
+impl TryFrom<PauseRow> for PauseRecord {
+    type Error = DbError;
+    fn try_from(r: PauseRow) -> Result<Self, DbError> {
+        Ok(PauseRecord {
+            seq: r.seq,
+            procedure: parse_col(&r.procedure, SpecialProcedure::parse)?,
+            reason: r.reason,
+            start_on: r.start_on,
+            expected_end: r.expected_end,
+            end_on: r.end_on,
+        })
+    }
+}
+
 pub async fn pauses_of(conn: &mut Conn, case_id: Uuid) -> Result<Vec<PauseRecord>, DbError> {
     let rows: Vec<PauseRow> = case_pauses::table
         .filter(case_pauses::case_id.eq(case_id))
@@ -455,18 +471,96 @@ pub async fn pauses_of(conn: &mut Conn, case_id: Uuid) -> Result<Vec<PauseRecord
         .order(case_pauses::seq)
         .load(conn)
         .await?;
-    rows.into_iter()
-        .map(|r| {
-            Ok(PauseRecord {
-                seq: r.seq,
-                procedure: parse_col(&r.procedure, SpecialProcedure::parse)?,
-                reason: r.reason,
-                start_on: r.start_on,
-                expected_end: r.expected_end,
-                end_on: r.end_on,
-            })
-        })
-        .collect()
+    rows.into_iter().map(TryInto::try_into).collect()
+}
+
+/// What a case's representation shows beside the case itself, for a page of cases.
+#[derive(Debug, Default)]
+pub struct Extras {
+    pub outcomes: HashMap<Uuid, Outcome>,
+    /// Special procedures, in order.
+    pub pauses: HashMap<Uuid, Vec<PauseRecord>>,
+    /// Sub-cases of projects, in id order.
+    pub children: HashMap<Uuid, Vec<Case>>,
+    /// Cases with a fee flagged for supervision.
+    pub fee_anomalies: HashSet<Uuid>,
+    /// Names of the matter versions the cases were filed under.
+    pub matter_names: HashMap<(Uuid, i32), String>,
+}
+
+/// [`Extras`] of the given cases in five statements, however many cases: a page of a list
+/// costs what one case costs.
+pub async fn extras_of(conn: &mut Conn, cases: &[Case]) -> Result<Extras, DbError> {
+    let ids: Vec<Uuid> = cases.iter().map(|c| c.id).collect();
+    let mut extras = Extras::default();
+    if ids.is_empty() {
+        return Ok(extras);
+    }
+    let outcomes: Vec<Outcome> = case_outcomes::table
+        .filter(case_outcomes::case_id.eq_any(&ids))
+        .select(Outcome::as_select())
+        .load(conn)
+        .await?;
+    extras.outcomes = outcomes.into_iter().map(|o| (o.case_id, o)).collect();
+    let pauses: Vec<PauseRow> = case_pauses::table
+        .filter(case_pauses::case_id.eq_any(&ids))
+        .select(PauseRow::as_select())
+        .order((case_pauses::case_id, case_pauses::seq))
+        .load(conn)
+        .await?;
+    for p in pauses {
+        let case_id = p.case_id;
+        extras
+            .pauses
+            .entry(case_id)
+            .or_default()
+            .push(p.try_into()?);
+    }
+    let children: Vec<CaseRow> = cases::table
+        .filter(cases::parent_id.eq_any(&ids))
+        .select(CaseRow::as_select())
+        .order(cases::id)
+        .load(conn)
+        .await?;
+    for row in children {
+        let child: Case = row.try_into()?;
+        if let Some(parent) = child.parent_id {
+            extras.children.entry(parent).or_default().push(child);
+        }
+    }
+    extras.fee_anomalies = case_fees::table
+        .filter(case_fees::case_id.eq_any(&ids))
+        .filter(case_fees::anomaly.is_not_null())
+        .select(case_fees::case_id)
+        .distinct()
+        .load::<Uuid>(conn)
+        .await?
+        .into_iter()
+        .collect();
+    let mut matters: Vec<(Uuid, i32)> = cases
+        .iter()
+        .filter_map(|c| Some((c.matter_id?, c.matter_version?)))
+        .collect();
+    matters.sort_unstable();
+    matters.dedup();
+    if !matters.is_empty() {
+        let matter_ids: Vec<Uuid> = matters.iter().map(|m| m.0).collect();
+        let names: Vec<(Uuid, i32, String)> = service_matter_versions::table
+            .filter(service_matter_versions::matter_id.eq_any(&matter_ids))
+            .select((
+                service_matter_versions::matter_id,
+                service_matter_versions::number,
+                service_matter_versions::name,
+            ))
+            .load(conn)
+            .await?;
+        extras.matter_names = names
+            .into_iter()
+            .filter(|(m, n, _)| matters.binary_search(&(*m, *n)).is_ok())
+            .map(|(m, n, name)| ((m, n), name))
+            .collect();
+    }
+    Ok(extras)
 }
 
 pub async fn start_pause(conn: &mut Conn, case_id: Uuid, p: &PauseRecord) -> Result<(), DbError> {

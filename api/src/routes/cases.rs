@@ -1,6 +1,8 @@
 //! Cases (办件): application, intake, processing, decision, delivery, the trail and the
 //! public progress lookup.
 
+use std::collections::HashMap;
+
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
@@ -363,6 +365,21 @@ async fn calendar_around(conn: &mut Conn, from: NaiveDate) -> ApiResult<Calendar
 
 async fn clock_of(conn: &mut Conn, c: &Case, today: NaiveDate) -> ApiResult<(CaseClock, ClockDto)> {
     let pauses = repo::pauses_of(conn, c.id).await?;
+    let cal = match c.accepted_on {
+        Some(accepted) => Some(calendar_around(conn, accepted).await?),
+        None => None,
+    };
+    clock_reading(c, &pauses, cal.as_ref(), today)
+}
+
+/// The clock of a case from its special procedures and, once accepted, the calendar
+/// around its acceptance.
+fn clock_reading(
+    c: &Case,
+    pauses: &[repo::PauseRecord],
+    cal: Option<&Calendar>,
+    today: NaiveDate,
+) -> ApiResult<(CaseClock, ClockDto)> {
     let clock = CaseClock {
         accepted_on: c.accepted_on.unwrap_or(c.received_on),
         promised_days: c.promised_days,
@@ -388,10 +405,10 @@ async fn clock_of(conn: &mut Conn, c: &Case, today: NaiveDate) -> ApiResult<(Cas
             paused: false,
         },
         Some(accepted) => {
-            let cal = calendar_around(conn, accepted).await?;
+            let cal = cal.ok_or_else(ApiError::internal)?;
             let until = c.decided_on.unwrap_or(today);
             let r = clock
-                .read(&cal, until)
+                .read(cal, until)
                 .map_err(|e| ApiError::unprocessable("case.clock", e.to_string()))?;
             ClockDto {
                 accepted_on: Some(accepted),
@@ -409,73 +426,107 @@ async fn clock_of(conn: &mut Conn, c: &Case, today: NaiveDate) -> ApiResult<(Cas
 }
 
 async fn case_dto(state: &AppState, conn: &mut Conn, c: Case) -> ApiResult<CaseDto> {
-    let outcome = repo::outcome_of(conn, c.id).await?;
-    let (_, clock) = clock_of(conn, &c, state.today()).await?;
-    let matter_name = match (c.matter_id, c.matter_version) {
-        (Some(m), Some(v)) => Some(matters::get_version(conn, m, v).await?.content.name),
-        _ => None,
-    };
-    let sub_cases = repo::children_of(conn, c.id)
-        .await?
-        .into_iter()
-        .map(|s| SubCase {
-            id: s.id,
-            number: s.number,
-            organization_id: s.organization_id,
-            state: s.state,
-            due_date: s.due_date,
-        })
-        .collect();
-    let fee_anomaly = repo::fees_of(conn, c.id)
-        .await?
-        .iter()
-        .any(|f| f.anomaly.is_some());
-    Ok(CaseDto {
-        id: c.id,
-        number: c.number,
-        parent_id: c.parent_id,
-        matter_id: c.matter_id,
-        matter_version: c.matter_version,
-        matter_name,
-        organization_id: c.organization_id,
-        window_id: c.window_id,
-        applicant_id: c.applicant_id,
-        applicant_name: c.applicant_name,
-        applicant_type: c.applicant_type,
-        applicant_phone: c.applicant_phone,
-        project_name: c.project_name,
-        channel: c.channel,
-        materials: c
-            .submitted_materials
+    let mut dtos = case_dtos(state, conn, vec![c]).await?;
+    dtos.pop().ok_or_else(ApiError::internal)
+}
+
+/// The representations of a page of cases: what each shows beside the case is loaded for
+/// the whole page at once, and one calendar serves every case accepted in the same year.
+async fn case_dtos(state: &AppState, conn: &mut Conn, cases: Vec<Case>) -> ApiResult<Vec<CaseDto>> {
+    let mut extras = repo::extras_of(conn, &cases).await?;
+    let today = state.today();
+    let mut calendars: HashMap<i32, Calendar> = HashMap::new();
+    let mut dtos = Vec::with_capacity(cases.len());
+    for c in cases {
+        let outcome = extras
+            .outcomes
+            .remove(&c.id)
+            .ok_or_else(|| ApiError::not_found("case"))?;
+        let cal = match c.accepted_on {
+            Some(accepted) => {
+                if let std::collections::hash_map::Entry::Vacant(e) =
+                    calendars.entry(accepted.year())
+                {
+                    e.insert(calendar_around(conn, accepted).await?);
+                }
+                calendars.get(&accepted.year())
+            }
+            None => None,
+        };
+        let pauses = extras.pauses.remove(&c.id).unwrap_or_default();
+        let (_, clock) = clock_reading(&c, &pauses, cal, today)?;
+        let matter_name = match (c.matter_id, c.matter_version) {
+            (Some(m), Some(v)) => Some(
+                extras
+                    .matter_names
+                    .get(&(m, v))
+                    .cloned()
+                    .ok_or_else(|| ApiError::not_found("service matter version"))?,
+            ),
+            _ => None,
+        };
+        let sub_cases = extras
+            .children
+            .remove(&c.id)
+            .unwrap_or_default()
             .into_iter()
-            .map(|m| MaterialOut {
-                name: m.name,
-                copies: m.copies,
+            .map(|s| SubCase {
+                id: s.id,
+                number: s.number,
+                organization_id: s.organization_id,
+                state: s.state,
+                due_date: s.due_date,
             })
-            .collect(),
-        state: c.state,
-        case_kind: c.case_kind,
-        statutory_days: c.statutory_days,
-        promised_days: c.promised_days,
-        received_at: c.received_at,
-        received_on: c.received_on,
-        submission_round: c.submission_round,
-        clock,
-        refusal_reason: outcome.refusal_reason.clone(),
-        extension_reason: outcome.extension_reason.clone(),
-        decision: outcome.decision()?,
-        decision_reason: outcome.decision_reason.clone(),
-        result_number: outcome.result_number.clone(),
-        decided_on: c.decided_on,
-        delivered_at: outcome.delivered_at,
-        delivery_method: outcome.delivery_method.clone(),
-        assignee_id: c.assignee_id,
-        first_contact_id: c.first_contact_id,
-        green_channel: c.green_channel,
-        fee_anomaly,
-        sub_cases,
-        version: c.version,
-    })
+            .collect();
+        let fee_anomaly = extras.fee_anomalies.contains(&c.id);
+        dtos.push(CaseDto {
+            id: c.id,
+            number: c.number,
+            parent_id: c.parent_id,
+            matter_id: c.matter_id,
+            matter_version: c.matter_version,
+            matter_name,
+            organization_id: c.organization_id,
+            window_id: c.window_id,
+            applicant_id: c.applicant_id,
+            applicant_name: c.applicant_name,
+            applicant_type: c.applicant_type,
+            applicant_phone: c.applicant_phone,
+            project_name: c.project_name,
+            channel: c.channel,
+            materials: c
+                .submitted_materials
+                .into_iter()
+                .map(|m| MaterialOut {
+                    name: m.name,
+                    copies: m.copies,
+                })
+                .collect(),
+            state: c.state,
+            case_kind: c.case_kind,
+            statutory_days: c.statutory_days,
+            promised_days: c.promised_days,
+            received_at: c.received_at,
+            received_on: c.received_on,
+            submission_round: c.submission_round,
+            clock,
+            refusal_reason: outcome.refusal_reason.clone(),
+            extension_reason: outcome.extension_reason.clone(),
+            decision: outcome.decision()?,
+            decision_reason: outcome.decision_reason.clone(),
+            result_number: outcome.result_number.clone(),
+            decided_on: c.decided_on,
+            delivered_at: outcome.delivered_at,
+            delivery_method: outcome.delivery_method.clone(),
+            assignee_id: c.assignee_id,
+            first_contact_id: c.first_contact_id,
+            green_channel: c.green_channel,
+            fee_anomaly,
+            sub_cases,
+            version: c.version,
+        });
+    }
+    Ok(dtos)
 }
 
 /// The case, if the caller may see it: its applicant, or staff in scope.
@@ -1413,10 +1464,12 @@ pub async fn list(
     )
     .await?;
     let more = rows.len() as i64 > limit;
-    let mut items = Vec::new();
-    for c in rows.into_iter().take(limit as usize) {
-        items.push(case_dto(&state, &mut conn, c).await?);
-    }
+    let items = case_dtos(
+        &state,
+        &mut conn,
+        rows.into_iter().take(limit as usize).collect(),
+    )
+    .await?;
     let next_cursor = if more {
         items
             .last()
