@@ -27,6 +27,8 @@ pub struct Config {
     pub login_lock: Duration,
     pub pool: PoolSettings,
     pub workers: usize,
+    /// Computations over a whole scope running at once (`ZHENGWU_HEAVY_READS`).
+    pub heavy_reads: usize,
     /// Directory of attachment files.
     pub storage_dir: std::path::PathBuf,
     /// Largest attachment in bytes.
@@ -82,6 +84,7 @@ Environment:
   ZHENGWU_DB_TIMEOUT_MS        wait for a connection before answering 503 [default: 5000]
   ZHENGWU_DB_STATEMENT_TIMEOUT_MS  statement timeout [default: 30000]
   ZHENGWU_WORKERS              HTTP worker threads [default: number of CPUs]
+  ZHENGWU_HEAVY_READS          alert lists, statistics, assessments and bulletins computed at once; more wait [default: number of CPUs]
   ZHENGWU_STORAGE_DIR          directory of attachment files [default: .data/storage]
   ZHENGWU_ATTACHMENT_LIMIT     largest attachment in bytes [default: 20971520]
   ZHENGWU_LOOKUP_RATE          public lookups (cases, 12345 tickets, complaints) per address and minute [default: 30]
@@ -169,6 +172,10 @@ impl Config {
                 "ZHENGWU_WORKERS",
                 std::thread::available_parallelism().map_or(2, |n| n.get()),
             )?,
+            heavy_reads: parse_var(
+                "ZHENGWU_HEAVY_READS",
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            )?,
             storage_dir: var("ZHENGWU_STORAGE_DIR")
                 .unwrap_or_else(|| ".data/storage".into())
                 .into(),
@@ -211,6 +218,7 @@ impl Config {
                 ..PoolSettings::default()
             },
             workers: 1,
+            heavy_reads: 4,
             storage_dir: std::env::temp_dir().join(format!(
                 "zhengwu-test-storage-{}",
                 uuid::Uuid::new_v4().simple()

@@ -24,6 +24,28 @@ pub struct AppState {
     pub lookups: Arc<crate::ratelimit::RateLimiter>,
     /// Token requests per client address.
     pub logins: Arc<crate::ratelimit::RateLimiter>,
+    /// Permits for computations over a whole scope (`ZHENGWU_HEAVY_READS`).
+    pub heavy_reads: Arc<tokio::sync::Semaphore>,
+}
+
+/// A read-only connection together with a permit of [`AppState::heavy_reads`]: the
+/// permit is given back when the request's work is done.
+pub struct HeavyConn {
+    conn: zhengwu_persistence::db::PooledConn,
+    _permit: tokio::sync::OwnedSemaphorePermit,
+}
+
+impl std::ops::Deref for HeavyConn {
+    type Target = zhengwu_persistence::db::PooledConn;
+    fn deref(&self) -> &Self::Target {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for HeavyConn {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.conn
+    }
 }
 
 impl AppState {
@@ -48,10 +70,12 @@ impl AppState {
             config.login_rate_per_minute,
             chrono::Duration::minutes(1),
         ));
+        let heavy_reads = Arc::new(tokio::sync::Semaphore::new(config.heavy_reads.max(1)));
         Self {
             storage,
             lookups,
             logins,
+            heavy_reads,
             pool,
             read_pool,
             config: Arc::new(config),
@@ -82,5 +106,23 @@ impl AppState {
         &self,
     ) -> Result<zhengwu_persistence::db::PooledConn, crate::error::ApiError> {
         Ok(zhengwu_persistence::db::conn(self.read_pool.as_ref().unwrap_or(&self.pool)).await?)
+    }
+
+    /// A read-only connection for a computation over a whole scope (alerts, anomalies,
+    /// statistics, assessments, bulletins): at most `ZHENGWU_HEAVY_READS` run at once and
+    /// the others wait their turn. Each holds a city's open objects or a period's records in
+    /// memory, and they are bound by the CPU anyway, so running more at once only adds
+    /// memory (measured: 32 concurrent city alert lists took the server to 690 MB).
+    pub async fn heavy_read_conn(&self) -> Result<HeavyConn, crate::error::ApiError> {
+        let permit = self
+            .heavy_reads
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| crate::error::ApiError::internal())?;
+        Ok(HeavyConn {
+            conn: self.read_conn().await?,
+            _permit: permit,
+        })
     }
 }

@@ -1110,7 +1110,7 @@ pub async fn assessment_summary(
     q: web::Query<SummaryQuery>,
 ) -> ApiResult<HttpResponse> {
     auth.require(READERS)?;
-    let mut conn = state.read_conn().await?;
+    let mut conn = state.heavy_read_conn().await?;
     let hall = visible_hall(&mut conn, &auth, q.hall).await?;
     let (from, to) = rules::period_range(q.period, q.date);
     let grading = q.period == Period::Quarter;

@@ -146,7 +146,7 @@ async fn build(
     auth.require(READERS)?;
     let (from, to) =
         rules::parse_month(month).map_err(|v| ApiError::field("/month", v.code, v.message))?;
-    let mut conn = state.read_conn().await?;
+    let mut conn = state.heavy_read_conn().await?;
     let hall = visible_hall(&mut conn, auth, hall_id).await?;
     let ps = period_standings(&mut conn, hall.id, from, to, false).await?;
 

@@ -111,7 +111,7 @@ pub async fn disclosure_assessment(
     let start = NaiveDate::from_ymd_opt(q.year, 1, 1).ok_or_else(ApiError::internal)?;
     let end = NaiveDate::from_ymd_opt(q.year, 12, 31).ok_or_else(ApiError::internal)?;
     let as_of = today.min(end);
-    let mut conn = state.read_conn().await?;
+    let mut conn = state.heavy_read_conn().await?;
     let org = match orgs::get(&mut conn, q.org).await {
         Ok(o) if auth.sees(&o.path) => o,
         Ok(_) | Err(DbError::NotFound) => return Err(ApiError::not_found("organization")),

@@ -1253,7 +1253,7 @@ pub async fn evaluation_statistics(
 ) -> ApiResult<HttpResponse> {
     auth.require(ANALYSTS)?;
     check_period(q.from, q.to)?;
-    let mut conn = state.read_conn().await?;
+    let mut conn = state.heavy_read_conn().await?;
     let within = subtree(&mut conn, &auth, q.org).await?;
     let rows = repo::stat_rows(&mut conn, within.as_deref(), q.from, q.to, false).await?;
     let mut groups: BTreeMap<Option<Uuid>, EvaluationMeasures> = BTreeMap::new();

@@ -1154,7 +1154,7 @@ pub async fn hotline_statistics(
             "`to` is on or after `from`, at most 3 years later",
         ));
     }
-    let mut conn = state.read_conn().await?;
+    let mut conn = state.heavy_read_conn().await?;
     let within = subtree(&mut conn, &auth, q.org).await?;
     let rows = repo::stat_rows(&mut conn, within.as_deref(), q.from, q.to).await?;
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();

@@ -129,7 +129,7 @@ pub async fn cases_statistics(
             "`to` is on or after `from`, at most 3 years later",
         ));
     }
-    let mut conn = state.read_conn().await?;
+    let mut conn = state.heavy_read_conn().await?;
     let within = match (q.org, auth.scope()) {
         (Some(o), _) => {
             let org = match orgs::get(&mut conn, o).await {

@@ -263,7 +263,7 @@ pub async fn list_alerts(
     };
     let limit = page.limit()?;
     let after = page.after_key()?;
-    let mut conn = state.read_conn().await?;
+    let mut conn = state.heavy_read_conn().await?;
     let within = subtree(&mut conn, &auth, q.org).await?;
     let as_of = q.as_of.unwrap_or_else(|| state.today());
     let kinds: Vec<AlertObject> = match q.kind {
@@ -487,7 +487,7 @@ pub async fn list_anomalies(
             .map(|t| t.with_timezone(&Utc))
             .unwrap_or_default()
     };
-    let mut conn = state.read_conn().await?;
+    let mut conn = state.heavy_read_conn().await?;
     let within = subtree(&mut conn, &auth, q.org).await?;
     let items: Vec<Anomaly> = alerts::compute_anomalies(
         &mut conn,
