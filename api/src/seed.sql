@@ -211,7 +211,10 @@ INSERT INTO cases (id, number, matter_id, matter_version, organization_id, windo
     JOIN s_win w ON w.county = c.county AND w.n = 1 + c.g % 10
     JOIN s_staff k ON k.role = 'clerk' AND k.county = c.county AND k.n = 1 + c.g % 10
     JOIN s_words sn ON sn.kind = 'surname' AND sn.i = 1 + c.g % 20
-    JOIN s_words gn ON gn.kind = 'given' AND gn.i = 1 + (c.g / 20) % 20;
+    JOIN s_words gn ON gn.kind = 'given' AND gn.i = 1 + (c.g / 20) % 20
+    -- In the order of receipt, as intake writes them: the table's physical order follows
+    -- the receipt date, which period queries (statistics, lists) depend on.
+    ORDER BY c.received_on, c.g;
 INSERT INTO case_counters (organization_id, day, last_serial)
     SELECT o.id, c.received_on, max(c.serial) FROM s_case c JOIN s_org o ON o.role = 'county' AND o.county = c.county
     GROUP BY o.id, c.received_on;
