@@ -1161,8 +1161,11 @@ async fn act(
                 close_project_if_done(state, c, parent, now).await?;
             }
             let after = serde_json::json!({"state": saved.state, "due_date": saved.due_date, "data": data});
+            // The audit append takes the chain's lock until commit: it comes last, so that
+            // concurrent transitions wait for one insert, not for this representation too.
+            let dto = case_dto(state, c, saved).await?;
             audit.record(c, &format!("case.{}", a.name()), "case", id, Some(&org.path), Some(&before), Some(&after)).await?;
-            case_dto(state, c, saved).await
+            Ok(dto)
         })
         .await?;
     Ok(HttpResponse::Ok()
