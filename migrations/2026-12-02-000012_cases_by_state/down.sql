@@ -1,0 +1,1 @@
+DROP INDEX cases_state_id_idx;
