@@ -251,6 +251,19 @@ async fn post(port: u16, path: &str, token: &str, body: Value) -> Reply {
         .unwrap_or_else(|e| panic!("POST {path} on port {port}: {e}"))
 }
 
+/// `POST /api/v1/cases` with an idempotency key.
+async fn create_case(port: u16, token: &str, key: &str, body: &Value) -> std::io::Result<Reply> {
+    let auth = format!("Bearer {token}");
+    send(
+        port,
+        "POST",
+        "/api/v1/cases",
+        &[("Authorization", &auth), ("Idempotency-Key", key)],
+        Some(body),
+    )
+    .await
+}
+
 async fn login(port: u16, username: &str) -> String {
     let r = send(
         port,
@@ -313,16 +326,8 @@ async fn a_killed_process_loses_and_doubles_no_write_with_idempotency_keys() {
             (answered.clone(), first_answers.clone(), gate.clone());
         tasks.push(tokio::spawn(async move {
             let _permit = gate.acquire().await;
-            let auth = format!("Bearer {token}");
             let key = format!("kill-{i}");
-            let r = send(
-                port,
-                "POST",
-                "/api/v1/cases",
-                &[("Authorization", &auth), ("Idempotency-Key", &key)],
-                Some(&body),
-            )
-            .await;
+            let r = create_case(port, &token, &key, &body).await;
             if let Ok(r) = r {
                 assert_eq!(r.status, 201, "{key}: {:?}", r.body);
                 // An answer cut short by the kill counts as lost.
@@ -358,17 +363,10 @@ async fn a_killed_process_loses_and_doubles_no_write_with_idempotency_keys() {
         let (port, token, body, gate) = (second.port, token.clone(), body.clone(), gate.clone());
         retries.push(tokio::spawn(async move {
             let _permit = gate.acquire().await;
-            let auth = format!("Bearer {token}");
             let key = format!("kill-{i}");
-            let r = send(
-                port,
-                "POST",
-                "/api/v1/cases",
-                &[("Authorization", &auth), ("Idempotency-Key", &key)],
-                Some(&body),
-            )
-            .await
-            .unwrap_or_else(|e| panic!("retry of {key}: {e}"));
+            let r = create_case(port, &token, &key, &body)
+                .await
+                .unwrap_or_else(|e| panic!("retry of {key}: {e}"));
             assert_eq!(r.status, 201, "retry of {key}: {:?}", r.body);
             (i, r.body["id"].as_str().unwrap_or_default().to_owned())
         }));

@@ -197,19 +197,7 @@ impl TestDb {
             #[diesel(sql_type = diesel::sql_types::BigInt)]
             n: i64,
         }
-        let url = self.url.clone();
-        let sql = sql.to_owned();
-        run_blocking(async move {
-            let mut conn = AsyncPgConnection::establish(&url)
-                .await
-                .map_err(|e| e.to_string())?;
-            diesel::sql_query(&sql)
-                .load::<Row>(&mut conn)
-                .await
-                .map(|rows| rows.into_iter().map(|r| r.n).collect::<Vec<_>>())
-                .map_err(|e| format!("{sql}: {e}"))
-        })
-        .unwrap_or_else(|e| panic!("{e}"))
+        self.rows::<Row>(sql).into_iter().map(|r| r.n).collect()
     }
 
     /// Like [`TestDb::numbers`] for one `text` column named `t`.
@@ -219,6 +207,13 @@ impl TestDb {
             #[diesel(sql_type = diesel::sql_types::Text)]
             t: String,
         }
+        self.rows::<Row>(sql).into_iter().map(|r| r.t).collect()
+    }
+
+    fn rows<R>(&self, sql: &str) -> Vec<R>
+    where
+        R: diesel::QueryableByName<diesel::pg::Pg> + Send + 'static,
+    {
         let url = self.url.clone();
         let sql = sql.to_owned();
         run_blocking(async move {
@@ -226,9 +221,8 @@ impl TestDb {
                 .await
                 .map_err(|e| e.to_string())?;
             diesel::sql_query(&sql)
-                .load::<Row>(&mut conn)
+                .load::<R>(&mut conn)
                 .await
-                .map(|rows| rows.into_iter().map(|r| r.t).collect::<Vec<_>>())
                 .map_err(|e| format!("{sql}: {e}"))
         })
         .unwrap_or_else(|e| panic!("{e}"))
