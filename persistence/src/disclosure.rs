@@ -826,21 +826,6 @@ pub async fn current_version(conn: &mut Conn, item_id: Uuid) -> Result<Option<Ve
     row.map(TryInto::try_into).transpose()
 }
 
-/// Current versions of the given items (for interpretations of a policy, and the like).
-pub async fn current_versions_of(
-    conn: &mut Conn,
-    item_ids: &[Uuid],
-) -> Result<Vec<Version>, DbError> {
-    let rows: Vec<VersionRow> = disclosure_versions::table
-        .filter(disclosure_versions::item_id.eq_any(item_ids))
-        .filter(disclosure_versions::is_current.eq(true))
-        .select(VersionRow::as_select())
-        .order(disclosure_versions::published_at.desc())
-        .load(conn)
-        .await?;
-    rows.into_iter().map(TryInto::try_into).collect()
-}
-
 /// What an item's public page shows: its current published version, the names of its
 /// organisation and category, and the current versions of its interpretations (newest
 /// first) as `(item id, title)`.
@@ -881,22 +866,29 @@ pub async fn published_view(
     let Some((version, organization_name, category_name)) = row else {
         return Ok(None);
     };
-    let interpretations: Vec<(Uuid, String)> = disclosure_items::table
-        .inner_join(
-            disclosure_versions::table.on(disclosure_versions::item_id.eq(disclosure_items::id)),
-        )
-        .filter(disclosure_items::interprets_id.eq(item_id))
-        .filter(disclosure_versions::is_current.eq(true))
-        .select((disclosure_versions::item_id, disclosure_versions::title))
-        .order(disclosure_versions::published_at.desc())
-        .load(conn)
-        .await?;
     Ok(Some(PublishedView {
         version: version.try_into()?,
         organization_name,
         category_name,
-        interpretations,
+        interpretations: interpretation_links(conn, item_id).await?,
     }))
+}
+
+/// The published interpretations of a policy as `(item id, current title)`, newest first.
+pub async fn interpretation_links(
+    conn: &mut Conn,
+    policy: Uuid,
+) -> Result<Vec<(Uuid, String)>, DbError> {
+    Ok(disclosure_items::table
+        .inner_join(
+            disclosure_versions::table.on(disclosure_versions::item_id.eq(disclosure_items::id)),
+        )
+        .filter(disclosure_items::interprets_id.eq(policy))
+        .filter(disclosure_versions::is_current.eq(true))
+        .select((disclosure_versions::item_id, disclosure_versions::title))
+        .order(disclosure_versions::published_at.desc())
+        .load(conn)
+        .await?)
 }
 
 /// Filters of the public search over current versions.

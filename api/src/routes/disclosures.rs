@@ -469,16 +469,7 @@ async fn dto(state: &AppState, conn: &mut Conn, item: Item) -> ApiResult<Disclos
 async fn published_dto(conn: &mut Conn, v: Version) -> ApiResult<PublishedDisclosure> {
     let org = orgs::get(conn, v.organization_id).await?;
     let category = repo::get_category(conn, v.fields.category_id).await?;
-    let interpretation_ids: Vec<Uuid> = repo::interpretations_of(conn, v.item_id)
-        .await?
-        .into_iter()
-        .map(|i| i.id)
-        .collect();
-    let interpretations = repo::current_versions_of(conn, &interpretation_ids)
-        .await?
-        .into_iter()
-        .map(|i| (i.item_id, i.fields.title))
-        .collect();
+    let interpretations = repo::interpretation_links(conn, v.item_id).await?;
     Ok(published_disclosure(repo::PublishedView {
         version: v,
         organization_name: org.name,
