@@ -108,8 +108,22 @@ pub async fn compute_alerts(
         );
     }
     if kinds.contains(&AlertObject::CaseStep) {
-        for s in repo::pending_steps(conn, within, tz).await? {
-            let Some((stage, name, limit)) = pending_step(&s.procedure, &s.done) else {
+        let clocks = repo::pending_steps(conn, within, tz).await?;
+        let versions: Vec<(Uuid, i32)> = clocks
+            .iter()
+            .map(|s| (s.matter_id, s.matter_version))
+            .collect();
+        let procedures: HashMap<(Uuid, i32), Vec<ProcedureStep>> =
+            repo::procedures(conn, &versions)
+                .await?
+                .into_iter()
+                .filter_map(|(v, p)| Some((v, serde_json::from_value(p).ok()?)))
+                .collect();
+        for s in clocks {
+            let Some((stage, name, limit)) = procedures
+                .get(&(s.matter_id, s.matter_version))
+                .and_then(|p| pending_step(p, &s.done))
+            else {
                 continue;
             };
             let start = s.last_step_on.unwrap_or(s.accepted_on).max(s.accepted_on);
@@ -184,8 +198,7 @@ fn push_alert(out: &mut Vec<Alert>, book: &RuleBook, cal: &Calendar, as_of: Naiv
 
 /// The pending step of a procedure: the first step after intake not yet recorded, if it
 /// has a time limit: (its number from 1, name, limit).
-fn pending_step(procedure: &serde_json::Value, done: &[String]) -> Option<(i32, String, u32)> {
-    let steps: Vec<ProcedureStep> = serde_json::from_value(procedure.clone()).ok()?;
+fn pending_step(steps: &[ProcedureStep], done: &[String]) -> Option<(i32, String, u32)> {
     let (i, s) = steps
         .iter()
         .enumerate()

@@ -13,7 +13,7 @@ use crate::db::{Conn, DbError};
 use crate::orgs::escape_like;
 use crate::schema::{
     accountability_records, alert_events, alert_states, complaints, organizations,
-    supervision_counters, supervision_orders, supervision_rules,
+    service_matter_versions, supervision_counters, supervision_orders, supervision_rules,
 };
 
 // ---------------------------------------------------------------- rules
@@ -259,8 +259,11 @@ pub struct StepClock {
     /// The names of the recorded steps, in order.
     #[diesel(sql_type = Array<Text>)]
     pub done: Vec<String>,
-    #[diesel(sql_type = Jsonb)]
-    pub procedure: Value,
+    /// The matter version whose procedure the case follows (see [`procedures`]).
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    pub matter_id: Uuid,
+    #[diesel(sql_type = Integer)]
+    pub matter_version: i32,
 }
 
 pub async fn pending_steps(
@@ -274,7 +277,7 @@ pub async fn pending_steps(
                          (SELECT e.actor_id FROM case_events e WHERE e.case_id = c.id AND e.action = 'accept' ORDER BY e.id DESC LIMIT 1)) AS responsible_id, c.accepted_on,
                 (SELECT max((s.at AT TIME ZONE $2)::date) FROM case_steps s WHERE s.case_id = c.id) AS last_step_on,
                 ARRAY(SELECT s.name FROM case_steps s WHERE s.case_id = c.id ORDER BY s.seq) AS done,
-                v.procedure
+                c.matter_id, c.matter_version
            FROM cases c
            JOIN organizations o ON o.id = c.organization_id
            JOIN service_matter_versions v ON v.matter_id = c.matter_id AND v.number = c.matter_version
@@ -285,6 +288,36 @@ pub async fn pending_steps(
     .bind::<Text, _>(tz)
     .load(conn)
     .await?)
+}
+
+/// The procedures of the given matter versions, one statement however many: the cases of a
+/// city share a few thousand versions, so each procedure is read and parsed once.
+pub async fn procedures(
+    conn: &mut Conn,
+    versions: &[(Uuid, i32)],
+) -> Result<Vec<((Uuid, i32), Value)>, DbError> {
+    if versions.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut wanted = versions.to_vec();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let mut matter_ids: Vec<Uuid> = wanted.iter().map(|v| v.0).collect();
+    matter_ids.dedup();
+    let rows: Vec<(Uuid, i32, Value)> = service_matter_versions::table
+        .filter(service_matter_versions::matter_id.eq_any(&matter_ids))
+        .select((
+            service_matter_versions::matter_id,
+            service_matter_versions::number,
+            service_matter_versions::procedure,
+        ))
+        .load(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter(|(m, n, _)| wanted.binary_search(&(*m, *n)).is_ok())
+        .map(|(m, n, p)| ((m, n), p))
+        .collect())
 }
 
 // ---------------------------------------------------------------- alert history
