@@ -42,6 +42,9 @@ pub struct Config {
     pub trust_forwarded: bool,
     /// How often the alert job records changes of alert levels; zero turns it off.
     pub alert_job_interval: Duration,
+    /// How often the case statistics refresher counts the days queued since its last run;
+    /// zero turns it off (answers stay exact, only slower).
+    pub stats_refresh_interval: Duration,
     /// Time a client has to send a request's head (line and headers); 408 after it.
     pub client_request_timeout: Duration,
     /// Time a client has to acknowledge the closing of its connection before it is dropped.
@@ -91,6 +94,7 @@ Environment:
   ZHENGWU_LOGIN_RATE           token requests per address and minute [default: 30]
   ZHENGWU_TRUST_FORWARDED      take the client address from X-Forwarded-For (behind a proxy) [default: false]
   ZHENGWU_ALERT_JOB_INTERVAL   seconds between runs of the alert job, 0 = off [default: 300]
+  ZHENGWU_STATS_REFRESH_INTERVAL  seconds between runs of the case statistics refresher, 0 = off [default: 5]
   ZHENGWU_CLIENT_REQUEST_TIMEOUT_MS     time to send a request's line and headers, else 408 [default: 5000]
   ZHENGWU_CLIENT_DISCONNECT_TIMEOUT_MS  time for a client to close its side of a closing connection [default: 1000]
   ZHENGWU_KEEP_ALIVE_SECONDS   idle time of a keep-alive connection, 0 = close after each response [default: 5]
@@ -184,6 +188,10 @@ impl Config {
             login_rate_per_minute: parse_var("ZHENGWU_LOGIN_RATE", 30)?,
             trust_forwarded: parse_var("ZHENGWU_TRUST_FORWARDED", false)?,
             alert_job_interval: Duration::from_secs(parse_var("ZHENGWU_ALERT_JOB_INTERVAL", 300)?),
+            stats_refresh_interval: Duration::from_secs(parse_var(
+                "ZHENGWU_STATS_REFRESH_INTERVAL",
+                5,
+            )?),
             client_request_timeout: Duration::from_millis(parse_var(
                 "ZHENGWU_CLIENT_REQUEST_TIMEOUT_MS",
                 5000,
@@ -229,6 +237,7 @@ impl Config {
             login_rate_per_minute: 100_000,
             trust_forwarded: true,
             alert_job_interval: Duration::ZERO,
+            stats_refresh_interval: Duration::ZERO,
             client_request_timeout: Duration::from_secs(5),
             client_disconnect_timeout: Duration::from_secs(1),
             keep_alive: Duration::from_secs(5),

@@ -51,6 +51,10 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         scale: u32,
     },
+    /// Count every day queued for the case statistics now (the server does so every
+    /// ZHENGWU_STATS_REFRESH_INTERVAL seconds), e.g. after a migration or a bulk load.
+    #[command(after_help = ENV_HELP)]
+    RefreshStatistics,
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, String> {
@@ -118,6 +122,28 @@ fn serve(config: Config) -> Result<(), String> {
                     }
                 });
             }
+            let interval = state.config.stats_refresh_interval;
+            if !interval.is_zero() {
+                let job_state = state.clone();
+                actix_web::rt::spawn(async move {
+                    let mut ticks = actix_web::rt::time::interval(interval);
+                    loop {
+                        ticks.tick().await;
+                        match zhengwu_api::routes::statistics::refresh_now(&job_state).await {
+                            Ok(r) if r.days > 0 => log::info!(
+                                "case statistics: {} days recounted ({} cases)",
+                                r.days,
+                                r.cases
+                            ),
+                            Ok(_) => {}
+                            Err(e) => log::warn!(
+                                "case statistics refresh failed: {}",
+                                e.to_problem().title
+                            ),
+                        }
+                    }
+                });
+            }
             actix_web::HttpServer::new(move || zhengwu_api::app(state.clone()))
                 .workers(workers)
                 .client_request_timeout(request_timeout)
@@ -181,6 +207,36 @@ fn run() -> Result<(), String> {
             migrate(&config)?;
             let report = runtime()?.block_on(zhengwu_api::seed::run(&config, scale))?;
             println!("{report}");
+            Ok(())
+        }
+        Command::RefreshStatistics => {
+            let config = Config::from_env(false)?;
+            migrate(&config)?;
+            let started = std::time::Instant::now();
+            let done = runtime()?.block_on(async {
+                let mut conn =
+                    <db::Conn as diesel_async::AsyncConnection>::establish(&config.database_url)
+                        .await
+                        .map_err(|e| format!("cannot connect to the database: {e}"))?;
+                zhengwu_api::routes::statistics::refresh(
+                    &mut conn,
+                    config.timezone.name(),
+                    zhengwu_api::routes::statistics::REFRESH_BATCH,
+                )
+                .await
+                .map_err(|e| e.to_problem().title)
+            })?;
+            println!(
+                "case statistics: {} days recounted ({} cases) in {:.1} s{}",
+                done.days,
+                done.cases,
+                started.elapsed().as_secs_f64(),
+                if done.busy {
+                    "; another process is refreshing the rest"
+                } else {
+                    ""
+                }
+            );
             Ok(())
         }
         Command::Demo => {

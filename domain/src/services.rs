@@ -750,6 +750,20 @@ impl CaseMeasures {
         self.limit_days_total += u64::from(c.limit_days);
     }
 
+    /// Adds another group's measures: the measures of the union of both groups.
+    pub fn merge(&mut self, o: &CaseMeasures) {
+        self.received += o.received;
+        self.accepted += o.accepted;
+        self.refused += o.refused;
+        self.completed += o.completed;
+        self.completed_on_time += o.completed_on_time;
+        self.completed_early += o.completed_early;
+        self.immediate_completed += o.immediate_completed;
+        self.immediate_on_the_spot += o.immediate_on_the_spot;
+        self.working_days_used_total += o.working_days_used_total;
+        self.limit_days_total += o.limit_days_total;
+    }
+
     fn rate(n: u64, d: u64) -> Option<f64> {
         (d > 0).then(|| (n as f64 / d as f64 * 10_000.0).round() / 10_000.0)
     }

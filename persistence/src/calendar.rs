@@ -118,3 +118,9 @@ pub async fn calendar_for(conn: &mut Conn, from: i32, to: i32) -> Result<Calenda
             .map(|y| y.schedule),
     ))
 }
+
+/// A calendar holding every published year's schedule: computations that must not depend
+/// on the period asked about (the case statistics, stored per day) use this one.
+pub async fn published(conn: &mut Conn) -> Result<Calendar, DbError> {
+    calendar_for(conn, 1990, 2200).await
+}

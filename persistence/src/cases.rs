@@ -757,24 +757,40 @@ pub struct StatRow {
     pub extension_days: i32,
 }
 
-/// The cases (not project containers) received in `from..=to` within a subtree, with the
-/// hall of their window and their handler (assignee, else the first contact).
-pub async fn stat_rows(
-    conn: &mut Conn,
-    within: Option<&str>,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<Vec<StatRow>, DbError> {
+/// Which cases [`stat_rows`] reads.
+#[derive(Debug, Clone, Copy)]
+pub enum StatCases<'a> {
+    /// Those received in `from..=to` within a subtree (all when `None`).
+    Received {
+        within: Option<&'a str>,
+        from: NaiveDate,
+        to: NaiveDate,
+    },
+    /// Of those, only the ones whose (organisation, day) is queued for the statistics
+    /// refresher: the days the pre-aggregate does not answer for yet.
+    Queued {
+        within: Option<&'a str>,
+        from: NaiveDate,
+        to: NaiveDate,
+    },
+    /// Those of the given (organisation, day of receipt) pairs.
+    Days(&'a [(Uuid, NaiveDate)]),
+}
+
+/// The cases (not project containers) chosen by `which`, with the hall of their window and
+/// their handler (assignee, else the first contact).
+pub async fn stat_rows(conn: &mut Conn, which: StatCases<'_>) -> Result<Vec<StatRow>, DbError> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::{Array, Bool, Date};
     let mut q = cases::table
         .left_join(windows::table)
         .filter(cases::matter_id.is_not_null())
-        .filter(cases::received_on.between(from, to))
         .select((
             cases::id,
             cases::organization_id,
             cases::window_id,
             windows::hall_id.nullable(),
-            diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Uuid>>(
+            sql::<diesel::sql_types::Nullable<diesel::sql_types::Uuid>>(
                 "coalesce(cases.assignee_id, cases.first_contact_id)",
             ),
             cases::matter_id,
@@ -788,9 +804,33 @@ pub async fn stat_rows(
             cases::extension_days,
         ))
         .into_boxed();
-    if let Some(w) = within {
-        let inside = crate::orgs::ids_within(w);
-        q = q.filter(cases::organization_id.eq_any(inside));
+    match which {
+        StatCases::Received { within, from, to } | StatCases::Queued { within, from, to } => {
+            q = q.filter(cases::received_on.between(from, to));
+            if let Some(w) = within {
+                q = q.filter(cases::organization_id.eq_any(crate::orgs::ids_within(w)));
+            }
+            if matches!(which, StatCases::Queued { .. }) {
+                q = q.filter(sql::<Bool>(
+                    "EXISTS (SELECT 1 FROM case_stat_queue q \
+                      WHERE q.organization_id = cases.organization_id \
+                        AND q.received_on = cases.received_on)",
+                ));
+            }
+        }
+        StatCases::Days(days) => {
+            if days.is_empty() {
+                return Ok(Vec::new());
+            }
+            let (orgs, on): (Vec<Uuid>, Vec<NaiveDate>) = days.iter().copied().unzip();
+            q = q.filter(
+                sql::<Bool>("(cases.organization_id, cases.received_on) IN (SELECT * FROM unnest(")
+                    .bind::<Array<diesel::sql_types::Uuid>, _>(orgs)
+                    .sql(", ")
+                    .bind::<Array<Date>, _>(on)
+                    .sql("))"),
+            );
+        }
     }
     Ok(q.load(conn).await?)
 }

@@ -6,6 +6,7 @@
 pub mod assessments;
 pub mod audit;
 pub mod calendar;
+pub mod case_stats;
 pub mod cases;
 pub mod clients;
 pub mod db;

@@ -290,6 +290,40 @@ pub async fn get_matter(conn: &mut Conn, id: Uuid) -> Result<Matter, DbError> {
     row.try_into()
 }
 
+/// The current name of each given matter (its published version's, else its working
+/// version's), in two statements however many matters.
+pub async fn current_names(
+    conn: &mut Conn,
+    ids: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, String>, DbError> {
+    let heads: std::collections::HashMap<Uuid, i32> = service_matters::table
+        .filter(service_matters::id.eq_any(ids))
+        .select((
+            service_matters::id,
+            service_matters::published_version,
+            service_matters::working_version,
+        ))
+        .load::<(Uuid, Option<i32>, i32)>(conn)
+        .await?
+        .into_iter()
+        .map(|(id, published, working)| (id, published.unwrap_or(working)))
+        .collect();
+    let names: Vec<(Uuid, i32, String)> = service_matter_versions::table
+        .filter(service_matter_versions::matter_id.eq_any(ids))
+        .select((
+            service_matter_versions::matter_id,
+            service_matter_versions::number,
+            service_matter_versions::name,
+        ))
+        .load(conn)
+        .await?;
+    Ok(names
+        .into_iter()
+        .filter(|(m, n, _)| heads.get(m) == Some(n))
+        .map(|(m, _, name)| (m, name))
+        .collect())
+}
+
 pub async fn get_matter_for_update(conn: &mut Conn, id: Uuid) -> Result<Matter, DbError> {
     let row: MatterRow = service_matters::table
         .find(id)

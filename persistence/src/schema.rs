@@ -834,6 +834,32 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    case_stat_days (organization_id, received_on) {
+        organization_id -> Uuid,
+        received_on -> Date,
+        hall_id -> Nullable<Uuid>,
+        received -> Int4,
+        accepted -> Int4,
+        refused -> Int4,
+        completed -> Int4,
+        completed_on_time -> Int4,
+        completed_early -> Int4,
+        immediate_completed -> Int4,
+        immediate_on_the_spot -> Int4,
+        working_days_used_total -> Int8,
+        limit_days_total -> Int8,
+    }
+}
+
+diesel::table! {
+    case_stat_queue (id) {
+        id -> Int8,
+        organization_id -> Uuid,
+        received_on -> Date,
+    }
+}
+
 diesel::joinable!(hotline_events -> hotline_tickets (ticket_id));
 diesel::joinable!(knowledge_entries -> organizations (organization_id));
 
@@ -862,6 +888,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     case_missing_notices,
     case_outcomes,
     case_pauses,
+    case_stat_days,
+    case_stat_queue,
     case_steps,
     cases,
     disclosure_attachments,

@@ -63,6 +63,15 @@ pub async fn get(conn: &mut Conn, id: Uuid) -> Result<Window, DbError> {
         .await?)
 }
 
+/// (id, number, name) of each given window, one statement however many.
+pub async fn labels(conn: &mut Conn, ids: &[Uuid]) -> Result<Vec<(Uuid, String, String)>, DbError> {
+    Ok(windows::table
+        .filter(windows::id.eq_any(ids))
+        .select((windows::id, windows::number, windows::name))
+        .load(conn)
+        .await?)
+}
+
 pub async fn get_for_update(conn: &mut Conn, id: Uuid) -> Result<Window, DbError> {
     Ok(windows::table
         .find(id)

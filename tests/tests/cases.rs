@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use actix_web::body::MessageBody;
+use actix_web::dev::{Service, ServiceResponse};
 use actix_web::http::Method;
 use actix_web::test;
 use serde_json::{Value, json};
@@ -605,6 +607,7 @@ async fn statistics_equal_the_counts_by_hand() {
     assert_eq!(g["average_working_days_used"], 3.0);
     assert_eq!(g["average_working_days_promised"], 3.0);
     assert_eq!(s.body["total"]["received"], 4);
+    statistics_by_org_and_hall_come_from_the_refreshed_days(&t, &app, &admin).await;
     let by_matter = req(
         &app,
         Method::GET,
@@ -636,6 +639,99 @@ async fn statistics_equal_the_counts_by_hand() {
     .send()
     .await;
     assert_eq!(clerk_view.status, 403);
+}
+
+/// The organisation and hall statistics of September, as answered.
+async fn september<S, B>(app: &S, token: &str) -> Vec<Value>
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let mut out = Vec::new();
+    for by in ["org", "hall"] {
+        let r = req(
+            app,
+            Method::GET,
+            &format!("/api/v1/statistics/cases?from=2025-09-01&to=2025-09-30&group_by={by}"),
+        )
+        .token(token)
+        .send()
+        .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        out.push(r.body);
+    }
+    out
+}
+
+/// Organisation and hall statistics are read from the pre-aggregate once the refresher has
+/// counted a day, and from the records for a day changed since: the answers never change.
+async fn statistics_by_org_and_hall_come_from_the_refreshed_days<S, B>(
+    t: &TestApp,
+    app: &S,
+    admin: &str,
+) where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let queued = "SELECT count(*)::int8 AS n FROM case_stat_queue";
+    let stored = "SELECT coalesce(sum(received), 0)::int8 AS n FROM case_stat_days";
+    assert!(t.db.numbers(queued)[0] > 0, "every change queues its day");
+    assert_eq!(t.db.numbers(stored), vec![0]);
+    let from_records = september(app, admin).await;
+    assert_eq!(from_records[0]["total"]["received"], 4);
+    assert_eq!(from_records[1]["groups"][0]["received"], 4, "one hall");
+    let run = zhengwu_api::routes::statistics::refresh_now(&t.state)
+        .await
+        .unwrap_or_else(|e| panic!("refresh: {e:?}"));
+    assert_eq!((run.cases, run.busy), (4, false));
+    assert_eq!(t.db.numbers(queued), vec![0]);
+    assert_eq!(t.db.numbers(stored), vec![4]);
+    assert_eq!(september(app, admin).await, from_records);
+    // The stored day is what answers: a (deliberately) altered aggregate shows through ...
+    t.db.execute("UPDATE case_stat_days SET received = received + 10");
+    assert_eq!(september(app, admin).await[0]["total"]["received"], 14);
+    t.db.execute("UPDATE case_stat_days SET received = received - 10");
+    // ... until a change to one of the day's cases queues it again: the records answer, at
+    // once, and the refresher's count agrees with them.
+    let reviewer = login(app, "reviewer.a", PASSWORD).await;
+    let open = t
+        .db
+        .texts("SELECT id::text AS t FROM cases WHERE state = 'accepted' ORDER BY number LIMIT 1");
+    let d = act(
+        app,
+        &reviewer,
+        &open[0],
+        "decide",
+        json!({"decision": "approved", "result_number": "A3"}),
+    )
+    .await;
+    assert_eq!(d.status, 200, "{:?}", d.body);
+    assert_eq!(t.db.numbers(queued), vec![1], "one day queued");
+    let live = september(app, admin).await;
+    assert_eq!(live[0]["total"]["completed"], 3);
+    zhengwu_api::routes::statistics::refresh_now(&t.state)
+        .await
+        .unwrap_or_else(|e| panic!("refresh: {e:?}"));
+    assert_eq!(t.db.numbers(queued), vec![0]);
+    assert_eq!(september(app, admin).await, live);
+    // A calendar change queues every day whose cases it may touch: Sunday 28 September is
+    // no longer worked, so each completed case used one working day less.
+    let sys = login(app, ADMIN, ADMIN_PASSWORD).await;
+    let holidays: Vec<String> = (1..=8).map(|n| format!("2025-10-0{n}")).collect();
+    let cal = req(app, Method::PUT, "/api/v1/calendars/2025")
+        .token(&sys)
+        .json(json!({"holidays": holidays, "adjusted_working_days": ["2025-10-11"]}))
+        .send()
+        .await;
+    assert_eq!(cal.status, 200, "{:?}", cal.body);
+    assert!(t.db.numbers(queued)[0] > 0, "the calendar queues the days");
+    let recounted = september(app, admin).await;
+    assert_eq!(live[0]["total"]["average_working_days_used"], 3.3333);
+    assert_eq!(recounted[0]["total"]["average_working_days_used"], 2.3333);
+    zhengwu_api::routes::statistics::refresh_now(&t.state)
+        .await
+        .unwrap_or_else(|e| panic!("refresh: {e:?}"));
+    assert_eq!(september(app, admin).await, recounted);
 }
 
 #[actix_web::test]

@@ -1,7 +1,7 @@
 //! The monthly work bulletin (工作动态简报) of a hall: cases, attendance and assessment per
 //! window, hall totals, and the month's red-flag window and service star candidates.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use actix_web::{HttpResponse, get, web};
 use chrono::{Datelike, NaiveDate};
@@ -11,14 +11,13 @@ use uuid::Uuid;
 use zhengwu_domain::assessment::{self as rules, AttendanceCounts};
 use zhengwu_domain::services::CaseMeasures;
 use zhengwu_persistence::assessments as repo;
-use zhengwu_persistence::{calendar, cases};
 
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::routes::assessments::{
     AttendanceCountsDto, Candidate, READERS, period_standings, visible_hall,
 };
-use crate::routes::statistics::{case_facts, late_notices};
+use crate::routes::statistics::facts_of;
 use crate::state::AppState;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
@@ -152,31 +151,19 @@ async fn build(
 
     // Cases: received in the month, and decided in the month, per window.
     let rows = repo::hall_case_rows(&mut conn, hall.id, from, to).await?;
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let mut paused: HashMap<Uuid, Vec<(NaiveDate, NaiveDate)>> = HashMap::new();
-    for (c, s, e) in cases::closed_pauses(&mut conn, &ids).await? {
-        paused.entry(c).or_default().push((s, e));
-    }
-    let cal = calendar::calendar_for(&mut conn, from.year() - 1, to.year() + 1).await?;
-    let late = late_notices(&mut conn, &rows, &cal, state.config.timezone.name()).await?;
+    let facts = facts_of(&mut conn, &rows, state.config.timezone.name()).await?;
     let mut received: BTreeMap<Uuid, CaseMeasures> = BTreeMap::new();
     let mut decided: BTreeMap<Uuid, CaseMeasures> = BTreeMap::new();
     let (mut all_received, mut all_decided) = (CaseMeasures::default(), CaseMeasures::default());
-    for r in &rows {
+    for (r, facts) in rows.iter().zip(&facts) {
         let Some(w) = r.window_id else { continue };
-        let facts = case_facts(
-            r,
-            paused.get(&r.id).map(Vec::as_slice).unwrap_or(&[]),
-            &cal,
-            late.contains(&r.id),
-        );
         if (from..=to).contains(&r.received_on) {
-            received.entry(w).or_default().add(&facts);
-            all_received.add(&facts);
+            received.entry(w).or_default().add(facts);
+            all_received.add(facts);
         }
         if r.decided_on.is_some_and(|d| (from..=to).contains(&d)) {
-            decided.entry(w).or_default().add(&facts);
-            all_decided.add(&facts);
+            decided.entry(w).or_default().add(facts);
+            all_decided.add(facts);
         }
     }
 

@@ -3,7 +3,8 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use actix_web::{HttpResponse, get, web};
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
+use diesel_async::AsyncConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -11,6 +12,8 @@ use zhengwu_domain::account::Role;
 use zhengwu_domain::calendar::Calendar;
 use zhengwu_domain::services::{CaseFacts, CaseKind, CaseMeasures, CaseState};
 use zhengwu_domain::supervision::notice_delay;
+use zhengwu_persistence::case_stats::{self, DayRow, StatKey};
+use zhengwu_persistence::cases::StatCases;
 use zhengwu_persistence::{DbError, calendar, cases, matters, orgs, supervision, users, windows};
 
 use crate::auth::{Principal, Scope};
@@ -149,32 +152,18 @@ pub async fn cases_statistics(
         (None, Scope::Within(p)) => Some(p.as_str().to_owned()),
         (None, Scope::Nothing) => return Err(ApiError::forbidden("no organisation scope")),
     };
-    let rows = cases::stat_rows(&mut conn, within.as_deref(), q.from, q.to).await?;
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let mut paused: HashMap<Uuid, Vec<(NaiveDate, NaiveDate)>> = HashMap::new();
-    for (c, s, e) in cases::closed_pauses(&mut conn, &ids).await? {
-        paused.entry(c).or_default().push((s, e));
-    }
-    let cal = calendar::calendar_for(&mut conn, q.from.year(), q.to.year() + 1).await?;
-    let late = late_notices(&mut conn, &rows, &cal, state.config.timezone.name()).await?;
-    let mut groups: BTreeMap<Option<Uuid>, CaseMeasures> = BTreeMap::new();
+    let groups = measures(
+        &mut conn,
+        within.as_deref(),
+        q.from,
+        q.to,
+        q.group_by,
+        state.config.timezone.name(),
+    )
+    .await?;
     let mut total = CaseMeasures::default();
-    for r in &rows {
-        let facts = case_facts(
-            r,
-            paused.get(&r.id).map(Vec::as_slice).unwrap_or(&[]),
-            &cal,
-            late.contains(&r.id),
-        );
-        let key = match q.group_by {
-            GroupBy::Org => Some(r.organization_id),
-            GroupBy::Hall => r.hall_id,
-            GroupBy::Window => r.window_id,
-            GroupBy::Staff => r.staff_id,
-            GroupBy::Matter => r.matter_id,
-        };
-        groups.entry(key).or_default().add(&facts);
-        total.add(&facts);
+    for m in groups.values() {
+        total.merge(m);
     }
     let keys: Vec<Uuid> = groups.keys().flatten().copied().collect();
     let labels = labels(&mut conn, q.group_by, &keys).await?;
@@ -203,9 +192,173 @@ pub async fn cases_statistics(
     }))
 }
 
+/// The measures of the cases received in `from..=to` within a subtree, by group. By
+/// organisation or hall they come from the pre-aggregate (`case_stat_days`) for the days the
+/// refresher has counted and from the records for the days queued since, in one snapshot;
+/// by window, staff member or matter, from the records.
+async fn measures(
+    conn: &mut zhengwu_persistence::Conn,
+    within: Option<&str>,
+    from: NaiveDate,
+    to: NaiveDate,
+    by: GroupBy,
+    tz: &str,
+) -> ApiResult<BTreeMap<Option<Uuid>, CaseMeasures>> {
+    let stored = match by {
+        GroupBy::Org => Some(StatKey::Org),
+        GroupBy::Hall => Some(StatKey::Hall),
+        GroupBy::Window | GroupBy::Staff | GroupBy::Matter => None,
+    };
+    let key = |r: &cases::StatRow| match by {
+        GroupBy::Org => Some(r.organization_id),
+        GroupBy::Hall => r.hall_id,
+        GroupBy::Window => r.window_id,
+        GroupBy::Staff => r.staff_id,
+        GroupBy::Matter => r.matter_id,
+    };
+    let Some(stored) = stored else {
+        let rows = cases::stat_rows(conn, StatCases::Received { within, from, to }).await?;
+        let mut groups: BTreeMap<Option<Uuid>, CaseMeasures> = BTreeMap::new();
+        for (r, f) in rows.iter().zip(facts_of(conn, &rows, tz).await?) {
+            groups.entry(key(r)).or_default().add(&f);
+        }
+        return Ok(groups);
+    };
+    conn.build_transaction()
+        .repeatable_read()
+        .read_only()
+        .run::<_, ApiError, _>(async |c| {
+            let mut groups: BTreeMap<Option<Uuid>, CaseMeasures> = BTreeMap::new();
+            for g in case_stats::clean_sums(c, within, from, to, stored).await? {
+                groups.entry(g.key).or_default().merge(&g.sums.measures());
+            }
+            let rows = cases::stat_rows(c, StatCases::Queued { within, from, to }).await?;
+            for (r, f) in rows.iter().zip(facts_of(c, &rows, tz).await?) {
+                groups.entry(key(r)).or_default().add(&f);
+            }
+            Ok(groups)
+        })
+        .await
+}
+
+/// The facts of the given cases, with their closed pauses, the calendar of every published
+/// year and the lateness of their one-time notices.
+pub(crate) async fn facts_of(
+    conn: &mut zhengwu_persistence::Conn,
+    rows: &[cases::StatRow],
+    tz: &str,
+) -> ApiResult<Vec<CaseFacts>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut paused: HashMap<Uuid, Vec<(NaiveDate, NaiveDate)>> = HashMap::new();
+    for (c, s, e) in cases::closed_pauses(conn, &ids).await? {
+        paused.entry(c).or_default().push((s, e));
+    }
+    let cal = calendar::published(conn).await?;
+    let late = late_notices(conn, rows, &cal, tz).await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            case_facts(
+                r,
+                paused.get(&r.id).map(Vec::as_slice).unwrap_or(&[]),
+                &cal,
+                late.contains(&r.id),
+            )
+        })
+        .collect())
+}
+
+/// What the statistics refresher did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Refreshed {
+    /// (Organisation, day) groups recomputed.
+    pub days: usize,
+    /// Cases counted for them.
+    pub cases: usize,
+    /// Whether another process was refreshing (this one then left the queue to it).
+    pub busy: bool,
+}
+
+/// Queue rows the refresher takes per transaction (with the other rows of their days,
+/// some thousands of cases).
+pub const REFRESH_BATCH: i64 = 5000;
+
+/// One run of the refresher on a connection of the server's pool.
+pub async fn refresh_now(state: &AppState) -> ApiResult<Refreshed> {
+    let mut conn = state.conn().await?;
+    refresh(&mut conn, state.config.timezone.name(), REFRESH_BATCH).await
+}
+
+/// Recomputes the queued days of the case statistics, `batch` queue rows per transaction,
+/// until the queue is empty. Refreshers are serialised by an advisory lock; one that finds
+/// it taken stops, since the holder drains the queue.
+pub async fn refresh(
+    conn: &mut zhengwu_persistence::Conn,
+    tz: &str,
+    batch: i64,
+) -> ApiResult<Refreshed> {
+    let mut done = Refreshed::default();
+    loop {
+        let step = conn
+            .transaction::<_, ApiError, _>(async |c| {
+                if !case_stats::try_lock_refresh(c).await? {
+                    return Ok(None);
+                }
+                let queued = case_stats::queued(c, batch).await?;
+                let mut days: Vec<(Uuid, NaiveDate)> =
+                    queued.iter().map(|(_, o, d)| (*o, *d)).collect();
+                days.sort_unstable();
+                days.dedup();
+                // Every queue row of these days committed by now: the cases read next
+                // reflect each of them.
+                let mut ids = case_stats::queued_of(c, &days).await?;
+                let rows = cases::stat_rows(c, StatCases::Days(&days)).await?;
+                let mut groups: BTreeMap<(Uuid, NaiveDate, Option<Uuid>), CaseMeasures> =
+                    BTreeMap::new();
+                for (r, f) in rows.iter().zip(facts_of(c, &rows, tz).await?) {
+                    groups
+                        .entry((r.organization_id, r.received_on, r.hall_id))
+                        .or_default()
+                        .add(&f);
+                }
+                let stored: Vec<DayRow> = groups
+                    .into_iter()
+                    .map(
+                        |((organization_id, received_on, hall_id), measures)| DayRow {
+                            organization_id,
+                            received_on,
+                            hall_id,
+                            measures,
+                        },
+                    )
+                    .collect();
+                ids.extend(queued.iter().map(|q| q.0));
+                ids.sort_unstable();
+                ids.dedup();
+                case_stats::replace_days(c, &days, &stored, &ids).await?;
+                Ok(Some((days.len(), rows.len())))
+            })
+            .await?;
+        match step {
+            None => {
+                done.busy = true;
+                return Ok(done);
+            }
+            Some((0, _)) => return Ok(done),
+            Some((days, cases)) => {
+                done.days += days;
+                done.cases += cases;
+            }
+        }
+    }
+}
+
 /// The cases whose one-time notice came later than their organisation's notice window: by
 /// AL Art.32 they count as accepted on receipt.
-pub(crate) async fn late_notices(
+async fn late_notices(
     conn: &mut zhengwu_persistence::Conn,
     rows: &[cases::StatRow],
     cal: &Calendar,
@@ -239,7 +392,7 @@ pub(crate) async fn late_notices(
 /// from acceptance to decision less its closed pauses (special procedures). A case with a
 /// late one-time notice (`late_notice`) counts as accepted on receipt, its due date moved
 /// back by as many working days.
-pub(crate) fn case_facts(
+fn case_facts(
     r: &cases::StatRow,
     pauses: &[(NaiveDate, NaiveDate)],
     cal: &Calendar,
@@ -289,32 +442,12 @@ pub(crate) async fn labels(
             }
         }
         GroupBy::Window => {
-            for k in keys {
-                if let Ok(w) = windows::get(conn, *k).await {
-                    out.insert(w.id, format!("{} {}", w.number, w.name));
-                }
+            for (id, number, name) in windows::labels(conn, keys).await? {
+                out.insert(id, format!("{number} {name}"));
             }
         }
-        GroupBy::Staff => {
-            for k in keys {
-                if let Ok(u) = users::get(conn, *k).await {
-                    out.insert(u.id, u.display_name);
-                }
-            }
-        }
-        GroupBy::Matter => {
-            for k in keys {
-                if let Ok(m) = matters::get_matter(conn, *k).await {
-                    let v = matters::get_version(
-                        conn,
-                        m.id,
-                        m.published_version.unwrap_or(m.working_version),
-                    )
-                    .await?;
-                    out.insert(m.id, v.content.name);
-                }
-            }
-        }
+        GroupBy::Staff => out = users::names(conn, keys).await?,
+        GroupBy::Matter => out = matters::current_names(conn, keys).await?,
     }
     Ok(out)
 }

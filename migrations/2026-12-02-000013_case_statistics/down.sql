@@ -1,0 +1,16 @@
+DROP TRIGGER case_stat_queue_calendar ON calendar_years;
+DROP TRIGGER case_stat_queue_rules ON supervision_rules;
+DROP TRIGGER case_stat_queue_org ON organizations;
+DROP TRIGGER case_stat_queue_window ON windows;
+DROP TRIGGER case_stat_queue_notices ON case_missing_notices;
+DROP TRIGGER case_stat_queue_pauses ON case_pauses;
+DROP TRIGGER case_stat_queue_update ON cases;
+DROP TRIGGER case_stat_queue_insert ON cases;
+DROP FUNCTION case_stat_queue_calendar();
+DROP FUNCTION case_stat_queue_rules();
+DROP FUNCTION case_stat_queue_org();
+DROP FUNCTION case_stat_queue_window();
+DROP FUNCTION case_stat_queue_child();
+DROP FUNCTION case_stat_queue_case();
+DROP TABLE case_stat_queue;
+DROP TABLE case_stat_days;
