@@ -1515,7 +1515,7 @@ pub async fn lookup(
     let recorded = repo::steps_of(&mut conn, c.id).await?;
     let outcome = repo::outcome_of(&mut conn, c.id).await?;
     let matter_name = match (c.matter_id, c.matter_version) {
-        (Some(m), Some(v)) => Some(matters::get_version(&mut conn, m, v).await?.content.name),
+        (Some(m), Some(v)) => Some(matters::version_name(&mut conn, m, v).await?),
         _ => c.project_name.clone(),
     };
     Ok(HttpResponse::Ok()
