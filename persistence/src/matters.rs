@@ -335,7 +335,11 @@ pub async fn get_matter_for_update(conn: &mut Conn, id: Uuid) -> Result<Matter, 
 }
 
 /// The name of one version of a matter, without reading its content.
-pub async fn version_name(conn: &mut Conn, matter_id: Uuid, number: i32) -> Result<String, DbError> {
+pub async fn version_name(
+    conn: &mut Conn,
+    matter_id: Uuid,
+    number: i32,
+) -> Result<String, DbError> {
     Ok(service_matter_versions::table
         .find((matter_id, number))
         .select(service_matter_versions::name)

@@ -63,11 +63,11 @@ pub async fn get(conn: &mut Conn, id: Uuid) -> Result<Window, DbError> {
         .await?)
 }
 
-/// (id, number, name) of each given window, one statement however many.
-pub async fn labels(conn: &mut Conn, ids: &[Uuid]) -> Result<Vec<(Uuid, String, String)>, DbError> {
+/// The given windows, one statement however many (in no particular order).
+pub async fn get_many(conn: &mut Conn, ids: &[Uuid]) -> Result<Vec<Window>, DbError> {
     Ok(windows::table
         .filter(windows::id.eq_any(ids))
-        .select((windows::id, windows::number, windows::name))
+        .select(Window::as_select())
         .load(conn)
         .await?)
 }

@@ -1,5 +1,7 @@
 //! Service matters (政务服务事项) and the public service guide (办事指南).
 
+use std::collections::HashMap;
+
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
@@ -744,22 +746,44 @@ pub async fn versions(
 }
 
 async fn guide_of(conn: &mut Conn, m: Matter, v: MatterVersion) -> ApiResult<ServiceGuide> {
-    let org = orgs::get(conn, m.organization_id).await?;
+    // The windows in the guide's order, then the organisation and the windows' halls: three
+    // statements however many windows.
+    let mut found: HashMap<Uuid, windows::Window> = windows::get_many(conn, &v.content.window_ids)
+        .await?
+        .into_iter()
+        .map(|w| (w.id, w))
+        .collect();
+    let wins: Vec<windows::Window> = v
+        .content
+        .window_ids
+        .iter()
+        .filter_map(|id| found.remove(id))
+        .collect();
+    let mut org_ids: Vec<Uuid> = wins.iter().map(|w| w.hall_id).collect();
+    org_ids.push(m.organization_id);
+    let mut orgs_by_id: HashMap<Uuid, orgs::Organization> = orgs::get_many(conn, &org_ids)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o))
+        .collect();
     let mut handled_at = Vec::new();
-    for w in &v.content.window_ids {
-        if let Ok(win) = windows::get(conn, *w).await {
-            let hall = orgs::get(conn, win.hall_id).await?;
-            handled_at.push(GuideWindow {
-                id: win.id,
-                number: win.number,
-                name: win.name,
-                hall_name: hall.name,
-                hall_address: hall.address,
-                hall_phone: hall.phone,
-                office_hours: hall.office_hours,
-            });
-        }
+    for win in wins {
+        let hall = orgs_by_id
+            .get(&win.hall_id)
+            .ok_or_else(|| ApiError::from(DbError::NotFound))?;
+        handled_at.push(GuideWindow {
+            id: win.id,
+            number: win.number,
+            name: win.name,
+            hall_name: hall.name.clone(),
+            hall_address: hall.address.clone(),
+            hall_phone: hall.phone.clone(),
+            office_hours: hall.office_hours.clone(),
+        });
     }
+    let org = orgs_by_id
+        .remove(&m.organization_id)
+        .ok_or_else(|| ApiError::from(DbError::NotFound))?;
     let content: MatterContentDto = v.content.into();
     Ok(ServiceGuide {
         id: m.id,

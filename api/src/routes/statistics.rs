@@ -442,8 +442,8 @@ pub(crate) async fn labels(
             }
         }
         GroupBy::Window => {
-            for (id, number, name) in windows::labels(conn, keys).await? {
-                out.insert(id, format!("{number} {name}"));
+            for w in windows::get_many(conn, keys).await? {
+                out.insert(w.id, format!("{} {}", w.number, w.name));
             }
         }
         GroupBy::Staff => out = users::names(conn, keys).await?,
