@@ -1,0 +1,2 @@
+DROP INDEX disclosure_items_unpublished_org_idx;
+DROP INDEX cases_open_org_idx;
