@@ -14,7 +14,7 @@ use crate::db::{Conn, DbError};
 use crate::orgs::escape_like;
 use crate::schema::{
     case_counters, case_events, case_fees, case_missing_notices, case_outcomes, case_pauses,
-    case_steps, cases, organizations, service_matter_versions, windows,
+    case_steps, cases, organizations, windows,
 };
 use crate::{parse_col, parse_opt_col};
 
@@ -537,29 +537,11 @@ pub async fn extras_of(conn: &mut Conn, cases: &[Case]) -> Result<Extras, DbErro
         .await?
         .into_iter()
         .collect();
-    let mut matters: Vec<(Uuid, i32)> = cases
+    let versions: Vec<(Uuid, i32)> = cases
         .iter()
         .filter_map(|c| Some((c.matter_id?, c.matter_version?)))
         .collect();
-    matters.sort_unstable();
-    matters.dedup();
-    if !matters.is_empty() {
-        let matter_ids: Vec<Uuid> = matters.iter().map(|m| m.0).collect();
-        let names: Vec<(Uuid, i32, String)> = service_matter_versions::table
-            .filter(service_matter_versions::matter_id.eq_any(&matter_ids))
-            .select((
-                service_matter_versions::matter_id,
-                service_matter_versions::number,
-                service_matter_versions::name,
-            ))
-            .load(conn)
-            .await?;
-        extras.matter_names = names
-            .into_iter()
-            .filter(|(m, n, _)| matters.binary_search(&(*m, *n)).is_ok())
-            .map(|(m, n, name)| ((m, n), name))
-            .collect();
-    }
+    extras.matter_names = crate::matters::version_names(conn, &versions).await?;
     Ok(extras)
 }
 

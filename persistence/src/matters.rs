@@ -290,13 +290,42 @@ pub async fn get_matter(conn: &mut Conn, id: Uuid) -> Result<Matter, DbError> {
     row.try_into()
 }
 
+/// The names of the given matter versions, in one statement however many.
+pub async fn version_names(
+    conn: &mut Conn,
+    versions: &[(Uuid, i32)],
+) -> Result<std::collections::HashMap<(Uuid, i32), String>, DbError> {
+    let mut wanted = versions.to_vec();
+    wanted.sort_unstable();
+    wanted.dedup();
+    if wanted.is_empty() {
+        return Ok(std::collections::HashMap::new());
+    }
+    let mut matter_ids: Vec<Uuid> = wanted.iter().map(|v| v.0).collect();
+    matter_ids.dedup();
+    let names: Vec<(Uuid, i32, String)> = service_matter_versions::table
+        .filter(service_matter_versions::matter_id.eq_any(&matter_ids))
+        .select((
+            service_matter_versions::matter_id,
+            service_matter_versions::number,
+            service_matter_versions::name,
+        ))
+        .load(conn)
+        .await?;
+    Ok(names
+        .into_iter()
+        .filter(|(m, n, _)| wanted.binary_search(&(*m, *n)).is_ok())
+        .map(|(m, n, name)| ((m, n), name))
+        .collect())
+}
+
 /// The current name of each given matter (its published version's, else its working
 /// version's), in two statements however many matters.
 pub async fn current_names(
     conn: &mut Conn,
     ids: &[Uuid],
 ) -> Result<std::collections::HashMap<Uuid, String>, DbError> {
-    let heads: std::collections::HashMap<Uuid, i32> = service_matters::table
+    let heads: Vec<(Uuid, i32)> = service_matters::table
         .filter(service_matters::id.eq_any(ids))
         .select((
             service_matters::id,
@@ -308,19 +337,10 @@ pub async fn current_names(
         .into_iter()
         .map(|(id, published, working)| (id, published.unwrap_or(working)))
         .collect();
-    let names: Vec<(Uuid, i32, String)> = service_matter_versions::table
-        .filter(service_matter_versions::matter_id.eq_any(ids))
-        .select((
-            service_matter_versions::matter_id,
-            service_matter_versions::number,
-            service_matter_versions::name,
-        ))
-        .load(conn)
-        .await?;
-    Ok(names
+    Ok(version_names(conn, &heads)
+        .await?
         .into_iter()
-        .filter(|(m, n, _)| heads.get(m) == Some(n))
-        .map(|(m, _, name)| (m, name))
+        .map(|((m, _), name)| (m, name))
         .collect())
 }
 
