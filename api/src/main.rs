@@ -104,46 +104,37 @@ fn serve(config: Config) -> Result<(), String> {
     log::info!("listening on http://{bind} (Swagger UI at http://{bind}/swagger-ui/)");
     actix_web::rt::System::new()
         .block_on(async move {
-            let interval = state.config.alert_job_interval;
-            if !interval.is_zero() {
-                let job_state = state.clone();
-                actix_web::rt::spawn(async move {
-                    let mut ticks = actix_web::rt::time::interval(interval);
-                    loop {
-                        ticks.tick().await;
-                        match zhengwu_api::routes::supervision::job(&job_state).await {
-                            Ok(run) => log::info!(
-                                "alert job: {} alerts, {} changes recorded",
-                                run.alerts,
-                                run.recorded
-                            ),
-                            Err(e) => log::warn!("alert job failed: {}", e.to_problem().title),
+            let job_state = state.clone();
+            every(state.config.alert_job_interval, move || {
+                let state = job_state.clone();
+                async move {
+                    match zhengwu_api::routes::supervision::job(&state).await {
+                        Ok(run) => log::info!(
+                            "alert job: {} alerts, {} changes recorded",
+                            run.alerts,
+                            run.recorded
+                        ),
+                        Err(e) => log::warn!("alert job failed: {}", e.to_problem().title),
+                    }
+                }
+            });
+            let job_state = state.clone();
+            every(state.config.stats_refresh_interval, move || {
+                let state = job_state.clone();
+                async move {
+                    match zhengwu_api::routes::statistics::refresh_now(&state).await {
+                        Ok(r) if r.days > 0 => log::info!(
+                            "case statistics: {} days recounted ({} cases)",
+                            r.days,
+                            r.cases
+                        ),
+                        Ok(_) => {}
+                        Err(e) => {
+                            log::warn!("case statistics refresh failed: {}", e.to_problem().title)
                         }
                     }
-                });
-            }
-            let interval = state.config.stats_refresh_interval;
-            if !interval.is_zero() {
-                let job_state = state.clone();
-                actix_web::rt::spawn(async move {
-                    let mut ticks = actix_web::rt::time::interval(interval);
-                    loop {
-                        ticks.tick().await;
-                        match zhengwu_api::routes::statistics::refresh_now(&job_state).await {
-                            Ok(r) if r.days > 0 => log::info!(
-                                "case statistics: {} days recounted ({} cases)",
-                                r.days,
-                                r.cases
-                            ),
-                            Ok(_) => {}
-                            Err(e) => log::warn!(
-                                "case statistics refresh failed: {}",
-                                e.to_problem().title
-                            ),
-                        }
-                    }
-                });
-            }
+                }
+            });
             actix_web::HttpServer::new(move || zhengwu_api::app(state.clone()))
                 .workers(workers)
                 .client_request_timeout(request_timeout)
@@ -159,6 +150,24 @@ fn serve(config: Config) -> Result<(), String> {
                 .await
         })
         .map_err(|e| format!("server error: {e}"))
+}
+
+/// Runs `job` every `interval` on the server's runtime; a zero interval turns it off.
+fn every<F, Fut>(interval: std::time::Duration, mut job: F)
+where
+    F: FnMut() -> Fut + 'static,
+    Fut: std::future::Future<Output = ()> + 'static,
+{
+    if interval.is_zero() {
+        return;
+    }
+    actix_web::rt::spawn(async move {
+        let mut ticks = actix_web::rt::time::interval(interval);
+        loop {
+            ticks.tick().await;
+            job().await;
+        }
+    });
 }
 
 fn create_admin(config: &Config, username: &str, display_name: &str) -> Result<(), String> {

@@ -132,11 +132,10 @@ pub async fn try_lock_refresh(conn: &mut Conn) -> Result<bool, DbError> {
     Ok(r.locked)
 }
 
-/// The oldest `limit` queue rows: (queue id, organisation, day).
-pub async fn queued(conn: &mut Conn, limit: i64) -> Result<Vec<(i64, Uuid, NaiveDate)>, DbError> {
+/// The (organisation, day) of the oldest `limit` queue rows.
+pub async fn queued(conn: &mut Conn, limit: i64) -> Result<Vec<(Uuid, NaiveDate)>, DbError> {
     Ok(case_stat_queue::table
         .select((
-            case_stat_queue::id,
             case_stat_queue::organization_id,
             case_stat_queue::received_on,
         ))

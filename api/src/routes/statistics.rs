@@ -216,23 +216,21 @@ async fn measures(
         GroupBy::Staff => r.staff_id,
         GroupBy::Matter => r.matter_id,
     };
-    let Some(stored) = stored else {
-        let rows = cases::stat_rows(conn, StatCases::Received { within, from, to }).await?;
-        let mut groups: BTreeMap<Option<Uuid>, CaseMeasures> = BTreeMap::new();
-        for (r, f) in rows.iter().zip(facts_of(conn, &rows, tz).await?) {
-            groups.entry(key(r)).or_default().add(&f);
-        }
-        return Ok(groups);
-    };
     conn.build_transaction()
         .repeatable_read()
         .read_only()
         .run::<_, ApiError, _>(async |c| {
             let mut groups: BTreeMap<Option<Uuid>, CaseMeasures> = BTreeMap::new();
-            for g in case_stats::clean_sums(c, within, from, to, stored).await? {
-                groups.entry(g.key).or_default().merge(&g.sums.measures());
-            }
-            let rows = cases::stat_rows(c, StatCases::Queued { within, from, to }).await?;
+            let counted = match stored {
+                Some(stored) => {
+                    for g in case_stats::clean_sums(c, within, from, to, stored).await? {
+                        groups.entry(g.key).or_default().merge(&g.sums.measures());
+                    }
+                    StatCases::Queued { within, from, to }
+                }
+                None => StatCases::Received { within, from, to },
+            };
+            let rows = cases::stat_rows(c, counted).await?;
             for (r, f) in rows.iter().zip(facts_of(c, &rows, tz).await?) {
                 groups.entry(key(r)).or_default().add(&f);
             }
@@ -307,14 +305,12 @@ pub async fn refresh(
                 if !case_stats::try_lock_refresh(c).await? {
                     return Ok(None);
                 }
-                let queued = case_stats::queued(c, batch).await?;
-                let mut days: Vec<(Uuid, NaiveDate)> =
-                    queued.iter().map(|(_, o, d)| (*o, *d)).collect();
+                let mut days = case_stats::queued(c, batch).await?;
                 days.sort_unstable();
                 days.dedup();
-                // Every queue row of these days committed by now: the cases read next
-                // reflect each of them.
-                let mut ids = case_stats::queued_of(c, &days).await?;
+                // Every queue row of these days committed by now (those just read among
+                // them): the cases read next reflect each of them.
+                let ids = case_stats::queued_of(c, &days).await?;
                 let rows = cases::stat_rows(c, StatCases::Days(&days)).await?;
                 let mut groups: BTreeMap<(Uuid, NaiveDate, Option<Uuid>), CaseMeasures> =
                     BTreeMap::new();
@@ -335,9 +331,6 @@ pub async fn refresh(
                         },
                     )
                     .collect();
-                ids.extend(queued.iter().map(|q| q.0));
-                ids.sort_unstable();
-                ids.dedup();
                 case_stats::replace_days(c, &days, &stored, &ids).await?;
                 Ok(Some((days.len(), rows.len())))
             })
