@@ -202,7 +202,8 @@ fn duplicate(what: &str, existing: Option<Uuid>) -> ApiError {
 ///
 /// One record per staff member and day: a second one is a 409 whose `context.id` names the
 /// existing record, to correct with `PUT /attendance/{id}`.
-#[utoipa::path(tag = "assessment", security(("bearer" = [])), request_body = AttendanceIn,
+#[utoipa::path(operation_id = "recordAttendance",
+    tag = "assessment", security(("bearer" = [])), request_body = AttendanceIn,
     params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe creation")),
     responses((status = 201, body = AttendanceDto),
     (status = 409, body = crate::error::Problem, content_type = "application/problem+json",
@@ -291,7 +292,8 @@ async fn attendance_in_scope(
 }
 
 /// Read an attendance record.
-#[utoipa::path(tag = "assessment", security(("bearer" = [])), params(("id" = Uuid, Path)),
+#[utoipa::path(operation_id = "getAttendance",
+    tag = "assessment", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = AttendanceDto, headers(("ETag" = String)))))]
 #[get("/attendance/{id}")]
 pub async fn get_attendance(
@@ -309,7 +311,8 @@ pub async fn get_attendance(
 }
 
 /// Correct an attendance record: window, status, cover and note (send `If-Match`).
-#[utoipa::path(tag = "assessment", security(("bearer" = [])),
+#[utoipa::path(operation_id = "amendAttendance",
+    tag = "assessment", security(("bearer" = [])),
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     request_body = AttendanceChange, responses((status = 200, body = AttendanceDto)))]
 #[put("/attendance/{id}")]
@@ -401,7 +404,8 @@ fn check_range(from: NaiveDate, to: NaiveDate) -> ApiResult<()> {
 }
 
 /// The attendance records of a hall in a period.
-#[utoipa::path(tag = "assessment", security(("bearer" = [])), params(AttendanceQuery, PageParams),
+#[utoipa::path(operation_id = "listAttendance",
+    tag = "assessment", security(("bearer" = [])), params(AttendanceQuery, PageParams),
     responses((status = 200, body = Page<AttendanceDto>),
     (status = 404, body = crate::error::Problem, content_type = "application/problem+json",
      description = "No such hall in your scope")))]
@@ -581,7 +585,8 @@ fn score_of(items: &[StoredItem]) -> i32 {
 ///
 /// One assessment per subject and day: a second one is a 409 whose `context.id` names the
 /// existing one, to correct with `PUT /assessments/{id}`.
-#[utoipa::path(tag = "assessment", security(("bearer" = [])), request_body = AssessmentIn,
+#[utoipa::path(operation_id = "createAssessment",
+    tag = "assessment", security(("bearer" = [])), request_body = AssessmentIn,
     params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe creation")),
     responses((status = 201, body = AssessmentDto),
     (status = 409, body = crate::error::Problem, content_type = "application/problem+json",
@@ -696,7 +701,8 @@ async fn assessment_in_scope(
 }
 
 /// Read a daily assessment.
-#[utoipa::path(tag = "assessment", security(("bearer" = [])), params(("id" = Uuid, Path)),
+#[utoipa::path(operation_id = "getAssessment",
+    tag = "assessment", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = AssessmentDto, headers(("ETag" = String)))))]
 #[get("/assessments/{id}")]
 pub async fn get_assessment(
@@ -714,7 +720,8 @@ pub async fn get_assessment(
 }
 
 /// Correct a daily assessment: its items and note are replaced (send `If-Match`).
-#[utoipa::path(tag = "assessment", security(("bearer" = [])),
+#[utoipa::path(operation_id = "amendAssessment",
+    tag = "assessment", security(("bearer" = [])),
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     request_body = AssessmentChange, responses((status = 200, body = AssessmentDto)))]
 #[put("/assessments/{id}")]
@@ -786,7 +793,8 @@ pub struct AssessmentQuery {
 }
 
 /// The daily assessments of a hall in a period, with their items.
-#[utoipa::path(tag = "assessment", security(("bearer" = [])), params(AssessmentQuery, PageParams),
+#[utoipa::path(operation_id = "listAssessments",
+    tag = "assessment", security(("bearer" = [])), params(AssessmentQuery, PageParams),
     responses((status = 200, body = Page<AssessmentDto>),
     (status = 404, body = crate::error::Problem, content_type = "application/problem+json",
      description = "No such hall in your scope")))]
@@ -1099,7 +1107,8 @@ pub struct AssessmentSummary {
 /// days assessed, bonus and penalty totals, per-dimension totals, average daily score,
 /// attendance and rank; quarterly grades (优秀/良好/合格/不合格); the red-flag window and
 /// service star candidates.
-#[utoipa::path(tag = "assessment", security(("bearer" = [])), params(SummaryQuery),
+#[utoipa::path(operation_id = "getAssessmentSummary",
+    tag = "assessment", security(("bearer" = [])), params(SummaryQuery),
     responses((status = 200, body = AssessmentSummary),
     (status = 404, body = crate::error::Problem, content_type = "application/problem+json",
      description = "No such hall in your scope")))]

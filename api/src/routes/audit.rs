@@ -60,7 +60,8 @@ pub struct VerifyResult {
 /// The audit trail, newest first (supervisors, system administrators).
 ///
 /// Supervisors see events of entities inside their subtree.
-#[utoipa::path(tag = "audit", security(("bearer" = [])), params(AuditQuery, PageParams),
+#[utoipa::path(operation_id = "listAuditEvents",
+    tag = "audit", security(("bearer" = [])), params(AuditQuery, PageParams),
     responses((status = 200, body = Page<AuditEventDto>)))]
 #[get("/audit-events")]
 pub async fn list(
@@ -116,7 +117,8 @@ pub async fn list(
 }
 
 /// Verify that no audit event has been altered or removed.
-#[utoipa::path(tag = "audit", security(("bearer" = [])), responses((status = 200, body = VerifyResult)))]
+#[utoipa::path(operation_id = "verifyAuditChain",
+    tag = "audit", security(("bearer" = [])), responses((status = 200, body = VerifyResult)))]
 #[get("/audit-events/verify")]
 pub async fn verify(state: web::Data<AppState>, auth: Principal) -> ApiResult<HttpResponse> {
     auth.require(&[Role::SysAdmin, Role::Supervisor])?;

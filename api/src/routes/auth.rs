@@ -261,7 +261,8 @@ impl LoginOutcome {
 /// People use `grant_type: password`; machine clients of other systems use
 /// `grant_type: client_credentials`. After repeated failures an account is locked for a
 /// while (429 with `Retry-After`).
-#[utoipa::path(tag = "auth", request_body = TokenRequest, responses(
+#[utoipa::path(operation_id = "createToken",
+    tag = "auth", request_body = TokenRequest, responses(
     (status = 200, body = TokenResponse),
     (status = 401, body = crate::error::Problem, content_type = "application/problem+json",
      description = "Wrong name or secret, or a disabled account"),
@@ -297,7 +298,8 @@ enum RefreshOutcome {
 ///
 /// Refresh tokens are single use: the old one is refused afterwards, and presenting a
 /// used one again revokes every token of that login (it has probably been stolen).
-#[utoipa::path(tag = "auth", request_body = RefreshRequest, responses(
+#[utoipa::path(operation_id = "refreshToken",
+    tag = "auth", request_body = RefreshRequest, responses(
     (status = 200, body = TokenResponse),
     (status = 401, body = crate::error::Problem, content_type = "application/problem+json",
      description = "Unknown, used, revoked or expired refresh token")))]
@@ -350,7 +352,8 @@ pub async fn refresh(
 }
 
 /// Sign out: revoke the refresh token and every token of its login.
-#[utoipa::path(tag = "auth", request_body = RefreshRequest, responses(
+#[utoipa::path(operation_id = "logout",
+    tag = "auth", request_body = RefreshRequest, responses(
     (status = 204, description = "Revoked (also when the token was unknown)")))]
 #[post("/auth/logout")]
 pub async fn logout(
@@ -391,7 +394,8 @@ pub struct MeResponse {
 }
 
 /// Who am I: the account or client behind the access token.
-#[utoipa::path(tag = "auth", security(("bearer" = [])), responses((status = 200, body = MeResponse)))]
+#[utoipa::path(operation_id = "getMe",
+    tag = "auth", security(("bearer" = [])), responses((status = 200, body = MeResponse)))]
 #[get("/auth/me")]
 pub async fn me(state: web::Data<AppState>, auth: Principal) -> ApiResult<HttpResponse> {
     let mut conn = state.conn().await?;
@@ -445,7 +449,8 @@ pub struct RegisterRequest {
 }
 
 /// Register as an applicant.
-#[utoipa::path(tag = "auth", request_body = RegisterRequest,
+#[utoipa::path(operation_id = "registerApplicant",
+    tag = "auth", request_body = RegisterRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe creation")),
     responses(
     (status = 201, body = UserDto),

@@ -354,7 +354,8 @@ fn markdown(b: &MonthlyBulletin) -> String {
 /// completed in the month with the on-time rate, the attendance filed at the window, the
 /// month's average assessment score and rank; hall totals; the red-flag window and service
 /// star candidates. Supervisors and administrators, within their scope.
-#[utoipa::path(tag = "assessment", security(("bearer" = [])),
+#[utoipa::path(operation_id = "getMonthlyBulletin",
+    tag = "assessment", security(("bearer" = [])),
     params(("month" = String, Path, description = "The month, `YYYY-MM`", example = "2026-11"), BulletinQuery),
     responses((status = 200, body = MonthlyBulletin, description = "JSON; `text/markdown` with `format=markdown`")))]
 #[get("/bulletins/{month}")]

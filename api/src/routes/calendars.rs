@@ -93,7 +93,8 @@ fn year_param(year: i32) -> ApiResult<i32> {
 ///
 /// Weekends and loaded holidays are skipped, adjusted working days count. The answer names
 /// every skipped day and any year for which no schedule is loaded (weekends only there).
-#[utoipa::path(tag = "calendar", params(DeadlineQuery), responses((status = 200, body = DeadlineDto)))]
+#[utoipa::path(operation_id = "computeDeadline",
+    tag = "calendar", params(DeadlineQuery), responses((status = 200, body = DeadlineDto)))]
 #[get("/calendars/deadline")]
 pub async fn deadline(
     state: web::Data<AppState>,
@@ -142,7 +143,8 @@ pub async fn deadline(
 }
 
 /// Read a year's schedule.
-#[utoipa::path(tag = "calendar", params(("year" = i32, Path, example = 2025)),
+#[utoipa::path(operation_id = "getCalendar",
+    tag = "calendar", params(("year" = i32, Path, example = 2025)),
     responses((status = 200, body = CalendarDto, headers(("ETag" = String)))))]
 #[get("/calendars/{year}")]
 pub async fn get(state: web::Data<AppState>, year: web::Path<i32>) -> ApiResult<HttpResponse> {
@@ -169,7 +171,8 @@ pub async fn get(state: web::Data<AppState>, year: web::Path<i32>) -> ApiResult<
 }
 
 /// Load or replace a year's schedule (system administrators).
-#[utoipa::path(tag = "calendar", security(("bearer" = [])),
+#[utoipa::path(operation_id = "putCalendar",
+    tag = "calendar", security(("bearer" = [])),
     params(("year" = i32, Path, example = 2025), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     request_body = PutCalendar,
     responses((status = 200, body = CalendarDto, headers(("ETag" = String)))))]

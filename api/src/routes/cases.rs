@@ -642,7 +642,8 @@ fn illegal(e: rules::IllegalCaseAction) -> ApiError {
 /// Apply: an applicant online (`web`, `mobile`), or a clerk at a window for someone
 /// (`window`, `post`). Several matters make a parallel-approval project with a sub-case
 /// each. Answers the case number and a query password for the public lookup.
-#[utoipa::path(tag = "cases", security(("bearer" = [])), request_body = CreateCase,
+#[utoipa::path(operation_id = "createCase",
+    tag = "cases", security(("bearer" = [])), request_body = CreateCase,
     params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe creation")),
     responses((status = 201, body = CreatedCase)))]
 #[post("/cases")]
@@ -1217,9 +1218,9 @@ async fn close_project_if_done(
 }
 
 macro_rules! case_action {
-    ($name:ident, $path:literal, $body:ty, $doc:literal, |$b:ident| $make:expr) => {
+    ($name:ident, $path:literal, $op:literal, $body:ty, $doc:literal, |$b:ident| $make:expr) => {
         #[doc = $doc]
-        #[utoipa::path(tag = "cases", security(("bearer" = [])),
+        #[utoipa::path(operation_id = $op, tag = "cases", security(("bearer" = [])),
             params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
             request_body = $body,
             responses((status = 200, body = CaseDto),
@@ -1243,6 +1244,7 @@ macro_rules! case_action {
 case_action!(
     accept,
     "/cases/{id}/accept",
+    "acceptCase",
     NoteIn,
     "Accept (受理): the clock starts; the due date is the promised limit in working days (an immediate case is due the same day).",
     |_b| Ok(Act::Accept)
@@ -1250,6 +1252,7 @@ case_action!(
 case_action!(
     refuse,
     "/cases/{id}/refuse",
+    "refuseCase",
     ReasonIn,
     "Refuse to accept (不予受理), with the reason.",
     |b| Ok(Act::Refuse(text("/reason", &b.reason, 1000)?))
@@ -1257,6 +1260,7 @@ case_action!(
 case_action!(
     notify_missing,
     "/cases/{id}/notify-missing",
+    "notifyCaseMissingMaterials",
     NotifyMissingIn,
     "One-time notice (一次性告知) of every missing or defective material; one per submission round.",
     |b| Ok(Act::NotifyMissing(b.items))
@@ -1264,6 +1268,7 @@ case_action!(
 case_action!(
     resubmit,
     "/cases/{id}/resubmit",
+    "resubmitCaseMaterials",
     ResubmitIn,
     "Hand in the corrected materials (the applicant, or a clerk for them); a new submission round.",
     |b| Ok(Act::Resubmit(b.materials))
@@ -1271,6 +1276,7 @@ case_action!(
 case_action!(
     assign,
     "/cases/{id}/assign",
+    "assignCase",
     AssignIn,
     "Assign to a staff member of the handling organisation.",
     |b| Ok(Act::Assign(b.assignee_id))
@@ -1278,6 +1284,7 @@ case_action!(
 case_action!(
     steps,
     "/cases/{id}/steps",
+    "recordCaseStep",
     StepIn,
     "Record a review step (审核, 决定 …) with the opinion; consecutive steps are taken by different staff (一审一核).",
     |b| Ok(Act::Step(StepIn {
@@ -1288,6 +1295,7 @@ case_action!(
 case_action!(
     suspend,
     "/cases/{id}/suspend",
+    "suspendCase",
     SuspendIn,
     "Start a special procedure (听证, 招标, 拍卖, 检验检测检疫, 鉴定, 专家评审, 现场勘查): the clock stops (AL Art.45).",
     |b| Ok(Act::Suspend(SuspendIn {
@@ -1298,6 +1306,7 @@ case_action!(
 case_action!(
     resume,
     "/cases/{id}/resume",
+    "resumeCase",
     NoteIn,
     "End the special procedure: the paused working days are added to the due date.",
     |_b| Ok(Act::Resume)
@@ -1305,6 +1314,7 @@ case_action!(
 case_action!(
     extend,
     "/cases/{id}/extend",
+    "extendCase",
     ExtendIn,
     "Extend the time limit once, with a reason, never beyond the statutory limit plus its legal extension (AL Art.42).",
     |b| Ok(Act::Extend(ExtendIn {
@@ -1315,6 +1325,7 @@ case_action!(
 case_action!(
     decide,
     "/cases/{id}/decide",
+    "decideCase",
     DecideIn,
     "Decide (办结): approved with the result document number, or denied with reasons.",
     |b| Ok(Act::Decide(b))
@@ -1322,6 +1333,7 @@ case_action!(
 case_action!(
     deliver,
     "/cases/{id}/deliver",
+    "deliverCase",
     DeliverIn,
     "Deliver the result (出件/送达).",
     |b| Ok(Act::Deliver(DeliverIn {
@@ -1332,6 +1344,7 @@ case_action!(
 case_action!(
     charge,
     "/cases/{id}/charge",
+    "chargeCase",
     ChargeIn,
     "Record what was charged per fee item; an item not in the matter's list or above its standard is recorded and flagged for supervision.",
     |b| Ok(Act::Charge(b.items))
@@ -1340,7 +1353,8 @@ case_action!(
 // ------------------------------------------------------------------ reading
 
 /// Read a case: its applicant, or staff of the handling organisation's scope.
-#[utoipa::path(tag = "cases", security(("bearer" = [])), params(("id" = Uuid, Path)),
+#[utoipa::path(operation_id = "getCase",
+    tag = "cases", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = CaseDto, headers(("ETag" = String)))))]
 #[get("/cases/{id}")]
 pub async fn get(
@@ -1357,7 +1371,8 @@ pub async fn get(
 }
 
 /// The trail of a case: every action with actor, time and note, and the clock.
-#[utoipa::path(tag = "cases", security(("bearer" = [])), params(("id" = Uuid, Path)),
+#[utoipa::path(operation_id = "getCaseTimeline",
+    tag = "cases", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = Timeline)))]
 #[get("/cases/{id}/timeline")]
 pub async fn timeline(
@@ -1408,7 +1423,8 @@ pub struct ListQuery {
 }
 
 /// List cases: applicants their own, staff those of their scope.
-#[utoipa::path(tag = "cases", security(("bearer" = [])), params(ListQuery, PageParams),
+#[utoipa::path(operation_id = "listCases",
+    tag = "cases", security(("bearer" = [])), params(ListQuery, PageParams),
     responses((status = 200, body = Page<CaseDto>)))]
 #[get("/cases")]
 pub async fn list(
@@ -1492,7 +1508,8 @@ pub struct LookupQuery {
 
 /// Public progress lookup (办件公开) by case number and query password: state, current
 /// step, due date and decision, never personal data. Classified matters are not shown.
-#[utoipa::path(tag = "cases", params(("number" = String, Path), LookupQuery),
+#[utoipa::path(operation_id = "lookupPublicCase",
+    tag = "cases", params(("number" = String, Path), LookupQuery),
     responses((status = 200, body = PublicCase),
     (status = 429, body = crate::error::Problem, content_type = "application/problem+json",
      description = "Too many lookups from this address")))]

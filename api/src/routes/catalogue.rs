@@ -122,7 +122,8 @@ pub async fn editable_org(
 }
 
 /// Read an organisation's disclosure catalogue (public).
-#[utoipa::path(tag = "disclosure catalogue", security((), ("bearer" = [])), params(("id" = Uuid, Path), CatalogueQuery),
+#[utoipa::path(operation_id = "listDisclosureCategories",
+    tag = "disclosure catalogue", security((), ("bearer" = [])), params(("id" = Uuid, Path), CatalogueQuery),
     responses((status = 200, body = Catalogue)))]
 #[get("/organizations/{id}/disclosure-categories")]
 pub async fn list(
@@ -173,7 +174,8 @@ async fn parent_in(conn: &mut Conn, org: Uuid, parent: Option<Uuid>) -> ApiResul
 }
 
 /// Add a category to an organisation's catalogue.
-#[utoipa::path(tag = "disclosure catalogue", security(("bearer" = [])),
+#[utoipa::path(operation_id = "createDisclosureCategory",
+    tag = "disclosure catalogue", security(("bearer" = [])),
     params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header, description = "Retry-safe creation")),
     request_body = CreateCategory,
     responses((status = 201, body = CategoryDto),
@@ -263,7 +265,8 @@ async fn editable_category(
 }
 
 /// Rename, reorder, move, retire or reinstate a category (send `If-Match`).
-#[utoipa::path(tag = "disclosure catalogue", security(("bearer" = [])),
+#[utoipa::path(operation_id = "updateDisclosureCategory",
+    tag = "disclosure catalogue", security(("bearer" = [])),
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     request_body = PatchCategory, responses((status = 200, body = CategoryDto)))]
 #[patch("/disclosure-categories/{id}")]
@@ -332,7 +335,8 @@ pub async fn patch(
 }
 
 /// Delete a category that has never held an item; one with items can only be retired.
-#[utoipa::path(tag = "disclosure catalogue", security(("bearer" = [])),
+#[utoipa::path(operation_id = "deleteDisclosureCategory",
+    tag = "disclosure catalogue", security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     responses((status = 204, description = "Deleted"),
     (status = 409, body = crate::error::Problem, content_type = "application/problem+json",
@@ -438,7 +442,8 @@ fn guide_dto(g: repo::Guide, org: &orgs::Organization) -> GuideDto {
 }
 
 /// Read an organisation's disclosure guide (public).
-#[utoipa::path(tag = "disclosure catalogue", params(("id" = Uuid, Path)),
+#[utoipa::path(operation_id = "getDisclosureGuide",
+    tag = "disclosure catalogue", params(("id" = Uuid, Path)),
     responses((status = 200, body = GuideDto, headers(("ETag" = String)))))]
 #[get("/organizations/{id}/disclosure-guide")]
 pub async fn get_guide(state: web::Data<AppState>, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
@@ -454,7 +459,8 @@ pub async fn get_guide(state: web::Data<AppState>, id: web::Path<Uuid>) -> ApiRe
 }
 
 /// Write an organisation's disclosure guide (send `If-Match` when replacing).
-#[utoipa::path(tag = "disclosure catalogue", security(("bearer" = [])),
+#[utoipa::path(operation_id = "putDisclosureGuide",
+    tag = "disclosure catalogue", security(("bearer" = [])),
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     request_body = PutGuide, responses((status = 200, body = GuideDto)))]
 #[put("/organizations/{id}/disclosure-guide")]

@@ -78,7 +78,8 @@ pub struct PatchClient {
 }
 
 /// List machine clients in your scope (administrators).
-#[utoipa::path(tag = "clients", security(("bearer" = [])), params(PageParams),
+#[utoipa::path(operation_id = "listClients",
+    tag = "clients", security(("bearer" = [])), params(PageParams),
     responses((status = 200, body = Page<ClientDto>)))]
 #[get("/clients")]
 pub async fn list(
@@ -102,7 +103,8 @@ pub async fn list(
 }
 
 /// Register a machine client of another system; the response carries its secret once.
-#[utoipa::path(tag = "clients", security(("bearer" = [])), request_body = CreateClient,
+#[utoipa::path(operation_id = "createClient",
+    tag = "clients", security(("bearer" = [])), request_body = CreateClient,
     params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe creation")),
     responses((status = 201, body = CreatedClient)))]
 #[post("/clients")]
@@ -186,7 +188,8 @@ pub async fn create(
 }
 
 /// Enable or disable a machine client (send `If-Match`).
-#[utoipa::path(tag = "clients", security(("bearer" = [])),
+#[utoipa::path(operation_id = "updateClient",
+    tag = "clients", security(("bearer" = [])),
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     request_body = PatchClient, responses((status = 200, body = ClientDto)))]
 #[patch("/clients/{id}")]

@@ -120,7 +120,8 @@ fn complaint_dto(c: Complaint, handler: bool) -> ComplaintDto {
 
 /// Complain about, or report, an organisation, a window or a staff member. Anyone may; without
 /// an account a contact is required (never shown to the public). Staff accounts cannot file.
-#[utoipa::path(tag = "complaints", security((), ("bearer" = [])), request_body = ComplaintIn,
+#[utoipa::path(operation_id = "createComplaint",
+    tag = "complaints", security((), ("bearer" = [])), request_body = ComplaintIn,
     params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe creation")),
     responses((status = 201, body = ComplaintDto),
     (status = 403, body = crate::error::Problem, content_type = "application/problem+json",
@@ -299,7 +300,8 @@ pub struct ComplaintsQuery {
 
 /// Complaints: handlers see those about organisations of their scope; an applicant sees
 /// their own.
-#[utoipa::path(tag = "complaints", security(("bearer" = [])), params(ComplaintsQuery),
+#[utoipa::path(operation_id = "listComplaints",
+    tag = "complaints", security(("bearer" = [])), params(ComplaintsQuery),
     responses((status = 200, body = Page<ComplaintDto>)))]
 #[get("/complaints")]
 pub async fn list_complaints(
@@ -365,7 +367,8 @@ pub struct PublicComplaint {
 }
 
 /// Progress of a complaint by number and query code (rate limited per address).
-#[utoipa::path(tag = "complaints", params(("number" = String, Path), ComplaintLookupQuery),
+#[utoipa::path(operation_id = "lookupPublicComplaint",
+    tag = "complaints", params(("number" = String, Path), ComplaintLookupQuery),
     responses((status = 200, body = PublicComplaint),
     (status = 429, body = crate::error::Problem, content_type = "application/problem+json",
      description = "Too many lookups from this address")))]
@@ -444,7 +447,8 @@ async fn visible_complaint(
 }
 
 /// One complaint: its handlers, or its complainant (without the internal findings).
-#[utoipa::path(tag = "complaints", security(("bearer" = [])), params(("id" = Uuid, Path)),
+#[utoipa::path(operation_id = "getComplaint",
+    tag = "complaints", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = ComplaintDto)))]
 #[get("/complaints/{id}")]
 pub async fn get_complaint(
@@ -584,9 +588,9 @@ async fn complaint_step(
 }
 
 macro_rules! complaint_action {
-    ($name:ident, $path:literal, $action:expr, $doc:literal) => {
+    ($name:ident, $path:literal, $op:literal, $action:expr, $doc:literal) => {
         #[doc = $doc]
-        #[utoipa::path(tag = "complaints", security(("bearer" = [])),
+        #[utoipa::path(operation_id = $op, tag = "complaints", security(("bearer" = [])),
             params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
             request_body = ComplaintStepIn, responses((status = 200, body = ComplaintDto)))]
         #[post($path)]
@@ -605,36 +609,42 @@ macro_rules! complaint_action {
 complaint_action!(
     accept_complaint,
     "/complaints/{id}/accept",
+    "acceptComplaint",
     ComplaintAction::Accept,
     "Accept a complaint (受理), before its acceptance due date; the acceptor handles it. Not by its subject."
 );
 complaint_action!(
     reject_complaint,
     "/complaints/{id}/reject",
+    "rejectComplaint",
     ComplaintAction::Reject,
     "Decide not to accept (不予受理), with the reason."
 );
 complaint_action!(
     handle_complaint,
     "/complaints/{id}/handle",
+    "handleComplaint",
     ComplaintAction::Handle,
     "Record the findings of the investigation (办理)."
 );
 complaint_action!(
     reply_complaint,
     "/complaints/{id}/reply",
+    "replyToComplaint",
     ComplaintAction::Reply,
     "Reply to the complainant (答复)."
 );
 complaint_action!(
     close_complaint,
     "/complaints/{id}/close",
+    "closeComplaint",
     ComplaintAction::Close,
     "Close a replied complaint (办结)."
 );
 complaint_action!(
     refer_complaint,
     "/complaints/{id}/refer",
+    "referComplaint",
     ComplaintAction::Refer,
     "Refer an accepted complaint to discipline inspection (移送纪检监察): records the referral as accountability."
 );

@@ -88,7 +88,8 @@ pub struct DisclosureAssessment {
 /// applications replied late, forwarded topic requests and leader messages unanswered past
 /// their feedback deadline, and the echo wall's mean response time. Supervisors and
 /// administrators, within their scope.
-#[utoipa::path(tag = "assessment", security(("bearer" = [])), params(DisclosureAssessmentQuery),
+#[utoipa::path(operation_id = "getDisclosureAssessment",
+    tag = "assessment", security(("bearer" = [])), params(DisclosureAssessmentQuery),
     responses((status = 200, body = DisclosureAssessment),
     (status = 404, body = crate::error::Problem, content_type = "application/problem+json",
      description = "No such organisation in your scope")))]

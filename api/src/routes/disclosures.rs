@@ -640,7 +640,8 @@ fn check_fields(f: &ItemFields) -> Result<(), Vec<zhengwu_domain::validation::Fi
 // ------------------------------------------------------------------ create, read, patch
 
 /// Draft a disclosure item (disclosure officers of the organisation).
-#[utoipa::path(tag = "disclosures", security(("bearer" = [])), request_body = CreateDisclosure,
+#[utoipa::path(operation_id = "createDisclosure",
+    tag = "disclosures", security(("bearer" = [])), request_body = CreateDisclosure,
     params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe creation")),
     responses((status = 201, body = DisclosureDto, headers(("ETag" = String), ("Location" = String)))))]
 #[post("/disclosures")]
@@ -756,7 +757,8 @@ fn wants_working(auth: &MaybePrincipal, view: Option<View>) -> bool {
 ///
 /// Staff of the organisation get the working copy with its workflow; everyone else gets
 /// the current published version, and a draft or withdrawn item does not exist for them.
-#[utoipa::path(tag = "disclosures", security((), ("bearer" = [])), params(("id" = Uuid, Path), ViewQuery),
+#[utoipa::path(operation_id = "getDisclosure",
+    tag = "disclosures", security((), ("bearer" = [])), params(("id" = Uuid, Path), ViewQuery),
     responses((status = 200, description = "The working copy (`view=working`) or the published version (`view=public`)",
         body = DisclosureView)))]
 #[get("/disclosures/{id}")]
@@ -789,7 +791,8 @@ pub async fn get(
 
 /// Edit a draft (send `If-Match`). Submitted, approved and published items are not
 /// editable; revise a published item to get a new draft.
-#[utoipa::path(tag = "disclosures", security(("bearer" = [])),
+#[utoipa::path(operation_id = "updateDisclosure",
+    tag = "disclosures", security(("bearer" = [])),
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     request_body = PatchDisclosure, responses((status = 200, body = DisclosureDto)))]
 #[patch("/disclosures/{id}")]
@@ -1098,7 +1101,8 @@ fn optional_body<T: serde::de::DeserializeOwned + Default>(bytes: &[u8]) -> ApiR
 }
 
 /// Submit a draft for review. The answer lists personal data found, as warnings.
-#[utoipa::path(tag = "disclosures", security(("bearer" = [])),
+#[utoipa::path(operation_id = "submitDisclosure",
+    tag = "disclosures", security(("bearer" = [])),
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     request_body(content = Option<NoteBody>, description = "Optional note"),
     responses((status = 200, body = TransitionResult),
@@ -1117,7 +1121,8 @@ pub async fn submit(
 }
 
 /// Approve a submitted item (a reviewer who is not its author).
-#[utoipa::path(tag = "disclosures", security(("bearer" = [])),
+#[utoipa::path(operation_id = "approveDisclosure",
+    tag = "disclosures", security(("bearer" = [])),
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     request_body(content = Option<NoteBody>, description = "Optional note"),
     responses((status = 200, body = TransitionResult)))]
@@ -1134,7 +1139,8 @@ pub async fn approve(
 }
 
 /// Send a submitted item back to its author with reasons.
-#[utoipa::path(tag = "disclosures", security(("bearer" = [])),
+#[utoipa::path(operation_id = "rejectDisclosure",
+    tag = "disclosures", security(("bearer" = [])),
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     request_body = ReasonBody, responses((status = 200, body = TransitionResult)))]
 #[post("/disclosures/{id}/reject")]
@@ -1151,7 +1157,8 @@ pub async fn reject(
 
 /// Publish an approved item: files a version, assigns the index number at the first
 /// publication, and refuses unmasked personal data unless an exception is recorded.
-#[utoipa::path(tag = "disclosures", security(("bearer" = [])),
+#[utoipa::path(operation_id = "publishDisclosure",
+    tag = "disclosures", security(("bearer" = [])),
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     request_body(content = Option<PublishBody>, description = "An exception for personal data, if it applies"),
     responses((status = 200, body = TransitionResult),
@@ -1182,7 +1189,8 @@ pub async fn publish(
 
 /// Open a new draft of a published or withdrawn item; the published version stays public
 /// until the revision is published.
-#[utoipa::path(tag = "disclosures", security(("bearer" = [])),
+#[utoipa::path(operation_id = "reviseDisclosure",
+    tag = "disclosures", security(("bearer" = [])),
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     request_body(content = Option<NoteBody>, description = "Optional note"),
     responses((status = 200, body = TransitionResult)))]
@@ -1199,7 +1207,8 @@ pub async fn revise(
 }
 
 /// Withdraw a published item from the public (its filed versions stay on record).
-#[utoipa::path(tag = "disclosures", security(("bearer" = [])),
+#[utoipa::path(operation_id = "withdrawDisclosure",
+    tag = "disclosures", security(("bearer" = [])),
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     request_body = ReasonBody, responses((status = 200, body = TransitionResult)))]
 #[post("/disclosures/{id}/withdraw")]
@@ -1216,7 +1225,8 @@ pub async fn withdraw(
 
 /// Replace the personal data in a draft's title, summary and content with masked forms
 /// (ID `110105********123X`, mobile `138****5678`, card keeping the first 6 and last 4).
-#[utoipa::path(tag = "disclosures", security(("bearer" = [])),
+#[utoipa::path(operation_id = "maskDisclosure",
+    tag = "disclosures", security(("bearer" = [])),
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     responses((status = 200, body = MaskResult)))]
 #[post("/disclosures/{id}/mask")]
@@ -1289,7 +1299,8 @@ async fn may_read_versions(conn: &mut Conn, auth: &MaybePrincipal, id: Uuid) -> 
 }
 
 /// The filed versions of an item (公开内容备案).
-#[utoipa::path(tag = "disclosures", security((), ("bearer" = [])), params(("id" = Uuid, Path)), responses((status = 200, body = VersionList)))]
+#[utoipa::path(operation_id = "listDisclosureVersions",
+    tag = "disclosures", security((), ("bearer" = [])), params(("id" = Uuid, Path)), responses((status = 200, body = VersionList)))]
 #[get("/disclosures/{id}/versions")]
 pub async fn versions(
     state: web::Data<AppState>,
@@ -1314,7 +1325,8 @@ pub async fn versions(
 }
 
 /// One filed version, exactly as it was published (attachment hashes included).
-#[utoipa::path(tag = "disclosures", security((), ("bearer" = [])), params(("id" = Uuid, Path), ("number" = i32, Path)),
+#[utoipa::path(operation_id = "getDisclosureVersion",
+    tag = "disclosures", security((), ("bearer" = [])), params(("id" = Uuid, Path), ("number" = i32, Path)),
     responses((status = 200, body = PublishedDisclosure)))]
 #[get("/disclosures/{id}/versions/{number}")]
 pub async fn version(
@@ -1347,7 +1359,8 @@ pub struct UploadForm {
 
 /// Attach a file to a draft (PDF, images, Office documents, OFD, plain text or CSV; the
 /// type is judged from the content and must match the name).
-#[utoipa::path(tag = "disclosures", security(("bearer" = [])), params(("id" = Uuid, Path)),
+#[utoipa::path(operation_id = "uploadDisclosureAttachment",
+    tag = "disclosures", security(("bearer" = [])), params(("id" = Uuid, Path)),
     request_body(content = UploadForm, content_type = "multipart/form-data"),
     responses((status = 201, body = AttachmentDto)))]
 #[post("/disclosures/{id}/attachments")]
@@ -1460,7 +1473,8 @@ pub async fn upload(
 }
 
 /// Download an attachment. The public may download the files of the current version.
-#[utoipa::path(tag = "disclosures", security((), ("bearer" = [])), params(("id" = Uuid, Path), ("attachment_id" = Uuid, Path)),
+#[utoipa::path(operation_id = "downloadDisclosureAttachment",
+    tag = "disclosures", security((), ("bearer" = [])), params(("id" = Uuid, Path), ("attachment_id" = Uuid, Path)),
     responses((status = 200, description = "The file", content_type = "application/octet-stream", body = Vec<u8>)))]
 #[get("/disclosures/{id}/attachments/{attachment_id}")]
 pub async fn download(
@@ -1621,7 +1635,8 @@ fn bad_cursor() -> ApiError {
 /// The public view (anyone; the default without a staff token) searches the current
 /// published versions, with facets. The working view (staff; their default) lists the
 /// working copies inside the caller's scope, with `state` and `overdue` filters.
-#[utoipa::path(tag = "disclosures", security((), ("bearer" = [])), params(ListQuery, PageParams),
+#[utoipa::path(operation_id = "listDisclosures",
+    tag = "disclosures", security((), ("bearer" = [])), params(ListQuery, PageParams),
     responses((status = 200, body = DisclosurePage)))]
 #[get("/disclosures")]
 pub async fn list(
@@ -1866,7 +1881,8 @@ fn xml_escape(s: &str) -> String {
 }
 
 /// An Atom feed of the latest 50 published items, for portals and subscribers.
-#[utoipa::path(tag = "disclosures", params(FeedQuery),
+#[utoipa::path(operation_id = "getDisclosureFeed",
+    tag = "disclosures", params(FeedQuery),
     responses((status = 200, description = "Atom 1.0", content_type = "application/atom+xml", body = String)))]
 #[get("/disclosures/feed.atom")]
 pub async fn feed(state: web::Data<AppState>, q: web::Query<FeedQuery>) -> ApiResult<HttpResponse> {

@@ -417,7 +417,8 @@ fn check_period(from: NaiveDate, to: NaiveDate) -> ApiResult<()> {
 /// `very_dissatisfied`) needs a text and opens a rectification due the organisation's limit
 /// in working days (5 by default) after the day of the review. A parallel-approval project
 /// is evaluated per sub-case.
-#[utoipa::path(tag = "evaluations", security(("bearer" = [])), request_body = EvaluationIn,
+#[utoipa::path(operation_id = "evaluateCase",
+    tag = "evaluations", security(("bearer" = [])), request_body = EvaluationIn,
     params(("id" = Uuid, Path, description = "The case"),
         ("Idempotency-Key" = Option<String>, Header, description = "Retry-safe creation")),
     responses((status = 201, body = EvaluationDto, headers(("ETag" = String), ("Location" = String))),
@@ -572,7 +573,8 @@ pub async fn evaluate_case(
 }
 
 /// The evaluation of a case: for its applicant and for staff who may see the case.
-#[utoipa::path(tag = "evaluations", security(("bearer" = [])), params(("id" = Uuid, Path, description = "The case")),
+#[utoipa::path(operation_id = "getCaseEvaluation",
+    tag = "evaluations", security(("bearer" = [])), params(("id" = Uuid, Path, description = "The case")),
     responses((status = 200, body = EvaluationDto, headers(("ETag" = String))),
         (status = 404, body = crate::error::Problem, content_type = "application/problem+json",
          description = "No such case for you, or it has not been evaluated")))]
@@ -596,7 +598,8 @@ pub async fn case_evaluation(
 }
 
 /// Read an evaluation: its applicant, or staff who may see its case.
-#[utoipa::path(tag = "evaluations", security(("bearer" = [])), params(("id" = Uuid, Path)),
+#[utoipa::path(operation_id = "getEvaluation",
+    tag = "evaluations", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = EvaluationDto, headers(("ETag" = String)))))]
 #[get("/evaluations/{id}")]
 pub async fn read_evaluation(
@@ -629,7 +632,8 @@ pub struct EvaluationQuery {
 
 /// List evaluations of your scope: those of its organisations and those given at its halls'
 /// windows, oldest first; annulled ones are included and marked.
-#[utoipa::path(tag = "evaluations", security(("bearer" = [])), params(EvaluationQuery, PageParams),
+#[utoipa::path(operation_id = "listEvaluations",
+    tag = "evaluations", security(("bearer" = [])), params(EvaluationQuery, PageParams),
     responses((status = 200, body = Page<EvaluationDto>)))]
 #[get("/evaluations")]
 pub async fn list_evaluations(
@@ -690,7 +694,8 @@ pub async fn list_evaluations(
 /// Appeal a bad review as malicious or mistaken (申诉复核): the evaluated organisation's
 /// administrators and reviewers, once per evaluation, while its rectification is open. The
 /// rectification goes on until a supervisor decides.
-#[utoipa::path(tag = "evaluations", security(("bearer" = [])),
+#[utoipa::path(operation_id = "appealEvaluation",
+    tag = "evaluations", security(("bearer" = [])),
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the evaluation you read")),
     request_body = AppealIn,
     responses((status = 200, body = EvaluationDto, headers(("ETag" = String))),
@@ -761,7 +766,8 @@ pub async fn appeal_evaluation(
 /// Decide an appeal (supervisors whose scope sees the organisation): upheld annuls the
 /// evaluation (it leaves the statistics and the public summary) and ends its rectification
 /// as `annulled`; rejected lets the rectification go on.
-#[utoipa::path(tag = "evaluations", security(("bearer" = [])),
+#[utoipa::path(operation_id = "decideEvaluationAppeal",
+    tag = "evaluations", security(("bearer" = [])),
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the evaluation you read")),
     request_body = AppealDecisionIn,
     responses((status = 200, body = EvaluationDto, headers(("ETag" = String))),
@@ -966,9 +972,9 @@ async fn rectification_step(
 }
 
 macro_rules! rectification_action {
-    ($name:ident, $path:literal, $body:ty, $doc:literal, |$b:ident| $make:expr) => {
+    ($name:ident, $path:literal, $op:literal, $body:ty, $doc:literal, |$b:ident| $make:expr) => {
         #[doc = $doc]
-        #[utoipa::path(tag = "evaluations", security(("bearer" = [])),
+        #[utoipa::path(operation_id = $op, tag = "evaluations", security(("bearer" = [])),
             params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
             request_body = $body,
             responses((status = 200, body = RectificationDto, headers(("ETag" = String))),
@@ -992,6 +998,7 @@ macro_rules! rectification_action {
 rectification_action!(
     verify_rectification,
     "/rectifications/{id}/verify",
+    "verifyRectification",
     FindingsIn,
     "Verify the bad review (核实) with the findings: staff of the evaluated organisation (org_admin, reviewer, clerk).",
     |b| Ok(Step::Verify(text_field("/findings", &b.findings)?))
@@ -999,6 +1006,7 @@ rectification_action!(
 rectification_action!(
     rectify_rectification,
     "/rectifications/{id}/rectify",
+    "rectifyRectification",
     MeasuresIn,
     "Record what was done to put it right (整改措施), after verification.",
     |b| Ok(Step::Rectify(text_field("/measures", &b.measures)?))
@@ -1006,6 +1014,7 @@ rectification_action!(
 rectification_action!(
     explain_rectification,
     "/rectifications/{id}/explain",
+    "explainRectification",
     ExplanationIn,
     "Explain instead of rectifying (情况说明), when verification found the department not at fault.",
     |b| Ok(Step::Explain(text_field("/explanation", &b.explanation)?))
@@ -1013,6 +1022,7 @@ rectification_action!(
 rectification_action!(
     callback_rectification,
     "/rectifications/{id}/callback",
+    "recordRectificationCallback",
     CallbackIn,
     "Record the call back to the applicant (回访): satisfied or not, and what was said.",
     |b| Ok(Step::Callback {
@@ -1023,6 +1033,7 @@ rectification_action!(
 rectification_action!(
     close_rectification,
     "/rectifications/{id}/close",
+    "closeRectification",
     CloseIn,
     "Close a rectification after the call back: the organisation's administrator or a supervisor; not while an appeal is pending (`rectification.appeal_pending`).",
     |b| Ok(Step::Close(match b.note.as_deref() {
@@ -1032,7 +1043,8 @@ rectification_action!(
 );
 
 /// Read a rectification: staff whose scope sees the evaluated organisation.
-#[utoipa::path(tag = "evaluations", security(("bearer" = [])), params(("id" = Uuid, Path)),
+#[utoipa::path(operation_id = "getRectification",
+    tag = "evaluations", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = RectificationDto, headers(("ETag" = String)))))]
 #[get("/rectifications/{id}")]
 pub async fn read_rectification(
@@ -1066,7 +1078,8 @@ pub struct RectificationQuery {
 }
 
 /// List the rectifications of your scope, oldest first.
-#[utoipa::path(tag = "evaluations", security(("bearer" = [])), params(RectificationQuery, PageParams),
+#[utoipa::path(operation_id = "listRectifications",
+    tag = "evaluations", security(("bearer" = [])), params(RectificationQuery, PageParams),
     responses((status = 200, body = Page<RectificationDto>)))]
 #[get("/rectifications")]
 pub async fn list_rectifications(
@@ -1243,7 +1256,8 @@ fn facts(level: &str, annulled: bool, rect: Option<&str>) -> ApiResult<Evaluatio
 /// rectification rate (整改率: bad reviews whose rectification reached rectified or
 /// explained or later ÷ bad reviews) and the callback rate (回访率: called back or closed ÷
 /// bad reviews). Supervisors, administrators and reviewers, within their scope.
-#[utoipa::path(tag = "statistics", security(("bearer" = [])), params(EvaluationStatsQuery),
+#[utoipa::path(operation_id = "getEvaluationStatistics",
+    tag = "statistics", security(("bearer" = [])), params(EvaluationStatsQuery),
     responses((status = 200, body = EvaluationStatistics)))]
 #[get("/statistics/evaluations")]
 pub async fn evaluation_statistics(
@@ -1355,7 +1369,8 @@ pub struct PublicEvaluationSummary {
 /// The public summary of evaluations (好差评结果公开) per organisation and in total: counts
 /// per level, the satisfaction rate, bad reviews and how many were rectified. No personal
 /// data and no texts; annulled evaluations and those of classified cases are left out.
-#[utoipa::path(tag = "evaluations", params(PublicSummaryQuery),
+#[utoipa::path(operation_id = "getPublicEvaluationSummary",
+    tag = "evaluations", params(PublicSummaryQuery),
     responses((status = 200, body = PublicEvaluationSummary)))]
 #[get("/public/evaluations/summary")]
 pub async fn public_evaluation_summary(

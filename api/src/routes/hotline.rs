@@ -166,7 +166,8 @@ fn ticket_dto(t: Ticket, hotline_staff: bool) -> TicketDto {
 /// Take a ticket: an operator from a call, a message or a web form, or the public online
 /// (anonymous submissions leave a contact, never shown publicly). The answer carries the
 /// query code for the public lookup, once.
-#[utoipa::path(tag = "hotline", security((), ("bearer" = [])), request_body = TicketIn,
+#[utoipa::path(operation_id = "createTicket",
+    tag = "hotline", security((), ("bearer" = [])), request_body = TicketIn,
     params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe creation")),
     responses((status = 201, body = TicketDto),
     (status = 403, body = crate::error::Problem, content_type = "application/problem+json",
@@ -389,7 +390,8 @@ pub struct TicketsQuery {
 
 /// Tickets taken by a centre of your scope or dispatched to an organisation of it;
 /// applicants see their own.
-#[utoipa::path(tag = "hotline", security(("bearer" = [])), params(TicketsQuery),
+#[utoipa::path(operation_id = "listTickets",
+    tag = "hotline", security(("bearer" = [])), params(TicketsQuery),
     responses((status = 200, body = Page<TicketDto>)))]
 #[get("/hotline/tickets")]
 pub async fn list_tickets(
@@ -437,7 +439,8 @@ pub async fn list_tickets(
 }
 
 /// One ticket.
-#[utoipa::path(tag = "hotline", security(("bearer" = [])), params(("id" = Uuid, Path)),
+#[utoipa::path(operation_id = "getTicket",
+    tag = "hotline", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = TicketDto)))]
 #[get("/hotline/tickets/{id}")]
 pub async fn get_ticket(
@@ -463,7 +466,8 @@ pub struct TicketEventDto {
 }
 
 /// Every step of a ticket (dispatches, returns, extensions, replies, callbacks …).
-#[utoipa::path(tag = "hotline", security(("bearer" = [])), params(("id" = Uuid, Path)),
+#[utoipa::path(operation_id = "getTicketTimeline",
+    tag = "hotline", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = Vec<TicketEventDto>)))]
 #[get("/hotline/tickets/{id}/timeline")]
 pub async fn ticket_timeline(
@@ -839,9 +843,9 @@ async fn ticket_step(
 }
 
 macro_rules! ticket_action {
-    ($name:ident, $path:literal, $body:ty, $variant:path, $doc:literal) => {
+    ($name:ident, $path:literal, $op:literal, $body:ty, $variant:path, $doc:literal) => {
         #[doc = $doc]
-        #[utoipa::path(tag = "hotline", security(("bearer" = [])),
+        #[utoipa::path(operation_id = $op, tag = "hotline", security(("bearer" = [])),
             params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
             request_body = $body, responses((status = 200, body = TicketDto)))]
         #[post($path)]
@@ -860,6 +864,7 @@ macro_rules! ticket_action {
 ticket_action!(
     dispatch_ticket,
     "/hotline/tickets/{id}/dispatch",
+    "dispatchTicket",
     DispatchIn,
     Step::Dispatch,
     "Dispatch (派单) to the responsible department (operators): the due date follows the kind's time limit in working days (emergencies the same day), by the department's rules."
@@ -867,6 +872,7 @@ ticket_action!(
 ticket_action!(
     return_ticket,
     "/hotline/tickets/{id}/return",
+    "returnTicket",
     ReasonIn,
     Step::Return,
     "Send a ticket back as not yours (退单), with the reason (the department): it goes back to the operator for re-dispatch; returns are counted."
@@ -874,6 +880,7 @@ ticket_action!(
 ticket_action!(
     request_ticket_extension,
     "/hotline/tickets/{id}/request-extension",
+    "requestTicketExtension",
     ExtensionRequestIn,
     Step::RequestExtension,
     "Ask for more working days, before the due date (the department)."
@@ -881,6 +888,7 @@ ticket_action!(
 ticket_action!(
     decide_ticket_extension,
     "/hotline/tickets/{id}/extension-decision",
+    "decideTicketExtension",
     ExtensionDecisionIn,
     Step::DecideExtension,
     "Approve or refuse a pending extension request (operators); an approval moves the due date."
@@ -888,6 +896,7 @@ ticket_action!(
 ticket_action!(
     reply_ticket,
     "/hotline/tickets/{id}/reply",
+    "replyToTicket",
     ReplyIn,
     Step::Reply,
     "Reply (the department); `public` lists the answer among the public answers."
@@ -895,6 +904,7 @@ ticket_action!(
 ticket_action!(
     callback_ticket,
     "/hotline/tickets/{id}/callback",
+    "recordTicketCallback",
     CallbackIn,
     Step::Callback,
     "Record the follow-up call (回访, operators): satisfied, or not — then the ticket is reopened (重办) with a new due date and a note is required."
@@ -902,6 +912,7 @@ ticket_action!(
 ticket_action!(
     close_ticket,
     "/hotline/tickets/{id}/close",
+    "closeTicket",
     CloseTicketIn,
     Step::Close,
     "Close a replied or called-back ticket (办结, operators)."
@@ -909,6 +920,7 @@ ticket_action!(
 ticket_action!(
     merge_ticket,
     "/hotline/tickets/{id}/merge",
+    "mergeTicket",
     MergeIn,
     Step::Merge,
     "Merge a duplicate into another ticket (operators); it ends `merged` and the other's trail records it."
@@ -939,7 +951,8 @@ pub struct PublicTicket {
 
 /// Progress of a ticket by number and query code (rate limited per address). Classified
 /// tickets are not shown.
-#[utoipa::path(tag = "hotline", params(("number" = String, Path), TicketLookupQuery),
+#[utoipa::path(operation_id = "lookupPublicTicket",
+    tag = "hotline", params(("number" = String, Path), TicketLookupQuery),
     responses((status = 200, body = PublicTicket),
     (status = 429, body = crate::error::Problem, content_type = "application/problem+json",
      description = "Too many lookups from this address")))]
@@ -992,7 +1005,8 @@ pub struct PublicAnswer {
 
 /// Answers the departments marked public, newest first (never classified tickets, never
 /// caller data; personal data in the texts masked).
-#[utoipa::path(tag = "hotline", params(PageParams), responses((status = 200, body = Page<PublicAnswer>)))]
+#[utoipa::path(operation_id = "listPublicHotlineAnswers",
+    tag = "hotline", params(PageParams), responses((status = 200, body = Page<PublicAnswer>)))]
 #[get("/public/hotline/answers")]
 pub async fn public_answers(
     req: HttpRequest,
@@ -1133,7 +1147,8 @@ pub struct HotlineStatistics {
 /// Hotline measures for tickets received in a period: received, dispatched, replied, the
 /// on-time reply rate, satisfaction at callback, the reopen rate and the returns, per
 /// responsible organisation or kind.
-#[utoipa::path(tag = "statistics", security(("bearer" = [])), params(HotlineStatsQuery),
+#[utoipa::path(operation_id = "getHotlineStatistics",
+    tag = "statistics", security(("bearer" = [])), params(HotlineStatsQuery),
     responses((status = 200, body = HotlineStatistics)))]
 #[get("/statistics/hotline")]
 pub async fn hotline_statistics(
@@ -1337,7 +1352,8 @@ fn check_validity(e: &mut Errors, from: Option<NaiveDate>, to: Option<NaiveDate>
 }
 
 /// Add an entry to the knowledge base (draft; published after review).
-#[utoipa::path(tag = "hotline", security(("bearer" = [])), request_body = EntryIn,
+#[utoipa::path(operation_id = "createKnowledgeEntry",
+    tag = "hotline", security(("bearer" = [])), request_body = EntryIn,
     responses((status = 201, body = EntryDto)))]
 #[post("/knowledge-base")]
 pub async fn create_entry(
@@ -1412,7 +1428,8 @@ pub async fn create_entry(
 
 /// Turn a ticket's reply into a draft entry (question from the ticket with personal data
 /// masked, answer from the reply), for the responsible organisation.
-#[utoipa::path(tag = "hotline", security(("bearer" = [])), params(("id" = Uuid, Path)),
+#[utoipa::path(operation_id = "createKnowledgeEntryFromTicket",
+    tag = "hotline", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 201, body = EntryDto)))]
 #[post("/hotline/tickets/{id}/knowledge-entry")]
 pub async fn entry_from_ticket(
@@ -1489,7 +1506,8 @@ pub struct EntriesQuery {
 
 /// Search the knowledge base. Without a token: published entries valid today; staff (for
 /// operators taking a call) see every state in their scope with `state`.
-#[utoipa::path(tag = "hotline", security((), ("bearer" = [])), params(EntriesQuery), responses((status = 200, body = Page<EntryDto>)))]
+#[utoipa::path(operation_id = "searchKnowledgeBase",
+    tag = "hotline", security((), ("bearer" = [])), params(EntriesQuery), responses((status = 200, body = Page<EntryDto>)))]
 #[get("/knowledge-base")]
 pub async fn search_entries(
     req: HttpRequest,
@@ -1559,7 +1577,8 @@ async fn visible_entry(
 }
 
 /// One entry (the public sees published ones).
-#[utoipa::path(tag = "hotline", security((), ("bearer" = [])), params(("id" = Uuid, Path)), responses((status = 200, body = EntryDto)))]
+#[utoipa::path(operation_id = "getKnowledgeEntry",
+    tag = "hotline", security((), ("bearer" = [])), params(("id" = Uuid, Path)), responses((status = 200, body = EntryDto)))]
 #[get("/knowledge-base/{id}")]
 pub async fn get_entry(
     state: web::Data<AppState>,
@@ -1574,7 +1593,8 @@ pub async fn get_entry(
 }
 
 /// Edit a draft entry.
-#[utoipa::path(tag = "hotline", security(("bearer" = [])),
+#[utoipa::path(operation_id = "updateKnowledgeEntry",
+    tag = "hotline", security(("bearer" = [])),
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     request_body = EntryPatch, responses((status = 200, body = EntryDto)))]
 #[patch("/knowledge-base/{id}")]
@@ -1715,9 +1735,9 @@ async fn entry_step(
 }
 
 macro_rules! entry_action {
-    ($name:ident, $path:literal, $action:expr, $doc:literal) => {
+    ($name:ident, $path:literal, $op:literal, $action:expr, $doc:literal) => {
         #[doc = $doc]
-        #[utoipa::path(tag = "hotline", security(("bearer" = [])),
+        #[utoipa::path(operation_id = $op, tag = "hotline", security(("bearer" = [])),
             params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
             responses((status = 200, body = EntryDto)))]
         #[post($path)]
@@ -1735,24 +1755,28 @@ macro_rules! entry_action {
 entry_action!(
     submit_entry,
     "/knowledge-base/{id}/submit",
+    "submitKnowledgeEntry",
     EntryAction::Submit,
     "Submit a draft for review."
 );
 entry_action!(
     publish_entry,
     "/knowledge-base/{id}/publish",
+    "publishKnowledgeEntry",
     EntryAction::Publish,
     "Publish a submitted entry (reviewers and administrators, not the author)."
 );
 entry_action!(
     reject_entry,
     "/knowledge-base/{id}/reject",
+    "rejectKnowledgeEntry",
     EntryAction::Reject,
     "Send a submitted entry back to draft (not the author)."
 );
 entry_action!(
     retire_entry,
     "/knowledge-base/{id}/retire",
+    "retireKnowledgeEntry",
     EntryAction::Retire,
     "Retire a published entry."
 );

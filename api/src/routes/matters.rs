@@ -402,7 +402,8 @@ fn with_etag(d: &MatterDto) -> HttpResponse {
 }
 
 /// Register a service matter in its implementing organisation's catalogue (a draft).
-#[utoipa::path(tag = "service matters", security(("bearer" = [])), request_body = CreateMatter,
+#[utoipa::path(operation_id = "createServiceMatter",
+    tag = "service matters", security(("bearer" = [])), request_body = CreateMatter,
     params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe creation")),
     responses((status = 201, body = MatterDto),
     (status = 409, body = crate::error::Problem, content_type = "application/problem+json",
@@ -476,7 +477,8 @@ pub async fn create(
 }
 
 /// Read a matter's working version and workflow (staff of its organisation).
-#[utoipa::path(tag = "service matters", security(("bearer" = [])), params(("id" = Uuid, Path)),
+#[utoipa::path(operation_id = "getServiceMatter",
+    tag = "service matters", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = MatterDto, headers(("ETag" = String)))))]
 #[get("/service-matters/{id}")]
 pub async fn get(
@@ -492,7 +494,8 @@ pub async fn get(
 
 /// Change a matter (send `If-Match`). A draft is edited in place; a published or
 /// suspended matter gets a new working version, published again after review.
-#[utoipa::path(tag = "service matters", security(("bearer" = [])),
+#[utoipa::path(operation_id = "updateServiceMatter",
+    tag = "service matters", security(("bearer" = [])),
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     request_body = PatchMatter, responses((status = 200, body = MatterDto)))]
 #[patch("/service-matters/{id}")]
@@ -667,9 +670,9 @@ fn reason_of(body: &[u8]) -> ApiResult<Option<String>> {
 }
 
 macro_rules! matter_step {
-    ($name:ident, $path:literal, $t:expr, $doc:literal) => {
+    ($name:ident, $path:literal, $op:literal, $t:expr, $doc:literal) => {
         #[doc = $doc]
-        #[utoipa::path(tag = "service matters", security(("bearer" = [])),
+        #[utoipa::path(operation_id = $op, tag = "service matters", security(("bearer" = [])),
             params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
             request_body(content = Option<MatterReason>, description = "A reason (required to suspend or abolish)"),
             responses((status = 200, body = MatterDto),
@@ -692,36 +695,42 @@ macro_rules! matter_step {
 matter_step!(
     submit,
     "/service-matters/{id}/submit",
+    "submitServiceMatter",
     MatterTransition::Submit,
     "Submit the working version for review (organisation administrators)."
 );
 matter_step!(
     publish,
     "/service-matters/{id}/publish",
+    "publishServiceMatter",
     MatterTransition::Publish,
     "Publish the submitted version (reviewers); a published revision replaces the guide."
 );
 matter_step!(
     suspend,
     "/service-matters/{id}/suspend",
+    "suspendServiceMatter",
     MatterTransition::Suspend,
     "Suspend a published matter (no new applications), with a reason."
 );
 matter_step!(
     resume,
     "/service-matters/{id}/resume",
+    "resumeServiceMatter",
     MatterTransition::Resume,
     "Resume a suspended matter."
 );
 matter_step!(
     abolish,
     "/service-matters/{id}/abolish",
+    "abolishServiceMatter",
     MatterTransition::Abolish,
     "Abolish a matter for good, with a reason."
 );
 
 /// The versions of a matter (staff of its organisation).
-#[utoipa::path(tag = "service matters", security(("bearer" = [])), params(("id" = Uuid, Path)),
+#[utoipa::path(operation_id = "listServiceMatterVersions",
+    tag = "service matters", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = MatterVersionList)))]
 #[get("/service-matters/{id}/versions")]
 pub async fn versions(
@@ -804,7 +813,8 @@ async fn guide_of(conn: &mut Conn, m: Matter, v: MatterVersion) -> ApiResult<Ser
 
 /// The public service guide (办事指南) of a published matter: conditions, materials,
 /// fees, time limits, visits, windows, address and phones. The same for hall, web and app.
-#[utoipa::path(tag = "service matters", params(("id" = Uuid, Path)),
+#[utoipa::path(operation_id = "getServiceGuide",
+    tag = "service matters", params(("id" = Uuid, Path)),
     responses((status = 200, body = ServiceGuide)))]
 #[get("/service-matters/{id}/guide")]
 pub async fn guide(state: web::Data<AppState>, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
@@ -854,7 +864,8 @@ pub struct ListQuery {
 }
 
 /// Search the service matter catalogue.
-#[utoipa::path(tag = "service matters", security((), ("bearer" = [])), params(ListQuery, PageParams),
+#[utoipa::path(operation_id = "listServiceMatters",
+    tag = "service matters", security((), ("bearer" = [])), params(ListQuery, PageParams),
     responses((status = 200, body = Page<MatterSummary>)))]
 #[get("/service-matters")]
 pub async fn list(

@@ -29,7 +29,8 @@ fn snake(name: &str) -> String {
 }
 
 /// Every enumeration with its values and Chinese labels.
-#[utoipa::path(tag = "meta", responses((status = 200, body = EnumsResponse)))]
+#[utoipa::path(operation_id = "listEnums",
+    tag = "meta", responses((status = 200, body = EnumsResponse)))]
 #[get("/meta/enums")]
 pub async fn enums() -> HttpResponse {
     let enums = zhengwu_domain::all_enums()

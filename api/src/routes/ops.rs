@@ -14,7 +14,8 @@ pub struct Health {
 }
 
 /// Liveness: the process is up.
-#[utoipa::path(tag = "operations", responses((status = 200, body = Health)))]
+#[utoipa::path(operation_id = "getHealth",
+    tag = "operations", responses((status = 200, body = Health)))]
 #[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Health { status: "ok" })
@@ -22,7 +23,8 @@ pub async fn healthz() -> HttpResponse {
 
 /// Readiness: the database (and the read replica, when one is set) answers. 503 while it is
 /// unreachable, 200 again once it is back.
-#[utoipa::path(tag = "operations", responses(
+#[utoipa::path(operation_id = "getReadiness",
+    tag = "operations", responses(
     (status = 200, body = Health),
     (status = 503, body = crate::error::Problem, content_type = "application/problem+json",
      description = "The database cannot be reached")))]
@@ -38,7 +40,8 @@ pub async fn readyz(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
 }
 
 /// Prometheus metrics in the text exposition format.
-#[utoipa::path(tag = "operations", responses(
+#[utoipa::path(operation_id = "getMetrics",
+    tag = "operations", responses(
     (status = 200, content_type = "text/plain", body = String,
      description = "Request counts and latencies by route and status, pool usage")))]
 #[get("/metrics")]

@@ -115,7 +115,8 @@ fn order_dto(o: Order) -> OrderDto {
 
 /// Order an organisation to act on an item with a deadline (supervisors, within scope). The
 /// ordered organisation is the item's.
-#[utoipa::path(tag = "supervision", security(("bearer" = [])), request_body = CreateOrder,
+#[utoipa::path(operation_id = "createSupervisionOrder",
+    tag = "supervision", security(("bearer" = [])), request_body = CreateOrder,
     params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe creation")),
     responses((status = 201, body = OrderDto)))]
 #[post("/supervision/orders")]
@@ -221,7 +222,8 @@ pub struct OrdersQuery {
 }
 
 /// Supervision orders to organisations of your scope.
-#[utoipa::path(tag = "supervision", security(("bearer" = [])), params(OrdersQuery),
+#[utoipa::path(operation_id = "listSupervisionOrders",
+    tag = "supervision", security(("bearer" = [])), params(OrdersQuery),
     responses((status = 200, body = Page<OrderDto>)))]
 #[get("/supervision/orders")]
 pub async fn list_orders(
@@ -269,7 +271,8 @@ async fn visible_order(
 }
 
 /// One supervision order.
-#[utoipa::path(tag = "supervision", security(("bearer" = [])), params(("id" = Uuid, Path)),
+#[utoipa::path(operation_id = "getSupervisionOrder",
+    tag = "supervision", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = OrderDto)))]
 #[get("/supervision/orders/{id}")]
 pub async fn get_order(
@@ -390,7 +393,8 @@ async fn order_step(
 }
 
 /// The ordered organisation responds (反馈) — to an issued or escalated order.
-#[utoipa::path(tag = "supervision", security(("bearer" = [])),
+#[utoipa::path(operation_id = "respondToSupervisionOrder",
+    tag = "supervision", security(("bearer" = [])),
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     request_body = RespondIn, responses((status = 200, body = OrderDto)))]
 #[post("/supervision/orders/{id}/respond")]
@@ -412,7 +416,8 @@ pub async fn respond_order(
 }
 
 /// The supervisor closes a responded order.
-#[utoipa::path(tag = "supervision", security(("bearer" = [])),
+#[utoipa::path(operation_id = "closeSupervisionOrder",
+    tag = "supervision", security(("bearer" = [])),
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     request_body = CloseOrderIn, responses((status = 200, body = OrderDto)))]
 #[post("/supervision/orders/{id}/close")]
@@ -435,7 +440,8 @@ pub async fn close_order(
 
 /// The supervisor escalates (升级督办): a higher level and a new deadline; the organisation
 /// responds again.
-#[utoipa::path(tag = "supervision", security(("bearer" = [])),
+#[utoipa::path(operation_id = "escalateSupervisionOrder",
+    tag = "supervision", security(("bearer" = [])),
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     request_body = EscalateIn, responses((status = 200, body = OrderDto)))]
 #[post("/supervision/orders/{id}/escalate")]
@@ -520,7 +526,8 @@ pub async fn staff_of(
 
 /// Record accountability (通报批评, 约谈, 移送纪检监察) against an organisation or a staff
 /// member, attached to an order or a complaint (supervisors).
-#[utoipa::path(tag = "supervision", security(("bearer" = [])), request_body = AccountabilityIn,
+#[utoipa::path(operation_id = "createAccountabilityRecord",
+    tag = "supervision", security(("bearer" = [])), request_body = AccountabilityIn,
     responses((status = 201, body = AccountabilityDto)))]
 #[post("/supervision/accountability")]
 pub async fn create_accountability(
@@ -622,7 +629,8 @@ pub struct AccountabilityQuery {
 }
 
 /// Accountability records of your scope (supervisors and administrators).
-#[utoipa::path(tag = "supervision", security(("bearer" = [])), params(AccountabilityQuery),
+#[utoipa::path(operation_id = "listAccountabilityRecords",
+    tag = "supervision", security(("bearer" = [])), params(AccountabilityQuery),
     responses((status = 200, body = Page<AccountabilityDto>)))]
 #[get("/supervision/accountability")]
 pub async fn list_accountability(

@@ -236,7 +236,8 @@ fn with_etag(version: i32, body: &impl Serialize) -> HttpResponse {
 /// List organisations in your scope.
 ///
 /// Staff see their own organisation and its subtree; system administrators see all.
-#[utoipa::path(tag = "organizations", security(("bearer" = [])),
+#[utoipa::path(operation_id = "listOrganizations",
+    tag = "organizations", security(("bearer" = [])),
     params(ListQuery, PageParams),
     responses((status = 200, body = Page<OrganizationDto>)))]
 #[get("/organizations")]
@@ -275,7 +276,8 @@ pub async fn list(
 ///
 /// Region governments need a division code; credit codes are checked against GB 32100.
 /// An organisation administrator creates inside their subtree only.
-#[utoipa::path(tag = "organizations", security(("bearer" = [])),
+#[utoipa::path(operation_id = "createOrganization",
+    tag = "organizations", security(("bearer" = [])),
     request_body = CreateOrganization,
     params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe creation")),
     responses((status = 201, body = OrganizationDto, headers(("ETag" = String), ("Location" = String)))))]
@@ -391,7 +393,8 @@ async fn visible(
 }
 
 /// Read an organisation with its ancestors and number of children.
-#[utoipa::path(tag = "organizations", security(("bearer" = [])),
+#[utoipa::path(operation_id = "getOrganization",
+    tag = "organizations", security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     responses((status = 200, body = OrganizationDetail, headers(("ETag" = String)))))]
 #[get("/organizations/{id}")]
@@ -410,7 +413,8 @@ pub async fn get(
 ///
 /// Moving it (`parent_id`) moves its whole subtree. An organisation administrator cannot
 /// move or deactivate their own organisation.
-#[utoipa::path(tag = "organizations", security(("bearer" = [])),
+#[utoipa::path(operation_id = "updateOrganization",
+    tag = "organizations", security(("bearer" = [])),
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     request_body = PatchOrganization,
     responses((status = 200, body = OrganizationDetail, headers(("ETag" = String)))))]

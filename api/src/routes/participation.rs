@@ -198,7 +198,8 @@ async fn consultation_for(
 }
 
 /// Publish a draft policy for public comment (disclosure officers).
-#[utoipa::path(tag = "participation", security(("bearer" = [])), request_body = CreateConsultation,
+#[utoipa::path(operation_id = "createConsultation",
+    tag = "participation", security(("bearer" = [])), request_body = CreateConsultation,
     params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe creation")),
     responses((status = 201, body = ConsultationDto)))]
 #[post("/consultations")]
@@ -282,7 +283,8 @@ pub struct ConsultationQuery {
 }
 
 /// Consultations open, closed or summarised (drafts are not public).
-#[utoipa::path(tag = "participation", params(ConsultationQuery, PageParams),
+#[utoipa::path(operation_id = "listConsultations",
+    tag = "participation", params(ConsultationQuery, PageParams),
     responses((status = 200, body = Page<ConsultationDto>)))]
 #[get("/consultations")]
 pub async fn list_consultations(
@@ -312,7 +314,8 @@ pub async fn list_consultations(
 }
 
 /// Read a consultation.
-#[utoipa::path(tag = "participation", security((), ("bearer" = [])), params(("id" = Uuid, Path)), responses((status = 200, body = ConsultationDto)))]
+#[utoipa::path(operation_id = "getConsultation",
+    tag = "participation", security((), ("bearer" = [])), params(("id" = Uuid, Path)), responses((status = 200, body = ConsultationDto)))]
 #[get("/consultations/{id}")]
 pub async fn get_consultation(
     state: web::Data<AppState>,
@@ -412,7 +415,8 @@ async fn step(
 }
 
 /// Open a draft consultation for comments.
-#[utoipa::path(tag = "participation", security(("bearer" = [])),
+#[utoipa::path(operation_id = "openConsultation",
+    tag = "participation", security(("bearer" = [])),
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     responses((status = 200, body = ConsultationDto)))]
 #[post("/consultations/{id}/open")]
@@ -426,7 +430,8 @@ pub async fn open(
 }
 
 /// Close a consultation (comments are refused after its closing time in any case).
-#[utoipa::path(tag = "participation", security(("bearer" = [])),
+#[utoipa::path(operation_id = "closeConsultation",
+    tag = "participation", security(("bearer" = [])),
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     responses((status = 200, body = ConsultationDto)))]
 #[post("/consultations/{id}/close")]
@@ -449,7 +454,8 @@ pub async fn close(
 
 /// Publish the feedback summary (采纳情况) of a closed consultation, marking which
 /// comments were adopted and why not.
-#[utoipa::path(tag = "participation", security(("bearer" = [])),
+#[utoipa::path(operation_id = "publishConsultationSummary",
+    tag = "participation", security(("bearer" = [])),
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     request_body = SummaryIn, responses((status = 200, body = ConsultationDto)))]
 #[post("/consultations/{id}/summary")]
@@ -472,7 +478,8 @@ pub async fn publish_summary(
 }
 
 /// Comment on an open consultation: registered, or anonymous with contact details (kept private).
-#[utoipa::path(tag = "participation", security((), ("bearer" = [])), params(("id" = Uuid, Path)), request_body = CommentIn,
+#[utoipa::path(operation_id = "createConsultationComment",
+    tag = "participation", security((), ("bearer" = [])), params(("id" = Uuid, Path)), request_body = CommentIn,
     responses((status = 201, body = CommentDto),
     (status = 409, body = crate::error::Problem, content_type = "application/problem+json",
      description = "The consultation is not open (by the server's clock)")))]
@@ -540,7 +547,8 @@ pub struct CommentList {
 
 /// The comments: approved ones for the public (personal data masked, no contact details),
 /// all of them for the organisation's disclosure officers.
-#[utoipa::path(tag = "participation", security((), ("bearer" = [])), params(("id" = Uuid, Path)), responses((status = 200, body = CommentList)))]
+#[utoipa::path(operation_id = "listConsultationComments",
+    tag = "participation", security((), ("bearer" = [])), params(("id" = Uuid, Path)), responses((status = 200, body = CommentList)))]
 #[get("/consultations/{id}/comments")]
 pub async fn comments(
     state: web::Data<AppState>,
@@ -558,7 +566,8 @@ pub async fn comments(
 }
 
 /// Approve or reject a comment (with a reason); the public sees approved comments only.
-#[utoipa::path(tag = "participation", security(("bearer" = [])), params(("id" = Uuid, Path)),
+#[utoipa::path(operation_id = "moderateConsultationComment",
+    tag = "participation", security(("bearer" = [])), params(("id" = Uuid, Path)),
     request_body = ModerateIn, responses((status = 200, body = CommentDto)))]
 #[post("/consultation-comments/{id}/moderate")]
 pub async fn moderate(
@@ -685,7 +694,8 @@ fn message_dto(m: Message, staff: bool) -> MessageDto {
 }
 
 /// Ask for a topic to be disclosed (点题公开) or write to a leader (领导信箱).
-#[utoipa::path(tag = "participation", security((), ("bearer" = [])), request_body = MessageIn, responses((status = 201, body = MessageDto)))]
+#[utoipa::path(operation_id = "createPublicMessage",
+    tag = "participation", security((), ("bearer" = [])), request_body = MessageIn, responses((status = 201, body = MessageDto)))]
 #[post("/public-messages")]
 pub async fn submit_message(
     state: web::Data<AppState>,
@@ -749,7 +759,8 @@ pub async fn submit_message(
 }
 
 /// Messages received by, or forwarded to, the organisations of your scope.
-#[utoipa::path(tag = "participation", security(("bearer" = [])), params(PageParams),
+#[utoipa::path(operation_id = "listPublicMessages",
+    tag = "participation", security(("bearer" = [])), params(PageParams),
     responses((status = 200, body = Page<MessageDto>)))]
 #[get("/public-messages")]
 pub async fn list_messages(
@@ -908,7 +919,8 @@ async fn message_step(
 }
 
 /// Forward a message to the department that answers, with a feedback deadline in working days.
-#[utoipa::path(tag = "participation", security(("bearer" = [])),
+#[utoipa::path(operation_id = "forwardPublicMessage",
+    tag = "participation", security(("bearer" = [])),
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     request_body = ForwardIn, responses((status = 200, body = MessageDto)))]
 #[post("/public-messages/{id}/forward")]
@@ -930,7 +942,8 @@ pub async fn forward(
 }
 
 /// Answer a forwarded message: disclosed (with the item), not disclosed (why), or replied.
-#[utoipa::path(tag = "participation", security(("bearer" = [])),
+#[utoipa::path(operation_id = "answerPublicMessage",
+    tag = "participation", security(("bearer" = [])),
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     request_body = AnswerIn, responses((status = 200, body = MessageDto)))]
 #[post("/public-messages/{id}/answer")]
@@ -952,7 +965,8 @@ pub async fn answer_message(
 }
 
 /// Publish the answer on the echo wall (回音壁).
-#[utoipa::path(tag = "participation", security(("bearer" = [])),
+#[utoipa::path(operation_id = "publishPublicMessage",
+    tag = "participation", security(("bearer" = [])),
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     responses((status = 200, body = MessageDto)))]
 #[post("/public-messages/{id}/publish")]
@@ -981,7 +995,8 @@ pub struct EchoEntry {
 }
 
 /// The echo wall (回音壁): published answers to the public's questions, newest first.
-#[utoipa::path(tag = "participation", params(PageParams), responses((status = 200, body = Page<EchoEntry>)))]
+#[utoipa::path(operation_id = "listEchoWall",
+    tag = "participation", params(PageParams), responses((status = 200, body = Page<EchoEntry>)))]
 #[get("/public/echo-wall")]
 pub async fn echo_wall(
     req: HttpRequest,

@@ -386,7 +386,8 @@ fn markdown(r: &AnnualReport) -> String {
 /// table 2 (proactive disclosure), table 3 (applications, every reply type, carried in and
 /// carried over, with the balance checks) and table 4 (reconsideration and litigation);
 /// sections 1, 5 and 6 are the texts written for that year.
-#[utoipa::path(tag = "annual report", security(("bearer" = [])), params(ReportQuery),
+#[utoipa::path(operation_id = "getAnnualDisclosureReport",
+    tag = "annual report", security(("bearer" = [])), params(ReportQuery),
     responses((status = 200, body = AnnualReport, description = "JSON; `text/csv` or `text/markdown` with `format`")))]
 #[get("/reports/disclosure-annual")]
 pub async fn annual(
@@ -419,7 +420,8 @@ pub struct ReportTexts {
 }
 
 /// Write sections 1, 5 and 6 of an organisation's annual report (send `If-Match` to replace).
-#[utoipa::path(tag = "annual report", security(("bearer" = [])),
+#[utoipa::path(operation_id = "putAnnualDisclosureReportText",
+    tag = "annual report", security(("bearer" = [])),
     params(("org" = Uuid, Path), ("year" = i32, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     request_body = ReportTexts, responses((status = 204, description = "Saved")))]
 #[put("/reports/disclosure-annual/{org}/{year}/text")]

@@ -492,7 +492,8 @@ async fn nth_in_month(conn: &mut Conn, applicant: Uuid, day: NaiveDate) -> ApiRe
 
 /// Apply for disclosure: online by a registered applicant, or registered by a disclosure
 /// officer for a letter, visit or fax with the facts that fix the received date (OGI Art.31).
-#[utoipa::path(tag = "disclosure requests", security(("bearer" = [])), request_body = CreateRequest,
+#[utoipa::path(operation_id = "createDisclosureRequest",
+    tag = "disclosure requests", security(("bearer" = [])), request_body = CreateRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe creation")),
     responses((status = 201, body = RequestDto)))]
 #[post("/disclosure-requests")]
@@ -894,9 +895,9 @@ async fn act(
 }
 
 macro_rules! request_action {
-    ($name:ident, $path:literal, $body:ty, $doc:literal, |$b:ident| $make:expr) => {
+    ($name:ident, $path:literal, $op:literal, $body:ty, $doc:literal, |$b:ident| $make:expr) => {
         #[doc = $doc]
-        #[utoipa::path(tag = "disclosure requests", security(("bearer" = [])),
+        #[utoipa::path(operation_id = $op, tag = "disclosure requests", security(("bearer" = [])),
             params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
             request_body = $body,
             responses((status = 200, body = RequestDto),
@@ -923,6 +924,7 @@ pub struct Empty {}
 request_action!(
     request_correction,
     "/disclosure-requests/{id}/request-correction",
+    "requestDisclosureRequestCorrection",
     CorrectionIn,
     "One correction notice (补正) within 7 working days of receipt; the clock stops until the correction arrives (OGI Art.30).",
     |b| Act::RequestCorrection(b)
@@ -930,6 +932,7 @@ request_action!(
 request_action!(
     submit_correction,
     "/disclosure-requests/{id}/submit-correction",
+    "submitDisclosureRequestCorrection",
     SubmitCorrectionIn,
     "The correction arrives: the 20 working days count again from today.",
     |b| Act::SubmitCorrection(b)
@@ -937,6 +940,7 @@ request_action!(
 request_action!(
     close_lapsed,
     "/disclosure-requests/{id}/close-lapsed",
+    "closeLapsedDisclosureRequest",
     Empty,
     "Close an application whose correction deadline passed without a correction (视为放弃; reply other_correction_overdue).",
     |_b| Act::CloseLapsed
@@ -944,6 +948,7 @@ request_action!(
 request_action!(
     consult,
     "/disclosure-requests/{id}/consult",
+    "consultOnDisclosureRequest",
     ConsultIn,
     "Consult a third party (Art.32) or another agency (Art.34): 15 working days for them, not counted in the reply limit.",
     |b| Act::Consult(b)
@@ -951,6 +956,7 @@ request_action!(
 request_action!(
     record_opinion,
     "/disclosure-requests/{id}/opinion",
+    "recordDisclosureRequestOpinion",
     OpinionIn,
     "Record the consulted party's opinion; the clock runs again.",
     |b| Act::Opinion(b)
@@ -958,6 +964,7 @@ request_action!(
 request_action!(
     extend,
     "/disclosure-requests/{id}/extend",
+    "extendDisclosureRequest",
     ExtendIn,
     "Extend the reply limit once, by at most 20 working days, with a reason (approvers; the applicant is notified).",
     |b| Act::Extend(b)
@@ -965,6 +972,7 @@ request_action!(
 request_action!(
     fee_notice,
     "/disclosure-requests/{id}/fee-notice",
+    "sendDisclosureRequestFeeNotice",
     FeeNoticeIn,
     "Send a fee notice with the amount from the calculator; the clock stops until paid (OGI Art.42).",
     |b| Act::FeeNotice(b)
@@ -972,6 +980,7 @@ request_action!(
 request_action!(
     fee_paid,
     "/disclosure-requests/{id}/fee-paid",
+    "recordDisclosureRequestFeePaid",
     Empty,
     "The fee was paid; the clock runs again.",
     |_b| Act::FeePaid
@@ -979,6 +988,7 @@ request_action!(
 request_action!(
     reply,
     "/disclosure-requests/{id}/reply",
+    "replyToDisclosureRequest",
     ReplyIn,
     "Reply with its type and ground (the annual report's rows); a late reply is allowed and recorded as late.",
     |b| Act::Reply(b)
@@ -987,7 +997,8 @@ request_action!(
 // ------------------------------------------------------------------ reading
 
 /// Read an application: its applicant, or staff in scope.
-#[utoipa::path(tag = "disclosure requests", security(("bearer" = [])), params(("id" = Uuid, Path)),
+#[utoipa::path(operation_id = "getDisclosureRequest",
+    tag = "disclosure requests", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = RequestDto)))]
 #[get("/disclosure-requests/{id}")]
 pub async fn get(
@@ -1004,7 +1015,8 @@ pub async fn get(
 }
 
 /// The clock's history: started, stopped, restarted, extended, replied.
-#[utoipa::path(tag = "disclosure requests", security(("bearer" = [])), params(("id" = Uuid, Path)),
+#[utoipa::path(operation_id = "getDisclosureRequestTimeline",
+    tag = "disclosure requests", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = RequestTimeline)))]
 #[get("/disclosure-requests/{id}/timeline")]
 pub async fn timeline(
@@ -1049,7 +1061,8 @@ pub struct ListQuery {
 }
 
 /// List applications: applicants their own, staff those of their scope.
-#[utoipa::path(tag = "disclosure requests", security(("bearer" = [])), params(ListQuery, PageParams),
+#[utoipa::path(operation_id = "listDisclosureRequests",
+    tag = "disclosure requests", security(("bearer" = [])), params(ListQuery, PageParams),
     responses((status = 200, body = Page<RequestDto>)))]
 #[get("/disclosure-requests")]
 pub async fn list(
@@ -1112,7 +1125,8 @@ pub struct QuoteQuery {
 /// The information-processing fee (国办函〔2020〕109号): by case (10 a month free, then
 /// ¥100 each to 30, rising ¥100 per further 10) or by volume (30 pages free, then ¥10, ¥20,
 /// ¥40 a page by band); never both.
-#[utoipa::path(tag = "disclosure requests", params(QuoteQuery), responses((status = 200, body = FeeQuote)))]
+#[utoipa::path(operation_id = "quoteDisclosureRequestFee",
+    tag = "disclosure requests", params(QuoteQuery), responses((status = 200, body = FeeQuote)))]
 #[get("/disclosure-requests/fee-quote")]
 pub async fn fee_quote(q: web::Query<QuoteQuery>) -> ApiResult<HttpResponse> {
     let quote = match (q.method, q.nth, q.pages) {
@@ -1147,7 +1161,8 @@ pub async fn fee_quote(q: web::Query<QuoteQuery>) -> ApiResult<HttpResponse> {
 }
 
 /// Record an administrative reconsideration or a lawsuit about an application.
-#[utoipa::path(tag = "disclosure requests", security(("bearer" = [])), params(("id" = Uuid, Path)),
+#[utoipa::path(operation_id = "createDisclosureRequestRemedy",
+    tag = "disclosure requests", security(("bearer" = [])), params(("id" = Uuid, Path)),
     request_body = RemedyIn, responses((status = 201, body = RemedyDto)))]
 #[post("/disclosure-requests/{id}/remedies")]
 pub async fn add_remedy(
@@ -1208,7 +1223,8 @@ pub async fn add_remedy(
 }
 
 /// Update the outcome of a reconsideration or lawsuit (upheld, corrected, other, pending).
-#[utoipa::path(tag = "disclosure requests", security(("bearer" = [])),
+#[utoipa::path(operation_id = "updateDisclosureRequestRemedy",
+    tag = "disclosure requests", security(("bearer" = [])),
     params(("id" = Uuid, Path), ("remedy_id" = Uuid, Path)),
     request_body = RemedyUpdate, responses((status = 200, body = RemedyDto)))]
 #[patch("/disclosure-requests/{id}/remedies/{remedy_id}")]

@@ -111,7 +111,8 @@ pub struct CaseStatistics {
 /// completion (办结率), on-time (按时办结率), on-the-spot (当场办结率) and early-completion
 /// rates, with the average working days used against those promised. Computed from the
 /// records; supervisors and administrators, within their scope.
-#[utoipa::path(tag = "statistics", security(("bearer" = [])), params(StatsQuery),
+#[utoipa::path(operation_id = "getCaseStatistics",
+    tag = "statistics", security(("bearer" = [])), params(StatsQuery),
     responses((status = 200, body = CaseStatistics)))]
 #[get("/statistics/cases")]
 pub async fn cases_statistics(

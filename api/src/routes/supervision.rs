@@ -137,7 +137,8 @@ async fn rules_org(
 /// rectification and complaint-acceptance limits, the anomaly parameters, assessment grades
 /// and the rules turned off — with the catalogue of rules. An organisation without rules of
 /// its own inherits its nearest ancestor's, else the defaults.
-#[utoipa::path(tag = "supervision", security(("bearer" = [])), params(RulesQuery),
+#[utoipa::path(operation_id = "getSupervisionRules",
+    tag = "supervision", security(("bearer" = [])), params(RulesQuery),
     responses((status = 200, body = RulesDto),
     (status = 404, body = crate::error::Problem, content_type = "application/problem+json",
      description = "No such organisation in your scope")))]
@@ -160,7 +161,8 @@ pub async fn get_rules(
 
 /// Set an organisation's own rules (supervisors and administrators in scope); they apply to
 /// its subtree unless a lower organisation sets its own.
-#[utoipa::path(tag = "supervision", security(("bearer" = [])),
+#[utoipa::path(operation_id = "putSupervisionRules",
+    tag = "supervision", security(("bearer" = [])),
     params(RulesQuery, ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     request_body = SupervisionRules, responses((status = 200, body = RulesDto),
     (status = 404, body = crate::error::Problem, content_type = "application/problem+json",
@@ -247,7 +249,8 @@ pub struct AlertsQuery {
 /// supervision orders awaiting a response and complaints awaiting a decision to accept.
 /// Yellow at the organisation's thresholds (default: 1 working day left or 80% of the limit
 /// used), red from the first working day after the due date. Red first, most overdue first.
-#[utoipa::path(tag = "supervision", security(("bearer" = [])), params(AlertsQuery),
+#[utoipa::path(operation_id = "listAlerts",
+    tag = "supervision", security(("bearer" = [])), params(AlertsQuery),
     responses((status = 200, body = Page<Alert>)))]
 #[get("/supervision/alerts")]
 pub async fn list_alerts(
@@ -357,7 +360,8 @@ pub struct EventsQuery {
 
 /// The alert history: when each object turned yellow, red, or was cleared, recorded by the
 /// alert job — kept after the object is finished. Oldest first.
-#[utoipa::path(tag = "supervision", security(("bearer" = [])), params(EventsQuery),
+#[utoipa::path(operation_id = "listAlertEvents",
+    tag = "supervision", security(("bearer" = [])), params(EventsQuery),
     responses((status = 200, body = Page<AlertEventDto>)))]
 #[get("/supervision/alert-events")]
 pub async fn list_alert_events(
@@ -397,7 +401,8 @@ pub async fn list_alert_events(
 /// Run the alert job now (it also runs in the background every
 /// `ZHENGWU_ALERT_JOB_INTERVAL` seconds): records every change of level since the last run.
 /// Safe to run from several replicas at once: each change is recorded once.
-#[utoipa::path(tag = "supervision", security(("bearer" = [])),
+#[utoipa::path(operation_id = "runAlertJob",
+    tag = "supervision", security(("bearer" = [])),
     responses((status = 200, body = JobRun)))]
 #[post("/supervision/alert-events/run")]
 pub async fn run_alert_job(state: web::Data<AppState>, auth: Principal) -> ApiResult<HttpResponse> {
@@ -439,7 +444,8 @@ pub struct AnomaliesQuery {
 /// reason, steps over their time, extensions beyond the legal limit, and one-time notices
 /// later than AL Art.32 allows (such a case counts as accepted on receipt in the
 /// statistics). Each finding names its rule; rules and parameters are per organisation.
-#[utoipa::path(tag = "supervision", security(("bearer" = [])), params(AnomaliesQuery),
+#[utoipa::path(operation_id = "listAnomalies",
+    tag = "supervision", security(("bearer" = [])), params(AnomaliesQuery),
     responses((status = 200, body = Page<Anomaly>)))]
 #[get("/supervision/anomalies")]
 pub async fn list_anomalies(

@@ -134,7 +134,8 @@ fn grantable(auth: &Principal, role: Role) -> ApiResult<()> {
 }
 
 /// List accounts in your scope (administrators and supervisors).
-#[utoipa::path(tag = "users", security(("bearer" = [])),
+#[utoipa::path(operation_id = "listUsers",
+    tag = "users", security(("bearer" = [])),
     params(ListQuery, PageParams),
     responses((status = 200, body = Page<UserDto>)))]
 #[get("/users")]
@@ -175,7 +176,8 @@ pub async fn list(
 /// Create a staff account (administrators, inside their subtree).
 ///
 /// An organisation administrator can never grant `sys_admin`.
-#[utoipa::path(tag = "users", security(("bearer" = [])), request_body = CreateUser,
+#[utoipa::path(operation_id = "createUser",
+    tag = "users", security(("bearer" = [])), request_body = CreateUser,
     params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe creation")),
     responses((status = 201, body = UserDto, headers(("ETag" = String), ("Location" = String)))))]
 #[post("/users")]
@@ -244,7 +246,8 @@ pub async fn create(
 }
 
 /// Read an account: your own, or one in your scope (administrators, supervisors).
-#[utoipa::path(tag = "users", security(("bearer" = [])), params(("id" = Uuid, Path)),
+#[utoipa::path(operation_id = "getUser",
+    tag = "users", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = UserDto, headers(("ETag" = String)))))]
 #[get("/users/{id}")]
 pub async fn get(
@@ -263,7 +266,8 @@ pub async fn get(
 ///
 /// Role changes follow the same rule as creation; a `sys_admin` account is changed by
 /// system administrators only.
-#[utoipa::path(tag = "users", security(("bearer" = [])),
+#[utoipa::path(operation_id = "updateUser",
+    tag = "users", security(("bearer" = [])),
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     request_body = PatchUser,
     responses((status = 200, body = UserDto, headers(("ETag" = String)))))]

@@ -142,7 +142,8 @@ fn with_etag(w: &WindowDto) -> HttpResponse {
 }
 
 /// List the windows of a hall, with their staff.
-#[utoipa::path(tag = "halls and windows", security(("bearer" = [])),
+#[utoipa::path(operation_id = "listHallWindows",
+    tag = "halls and windows", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The hall"), PageParams),
     responses((status = 200, body = Page<WindowDto>)))]
 #[get("/halls/{id}/windows")]
@@ -174,7 +175,8 @@ pub async fn list(
 }
 
 /// Open a window in a hall (administrators).
-#[utoipa::path(tag = "halls and windows", security(("bearer" = [])),
+#[utoipa::path(operation_id = "createWindow",
+    tag = "halls and windows", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The hall"),
            ("Idempotency-Key" = Option<String>, Header, description = "Retry-safe creation")),
     request_body = CreateWindow,
@@ -240,7 +242,8 @@ pub async fn create(
 }
 
 /// Read a window with its staff.
-#[utoipa::path(tag = "halls and windows", security(("bearer" = [])), params(("id" = Uuid, Path)),
+#[utoipa::path(operation_id = "getWindow",
+    tag = "halls and windows", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = WindowDto, headers(("ETag" = String)))))]
 #[get("/windows/{id}")]
 pub async fn get(
@@ -255,7 +258,8 @@ pub async fn get(
 }
 
 /// Change a window's number, name, kind or status (administrators; send `If-Match`).
-#[utoipa::path(tag = "halls and windows", security(("bearer" = [])),
+#[utoipa::path(operation_id = "updateWindow",
+    tag = "halls and windows", security(("bearer" = [])),
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     request_body = PatchWindow, responses((status = 200, body = WindowDto)))]
 #[patch("/windows/{id}")]
@@ -312,7 +316,8 @@ pub async fn patch(
 ///
 /// A staffed window has at least one A post and one B post, so it is never left
 /// unattended (AB岗). Staff are active staff accounts inside your scope.
-#[utoipa::path(tag = "halls and windows", security(("bearer" = [])),
+#[utoipa::path(operation_id = "setWindowStaff",
+    tag = "halls and windows", security(("bearer" = [])),
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     request_body = PutStaff, responses((status = 200, body = WindowDto)))]
 #[put("/windows/{id}/staff")]
