@@ -33,16 +33,6 @@ pub struct FieldProblem {
 
 /// An error response (RFC 9457).
 #[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({
-    "type": "https://zhengwu.gov.cn/problems/validation.failed",
-    "title": "The request is not valid",
-    "status": 422,
-    "detail": "1 field is not valid",
-    "code": "validation.failed",
-    "errors": [{"pointer": "/credit_code", "code": "credit_code.check_character",
-                "message": "the check character (the 18th) does not match GB 32100"}],
-    "request_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a10"
-}))]
 pub struct Problem {
     #[serde(rename = "type")]
     pub type_: String,

@@ -126,8 +126,8 @@ where
 {
     let (app, api) = app
         .into_utoipa_app()
-        .configure(routes::operational)
-        .service(utoipa_actix_web::scope("/api/v1").configure(routes::api_v1))
+        .configure(|c| routes::operational(c))
+        .service(utoipa_actix_web::scope("/api/v1").configure(|c| routes::api_v1(c)))
         .split_for_parts();
     (app, openapi::finish(api))
 }
@@ -135,6 +135,22 @@ where
 /// The OpenAPI document of the API (what `zhengwu openapi` prints).
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
     assemble(App::new()).1
+}
+
+/// Every schema the document's operations and components register, by name (see
+/// [`routes::SchemaCensus`]).
+pub fn schema_census() -> routes::SchemaCensus {
+    use utoipa::OpenApi;
+    let mut census = routes::SchemaCensus::default();
+    routes::operational(&mut census);
+    routes::api_v1(&mut census);
+    let base = openapi::ApiDoc::openapi();
+    census.record(
+        base.components
+            .map(|c| c.schemas.into_iter().collect())
+            .unwrap_or_default(),
+    );
+    census
 }
 
 /// The whole application over `state`.

@@ -1,9 +1,12 @@
-//! The OpenAPI document: collected from the registered handlers, then completed with the
-//! error responses every operation can give, so that none is left undocumented.
+//! The OpenAPI document: collected from the registered handlers, then completed with what
+//! every operation shares — the error answers (`components.responses`, each with an example
+//! of its own status), the common parameters (`components.parameters`), page schemas that
+//! refer to their item schema, and a description for every answer.
 
-use utoipa::openapi::path::{Operation, ParameterIn};
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
-use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+use serde_json::{Value, json};
+use utoipa::openapi::path::{Operation, Parameter, ParameterIn};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{Components, Ref, RefOr, Response, Schema};
 use utoipa::{Modify, OpenApi};
 
 use crate::error::{FieldProblem, Problem};
@@ -19,7 +22,7 @@ invalid fields, `errors[].pointer`. Lists use keyset pagination (`limit`, `curso
 `next_cursor`, `Link: rel=\"next\"`). Mutable resources carry a `version`, sent as `ETag`; send \
 it back in `If-Match` to update (412 when stale). Creating POSTs accept `Idempotency-Key`.\n\n\
 Get a token at `POST /api/v1/auth/token`, then use **Authorize** with the `access_token`.",
-        license(name = "Apache-2.0")
+        license(name = "Apache-2.0", identifier = "Apache-2.0")
     ),
     components(schemas(Problem, FieldProblem)),
     modifiers(&Security),
@@ -67,18 +70,238 @@ impl Modify for Security {
     }
 }
 
-fn problem(description: &str) -> RefOr<utoipa::openapi::Response> {
-    RefOr::T(
-        ResponseBuilder::new()
-            .description(description)
-            .content(
-                "application/problem+json",
-                ContentBuilder::new()
-                    .schema(Some(Ref::from_schema_name("Problem")))
-                    .build(),
-            )
-            .build(),
-    )
+/// An error answer every operation may share: its status, component name, description and
+/// an example problem of that status.
+struct ErrorAnswer {
+    status: &'static str,
+    name: &'static str,
+    description: &'static str,
+    code: &'static str,
+    title: &'static str,
+    detail: &'static str,
+}
+
+const ERROR_ANSWERS: &[ErrorAnswer] = &[
+    ErrorAnswer {
+        status: "400",
+        name: "BadRequest",
+        description: "Malformed request: not JSON, or an invalid query, path or header value",
+        code: "request.malformed_json",
+        title: "The request is malformed",
+        detail: "the body is not valid JSON: expected value at line 1 column 1",
+    },
+    ErrorAnswer {
+        status: "401",
+        name: "Unauthorized",
+        description: "No valid access token: none where one is needed, or one that has \
+expired, is badly signed or is meant for another audience",
+        code: "auth.unauthenticated",
+        title: "Authentication is required",
+        detail: "the access token has expired; refresh it or log in again",
+    },
+    ErrorAnswer {
+        status: "403",
+        name: "Forbidden",
+        description: "Your role does not allow this operation",
+        code: "auth.forbidden",
+        title: "Your role does not allow this",
+        detail: "this needs one of the roles: clerk",
+    },
+    ErrorAnswer {
+        status: "404",
+        name: "NotFound",
+        description: "Not found, or outside your organisation scope",
+        code: "not_found",
+        title: "Not found",
+        detail: "no such case",
+    },
+    ErrorAnswer {
+        status: "409",
+        name: "Conflict",
+        description: "Conflicts with the current state or a unique value",
+        code: "conflict.duplicate",
+        title: "The request conflicts with the current state",
+        detail: "an object with the same unique value exists",
+    },
+    ErrorAnswer {
+        status: "412",
+        name: "PreconditionFailed",
+        description: "`If-Match` names a version that is no longer current",
+        code: "precondition.stale_version",
+        title: "The resource has changed",
+        detail: "If-Match does not name the current version 4; read it again",
+    },
+    ErrorAnswer {
+        status: "413",
+        name: "PayloadTooLarge",
+        description: "The body is larger than the configured limit",
+        code: "request.body_too_large",
+        title: "The request body is too large",
+        detail: "the body may have at most 1048576 bytes",
+    },
+    ErrorAnswer {
+        status: "415",
+        name: "UnsupportedMediaType",
+        description: "The body is not of the documented media type",
+        code: "request.unsupported_media_type",
+        title: "The body must be JSON",
+        detail: "send Content-Type: application/json",
+    },
+    ErrorAnswer {
+        status: "422",
+        name: "ValidationFailed",
+        description: "Well-formed but invalid: `errors[]` names each field (JSON pointer) and \
+the rule; or an `Idempotency-Key` already used for a different request",
+        code: "validation.failed",
+        title: "The request is not valid",
+        detail: "/credit_code: the check character (the 18th) does not match GB 32100",
+    },
+    ErrorAnswer {
+        status: "429",
+        name: "TooManyRequests",
+        description: "Too many requests from this client; `Retry-After` says when to retry",
+        code: "rate_limited",
+        title: "Too many requests",
+        detail: "too many requests from this address; retry in 60 s",
+    },
+    ErrorAnswer {
+        status: "500",
+        name: "InternalError",
+        description: "Internal error; the log has the details under the request id",
+        code: "internal",
+        title: "An internal error occurred",
+        detail: "the error has been logged with this request id",
+    },
+    ErrorAnswer {
+        status: "503",
+        name: "ServiceUnavailable",
+        description: "The database is unavailable; retry after `Retry-After` seconds",
+        code: "service.database_unavailable",
+        title: "The service is temporarily unavailable",
+        detail: "the database cannot be reached; retry shortly",
+    },
+];
+
+/// The example problem of an error answer.
+fn problem_example(a: &ErrorAnswer) -> Value {
+    let status: u16 = a.status.parse().unwrap_or(500);
+    let mut example = json!({
+        "type": format!("https://zhengwu.gov.cn/problems/{}", a.code),
+        "title": a.title,
+        "status": status,
+        "detail": a.detail,
+        "code": a.code,
+        "request_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a10",
+    });
+    if status == 422 {
+        example["errors"] = json!([{
+            "pointer": "/credit_code",
+            "code": "credit_code.check_character",
+            "message": "the check character (the 18th) does not match GB 32100",
+        }]);
+    }
+    if status == 412 {
+        example["context"] = json!({"current_version": 4});
+    }
+    example
+}
+
+fn error_answer(status: &str) -> Option<&'static ErrorAnswer> {
+    ERROR_ANSWERS.iter().find(|a| a.status == status)
+}
+
+/// Builds an OpenAPI object from its JSON form (the small, fixed pieces added here).
+fn from_json<T: serde::de::DeserializeOwned>(v: Value) -> Option<T> {
+    serde_json::from_value(v).ok()
+}
+
+/// The shared error answers, as `components.responses`.
+fn error_components(components: &mut Components) {
+    for a in ERROR_ANSWERS {
+        let mut headers = serde_json::Map::new();
+        if matches!(a.status, "429" | "503") {
+            headers.insert(
+                "Retry-After".into(),
+                json!({"description": "Seconds to wait before retrying",
+                       "schema": {"type": "integer"}}),
+            );
+        }
+        if a.status == "401" {
+            headers.insert(
+                "WWW-Authenticate".into(),
+                json!({"description": "`Bearer`", "schema": {"type": "string"}}),
+            );
+        }
+        let response = json!({
+            "description": a.description,
+            "headers": headers,
+            "content": {"application/problem+json": {
+                "schema": {"$ref": "#/components/schemas/Problem"},
+                "example": problem_example(a),
+            }},
+        });
+        if let Some(r) = from_json::<Response>(response) {
+            components.responses.insert(a.name.to_owned(), RefOr::T(r));
+        }
+    }
+}
+
+/// A shared parameter: its component name and definition.
+fn shared_parameters() -> Vec<(&'static str, Value)> {
+    vec![
+        (
+            "IdempotencyKey",
+            json!({
+                "name": "Idempotency-Key", "in": "header", "required": false,
+                "description": "Makes the creation retry-safe: a retry with the same key and \
+            body returns the first answer (with `Idempotent-Replayed: true`); the same key with another \
+            body is 422. 1 to 200 visible ASCII characters, e.g. a UUID.",
+                "schema": {"type": "string", "minLength": 1, "maxLength": 200,
+                           "pattern": "^[\\x21-\\x7E]+$"},
+                "example": "5f0c7a52-3d1e-4b8a-9c61-2f4e8d7a1b09",
+            }),
+        ),
+        (
+            "IfMatch",
+            json!({
+                "name": "If-Match", "in": "header", "required": false,
+                "description": "The `ETag` of the version you read (`\"3\"`); the change is \
+            refused with 412 when it is no longer the current one",
+                "schema": {"type": "string"},
+                "example": "\"3\"",
+            }),
+        ),
+        (
+            "Limit",
+            json!({
+                "name": "limit", "in": "query", "required": false,
+                "description": "Items per page, 1 to 200.",
+                "schema": {"type": "integer", "format": "int64", "minimum": 1,
+                           "maximum": 200, "default": 20},
+            }),
+        ),
+        (
+            "Cursor",
+            json!({
+                "name": "cursor", "in": "query", "required": false,
+                "description": "The `next_cursor` of the previous page.",
+                "schema": {"type": "string"},
+            }),
+        ),
+    ]
+}
+
+/// The component a parameter of an operation is an instance of, if any.
+fn shared_parameter_name(p: &Parameter) -> Option<&'static str> {
+    match p.parameter_in {
+        ParameterIn::Header if p.name.eq_ignore_ascii_case("Idempotency-Key") => {
+            Some("IdempotencyKey")
+        }
+        ParameterIn::Header if p.name.eq_ignore_ascii_case("If-Match") => Some("IfMatch"),
+        ParameterIn::Query if p.name == "limit" => Some("Limit"),
+        ParameterIn::Query if p.name == "cursor" => Some("Cursor"),
+        _ => None,
+    }
 }
 
 fn has_header(op: &Operation, name: &str) -> bool {
@@ -96,80 +319,121 @@ fn has_input(op: &Operation) -> bool {
         })
 }
 
-/// Adds the error responses an operation can give, where the handler did not name them.
-fn document_errors(path: &str, method: &str, op: &mut Operation) {
+/// The description of a success answer the handler gave none.
+fn success_description(status: &str) -> &'static str {
+    match status {
+        "200" => "OK",
+        "201" => "Created; `Location` names the new resource",
+        "202" => "Accepted",
+        "204" => "Done; no content",
+        "304" => "Not modified",
+        _ => "Success",
+    }
+}
+
+/// Completes one operation: the error answers it can give, where the handler did not name
+/// them, as references to the shared ones; shared parameters as references; an example of
+/// its own status on each error answer the handler wrote; a description on every answer.
+fn complete_operation(path: &str, method: &str, op: &mut Operation) {
     let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
     let writes = matches!(method, "post" | "put" | "patch" | "delete");
-    if !path.starts_with("/api/v1") {
-        return;
-    }
+    let api = path.starts_with("/api/v1");
     let input = has_input(op);
     let if_match = has_header(op, "If-Match");
     let idempotent = has_header(op, "Idempotency-Key");
     let body = op.request_body.is_some();
-    let mut add = |status: &str, description: &str| {
-        op.responses
-            .responses
-            .entry(status.to_owned())
-            .or_insert_with(|| problem(description));
-    };
-    if input {
-        add(
-            "400",
-            "Malformed request: not JSON, or an invalid query or path parameter",
-        );
-        add(
-            "422",
-            "Well-formed but invalid: `errors[]` names each field (JSON pointer) and the rule",
-        );
+
+    for p in op.parameters.iter_mut().flatten() {
+        if let RefOr::T(param) = p
+            && let Some(name) = shared_parameter_name(param)
+        {
+            *p = RefOr::Ref(Ref::new(format!("#/components/parameters/{name}")));
+        }
     }
-    // An empty requirement beside the bearer one: a token is optional.
-    let optional = op
-        .security
-        .iter()
-        .flatten()
-        .any(|r| *r == SecurityRequirement::default());
-    if secured && optional {
-        add(
-            "401",
-            "The access token sent is not valid (expired, bad signature, wrong audience), \
-or this request needs one",
-        );
+
+    for (status, response) in op.responses.responses.iter_mut() {
+        let RefOr::T(r) = response else { continue };
+        if r.description.is_empty() {
+            r.description = success_description(status).to_owned();
+        }
+        // A problem answer the handler described in its own words: the shared answer, with
+        // that description.
+        if let Some(a) = error_answer(status)
+            && r.content.keys().eq(["application/problem+json"])
+        {
+            let mut shared = Ref::from_response_name(a.name);
+            if r.description != a.description {
+                shared.description = r.description.clone();
+            }
+            *response = RefOr::Ref(shared);
+        }
     }
-    if secured {
-        add(
-            "401",
-            "No valid access token (missing, expired, bad signature, wrong audience)",
-        );
-        add("403", "Your role does not allow this operation");
+
+    let mut statuses: Vec<&str> = Vec::new();
+    if api && input {
+        statuses.extend(["400", "422"]);
     }
-    if path.contains('{') {
-        add("404", "Not found, or outside your organisation scope");
+    if api && secured {
+        statuses.extend(["401", "403"]);
     }
-    if body {
-        add("413", "The body is larger than the configured limit");
-        add("415", "The body is not `application/json`");
+    if api && path.contains('{') {
+        statuses.push("404");
     }
-    if writes && secured {
-        add("409", "Conflicts with the current state or a unique value");
+    if api && body {
+        statuses.extend(["413", "415"]);
     }
-    if if_match {
-        add(
-            "412",
-            "`If-Match` names a version that is no longer current",
-        );
+    if api && writes && secured {
+        statuses.push("409");
     }
-    if idempotent {
-        add(
-            "422",
-            "Invalid, or the Idempotency-Key was used for a different request",
-        );
+    if api && if_match {
+        statuses.push("412");
     }
-    add(
-        "500",
-        "Internal error; the log has the details under the request id",
-    );
-    add("503", "The database is unavailable; retry later");
+    if api && idempotent {
+        statuses.push("422");
+    }
+    if api {
+        statuses.extend(["500", "503"]);
+    }
+    for status in statuses {
+        if let Some(a) = error_answer(status) {
+            op.responses
+                .responses
+                .entry(status.to_owned())
+                .or_insert_with(|| RefOr::Ref(Ref::from_response_name(a.name)));
+        }
+    }
+}
+
+/// Page schemas (`Page_CaseDto`) refer to their item schema instead of copying it; an item
+/// schema that only a page used becomes a component of its own.
+fn page_items_by_reference(components: &mut Components) {
+    let pages: Vec<String> = components
+        .schemas
+        .keys()
+        .filter(|k| k.starts_with("Page_"))
+        .cloned()
+        .collect();
+    for page in pages {
+        let item = page.trim_start_matches("Page_").to_owned();
+        let Some(RefOr::T(schema)) = components.schemas.get(&page) else {
+            continue;
+        };
+        let mut value = serde_json::to_value(schema).unwrap_or_default();
+        let Some(items) = value.pointer_mut("/properties/items/items") else {
+            continue;
+        };
+        if items.get("$ref").is_none() {
+            if !components.schemas.contains_key(&item)
+                && let Some(s) = from_json::<RefOr<Schema>>(items.clone())
+            {
+                components.schemas.insert(item.clone(), s);
+            }
+            *items = json!({"$ref": format!("#/components/schemas/{item}")});
+        }
+        if let Some(s) = from_json::<RefOr<Schema>>(value) {
+            components.schemas.insert(page, s);
+        }
+    }
 }
 
 /// Completes the collected document.
@@ -187,9 +451,17 @@ pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
             ("patch", &mut item.patch),
         ] {
             if let Some(op) = op {
-                document_errors(path, method, op);
+                complete_operation(path, method, op);
             }
         }
     }
+    let components = api.components.get_or_insert_with(Default::default);
+    error_components(components);
+    for (name, definition) in shared_parameters() {
+        if let Some(p) = from_json::<Parameter>(definition) {
+            components.parameters.insert(name.to_owned(), RefOr::T(p));
+        }
+    }
+    page_items_by_reference(components);
     api
 }

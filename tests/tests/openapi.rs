@@ -213,3 +213,16 @@ fn every_reference_resolves() {
     dangling.dedup();
     assert!(dangling.is_empty(), "unresolved references: {dangling:?}");
 }
+
+/// One Rust type, one schema name: the document keeps a single schema per component name, so
+/// two types registered under one name leave one of them described by the other's schema.
+#[test]
+fn every_schema_name_belongs_to_one_type() {
+    let census = zhengwu_api::schema_census();
+    assert!(census.schemas.len() > 100, "the census saw too few schemas");
+    let conflicts = census.conflicts();
+    assert!(
+        conflicts.is_empty(),
+        "schema names given to several types: {conflicts:?}"
+    );
+}

@@ -53,7 +53,7 @@ fn one() -> u32 {
 /// The applicant, when a clerk applies on someone's behalf at a window.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ApplicantIn {
+pub struct CaseApplicantIn {
     #[schema(example = "张三")]
     pub name: String,
     pub applicant_type: ApplicantType,
@@ -72,11 +72,11 @@ pub struct CreateCase {
     /// One matter; several make a parallel-approval project (并联审批) with a sub-case each.
     pub matter_ids: Vec<Uuid>,
     /// `web` or `mobile` for applicants online; `window` or `post` for clerks.
-    pub channel: Channel,
+    pub channel: CaseChannel,
     /// Clerks: the window of intake.
     pub window_id: Option<Uuid>,
     /// Clerks: whom the case is for. Applicants apply for themselves.
-    pub applicant: Option<ApplicantIn>,
+    pub applicant: Option<CaseApplicantIn>,
     #[serde(default)]
     pub materials: Vec<MaterialIn>,
     /// Required for a parallel-approval project.
@@ -88,20 +88,20 @@ pub struct CreateCase {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum Channel {
+pub enum CaseChannel {
     Window,
     Web,
     Mobile,
     Post,
 }
 
-impl Channel {
+impl CaseChannel {
     fn as_str(self) -> &'static str {
         match self {
-            Channel::Window => "window",
-            Channel::Web => "web",
-            Channel::Mobile => "mobile",
-            Channel::Post => "post",
+            CaseChannel::Window => "window",
+            CaseChannel::Web => "web",
+            CaseChannel::Mobile => "mobile",
+            CaseChannel::Post => "post",
         }
     }
 }
@@ -114,14 +114,14 @@ pub struct NoteIn {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ReasonIn {
+pub struct CaseReasonIn {
     #[schema(example = "申请事项不属于本机关职权范围")]
     pub reason: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum Problem {
+pub enum MaterialProblem {
     Missing,
     Defective,
 }
@@ -131,7 +131,7 @@ pub enum Problem {
 pub struct MissingItem {
     /// One of the matter's materials.
     pub material: String,
-    pub problem: Problem,
+    pub problem: MaterialProblem,
     pub note: Option<String>,
 }
 
@@ -175,7 +175,7 @@ pub struct SuspendIn {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ExtendIn {
+pub struct CaseExtendIn {
     /// Working days added; the total may not exceed the statutory limit plus its legal extension.
     pub working_days: u32,
     pub reason: String,
@@ -301,7 +301,7 @@ pub struct CreatedCase {
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct TimelineEntry {
+pub struct CaseTimelineEntry {
     pub at: DateTime<Utc>,
     pub action: String,
     pub actor_id: Option<Uuid>,
@@ -316,7 +316,7 @@ pub struct Timeline {
     pub number: String,
     pub state: CaseState,
     pub clock: ClockDto,
-    pub entries: Vec<TimelineEntry>,
+    pub entries: Vec<CaseTimelineEntry>,
 }
 
 /// What the public sees of a case: no personal data.
@@ -661,7 +661,8 @@ pub async fn create(
     }
     let mut e = Errors::new();
     match (applicant_mode, b.channel) {
-        (true, Channel::Web | Channel::Mobile) | (false, Channel::Window | Channel::Post) => {}
+        (true, CaseChannel::Web | CaseChannel::Mobile)
+        | (false, CaseChannel::Window | CaseChannel::Post) => {}
         (true, _) => e.push(
             "channel",
             RuleViolation::new("case.channel", "applicants apply on web or mobile"),
@@ -911,7 +912,7 @@ enum Act {
     Step(StepIn),
     Suspend(SuspendIn),
     Resume,
-    Extend(ExtendIn),
+    Extend(CaseExtendIn),
     Decide(DecideIn),
     Deliver(DeliverIn),
     Charge(Vec<ChargeItem>),
@@ -1253,7 +1254,7 @@ case_action!(
     refuse,
     "/cases/{id}/refuse",
     "refuseCase",
-    ReasonIn,
+    CaseReasonIn,
     "Refuse to accept (不予受理), with the reason.",
     |b| Ok(Act::Refuse(text("/reason", &b.reason, 1000)?))
 );
@@ -1315,9 +1316,9 @@ case_action!(
     extend,
     "/cases/{id}/extend",
     "extendCase",
-    ExtendIn,
+    CaseExtendIn,
     "Extend the time limit once, with a reason, never beyond the statutory limit plus its legal extension (AL Art.42).",
-    |b| Ok(Act::Extend(ExtendIn {
+    |b| Ok(Act::Extend(CaseExtendIn {
         reason: text("/reason", &b.reason, 1000)?,
         ..b
     }))
@@ -1386,7 +1387,7 @@ pub async fn timeline(
     let entries = repo::events_of(&mut conn, c.id)
         .await?
         .into_iter()
-        .map(|e| TimelineEntry {
+        .map(|e| CaseTimelineEntry {
             at: e.at,
             action: e.action,
             actor_id: e.actor_id,

@@ -90,7 +90,7 @@ pub struct ExplanationIn {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"satisfied": true, "note": "电话回访，申请人对整改结果表示满意。"}))]
-pub struct CallbackIn {
+pub struct RectificationCallbackIn {
     /// Whether the applicant, called back (回访), is satisfied with the outcome.
     pub satisfied: bool,
     /// What was said, at most 2000 characters.
@@ -1023,7 +1023,7 @@ rectification_action!(
     callback_rectification,
     "/rectifications/{id}/callback",
     "recordRectificationCallback",
-    CallbackIn,
+    RectificationCallbackIn,
     "Record the call back to the applicant (回访): satisfied or not, and what was said.",
     |b| Ok(Step::Callback {
         satisfied: b.satisfied,

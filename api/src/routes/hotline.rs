@@ -502,7 +502,7 @@ pub struct DispatchIn {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ReasonIn {
+pub struct TicketReasonIn {
     pub reason: String,
 }
 
@@ -525,7 +525,7 @@ pub struct ExtensionDecisionIn {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"reply": "经核实，系供水管网爆管维修，已于11月6日恢复供水。", "public": true}))]
-pub struct ReplyIn {
+pub struct TicketReplyIn {
     pub reply: String,
     /// Whether the answer may be listed among the public answers (not for classified tickets).
     #[serde(default)]
@@ -535,7 +535,7 @@ pub struct ReplyIn {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"satisfied": false, "note": "市民反映仍间歇性停水"}))]
-pub struct CallbackIn {
+pub struct TicketCallbackIn {
     pub satisfied: bool,
     pub note: Option<String>,
 }
@@ -556,11 +556,11 @@ pub struct MergeIn {
 
 enum Step {
     Dispatch(DispatchIn),
-    Return(ReasonIn),
+    Return(TicketReasonIn),
     RequestExtension(ExtensionRequestIn),
     DecideExtension(ExtensionDecisionIn),
-    Reply(ReplyIn),
-    Callback(CallbackIn),
+    Reply(TicketReplyIn),
+    Callback(TicketCallbackIn),
     Close(CloseTicketIn),
     Merge(MergeIn),
 }
@@ -873,7 +873,7 @@ ticket_action!(
     return_ticket,
     "/hotline/tickets/{id}/return",
     "returnTicket",
-    ReasonIn,
+    TicketReasonIn,
     Step::Return,
     "Send a ticket back as not yours (退单), with the reason (the department): it goes back to the operator for re-dispatch; returns are counted."
 );
@@ -897,7 +897,7 @@ ticket_action!(
     reply_ticket,
     "/hotline/tickets/{id}/reply",
     "replyToTicket",
-    ReplyIn,
+    TicketReplyIn,
     Step::Reply,
     "Reply (the department); `public` lists the answer among the public answers."
 );
@@ -905,7 +905,7 @@ ticket_action!(
     callback_ticket,
     "/hotline/tickets/{id}/callback",
     "recordTicketCallback",
-    CallbackIn,
+    TicketCallbackIn,
     Step::Callback,
     "Record the follow-up call (回访, operators): satisfied, or not — then the ticket is reopened (重办) with a new due date and a note is required."
 );

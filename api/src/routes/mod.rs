@@ -27,10 +27,75 @@ pub mod supervision;
 pub mod users;
 pub mod windows;
 
+use std::collections::BTreeMap;
+
+use actix_web::dev::HttpServiceFactory;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::Schema;
+use utoipa_actix_web::OpenApiFactory;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+/// What the route lists register handlers with: the app's service configuration, or a
+/// [`SchemaCensus`] that only reads the handlers' documentation.
+pub trait Registry {
+    fn service<F>(&mut self, factory: F) -> &mut Self
+    where
+        F: HttpServiceFactory + OpenApiFactory + 'static;
+}
+
+impl Registry for ServiceConfig<'_> {
+    fn service<F>(&mut self, factory: F) -> &mut Self
+    where
+        F: HttpServiceFactory + OpenApiFactory + 'static,
+    {
+        ServiceConfig::service(self, factory)
+    }
+}
+
+/// Every schema the handlers register, by component name. The document keeps one schema per
+/// name, so two Rust types published under one name would leave one of them described by the
+/// other's schema; the census keeps each distinct schema a name was given.
+#[derive(Default)]
+pub struct SchemaCensus {
+    pub schemas: BTreeMap<String, Vec<serde_json::Value>>,
+}
+
+impl SchemaCensus {
+    /// Records `(name, schema)` pairs, keeping each distinct schema of a name once.
+    pub fn record(&mut self, pairs: Vec<(String, RefOr<Schema>)>) {
+        for (name, schema) in pairs {
+            let value = serde_json::to_value(&schema).unwrap_or_default();
+            let seen = self.schemas.entry(name).or_default();
+            if !seen.contains(&value) {
+                seen.push(value);
+            }
+        }
+    }
+
+    /// The names given to more than one schema.
+    pub fn conflicts(&self) -> Vec<&str> {
+        self.schemas
+            .iter()
+            .filter(|(_, v)| v.len() > 1)
+            .map(|(k, _)| k.as_str())
+            .collect()
+    }
+}
+
+impl Registry for SchemaCensus {
+    fn service<F>(&mut self, factory: F) -> &mut Self
+    where
+        F: HttpServiceFactory + OpenApiFactory + 'static,
+    {
+        let mut pairs = Vec::new();
+        factory.schemas(&mut pairs);
+        self.record(pairs);
+        self
+    }
+}
+
 /// Registers every `/api/v1` handler.
-pub fn api_v1(cfg: &mut ServiceConfig) {
+pub fn api_v1<R: Registry>(cfg: &mut R) {
     cfg.service(auth::token)
         .service(auth::refresh)
         .service(auth::logout)
@@ -219,7 +284,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
 }
 
 /// Registers the operational endpoints (outside `/api/v1`).
-pub fn operational(cfg: &mut ServiceConfig) {
+pub fn operational<R: Registry>(cfg: &mut R) {
     cfg.service(ops::healthz)
         .service(ops::readyz)
         .service(ops::metrics);

@@ -41,7 +41,7 @@ pub struct Contact {
 /// The applicant, when an officer registers a letter, visit or fax.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ApplicantIn {
+pub struct RequestApplicantIn {
     pub name: String,
     pub applicant_type: ApplicantType,
     pub legal_person_kind: Option<LegalPersonKind>,
@@ -68,7 +68,7 @@ pub struct CreateRequest {
     pub channel: RequestChannel,
     pub contact: Contact,
     /// Officers: the applicant of a letter, visit or fax.
-    pub applicant: Option<ApplicantIn>,
+    pub applicant: Option<RequestApplicantIn>,
     /// Officers: the day the application was handed in or sent (default today).
     pub submitted_on: Option<NaiveDate>,
     /// Letters: the day the post was signed for.
@@ -119,7 +119,7 @@ pub struct OpinionIn {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ExtendIn {
+pub struct RequestExtendIn {
     /// At most 20 working days, once (OGI Art.33).
     pub working_days: u32,
     pub reason: String,
@@ -137,7 +137,7 @@ pub struct FeeNoticeIn {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"reply_type": "disclosed", "text": "经查，现将您申请的信息提供如下……",
     "provided_items": [{"description": "老旧小区改造资金明细表"}]}))]
-pub struct ReplyIn {
+pub struct RequestReplyIn {
     pub reply_type: ReplyType,
     pub text: String,
     /// For `unable_not_held`: the agency that holds the information.
@@ -293,7 +293,7 @@ pub struct RequestDto {
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct TimelineEntry {
+pub struct RequestTimelineEntry {
     pub at: DateTime<Utc>,
     pub action: String,
     pub actor_id: Option<Uuid>,
@@ -307,7 +307,7 @@ pub struct RequestTimeline {
     pub request_id: Uuid,
     pub state: RequestState,
     pub clock: RequestClockDto,
-    pub entries: Vec<TimelineEntry>,
+    pub entries: Vec<RequestTimelineEntry>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -703,10 +703,10 @@ enum Act {
     CloseLapsed,
     Consult(ConsultIn),
     Opinion(OpinionIn),
-    Extend(ExtendIn),
+    Extend(RequestExtendIn),
     FeeNotice(FeeNoticeIn),
     FeePaid,
-    Reply(ReplyIn),
+    Reply(RequestReplyIn),
 }
 
 impl Act {
@@ -965,7 +965,7 @@ request_action!(
     extend,
     "/disclosure-requests/{id}/extend",
     "extendDisclosureRequest",
-    ExtendIn,
+    RequestExtendIn,
     "Extend the reply limit once, by at most 20 working days, with a reason (approvers; the applicant is notified).",
     |b| Act::Extend(b)
 );
@@ -989,7 +989,7 @@ request_action!(
     reply,
     "/disclosure-requests/{id}/reply",
     "replyToDisclosureRequest",
-    ReplyIn,
+    RequestReplyIn,
     "Reply with its type and ground (the annual report's rows); a late reply is allowed and recorded as late.",
     |b| Act::Reply(b)
 );
@@ -1031,7 +1031,7 @@ pub async fn timeline(
     let entries = repo::events_of(&mut conn, r.id)
         .await?
         .into_iter()
-        .map(|e| TimelineEntry {
+        .map(|e| RequestTimelineEntry {
             at: e.at,
             action: e.action,
             actor_id: e.actor_id,
