@@ -18,6 +18,10 @@ use zhengwu_domain::services::{
 use zhengwu_persistence::audit::{self, Actor, NewEvent};
 use zhengwu_persistence::{Conn, DbError, calendar, orgs, users, windows};
 
+use self::ids::demo_id;
+
+pub mod ids;
+
 use crate::auth::hash_password;
 use crate::config::Config;
 
@@ -319,6 +323,12 @@ const STAFF: &[(&str, &str, Role, &str)] = &[
     ("pingyin.clerk.b", "朱勇", Role::Clerk, "pingyin_hall"),
     ("city.hotline", "赵静", Role::HotlineOperator, "city"),
     ("city.hotline.b", "钱坤", Role::HotlineOperator, "city"),
+    (
+        "city.services.reviewer",
+        "刘洋",
+        Role::Reviewer,
+        "city_services",
+    ),
 ];
 
 /// The knowledge base (问答式知识库): (organisation key, question, answer).
@@ -642,6 +652,8 @@ const MATTERS: &[MatterSpec] = &[
 
 async fn demo_matter(
     c: &mut Conn,
+    now: chrono::DateTime<chrono::Utc>,
+    id: Uuid,
     org: &orgs::Organization,
     spec: &MatterSpec,
     windows: Vec<Uuid>,
@@ -709,7 +721,6 @@ async fn demo_matter(
         entered_hall: true,
         classified: false,
     };
-    let id = Uuid::now_v7();
     repo::insert_matter(
         c,
         &repo::NewMatter {
@@ -721,7 +732,6 @@ async fn demo_matter(
         &content,
     )
     .await?;
-    let now = chrono::Utc::now();
     repo::mark_submitted(c, id, 1, now).await?;
     repo::mark_published(c, id, 1, now, reviewer).await?;
     repo::save_matter(c, id, MatterState::Published, 1, Some(1)).await?;
@@ -741,6 +751,7 @@ async fn demo_matter(
 /// answer on the echo wall, for 历下区.
 async fn demo_participation(
     c: &mut Conn,
+    now: chrono::DateTime<chrono::Utc>,
     org: &orgs::Organization,
     officer: Uuid,
 ) -> Result<(), DbError> {
@@ -749,7 +760,6 @@ async fn demo_participation(
         RequestedForm,
     };
     use zhengwu_persistence::{participation as part, requests as repo};
-    let now = chrono::Utc::now();
     let today = now.with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
     let cal = calendar::calendar_for(c, today.year() - 1, today.year() + 1).await?;
     let jan1 = NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today);
@@ -1061,6 +1071,7 @@ async fn case_numbering(c: &mut Conn, org: &orgs::Organization) -> Result<(Strin
 /// One case in every state, for the construction permit at the city hall.
 async fn demo_cases(
     c: &mut Conn,
+    now: chrono::DateTime<chrono::Utc>,
     org: &orgs::Organization,
     matter_id: Uuid,
     window: Option<Uuid>,
@@ -1069,7 +1080,6 @@ async fn demo_cases(
     use sha2::Digest;
     use zhengwu_domain::services::{CaseClock, CaseState};
     use zhengwu_persistence::cases as repo;
-    let now = chrono::Utc::now();
     let today = now.with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
     // Received and accepted this morning, decided now: a few hours of real processing.
     let received_at = now - chrono::Duration::hours(4);
@@ -1089,7 +1099,7 @@ async fn demo_cases(
         let Some(target) = CaseState::parse(target) else {
             continue;
         };
-        let id = Uuid::now_v7();
+        let id = demo_id(ids::CASE, i as u16 + 1);
         let serial = repo::next_serial(c, counter, today).await?;
         let number = zhengwu_domain::services::case_number(&prefix, today, serial as u32);
         let mut case = repo::insert_case(
@@ -1273,6 +1283,7 @@ async fn demo_cases(
 /// of the decided one whose rectification is verified and under way.
 async fn demo_evaluations(
     c: &mut Conn,
+    now: chrono::DateTime<chrono::Utc>,
     org: &orgs::Organization,
     reviewer: Uuid,
 ) -> Result<usize, DbError> {
@@ -1280,7 +1291,6 @@ async fn demo_evaluations(
     use zhengwu_domain::services::CaseState;
     use zhengwu_persistence::cases as case_repo;
     use zhengwu_persistence::evaluations as repo;
-    let now = chrono::Utc::now();
     let today = now.with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
     let mut done = Vec::new();
     for state in [CaseState::Delivered, CaseState::Decided] {
@@ -1572,6 +1582,7 @@ fn local_at(tz: chrono_tz::Tz, d: NaiveDate, hour: u32) -> Option<chrono::DateTi
 #[allow(clippy::too_many_arguments)]
 async fn demo_supervision(
     c: &mut Conn,
+    now: chrono::DateTime<chrono::Utc>,
     org: &orgs::Organization,
     matter_id: Uuid,
     window: Option<Uuid>,
@@ -1584,7 +1595,6 @@ async fn demo_supervision(
     use zhengwu_persistence::cases as repo;
     use zhengwu_persistence::supervision as sup;
     let tz = chrono_tz::Asia::Shanghai;
-    let now = chrono::Utc::now();
     let today = now.with_timezone(&tz).date_naive();
     let cal = calendar::calendar_for(c, today.year() - 1, today.year() + 1).await?;
     let back = |n: u32| working_days_back(&cal, today, n);
@@ -1603,7 +1613,8 @@ async fn demo_supervision(
     for (i, (name, ago, target)) in specs.into_iter().enumerate() {
         let received_on = back(ago);
         let received_at = at(received_on, 9);
-        let id = Uuid::now_v7();
+        // After the seven cases of demo_cases.
+        let id = demo_id(ids::CASE, i as u16 + 8);
         let serial = repo::next_serial(c, counter, received_on).await?;
         let mut case = repo::insert_case(
             c,
@@ -1744,7 +1755,7 @@ async fn demo_supervision(
         let issued_on = back(3);
         let serial = sup::next_serial(c, "order", issued_on.year()).await?;
         let order = sup::Order {
-            id: Uuid::now_v7(),
+            id: demo_id(ids::ORDER, 1),
             number: format!("DB{}-{serial:04}", issued_on.year()),
             organization_id: org.id,
             object_kind: "case".to_owned(),
@@ -1849,6 +1860,7 @@ async fn demo_supervision(
 #[allow(clippy::too_many_arguments)]
 async fn demo_hotline(
     c: &mut Conn,
+    now: chrono::DateTime<chrono::Utc>,
     city: &orgs::Organization,
     departments: &[(&str, orgs::Organization)],
     operator: Uuid,
@@ -1859,7 +1871,6 @@ async fn demo_hotline(
     use zhengwu_domain::hotline::{TicketKind, TicketLimits, Urgency};
     use zhengwu_persistence::hotline as repo;
     let tz = chrono_tz::Asia::Shanghai;
-    let now = chrono::Utc::now();
     let today = now.with_timezone(&tz).date_naive();
     let cal = calendar::calendar_for(c, today.year() - 1, today.year() + 1).await?;
     let back = |n: u32| working_days_back(&cal, today, n);
@@ -2007,7 +2018,7 @@ async fn demo_hotline(
         let received_at = at(received_on, 9);
         let serial =
             zhengwu_persistence::supervision::next_serial(c, "hotline", received_on.year()).await?;
-        let id = Uuid::now_v7();
+        let id = demo_id(ids::TICKET, i as u16 + 1);
         let mut t = repo::Ticket {
             id,
             number: format!("RX{}{serial:06}", received_on.year()),
@@ -2236,6 +2247,7 @@ async fn demo_hotline(
 
 async fn demo_disclosure(
     c: &mut Conn,
+    now: chrono::DateTime<chrono::Utc>,
     org: &orgs::Organization,
     spec: &DisclosureSpec,
     author: Uuid,
@@ -2291,7 +2303,6 @@ async fn demo_disclosure(
     let mut w = repo::Workflow::of(&item);
     w.state = spec.state.as_str().to_owned();
     if spec.state == ItemState::Published {
-        let now = chrono::Utc::now();
         let year = now.year();
         let serial = repo::next_serial(c, org.id, year).await?;
         let code = org.credit_code.clone().unwrap_or_default();
@@ -2341,6 +2352,7 @@ type DemoWindow = (Uuid, Vec<(Uuid, Post)>);
 /// scores and a ranking. Each staff member is recorded at the window of their A post.
 async fn demo_assessments(
     c: &mut Conn,
+    now: chrono::DateTime<chrono::Utc>,
     hall: &orgs::Organization,
     staffed: &[DemoWindow],
     supervisor: Uuid,
@@ -2349,7 +2361,6 @@ async fn demo_assessments(
     use zhengwu_persistence::assessments::{
         self as repo, Assessment, AssessmentRow, AttendanceRow, StoredItem,
     };
-    let now = chrono::Utc::now();
     let today = now.with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
     let cal = calendar::calendar_for(c, today.year() - 1, today.year()).await?;
     // Window findings: (window index, every n-th day, offset, dimension, points, reason).
@@ -2571,6 +2582,15 @@ pub fn schedule_2025() -> Result<YearSchedule, String> {
 
 /// Loads the demo data set once; later calls change nothing.
 pub async fn load(config: &Config) -> Result<String, String> {
+    load_at(config, chrono::Utc::now()).await
+}
+
+/// Loads the demo data as of `now`: the dates of its cases, applications, tickets and
+/// attendance are counted back from that day (tests load it as of a fixed day).
+pub async fn load_at(
+    config: &Config,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<String, String> {
     let mut conn = connect(config).await?;
     let hash = hash_password(DEMO_PASSWORD).map_err(|e| e.to_string())?;
     let schedule = schedule_2025()?;
@@ -2580,8 +2600,8 @@ pub async fn load(config: &Config) -> Result<String, String> {
             return Ok("demo data is already loaded; nothing changed".to_owned());
         }
         let mut made: Vec<(&str, orgs::Organization)> = Vec::new();
-        for s in ORGS {
-            let id = Uuid::now_v7();
+        for (n, s) in (1..).zip(ORGS) {
+            let id = demo_id(ids::ORGANIZATION, n);
             let parent = s.parent.and_then(|p| made.iter().find(|(k, _)| *k == p).map(|(_, o)| o.clone()));
             let path = match &parent {
                 Some(p) => p.path.child(id.into()),
@@ -2614,9 +2634,9 @@ pub async fn load(config: &Config) -> Result<String, String> {
         }
         let org = |key: &str| made.iter().find(|(k, _)| *k == key).map(|(_, o)| o.clone());
         let mut people: Vec<(&str, Uuid)> = Vec::new();
-        for (username, name, role, org_key) in STAFF {
+        for (n, (username, name, role, org_key)) in (1..).zip(STAFF) {
             let Some(o) = org(org_key) else { continue };
-            let id = Uuid::now_v7();
+            let id = demo_id(ids::USER, n);
             users::insert(
                 c,
                 users::NewUser {
@@ -2636,11 +2656,12 @@ pub async fn load(config: &Config) -> Result<String, String> {
             record(c, "user.create", "user", id, Some(&o.path), serde_json::json!({"username": username, "role": role})).await?;
             people.push((username, id));
         }
-        for (username, name, t, k) in [
+        let applicants = [
             ("zhang.san", "张三", ApplicantType::NaturalPerson, None),
             ("qilu.tech", "济南齐鲁数字科技有限公司", ApplicantType::LegalPerson, Some(LegalPersonKind::CommercialEnterprise)),
-        ] {
-            let id = Uuid::now_v7();
+        ];
+        for (n, (username, name, t, k)) in (STAFF.len() as u16 + 1..).zip(applicants) {
+            let id = demo_id(ids::USER, n);
             users::insert(
                 c,
                 users::NewUser {
@@ -2661,9 +2682,9 @@ pub async fn load(config: &Config) -> Result<String, String> {
             people.push((username, id));
         }
         let mut window_ids: Vec<(&str, &str, Uuid)> = Vec::new();
-        for (hall, number, name, combined, staff) in WINDOWS {
+        for (n, (hall, number, name, combined, staff)) in (1..).zip(WINDOWS) {
             let Some(h) = org(hall) else { continue };
-            let id = Uuid::now_v7();
+            let id = demo_id(ids::WINDOW, n);
             window_ids.push((hall, number, id));
             windows::insert(
                 c,
@@ -2682,7 +2703,7 @@ pub async fn load(config: &Config) -> Result<String, String> {
             window_ids.iter().find(|(h, n, _)| *h == hall && *n == number).map(|(_, _, id)| *id)
         };
         let mut first_matter = None;
-        for spec in MATTERS {
+        for (n, spec) in (1..).zip(MATTERS) {
             let (Some(o), Some(reviewer)) = (
                 org(spec.org),
                 people.iter().find(|(n, _)| *n == spec.reviewer).map(|(_, id)| *id),
@@ -2690,19 +2711,19 @@ pub async fn load(config: &Config) -> Result<String, String> {
                 continue;
             };
             let windows: Vec<Uuid> = spec.windows.iter().filter_map(|(h, n)| window(h, n)).collect();
-            let id = demo_matter(c, &o, spec, windows.clone(), reviewer).await?;
+            let id = demo_matter(c, now, demo_id(ids::MATTER, n), &o, spec, windows.clone(), reviewer).await?;
             first_matter = first_matter.or(Some((id, o, windows.first().copied())));
         }
         let officer = people.iter().find(|(n, _)| *n == "lixia.disclosure").map(|(_, id)| *id);
         if let (Some(o), Some(officer)) = (org("lixia"), officer) {
-            demo_participation(c, &o, officer).await?;
+            demo_participation(c, now, &o, officer).await?;
         }
         let clerk = people.iter().find(|(n, _)| *n == "city.clerk.a").map(|(_, id)| *id);
         if let (Some((matter_id, o, window)), Some(clerk)) = (first_matter.clone(), clerk) {
-            demo_cases(c, &o, matter_id, window, clerk).await?;
+            demo_cases(c, now, &o, matter_id, window, clerk).await?;
             if let Some(supervisor) = people.iter().find(|(n, _)| *n == "city.supervisor").map(|(_, id)| *id) {
                 let citizen = people.iter().find(|(n, _)| *n == "zhang.san").map(|(_, id)| *id);
-                demo_supervision(c, &o, matter_id, window, clerk, supervisor, citizen).await?;
+                demo_supervision(c, now, &o, matter_id, window, clerk, supervisor, citizen).await?;
             }
         }
         let person = |name: &str| people.iter().find(|(n, _)| *n == name).map(|(_, id)| *id);
@@ -2711,7 +2732,7 @@ pub async fn load(config: &Config) -> Result<String, String> {
         {
             let departments: Vec<(&str, orgs::Organization)> =
                 ["lixia", "pingyin"].iter().filter_map(|k| org(k).map(|o| (*k, o))).collect();
-            demo_hotline(c, &city, &departments, operator, responder, reviewer, person("zhang.san")).await?;
+            demo_hotline(c, now, &city, &departments, operator, responder, reviewer, person("zhang.san")).await?;
         }
         let mut made_items: Vec<(&str, Uuid)> = Vec::new();
         for spec in DISCLOSURES {
@@ -2723,7 +2744,7 @@ pub async fn load(config: &Config) -> Result<String, String> {
             let interprets = spec
                 .interprets
                 .and_then(|k| made_items.iter().find(|(key, _)| *key == k).map(|(_, id)| *id));
-            let id = demo_disclosure(c, &o, spec, author, reviewer, interprets).await?;
+            let id = demo_disclosure(c, now, &o, spec, author, reviewer, interprets).await?;
             made_items.push((spec.key, id));
         }
         record(c, "calendar.put", "calendar", 2025, None, serde_json::json!({"year": 2025})).await?;
@@ -2736,11 +2757,11 @@ pub async fn load(config: &Config) -> Result<String, String> {
                     window(hall, number).map(|id| (id, staff))
                 })
                 .collect();
-            demo_assessments(c, &h, &staffed, supervisor).await?;
+            demo_assessments(c, now, &h, &staffed, supervisor).await?;
         }
         let reviewer = person("city.reviewer");
         let evaluations = match (first_matter, reviewer) {
-            (Some((_, o, _)), Some(reviewer)) => demo_evaluations(c, &o, reviewer).await?,
+            (Some((_, o, _)), Some(reviewer)) => demo_evaluations(c, now, &o, reviewer).await?,
             _ => 0,
         };
         Ok(format!(

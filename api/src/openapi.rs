@@ -24,6 +24,7 @@ it back in `If-Match` to update (412 when stale). Creating POSTs accept `Idempot
 Get a token at `POST /api/v1/auth/token`, then use **Authorize** with the `access_token`.",
         license(name = "Apache-2.0", identifier = "Apache-2.0")
     ),
+    servers((url = "/", description = "The server that serves this document")),
     components(schemas(Problem, FieldProblem)),
     modifiers(&Security),
     tags(
@@ -331,10 +332,33 @@ fn success_description(status: &str) -> &'static str {
     }
 }
 
+/// An optional body (`Option<T>` in the handler) is the schema of `T` with `required: false`,
+/// not `T` or a JSON `null`: the body is left out, not sent as `null`.
+fn optional_body_by_reference(op: &mut Operation) {
+    let Some(RefOr::T(body)) = &mut op.request_body else {
+        return;
+    };
+    if matches!(body.required, Some(utoipa::openapi::Required::True)) {
+        return;
+    }
+    for content in body.content.values_mut() {
+        let RefOr::T(content) = content else { continue };
+        let value = serde_json::to_value(&content.schema).unwrap_or_default();
+        if let Some([only, null]) = value["oneOf"].as_array().map(Vec::as_slice)
+            && null == &json!({"type": "null"})
+            && let Some(target) = only["$ref"].as_str()
+        {
+            content.schema = Some(RefOr::Ref(Ref::new(target)));
+        }
+    }
+}
+
 /// Completes one operation: the error answers it can give, where the handler did not name
 /// them, as references to the shared ones; shared parameters as references; an example of
 /// its own status on each error answer the handler wrote; a description on every answer.
 fn complete_operation(path: &str, method: &str, op: &mut Operation) {
+    // Anonymous operations say so: an empty requirement list.
+    op.security.get_or_insert_with(Vec::new);
     let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
     let writes = matches!(method, "post" | "put" | "patch" | "delete");
     let api = path.starts_with("/api/v1");
@@ -343,6 +367,7 @@ fn complete_operation(path: &str, method: &str, op: &mut Operation) {
     let idempotent = has_header(op, "Idempotency-Key");
     let body = op.request_body.is_some();
 
+    optional_body_by_reference(op);
     for p in op.parameters.iter_mut().flatten() {
         if let RefOr::T(param) = p
             && let Some(name) = shared_parameter_name(param)
@@ -439,6 +464,7 @@ fn page_items_by_reference(components: &mut Components) {
 /// Completes the collected document.
 pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     let base = ApiDoc::openapi();
+    api.servers = base.servers.clone();
     api.info = base.info.clone();
     api.tags = base.tags.clone();
     api.merge(base);

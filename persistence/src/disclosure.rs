@@ -38,7 +38,22 @@ pub struct Category {
     pub updated_at: DateTime<Utc>,
 }
 
-/// Adds categories to an organisation's catalogue in the given order.
+/// The id of a category of the standard catalogue: derived from its organisation and code
+/// (a UUID of version 8 from their SHA-256), so that an organisation's standard catalogue has
+/// the same ids wherever it is created, and a category can be named before it is read.
+pub fn standard_category_id(organization_id: Uuid, code: &str) -> Uuid {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::new()
+        .chain_update(organization_id.as_bytes())
+        .chain_update(code.as_bytes())
+        .finalize();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_custom_bytes(bytes).into_uuid()
+}
+
+/// Adds categories to an organisation's catalogue in the given order; standard categories
+/// get their [`standard_category_id`].
 pub async fn insert_categories(
     conn: &mut Conn,
     organization_id: Uuid,
@@ -50,7 +65,11 @@ pub async fn insert_categories(
         .enumerate()
         .map(|(i, (code, name))| {
             (
-                disclosure_categories::id.eq(Uuid::now_v7()),
+                disclosure_categories::id.eq(if standard {
+                    standard_category_id(organization_id, code)
+                } else {
+                    Uuid::now_v7()
+                }),
                 disclosure_categories::organization_id.eq(organization_id),
                 disclosure_categories::code.eq(*code),
                 disclosure_categories::name.eq(*name),
@@ -1111,4 +1130,21 @@ pub async fn organizations_without_catalogue(
         .load(conn)
         .await?;
     crate::orgs::get_many(conn, &ids).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::standard_category_id;
+
+    #[test]
+    fn standard_category_ids_derive_from_organisation_and_code() {
+        let city = uuid::Uuid::from_u128(0x0194_1f29_7c00_7001_8000_0000_0000_0001);
+        let id = standard_category_id(city, "03");
+        assert_eq!(id, standard_category_id(city, "03"));
+        assert_eq!(id.get_version_num(), 8);
+        // The value the contract's example of a new disclosure item names.
+        assert_eq!(id.to_string(), "984e7ba4-32ee-8dc1-b1fd-4b83b614c729");
+        assert_ne!(id, standard_category_id(city, "04"));
+        assert_ne!(id, standard_category_id(uuid::Uuid::nil(), "03"));
+    }
 }

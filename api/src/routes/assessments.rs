@@ -74,9 +74,9 @@ fn check_note(e: &mut Errors, note: Option<&str>) -> Option<String> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
-    "window_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a10", "user_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a11",
-    "day": "2026-11-20", "status": "leave", "covered_by": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a12",
-    "note": "病假一天，B岗顶岗"
+    "window_id": "01941f29-7c00-7003-8000-000000000001",
+    "user_id": "01941f29-7c00-7002-8000-000000000005", "day": "2026-12-04", "status": "leave",
+    "covered_by": "01941f29-7c00-7002-8000-000000000006", "note": "病假一天，B岗顶岗"
 }))]
 pub struct AttendanceIn {
     /// The window the staff member serves that day; they are one of its staff.
@@ -94,7 +94,9 @@ pub struct AttendanceIn {
 /// A correction of an attendance record; the staff member and the day stay.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"window_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a10", "status": "late", "note": "迟到15分钟"}))]
+#[schema(example = json!({
+    "window_id": "01941f29-7c00-7003-8000-000000000001", "status": "late", "note": "迟到15分钟"
+}))]
 pub struct AttendanceChange {
     pub window_id: Uuid,
     pub status: AttendanceStatus,
@@ -382,6 +384,7 @@ pub async fn amend_attendance(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AttendanceQuery {
+    #[param(example = "01941f29-7c00-7001-8000-000000000005")]
     pub hall: Uuid,
     #[param(example = "2026-11-01")]
     pub from: NaiveDate,
@@ -466,12 +469,9 @@ pub struct ItemIn {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
-    "hall_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a10", "subject_kind": "window",
-    "subject_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a13", "day": "2026-11-20",
-    "items": [
-        {"dimension": "attitude", "points": 2, "reason": "群众书面表扬，耐心解答"},
-        {"dimension": "environment", "points": -1, "reason": "窗口桌面杂乱"}
-    ]
+    "hall_id": "01941f29-7c00-7001-8000-000000000005", "subject_kind": "window",
+    "subject_id": "01941f29-7c00-7003-8000-000000000001", "day": "2026-12-04",
+    "items": [{"dimension": "attitude", "points": 2, "reason": "群众书面表扬，耐心解答"}, {"dimension": "environment", "points": -1, "reason": "窗口桌面杂乱"}]
 }))]
 pub struct AssessmentIn {
     pub hall_id: Uuid,
@@ -784,6 +784,7 @@ pub async fn amend_assessment(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AssessmentQuery {
+    #[param(example = "01941f29-7c00-7001-8000-000000000005")]
     pub hall: Uuid,
     #[param(example = "2026-11-01")]
     pub from: NaiveDate,
@@ -1072,10 +1073,12 @@ pub(crate) fn subject_summary(s: &Standing, label: String) -> SubjectSummary {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SummaryQuery {
+    #[param(example = "month")]
     pub period: Period,
     /// Any day of the period (weeks run Monday to Sunday).
     #[param(example = "2026-11-19")]
     pub date: NaiveDate,
+    #[param(example = "01941f29-7c00-7001-8000-000000000005")]
     pub hall: Uuid,
 }
 

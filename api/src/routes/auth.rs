@@ -25,7 +25,9 @@ use crate::state::AppState;
 /// A token request: a person's password, or a machine client's credentials.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(tag = "grant_type", rename_all = "snake_case")]
-#[schema(example = json!({"grant_type": "password", "username": "admin", "password": "zhengwu-admin-2026"}))]
+#[schema(example = json!({
+    "grant_type": "password", "username": "city.admin", "password": "zhengwu-demo-2026"
+}))]
 pub enum TokenRequest {
     Password {
         username: String,
@@ -52,6 +54,7 @@ pub struct TokenResponse {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"refresh_token": "q3W0xPz7m1V9cK2dR8tY5uN4bH6jL0aS3eF7gD1kM9o"}))]
 pub struct RefreshRequest {
     pub refresh_token: String,
 }

@@ -30,6 +30,7 @@ pub enum BulletinFormat {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct BulletinQuery {
+    #[param(example = "01941f29-7c00-7001-8000-000000000005")]
     pub hall: Uuid,
     /// `json` (default) or `markdown` (the bulletin as a readable Chinese document).
     #[param(inline)]

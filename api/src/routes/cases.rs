@@ -65,8 +65,8 @@ pub struct CaseApplicantIn {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
-    "matter_ids": ["0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a10"], "channel": "web",
-    "materials": [{"name": "居民身份证", "copies": 1}]
+    "matter_ids": ["01941f29-7c00-7004-8000-000000000001"], "channel": "web",
+    "materials": [{"name": "建筑工程施工许可证申请表", "copies": 1}]
 }))]
 pub struct CreateCase {
     /// One matter; several make a parallel-approval project (并联审批) with a sub-case each.
@@ -108,12 +108,14 @@ impl CaseChannel {
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"note": "材料齐全，予以受理"}))]
 pub struct NoteIn {
     pub note: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "申请事项不属于本机关职权范围，请向不动产登记中心申请"}))]
 pub struct CaseReasonIn {
     #[schema(example = "申请事项不属于本机关职权范围")]
     pub reason: String,
@@ -145,12 +147,14 @@ pub struct NotifyMissingIn {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"materials": [{"name": "建设工程规划许可证", "copies": 1}]}))]
 pub struct ResubmitIn {
     pub materials: Vec<MaterialIn>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"assignee_id": "01941f29-7c00-7002-8000-000000000013"}))]
 pub struct AssignIn {
     pub assignee_id: Uuid,
 }
@@ -175,6 +179,7 @@ pub struct SuspendIn {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"working_days": 5, "reason": "需补充征求消防部门意见，经负责人批准延长"}))]
 pub struct CaseExtendIn {
     /// Working days added; the total may not exceed the statutory limit plus its legal extension.
     pub working_days: u32,
@@ -203,6 +208,7 @@ pub struct DeliverIn {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"items": [{"name": "工本费", "amount_fen": 1000}]}))]
 pub struct ChargeIn {
     pub items: Vec<ChargeItem>,
 }
@@ -1504,6 +1510,7 @@ pub async fn list(
 #[into_params(parameter_in = Query)]
 pub struct LookupQuery {
     /// The query password given at application.
+    #[param(example = "DEMO0000")]
     pub password: String,
 }
 

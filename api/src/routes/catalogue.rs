@@ -91,6 +91,7 @@ pub struct CreateCategory {
 /// Changes to a category: rename, reorder, move, retire or reinstate.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "行政许可事项清单", "sort_order": 56}))]
 pub struct PatchCategory {
     pub name: Option<String>,
     pub sort_order: Option<i32>,

@@ -61,8 +61,10 @@ pub struct CreatedClient {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"client_id": "hotline-12345", "name": "12345热线系统", "role": "clerk",
-    "organization_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a10"}))]
+#[schema(example = json!({
+    "client_id": "hotline-12345", "name": "12345热线系统", "role": "hotline_operator",
+    "organization_id": "01941f29-7c00-7001-8000-000000000001"
+}))]
 pub struct CreateClient {
     pub client_id: String,
     pub name: String,
@@ -73,6 +75,7 @@ pub struct CreateClient {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"active": true}))]
 pub struct PatchClient {
     pub active: bool,
 }

@@ -33,9 +33,12 @@ const HANDLERS: &[Role] = &[Role::SysAdmin, Role::OrgAdmin, Role::Supervisor];
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"kind": "complaint", "category": "attitude",
-    "organization_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a10",
-    "text": "11月3日上午在3号窗口办理婚姻登记，工作人员态度生硬，多次催促。", "contact": {"phone": "13812345678"}}))]
+#[schema(example = json!({
+    "kind": "complaint", "category": "attitude",
+    "organization_id": "01941f29-7c00-7001-8000-000000000005",
+    "window_id": "01941f29-7c00-7003-8000-000000000001",
+    "text": "11月3日上午在A01窗口办理业务，工作人员态度生硬，多次催促。", "contact": {"phone": "13812345678"}
+}))]
 pub struct ComplaintIn {
     pub kind: ComplaintKind,
     pub category: ComplaintCategory,
@@ -348,6 +351,7 @@ pub async fn list_complaints(
 #[into_params(parameter_in = Query)]
 pub struct ComplaintLookupQuery {
     /// The query code given at submission.
+    #[param(example = "DEMO3004")]
     pub code: String,
 }
 

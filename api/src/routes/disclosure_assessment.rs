@@ -24,6 +24,7 @@ use crate::state::AppState;
 #[into_params(parameter_in = Query)]
 pub struct DisclosureAssessmentQuery {
     /// The organisation whose subtree is assessed.
+    #[param(example = "01941f29-7c00-7001-8000-000000000001")]
     pub org: Uuid,
     /// Up to the current year.
     #[param(example = 2026)]

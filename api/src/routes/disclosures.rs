@@ -40,14 +40,11 @@ const WITHDRAWERS: &[Role] = &[Role::DisclosureOfficer, Role::OrgAdmin, Role::Sy
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
-    "organization_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a10",
-    "category_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a11",
-    "title": "济南市人民政府办公厅关于进一步做好政务公开工作的通知",
-    "summary": "部署2026年政务公开重点工作。",
-    "content": "各区县人民政府，市政府各部门：……",
-    "doc_number": "济政办发〔2026〕12号",
-    "subject_terms": ["政务公开", "通知"],
-    "formed_on": "2026-11-20",
+    "organization_id": "01941f29-7c00-7001-8000-000000000001",
+    "category_id": "984e7ba4-32ee-8dc1-b1fd-4b83b614c729",
+    "title": "济南市人民政府办公厅关于进一步做好政务公开工作的通知", "summary": "部署2026年政务公开重点工作。",
+    "content": "各区县人民政府，市政府各部门：……", "doc_number": "济政办发〔2026〕12号",
+    "subject_terms": ["政务公开", "通知"], "formed_on": "2026-11-20",
     "channels": ["portal", "gazette"]
 }))]
 pub struct CreateDisclosure {
@@ -102,6 +99,7 @@ fn default_cadence() -> Cadence {
 /// Changes to a draft: absent fields stay, `null` clears an optional field.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"summary": "明确2026年度重点工作任务和责任分工。", "subject_terms": ["工作要点", "政务公开"]}))]
 pub struct PatchDisclosure {
     pub category_id: Option<Uuid>,
     pub issuing_organization_id: Option<Uuid>,
@@ -126,6 +124,7 @@ pub struct PatchDisclosure {
 /// A note for a workflow step.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"note": "已核对文号和发布机构"}))]
 pub struct NoteBody {
     pub note: Option<String>,
 }
@@ -141,6 +140,7 @@ pub struct ReasonBody {
 /// Publication; an exception is needed to publish personal data unmasked.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({}))]
 pub struct PublishBody {
     pub pii_exception: Option<PiiException>,
 }

@@ -99,6 +99,7 @@ pub struct RectificationCallbackIn {
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"note": "整改已完成，回访满意，办结"}))]
 pub struct CloseIn {
     pub note: Option<String>,
 }
@@ -1156,6 +1157,7 @@ pub struct EvaluationStatsQuery {
     /// Last day of evaluation counted (at most 3 years after `from`).
     #[param(example = "2025-10-31")]
     pub to: NaiveDate,
+    #[param(example = "org")]
     pub group_by: EvaluationGroupBy,
 }
 

@@ -493,7 +493,9 @@ pub async fn ticket_timeline(
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"organization_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a10", "note": "请核实停水原因并答复市民"}))]
+#[schema(example = json!({
+    "organization_id": "01941f29-7c00-7001-8000-000000000003", "note": "请核实情况并于时限内答复市民"
+}))]
 pub struct DispatchIn {
     /// The responsible department.
     pub organization_id: Uuid,
@@ -502,6 +504,7 @@ pub struct DispatchIn {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "该事项属于供水企业职责，非本部门受理范围"}))]
 pub struct TicketReasonIn {
     pub reason: String,
 }
@@ -517,6 +520,7 @@ pub struct ExtensionRequestIn {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"approved": true, "note": "同意延期5个工作日"}))]
 pub struct ExtensionDecisionIn {
     pub approved: bool,
     pub note: Option<String>,
@@ -542,12 +546,16 @@ pub struct TicketCallbackIn {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"note": "市民对处理结果表示满意，办结"}))]
 pub struct CloseTicketIn {
     pub note: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "into": "01941f29-7c00-7007-8000-000000000002", "note": "同一市民就同一事项重复来电"
+}))]
 pub struct MergeIn {
     /// The ticket this one duplicates.
     pub into: Uuid,
@@ -932,6 +940,7 @@ ticket_action!(
 #[into_params(parameter_in = Query)]
 pub struct TicketLookupQuery {
     /// The query code given when the ticket was taken.
+    #[param(example = "DEMO2000")]
     pub code: String,
 }
 
@@ -1089,6 +1098,7 @@ pub struct HotlineStatsQuery {
     pub from: NaiveDate,
     #[param(example = "2025-10-31")]
     pub to: NaiveDate,
+    #[param(example = "org")]
     pub group_by: HotlineGroupBy,
 }
 
@@ -1248,9 +1258,10 @@ const KB_REVIEWERS: &[Role] = &[Role::SysAdmin, Role::OrgAdmin, Role::Reviewer];
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"organization_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a10",
-    "question": "办理居住证需要哪些材料？", "answer": "本人居民身份证、近期一寸白底照片、居住登记凭证及合法稳定就业、住所或连续就读证明之一。",
-    "valid_from": "2025-01-01"}))]
+#[schema(example = json!({
+    "organization_id": "01941f29-7c00-7001-8000-000000000001", "question": "办理居住证需要哪些材料？",
+    "answer": "本人居民身份证、近期一寸白底照片、居住登记凭证及合法稳定就业、住所或连续就读证明之一。", "valid_from": "2025-01-01"
+}))]
 pub struct EntryIn {
     /// The organisation whose duties the entry describes.
     pub organization_id: Uuid,
@@ -1266,6 +1277,7 @@ pub struct EntryIn {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"answer": "本人居民身份证、近期一寸白底照片及居住登记凭证。"}))]
 pub struct EntryPatch {
     pub question: Option<String>,
     pub answer: Option<String>,

@@ -103,16 +103,16 @@ impl From<MatterContent> for MatterContentDto {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
-    "organization_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a10",
-    "basic_code": "0000000100", "implementation_code": "113701020042284161000010001",
-    "name": "建筑工程施工许可", "matter_type": "administrative_licensing", "implementer_nature": "statutory",
-    "service_objects": ["legal_person"], "legal_basis": "《中华人民共和国建筑法》第七条",
-    "conditions": "已经办理该建筑工程用地批准手续……",
+    "organization_id": "01941f29-7c00-7001-8000-000000000003", "basic_code": "0000000213",
+    "implementation_code": "37010000000021300001", "name": "建设工程消防验收",
+    "matter_type": "administrative_licensing", "implementer_nature": "statutory",
+    "service_objects": ["legal_person"], "legal_basis": "《中华人民共和国消防法》第十三条",
+    "conditions": "建设工程竣工，并已完成消防查验……",
     "procedure": [{"name": "受理"}, {"name": "审查"}, {"name": "决定"}, {"name": "送达"}],
-    "statutory_days": 15, "promised_days": 3, "case_kind": "promised", "max_visits": 0,
+    "statutory_days": 15, "promised_days": 5, "case_kind": "promised", "max_visits": 0,
     "online_depth": "full_online", "fees": [],
-    "materials": [{"name": "建筑工程施工许可证申请表", "form": "original", "copies": 1, "required": true}],
-    "result_certificate": "建筑工程施工许可证", "entered_hall": true
+    "materials": [{"name": "消防验收申请表", "form": "original", "copies": 1, "required": true}],
+    "result_certificate": "建设工程消防验收意见书", "entered_hall": true
 }))]
 pub struct CreateMatter {
     /// The implementing organisation (实施主体).
@@ -129,6 +129,9 @@ pub struct CreateMatter {
 /// version; cases keep the version they were applied under.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "promised_days": 2, "max_visits": 0, "consultation_phone": "0531-66608000"
+}))]
 pub struct PatchMatter {
     pub name: Option<String>,
     pub matter_type: Option<MatterType>,
@@ -259,6 +262,7 @@ pub struct MatterVersionList {
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "法律依据修订，暂停办理并更新办事指南"}))]
 pub struct MatterReason {
     /// Required to suspend or abolish.
     pub reason: Option<String>,

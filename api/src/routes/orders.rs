@@ -46,8 +46,10 @@ async fn due_after(conn: &mut Conn, from: NaiveDate, days: u32) -> ApiResult<Nai
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"object_kind": "case", "object_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a10",
-    "subject": "办件超期督办", "instructions": "该办件已超过承诺时限，请于3个工作日内办结并书面说明原因。", "working_days": 3}))]
+#[schema(example = json!({
+    "object_kind": "case", "object_id": "01941f29-7c00-7005-8000-000000000008",
+    "subject": "办件超期督办", "instructions": "该办件已超过承诺时限，请于3个工作日内办结并书面说明原因。", "working_days": 3
+}))]
 pub struct CreateOrder {
     /// What the order is about: anything with a deadline.
     pub object_kind: AlertObject,
@@ -297,6 +299,7 @@ pub struct RespondIn {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"note": "办件已办结，超期原因已书面说明，督办事项办结"}))]
 pub struct CloseOrderIn {
     pub note: String,
 }
@@ -466,8 +469,10 @@ pub async fn escalate_order(
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"kind": "interview", "order_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a10",
-    "reason": "督办后仍未按期反馈，对单位负责人约谈"}))]
+#[schema(example = json!({
+    "kind": "interview", "order_id": "01941f29-7c00-7006-8000-000000000001",
+    "reason": "督办后仍未按期反馈，对单位负责人约谈"
+}))]
 pub struct AccountabilityIn {
     pub kind: AccountabilityKind,
     /// The organisation held accountable; the order's or complaint's when absent.

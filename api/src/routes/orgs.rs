@@ -91,8 +91,8 @@ pub struct OrganizationDetail {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
-    "parent_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a10", "kind": "department", "level": "county",
-    "name": "历下区市场监督管理局", "credit_code": "11370102MB28531504",
+    "parent_id": "01941f29-7c00-7001-8000-000000000006", "kind": "department",
+    "level": "county", "name": "历下区市场监督管理局", "credit_code": "11370102MB2853150C",
     "address": "济南市历下区龙鼎大道1号", "phone": "0531-66661234", "office_hours": "工作日 9:00-17:00"
 }))]
 pub struct CreateOrganization {
@@ -113,6 +113,9 @@ pub struct CreateOrganization {
 /// Changes to an organisation: absent fields stay, `null` clears an optional field.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "phone": "0531-51705001", "office_hours": "工作日 8:30-12:00, 13:30-17:30"
+}))]
 pub struct PatchOrganization {
     pub name: Option<String>,
     #[serde(default, deserialize_with = "double_option")]

@@ -55,9 +55,9 @@ fn check_contact(e: &mut Errors, c: &ContactIn) {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
-    "organization_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a10",
-    "title": "关于公开征求《2026年历下区政务公开工作任务分工方案》意见的公告",
-    "draft_text": "一、总体要求……", "opens_at": "2026-06-01T00:00:00Z", "closes_at": "2026-06-06T03:00:00Z"
+    "organization_id": "01941f29-7c00-7001-8000-000000000006",
+    "title": "关于公开征求《2027年历下区政务公开工作任务分工方案》意见的公告", "draft_text": "一、总体要求……",
+    "opens_at": "2027-03-01T00:00:00Z", "closes_at": "2027-03-31T03:00:00Z"
 }))]
 pub struct CreateConsultation {
     pub organization_id: Uuid,
@@ -145,6 +145,7 @@ pub struct CommentIn {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"decision": "approved"}))]
 pub struct ModerateIn {
     pub decision: Moderation,
     /// Required to reject.
@@ -160,6 +161,7 @@ pub enum Moderation {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"summary": "共收到意见12条，采纳5条，部分采纳3条，未采纳4条并说明理由。", "adoptions": []}))]
 pub struct SummaryIn {
     /// 采纳情况: what was adopted and why not.
     pub summary: String,
@@ -634,9 +636,11 @@ pub async fn moderate(
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"kind": "topic_request", "organization_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a10",
+#[schema(example = json!({
+    "kind": "topic_request", "organization_id": "01941f29-7c00-7001-8000-000000000006",
     "subject": "希望公开老旧小区加装电梯补贴标准", "text": "请公开2026年老旧小区加装电梯的补贴标准和申请流程。",
-    "contact": {"phone": "13812345678"}}))]
+    "contact": {"phone": "13812345678"}
+}))]
 pub struct MessageIn {
     pub kind: MessageKind,
     /// The organisation whose disclosure office receives it.
@@ -786,6 +790,9 @@ pub async fn list_messages(
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "organization_id": "01941f29-7c00-7001-8000-000000000003", "working_days": 10
+}))]
 pub struct ForwardIn {
     /// The department that answers.
     pub organization_id: Uuid,
@@ -795,6 +802,9 @@ pub struct ForwardIn {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "answer_kind": "not_disclosed", "answer": "该事项尚在研究论证阶段，属于过程性信息，待形成正式文件后依法公开。"
+}))]
 pub struct AnswerIn {
     pub answer_kind: AnswerKind,
     pub answer: String,

@@ -38,6 +38,7 @@ pub enum Format {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ReportQuery {
+    #[param(example = "01941f29-7c00-7001-8000-000000000006")]
     pub org: Uuid,
     #[param(example = 2025)]
     pub year: i32,
@@ -413,6 +414,10 @@ pub async fn annual(
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "overview": "2025年，历下区坚持以公开为常态、不公开为例外……", "problems": "政策解读形式较为单一……",
+    "other_matters": "本年度未收取信息处理费。"
+}))]
 pub struct ReportTexts {
     pub overview: String,
     pub problems: String,

@@ -51,11 +51,10 @@ pub struct RequestApplicantIn {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
-    "organization_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a10",
-    "description": "2025年历下区老旧小区改造项目的资金使用明细",
-    "purpose": "了解所在小区改造资金使用情况",
+    "organization_id": "01941f29-7c00-7001-8000-000000000006",
+    "description": "2025年历下区老旧小区改造项目的资金使用明细", "purpose": "了解所在小区改造资金使用情况",
     "requested_form": "electronic", "delivery_method": "email", "channel": "online",
-    "contact": {"email": "li.na@example.com"}
+    "contact": {"email": "zhang.san@example.com"}
 }))]
 pub struct CreateRequest {
     /// The organisation asked.
@@ -79,7 +78,7 @@ pub struct CreateRequest {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"items": "请明确所需信息的项目名称和时间范围", "correction_due": "2025-10-20"}))]
+#[schema(example = json!({"items": "请明确所需信息的项目名称和时间范围", "correction_due": "2027-12-31"}))]
 pub struct CorrectionIn {
     /// Everything to correct, in one notice.
     pub items: String,
@@ -90,6 +89,7 @@ pub struct CorrectionIn {
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"description": "申请公开2025年历下区老旧小区改造项目的资金安排明细"}))]
 pub struct SubmitCorrectionIn {
     /// The corrected description, if it changes.
     pub description: Option<String>,
@@ -97,6 +97,7 @@ pub struct SubmitCorrectionIn {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"kind": "third_party", "party": "济南某某置业有限公司"}))]
 pub struct ConsultIn {
     /// `third_party` (OGI Art.32) or `agency` (Art.34).
     pub kind: ConsultKind,
@@ -113,12 +114,14 @@ pub enum ConsultKind {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"opinion": "第三方书面回复：不同意公开合同中的商业报价部分"}))]
 pub struct OpinionIn {
     pub opinion: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"working_days": 15, "reason": "所需信息涉及多个科室，需汇总核实，经机关负责人同意延长"}))]
 pub struct RequestExtendIn {
     /// At most 20 working days, once (OGI Art.33).
     pub working_days: u32,
@@ -127,6 +130,7 @@ pub struct RequestExtendIn {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"method": "by_volume", "pages": 150}))]
 pub struct FeeNoticeIn {
     pub method: FeeMethod,
     /// By volume: the pages of the reply.
@@ -156,6 +160,9 @@ pub struct ProvidedItem {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "kind": "reconsideration", "filed_on": "2026-11-02", "note": "申请人不服答复，向市人民政府申请行政复议"
+}))]
 pub struct RemedyIn {
     pub kind: RemedyKind,
     pub filed_on: NaiveDate,
@@ -171,6 +178,7 @@ fn pending() -> RemedyOutcome {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"outcome": "upheld", "decided_on": "2026-11-30", "note": "复议决定维持原答复"}))]
 pub struct RemedyUpdate {
     pub outcome: RemedyOutcome,
     pub decided_on: Option<NaiveDate>,
@@ -919,6 +927,7 @@ macro_rules! request_action {
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({}))]
 pub struct Empty {}
 
 request_action!(
@@ -1115,8 +1124,10 @@ pub async fn list(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct QuoteQuery {
+    #[param(example = "by_case")]
     pub method: FeeMethod,
     /// By case: which application of the month (counting this one).
+    #[param(example = 11)]
     pub nth: Option<u32>,
     /// By volume: pages of the reply.
     pub pages: Option<u32>,

@@ -41,6 +41,7 @@ pub struct StatsQuery {
     /// Last day of receipt counted (at most 3 years after `from`).
     #[param(example = "2025-10-31")]
     pub to: NaiveDate,
+    #[param(example = "org")]
     pub group_by: GroupBy,
 }
 

@@ -425,10 +425,25 @@ pub async fn job(state: &AppState) -> ApiResult<JobRun> {
 
 // ------------------------------------------------------------------ anomalies
 
+/// The anomaly rules, the values `rule` takes.
+fn anomaly_rule_schema() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(
+            RuleId::ALL
+                .iter()
+                .filter(|r| r.is_anomaly())
+                .map(|r| r.as_str()),
+        ))
+        .build()
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AnomaliesQuery {
     pub org: Option<Uuid>,
+    /// An anomaly rule (`JC-B…`); deadline rules (`JC-A…`) are alerts, not anomalies.
+    #[param(schema_with = anomaly_rule_schema)]
     pub rule: Option<RuleId>,
     /// First day (default: 1 January of the current year).
     pub from: Option<NaiveDate>,

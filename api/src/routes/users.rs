@@ -22,9 +22,8 @@ use crate::state::AppState;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
-    "username": "wang.fang", "password": "window-7-pass", "display_name": "王芳",
-    "role": "clerk", "organization_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a10",
-    "phone": "13712345678"
+    "username": "wang.li", "password": "window-7-pass", "display_name": "王丽", "role": "clerk",
+    "organization_id": "01941f29-7c00-7001-8000-000000000005", "phone": "13712345678"
 }))]
 pub struct CreateUser {
     pub username: String,
@@ -41,6 +40,7 @@ pub struct CreateUser {
 /// Changes to an account: absent fields stay, `null` clears an optional field.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"display_name": "王芳", "phone": "13712345679"}))]
 pub struct PatchUser {
     pub display_name: Option<String>,
     pub role: Option<Role>,

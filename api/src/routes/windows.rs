@@ -79,6 +79,7 @@ pub struct CreateWindow {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "综合受理窗口", "combined": true}))]
 pub struct PatchWindow {
     pub number: Option<String>,
     pub name: Option<String>,
@@ -96,9 +97,9 @@ pub struct StaffAssignment {
 /// The whole staff list of a window; replaces the previous one.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"staff": [
-    {"user_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a10", "post": "a"},
-    {"user_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a11", "post": "b"}]}))]
+#[schema(example = json!({
+    "staff": [{"user_id": "01941f29-7c00-7002-8000-000000000005", "post": "a"}, {"user_id": "01941f29-7c00-7002-8000-000000000006", "post": "b"}]
+}))]
 pub struct PutStaff {
     pub staff: Vec<StaffAssignment>,
 }
