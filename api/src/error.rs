@@ -24,7 +24,8 @@ pub struct FieldProblem {
     /// JSON pointer to the field (`/credit_code`), or the query parameter (`?limit`).
     #[schema(example = "/credit_code")]
     pub pointer: String,
-    /// Stable code of the broken rule.
+    /// Stable code of the broken rule. `field.required` is a field the body must always have;
+    /// `field.required_when`, one that a rule needs in this case (the message says when).
     #[schema(example = "credit_code.check_character")]
     pub code: String,
     #[schema(example = "the check character (the 18th) does not match GB 32100")]

@@ -95,14 +95,41 @@ fn field_problem(err: serde_path_to_error::Error<serde_json::Error>) -> FieldPro
     }
 }
 
+/// Writes the numbers with no fractional part (`3.0`) as integers (`3`): JSON has one number
+/// type, and a JSON Schema `integer` is any number whose fractional part is zero, so a client
+/// that sends `3.0` where the contract says integer is right. Beyond 2^53 a float is not exact
+/// and stays as it is (and is refused where an integer is expected).
+fn integral_numbers(v: &mut serde_json::Value) {
+    use serde_json::Value;
+    const EXACT: f64 = 9_007_199_254_740_992.0;
+    match v {
+        Value::Number(n) if n.is_f64() => {
+            if let Some(f) = n.as_f64()
+                && f.fract() == 0.0
+                && f.abs() <= EXACT
+            {
+                *v = if f >= 0.0 {
+                    Value::from(f as u64)
+                } else {
+                    Value::from(f as i64)
+                };
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_numbers),
+        Value::Object(fields) => fields.values_mut().for_each(integral_numbers),
+        _ => {}
+    }
+}
+
 /// Parses a JSON document into `T`, with the errors of [`ApiJson`].
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<ApiJson<T>, ApiError> {
-    let doc: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+    let mut doc: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
         ApiError::bad_request(
             "request.malformed_json",
             format!("the body is not valid JSON: {e}"),
         )
     })?;
+    integral_numbers(&mut doc);
     // serde_json's maps are ordered: this is a canonical form of the document.
     let hash = Sha256::digest(doc.to_string().as_bytes()).to_vec();
     let value = serde_path_to_error::deserialize(doc)

@@ -268,7 +268,7 @@ fn shared_parameters() -> Vec<(&'static str, Value)> {
                 "name": "If-Match", "in": "header", "required": false,
                 "description": "The `ETag` of the version you read (`\"3\"`); the change is \
             refused with 412 when it is no longer the current one",
-                "schema": {"type": "string"},
+                "schema": {"type": "string", "pattern": "^(\\*|(W/)?\"[^\"]*\")$"},
                 "example": "\"3\"",
             }),
         ),
@@ -461,6 +461,165 @@ fn page_items_by_reference(components: &mut Components) {
     }
 }
 
+/// Whether a schema is free text: a string with no format and no enumeration of values.
+fn is_free_text(o: &utoipa::openapi::schema::Object) -> bool {
+    use utoipa::openapi::schema::{SchemaType, Type};
+    let string = match &o.schema_type {
+        SchemaType::Type(Type::String) => true,
+        SchemaType::Array(types) => types.contains(&Type::String),
+        _ => false,
+    };
+    string && o.format.is_none() && o.enum_values.is_none()
+}
+
+/// The rule the server applies to a request field of this name, as a schema: every phone number
+/// is checked by `validation::phone`, every e-mail address by `validation::email`, account names
+/// by `account::username`, passwords by `account::password`, division and credit codes by
+/// `org::DivisionCode` and `org::CreditCode` (whose check character a schema cannot state).
+fn named_field_rule(name: &str, o: &mut utoipa::openapi::schema::Object) {
+    use utoipa::openapi::schema::{KnownFormat, SchemaFormat};
+    match name {
+        n if n.ends_with("phone") => {
+            o.pattern = Some("^[ ()+-]*([0-9][ ()+-]*){3,20}$".to_owned());
+        }
+        "email" => {
+            o.format = Some(SchemaFormat::KnownFormat(KnownFormat::Email));
+            o.max_length = Some(254);
+        }
+        "username" | "client_id" => {
+            o.min_length = Some(3);
+            o.max_length = Some(64);
+            o.pattern = Some("^[A-Za-z0-9_.@-]+$".to_owned());
+        }
+        "password" => {
+            o.min_length = Some(10);
+            o.max_length = Some(128);
+            o.pattern = Some("[A-Za-z].*[0-9]|[0-9].*[A-Za-z]".to_owned());
+        }
+        "division_code" => {
+            let provinces = zhengwu_domain::org::PROVINCE_PREFIXES.join("|");
+            o.pattern = Some(format!("^({provinces})[0-9]{{4}}([0-9]{{6}})?$"));
+        }
+        "credit_code" => {
+            o.pattern = Some("^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$".to_owned());
+        }
+        _ => {}
+    }
+}
+
+/// Marks the free text of a request schema as not blank (`minLength: 1` and a character that is
+/// not white space), which is what the server requires of every text it takes (a blank text is
+/// `text.empty`), writes the rules of named fields ([`named_field_rule`]), and collects the
+/// components the schema refers to.
+fn not_blank(schema: &mut RefOr<Schema>, refs: &mut Vec<String>) {
+    match schema {
+        RefOr::Ref(r) => {
+            if let Some(name) = r.ref_location.strip_prefix("#/components/schemas/") {
+                refs.push(name.to_owned());
+            }
+        }
+        RefOr::T(Schema::Object(o)) => {
+            if is_free_text(o) {
+                o.min_length.get_or_insert(1);
+                o.pattern.get_or_insert_with(|| "\\S".to_owned());
+            }
+            for (name, p) in o.properties.iter_mut() {
+                if let RefOr::T(Schema::Object(field)) = p
+                    && is_free_text(field)
+                {
+                    named_field_rule(name, field);
+                }
+                not_blank(p, refs);
+            }
+        }
+        RefOr::T(Schema::Array(a)) => {
+            if let utoipa::openapi::schema::ArrayItems::RefOrSchema(items) = &mut a.items {
+                not_blank(items, refs);
+            }
+        }
+        RefOr::T(Schema::OneOf(x)) => x.items.iter_mut().for_each(|s| not_blank(s, refs)),
+        RefOr::T(Schema::AllOf(x)) => x.items.iter_mut().for_each(|s| not_blank(s, refs)),
+        RefOr::T(Schema::AnyOf(x)) => x.items.iter_mut().for_each(|s| not_blank(s, refs)),
+        RefOr::T(_) => {}
+    }
+}
+
+/// Applies [`not_blank`] to every request body and every schema it refers to.
+fn request_text_not_blank(api: &mut utoipa::openapi::OpenApi) {
+    let mut refs = Vec::new();
+    for item in api.paths.paths.values_mut() {
+        for op in [
+            &mut item.put,
+            &mut item.post,
+            &mut item.patch,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let Some(RefOr::T(body)) = &mut op.request_body else {
+                continue;
+            };
+            for (media_type, content) in body.content.iter_mut() {
+                if let (true, RefOr::T(content)) = (media_type == "application/json", content)
+                    && let Some(schema) = &mut content.schema
+                {
+                    not_blank(schema, &mut refs);
+                }
+            }
+        }
+    }
+    let components = api.components.get_or_insert_with(Default::default);
+    let mut done = std::collections::BTreeSet::new();
+    while let Some(name) = refs.pop() {
+        if !done.insert(name.clone()) {
+            continue;
+        }
+        merge_all_of(components, &name);
+        if let Some(schema) = components.schemas.get_mut(&name) {
+            not_blank(schema, &mut refs);
+        }
+    }
+}
+
+/// A request body made of parts (`allOf`, from `#[serde(flatten)]`) becomes one object with the
+/// properties and required fields of every part and no others: the server refuses unknown
+/// fields, which `allOf` cannot say (each part would allow the others' fields).
+fn merge_all_of(components: &mut Components, name: &str) {
+    let Some(RefOr::T(Schema::AllOf(all))) = components.schemas.get(name) else {
+        return;
+    };
+    let mut merged = json!({"type": "object", "properties": {}, "required": []});
+    for part in &all.items {
+        let mut part = serde_json::to_value(part).unwrap_or_default();
+        if let Some(target) = part["$ref"].as_str().and_then(|r| r.rsplit('/').next()) {
+            part = components
+                .schemas
+                .get(target)
+                .and_then(|s| serde_json::to_value(s).ok())
+                .unwrap_or_default();
+        }
+        for (key, value) in part["properties"].as_object().into_iter().flatten() {
+            merged["properties"][key] = value.clone();
+        }
+        for field in part["required"].as_array().into_iter().flatten() {
+            if let Some(list) = merged["required"].as_array_mut() {
+                list.push(field.clone());
+            }
+        }
+    }
+    merged["additionalProperties"] = json!(false);
+    if let Some(description) = &all.description {
+        merged["description"] = json!(description);
+    }
+    if let Some(example) = &all.example {
+        merged["example"] = example.clone();
+    }
+    if let Some(schema) = from_json::<RefOr<Schema>>(merged) {
+        components.schemas.insert(name.to_owned(), schema);
+    }
+}
+
 /// Completes the collected document.
 pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     let base = ApiDoc::openapi();
@@ -481,6 +640,7 @@ pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
             }
         }
     }
+    request_text_not_blank(&mut api);
     let components = api.components.get_or_insert_with(Default::default);
     error_components(components);
     for (name, definition) in shared_parameters() {

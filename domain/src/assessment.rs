@@ -199,8 +199,11 @@ pub fn parse_month(value: &str) -> Result<(NaiveDate, NaiveDate), RuleViolation>
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct GradeThresholds {
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 200))]
     pub excellent: i32,
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 200))]
     pub good: i32,
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 200))]
     pub pass: i32,
 }
 

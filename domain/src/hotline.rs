@@ -104,15 +104,23 @@ impl TicketState {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TicketLimits {
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 60))]
     pub consultation: u32,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 60))]
     pub help: u32,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 60))]
     pub complaint: u32,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 60))]
     pub report: u32,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 60))]
     pub suggestion: u32,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 60))]
     pub praise: u32,
     /// Emergencies, whatever the kind (0 = the same day).
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 60))]
     pub emergency: u32,
     /// A reopened ticket (重办) gets this many working days again.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 60))]
     pub reopened: u32,
 }
 

@@ -476,6 +476,7 @@ pub struct ProcedureStep {
     /// procedure is intake, done by accepting the case). Supervision alerts and flags steps
     /// over their time.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 365))]
     pub time_limit_days: Option<u32>,
 }
 
@@ -488,6 +489,7 @@ pub struct FeeItem {
     pub name: String,
     /// The standard, in fen (1 yuan = 100 fen).
     #[cfg_attr(feature = "openapi", schema(example = 1000))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub standard_fen: i64,
     pub legal_basis: String,
     /// Who is exempt, if anyone (减免情形).
@@ -504,6 +506,7 @@ pub struct Material {
     pub form: MaterialForm,
     /// Number of copies (份数).
     #[serde(default = "one")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 20))]
     pub copies: u32,
     /// Required, or only under `condition` (容缺/情形材料).
     pub required: bool,

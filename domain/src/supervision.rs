@@ -191,19 +191,26 @@ impl RuleId {
 })))]
 pub struct SupervisionRules {
     /// Yellow with at most this many working days left (0–30).
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 30))]
     pub yellow_days_left: u32,
     /// Yellow once this share of the limit is used, in percent (1–100).
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 100))]
     pub yellow_percent_used: u32,
     /// Working days to rectify a bad review (1–30; some localities use 15).
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 30))]
     pub rectification_days: u32,
     /// Working days to decide whether to accept a complaint (1–15).
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 15))]
     pub complaint_acceptance_days: u32,
     /// Working days after receipt within which missing materials are notified (AL Art.32: 5).
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 15))]
     pub notice_window_days: u32,
     /// A promised case decided sooner than this after acceptance was handled outside the
     /// system (0–1440 minutes; 0 turns only the literal rule on).
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 1440))]
     pub min_processing_minutes: u32,
     /// A refusal or denial reason shorter than this many characters counts as missing (1–50).
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 50))]
     pub min_reason_chars: u32,
     /// Quarterly assessment grades.
     pub grades: GradeThresholds,
@@ -273,8 +280,14 @@ impl SupervisionRules {
         );
         range("min_reason_chars", self.min_reason_chars, 1, 50);
         let g = self.grades;
-        if !(0..=200).contains(&g.pass) {
-            out.push(("grades/pass", RuleViolation::new("range", "from 0 to 200")));
+        for (field, v) in [
+            ("grades/excellent", g.excellent),
+            ("grades/good", g.good),
+            ("grades/pass", g.pass),
+        ] {
+            if !(0..=200).contains(&v) {
+                out.push((field, RuleViolation::new("range", "from 0 to 200")));
+            }
         }
         if !(g.pass < g.good && g.good < g.excellent) {
             out.push((

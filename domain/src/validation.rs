@@ -99,6 +99,29 @@ pub fn text(value: &str, max: usize) -> Result<String, RuleViolation> {
     Ok(t.to_owned())
 }
 
+/// A period of days from `from` to `to`, both included: `to` not before `from`, and at most
+/// `max_days` days after it.
+pub fn period(
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+    max_days: i64,
+) -> Result<(), RuleViolation> {
+    if to < from || (to - from).num_days() > max_days {
+        return Err(RuleViolation::new(
+            "date.order",
+            if max_days > 366 {
+                "`to` is on or after `from`, at most 3 years later".to_owned()
+            } else {
+                format!("`to` is on or after `from`, at most {max_days} days later")
+            },
+        ));
+    }
+    Ok(())
+}
+
+/// The longest period a list or statistic covers: three years.
+pub const MAX_PERIOD_DAYS: i64 = 3 * 366;
+
 /// A mainland mobile number: 11 digits, `1[3-9]…`.
 pub fn mobile(value: &str) -> Result<String, RuleViolation> {
     let b = value.as_bytes();

@@ -396,14 +396,7 @@ pub struct AttendanceQuery {
 }
 
 fn check_range(from: NaiveDate, to: NaiveDate) -> ApiResult<()> {
-    if to < from || (to - from).num_days() > 366 {
-        return Err(ApiError::field(
-            "?to",
-            "range",
-            "`to` is on or after `from`, at most 366 days later",
-        ));
-    }
-    Ok(())
+    validation::period(from, to, 366).map_err(|v| ApiError::field("?to", v.code, v.message))
 }
 
 /// The attendance records of a hall in a period.

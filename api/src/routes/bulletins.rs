@@ -357,8 +357,11 @@ fn markdown(b: &MonthlyBulletin) -> String {
 /// star candidates. Supervisors and administrators, within their scope.
 #[utoipa::path(operation_id = "getMonthlyBulletin",
     tag = "assessment", security(("bearer" = [])),
-    params(("month" = String, Path, description = "The month, `YYYY-MM`", example = "2026-11"), BulletinQuery),
-    responses((status = 200, body = MonthlyBulletin, description = "JSON; `text/markdown` with `format=markdown`")))]
+    params(("month" = String, Path, description = "The month, `YYYY-MM` (2000 to 2200)", example = "2026-11",
+        pattern = "^(2[01][0-9]{2}|2200)-(0[1-9]|1[0-2])$"), BulletinQuery),
+    responses((status = 200, description = "The bulletin: JSON by default, Markdown with \
+        `format=markdown`", content((MonthlyBulletin = "application/json"),
+        (String = "text/markdown")))))]
 #[get("/bulletins/{month}")]
 pub async fn monthly_bulletin(
     state: web::Data<AppState>,

@@ -48,6 +48,7 @@ pub struct DeadlineQuery {
     pub start: NaiveDate,
     /// Working days to count, 0 (the same day) to 5000.
     #[param(example = 20)]
+    #[param(maximum = 5000)]
     pub working_days: u32,
 }
 
@@ -144,7 +145,7 @@ pub async fn deadline(
 
 /// Read a year's schedule.
 #[utoipa::path(operation_id = "getCalendar",
-    tag = "calendar", params(("year" = i32, Path, example = 2025)),
+    tag = "calendar", params(("year" = i32, Path, minimum = 1990, maximum = 2200, example = 2025)),
     responses((status = 200, body = CalendarDto, headers(("ETag" = String)))))]
 #[get("/calendars/{year}")]
 pub async fn get(state: web::Data<AppState>, year: web::Path<i32>) -> ApiResult<HttpResponse> {
@@ -173,7 +174,8 @@ pub async fn get(state: web::Data<AppState>, year: web::Path<i32>) -> ApiResult<
 /// Load or replace a year's schedule (system administrators).
 #[utoipa::path(operation_id = "putCalendar",
     tag = "calendar", security(("bearer" = [])),
-    params(("year" = i32, Path, example = 2025), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
+    params(("year" = i32, Path, minimum = 1990, maximum = 2200, example = 2025),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     request_body = PutCalendar,
     responses((status = 200, body = CalendarDto, headers(("ETag" = String)))))]
 #[put("/calendars/{year}")]

@@ -43,6 +43,7 @@ pub struct MaterialIn {
     #[schema(example = "居民身份证")]
     pub name: String,
     #[serde(default = "one")]
+    #[schema(minimum = 1, maximum = 20)]
     pub copies: u32,
 }
 
@@ -70,6 +71,7 @@ pub struct CaseApplicantIn {
 }))]
 pub struct CreateCase {
     /// One matter; several make a parallel-approval project (并联审批) with a sub-case each.
+    #[schema(min_items = 1, max_items = 20)]
     pub matter_ids: Vec<Uuid>,
     /// `web` or `mobile` for applicants online; `window` or `post` for clerks.
     pub channel: CaseChannel,
@@ -142,6 +144,7 @@ pub struct MissingItem {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"items": [{"material": "施工合同", "problem": "missing"}]}))]
 pub struct NotifyMissingIn {
+    #[schema(min_items = 1)]
     pub items: Vec<MissingItem>,
 }
 
@@ -182,6 +185,7 @@ pub struct SuspendIn {
 #[schema(example = json!({"working_days": 5, "reason": "需补充征求消防部门意见，经负责人批准延长"}))]
 pub struct CaseExtendIn {
     /// Working days added; the total may not exceed the statutory limit plus its legal extension.
+    #[schema(minimum = 1)]
     pub working_days: u32,
     pub reason: String,
 }
@@ -210,6 +214,7 @@ pub struct DeliverIn {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"items": [{"name": "工本费", "amount_fen": 1000}]}))]
 pub struct ChargeIn {
+    #[schema(min_items = 1)]
     pub items: Vec<ChargeItem>,
 }
 
@@ -218,6 +223,7 @@ pub struct ChargeIn {
 pub struct ChargeItem {
     /// A fee item of the matter's version (anything else is recorded and flagged).
     pub name: String,
+    #[schema(minimum = 1)]
     pub amount_fen: i64,
 }
 
@@ -696,7 +702,7 @@ pub async fn create(
     if !applicant_mode && b.applicant.is_none() {
         e.push(
             "applicant",
-            RuleViolation::new("field.required", "a clerk names the applicant"),
+            RuleViolation::new("field.required_when", "a clerk names the applicant"),
         );
     }
     if let Some(a) = &b.applicant {
@@ -1112,10 +1118,10 @@ async fn act(
                 Act::Decide(d) => {
                     match d.decision {
                         Decision::Approved if d.result_number.as_deref().is_none_or(|r| r.trim().is_empty()) => {
-                            return Err(ApiError::field("/result_number", "field.required", "an approval names its result document"));
+                            return Err(ApiError::field("/result_number", "field.required_when", "an approval names its result document"));
                         }
                         Decision::Denied if d.reason.as_deref().is_none_or(|r| r.trim().is_empty()) => {
-                            return Err(ApiError::field("/reason", "field.required", "a denial gives its reasons"));
+                            return Err(ApiError::field("/reason", "field.required_when", "a denial gives its reasons"));
                         }
                         _ => {}
                     }

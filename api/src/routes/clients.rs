@@ -68,9 +68,27 @@ pub struct CreatedClient {
 pub struct CreateClient {
     pub client_id: String,
     pub name: String,
-    /// A staff role other than the administrators'.
+    /// A working role: not an administrator's, nor an applicant's.
+    #[schema(schema_with = client_role_schema)]
     pub role: Role,
     pub organization_id: Uuid,
+}
+
+/// The roles a machine client may have.
+fn client_role_schema() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(
+            Role::ALL
+                .iter()
+                .filter(|r| client_role_allowed(**r))
+                .map(|r| r.as_str()),
+        ))
+        .build()
+}
+
+fn client_role_allowed(role: Role) -> bool {
+    !matches!(role, Role::SysAdmin | Role::OrgAdmin | Role::Applicant)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -123,7 +141,7 @@ pub async fn create(
     let mut e = Errors::new();
     let client_id = e.check("client_id", zhengwu_domain::account::username(&b.client_id));
     let name = e.check("name", validation::text(&b.name, 100));
-    if matches!(b.role, Role::SysAdmin | Role::OrgAdmin | Role::Applicant) {
+    if !client_role_allowed(b.role) {
         e.push(
             "role",
             RuleViolation::new(

@@ -150,7 +150,7 @@ pub async fn submit_complaint(
         (None, None) => e.push(
             "contact",
             RuleViolation::new(
-                "field.required",
+                "field.required_when",
                 "leave a phone number or e-mail for the reply (never public)",
             ),
         ),
@@ -467,14 +467,27 @@ pub async fn get_complaint(
         .json(complaint_dto(k, handler)))
 }
 
-/// The text of a step: a note, reasons, findings or the reply.
+/// A step that takes an optional note: acceptance, closing.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"text": "经核实，属于本中心受理范围，予以受理。"}))]
+pub struct ComplaintStepIn {
+    /// An optional note.
+    pub text: Option<String>,
+}
+
+/// The text a step needs: the reason of a refusal, the findings, the reply, what is referred.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"text": "经调取窗口录像核实，工作人员存在态度生硬问题，已批评教育。"}))]
-pub struct ComplaintStepIn {
-    /// accept: an optional note; reject: the reason; handle: the findings; reply: the reply
-    /// to the complainant; close: an optional note; refer: what is referred.
-    pub text: Option<String>,
+pub struct ComplaintTextIn {
+    pub text: String,
+}
+
+impl From<ComplaintTextIn> for ComplaintStepIn {
+    fn from(b: ComplaintTextIn) -> Self {
+        ComplaintStepIn { text: Some(b.text) }
+    }
 }
 
 async fn complaint_step(
@@ -500,7 +513,7 @@ async fn complaint_step(
         (None, true) => {
             return Err(ApiError::field(
                 "/text",
-                "field.required",
+                "field.required_when",
                 format!("{} needs a text", action.label_zh()),
             ));
         }
@@ -592,20 +605,21 @@ async fn complaint_step(
 }
 
 macro_rules! complaint_action {
-    ($name:ident, $path:literal, $op:literal, $action:expr, $doc:literal) => {
+    ($name:ident, $path:literal, $op:literal, $action:expr, $body:ty, $doc:literal) => {
         #[doc = $doc]
         #[utoipa::path(operation_id = $op, tag = "complaints", security(("bearer" = [])),
             params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
-            request_body = ComplaintStepIn, responses((status = 200, body = ComplaintDto)))]
+            request_body = $body, responses((status = 200, body = ComplaintDto)))]
         #[post($path)]
         pub async fn $name(
             state: web::Data<AppState>,
             auth: Principal,
             id: web::Path<Uuid>,
             if_match: IfMatch,
-            body: ApiJson<ComplaintStepIn>,
+            body: ApiJson<$body>,
         ) -> ApiResult<HttpResponse> {
-            complaint_step(&state, &auth, *id, &if_match, $action, body.into_inner_value()).await
+            let step = ComplaintStepIn::from(body.into_inner_value());
+            complaint_step(&state, &auth, *id, &if_match, $action, step).await
         }
     };
 }
@@ -615,6 +629,7 @@ complaint_action!(
     "/complaints/{id}/accept",
     "acceptComplaint",
     ComplaintAction::Accept,
+    ComplaintStepIn,
     "Accept a complaint (受理), before its acceptance due date; the acceptor handles it. Not by its subject."
 );
 complaint_action!(
@@ -622,6 +637,7 @@ complaint_action!(
     "/complaints/{id}/reject",
     "rejectComplaint",
     ComplaintAction::Reject,
+    ComplaintTextIn,
     "Decide not to accept (不予受理), with the reason."
 );
 complaint_action!(
@@ -629,6 +645,7 @@ complaint_action!(
     "/complaints/{id}/handle",
     "handleComplaint",
     ComplaintAction::Handle,
+    ComplaintTextIn,
     "Record the findings of the investigation (办理)."
 );
 complaint_action!(
@@ -636,6 +653,7 @@ complaint_action!(
     "/complaints/{id}/reply",
     "replyToComplaint",
     ComplaintAction::Reply,
+    ComplaintTextIn,
     "Reply to the complainant (答复)."
 );
 complaint_action!(
@@ -643,6 +661,7 @@ complaint_action!(
     "/complaints/{id}/close",
     "closeComplaint",
     ComplaintAction::Close,
+    ComplaintStepIn,
     "Close a replied complaint (办结)."
 );
 complaint_action!(
@@ -650,5 +669,6 @@ complaint_action!(
     "/complaints/{id}/refer",
     "referComplaint",
     ComplaintAction::Refer,
+    ComplaintTextIn,
     "Refer an accepted complaint to discipline inspection (移送纪检监察): records the referral as accountability."
 );

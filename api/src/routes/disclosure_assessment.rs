@@ -28,6 +28,7 @@ pub struct DisclosureAssessmentQuery {
     pub org: Uuid,
     /// Up to the current year.
     #[param(example = 2026)]
+    #[param(minimum = 2008)]
     pub year: i32,
 }
 
@@ -103,11 +104,18 @@ pub async fn disclosure_assessment(
     auth.require(READERS)?;
     let tz = state.config.timezone;
     let today = state.clock.now().with_timezone(&tz).date_naive();
-    if !(2008..=today.year()).contains(&q.year) {
+    if q.year < 2008 {
         return Err(ApiError::field(
             "?year",
             "range",
-            "a year from 2008 (OGI in force) up to the current year",
+            "a year from 2008 (OGI in force) on",
+        ));
+    }
+    if q.year > today.year() {
+        return Err(ApiError::field(
+            "?year",
+            "year.future",
+            "a year up to the current one",
         ));
     }
     let start = NaiveDate::from_ymd_opt(q.year, 1, 1).ok_or_else(ApiError::internal)?;

@@ -65,6 +65,7 @@ pub struct CreateDisclosure {
     /// 文号, e.g. 济政办发〔2026〕12号.
     pub doc_number: Option<String>,
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub subject_terms: Vec<String>,
     /// 生成日期: the day the information was formed; the 20-working-day publication duty
     /// counts from it (OGI Art.26).
@@ -110,6 +111,7 @@ pub struct PatchDisclosure {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub doc_number: Option<Option<String>>,
+    #[schema(max_items = 20)]
     pub subject_terms: Option<Vec<String>>,
     pub formed_on: Option<NaiveDate>,
     pub attribute: Option<Attribute>,
@@ -1475,7 +1477,8 @@ pub async fn upload(
 /// Download an attachment. The public may download the files of the current version.
 #[utoipa::path(operation_id = "downloadDisclosureAttachment",
     tag = "disclosures", security((), ("bearer" = [])), params(("id" = Uuid, Path), ("attachment_id" = Uuid, Path)),
-    responses((status = 200, description = "The file", content_type = "application/octet-stream", body = Vec<u8>)))]
+    responses((status = 200, description = "The file, with the media type it was stored with \
+        (PDF, images, office documents, OFD, text)", content_type = "*/*", body = Vec<u8>)))]
 #[get("/disclosures/{id}/attachments/{attachment_id}")]
 pub async fn download(
     state: web::Data<AppState>,

@@ -400,14 +400,8 @@ async fn subtree(
 }
 
 fn check_period(from: NaiveDate, to: NaiveDate) -> ApiResult<()> {
-    if to < from || (to - from).num_days() > 3 * 366 {
-        return Err(ApiError::field(
-            "?to",
-            "range",
-            "`to` is on or after `from`, at most 3 years later",
-        ));
-    }
-    Ok(())
+    validation::period(from, to, validation::MAX_PERIOD_DAYS)
+        .map_err(|v| ApiError::field("?to", v.code, v.message))
 }
 
 // ------------------------------------------------------------------ evaluating

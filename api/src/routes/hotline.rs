@@ -204,7 +204,7 @@ pub async fn create_ticket(
         (None, None) => e.push(
             "caller_contact",
             RuleViolation::new(
-                "field.required",
+                "field.required_when",
                 "leave a phone number or e-mail for the reply",
             ),
         ),
@@ -236,7 +236,7 @@ pub async fn create_ticket(
     if center.is_none() {
         e.push(
             "center_id",
-            RuleViolation::new("field.required", "name the hotline centre"),
+            RuleViolation::new("field.required_when", "name the hotline centre"),
         );
     }
     e.finish()?;
@@ -514,6 +514,7 @@ pub struct TicketReasonIn {
 #[schema(example = json!({"days": 5, "reason": "需协调供水企业和物业共同排查管网"}))]
 pub struct ExtensionRequestIn {
     /// Working days asked for (1–30).
+    #[schema(minimum = 1, maximum = 30)]
     pub days: u32,
     pub reason: String,
 }
@@ -619,7 +620,7 @@ fn text_field(
         Some(v) => validation::text(v, max)
             .map(Some)
             .map_err(|e| ApiError::field(field, e.code, e.message)),
-        None if required => Err(ApiError::field(field, "field.required", "required")),
+        None if required => Err(ApiError::field(field, "field.required_when", "required")),
         None => Ok(None),
     }
 }
@@ -1172,13 +1173,8 @@ pub async fn hotline_statistics(
         Role::Supervisor,
         Role::HotlineOperator,
     ])?;
-    if q.to < q.from || (q.to - q.from).num_days() > 3 * 366 {
-        return Err(ApiError::field(
-            "?to",
-            "range",
-            "`to` is on or after `from`, at most 3 years later",
-        ));
-    }
+    zhengwu_domain::validation::period(q.from, q.to, zhengwu_domain::validation::MAX_PERIOD_DAYS)
+        .map_err(|v| ApiError::field("?to", v.code, v.message))?;
     let mut conn = state.heavy_read_conn().await?;
     let within = subtree(&mut conn, &auth, q.org).await?;
     let rows = repo::stat_rows(&mut conn, within.as_deref(), q.from, q.to).await?;
@@ -1268,8 +1264,10 @@ pub struct EntryIn {
     pub question: String,
     pub answer: String,
     #[serde(default)]
+    #[schema(max_items = 50)]
     pub matter_ids: Vec<Uuid>,
     #[serde(default)]
+    #[schema(max_items = 50)]
     pub disclosure_ids: Vec<Uuid>,
     pub valid_from: Option<NaiveDate>,
     pub valid_to: Option<NaiveDate>,
@@ -1281,7 +1279,9 @@ pub struct EntryIn {
 pub struct EntryPatch {
     pub question: Option<String>,
     pub answer: Option<String>,
+    #[schema(max_items = 50)]
     pub matter_ids: Option<Vec<Uuid>>,
+    #[schema(max_items = 50)]
     pub disclosure_ids: Option<Vec<Uuid>>,
     pub valid_from: Option<NaiveDate>,
     pub valid_to: Option<NaiveDate>,

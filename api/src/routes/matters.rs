@@ -40,6 +40,7 @@ pub struct MatterContentDto {
     pub name: String,
     pub matter_type: MatterType,
     pub implementer_nature: ImplementerNature,
+    #[schema(min_items = 1)]
     pub service_objects: Vec<ServiceObject>,
     /// 设定依据.
     pub legal_basis: String,
@@ -136,6 +137,7 @@ pub struct PatchMatter {
     pub name: Option<String>,
     pub matter_type: Option<MatterType>,
     pub implementer_nature: Option<ImplementerNature>,
+    #[schema(min_items = 1)]
     pub service_objects: Option<Vec<ServiceObject>>,
     pub legal_basis: Option<String>,
     pub conditions: Option<String>,
@@ -664,6 +666,14 @@ async fn transition(
     Ok(with_etag(&saved))
 }
 
+/// The reason that suspending or abolishing a matter requires.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "法律依据修订，暂停办理并更新办事指南"}))]
+pub struct RequiredReason {
+    pub reason: String,
+}
+
 fn reason_of(body: &[u8]) -> ApiResult<Option<String>> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
@@ -674,11 +684,11 @@ fn reason_of(body: &[u8]) -> ApiResult<Option<String>> {
 }
 
 macro_rules! matter_step {
-    ($name:ident, $path:literal, $op:literal, $t:expr, $doc:literal) => {
+    ($name:ident, $path:literal, $op:literal, $t:expr, $body:ty, $body_doc:literal, $doc:literal) => {
         #[doc = $doc]
         #[utoipa::path(operation_id = $op, tag = "service matters", security(("bearer" = [])),
             params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
-            request_body(content = Option<MatterReason>, description = "A reason (required to suspend or abolish)"),
+            request_body(content = $body, description = $body_doc),
             responses((status = 200, body = MatterDto),
             (status = 409, body = crate::error::Problem, content_type = "application/problem+json",
              description = "Not allowed in the current state; `context.state` names it")))]
@@ -701,6 +711,8 @@ matter_step!(
     "/service-matters/{id}/submit",
     "submitServiceMatter",
     MatterTransition::Submit,
+    Option<MatterReason>,
+    "An optional note",
     "Submit the working version for review (organisation administrators)."
 );
 matter_step!(
@@ -708,6 +720,8 @@ matter_step!(
     "/service-matters/{id}/publish",
     "publishServiceMatter",
     MatterTransition::Publish,
+    Option<MatterReason>,
+    "An optional note",
     "Publish the submitted version (reviewers); a published revision replaces the guide."
 );
 matter_step!(
@@ -715,6 +729,8 @@ matter_step!(
     "/service-matters/{id}/suspend",
     "suspendServiceMatter",
     MatterTransition::Suspend,
+    RequiredReason,
+    "The reason",
     "Suspend a published matter (no new applications), with a reason."
 );
 matter_step!(
@@ -722,6 +738,8 @@ matter_step!(
     "/service-matters/{id}/resume",
     "resumeServiceMatter",
     MatterTransition::Resume,
+    Option<MatterReason>,
+    "An optional note",
     "Resume a suspended matter."
 );
 matter_step!(
@@ -729,6 +747,8 @@ matter_step!(
     "/service-matters/{id}/abolish",
     "abolishServiceMatter",
     MatterTransition::Abolish,
+    RequiredReason,
+    "The reason",
     "Abolish a matter for good, with a reason."
 );
 

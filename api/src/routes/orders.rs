@@ -57,6 +57,7 @@ pub struct CreateOrder {
     pub subject: String,
     pub instructions: String,
     /// The deadline of the response, in working days from today.
+    #[schema(minimum = 1, maximum = 60)]
     pub working_days: u32,
 }
 
@@ -310,6 +311,7 @@ pub struct CloseOrderIn {
 pub struct EscalateIn {
     pub reason: String,
     /// The new deadline, in working days from today.
+    #[schema(minimum = 1, maximum = 60)]
     pub working_days: u32,
 }
 
@@ -566,7 +568,7 @@ pub async fn create_accountability(
             let org_id = org_id.ok_or_else(|| {
                 ApiError::field(
                     "/organization_id",
-                    "field.required",
+                    "field.required_when",
                     "name the organisation, an order or a complaint",
                 )
             })?;

@@ -502,13 +502,13 @@ pub async fn add_comment(
         (None, None) => e.push(
             "contact",
             RuleViolation::new(
-                "field.required",
+                "field.required_when",
                 "without an account, leave a phone number or e-mail (never shown)",
             ),
         ),
         (None, Some(c)) if c.phone.is_none() && c.email.is_none() => e.push(
             "contact",
-            RuleViolation::new("field.required", "a phone number or e-mail"),
+            RuleViolation::new("field.required_when", "a phone number or e-mail"),
         ),
         (_, Some(c)) => check_contact(&mut e, c),
         _ => {}
@@ -584,7 +584,7 @@ pub async fn moderate(
     {
         return Err(ApiError::field(
             "/reason",
-            "field.required",
+            "field.required_when",
             "a rejection gives its reason",
         ));
     }
@@ -715,7 +715,7 @@ pub async fn submit_message(
         (None, None) => e.push(
             "contact",
             RuleViolation::new(
-                "field.required",
+                "field.required_when",
                 "leave a phone number or e-mail for the answer (never public)",
             ),
         ),
@@ -797,6 +797,7 @@ pub struct ForwardIn {
     /// The department that answers.
     pub organization_id: Uuid,
     /// The time-limited feedback notice (限时反馈), in working days.
+    #[schema(minimum = 1, maximum = 60)]
     pub working_days: u32,
 }
 

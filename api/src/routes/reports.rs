@@ -41,6 +41,7 @@ pub struct ReportQuery {
     #[param(example = "01941f29-7c00-7001-8000-000000000006")]
     pub org: Uuid,
     #[param(example = 2025)]
+    #[param(minimum = 2008, maximum = 2200)]
     pub year: i32,
     /// `json` (default), `csv` (tables 3 and 4) or `markdown` (the whole report).
     #[param(inline)]
@@ -389,7 +390,9 @@ fn markdown(r: &AnnualReport) -> String {
 /// sections 1, 5 and 6 are the texts written for that year.
 #[utoipa::path(operation_id = "getAnnualDisclosureReport",
     tag = "annual report", security(("bearer" = [])), params(ReportQuery),
-    responses((status = 200, body = AnnualReport, description = "JSON; `text/csv` or `text/markdown` with `format`")))]
+    responses((status = 200, description = "The report: JSON by default; with `format`, tables 3 and \
+        4 as CSV or the whole report as Markdown", content(
+        (AnnualReport = "application/json"), (String = "text/csv"), (String = "text/markdown")))))]
 #[get("/reports/disclosure-annual")]
 pub async fn annual(
     state: web::Data<AppState>,
@@ -427,7 +430,8 @@ pub struct ReportTexts {
 /// Write sections 1, 5 and 6 of an organisation's annual report (send `If-Match` to replace).
 #[utoipa::path(operation_id = "putAnnualDisclosureReportText",
     tag = "annual report", security(("bearer" = [])),
-    params(("org" = Uuid, Path), ("year" = i32, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
+    params(("org" = Uuid, Path), ("year" = i32, Path, minimum = 2008, maximum = 2200),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     request_body = ReportTexts, responses((status = 204, description = "Saved")))]
 #[put("/reports/disclosure-annual/{org}/{year}/text")]
 pub async fn put_text(

@@ -124,6 +124,7 @@ pub struct OpinionIn {
 #[schema(example = json!({"working_days": 15, "reason": "所需信息涉及多个科室，需汇总核实，经机关负责人同意延长"}))]
 pub struct RequestExtendIn {
     /// At most 20 working days, once (OGI Art.33).
+    #[schema(minimum = 1, maximum = 20)]
     pub working_days: u32,
     pub reason: String,
 }
@@ -555,7 +556,7 @@ pub async fn create(
         match &b.applicant {
             None => e.push(
                 "applicant",
-                RuleViolation::new("field.required", "name the applicant"),
+                RuleViolation::new("field.required_when", "name the applicant"),
             ),
             Some(a) => {
                 e.check("applicant/name", validation::text(&a.name, 100));
@@ -830,7 +831,7 @@ async fn act(
                 Act::FeeNotice(x) => {
                     let amount = match (x.method, x.pages) {
                         (FeeMethod::ByVolume, Some(p)) => rules::fee_by_volume(p),
-                        (FeeMethod::ByVolume, None) => return Err(ApiError::field("/pages", "field.required", "a fee by volume counts the pages")),
+                        (FeeMethod::ByVolume, None) => return Err(ApiError::field("/pages", "field.required_when", "a fee by volume counts the pages")),
                         (FeeMethod::ByCase, _) => match r.applicant_id {
                             Some(a) => rules::fee_by_case(nth_in_month(c, a, r.received_on).await?.saturating_sub(1)),
                             None => return Err(ApiError::field("/method", "fee.by_case_needs_account", "a fee by case counts a registered applicant's applications")),
@@ -853,7 +854,7 @@ async fn act(
                     let mut e = Errors::new();
                     e.check("text", validation::text(&x.text, 20_000));
                     if x.reply_type.needs_agency() && x.responsible_agency.as_deref().is_none_or(|s| s.trim().is_empty()) {
-                        e.push("responsible_agency", RuleViolation::new("field.required", "name the agency that holds the information"));
+                        e.push("responsible_agency", RuleViolation::new("field.required_when", "name the agency that holds the information"));
                     }
                     if x.reply_type.provides_information() && x.provided_items.is_empty() {
                         e.push("provided_items", RuleViolation::new("list.empty", "list what is provided"));

@@ -127,13 +127,8 @@ pub async fn cases_statistics(
         Role::Supervisor,
         Role::Reviewer,
     ])?;
-    if q.to < q.from || (q.to - q.from).num_days() > 3 * 366 {
-        return Err(ApiError::field(
-            "?to",
-            "range",
-            "`to` is on or after `from`, at most 3 years later",
-        ));
-    }
+    zhengwu_domain::validation::period(q.from, q.to, zhengwu_domain::validation::MAX_PERIOD_DAYS)
+        .map_err(|v| ApiError::field("?to", v.code, v.message))?;
     let mut conn = state.heavy_read_conn().await?;
     let within = match (q.org, auth.scope()) {
         (Some(o), _) => {

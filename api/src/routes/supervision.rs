@@ -125,7 +125,7 @@ async fn rules_org(
 ) -> ApiResult<orgs::Organization> {
     let id = org
         .or(auth.org_id)
-        .ok_or_else(|| ApiError::field("?org", "field.required", "name the organisation"))?;
+        .ok_or_else(|| ApiError::field("?org", "field.required_when", "name the organisation"))?;
     match orgs::get(conn, id).await {
         Ok(o) if auth.sees(&o.path) => Ok(o),
         Ok(_) | Err(DbError::NotFound) => Err(ApiError::not_found("organisation")),
@@ -493,13 +493,8 @@ pub async fn list_anomalies(
     let from = q
         .from
         .unwrap_or_else(|| NaiveDate::from_ymd_opt(to.year(), 1, 1).unwrap_or(to));
-    if to < from || (to - from).num_days() > 3 * 366 {
-        return Err(ApiError::field(
-            "?to",
-            "range",
-            "`to` is on or after `from`, at most 3 years later",
-        ));
-    }
+    zhengwu_domain::validation::period(from, to, zhengwu_domain::validation::MAX_PERIOD_DAYS)
+        .map_err(|v| ApiError::field("?to", v.code, v.message))?;
     let tzone = state.config.timezone;
     let start = |d: NaiveDate| -> DateTime<Utc> {
         tzone

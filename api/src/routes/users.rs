@@ -333,7 +333,7 @@ pub async fn patch(
                 (None, None) => {
                     return Err(ApiError::field(
                         "/organization_id",
-                        "field.required",
+                        "field.required_when",
                         "staff other than system administrators belong to an organisation",
                     ));
                 }
