@@ -2936,7 +2936,7 @@ export interface components {
         /**
          * @example {
          *       "kind": "interview",
-         *       "order_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a10",
+         *       "order_id": "01941f29-7c00-7006-8000-000000000001",
          *       "reason": "督办后仍未按期反馈，对单位负责人约谈"
          *     }
          */
@@ -3093,6 +3093,12 @@ export interface components {
             /** @description The facts behind it. */
             data: Record<string, never>;
         };
+        /**
+         * @example {
+         *       "answer": "该事项尚在研究论证阶段，属于过程性信息，待形成正式文件后依法公开。",
+         *       "answer_kind": "not_disclosed"
+         *     }
+         */
         AnswerIn: {
             answer_kind: components["schemas"]["AnswerKind"];
             answer: string;
@@ -3195,8 +3201,8 @@ export interface components {
         };
         /**
          * @example {
-         *       "day": "2026-11-20",
-         *       "hall_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a10",
+         *       "day": "2026-12-04",
+         *       "hall_id": "01941f29-7c00-7001-8000-000000000005",
          *       "items": [
          *         {
          *           "dimension": "attitude",
@@ -3209,7 +3215,7 @@ export interface components {
          *           "reason": "窗口桌面杂乱"
          *         }
          *       ],
-         *       "subject_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a13",
+         *       "subject_id": "01941f29-7c00-7003-8000-000000000001",
          *       "subject_kind": "window"
          *     }
          */
@@ -3260,6 +3266,11 @@ export interface components {
             /** @description 服务之星: the same rule among the staff. */
             service_star_candidates: components["schemas"]["Candidate"][];
         };
+        /**
+         * @example {
+         *       "assignee_id": "01941f29-7c00-7002-8000-000000000013"
+         *     }
+         */
         AssignIn: {
             /** Format: uuid */
             assignee_id: string;
@@ -3280,7 +3291,7 @@ export interface components {
          * @example {
          *       "note": "迟到15分钟",
          *       "status": "late",
-         *       "window_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a10"
+         *       "window_id": "01941f29-7c00-7003-8000-000000000001"
          *     }
          */
         AttendanceChange: {
@@ -3336,12 +3347,12 @@ export interface components {
         };
         /**
          * @example {
-         *       "covered_by": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a12",
-         *       "day": "2026-11-20",
+         *       "covered_by": "01941f29-7c00-7002-8000-000000000006",
+         *       "day": "2026-12-04",
          *       "note": "病假一天，B岗顶岗",
          *       "status": "leave",
-         *       "user_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a11",
-         *       "window_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a10"
+         *       "user_id": "01941f29-7c00-7002-8000-000000000005",
+         *       "window_id": "01941f29-7c00-7003-8000-000000000001"
          *     }
          */
         AttendanceIn: {
@@ -3587,6 +3598,12 @@ export interface components {
             /** Format: int32 */
             version: number;
         };
+        /**
+         * @example {
+         *       "reason": "需补充征求消防部门意见，经负责人批准延长",
+         *       "working_days": 5
+         *     }
+         */
         CaseExtendIn: {
             /**
              * Format: int32
@@ -3600,6 +3617,11 @@ export interface components {
          * @enum {string}
          */
         CaseKind: "immediate" | "promised";
+        /**
+         * @example {
+         *       "reason": "申请事项不属于本机关职权范围，请向不动产登记中心申请"
+         *     }
+         */
         CaseReasonIn: {
             /** @example 申请事项不属于本机关职权范围 */
             reason: string;
@@ -3658,6 +3680,16 @@ export interface components {
          * @enum {string}
          */
         Channel: "portal" | "notice_board" | "touch_screen" | "weibo" | "wechat" | "press_conference" | "gazette" | "handbook";
+        /**
+         * @example {
+         *       "items": [
+         *         {
+         *           "amount_fen": 1000,
+         *           "name": "工本费"
+         *         }
+         *       ]
+         *     }
+         */
         ChargeIn: {
             items: components["schemas"]["ChargeItem"][];
         };
@@ -3726,12 +3758,27 @@ export interface components {
             working_days_left?: number | null;
             paused: boolean;
         };
+        /**
+         * @example {
+         *       "note": "整改已完成，回访满意，办结"
+         *     }
+         */
         CloseIn: {
             note?: string | null;
         };
+        /**
+         * @example {
+         *       "note": "办件已办结，超期原因已书面说明，督办事项办结"
+         *     }
+         */
         CloseOrderIn: {
             note: string;
         };
+        /**
+         * @example {
+         *       "note": "市民对处理结果表示满意，办结"
+         *     }
+         */
         CloseTicketIn: {
             note?: string | null;
         };
@@ -3837,8 +3884,9 @@ export interface components {
          *         "phone": "13812345678"
          *       },
          *       "kind": "complaint",
-         *       "organization_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a10",
-         *       "text": "11月3日上午在3号窗口办理婚姻登记，工作人员态度生硬，多次催促。"
+         *       "organization_id": "01941f29-7c00-7001-8000-000000000005",
+         *       "text": "11月3日上午在A01窗口办理业务，工作人员态度生硬，多次催促。",
+         *       "window_id": "01941f29-7c00-7003-8000-000000000001"
          *     }
          */
         ComplaintIn: {
@@ -3877,18 +3925,30 @@ export interface components {
          */
         ComplaintState: "submitted" | "accepted" | "not_accepted" | "handled" | "replied" | "closed" | "referred";
         /**
-         * @description The text of a step: a note, reasons, findings or the reply.
+         * @description A step that takes an optional note: acceptance, closing.
+         * @example {
+         *       "text": "经核实，属于本中心受理范围，予以受理。"
+         *     }
+         */
+        ComplaintStepIn: {
+            /** @description An optional note. */
+            text?: string | null;
+        };
+        /**
+         * @description The text a step needs: the reason of a refusal, the findings, the reply, what is referred.
          * @example {
          *       "text": "经调取窗口录像核实，工作人员存在态度生硬问题，已批评教育。"
          *     }
          */
-        ComplaintStepIn: {
-            /**
-             * @description accept: an optional note; reject: the reason; handle: the findings; reply: the reply
-             *     to the complainant; close: an optional note; refer: what is referred.
-             */
-            text?: string | null;
+        ComplaintTextIn: {
+            text: string;
         };
+        /**
+         * @example {
+         *       "kind": "third_party",
+         *       "party": "济南某某置业有限公司"
+         *     }
+         */
         ConsultIn: {
             /** @description `third_party` (OGI Art.32) or `agency` (Art.34). */
             kind: components["schemas"]["ConsultKind"];
@@ -3921,11 +3981,13 @@ export interface components {
         ConsultationState: "draft" | "open" | "closed" | "summarized";
         Contact: {
             phone?: string | null;
+            /** Format: email */
             email?: string | null;
             address?: string | null;
         };
         ContactIn: {
             phone?: string | null;
+            /** Format: email */
             email?: string | null;
         };
         /** @description The fields of an item's content. */
@@ -3960,7 +4022,7 @@ export interface components {
         ContentFormat: "plain" | "markdown";
         /**
          * @example {
-         *       "correction_due": "2025-10-20",
+         *       "correction_due": "2027-12-31",
          *       "items": "请明确所需信息的项目名称和时间范围"
          *     }
          */
@@ -3980,11 +4042,11 @@ export interface components {
          *       "materials": [
          *         {
          *           "copies": 1,
-         *           "name": "居民身份证"
+         *           "name": "建筑工程施工许可证申请表"
          *         }
          *       ],
          *       "matter_ids": [
-         *         "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a10"
+         *         "01941f29-7c00-7004-8000-000000000001"
          *       ]
          *     }
          */
@@ -4025,25 +4087,25 @@ export interface components {
          * @example {
          *       "client_id": "hotline-12345",
          *       "name": "12345热线系统",
-         *       "organization_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a10",
-         *       "role": "clerk"
+         *       "organization_id": "01941f29-7c00-7001-8000-000000000001",
+         *       "role": "hotline_operator"
          *     }
          */
         CreateClient: {
             client_id: string;
             name: string;
-            /** @description A staff role other than the administrators'. */
-            role: components["schemas"]["Role"];
+            /** @enum {string} */
+            role: "disclosure_officer" | "reviewer" | "clerk" | "supervisor" | "hotline_operator";
             /** Format: uuid */
             organization_id: string;
         };
         /**
          * @example {
-         *       "closes_at": "2026-06-06T03:00:00Z",
+         *       "closes_at": "2027-03-31T03:00:00Z",
          *       "draft_text": "一、总体要求……",
-         *       "opens_at": "2026-06-01T00:00:00Z",
-         *       "organization_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a10",
-         *       "title": "关于公开征求《2026年历下区政务公开工作任务分工方案》意见的公告"
+         *       "opens_at": "2027-03-01T00:00:00Z",
+         *       "organization_id": "01941f29-7c00-7001-8000-000000000006",
+         *       "title": "关于公开征求《2027年历下区政务公开工作任务分工方案》意见的公告"
          *     }
          */
         CreateConsultation: {
@@ -4061,7 +4123,7 @@ export interface components {
         };
         /**
          * @example {
-         *       "category_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a11",
+         *       "category_id": "984e7ba4-32ee-8dc1-b1fd-4b83b614c729",
          *       "channels": [
          *         "portal",
          *         "gazette"
@@ -4069,7 +4131,7 @@ export interface components {
          *       "content": "各区县人民政府，市政府各部门：……",
          *       "doc_number": "济政办发〔2026〕12号",
          *       "formed_on": "2026-11-20",
-         *       "organization_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a10",
+         *       "organization_id": "01941f29-7c00-7001-8000-000000000001",
          *       "subject_terms": [
          *         "政务公开",
          *         "通知"
@@ -4118,27 +4180,27 @@ export interface components {
         };
         /**
          * @example {
-         *       "basic_code": "0000000100",
+         *       "basic_code": "0000000213",
          *       "case_kind": "promised",
-         *       "conditions": "已经办理该建筑工程用地批准手续……",
+         *       "conditions": "建设工程竣工，并已完成消防查验……",
          *       "entered_hall": true,
          *       "fees": [],
-         *       "implementation_code": "113701020042284161000010001",
+         *       "implementation_code": "37010000000021300001",
          *       "implementer_nature": "statutory",
-         *       "legal_basis": "《中华人民共和国建筑法》第七条",
+         *       "legal_basis": "《中华人民共和国消防法》第十三条",
          *       "materials": [
          *         {
          *           "copies": 1,
          *           "form": "original",
-         *           "name": "建筑工程施工许可证申请表",
+         *           "name": "消防验收申请表",
          *           "required": true
          *         }
          *       ],
          *       "matter_type": "administrative_licensing",
          *       "max_visits": 0,
-         *       "name": "建筑工程施工许可",
+         *       "name": "建设工程消防验收",
          *       "online_depth": "full_online",
-         *       "organization_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a10",
+         *       "organization_id": "01941f29-7c00-7001-8000-000000000003",
          *       "procedure": [
          *         {
          *           "name": "受理"
@@ -4153,29 +4215,70 @@ export interface components {
          *           "name": "送达"
          *         }
          *       ],
-         *       "promised_days": 3,
-         *       "result_certificate": "建筑工程施工许可证",
+         *       "promised_days": 5,
+         *       "result_certificate": "建设工程消防验收意见书",
          *       "service_objects": [
          *         "legal_person"
          *       ],
          *       "statutory_days": 15
          *     }
          */
-        CreateMatter: components["schemas"]["MatterContentDto"] & {
+        CreateMatter: {
+            /** @description 基本编码 (≤ 10 characters). */
+            basic_code: string;
+            case_kind: components["schemas"]["CaseKind"];
+            /** @description Classified matters are not public and their cases' progress is not either. */
+            classified?: boolean;
+            complaint_phone?: string | null;
+            /** @description 受理条件. */
+            conditions: string;
+            consultation_phone?: string | null;
+            /** @description Entered into the hall (进驻大厅). */
+            entered_hall: boolean;
+            /** @description Fee items; empty means free of charge. */
+            fees?: components["schemas"]["FeeItem"][];
+            /** @description 实施编码 (≤ 24 characters, unique). */
+            implementation_code: string;
+            implementer_nature: components["schemas"]["ImplementerNature"];
+            /** @description 设定依据. */
+            legal_basis: string;
+            materials: components["schemas"]["Material"][];
+            matter_type: components["schemas"]["MatterType"];
+            /**
+             * Format: int32
+             * @description 到现场次数 (0: no visit; 1: 最多跑一次).
+             */
+            max_visits: number;
+            /** @example 建筑工程施工许可 */
+            name: string;
+            online_depth: components["schemas"]["OnlineDepth"];
             /**
              * Format: uuid
              * @description The implementing organisation (实施主体).
              */
             organization_id: string;
-            /** @description 基本编码 (≤ 10 characters). */
-            basic_code: string;
-            /** @description 实施编码 (≤ 24 characters, unique). */
-            implementation_code: string;
+            /** @description 办理流程, e.g. 受理 → 审查 → 决定 → 送达. */
+            procedure: components["schemas"]["ProcedureStep"][];
+            /**
+             * Format: int32
+             * @description 承诺办结时限, working days; at most the statutory limit; 0 for an immediate case.
+             */
+            promised_days: number;
+            /** @description 审批结果 (the certificate or document issued). */
+            result_certificate?: string | null;
+            service_objects: components["schemas"]["ServiceObject"][];
+            /**
+             * Format: int32
+             * @description 法定办结时限, working days.
+             */
+            statutory_days: number;
+            /** @description Windows that handle the matter. */
+            window_ids?: string[];
         };
         /**
          * @example {
          *       "instructions": "该办件已超过承诺时限，请于3个工作日内办结并书面说明原因。",
-         *       "object_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a10",
+         *       "object_id": "01941f29-7c00-7005-8000-000000000008",
          *       "object_kind": "case",
          *       "subject": "办件超期督办",
          *       "working_days": 3
@@ -4197,12 +4300,12 @@ export interface components {
         /**
          * @example {
          *       "address": "济南市历下区龙鼎大道1号",
-         *       "credit_code": "11370102MB28531504",
+         *       "credit_code": "11370102MB2853150C",
          *       "kind": "department",
          *       "level": "county",
          *       "name": "历下区市场监督管理局",
          *       "office_hours": "工作日 9:00-17:00",
-         *       "parent_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a10",
+         *       "parent_id": "01941f29-7c00-7001-8000-000000000006",
          *       "phone": "0531-66661234"
          *     }
          */
@@ -4227,11 +4330,11 @@ export interface components {
          * @example {
          *       "channel": "online",
          *       "contact": {
-         *         "email": "li.na@example.com"
+         *         "email": "zhang.san@example.com"
          *       },
          *       "delivery_method": "email",
          *       "description": "2025年历下区老旧小区改造项目的资金使用明细",
-         *       "organization_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a10",
+         *       "organization_id": "01941f29-7c00-7001-8000-000000000006",
          *       "purpose": "了解所在小区改造资金使用情况",
          *       "requested_form": "electronic"
          *     }
@@ -4268,12 +4371,12 @@ export interface components {
         };
         /**
          * @example {
-         *       "display_name": "王芳",
-         *       "organization_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a10",
+         *       "display_name": "王丽",
+         *       "organization_id": "01941f29-7c00-7001-8000-000000000005",
          *       "password": "window-7-pass",
          *       "phone": "13712345678",
          *       "role": "clerk",
-         *       "username": "wang.fang"
+         *       "username": "wang.li"
          *     }
          */
         CreateUser: {
@@ -4286,6 +4389,7 @@ export interface components {
             /** Format: uuid */
             organization_id: string;
             phone?: string | null;
+            /** Format: email */
             email?: string | null;
         };
         /**
@@ -4492,8 +4596,8 @@ export interface components {
         DisclosureView: components["schemas"]["DisclosureDto"] | components["schemas"]["PublishedDisclosure"];
         /**
          * @example {
-         *       "note": "请核实停水原因并答复市民",
-         *       "organization_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a10"
+         *       "note": "请核实情况并于时限内答复市民",
+         *       "organization_id": "01941f29-7c00-7001-8000-000000000003"
          *     }
          */
         DispatchIn: {
@@ -4521,6 +4625,7 @@ export interface components {
             /** Format: date-time */
             published_at?: string | null;
         };
+        /** @example {} */
         Empty: Record<string, never>;
         EntryDto: {
             /** Format: uuid */
@@ -4546,7 +4651,7 @@ export interface components {
         /**
          * @example {
          *       "answer": "本人居民身份证、近期一寸白底照片、居住登记凭证及合法稳定就业、住所或连续就读证明之一。",
-         *       "organization_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a10",
+         *       "organization_id": "01941f29-7c00-7001-8000-000000000001",
          *       "question": "办理居住证需要哪些材料？",
          *       "valid_from": "2025-01-01"
          *     }
@@ -4566,6 +4671,11 @@ export interface components {
             /** Format: date */
             valid_to?: string | null;
         };
+        /**
+         * @example {
+         *       "answer": "本人居民身份证、近期一寸白底照片及居住登记凭证。"
+         *     }
+         */
         EntryPatch: {
             question?: string | null;
             answer?: string | null;
@@ -4749,6 +4859,12 @@ export interface components {
             /** @description Why the department was not at fault (情况说明), at most 2000 characters. */
             explanation: string;
         };
+        /**
+         * @example {
+         *       "approved": true,
+         *       "note": "同意延期5个工作日"
+         *     }
+         */
         ExtensionDecisionIn: {
             approved: boolean;
             note?: string | null;
@@ -4797,6 +4913,12 @@ export interface components {
          * @enum {string}
          */
         FeeMethod: "by_case" | "by_volume";
+        /**
+         * @example {
+         *       "method": "by_volume",
+         *       "pages": 150
+         *     }
+         */
         FeeNoticeIn: {
             method: components["schemas"]["FeeMethod"];
             /**
@@ -4828,7 +4950,8 @@ export interface components {
              */
             pointer: string;
             /**
-             * @description Stable code of the broken rule.
+             * @description Stable code of the broken rule. `field.required` is a field the body must always have;
+             *     `field.required_when`, one that a rule needs in this case (the message says when).
              * @example credit_code.check_character
              */
             code: string;
@@ -4879,6 +5002,12 @@ export interface components {
             /** @description What the verification (核实) found, at most 2000 characters. */
             findings: string;
         };
+        /**
+         * @example {
+         *       "organization_id": "01941f29-7c00-7001-8000-000000000003",
+         *       "working_days": 10
+         *     }
+         */
         ForwardIn: {
             /**
              * Format: uuid
@@ -5179,6 +5308,11 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        /**
+         * @example {
+         *       "reason": "法律依据修订，暂停办理并更新办事指南"
+         *     }
+         */
         MatterReason: {
             /** @description Required to suspend or abolish. */
             reason?: string | null;
@@ -5296,6 +5430,12 @@ export interface components {
             /** @description What was done (整改措施), at most 2000 characters. */
             measures: string;
         };
+        /**
+         * @example {
+         *       "into": "01941f29-7c00-7007-8000-000000000002",
+         *       "note": "同一市民就同一事项重复来电"
+         *     }
+         */
         MergeIn: {
             /**
              * Format: uuid
@@ -5339,7 +5479,7 @@ export interface components {
          *         "phone": "13812345678"
          *       },
          *       "kind": "topic_request",
-         *       "organization_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a10",
+         *       "organization_id": "01941f29-7c00-7001-8000-000000000006",
          *       "subject": "希望公开老旧小区加装电梯补贴标准",
          *       "text": "请公开2026年老旧小区加装电梯的补贴标准和申请流程。"
          *     }
@@ -5369,6 +5509,11 @@ export interface components {
             problem: components["schemas"]["MaterialProblem"];
             note?: string | null;
         };
+        /**
+         * @example {
+         *       "decision": "approved"
+         *     }
+         */
         ModerateIn: {
             decision: components["schemas"]["Moderation"];
             /** @description Required to reject. */
@@ -5406,10 +5551,20 @@ export interface components {
             /** Format: int64 */
             in_force: number;
         };
-        /** @description A note for a workflow step. */
+        /**
+         * @description A note for a workflow step.
+         * @example {
+         *       "note": "已核对文号和发布机构"
+         *     }
+         */
         NoteBody: {
             note?: string | null;
         };
+        /**
+         * @example {
+         *       "note": "材料齐全，予以受理"
+         *     }
+         */
         NoteIn: {
             note?: string | null;
         };
@@ -5432,6 +5587,11 @@ export interface components {
          * @enum {string}
          */
         OnlineDepth: "offline" | "information" | "download" | "pre_review" | "full_online";
+        /**
+         * @example {
+         *       "opinion": "第三方书面回复：不同意公开合同中的商业报价部分"
+         *     }
+         */
         OpinionIn: {
             opinion: string;
         };
@@ -5696,7 +5856,13 @@ export interface components {
             /** @description Pass as `cursor` to get the next page; absent on the last page. */
             next_cursor?: string | null;
         };
-        /** @description Changes to a category: rename, reorder, move, retire or reinstate. */
+        /**
+         * @description Changes to a category: rename, reorder, move, retire or reinstate.
+         * @example {
+         *       "name": "行政许可事项清单",
+         *       "sort_order": 56
+         *     }
+         */
         PatchCategory: {
             name?: string | null;
             /** Format: int32 */
@@ -5705,10 +5871,24 @@ export interface components {
             /** Format: uuid */
             parent_id?: string | null;
         };
+        /**
+         * @example {
+         *       "active": true
+         *     }
+         */
         PatchClient: {
             active: boolean;
         };
-        /** @description Changes to a draft: absent fields stay, `null` clears an optional field. */
+        /**
+         * @description Changes to a draft: absent fields stay, `null` clears an optional field.
+         * @example {
+         *       "subject_terms": [
+         *         "工作要点",
+         *         "政务公开"
+         *       ],
+         *       "summary": "明确2026年度重点工作任务和责任分工。"
+         *     }
+         */
         PatchDisclosure: {
             /** Format: uuid */
             category_id?: string | null;
@@ -5731,6 +5911,11 @@ export interface components {
         /**
          * @description Changes to a matter: absent fields stay. Changing a published matter creates a new
          *     version; cases keep the version they were applied under.
+         * @example {
+         *       "consultation_phone": "0531-66608000",
+         *       "max_visits": 0,
+         *       "promised_days": 2
+         *     }
          */
         PatchMatter: {
             name?: string | null;
@@ -5757,7 +5942,13 @@ export interface components {
             entered_hall?: boolean | null;
             classified?: boolean | null;
         };
-        /** @description Changes to an organisation: absent fields stay, `null` clears an optional field. */
+        /**
+         * @description Changes to an organisation: absent fields stay, `null` clears an optional field.
+         * @example {
+         *       "office_hours": "工作日 8:30-12:00, 13:30-17:30",
+         *       "phone": "0531-51705001"
+         *     }
+         */
         PatchOrganization: {
             name?: string | null;
             short_name?: string | null;
@@ -5773,19 +5964,32 @@ export interface components {
              */
             parent_id?: string | null;
         };
-        /** @description Changes to an account: absent fields stay, `null` clears an optional field. */
+        /**
+         * @description Changes to an account: absent fields stay, `null` clears an optional field.
+         * @example {
+         *       "display_name": "王芳",
+         *       "phone": "13712345679"
+         *     }
+         */
         PatchUser: {
             display_name?: string | null;
             role?: components["schemas"]["Role"] | null;
             /** Format: uuid */
             organization_id?: string | null;
             phone?: string | null;
+            /** Format: email */
             email?: string | null;
             /** @description Deactivating revokes the account's refresh tokens. */
             active?: boolean | null;
             /** @description Sets a new password (administrators) and unlocks the account. */
             password?: string | null;
         };
+        /**
+         * @example {
+         *       "combined": true,
+         *       "name": "综合受理窗口"
+         *     }
+         */
         PatchWindow: {
             number?: string | null;
             name?: string | null;
@@ -5955,7 +6159,10 @@ export interface components {
             /** Format: date-time */
             replied_at?: string | null;
         };
-        /** @description Publication; an exception is needed to publish personal data unmasked. */
+        /**
+         * @description Publication; an exception is needed to publish personal data unmasked.
+         * @example {}
+         */
         PublishBody: {
             pii_exception?: components["schemas"]["PiiException"] | null;
         };
@@ -6023,6 +6230,7 @@ export interface components {
             address: string;
             office_hours: string;
             phone: string;
+            /** Format: email */
             email?: string | null;
             /** @description Placeholders `{org_code}`, `{category}`, `{year}`, `{serial}` or `{serial:05}`. */
             index_format?: string | null;
@@ -6033,11 +6241,11 @@ export interface components {
          *       "staff": [
          *         {
          *           "post": "a",
-         *           "user_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a10"
+         *           "user_id": "01941f29-7c00-7002-8000-000000000005"
          *         },
          *         {
          *           "post": "b",
-         *           "user_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a11"
+         *           "user_id": "01941f29-7c00-7002-8000-000000000006"
          *         }
          *       ]
          *     }
@@ -6128,6 +6336,11 @@ export interface components {
          * @enum {string}
          */
         RectificationState: "open" | "verified" | "rectified" | "explained" | "called_back" | "closed" | "annulled";
+        /**
+         * @example {
+         *       "refresh_token": "q3W0xPz7m1V9cK2dR8tY5uN4bH6jL0aS3eF7gD1kM9o"
+         *     }
+         */
         RefreshRequest: {
             refresh_token: string;
         };
@@ -6149,6 +6362,7 @@ export interface components {
             applicant_type: components["schemas"]["ApplicantType"];
             legal_person_kind?: components["schemas"]["LegalPersonKind"] | null;
             phone?: string | null;
+            /** Format: email */
             email?: string | null;
         };
         RemedyDto: {
@@ -6164,6 +6378,13 @@ export interface components {
             /** Format: int32 */
             version: number;
         };
+        /**
+         * @example {
+         *       "filed_on": "2026-11-02",
+         *       "kind": "reconsideration",
+         *       "note": "申请人不服答复，向市人民政府申请行政复议"
+         *     }
+         */
         RemedyIn: {
             kind: components["schemas"]["RemedyKind"];
             /** Format: date */
@@ -6191,6 +6412,13 @@ export interface components {
             /** Format: int64 */
             total: number;
         };
+        /**
+         * @example {
+         *       "decided_on": "2026-11-30",
+         *       "note": "复议决定维持原答复",
+         *       "outcome": "upheld"
+         *     }
+         */
         RemedyUpdate: {
             outcome: components["schemas"]["RemedyOutcome"];
             /** Format: date */
@@ -6211,6 +6439,13 @@ export interface components {
          * @enum {string}
          */
         ReplyType: "disclosed" | "partially_disclosed" | "non_disclosure_state_secret" | "non_disclosure_prohibited_by_law" | "non_disclosure_security" | "non_disclosure_third_party" | "non_disclosure_internal_affairs" | "non_disclosure_process" | "non_disclosure_enforcement" | "non_disclosure_inquiry" | "unable_not_held" | "unable_needs_creation" | "unable_unclear" | "not_processed_petition" | "not_processed_duplicate" | "not_processed_publication" | "not_processed_excessive" | "not_processed_confirm" | "other_correction_overdue" | "other_unpaid_fee" | "other";
+        /**
+         * @example {
+         *       "other_matters": "本年度未收取信息处理费。",
+         *       "overview": "2025年，历下区坚持以公开为常态、不公开为例外……",
+         *       "problems": "政策解读形式较为单一……"
+         *     }
+         */
         ReportTexts: {
             overview: string;
             problems: string;
@@ -6288,6 +6523,12 @@ export interface components {
             /** Format: int32 */
             version: number;
         };
+        /**
+         * @example {
+         *       "reason": "所需信息涉及多个科室，需汇总核实，经机关负责人同意延长",
+         *       "working_days": 15
+         *     }
+         */
         RequestExtendIn: {
             /**
              * Format: int32
@@ -6342,6 +6583,15 @@ export interface components {
          */
         RequestedForm: "paper" | "electronic" | "inspection";
         /**
+         * @description The reason that suspending or abolishing a matter requires.
+         * @example {
+         *       "reason": "法律依据修订，暂停办理并更新办事指南"
+         *     }
+         */
+        RequiredReason: {
+            reason: string;
+        };
+        /**
          * @example {
          *       "response": "该办件已于11月3日办结，超期原因系专家评审延误，已对经办人进行提醒谈话。"
          *     }
@@ -6349,6 +6599,16 @@ export interface components {
         RespondIn: {
             response: string;
         };
+        /**
+         * @example {
+         *       "materials": [
+         *         {
+         *           "copies": 1,
+         *           "name": "建设工程规划许可证"
+         *         }
+         *       ]
+         *     }
+         */
         ResubmitIn: {
             materials: components["schemas"]["MaterialIn"][];
         };
@@ -6539,10 +6799,21 @@ export interface components {
             rank?: number | null;
             grade?: components["schemas"]["Grade"] | null;
         };
+        /**
+         * @example {
+         *       "description": "申请公开2025年历下区老旧小区改造项目的资金安排明细"
+         *     }
+         */
         SubmitCorrectionIn: {
             /** @description The corrected description, if it changes. */
             description?: string | null;
         };
+        /**
+         * @example {
+         *       "adoptions": [],
+         *       "summary": "共收到意见12条，采纳5条，部分采纳3条，未采纳4条并说明理由。"
+         *     }
+         */
         SummaryIn: {
             /** @description 采纳情况: what was adopted and why not. */
             summary: string;
@@ -6823,6 +7094,11 @@ export interface components {
              */
             reopened: number;
         };
+        /**
+         * @example {
+         *       "reason": "该事项属于供水企业职责，非本部门受理范围"
+         *     }
+         */
         TicketReasonIn: {
             reason: string;
         };
@@ -6851,8 +7127,8 @@ export interface components {
          * @description A token request: a person's password, or a machine client's credentials.
          * @example {
          *       "grant_type": "password",
-         *       "password": "zhengwu-admin-2026",
-         *       "username": "admin"
+         *       "password": "zhengwu-demo-2026",
+         *       "username": "city.admin"
          *     }
          */
         TokenRequest: {
@@ -8681,7 +8957,7 @@ export interface operations {
         /** @description Optional note */
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["NoteBody"] | null;
+                "application/json": components["schemas"]["NoteBody"];
             };
         };
         responses: {
@@ -8726,7 +9002,7 @@ export interface operations {
         /** @description Optional note */
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["NoteBody"] | null;
+                "application/json": components["schemas"]["NoteBody"];
             };
         };
         responses: {
@@ -8813,7 +9089,7 @@ export interface operations {
         /** @description An exception for personal data, if it applies */
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["PublishBody"] | null;
+                "application/json": components["schemas"]["PublishBody"];
             };
         };
         responses: {
@@ -8858,7 +9134,7 @@ export interface operations {
         /** @description Optional note */
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["NoteBody"] | null;
+                "application/json": components["schemas"]["NoteBody"];
             };
         };
         responses: {
@@ -9071,13 +9347,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The file */
+            /** @description The file, with the media type it was stored with (PDF, images, office documents, OFD, text) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": number[];
+                    "*/*": number[];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -9266,10 +9542,10 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description A reason (required to suspend or abolish) */
+        /** @description An optional note */
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["MatterReason"] | null;
+                "application/json": components["schemas"]["MatterReason"];
             };
         };
         responses: {
@@ -9311,10 +9587,10 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description A reason (required to suspend or abolish) */
+        /** @description An optional note */
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["MatterReason"] | null;
+                "application/json": components["schemas"]["MatterReason"];
             };
         };
         responses: {
@@ -9356,10 +9632,10 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description A reason (required to suspend or abolish) */
-        requestBody?: {
+        /** @description The reason */
+        requestBody: {
             content: {
-                "application/json": components["schemas"]["MatterReason"] | null;
+                "application/json": components["schemas"]["RequiredReason"];
             };
         };
         responses: {
@@ -9401,10 +9677,10 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description A reason (required to suspend or abolish) */
+        /** @description An optional note */
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["MatterReason"] | null;
+                "application/json": components["schemas"]["MatterReason"];
             };
         };
         responses: {
@@ -9446,10 +9722,10 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description A reason (required to suspend or abolish) */
-        requestBody?: {
+        /** @description The reason */
+        requestBody: {
             content: {
-                "application/json": components["schemas"]["MatterReason"] | null;
+                "application/json": components["schemas"]["RequiredReason"];
             };
         };
         responses: {
@@ -10204,7 +10480,10 @@ export interface operations {
     lookupPublicCase: {
         parameters: {
             query: {
-                /** @description The query password given at application. */
+                /**
+                 * @description The query password given at application.
+                 * @example DEMO0000
+                 */
                 password: string;
             };
             header?: never;
@@ -10248,6 +10527,7 @@ export interface operations {
                  * @example 2025-10-31
                  */
                 to: string;
+                /** @example org */
                 group_by: components["schemas"]["GroupBy"];
             };
             header?: never;
@@ -10276,8 +10556,12 @@ export interface operations {
     quoteDisclosureRequestFee: {
         parameters: {
             query: {
+                /** @example by_case */
                 method: components["schemas"]["FeeMethod"];
-                /** @description By case: which application of the month (counting this one). */
+                /**
+                 * @description By case: which application of the month (counting this one).
+                 * @example 11
+                 */
                 nth?: number;
                 /** @description By volume: pages of the reply. */
                 pages?: number;
@@ -10910,6 +11194,7 @@ export interface operations {
     getAnnualDisclosureReport: {
         parameters: {
             query: {
+                /** @example 01941f29-7c00-7001-8000-000000000006 */
                 org: string;
                 /** @example 2025 */
                 year: number;
@@ -10922,13 +11207,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description JSON; `text/csv` or `text/markdown` with `format` */
+            /** @description The report: JSON by default; with `format`, tables 3 and 4 as CSV or the whole report as Markdown */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["AnnualReport"];
+                    "text/csv": string;
+                    "text/markdown": string;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -11702,7 +11989,7 @@ export interface operations {
         parameters: {
             query?: {
                 org?: string;
-                rule?: components["schemas"]["RuleId"];
+                rule?: "JC-B01" | "JC-B02" | "JC-B03" | "JC-B04" | "JC-B05" | "JC-B06" | "JC-B07";
                 /** @description First day (default: 1 January of the current year). */
                 from?: string;
                 /** @description Last day (default: today); at most 3 years after `from`. */
@@ -12195,7 +12482,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ComplaintStepIn"];
+                "application/json": components["schemas"]["ComplaintTextIn"];
             };
         };
         responses: {
@@ -12238,7 +12525,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ComplaintStepIn"];
+                "application/json": components["schemas"]["ComplaintTextIn"];
             };
         };
         responses: {
@@ -12281,7 +12568,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ComplaintStepIn"];
+                "application/json": components["schemas"]["ComplaintTextIn"];
             };
         };
         responses: {
@@ -12367,7 +12654,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ComplaintStepIn"];
+                "application/json": components["schemas"]["ComplaintTextIn"];
             };
         };
         responses: {
@@ -12396,7 +12683,10 @@ export interface operations {
     lookupPublicComplaint: {
         parameters: {
             query: {
-                /** @description The query code given at submission. */
+                /**
+                 * @description The query code given at submission.
+                 * @example DEMO3004
+                 */
                 code: string;
             };
             header?: never;
@@ -12938,7 +13228,10 @@ export interface operations {
     lookupPublicTicket: {
         parameters: {
             query: {
-                /** @description The query code given when the ticket was taken. */
+                /**
+                 * @description The query code given when the ticket was taken.
+                 * @example DEMO2000
+                 */
                 code: string;
             };
             header?: never;
@@ -13004,6 +13297,7 @@ export interface operations {
                 from: string;
                 /** @example 2025-10-31 */
                 to: string;
+                /** @example org */
                 group_by: components["schemas"]["HotlineGroupBy"];
             };
             header?: never;
@@ -13343,6 +13637,7 @@ export interface operations {
     listAttendance: {
         parameters: {
             query: {
+                /** @example 01941f29-7c00-7001-8000-000000000005 */
                 hall: string;
                 /** @example 2026-11-01 */
                 from: string;
@@ -13499,6 +13794,7 @@ export interface operations {
     listAssessments: {
         parameters: {
             query: {
+                /** @example 01941f29-7c00-7001-8000-000000000005 */
                 hall: string;
                 /** @example 2026-11-01 */
                 from: string;
@@ -13580,12 +13876,14 @@ export interface operations {
     getAssessmentSummary: {
         parameters: {
             query: {
+                /** @example month */
                 period: components["schemas"]["Period"];
                 /**
                  * @description Any day of the period (weeks run Monday to Sunday).
                  * @example 2026-11-19
                  */
                 date: string;
+                /** @example 01941f29-7c00-7001-8000-000000000005 */
                 hall: string;
             };
             header?: never;
@@ -13689,6 +13987,7 @@ export interface operations {
     getMonthlyBulletin: {
         parameters: {
             query: {
+                /** @example 01941f29-7c00-7001-8000-000000000005 */
                 hall: string;
                 /** @description `json` (default) or `markdown` (the bulletin as a readable Chinese document). */
                 format?: "json" | "markdown";
@@ -13696,7 +13995,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The month, `YYYY-MM`
+                 * @description The month, `YYYY-MM` (2000 to 2200)
                  * @example 2026-11
                  */
                 month: string;
@@ -13705,13 +14004,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description JSON; `text/markdown` with `format=markdown` */
+            /** @description The bulletin: JSON by default, Markdown with `format=markdown` */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["MonthlyBulletin"];
+                    "text/markdown": string;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -13726,7 +14026,10 @@ export interface operations {
     getDisclosureAssessment: {
         parameters: {
             query: {
-                /** @description The organisation whose subtree is assessed. */
+                /**
+                 * @description The organisation whose subtree is assessed.
+                 * @example 01941f29-7c00-7001-8000-000000000001
+                 */
                 org: string;
                 /**
                  * @description Up to the current year.
@@ -14303,6 +14606,7 @@ export interface operations {
                  * @example 2025-10-31
                  */
                 to: string;
+                /** @example org */
                 group_by: components["schemas"]["EvaluationGroupBy"];
             };
             header?: never;
