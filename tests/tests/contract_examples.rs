@@ -61,7 +61,7 @@ fn calls() -> BTreeMap<&'static str, Call> {
 
     add("createToken", anon, none());
     add("refreshToken", anon, none());
-    add("logout", anon, none());
+    add("logOut", anon, none());
     add("registerApplicant", anon, none());
 
     add("createOrganization", ADMIN, none());
@@ -642,7 +642,7 @@ async fn every_request_example_is_accepted() {
             continue;
         };
         // A refresh token cannot be an example that stays valid: these two say 401.
-        let unauthorized_expected = matches!(op.id.as_str(), "refreshToken" | "logout");
+        let unauthorized_expected = matches!(op.id.as_str(), "refreshToken" | "logOut");
         match send(&app, &mut h, &op, c, "", Some(example)).await {
             Err(e) => wrong.push(e),
             Ok(r) if r.status == 401 && unauthorized_expected => {}

@@ -226,3 +226,31 @@ fn every_schema_name_belongs_to_one_type() {
         "schema names given to several types: {conflicts:?}"
     );
 }
+
+/// Every operation has its own operationId, in camelCase, naming an action and a resource
+/// (`listCases`, `acceptCase`): generated clients name their methods after it, and Swagger UI
+/// sends "Try it out" to the operation it names.
+#[test]
+fn every_operation_id_is_unique_and_reads_as_an_action() {
+    let doc = serde_json::to_value(zhengwu_api::openapi_document()).unwrap_or_default();
+    let mut seen = std::collections::BTreeMap::new();
+    let mut wrong = Vec::new();
+    for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+        for (method, op) in item.as_object().into_iter().flatten() {
+            let id = op["operationId"].as_str().unwrap_or_default().to_owned();
+            let camel = id.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+                && id.chars().all(|c| c.is_ascii_alphanumeric())
+                && id.chars().any(|c| c.is_ascii_uppercase());
+            if !camel {
+                wrong.push(format!(
+                    "{method} {path}: operationId {id:?} is not camelCase"
+                ));
+            }
+            if let Some(other) = seen.insert(id.clone(), format!("{method} {path}")) {
+                wrong.push(format!("{id} names both {other} and {method} {path}"));
+            }
+        }
+    }
+    assert!(seen.len() > 150, "only {} operations", seen.len());
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

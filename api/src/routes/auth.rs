@@ -355,7 +355,7 @@ pub async fn refresh(
 }
 
 /// Sign out: revoke the refresh token and every token of its login.
-#[utoipa::path(operation_id = "logout",
+#[utoipa::path(operation_id = "logOut",
     tag = "auth", request_body = RefreshRequest, responses(
     (status = 204, description = "Revoked (also when the token was unknown)")))]
 #[post("/auth/logout")]

@@ -111,7 +111,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Sign out: revoke the refresh token and every token of its login. */
-        post: operations["logout"];
+        post: operations["logOut"];
         delete?: never;
         options?: never;
         head?: never;
@@ -7643,7 +7643,7 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
-    logout: {
+    logOut: {
         parameters: {
             query?: never;
             header?: never;
