@@ -71,6 +71,17 @@ impl Modify for Security {
     }
 }
 
+/// The schema of a string that takes one of `values` (for a parameter or field whose Rust type
+/// has more values than the operation accepts).
+pub fn string_enum<'a>(
+    values: impl IntoIterator<Item = &'a str>,
+) -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(values))
+        .build()
+}
+
 /// An error answer every operation may share: its status, component name, description and
 /// an example problem of that status.
 struct ErrorAnswer {

@@ -76,15 +76,12 @@ pub struct CreateClient {
 
 /// The roles a machine client may have.
 fn client_role_schema() -> utoipa::openapi::schema::Object {
-    utoipa::openapi::schema::ObjectBuilder::new()
-        .schema_type(utoipa::openapi::schema::Type::String)
-        .enum_values(Some(
-            Role::ALL
-                .iter()
-                .filter(|r| client_role_allowed(**r))
-                .map(|r| r.as_str()),
-        ))
-        .build()
+    crate::openapi::string_enum(
+        Role::ALL
+            .iter()
+            .filter(|r| client_role_allowed(**r))
+            .map(|r| r.as_str()),
+    )
 }
 
 fn client_role_allowed(role: Role) -> bool {

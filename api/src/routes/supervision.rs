@@ -427,15 +427,12 @@ pub async fn job(state: &AppState) -> ApiResult<JobRun> {
 
 /// The anomaly rules, the values `rule` takes.
 fn anomaly_rule_schema() -> utoipa::openapi::schema::Object {
-    utoipa::openapi::schema::ObjectBuilder::new()
-        .schema_type(utoipa::openapi::schema::Type::String)
-        .enum_values(Some(
-            RuleId::ALL
-                .iter()
-                .filter(|r| r.is_anomaly())
-                .map(|r| r.as_str()),
-        ))
-        .build()
+    crate::openapi::string_enum(
+        RuleId::ALL
+            .iter()
+            .filter(|r| r.is_anomaly())
+            .map(|r| r.as_str()),
+    )
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
