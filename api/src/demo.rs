@@ -865,6 +865,7 @@ async fn demo_participation(
             created_by: Some(officer),
             version: 1,
             created_at: now,
+            receipt_seq: 0,
         };
         let clock = RequestClock {
             received_on: received,

@@ -1,7 +1,7 @@
 //! Disclosure on application (依申请公开): received dates, the statutory clock, the fee
 //! calculator and the reply types (OGI = 政府信息公开条例).
 
-use chrono::NaiveDate;
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 use crate::calendar::{Calendar, CalendarError};
 use crate::labeled_enum;
@@ -209,6 +209,28 @@ labeled_enum! {
     }
 }
 
+/// When an application was received, in the order the by-case fee ranks an applicant's
+/// applications (国办函〔2020〕109号: the nth application of a calendar month is the nth
+/// received): by day of receipt, then time of receipt, then, where times tie, the sequence
+/// drawn when it was registered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Receipt {
+    pub on: NaiveDate,
+    pub at: DateTime<Utc>,
+    pub seq: i64,
+}
+
+/// Which application of its calendar month `this` is (1 for the first received), among the
+/// applicant's applications `all` (`this` may be among them).
+pub fn nth_in_month(this: Receipt, all: &[Receipt]) -> u32 {
+    let earlier = all
+        .iter()
+        .filter(|r| r.on.year() == this.on.year() && r.on.month() == this.on.month())
+        .filter(|r| **r < this)
+        .count();
+    u32::try_from(earlier).unwrap_or(u32::MAX).saturating_add(1)
+}
+
 /// The fee, in fen, for the `nth` application of the same applicant in a calendar month
 /// (counting this one): 10 free; 11–30 ¥100 each; then each further tier of 10 costs ¥100
 /// more per application.
@@ -372,6 +394,43 @@ mod tests {
         assert_eq!(fee_by_volume(101), 72_000);
         assert_eq!(fee_by_volume(200), 270_000);
         assert_eq!(fee_by_volume(201), 274_000);
+    }
+
+    #[test]
+    fn the_nth_application_is_the_nth_received() {
+        let at = |s: &str| {
+            DateTime::parse_from_rfc3339(s)
+                .map(|t| t.with_timezone(&Utc))
+                .unwrap_or_default()
+        };
+        // Eleven applications registered at one instant on Thu 9 Oct, one on 30 Sep (the
+        // month before) and a letter received on 9 Oct but registered in the afternoon.
+        let batch: Vec<Receipt> = (1..=11)
+            .map(|seq| Receipt {
+                on: d("2025-10-09"),
+                at: at("2025-10-09T02:00:00Z"),
+                seq,
+            })
+            .collect();
+        let september = Receipt {
+            on: d("2025-09-30"),
+            at: at("2025-09-30T02:00:00Z"),
+            seq: 0,
+        };
+        let letter = Receipt {
+            on: d("2025-10-09"),
+            at: at("2025-10-09T07:00:00Z"),
+            seq: 12,
+        };
+        let mut all = batch.clone();
+        all.extend([september, letter]);
+        let ranks: Vec<u32> = batch.iter().map(|r| nth_in_month(*r, &all)).collect();
+        assert_eq!(ranks, (1..=11).collect::<Vec<_>>());
+        let fees: Vec<i64> = ranks.iter().map(|n| fee_by_case(*n)).collect();
+        assert_eq!(fees.iter().filter(|f| **f > 0).count(), 1, "{fees:?}");
+        assert_eq!(fees[10], 10_000);
+        assert_eq!(nth_in_month(letter, &all), 12);
+        assert_eq!(nth_in_month(september, &all), 1);
     }
 
     #[test]

@@ -506,6 +506,7 @@ diesel::table! {
         created_by -> Nullable<Uuid>,
         version -> Int4,
         created_at -> Timestamptz,
+        receipt_seq -> Int8,
     }
 }
 

@@ -328,6 +328,58 @@ async fn consultation_stops_the_clock_and_one_extension_is_allowed() {
 }
 
 #[actix_web::test]
+async fn the_nth_application_of_a_month_is_the_nth_received() {
+    // One application on Tue 30 Sep (September's), then eleven at one instant on Thu 9 Oct,
+    // the first working day after National Day: the eleventh of October alone owes ¥100.
+    let clock = Arc::new(FixedClock::new(at("2025-09-30")));
+    let t = TestApp::with_clock(clock.clone()).await;
+    let app = app!(t);
+    let tree = office(&app).await;
+    let september = apply(&app, &tree.county_a).await;
+    assert_eq!(september.status, 201, "{:?}", september.body);
+    clock.set(at("2025-10-09"));
+    let mut october = Vec::new();
+    for _ in 0..11 {
+        let r = apply(&app, &tree.county_a).await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        october.push(r.id());
+    }
+    // Notices go out in the reverse order: the rank is the order of receipt, not of notice.
+    for (i, id) in october.iter().enumerate().rev() {
+        let f = act(
+            &app,
+            "officer.a",
+            id,
+            "fee-notice",
+            json!({"method": "by_case"}),
+        )
+        .await;
+        if i == 10 {
+            assert_eq!(f.status, 200, "{:?}", f.body);
+            assert_eq!(f.body["fee_fen"], 10_000);
+        } else {
+            assert_eq!(
+                f.status,
+                422,
+                "application {} of October: {:?}",
+                i + 1,
+                f.body
+            );
+            assert_eq!(f.body["code"], "request.fee_free");
+        }
+    }
+    let f = act(
+        &app,
+        "officer.a",
+        &september.id(),
+        "fee-notice",
+        json!({"method": "by_case"}),
+    )
+    .await;
+    assert_eq!(f.status, 422);
+}
+
+#[actix_web::test]
 async fn without_a_correction_by_its_deadline_the_application_is_deemed_withdrawn() {
     let clock = Arc::new(FixedClock::new(at("2025-09-26")));
     let t = TestApp::with_clock(clock.clone()).await;

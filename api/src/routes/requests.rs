@@ -481,11 +481,11 @@ fn text(field: &str, v: &str, max: usize) -> ApiResult<String> {
     validation::text(v, max).map_err(|e| ApiError::field(field, e.code, e.message))
 }
 
-/// The month's count of applications by this applicant, counting the new one.
-async fn nth_in_month(conn: &mut Conn, applicant: Uuid, day: NaiveDate) -> ApiResult<u32> {
-    let first = day.with_day(1).unwrap_or(day);
-    let n = repo::count_by_applicant(conn, applicant, first, day).await?;
-    Ok(u32::try_from(n).unwrap_or(u32::MAX).saturating_add(1))
+/// Which application of its calendar month, in order of receipt, `r` is for its applicant.
+async fn nth_in_month(conn: &mut Conn, applicant: Uuid, r: &Request) -> ApiResult<u32> {
+    let first = r.received_on.with_day(1).unwrap_or(r.received_on);
+    let all = repo::receipts_of_applicant(conn, applicant, first, r.received_on).await?;
+    Ok(rules::nth_in_month(r.receipt(), &all))
 }
 
 // ------------------------------------------------------------------ create
@@ -658,6 +658,7 @@ pub async fn create(
             created_by: Some(auth.id),
             version: 1,
             created_at: st.clock.now(),
+            receipt_seq: 0,
         };
         let cal = calendar_from(c, received).await?;
         r.due_date = clock_of(&r, &[])
@@ -824,7 +825,7 @@ async fn act(
                         (FeeMethod::ByVolume, Some(p)) => rules::fee_by_volume(p),
                         (FeeMethod::ByVolume, None) => return Err(ApiError::field("/pages", "field.required", "a fee by volume counts the pages")),
                         (FeeMethod::ByCase, _) => match r.applicant_id {
-                            Some(a) => rules::fee_by_case(nth_in_month(c, a, r.received_on).await?.saturating_sub(1)),
+                            Some(a) => rules::fee_by_case(nth_in_month(c, a, &r).await?),
                             None => return Err(ApiError::field("/method", "fee.by_case_needs_account", "a fee by case counts a registered applicant's applications")),
                         },
                     };
