@@ -247,6 +247,25 @@ impl Calendar {
     }
 }
 
+/// An extension is decided within the period it extends (OGI Art.33 for applications, AL
+/// Art.42 for cases, and likewise for hotline tickets): on or before the due date in force.
+/// Once that day has passed the answer is late, and an extension granted afterwards would
+/// turn a late answer into an on-time one. `None`: no due date runs, nothing has passed.
+pub fn check_extension_in_time(
+    due: Option<NaiveDate>,
+    decided_on: NaiveDate,
+) -> Result<(), RuleViolation> {
+    match due {
+        Some(due) if decided_on > due => Err(RuleViolation::new(
+            "extension.after_due_date",
+            format!(
+                "an extension is decided on or before the due date ({due}); on {decided_on} the period had passed"
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// A stop of a running clock (a special procedure, a consultation, a fee notice).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Stop {
@@ -501,6 +520,18 @@ mod tests {
             cal.working_days_between(d("2025-10-09"), d("2025-10-01")),
             0
         );
+    }
+
+    #[test]
+    fn an_extension_is_decided_by_the_due_date() {
+        // Due Tue 30 Sep 2025; the holiday week after it does not extend the period.
+        let due = Some(d("2025-09-30"));
+        assert!(check_extension_in_time(due, d("2025-09-30")).is_ok());
+        assert_eq!(
+            check_extension_in_time(due, d("2025-10-09")).map_err(|e| e.code),
+            Err("extension.after_due_date")
+        );
+        assert!(check_extension_in_time(None, d("2025-10-09")).is_ok());
     }
 
     #[test]

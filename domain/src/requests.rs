@@ -175,6 +175,17 @@ impl RequestClock {
         Ok(())
     }
 
+    /// The extension is decided while the reply period runs (OGI Art.33): not after the
+    /// due date in force on `on`.
+    pub fn check_extension_in_time(
+        &self,
+        calendar: &Calendar,
+        on: NaiveDate,
+    ) -> Result<(), RuleViolation> {
+        let due = self.read(calendar, on).ok().and_then(|r| r.due_date);
+        crate::calendar::check_extension_in_time(due, on)
+    }
+
     pub fn read(
         &self,
         calendar: &Calendar,
@@ -367,6 +378,26 @@ mod tests {
             k.read(&c, d("2025-10-30")).ok().and_then(|r| r.due_date),
             Some(d("2025-11-27"))
         );
+    }
+
+    #[test]
+    fn an_extension_is_decided_within_the_reply_period() {
+        let c = cal();
+        // Received Fri 26 Sep: due Thu 30 Oct across National Day.
+        let k = clock("2025-09-26");
+        assert!(k.check_extension_in_time(&c, d("2025-10-30")).is_ok());
+        assert_eq!(
+            k.check_extension_in_time(&c, d("2025-10-31"))
+                .map_err(|e| e.code),
+            Err("extension.after_due_date")
+        );
+        // While a consultation stops the clock there is no due date to pass.
+        let mut stopped = clock("2025-09-26");
+        stopped.stops.push(ClockStop {
+            start: d("2025-10-20"),
+            end: None,
+        });
+        assert!(stopped.check_extension_in_time(&c, d("2025-11-03")).is_ok());
     }
 
     #[test]

@@ -293,6 +293,17 @@ impl CaseClock {
         Ok(())
     }
 
+    /// The extension is decided before the time limit runs out (AL Art.42: "可以延长" within
+    /// the limit): not after the due date in force on `on`.
+    pub fn check_extension_in_time(
+        &self,
+        calendar: &Calendar,
+        on: NaiveDate,
+    ) -> Result<(), RuleViolation> {
+        let due = self.read(calendar, on).ok().and_then(|r| r.due_date);
+        crate::calendar::check_extension_in_time(due, on)
+    }
+
     /// The clock on `today`.
     pub fn read(
         &self,
@@ -439,6 +450,20 @@ mod tests {
         assert!(clock.check_extension(10).is_ok());
         clock.extension_days = 10;
         assert!(clock.check_extension(1).is_err(), "once only");
+        // The extension was decided by the due date of 6 Nov; a day later it is refused.
+        let mut unextended = clock.clone();
+        unextended.extension_days = 0;
+        assert!(
+            unextended
+                .check_extension_in_time(&c, d("2025-11-06"))
+                .is_ok()
+        );
+        assert_eq!(
+            unextended
+                .check_extension_in_time(&c, d("2025-11-07"))
+                .map_err(|e| e.code),
+            Err("extension.after_due_date")
+        );
         let r = clock
             .read(&c, d("2025-11-21"))
             .unwrap_or_else(|e| panic!("{e}"));

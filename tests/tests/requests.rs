@@ -328,6 +328,57 @@ async fn consultation_stops_the_clock_and_one_extension_is_allowed() {
 }
 
 #[actix_web::test]
+async fn an_extension_after_the_due_date_is_refused_and_the_reply_stays_late() {
+    // Received Fri 26 Sep 2025: due Thu 30 Oct across National Day (weekends alone would
+    // give 24 Oct, when an extension would still have been in time).
+    let clock = Arc::new(FixedClock::new(at("2025-09-26")));
+    let t = TestApp::with_clock(clock.clone()).await;
+    let app = app!(t);
+    let tree = office(&app).await;
+    let id = apply(&app, &tree.county_a).await.id();
+    clock.set(at("2025-10-31"));
+    let e = act(
+        &app,
+        "reviewer.a",
+        &id,
+        "extend",
+        json!({"working_days": 10, "reason": "需调取档案"}),
+    )
+    .await;
+    assert_eq!(e.status, 409, "{:?}", e.body);
+    assert_eq!(e.body["code"], "extension.after_due_date");
+    let r = act(
+        &app,
+        "officer.a",
+        &id,
+        "reply",
+        json!({"reply_type": "disclosed", "text": "现予公开。",
+            "provided_items": [{"description": "资金明细表"}]}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["reply"]["late"], true);
+    assert_eq!(r.body["clock"]["extension_working_days"], 0);
+    assert_eq!(r.body["clock"]["due_date"], "2025-10-30");
+
+    // Received Thu 9 Oct (Sat 11 Oct is worked): due Wed 5 Nov, the day the extension is
+    // still in time.
+    clock.set(at("2025-10-09"));
+    let other = apply(&app, &tree.county_a).await.id();
+    clock.set(at("2025-11-05"));
+    let in_time = act(
+        &app,
+        "reviewer.a",
+        &other,
+        "extend",
+        json!({"working_days": 5, "reason": "需调取档案"}),
+    )
+    .await;
+    assert_eq!(in_time.status, 200, "{:?}", in_time.body);
+    assert_eq!(in_time.body["clock"]["due_date"], "2025-11-12");
+}
+
+#[actix_web::test]
 async fn the_nth_application_of_a_month_is_the_nth_received() {
     // One application on Tue 30 Sep (September's), then eleven at one instant on Thu 9 Oct,
     // the first working day after National Day: the eleventh of October alone owes ¥100.

@@ -1097,6 +1097,8 @@ async fn act(
                     clock
                         .check_extension(x.working_days)
                         .map_err(|v| ApiError::field("/working_days", v.code, v.message))?;
+                    let cal = calendar_around(c, clock.accepted_on).await?;
+                    clock.check_extension_in_time(&cal, day).map_err(|v| ApiError::conflict(v.code, v.message))?;
                     case.extension_days = x.working_days;
                     outcome.extension_reason = Some(x.reason.clone());
                     note = Some(x.reason.clone());
@@ -1316,7 +1318,7 @@ case_action!(
     "/cases/{id}/extend",
     "extendCase",
     ExtendIn,
-    "Extend the time limit once, with a reason, never beyond the statutory limit plus its legal extension (AL Art.42).",
+    "Extend the time limit once, with a reason, never beyond the statutory limit plus its legal extension, decided on or before the due date (AL Art.42; 409 after it).",
     |b| Ok(Act::Extend(ExtendIn {
         reason: text("/reason", &b.reason, 1000)?,
         ..b

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use zhengwu_domain::account::Role;
+use zhengwu_domain::calendar::check_extension_in_time;
 use zhengwu_domain::hotline::{
     EntryAction, EntryState, TicketAction, TicketChannel, TicketKind, TicketState, Urgency,
 };
@@ -745,12 +746,7 @@ async fn ticket_step(
                             "an extension request is already waiting for a decision",
                         ));
                     }
-                    if t.due_date.is_some_and(|d| day > d) {
-                        return Err(ApiError::conflict(
-                            "ticket.extension_too_late",
-                            "an extension is asked for before the due date",
-                        ));
-                    }
+                    check_extension_in_time(t.due_date, day).map_err(|v| ApiError::conflict(v.code, v.message))?;
                     data = serde_json::json!({"days": x.days, "reason": x.reason.trim(), "requested_on": day});
                     t.extension_request = Some(data.clone());
                 }
@@ -763,6 +759,7 @@ async fn ticket_step(
                     };
                     let days = request.get("days").and_then(serde_json::Value::as_u64).unwrap_or(0) as u32;
                     if x.approved {
+                        check_extension_in_time(t.due_date, day).map_err(|v| ApiError::conflict(v.code, v.message))?;
                         let due = t.due_date.unwrap_or(day);
                         let cal = calendar::calendar_for(c, due.year(), due.year() + 1).await?;
                         t.due_date = Some(
@@ -891,7 +888,7 @@ ticket_action!(
     "decideTicketExtension",
     ExtensionDecisionIn,
     Step::DecideExtension,
-    "Approve or refuse a pending extension request (operators); an approval moves the due date."
+    "Approve or refuse a pending extension request (operators); an approval moves the due date and is given on or before it (409 after)."
 );
 ticket_action!(
     reply_ticket,

@@ -815,7 +815,9 @@ async fn act(
                     repo::end_stop(c, id, open.seq, day, None).await?;
                 }
                 Act::Extend(x) => {
-                    clock_of(&r, &stops).check_extension(x.working_days).map_err(|v| ApiError::field("/working_days", v.code, v.message))?;
+                    let clock = clock_of(&r, &stops);
+                    clock.check_extension(x.working_days).map_err(|v| ApiError::field("/working_days", v.code, v.message))?;
+                    clock.check_extension_in_time(&cal, day).map_err(|v| ApiError::conflict(v.code, v.message))?;
                     r.extension_days = x.working_days;
                     note = Some(text("/reason", &x.reason, 1000)?);
                     data = serde_json::json!({"working_days": x.working_days, "applicant_notified": true});
@@ -967,7 +969,7 @@ request_action!(
     "/disclosure-requests/{id}/extend",
     "extendDisclosureRequest",
     ExtendIn,
-    "Extend the reply limit once, by at most 20 working days, with a reason (approvers; the applicant is notified).",
+    "Extend the reply limit once, by at most 20 working days, with a reason (approvers; the applicant is notified); decided on or before the due date (409 after it).",
     |b| Act::Extend(b)
 );
 request_action!(
