@@ -315,6 +315,27 @@ impl CaseClock {
     }
 }
 
+/// The day a case counts as accepted (AL Art.32): the day it is accepted, unless the one-time
+/// notice of missing materials (`first_notice_on`) came later than `window_days` working days
+/// after receipt — then the application counts as accepted on the day it was received, and
+/// its due date, alerts and on-time measures run from there.
+pub fn accepted_on(
+    calendar: &Calendar,
+    received_on: NaiveDate,
+    first_notice_on: Option<NaiveDate>,
+    accepted: NaiveDate,
+    window_days: u32,
+) -> NaiveDate {
+    match first_notice_on {
+        Some(notice)
+            if crate::supervision::notice_delay(calendar, received_on, notice, window_days).1 =>
+        {
+            received_on.min(accepted)
+        }
+        _ => accepted,
+    }
+}
+
 /// A human-readable case number: the organisation's division code, the date and a daily
 /// serial, e.g. `3701022026112200017`.
 pub fn case_number(division_code: &str, day: NaiveDate, serial: u32) -> String {
@@ -469,6 +490,40 @@ mod tests {
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(r.due_date, Some(d("2025-11-20")));
         assert_eq!(r.working_days_left, Some(-1));
+    }
+
+    #[test]
+    fn a_late_notice_makes_the_case_accepted_on_receipt() {
+        let c = cal();
+        // Received Fri 26 Sep: the 5th working day after is Fri 10 Oct (National Day off).
+        let received = d("2025-09-26");
+        assert_eq!(
+            accepted_on(&c, received, Some(d("2025-10-10")), d("2025-10-14"), 5),
+            d("2025-10-14")
+        );
+        assert_eq!(
+            accepted_on(&c, received, Some(d("2025-10-13")), d("2025-10-14"), 5),
+            received
+        );
+        assert_eq!(
+            accepted_on(&c, received, None, d("2025-10-14"), 5),
+            d("2025-10-14")
+        );
+        // With a 12-day promise the case is due Mon 20 Oct, not 30 Oct.
+        let clock = CaseClock {
+            accepted_on: received,
+            promised_days: 12,
+            statutory_days: 20,
+            extension_days: 0,
+            pauses: vec![],
+        };
+        assert_eq!(
+            clock
+                .read(&c, d("2025-10-14"))
+                .ok()
+                .and_then(|r| r.due_date),
+            Some(d("2025-10-20"))
+        );
     }
 
     #[test]

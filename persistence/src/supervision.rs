@@ -555,7 +555,8 @@ pub async fn case_facts(
          SELECT 'notice', c.id, c.number, c.organization_id, c.org_path, n.by_id, n.at,
                 jsonb_build_object('received_on', c.received_on, 'on', (n.at AT TIME ZONE $4)::date, 'round', n.round)
            FROM case_missing_notices n JOIN c ON c.id = n.case_id
-          WHERE n.at >= $2 AND n.at < $3",
+          WHERE n.at >= $2 AND n.at < $3
+",
     )
     .bind::<Text, _>(like_within(within))
     .bind::<Timestamptz, _>(from)
@@ -563,31 +564,6 @@ pub async fn case_facts(
     .bind::<Text, _>(tz)
     .load(conn)
     .await?)
-}
-
-/// Cases with a one-time notice (an application that may count as accepted on receipt,
-/// AL Art.32): (case, receipt, day of the first notice).
-pub async fn first_notices(
-    conn: &mut Conn,
-    ids: &[Uuid],
-    tz: &str,
-) -> Result<Vec<(Uuid, NaiveDate)>, DbError> {
-    #[derive(QueryableByName)]
-    struct Row {
-        #[diesel(sql_type = diesel::sql_types::Uuid)]
-        case_id: Uuid,
-        #[diesel(sql_type = Date)]
-        on_day: NaiveDate,
-    }
-    let rows: Vec<Row> = diesel::sql_query(
-        "SELECT case_id, (min(at) AT TIME ZONE $2)::date AS on_day
-           FROM case_missing_notices WHERE case_id = ANY($1) GROUP BY case_id",
-    )
-    .bind::<Array<diesel::sql_types::Uuid>, _>(ids)
-    .bind::<Text, _>(tz)
-    .load(conn)
-    .await?;
-    Ok(rows.into_iter().map(|r| (r.case_id, r.on_day)).collect())
 }
 
 // ---------------------------------------------------------------- numbers

@@ -1005,8 +1005,18 @@ async fn act(
             let listed: Vec<String> = matter.iter().flat_map(|v| v.content.materials.iter().map(|m| m.name.clone())).collect();
             match &a {
                 Act::Accept => {
-                    case.accepted_on = Some(day);
+                    // AL Art.32: after a one-time notice later than the notice window the
+                    // application counts as accepted on the day it was received.
+                    let tz = state.config.timezone;
+                    let first_notice = repo::notices_of(c, id).await?.first().map(|n| n.at.with_timezone(&tz).date_naive());
+                    let window = zhengwu_persistence::supervision::rules_at(c, org.path.as_str()).await?.0.notice_window_days;
+                    let cal = calendar::calendar_for(c, case.received_on.year(), day.year()).await?;
+                    let on = rules::accepted_on(&cal, case.received_on, first_notice, day, window);
+                    case.accepted_on = Some(on);
                     outcome.accepted_at = Some(now);
+                    if on != day {
+                        data = serde_json::json!({"accepted_on": on, "notice_on": first_notice, "counted_from_receipt": true});
+                    }
                 }
                 Act::Refuse(reason) => {
                     outcome.refusal_reason = Some(reason.clone());
@@ -1248,7 +1258,7 @@ case_action!(
     "/cases/{id}/accept",
     "acceptCase",
     NoteIn,
-    "Accept (受理): the clock starts; the due date is the promised limit in working days (an immediate case is due the same day).",
+    "Accept (受理): the clock starts; the due date is the promised limit in working days (an immediate case is due the same day). After a one-time notice later than the notice window the case counts as accepted on receipt (AL Art.32).",
     |_b| Ok(Act::Accept)
 );
 case_action!(

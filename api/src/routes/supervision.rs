@@ -442,8 +442,8 @@ pub struct AnomaliesQuery {
 /// Anomalies (异常) found in the records of a period: fees not in the list or above standard,
 /// decisions before (or too soon after) acceptance (体外循环), refusals and denials without a
 /// reason, steps over their time, extensions beyond the legal limit, and one-time notices
-/// later than AL Art.32 allows (such a case counts as accepted on receipt in the
-/// statistics). Each finding names its rule; rules and parameters are per organisation.
+/// later than AL Art.32 allows (such a case is accepted as of its receipt). Each finding names
+/// its rule; rules and parameters are per organisation.
 #[utoipa::path(operation_id = "listAnomalies",
     tag = "supervision", security(("bearer" = [])), params(AnomaliesQuery),
     responses((status = 200, body = Page<Anomaly>)))]
