@@ -83,12 +83,14 @@ pub const CORRECTION_NOTICE_WORKING_DAYS: u32 = 7;
 pub const CONSULTATION_WORKING_DAYS: u32 = 15;
 
 /// The received date (OGI Art.31): in person, the day handed in; by letter, the day the
-/// post was signed for; online or by fax, the day both sides confirmed.
+/// post was signed for; online or by fax, the day both sides confirmed. Never before the
+/// submission, never after `today`.
 pub fn received_on(
     channel: RequestChannel,
     submitted_on: NaiveDate,
     signed_on: Option<NaiveDate>,
     confirmed_on: Option<NaiveDate>,
+    today: NaiveDate,
 ) -> Result<NaiveDate, RuleViolation> {
     let day = match channel {
         RequestChannel::InPerson => Some(submitted_on),
@@ -104,13 +106,7 @@ pub fn received_on(
             },
         )
     })?;
-    if day < submitted_on {
-        return Err(RuleViolation::new(
-            "request.receipt_before_submission",
-            "an application cannot be received before it was submitted",
-        ));
-    }
-    Ok(day)
+    crate::validation::event_date(day, Some((submitted_on, "the submission")), today)
 }
 
 /// A stop of the clock: a third party or another agency is consulted, or a fee is due.
@@ -291,20 +287,53 @@ mod tests {
     #[test]
     fn received_dates_by_channel() {
         let sub = d("2025-09-26");
+        let today = d("2025-09-30");
         assert_eq!(
-            received_on(RequestChannel::InPerson, sub, None, None),
+            received_on(RequestChannel::InPerson, sub, None, None, today),
             Ok(sub)
         );
         assert_eq!(
-            received_on(RequestChannel::Letter, sub, Some(d("2025-09-29")), None),
+            received_on(
+                RequestChannel::Letter,
+                sub,
+                Some(d("2025-09-29")),
+                None,
+                today
+            ),
             Ok(d("2025-09-29"))
         );
-        assert!(received_on(RequestChannel::Letter, sub, None, None).is_err());
+        assert!(received_on(RequestChannel::Letter, sub, None, None, today).is_err());
         assert_eq!(
-            received_on(RequestChannel::Online, sub, None, Some(d("2025-09-27"))),
+            received_on(
+                RequestChannel::Online,
+                sub,
+                None,
+                Some(d("2025-09-27")),
+                today
+            ),
             Ok(d("2025-09-27"))
         );
-        assert!(received_on(RequestChannel::Fax, sub, None, Some(d("2025-09-25"))).is_err());
+        let code = |r: Result<NaiveDate, RuleViolation>| r.map_err(|e| e.code);
+        assert_eq!(
+            code(received_on(
+                RequestChannel::Fax,
+                sub,
+                None,
+                Some(d("2025-09-25")),
+                today
+            )),
+            Err("date.order")
+        );
+        assert_eq!(
+            code(received_on(
+                RequestChannel::Letter,
+                sub,
+                Some(d("2025-10-01")),
+                None,
+                today
+            )),
+            Err("date.future")
+        );
     }
 
     #[test]

@@ -336,6 +336,23 @@ pub fn accepted_on(
     }
 }
 
+/// Working days within which a decision is delivered (AL Art.44: within ten days of the
+/// decision, counted in working days by Art.82).
+pub const DELIVERY_WORKING_DAYS: u32 = 10;
+
+/// The last day to deliver a decision made on `decided_on`.
+pub fn delivery_due(
+    calendar: &Calendar,
+    decided_on: NaiveDate,
+) -> Result<crate::calendar::Deadline, CalendarError> {
+    calendar.add_working_days(decided_on, DELIVERY_WORKING_DAYS)
+}
+
+/// Whether a delivery on `delivered_on` came after its due date.
+pub fn delivered_late(delivery_due: Option<NaiveDate>, delivered_on: Option<NaiveDate>) -> bool {
+    matches!((delivery_due, delivered_on), (Some(due), Some(on)) if on > due)
+}
+
 /// A human-readable case number: the organisation's division code, the date and a daily
 /// serial, e.g. `3701022026112200017`.
 pub fn case_number(division_code: &str, day: NaiveDate, serial: u32) -> String {
@@ -524,6 +541,19 @@ mod tests {
                 .and_then(|r| r.due_date),
             Some(d("2025-10-20"))
         );
+    }
+
+    #[test]
+    fn a_decision_is_delivered_within_ten_working_days() {
+        let c = cal();
+        // Decided Thu 25 Sep: 26, 28 (worked Sunday), 29, 30 Sep, 9, 10, 11 (worked
+        // Saturday), 13, 14, 15 Oct.
+        let due = delivery_due(&c, d("2025-09-25")).map(|x| x.due_date);
+        assert_eq!(due, Ok(d("2025-10-15")));
+        let due = due.ok();
+        assert!(!delivered_late(due, Some(d("2025-10-15"))));
+        assert!(delivered_late(due, Some(d("2025-10-20"))));
+        assert!(!delivered_late(due, None));
     }
 
     #[test]

@@ -74,6 +74,7 @@ labeled_enum! {
         SupervisionOrder = ("supervision_order", "督办单"),
         ComplaintAcceptance = ("complaint_acceptance", "投诉举报受理"),
         HotlineTicket = ("hotline_ticket", "12345热线工单"),
+        CaseDelivery = ("case_delivery", "办件送达"),
     }
 }
 
@@ -91,6 +92,7 @@ labeled_enum! {
         OrderDeadline = ("JC-A07", "督办单办理时限"),
         ComplaintAcceptanceDeadline = ("JC-A08", "投诉举报受理时限"),
         TicketDeadline = ("JC-A09", "12345工单办理时限"),
+        DeliveryDeadline = ("JC-A10", "办结送达时限（行政许可法第四十四条）"),
         FeeNotListed = ("JC-B01", "收费项目不在目录内"),
         FeeAboveStandard = ("JC-B02", "超标准收费"),
         DecidedBeforeAccepted = ("JC-B03", "先办后受理（体外循环）"),
@@ -98,6 +100,7 @@ labeled_enum! {
         StepOverTime = ("JC-B05", "环节超时"),
         ExtensionBeyondLimit = ("JC-B06", "延期超出法定期限"),
         LateCorrectionNotice = ("JC-B07", "逾期告知补正（行政许可法第三十二条）"),
+        LateDelivery = ("JC-B08", "逾期送达（行政许可法第四十四条）"),
     }
 }
 
@@ -114,6 +117,7 @@ impl AlertObject {
             AlertObject::SupervisionOrder => RuleId::OrderDeadline,
             AlertObject::ComplaintAcceptance => RuleId::ComplaintAcceptanceDeadline,
             AlertObject::HotlineTicket => RuleId::TicketDeadline,
+            AlertObject::CaseDelivery => RuleId::DeliveryDeadline,
         }
     }
 }
@@ -154,6 +158,9 @@ impl RuleId {
             RuleId::TicketDeadline => {
                 "hotline tickets with a department (dispatched or reopened) against their due date (time limit by kind, extension)"
             }
+            RuleId::DeliveryDeadline => {
+                "decided cases not yet delivered against the decision day + 10 working days (AL Art.44)"
+            }
             RuleId::FeeNotListed => {
                 "a charge whose item is not in the matter's fee list (搭车收费)"
             }
@@ -172,6 +179,9 @@ impl RuleId {
             }
             RuleId::LateCorrectionNotice => {
                 "a one-time notice of missing materials later than the notice window after receipt (AL Art.32: the case then counts as accepted on receipt)"
+            }
+            RuleId::LateDelivery => {
+                "a decision delivered after the decision day + 10 working days (AL Art.44)"
             }
         }
     }

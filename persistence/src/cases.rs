@@ -158,6 +158,10 @@ pub struct Outcome {
     pub delivery_method: Option<String>,
     #[diesel(skip_update)]
     pub updated_at: DateTime<Utc>,
+    /// The last day to deliver the decision (AL Art.44), set by the decision.
+    pub delivery_due: Option<NaiveDate>,
+    /// The day the decision was delivered.
+    pub delivered_on: Option<NaiveDate>,
 }
 
 impl Outcome {

@@ -265,6 +265,8 @@ diesel::table! {
         delivered_at -> Nullable<Timestamptz>,
         delivery_method -> Nullable<Text>,
         updated_at -> Timestamptz,
+        delivery_due -> Nullable<Date>,
+        delivered_on -> Nullable<Date>,
     }
 }
 

@@ -204,6 +204,14 @@ fn deadline_sql(kind: AlertObject) -> Option<&'static str> {
                JOIN organizations o ON o.id = r.organization_id
               WHERE r.state NOT IN ('closed', 'annulled') AND o.path LIKE $1"
         }
+        AlertObject::CaseDelivery => {
+            "SELECT 'case_delivery', c.id, 0, c.number, c.organization_id, o.path,
+                    coalesce(c.assignee_id, c.first_contact_id), c.decided_on, oc.delivery_due, 10
+               FROM cases c JOIN case_outcomes oc ON oc.case_id = c.id
+               JOIN organizations o ON o.id = c.organization_id
+              WHERE c.state = 'decided' AND c.matter_id IS NOT NULL AND oc.delivery_due IS NOT NULL
+                AND o.path LIKE $1"
+        }
         AlertObject::CaseStep => return None,
     })
 }
@@ -556,7 +564,14 @@ pub async fn case_facts(
                 jsonb_build_object('received_on', c.received_on, 'on', (n.at AT TIME ZONE $4)::date, 'round', n.round)
            FROM case_missing_notices n JOIN c ON c.id = n.case_id
           WHERE n.at >= $2 AND n.at < $3
-",
+         UNION ALL
+         SELECT 'delivery', c.id, c.number, c.organization_id, c.org_path,
+                (SELECT e.actor_id FROM case_events e WHERE e.case_id = c.id AND e.action = 'deliver' ORDER BY e.id DESC LIMIT 1),
+                oc.delivered_at,
+                jsonb_build_object('decided_on', c.decided_on, 'delivery_due', oc.delivery_due,
+                                   'delivered_on', oc.delivered_on)
+           FROM case_outcomes oc JOIN c ON c.id = oc.case_id
+          WHERE oc.delivered_on > oc.delivery_due AND oc.delivered_at >= $2 AND oc.delivered_at < $3",
     )
     .bind::<Text, _>(like_within(within))
     .bind::<Timestamptz, _>(from)
@@ -856,7 +871,7 @@ pub async fn object_owner(
         label: String,
     }
     let sql = match kind {
-        AlertObject::Case | AlertObject::CaseStep => {
+        AlertObject::Case | AlertObject::CaseStep | AlertObject::CaseDelivery => {
             "SELECT organization_id AS org, number AS label FROM cases WHERE id = $1"
         }
         AlertObject::DisclosureRequest => {
@@ -917,7 +932,8 @@ pub async fn hall_month(
     Ok(diesel::sql_query(
         "WITH w AS (SELECT id FROM windows WHERE hall_id = $1),
               ev AS (SELECT e.to_level FROM alert_events e JOIN cases c ON c.id = e.object_id
-                      WHERE e.object_kind IN ('case', 'case_step') AND c.window_id IN (SELECT id FROM w)
+                      WHERE e.object_kind IN ('case', 'case_step', 'case_delivery')
+                        AND c.window_id IN (SELECT id FROM w)
                         AND e.as_of BETWEEN $2 AND $3),
               k AS (SELECT state FROM complaints
                      WHERE (organization_id = $1 OR window_id IN (SELECT id FROM w))

@@ -947,3 +947,92 @@ async fn a_late_notice_makes_the_case_accepted_on_receipt_and_its_clock_follows(
     assert_eq!(stats.body["total"]["on_time_rate"], 0.0);
     assert_eq!(stats.body["total"]["average_working_days_used"], 13.0);
 }
+
+#[actix_web::test]
+async fn a_decision_is_delivered_within_ten_working_days_or_flagged() {
+    // Decided Thu 25 Sep 2025: delivery is due Wed 15 Oct (Sun 28 Sep and Sat 11 Oct are
+    // worked, 1–8 Oct are not); counting weekends alone it would be Thu 9 Oct.
+    let clock = Arc::new(FixedClock::new(at("2025-09-25")));
+    let t = TestApp::with_clock(clock.clone()).await;
+    let app = app!(t);
+    let h = hall(&app).await;
+    let applicant = applicant_token(&app).await;
+    let created = req(&app, Method::POST, "/api/v1/cases")
+        .token(&applicant)
+        .json(json!({"matter_ids": [h.matter], "channel": "web",
+            "materials": [{"name": "申请表"}, {"name": "施工合同"}]}))
+        .send()
+        .await;
+    let id = created.id();
+    let clerk = login(&app, "clerk.a", PASSWORD).await;
+    assert_eq!(
+        act(&app, &clerk, &id, "accept", json!({})).await.status,
+        200
+    );
+    let reviewer = login(&app, "reviewer.a", PASSWORD).await;
+    let d = act(
+        &app,
+        &reviewer,
+        &id,
+        "decide",
+        json!({"decision": "approved", "result_number": "历下建施〔2025〕0009号"}),
+    )
+    .await;
+    assert_eq!(d.status, 200, "{:?}", d.body);
+    assert_eq!(d.body["delivery_due"], "2025-10-15");
+    assert!(d.body["delivered_on"].is_null());
+
+    let admin = login(&app, ADMIN, ADMIN_PASSWORD).await;
+    create_user(&app, &admin, "sup.a", "supervisor", &h.tree.county_a).await;
+    let sup = login(&app, "sup.a", PASSWORD).await;
+    assert_eq!(
+        alerts_on(&app, &sup, "case_delivery", "2025-10-09").await,
+        vec![]
+    );
+    assert_eq!(
+        alerts_on(&app, &sup, "case_delivery", "2025-10-15").await,
+        vec![(id.clone(), "yellow".to_owned())]
+    );
+    assert_eq!(
+        alerts_on(&app, &sup, "case_delivery", "2025-10-16").await,
+        vec![(id.clone(), "red".to_owned())]
+    );
+
+    // Impossible delivery days are refused: before the decision, or after today.
+    clock.set(at("2025-10-20"));
+    let clerk = login(&app, "clerk.a", PASSWORD).await;
+    for (day, code) in [("2025-09-24", "date.order"), ("2025-10-21", "date.future")] {
+        let r = act(
+            &app,
+            &clerk,
+            &id,
+            "deliver",
+            json!({"method": "window", "delivered_on": day}),
+        )
+        .await;
+        assert_eq!(r.status, 422, "{day}: {:?}", r.body);
+        assert_eq!(r.pointers(), vec!["/delivered_on"]);
+        assert_eq!(r.body["errors"][0]["code"], code);
+    }
+    let r = act(&app, &clerk, &id, "deliver", json!({"method": "window"})).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["delivered_on"], "2025-10-20");
+    assert_eq!(r.body["delivered_late"], true);
+    let sup = login(&app, "sup.a", PASSWORD).await;
+    assert_eq!(
+        alerts_on(&app, &sup, "case_delivery", "2025-10-20").await,
+        vec![]
+    );
+    let found = req(
+        &app,
+        Method::GET,
+        "/api/v1/supervision/anomalies?from=2025-10-01&to=2025-10-31&rule=JC-B08",
+    )
+    .token(&sup)
+    .send()
+    .await;
+    assert_eq!(found.status, 200, "{:?}", found.body);
+    assert_eq!(found.body["items"][0]["object_id"], json!(id));
+    assert_eq!(found.body["items"][0]["data"]["working_days"], 13);
+    assert_eq!(found.body["items"].as_array().map(Vec::len), Some(1));
+}

@@ -302,28 +302,55 @@ async fn consultation_stops_the_clock_and_one_extension_is_allowed() {
         .status,
         409
     );
-    // Remedies, with the outcome updated later.
+    // Remedies, with the outcome updated later; neither is recorded before it happened.
+    let remedy = |token: String, body: Value| {
+        let (app, url) = (&app, format!("/api/v1/disclosure-requests/{id}/remedies"));
+        async move {
+            req(app, Method::POST, &url)
+                .token(&token)
+                .json(body)
+                .send()
+                .await
+        }
+    };
     let token = login(&app, "officer.a", PASSWORD).await;
-    let m = req(
-        &app,
-        Method::POST,
-        &format!("/api/v1/disclosure-requests/{id}/remedies"),
+    for (filed, code) in [("2025-12-20", "date.future"), ("2025-09-25", "date.order")] {
+        let early = remedy(
+            token.clone(),
+            json!({"kind": "reconsideration", "filed_on": filed}),
+        )
+        .await;
+        assert_eq!(early.status, 422, "{filed}: {:?}", early.body);
+        assert_eq!(early.pointers(), vec!["/filed_on"]);
+        assert_eq!(early.body["errors"][0]["code"], code);
+    }
+    clock.set(at("2025-12-20"));
+    let token = login(&app, "officer.a", PASSWORD).await;
+    let m = remedy(
+        token.clone(),
+        json!({"kind": "reconsideration", "filed_on": "2025-12-20"}),
     )
-    .token(&token)
-    .json(json!({"kind": "reconsideration", "filed_on": "2025-12-20"}))
-    .send()
     .await;
     assert_eq!(m.status, 201, "{:?}", m.body);
     assert_eq!(m.body["outcome"], "pending");
-    let u = req(
-        &app,
-        Method::PATCH,
-        &format!("/api/v1/disclosure-requests/{id}/remedies/{}", m.id()),
-    )
-    .token(&token)
-    .json(json!({"outcome": "upheld", "decided_on": "2026-01-10"}))
-    .send()
-    .await;
+    let update = |token: String| {
+        let (app, url) = (
+            &app,
+            format!("/api/v1/disclosure-requests/{id}/remedies/{}", m.id()),
+        );
+        async move {
+            req(app, Method::PATCH, &url)
+                .token(&token)
+                .json(json!({"outcome": "upheld", "decided_on": "2026-01-10"}))
+                .send()
+                .await
+        }
+    };
+    let ahead = update(token).await;
+    assert_eq!(ahead.status, 422, "{:?}", ahead.body);
+    assert_eq!(ahead.pointers(), vec!["/decided_on"]);
+    clock.set(at("2026-01-10"));
+    let u = update(login(&app, "officer.a", PASSWORD).await).await;
     assert_eq!(u.body["outcome"], "upheld");
 }
 
@@ -663,6 +690,7 @@ async fn the_annual_report_reproduces_a_fixture_across_two_years() {
             .status,
         200
     );
+    clock.set(at("2025-03-20"));
     let officer = login(&app, "officer.a", PASSWORD).await;
     let m = req(&app, Method::POST, &format!("/api/v1/disclosure-requests/{b}/remedies"))
         .token(&officer)

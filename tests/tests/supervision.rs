@@ -524,7 +524,7 @@ async fn rules_are_validated_inherited_and_changed_only_by_supervisors_and_admin
     assert_eq!(base.body["rules"]["yellow_days_left"], 1);
     assert_eq!(base.body["rules"]["yellow_percent_used"], 80);
     assert_eq!(base.body["rules"]["rectification_days"], 5);
-    assert_eq!(base.body["catalogue"].as_array().map(Vec::len), Some(16));
+    assert_eq!(base.body["catalogue"].as_array().map(Vec::len), Some(18));
     let mut bad = base.body["rules"].clone();
     bad["yellow_percent_used"] = json!(0);
     bad["grades"] = json!({"excellent": 80, "good": 85, "pass": 70});

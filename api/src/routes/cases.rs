@@ -198,6 +198,7 @@ pub struct DecideIn {
 pub struct DeliverIn {
     /// `window`, `post`, `electronic`, …
     pub method: String,
+    /// The day it was delivered (default today): not before the decision, not in the future.
     pub delivered_on: Option<NaiveDate>,
 }
 
@@ -263,6 +264,12 @@ pub struct CaseDto {
     pub decision_reason: Option<String>,
     pub result_number: Option<String>,
     pub decided_on: Option<NaiveDate>,
+    /// The last day to deliver the decision: 10 working days after it (AL Art.44).
+    pub delivery_due: Option<NaiveDate>,
+    /// The day the decision was delivered.
+    pub delivered_on: Option<NaiveDate>,
+    /// Delivered after `delivery_due`.
+    pub delivered_late: bool,
     pub delivered_at: Option<DateTime<Utc>>,
     pub delivery_method: Option<String>,
     pub assignee_id: Option<Uuid>,
@@ -516,6 +523,9 @@ async fn case_dtos(state: &AppState, conn: &mut Conn, cases: Vec<Case>) -> ApiRe
             decision_reason: outcome.decision_reason.clone(),
             result_number: outcome.result_number.clone(),
             decided_on: c.decided_on,
+            delivery_due: outcome.delivery_due,
+            delivered_on: outcome.delivered_on,
+            delivered_late: rules::delivered_late(outcome.delivery_due, outcome.delivered_on),
             delivered_at: outcome.delivered_at,
             delivery_method: outcome.delivery_method.clone(),
             assignee_id: c.assignee_id,
@@ -1125,6 +1135,8 @@ async fn act(
                         _ => {}
                     }
                     case.decided_on = Some(day);
+                    let cal = calendar_around(c, day).await?;
+                    outcome.delivery_due = Some(rules::delivery_due(&cal, day).map_err(|e| ApiError::unprocessable("case.clock", e.to_string()))?.due_date);
                     outcome.decision = Some(d.decision.as_str().to_owned());
                     outcome.decision_reason = d.reason.clone();
                     outcome.result_number = d.result_number.clone();
@@ -1132,9 +1144,14 @@ async fn act(
                     data = serde_json::json!({"decision": d.decision, "result_number": d.result_number});
                 }
                 Act::Deliver(d) => {
+                    let decided = case.decided_on.map(|on| (on, "the decision"));
+                    let on = validation::event_date(d.delivered_on.unwrap_or(day), decided, day)
+                        .map_err(|v| ApiError::field("/delivered_on", v.code, v.message))?;
+                    outcome.delivered_on = Some(on);
                     outcome.delivered_at = Some(now);
                     outcome.delivery_method = Some(d.method.clone());
-                    data = serde_json::json!({"method": d.method, "delivered_on": d.delivered_on.unwrap_or(day)});
+                    let late = rules::delivered_late(outcome.delivery_due, outcome.delivered_on);
+                    data = serde_json::json!({"method": d.method, "delivered_on": on, "delivery_due": outcome.delivery_due, "late": late});
                 }
                 Act::Charge(items) => {
                     if items.is_empty() {
@@ -1347,7 +1364,7 @@ case_action!(
     "/cases/{id}/deliver",
     "deliverCase",
     DeliverIn,
-    "Deliver the result (出件/送达).",
+    "Deliver the result (出件/送达), due within 10 working days of the decision (AL Art.44); a later delivery is recorded as late.",
     |b| Ok(Act::Deliver(DeliverIn {
         method: text("/method", &b.method, 50)?,
         ..b

@@ -69,8 +69,8 @@ pub struct CreateDisclosure {
     pub doc_number: Option<String>,
     #[serde(default)]
     pub subject_terms: Vec<String>,
-    /// 生成日期: the day the information was formed; the 20-working-day publication duty
-    /// counts from it (OGI Art.26).
+    /// 生成日期: the day the information was formed (not in the future); the 20-working-day
+    /// publication duty counts from it (OGI Art.26).
     pub formed_on: NaiveDate,
     #[serde(default = "default_attribute")]
     pub attribute: Attribute,
@@ -605,8 +605,15 @@ async fn check_refs(
     Ok(())
 }
 
-fn check_fields(f: &ItemFields) -> Result<(), Vec<zhengwu_domain::validation::FieldError>> {
+fn check_fields(
+    f: &ItemFields,
+    today: NaiveDate,
+) -> Result<(), Vec<zhengwu_domain::validation::FieldError>> {
     let mut e = Errors::new();
+    e.check(
+        "formed_on",
+        validation::event_date(f.formed_on, None, today),
+    );
     e.check("title", validation::text(&f.title, 300));
     e.check("summary", validation::text(&f.summary, 2000));
     e.check("content", validation::text(&f.content, 200_000));
@@ -676,7 +683,7 @@ pub async fn create(
         validity: b.validity,
         cadence: b.cadence,
     };
-    check_fields(&fields)?;
+    check_fields(&fields, state.today())?;
     let audit = AuditCtx::new(&state, auth.actor());
     let idem = Idem::new(&req, auth.idempotency_principal(), &key, &body.hash);
     let st = &state;
@@ -854,7 +861,7 @@ pub async fn patch(
                 validity: b.validity.unwrap_or(old.validity),
                 cadence: b.cadence.unwrap_or(old.cadence),
             };
-            check_fields(&f)?;
+            check_fields(&f, state.today())?;
             check_refs(c, org.id, &f, Some(old.category_id)).await?;
             let due = publish_due(c, f.formed_on).await?;
             let saved = repo::update_item(c, id, &f, due).await?;

@@ -69,11 +69,12 @@ pub struct CreateRequest {
     pub contact: Contact,
     /// Officers: the applicant of a letter, visit or fax.
     pub applicant: Option<ApplicantIn>,
-    /// Officers: the day the application was handed in or sent (default today).
+    /// Officers: the day the application was handed in or sent (default today; not in the
+    /// future).
     pub submitted_on: Option<NaiveDate>,
-    /// Letters: the day the post was signed for.
+    /// Letters: the day the post was signed for (from `submitted_on` to today).
     pub signed_on: Option<NaiveDate>,
-    /// Faxes: the day both sides confirmed.
+    /// Faxes: the day both sides confirmed (from `submitted_on` to today).
     pub confirmed_on: Option<NaiveDate>,
 }
 
@@ -158,9 +159,11 @@ pub struct ProvidedItem {
 #[serde(deny_unknown_fields)]
 pub struct RemedyIn {
     pub kind: RemedyKind,
+    /// Not before the application was received, not in the future.
     pub filed_on: NaiveDate,
     #[serde(default = "pending")]
     pub outcome: RemedyOutcome,
+    /// Not before the filing, not in the future.
     pub decided_on: Option<NaiveDate>,
     pub note: Option<String>,
 }
@@ -558,29 +561,26 @@ pub async fn create(
             }
         }
     }
+    let received = if online {
+        Some(day)
+    } else {
+        e.check(
+            "submitted_on",
+            validation::event_date(b.submitted_on.unwrap_or(day), None, day),
+        )
+        .and_then(|submitted| {
+            e.check(
+                "received_on",
+                rules::received_on(b.channel, submitted, b.signed_on, b.confirmed_on, day),
+            )
+        })
+    };
+    e.finish()?;
     let submitted = if online {
         day
     } else {
         b.submitted_on.unwrap_or(day)
     };
-    let received = if online {
-        Some(day)
-    } else {
-        e.check(
-            "received_on",
-            rules::received_on(b.channel, submitted, b.signed_on, b.confirmed_on),
-        )
-    };
-    if received.is_some_and(|r| r > day) {
-        e.push(
-            "received_on",
-            RuleViolation::new(
-                "date.future",
-                "an application cannot be received in the future",
-            ),
-        );
-    }
-    e.finish()?;
     let received = received.ok_or_else(ApiError::internal)?;
     let audit = AuditCtx::new(&state, auth.actor());
     let idem = Idem::new(&req, auth.idempotency_principal(), &key, &body.hash);
@@ -1176,18 +1176,24 @@ pub async fn add_remedy(
 ) -> ApiResult<HttpResponse> {
     auth.require(OFFICERS)?;
     let b = &body.value;
-    if b.decided_on.is_some_and(|d| d < b.filed_on) {
-        return Err(ApiError::field(
-            "/decided_on",
-            "date.order",
-            "decided on or after the day it was filed",
-        ));
-    }
+    let day = state.today();
     let audit = AuditCtx::new(&state, auth.actor());
     let mut conn = state.conn().await?;
     let out = conn
         .transaction::<_, ApiError, _>(async |c| {
             let (r, org) = visible(c, &auth, *id, true).await?;
+            let mut e = Errors::new();
+            let receipt = Some((r.received_on, "the application's receipt"));
+            if let Some(filed) =
+                e.check("filed_on", validation::event_date(b.filed_on, receipt, day))
+                && let Some(decided) = b.decided_on
+            {
+                e.check(
+                    "decided_on",
+                    validation::event_date(decided, Some((filed, "the filing")), day),
+                );
+            }
+            e.finish()?;
             let m = repo::Remedy {
                 id: Uuid::now_v7(),
                 request_id: r.id,
@@ -1250,12 +1256,9 @@ pub async fn update_remedy(
                 .into_iter()
                 .find(|m| m.id == remedy_id)
                 .ok_or_else(|| ApiError::not_found("remedy"))?;
-            if b.decided_on.is_some_and(|d| d < m.filed_on) {
-                return Err(ApiError::field(
-                    "/decided_on",
-                    "date.order",
-                    "decided on or after the day it was filed",
-                ));
+            if let Some(decided) = b.decided_on {
+                validation::event_date(decided, Some((m.filed_on, "the filing")), state.today())
+                    .map_err(|v| ApiError::field("/decided_on", v.code, v.message))?;
             }
             let updated = repo::update_remedy(
                 c,
