@@ -1837,7 +1837,9 @@ async fn demo_supervision(
             "complaint.submit",
             "complaint",
             k.id,
-            Some(&org.path),
+            Some(&zhengwu_domain::supervision::handling_organisation(
+                &org.path,
+            )),
             serde_json::json!({"number": k.number}),
         )
         .await?;

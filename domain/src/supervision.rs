@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::assessment::GradeThresholds;
 use crate::calendar::Calendar;
 use crate::labeled_enum;
+use crate::org::OrgPath;
 use crate::validation::RuleViolation;
 
 labeled_enum! {
@@ -401,6 +402,20 @@ labeled_enum! {
     }
 }
 
+/// Whether a member of the organisation at `member` (`None`: outside the tree, as a system
+/// administrator may be) belongs to the side a complaint about the organisation at `subject`
+/// is made against: that organisation or one below it. Such a member neither handles nor
+/// reads the complaint, nor learns who made it.
+pub fn complained_about(subject: &OrgPath, member: Option<&OrgPath>) -> bool {
+    member.is_some_and(|m| subject.contains(m))
+}
+
+/// The organisation that handles a complaint about the one at `subject`: the one above it
+/// (a complaint about a root goes to the system administrators, who stand outside the tree).
+pub fn handling_organisation(subject: &OrgPath) -> OrgPath {
+    subject.parent().unwrap_or_else(|| subject.clone())
+}
+
 labeled_enum! {
     pub enum ComplaintKind {
         Complaint = ("complaint", "投诉"),
@@ -631,6 +646,24 @@ mod tests {
             notice_delay(&c, d("2025-09-26"), d("2025-10-11"), 5),
             (6, true)
         );
+    }
+
+    #[test]
+    fn a_complaint_goes_above_the_organisation_complained_about() {
+        let id = |n| crate::ids::OrganizationId(uuid::Uuid::from_u128(n));
+        let county = OrgPath::root(id(1)).child(id(2));
+        let hall = county.child(id(3));
+        let other = OrgPath::root(id(1)).child(id(4));
+        // A complaint about the hall: the hall's staff are on its side, the county's are not.
+        assert!(complained_about(&hall, Some(&hall)));
+        assert!(!complained_about(&hall, Some(&county)));
+        assert!(!complained_about(&hall, Some(&other)));
+        assert!(!complained_about(&hall, None));
+        // A complaint about the county: the hall below it is on its side too.
+        assert!(complained_about(&county, Some(&hall)));
+        assert_eq!(handling_organisation(&hall), county);
+        let root = OrgPath::root(id(1));
+        assert_eq!(handling_organisation(&root), root);
     }
 
     #[test]

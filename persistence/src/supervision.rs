@@ -182,11 +182,13 @@ fn deadline_sql(kind: AlertObject) -> Option<&'static str> {
                FROM supervision_orders s JOIN organizations o ON o.id = s.organization_id
               WHERE s.state IN ('issued', 'escalated') AND o.path LIKE $1"
         }
+        // The organisation above the one complained about decides (the root decides on itself).
         AlertObject::ComplaintAcceptance => {
-            "SELECT 'complaint_acceptance', k.id, 0, k.number, k.organization_id, o.path,
+            "SELECT 'complaint_acceptance', k.id, 0, k.number, h.id, h.path,
                     NULL::uuid, k.received_on, k.acceptance_due, NULL::int
-               FROM complaints k JOIN organizations o ON o.id = k.organization_id
-              WHERE k.state = 'submitted' AND o.path LIKE $1"
+               FROM complaints k JOIN organizations s ON s.id = k.organization_id
+               JOIN organizations h ON h.id = coalesce(s.parent_id, s.id)
+              WHERE k.state = 'submitted' AND h.path LIKE $1"
         }
         AlertObject::HotlineTicket => {
             "SELECT 'hotline_ticket', t.id, 0, t.number || ' ' || t.subject, t.responsible_org_id,
@@ -802,6 +804,8 @@ pub struct ComplaintFilter {
     pub within: Option<String>,
     /// Leaves out complaints about this staff member (the subject never reads them).
     pub not_about: Option<Uuid>,
+    /// Leaves out complaints about these organisations (the caller's own and those above it).
+    pub not_about_orgs: Vec<Uuid>,
     pub complainant: Option<Uuid>,
     pub state: Option<String>,
     pub received_from: Option<NaiveDate>,
@@ -841,6 +845,9 @@ pub async fn list_complaints(
                 .is_null()
                 .or(complaints::staff_id.ne(u)),
         );
+    }
+    if !f.not_about_orgs.is_empty() {
+        q = q.filter(complaints::organization_id.ne_all(f.not_about_orgs.clone()));
     }
     if let Some(s) = &f.state {
         q = q.filter(complaints::state.eq(s.clone()));
@@ -887,7 +894,8 @@ pub async fn object_owner(
             "SELECT organization_id AS org, number AS label FROM supervision_orders WHERE id = $1"
         }
         AlertObject::ComplaintAcceptance => {
-            "SELECT organization_id AS org, number AS label FROM complaints WHERE id = $1"
+            "SELECT coalesce(s.parent_id, s.id) AS org, k.number AS label
+               FROM complaints k JOIN organizations s ON s.id = k.organization_id WHERE k.id = $1"
         }
         AlertObject::HotlineTicket => {
             "SELECT responsible_org_id AS org, number AS label FROM hotline_tickets

@@ -12,6 +12,7 @@ use uuid::Uuid;
 use zhengwu_domain::account::Role;
 use zhengwu_domain::supervision::{
     AccountabilityKind, ComplaintAction, ComplaintCategory, ComplaintKind, ComplaintState,
+    complained_about, handling_organisation,
 };
 use zhengwu_domain::validation::{self, Errors, RuleViolation};
 use zhengwu_persistence::supervision::{self as repo, Accountability, Complaint};
@@ -28,7 +29,8 @@ use crate::routes::orders::staff_of;
 use crate::routes::participation::ContactIn;
 use crate::state::AppState;
 
-/// Who handles complaints: supervisors and administrators within scope.
+/// Who handles complaints: supervisors and administrators within scope, above the
+/// organisation complained about.
 const HANDLERS: &[Role] = &[Role::SysAdmin, Role::OrgAdmin, Role::Supervisor];
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -271,7 +273,7 @@ pub async fn submit_complaint(
                     "complaint.submit",
                     "complaint",
                     k.id,
-                    Some(&org.path),
+                    Some(&handling_organisation(&org.path)),
                     None::<&()>,
                     Some(&serde_json::json!({"number": k.number, "category": k.category})),
                 )
@@ -329,6 +331,12 @@ pub async fn list_complaints(
         auth.require(HANDLERS)?;
         f.within = crate::routes::supervision::subtree(&mut conn, &auth, q.org).await?;
         f.not_about = Some(auth.id);
+        // Complaints about the caller's own organisation (or one above it) are not theirs.
+        f.not_about_orgs = auth
+            .org_path
+            .as_ref()
+            .map(|p| p.ids().into_iter().map(|i| i.0).collect())
+            .unwrap_or_default();
     } else {
         f.complainant = Some(auth.id);
     }
@@ -407,10 +415,17 @@ pub async fn lookup_complaint(
         }))
 }
 
-/// Whether a staff member is the subject of a complaint: the staff member complained about,
-/// or one staffing the window complained about.
-async fn is_subject(conn: &mut Conn, k: &Complaint, user: Uuid) -> ApiResult<bool> {
-    if k.staff_id == Some(user) {
+/// Whether the caller is on the side a complaint is made against: the staff member complained
+/// about, one staffing the window complained about, or a member of the organisation
+/// complained about (or of one below it). Such a caller neither handles nor reads it.
+async fn is_subject(
+    conn: &mut Conn,
+    k: &Complaint,
+    org: &orgs::Organization,
+    auth: &Principal,
+) -> ApiResult<bool> {
+    let user = auth.id;
+    if k.staff_id == Some(user) || complained_about(&org.path, auth.org_path.as_ref()) {
         return Ok(true);
     }
     Ok(match k.window_id {
@@ -438,7 +453,7 @@ async fn visible_complaint(
     // The subject of a complaint neither handles nor reads it (nor learns who complained).
     let handler = HANDLERS.contains(&auth.role)
         && auth.sees(&org.path)
-        && !is_subject(conn, &k, auth.id).await?;
+        && !is_subject(conn, &k, &org, auth).await?;
     let own = k.complainant_id == Some(auth.id);
     if !handler && !own {
         return Err(ApiError::not_found("complaint"));
@@ -509,12 +524,16 @@ async fn complaint_step(
     let out = conn
         .transaction::<_, ApiError, _>(async |c| {
             let subject = match repo::get_complaint(c, id, true).await {
-                Ok(k) => is_subject(c, &k, auth.id).await?,
+                Ok(k) => {
+                    let org = orgs::get(c, k.organization_id).await?;
+                    is_subject(c, &k, &org, auth).await?
+                }
                 Err(DbError::NotFound) => return Err(ApiError::not_found("complaint")),
                 Err(e) => return Err(e.into()),
             };
             // The subject of a complaint never handles it: the staff member complained about,
-            // or anyone staffing the window complained about.
+            // anyone staffing the window complained about, or the organisation complained
+            // about (handling goes to the organisation above it).
             if subject {
                 return Err(
                     ApiError::forbidden("the subject of a complaint cannot handle it")
@@ -574,7 +593,7 @@ async fn complaint_step(
                     &format!("complaint.{action}"),
                     "complaint",
                     id,
-                    Some(&org.path),
+                    Some(&handling_organisation(&org.path)),
                     Some(&serde_json::json!({"state": from})),
                     Some(&serde_json::json!({"state": next, "text": text})),
                 )
@@ -611,7 +630,7 @@ complaint_action!(
     "/complaints/{id}/accept",
     "acceptComplaint",
     ComplaintAction::Accept,
-    "Accept a complaint (受理), before its acceptance due date; the acceptor handles it. Not by its subject."
+    "Accept a complaint (受理), before its acceptance due date; the acceptor handles it. Not by its subject: the staff member or window complained about, or the organisation complained about (the organisation above it handles it)."
 );
 complaint_action!(
     reject_complaint,
