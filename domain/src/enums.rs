@@ -78,8 +78,8 @@ pub fn all_enums() -> Vec<EnumInfo> {
     use crate::assessment::{AttendanceStatus, Dimension, Grade, Period, SubjectKind};
     use crate::calendar::{DayKind, SkipReason};
     use crate::disclosure::{
-        Attribute, Cadence, Channel, ContentFormat, ItemKind, ItemState, NonDisclosureGround,
-        Transition, Validity,
+        Attribute, Cadence, Channel, ContentFormat, DocumentKind, ItemKind, ItemState,
+        NonDisclosureGround, Transition, Validity,
     };
     use crate::evaluation::{
         AppealState, EvaluationChannel, EvaluationLevel, RectificationAction, RectificationState,
@@ -116,6 +116,7 @@ pub fn all_enums() -> Vec<EnumInfo> {
         info::<NonDisclosureGround>(),
         info::<Channel>(),
         info::<Validity>(),
+        info::<DocumentKind>(),
         info::<Cadence>(),
         info::<ContentFormat>(),
         info::<ItemState>(),

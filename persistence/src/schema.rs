@@ -413,6 +413,7 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        document_kind -> Nullable<Text>,
     }
 }
 

@@ -7,6 +7,7 @@ use actix_web::http::Method;
 use actix_web::test;
 use serde_json::{Value, json};
 use zhengwu_api::clock::FixedClock;
+use zhengwu_tests::services::{hall, matter_body};
 use zhengwu_tests::*;
 
 macro_rules! app {
@@ -875,4 +876,216 @@ async fn the_demo_has_applications_in_every_state_and_a_report_worth_reading() {
     assert_eq!(wall.body["items"].as_array().map(Vec::len), Some(1));
     let open = req(&app, Method::GET, "/api/v1/consultations").send().await;
     assert_eq!(open.body["items"][0]["accepting_comments"], true);
+}
+
+#[actix_web::test]
+async fn table_2_counts_documents_as_they_stood_at_the_year_end_and_keeps_its_rows_apart() {
+    let clock = Arc::new(FixedClock::new(at("2025-03-10")));
+    let t = TestApp::with_clock(clock.clone()).await;
+    let app = app!(t);
+    let h = hall(&app).await;
+    let admin = login(&app, ADMIN, ADMIN_PASSWORD).await;
+    create_user(
+        &app,
+        &admin,
+        "officer.a",
+        "disclosure_officer",
+        &h.tree.county_a,
+    )
+    .await;
+    let cats = req(
+        &app,
+        Method::GET,
+        &format!(
+            "/api/v1/organizations/{}/disclosure-categories",
+            h.tree.county_a
+        ),
+    )
+    .send()
+    .await;
+    let category = |code: &str| {
+        cats.body["items"]
+            .as_array()
+            .and_then(|a| a.iter().find(|c| c["code"] == code))
+            .cloned()
+            .unwrap_or_default()
+    };
+    assert_eq!(category("0101")["document_kind"], "regulation");
+    assert_eq!(category("0102")["document_kind"], "normative_document");
+    assert_eq!(category("0102")["parent_id"], category("01")["id"]);
+    // Publishes an item (or a revision of one) today, through review.
+    let publish =
+        |id: Option<String>, code: &'static str, title: &'static str, validity: &'static str| {
+            let (app, category) = (&app, category(code)["id"].clone());
+            let county = h.tree.county_a.clone();
+            async move {
+                let officer = login(app, "officer.a", PASSWORD).await;
+                let reviewer = login(app, "reviewer.a", PASSWORD).await;
+                let step = |token: String, id: String, action: &'static str| async move {
+                    let r = req(
+                        app,
+                        Method::POST,
+                        &format!("/api/v1/disclosures/{id}/{action}"),
+                    )
+                    .token(&token)
+                    .json(json!({}))
+                    .send()
+                    .await;
+                    assert_eq!(r.status, 200, "{action}: {:?}", r.body);
+                };
+                let id = match id {
+                    None => {
+                        let r = req(app, Method::POST, "/api/v1/disclosures")
+                            .token(&officer)
+                            .json(json!({"organization_id": county, "category_id": category,
+                            "title": title, "summary": title, "content": "正文。",
+                            "formed_on": "2025-03-10", "validity": validity}))
+                            .send()
+                            .await;
+                        assert_eq!(r.status, 201, "{:?}", r.body);
+                        r.id()
+                    }
+                    Some(id) => {
+                        step(officer.clone(), id.clone(), "revise").await;
+                        let r = req(app, Method::PATCH, &format!("/api/v1/disclosures/{id}"))
+                            .token(&officer)
+                            .json(json!({"validity": validity}))
+                            .send()
+                            .await;
+                        assert_eq!(r.status, 200, "{:?}", r.body);
+                        id
+                    }
+                };
+                step(officer, id.clone(), "submit").await;
+                step(reviewer.clone(), id.clone(), "approve").await;
+                step(
+                    login(app, "officer.a", PASSWORD).await,
+                    id.clone(),
+                    "publish",
+                )
+                .await;
+                id
+            }
+        };
+    let regulation = publish(None, "0101", "济南市历下区城市绿化管理办法", "valid").await;
+    clock.set(at("2025-04-01"));
+    let normative = publish(None, "0102", "关于规范行政事业性收费的通知", "valid").await;
+    clock.set(at("2025-06-02"));
+    publish(None, "01", "关于加强物业管理的意见", "valid").await;
+    clock.set(at("2025-11-20"));
+    publish(Some(normative), "0102", "", "repealed").await;
+    // After the year: a new normative document, and the regulation repealed.
+    clock.set(at("2026-01-05"));
+    publish(None, "0102", "关于优化营商环境的若干措施", "valid").await;
+    clock.set(at("2026-01-20"));
+    publish(Some(regulation), "0101", "", "repealed").await;
+
+    // Decisions of 2025: one licence, one penalty, two coercive measures.
+    clock.set(at("2025-09-26"));
+    let org_admin = login(&app, "admin.a", PASSWORD).await;
+    let reviewer = login(&app, "reviewer.a", PASSWORD).await;
+    let mut matters = vec![h.matter.clone()];
+    for (code, name, kind) in [
+        ("P1", "违法建设行政处罚", "administrative_penalty"),
+        ("C1", "查封施工现场", "administrative_coercion"),
+    ] {
+        let mut body = matter_body(&h.tree.county_a, code, name, &h.window, json!([]));
+        body["matter_type"] = json!(kind);
+        let id = req(&app, Method::POST, "/api/v1/service-matters")
+            .token(&org_admin)
+            .json(body)
+            .send()
+            .await
+            .id();
+        for (token, action) in [(&org_admin, "submit"), (&reviewer, "publish")] {
+            let r = req(
+                &app,
+                Method::POST,
+                &format!("/api/v1/service-matters/{id}/{action}"),
+            )
+            .token(token)
+            .send()
+            .await;
+            assert_eq!(r.status, 200, "{:?}", r.body);
+        }
+        matters.push(id);
+    }
+    matters.push(matters[2].clone());
+    let applicant = login(&app, "qiye", PASSWORD).await;
+    let clerk = login(&app, "clerk.a", PASSWORD).await;
+    for (i, m) in matters.iter().enumerate() {
+        let id = req(&app, Method::POST, "/api/v1/cases")
+            .token(&applicant)
+            .json(json!({"matter_ids": [m], "channel": "web"}))
+            .send()
+            .await
+            .id();
+        for (token, action, body) in [
+            (&clerk, "accept", json!({})),
+            (
+                &reviewer,
+                "decide",
+                json!({"decision": "approved", "result_number": format!("历下〔2025〕{i}号")}),
+            ),
+        ] {
+            let r = req(&app, Method::POST, &format!("/api/v1/cases/{id}/{action}"))
+                .token(token)
+                .json(body)
+                .send()
+                .await;
+            assert_eq!(r.status, 200, "{action}: {:?}", r.body);
+        }
+    }
+
+    // The 2025 report, run on 2 Feb 2026.
+    clock.set(at("2026-02-02"));
+    let admin = login(&app, ADMIN, ADMIN_PASSWORD).await;
+    let report = |year: i32, format: &'static str| {
+        let (app, admin, org) = (&app, admin.clone(), h.tree.county_a.clone());
+        async move {
+            req(
+                app,
+                Method::GET,
+                &format!("/api/v1/reports/disclosure-annual?org={org}&year={year}&format={format}"),
+            )
+            .token(&admin)
+            .send()
+            .await
+        }
+    };
+    let r = report(2025, "json").await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let t2 = &r.body["table2"];
+    let row = |v: &Value| {
+        (
+            v["issued_this_year"].as_u64().unwrap_or(99),
+            v["repealed_this_year"].as_u64().unwrap_or(99),
+            v["in_force"].as_u64().unwrap_or(99),
+        )
+    };
+    assert_eq!(row(&t2["regulations"]), (1, 0, 1), "{t2}");
+    assert_eq!(row(&t2["normative_documents"]), (1, 1, 0), "{t2}");
+    assert_eq!(row(&t2["unclassified_documents"]), (1, 0, 1), "{t2}");
+    assert_eq!(
+        (
+            &t2["licensing_decisions"],
+            &t2["penalty_decisions"],
+            &t2["coercion_decisions"]
+        ),
+        (&json!(1), &json!(1), &json!(2))
+    );
+    let md = report(2025, "markdown").await;
+    let text = md.body.as_str().unwrap_or_default();
+    for line in [
+        "| 规章 | 1 | 0 | 1 |",
+        "| 行政规范性文件 | 1 | 1 | 0 |",
+        "| 行政处罚 | 1 |",
+        "| 行政强制 | 2 |",
+    ] {
+        assert!(text.contains(line), "{line} in {text}");
+    }
+    let r = report(2026, "json").await;
+    let t2 = &r.body["table2"];
+    assert_eq!(row(&t2["regulations"]), (0, 1, 0), "{t2}");
+    assert_eq!(row(&t2["normative_documents"]), (1, 0, 1), "{t2}");
 }
