@@ -76,7 +76,7 @@ fn info<T: Labeled>() -> EnumInfo {
 pub fn all_enums() -> Vec<EnumInfo> {
     use crate::account::{ActorKind, ApplicantType, LegalPersonKind, Post, Role};
     use crate::assessment::{AttendanceStatus, Dimension, Grade, Period, SubjectKind};
-    use crate::calendar::{DayKind, SkipReason};
+    use crate::calendar::{DayKind, SkipReason, StoredDeadline};
     use crate::disclosure::{
         Attribute, Cadence, Channel, ContentFormat, DocumentKind, ItemKind, ItemState,
         NonDisclosureGround, Transition, Validity,
@@ -111,6 +111,7 @@ pub fn all_enums() -> Vec<EnumInfo> {
         info::<ActorKind>(),
         info::<DayKind>(),
         info::<SkipReason>(),
+        info::<StoredDeadline>(),
         info::<ItemKind>(),
         info::<Attribute>(),
         info::<NonDisclosureGround>(),

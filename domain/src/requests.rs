@@ -81,6 +81,8 @@ pub const REPLY_WORKING_DAYS: u32 = 20;
 pub const MAX_EXTENSION_WORKING_DAYS: u32 = 20;
 pub const CORRECTION_NOTICE_WORKING_DAYS: u32 = 7;
 pub const CONSULTATION_WORKING_DAYS: u32 = 15;
+/// The time given to pay a fee notice.
+pub const FEE_PAYMENT_WORKING_DAYS: u32 = 20;
 
 /// The received date (OGI Art.31): in person, the day handed in; by letter, the day the
 /// post was signed for; online or by fax, the day both sides confirmed. Never before the

@@ -340,12 +340,9 @@ pub fn accepted_on(
 /// decision, counted in working days by Art.82).
 pub const DELIVERY_WORKING_DAYS: u32 = 10;
 
-/// The last day to deliver a decision made on `decided_on`.
-pub fn delivery_due(
-    calendar: &Calendar,
-    decided_on: NaiveDate,
-) -> Result<crate::calendar::Deadline, CalendarError> {
-    calendar.add_working_days(decided_on, DELIVERY_WORKING_DAYS)
+/// What the last day to deliver a decision made on `decided_on` is counted from.
+pub fn delivery_due(decided_on: NaiveDate) -> crate::calendar::DeadlineBasis {
+    crate::calendar::DeadlineBasis::after(decided_on, DELIVERY_WORKING_DAYS)
 }
 
 /// Whether a delivery on `delivered_on` came after its due date.
@@ -548,7 +545,9 @@ mod tests {
         let c = cal();
         // Decided Thu 25 Sep: 26, 28 (worked Sunday), 29, 30 Sep, 9, 10, 11 (worked
         // Saturday), 13, 14, 15 Oct.
-        let due = delivery_due(&c, d("2025-09-25")).map(|x| x.due_date);
+        let due = c
+            .deadline(&delivery_due(d("2025-09-25")))
+            .map(|x| x.due_date);
         assert_eq!(due, Ok(d("2025-10-15")));
         let due = due.ok();
         assert!(!delivered_late(due, Some(d("2025-10-15"))));

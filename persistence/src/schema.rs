@@ -641,6 +641,20 @@ diesel::joinable!(window_staff -> windows (window_id));
 diesel::joinable!(windows -> organizations (hall_id));
 
 diesel::table! {
+    provisional_deadlines (kind, object_id, seq) {
+        kind -> Text,
+        object_id -> Uuid,
+        seq -> Int4,
+        start_on -> Date,
+        working_days -> Int4,
+        stops -> Jsonb,
+        due_date -> Date,
+        years -> Array<Int4>,
+        computed_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     supervision_rules (organization_id) {
         organization_id -> Uuid,
         config -> Jsonb,

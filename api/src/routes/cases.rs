@@ -13,17 +13,19 @@ use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use zhengwu_domain::account::{ApplicantType, Role};
-use zhengwu_domain::calendar::Calendar;
+use zhengwu_domain::calendar::{Calendar, ClockReading, StoredDeadline};
 use zhengwu_domain::services::{
     self as rules, CaseAction, CaseClock, CaseKind, CaseState, Decision, MatterState, Pause,
     SpecialProcedure,
 };
 use zhengwu_domain::validation::{self, Errors, RuleViolation};
 use zhengwu_persistence::cases::{self as repo, Case, SubmittedMaterial};
+use zhengwu_persistence::deadlines::Target;
 use zhengwu_persistence::{Conn, DbError, calendar, matters, orgs, users};
 
 use crate::audit_ctx::AuditCtx;
 use crate::auth::{Principal, Scope, SubjectKind};
+use crate::deadlines;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, IdempotencyKey, IfMatch, etag};
 use crate::idem::Idem;
@@ -270,6 +272,10 @@ pub struct CaseDto {
     pub delivered_on: Option<NaiveDate>,
     /// Delivered after `delivery_due`.
     pub delivered_late: bool,
+    /// Years without a loaded holiday schedule that its stored deadlines were counted across
+    /// (weekends only there); loading such a year counts them again. Empty when every
+    /// schedule was loaded.
+    pub years_without_calendar: Vec<i32>,
     pub delivered_at: Option<DateTime<Utc>>,
     pub delivery_method: Option<String>,
     pub assignee_id: Option<Uuid>,
@@ -370,13 +376,20 @@ async fn calendar_around(conn: &mut Conn, from: NaiveDate) -> ApiResult<Calendar
     Ok(calendar::calendar_for(conn, from.year(), from.year() + 2).await?)
 }
 
-async fn clock_of(conn: &mut Conn, c: &Case, today: NaiveDate) -> ApiResult<(CaseClock, ClockDto)> {
+async fn clock_of(conn: &mut Conn, c: &Case, today: NaiveDate) -> ApiResult<Clock> {
     let pauses = repo::pauses_of(conn, c.id).await?;
     let cal = match c.accepted_on {
         Some(accepted) => Some(calendar_around(conn, accepted).await?),
         None => None,
     };
     clock_reading(c, &pauses, cal.as_ref(), today)
+}
+
+/// A case's clock, its representation and, once accepted, its reading.
+struct Clock {
+    clock: CaseClock,
+    dto: ClockDto,
+    reading: Option<ClockReading>,
 }
 
 /// The clock of a case from its special procedures and, once accepted, the calendar
@@ -386,7 +399,7 @@ fn clock_reading(
     pauses: &[repo::PauseRecord],
     cal: Option<&Calendar>,
     today: NaiveDate,
-) -> ApiResult<(CaseClock, ClockDto)> {
+) -> ApiResult<Clock> {
     let clock = CaseClock {
         accepted_on: c.accepted_on.unwrap_or(c.received_on),
         promised_days: c.promised_days,
@@ -400,6 +413,7 @@ fn clock_reading(
             })
             .collect(),
     };
+    let mut reading = None;
     let dto = match c.accepted_on {
         None => ClockDto {
             accepted_on: None,
@@ -417,7 +431,7 @@ fn clock_reading(
             let r = clock
                 .read(cal, until)
                 .map_err(|e| ApiError::unprocessable("case.clock", e.to_string()))?;
-            ClockDto {
+            let dto = ClockDto {
                 accepted_on: Some(accepted),
                 due_date: r.due_date,
                 limit_working_days: c.promised_days,
@@ -426,10 +440,16 @@ fn clock_reading(
                 working_days_paused: r.working_days_paused,
                 working_days_left: r.working_days_left,
                 paused: c.state == CaseState::Suspended,
-            }
+            };
+            reading = Some(r);
+            dto
         }
     };
-    Ok((clock, dto))
+    Ok(Clock {
+        clock,
+        dto,
+        reading,
+    })
 }
 
 async fn case_dto(state: &AppState, conn: &mut Conn, c: Case) -> ApiResult<CaseDto> {
@@ -461,7 +481,7 @@ async fn case_dtos(state: &AppState, conn: &mut Conn, cases: Vec<Case>) -> ApiRe
             None => None,
         };
         let pauses = extras.pauses.remove(&c.id).unwrap_or_default();
-        let (_, clock) = clock_reading(&c, &pauses, cal, today)?;
+        let clock = clock_reading(&c, &pauses, cal, today)?.dto;
         let matter_name = match (c.matter_id, c.matter_version) {
             (Some(m), Some(v)) => Some(
                 extras
@@ -526,6 +546,10 @@ async fn case_dtos(state: &AppState, conn: &mut Conn, cases: Vec<Case>) -> ApiRe
             delivery_due: outcome.delivery_due,
             delivered_on: outcome.delivered_on,
             delivered_late: rules::delivered_late(outcome.delivery_due, outcome.delivered_on),
+            years_without_calendar: extras
+                .years_without_calendar
+                .remove(&c.id)
+                .unwrap_or_default(),
             delivered_at: outcome.delivered_at,
             delivery_method: outcome.delivery_method.clone(),
             assignee_id: c.assignee_id,
@@ -1113,7 +1137,7 @@ async fn act(
                     }
                 }
                 Act::Extend(x) => {
-                    let (clock, _) = clock_of(c, &case, day).await?;
+                    let clock = clock_of(c, &case, day).await?.clock;
                     clock
                         .check_extension(x.working_days)
                         .map_err(|v| ApiError::field("/working_days", v.code, v.message))?;
@@ -1135,8 +1159,8 @@ async fn act(
                         _ => {}
                     }
                     case.decided_on = Some(day);
-                    let cal = calendar_around(c, day).await?;
-                    outcome.delivery_due = Some(rules::delivery_due(&cal, day).map_err(|e| ApiError::unprocessable("case.clock", e.to_string()))?.due_date);
+                    let delivery = Target::of(StoredDeadline::CaseDelivery, id);
+                    outcome.delivery_due = Some(deadlines::count(c, delivery, rules::delivery_due(day)).await?.due_date);
                     outcome.decision = Some(d.decision.as_str().to_owned());
                     outcome.decision_reason = d.reason.clone();
                     outcome.result_number = d.result_number.clone();
@@ -1183,8 +1207,13 @@ async fn act(
                 }
             }
             // The due date follows the clock: set at acceptance, moved by pauses and extensions.
-            let (_, clock) = clock_of(c, &case, day).await?;
-            case.due_date = if case.accepted_on.is_some() && case.state != CaseState::Suspended { clock.due_date } else { case.due_date };
+            if case.accepted_on.is_some() && case.state != CaseState::Suspended {
+                let reading = clock_of(c, &case, day).await?.reading;
+                case.due_date = reading.as_ref().and_then(|r| r.due_date);
+                if let (Some(r), Some(due)) = (reading, case.due_date) {
+                    zhengwu_persistence::deadlines::keep(c, &Target::of(StoredDeadline::Case, id), &r.basis, due, &r.years_without_schedule).await?;
+                }
+            }
             let saved = repo::save(c, id, &repo::CaseChanges::of(&case)?, &outcome).await?;
             repo::add_event(c, id, now, Some(auth.id), a.name(), note.as_deref(), data.clone()).await?;
             if let (Act::Decide(_), Some(parent)) = (&a, saved.parent_id) {
@@ -1411,7 +1440,7 @@ pub async fn timeline(
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.conn().await?;
     let (c, _) = visible_case(&mut conn, &auth, *id, false).await?;
-    let (_, clock) = clock_of(&mut conn, &c, state.today()).await?;
+    let clock = clock_of(&mut conn, &c, state.today()).await?.dto;
     let entries = repo::events_of(&mut conn, c.id)
         .await?
         .into_iter()

@@ -10,13 +10,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use zhengwu_domain::account::Role;
+use zhengwu_domain::calendar::{DeadlineBasis, StoredDeadline};
 use zhengwu_domain::supervision::{
     AccountabilityKind, ComplaintAction, ComplaintCategory, ComplaintKind, ComplaintState,
     complained_about, handling_organisation,
 };
 use zhengwu_domain::validation::{self, Errors, RuleViolation};
+use zhengwu_persistence::deadlines::Target;
 use zhengwu_persistence::supervision::{self as repo, Accountability, Complaint};
-use zhengwu_persistence::{Conn, DbError, calendar, cases, orgs, windows};
+use zhengwu_persistence::{Conn, DbError, cases, orgs, windows};
 
 use crate::audit_ctx::AuditCtx;
 use crate::auth::{MaybePrincipal, Principal};
@@ -71,6 +73,10 @@ pub struct ComplaintDto {
     pub received_on: NaiveDate,
     /// The decision to accept is due by this day.
     pub acceptance_due: NaiveDate,
+    /// Years without a loaded holiday schedule that its stored deadlines were counted across
+    /// (weekends only there); loading such a year counts them again. Empty when every
+    /// schedule was loaded.
+    pub years_without_calendar: Vec<i32>,
     pub state: ComplaintState,
     pub decision_reason: Option<String>,
     pub reply: Option<String>,
@@ -92,7 +98,7 @@ pub struct ComplaintDto {
     pub version: i32,
 }
 
-fn complaint_dto(c: Complaint, handler: bool) -> ComplaintDto {
+fn complaint_dto(c: Complaint, handler: bool, years_without_calendar: Vec<i32>) -> ComplaintDto {
     ComplaintDto {
         id: c.id,
         number: c.number,
@@ -105,6 +111,7 @@ fn complaint_dto(c: Complaint, handler: bool) -> ComplaintDto {
         text: c.text,
         received_on: c.received_on,
         acceptance_due: c.acceptance_due,
+        years_without_calendar,
         state: ComplaintState::parse(&c.state).unwrap_or(ComplaintState::Submitted),
         decision_reason: c.decision_reason,
         reply: c.reply,
@@ -231,14 +238,13 @@ pub async fn submit_complaint(
             return Ok(r);
         }
         let (rules, _) = repo::rules_at(c, org.path.as_str()).await?;
-        let cal = calendar::calendar_for(c, day.year(), day.year() + 1).await?;
-        let due = cal
-            .add_working_days(day, rules.complaint_acceptance_days)
-            .map_err(|e| ApiError::unprocessable("calendar.unavailable", e.to_string()))?
-            .due_date;
+        let id = Uuid::now_v7();
+        let target = Target::of(StoredDeadline::ComplaintAcceptance, id);
+        let basis = DeadlineBasis::after(day, rules.complaint_acceptance_days);
+        let due = crate::deadlines::count(c, target, basis).await?.due_date;
         let serial = repo::next_serial(c, "complaint", day.year()).await?;
         let k = Complaint {
-            id: Uuid::now_v7(),
+            id,
             number: format!("TS{}-{serial:04}", day.year()),
             kind: b.kind.as_str().to_owned(),
             category: b.category.as_str().to_owned(),
@@ -279,7 +285,8 @@ pub async fn submit_complaint(
                 )
                 .await?;
         }
-        let mut dto = complaint_dto(k, false);
+        let years = crate::deadlines::flags_of(c, k.id).await?;
+        let mut dto = complaint_dto(k, false, years);
         dto.query_code = Some(code.clone());
         let location = format!("/api/v1/complaints/{}", dto.id);
         idem.finish(c, &dto, location).await
@@ -341,13 +348,18 @@ pub async fn list_complaints(
         f.complainant = Some(auth.id);
     }
     let rows = repo::list_complaints(&mut conn, &f).await?;
+    let ids: Vec<Uuid> = rows.iter().map(|k| k.id).collect();
+    let mut years = crate::deadlines::flags(&mut conn, &ids).await?;
     Ok(page_response(
         &req,
         Page::from_rows(
             rows,
             limit,
             |k| k.id.to_string(),
-            |k| complaint_dto(k, handler),
+            |k| {
+                let y = years.remove(&k.id).unwrap_or_default();
+                complaint_dto(k, handler, y)
+            },
         ),
     ))
 }
@@ -473,9 +485,10 @@ pub async fn get_complaint(
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.conn().await?;
     let (k, _, handler) = visible_complaint(&mut conn, &auth, *id, false).await?;
+    let years = crate::deadlines::flags_of(&mut conn, k.id).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(k.version)))
-        .json(complaint_dto(k, handler)))
+        .json(complaint_dto(k, handler, years)))
 }
 
 /// The text of a step: a note, reasons, findings or the reply.
@@ -598,7 +611,8 @@ async fn complaint_step(
                     Some(&serde_json::json!({"state": next, "text": text})),
                 )
                 .await?;
-            Ok(complaint_dto(saved, true))
+            let years = crate::deadlines::flags_of(c, saved.id).await?;
+            Ok(complaint_dto(saved, true, years))
         })
         .await?;
     Ok(HttpResponse::Ok()

@@ -13,14 +13,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use zhengwu_domain::account::Role;
-use zhengwu_domain::calendar::check_extension_in_time;
+use zhengwu_domain::calendar::{DeadlineBasis, StoredDeadline, check_extension_in_time};
 use zhengwu_domain::hotline::{
     EntryAction, EntryState, TicketAction, TicketChannel, TicketKind, TicketState, Urgency,
 };
 use zhengwu_domain::pii;
 use zhengwu_domain::validation::{self, Errors, RuleViolation};
+use zhengwu_persistence::deadlines::Target;
 use zhengwu_persistence::hotline::{self as repo, Entry, Ticket};
-use zhengwu_persistence::{Conn, DbError, calendar, orgs, supervision};
+use zhengwu_persistence::{Conn, DbError, orgs, supervision};
 
 use crate::audit_ctx::AuditCtx;
 use crate::auth::{MaybePrincipal, Principal};
@@ -108,6 +109,10 @@ pub struct TicketDto {
     /// When the current deadline started (dispatch, or reopening).
     pub dispatched_on: Option<NaiveDate>,
     pub due_date: Option<NaiveDate>,
+    /// Years without a loaded holiday schedule that its stored deadlines were counted across
+    /// (weekends only there); loading such a year counts them again. Empty when every
+    /// schedule was loaded.
+    pub years_without_calendar: Vec<i32>,
     /// How often departments sent it back (退单).
     pub return_count: i32,
     pub extension_days: i32,
@@ -130,7 +135,7 @@ pub struct TicketDto {
     pub version: i32,
 }
 
-fn ticket_dto(t: Ticket, hotline_staff: bool) -> TicketDto {
+fn ticket_dto(t: Ticket, hotline_staff: bool, years_without_calendar: Vec<i32>) -> TicketDto {
     TicketDto {
         id: t.id,
         number: t.number,
@@ -148,6 +153,7 @@ fn ticket_dto(t: Ticket, hotline_staff: bool) -> TicketDto {
         responsible_org_id: t.responsible_org_id,
         dispatched_on: t.dispatched_on,
         due_date: t.due_date,
+        years_without_calendar,
         return_count: t.return_count,
         extension_days: t.extension_days,
         extension_request: t.extension_request,
@@ -325,7 +331,7 @@ pub async fn create_ticket(
                 )
                 .await?;
         }
-        let mut dto = ticket_dto(t, operator.is_some());
+        let mut dto = ticket_dto(t, operator.is_some(), Vec::new());
         dto.query_code = Some(code.clone());
         let location = format!("/api/v1/hotline/tickets/{}", dto.id);
         idem.finish(c, &dto, location).await
@@ -428,13 +434,18 @@ pub async fn list_tickets(
         f.within = subtree(&mut conn, &auth, q.org).await?;
     }
     let rows = repo::list_tickets(&mut conn, &f).await?;
+    let ids: Vec<Uuid> = rows.iter().map(|t| t.id).collect();
+    let mut years = crate::deadlines::flags(&mut conn, &ids).await?;
     Ok(page_response(
         &req,
         Page::from_rows(
             rows,
             limit,
             |t| t.id.to_string(),
-            |t| ticket_dto(t, hotline_staff),
+            |t| {
+                let y = years.remove(&t.id).unwrap_or_default();
+                ticket_dto(t, hotline_staff, y)
+            },
         ),
     ))
 }
@@ -451,9 +462,10 @@ pub async fn get_ticket(
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.conn().await?;
     let (t, staff) = visible_ticket(&mut conn, &auth, *id, false).await?;
+    let years = crate::deadlines::flags_of(&mut conn, t.id).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(t.version)))
-        .json(ticket_dto(t, staff)))
+        .json(ticket_dto(t, staff, years)))
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -617,17 +629,23 @@ fn text_field(
     }
 }
 
+/// The due date of ticket `id` from `start`, by the limits of the department at `org_path`.
 async fn due_from(
     conn: &mut Conn,
+    id: Uuid,
     org_path: &str,
     start: NaiveDate,
     days: impl FnOnce(&zhengwu_domain::hotline::TicketLimits) -> u32,
 ) -> ApiResult<NaiveDate> {
     let (rules, _) = supervision::rules_at(conn, org_path).await?;
-    let cal = calendar::calendar_for(conn, start.year(), start.year() + 1).await?;
-    cal.add_working_days(start, days(&rules.ticket_limits))
-        .map(|d| d.due_date)
-        .map_err(|e| ApiError::unprocessable("calendar.unavailable", e.to_string()))
+    let basis = DeadlineBasis::after(start, days(&rules.ticket_limits));
+    Ok(crate::deadlines::count(conn, ticket_deadline(id), basis)
+        .await?
+        .due_date)
+}
+
+fn ticket_deadline(id: Uuid) -> Target {
+    Target::of(StoredDeadline::Ticket, id)
 }
 
 async fn ticket_step(
@@ -723,7 +741,7 @@ async fn ticket_step(
                     };
                     let kind = TicketKind::parse(&t.kind).ok_or_else(ApiError::internal)?;
                     let urgency = Urgency::parse(&t.urgency).ok_or_else(ApiError::internal)?;
-                    let due = due_from(c, target.path.as_str(), day, |l| l.days(kind, urgency)).await?;
+                    let due = due_from(c, id, target.path.as_str(), day, |l| l.days(kind, urgency)).await?;
                     t.responsible_org_id = Some(target.id);
                     t.dispatched_on = Some(day);
                     t.due_date = Some(due);
@@ -737,6 +755,7 @@ async fn ticket_step(
                     t.responsible_org_id = None;
                     t.dispatched_on = None;
                     t.due_date = None;
+                    zhengwu_persistence::deadlines::forget(c, &ticket_deadline(id)).await?;
                     t.extension_request = None;
                 }
                 Step::RequestExtension(x) => {
@@ -761,12 +780,7 @@ async fn ticket_step(
                     if x.approved {
                         check_extension_in_time(t.due_date, day).map_err(|v| ApiError::conflict(v.code, v.message))?;
                         let due = t.due_date.unwrap_or(day);
-                        let cal = calendar::calendar_for(c, due.year(), due.year() + 1).await?;
-                        t.due_date = Some(
-                            cal.add_working_days(due, days)
-                                .map_err(|e| ApiError::unprocessable("calendar.unavailable", e.to_string()))?
-                                .due_date,
-                        );
+                        t.due_date = Some(crate::deadlines::extend(c, ticket_deadline(id), due, days).await?.due_date);
                         t.extension_days += days as i32;
                     }
                     data = serde_json::json!({"approved": x.approved, "days": days, "due_date": t.due_date});
@@ -786,7 +800,7 @@ async fn ticket_step(
                             Some(o) => orgs::get(c, o).await?,
                             None => org.clone(),
                         };
-                        let due = due_from(c, holder.path.as_str(), day, |l| l.reopened).await?;
+                        let due = due_from(c, id, holder.path.as_str(), day, |l| l.reopened).await?;
                         t.reopen_count += 1;
                         t.dispatched_on = Some(day);
                         t.due_date = Some(due);
@@ -813,6 +827,7 @@ async fn ticket_step(
                     t.merged_into = Some(target.id);
                     t.closed_at = Some(now);
                     t.due_date = None;
+                    zhengwu_persistence::deadlines::forget(c, &ticket_deadline(id)).await?;
                     data = serde_json::json!({"into": target.id, "number": target.number});
                     repo::add_event(c, target.id, now, Some(auth.id), "absorb", None, serde_json::json!({"ticket": t.id, "number": t.number})).await?;
                 }
@@ -831,7 +846,8 @@ async fn ticket_step(
                     Some(&serde_json::json!({"state": next, "data": data})),
                 )
                 .await?;
-            Ok(ticket_dto(saved, !step.by_department()))
+            let years = crate::deadlines::flags_of(c, saved.id).await?;
+            Ok(ticket_dto(saved, !step.by_department(), years))
         })
         .await?;
     Ok(HttpResponse::Ok()

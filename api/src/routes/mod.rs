@@ -53,6 +53,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(windows::patch)
         .service(windows::put_staff)
         .service(calendars::deadline)
+        .service(calendars::provisional)
         .service(calendars::get)
         .service(calendars::put)
         .service(audit::verify)

@@ -8,17 +8,19 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use zhengwu_domain::account::{self, ApplicantType, LegalPersonKind, Role};
-use zhengwu_domain::calendar::Calendar;
+use zhengwu_domain::calendar::{Calendar, DeadlineBasis, StoredDeadline};
 use zhengwu_domain::requests::{
     self as rules, ClockStop, DeliveryMethod, FeeMethod, ReplyType, RequestAction, RequestChannel,
     RequestClock, RequestState, RequestedForm,
 };
 use zhengwu_domain::validation::{self, Errors, RuleViolation};
+use zhengwu_persistence::deadlines::Target;
 use zhengwu_persistence::requests::{self as repo, Request};
 use zhengwu_persistence::{Conn, DbError, calendar, orgs, users};
 
 use crate::audit_ctx::AuditCtx;
 use crate::auth::{Principal, Scope, SubjectKind};
+use crate::deadlines;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, IdempotencyKey, IfMatch, etag};
 use crate::idem::Idem;
@@ -290,6 +292,10 @@ pub struct RequestDto {
     pub fee_method: Option<FeeMethod>,
     pub fee_fen: Option<i64>,
     pub fee_due: Option<NaiveDate>,
+    /// Years without a loaded holiday schedule that its stored deadlines were counted across
+    /// (weekends only there); loading such a year counts them again. Empty when every
+    /// schedule was loaded.
+    pub years_without_calendar: Vec<i32>,
     pub reply: Option<ReplyDto>,
     pub remedies: Vec<RemedyDto>,
     pub version: i32,
@@ -405,6 +411,7 @@ async fn dto(state: &AppState, conn: &mut Conn, r: Request) -> ApiResult<Request
         }),
         None => None,
     };
+    let years_without_calendar = crate::deadlines::flags_of(conn, r.id).await?;
     let deemed = r.state == RequestState::AwaitingCorrection
         && r.correction_due
             .is_some_and(|d| rules::deemed_withdrawn(d, r.corrected_on, state.today()));
@@ -443,6 +450,7 @@ async fn dto(state: &AppState, conn: &mut Conn, r: Request) -> ApiResult<Request
         fee_method: r.fee_method,
         fee_fen: r.fee_fen,
         fee_due: r.fee_due,
+        years_without_calendar,
         reply: reply_dto,
         remedies,
         version: r.version,
@@ -489,6 +497,21 @@ async fn nth_in_month(conn: &mut Conn, applicant: Uuid, r: &Request) -> ApiResul
     let first = r.received_on.with_day(1).unwrap_or(r.received_on);
     let all = repo::receipts_of_applicant(conn, applicant, first, r.received_on).await?;
     Ok(rules::nth_in_month(r.receipt(), &all))
+}
+
+/// The reply date a reading of the clock gives, recorded as a stored deadline.
+async fn keep_reply_due(
+    conn: &mut Conn,
+    id: Uuid,
+    reading: Option<rules::RequestReading>,
+) -> ApiResult<Option<NaiveDate>> {
+    let Some((r, due)) = reading.and_then(|r| r.due_date.map(|d| (r, d))) else {
+        return Ok(None);
+    };
+    let target = Target::of(StoredDeadline::RequestReply, id);
+    zhengwu_persistence::deadlines::keep(conn, &target, &r.basis, due, &r.years_without_schedule)
+        .await?;
+    Ok(Some(due))
 }
 
 // ------------------------------------------------------------------ create
@@ -661,10 +684,7 @@ pub async fn create(
             receipt_seq: 0,
         };
         let cal = calendar_from(c, received).await?;
-        r.due_date = clock_of(&r, &[])
-            .read(&cal, received)
-            .ok()
-            .and_then(|x| x.due_date);
+        r.due_date = keep_reply_due(c, r.id, clock_of(&r, &[]).read(&cal, received).ok()).await?;
         let r = repo::insert(c, &r).await?;
         repo::add_event(
             c,
@@ -796,12 +816,12 @@ async fn act(
                     .await?;
                 }
                 Act::Consult(x) => {
-                    let due = cal
-                        .add_working_days(day, rules::CONSULTATION_WORKING_DAYS)
-                        .map(|d| d.due_date)
-                        .ok();
+                    let seq = stops.len() as i32 + 1;
+                    let target = Target { kind: StoredDeadline::RequestConsultation, object_id: id, seq };
+                    let basis = DeadlineBasis::after(day, rules::CONSULTATION_WORKING_DAYS);
+                    let due = Some(deadlines::count(c, target, basis).await?.due_date);
                     let kind = match x.kind { ConsultKind::ThirdParty => "third_party", ConsultKind::Agency => "agency" };
-                    repo::start_stop(c, &repo::Stop { request_id: id, seq: stops.len() as i32 + 1, kind: kind.to_owned(), party: Some(text("/party", &x.party, 200)?), start_on: day, due_on: due, end_on: None, opinion: None }).await?;
+                    repo::start_stop(c, &repo::Stop { request_id: id, seq, kind: kind.to_owned(), party: Some(text("/party", &x.party, 200)?), start_on: day, due_on: due, end_on: None, opinion: None }).await?;
                     data = serde_json::json!({"kind": kind, "party": x.party, "due_on": due});
                 }
                 Act::Opinion(x) => {
@@ -837,11 +857,14 @@ async fn act(
                     if amount == 0 {
                         return Err(ApiError::unprocessable("request.fee_free", "the calculator gives no fee for this application"));
                     }
-                    let due = cal.add_working_days(day, 20).map(|d| d.due_date).ok();
+                    let seq = stops.len() as i32 + 1;
+                    let target = Target { kind: StoredDeadline::RequestFee, object_id: id, seq };
+                    let basis = DeadlineBasis::after(day, rules::FEE_PAYMENT_WORKING_DAYS);
+                    let due = Some(deadlines::count(c, target, basis).await?.due_date);
                     r.fee_method = Some(x.method);
                     r.fee_fen = Some(amount);
                     r.fee_due = due;
-                    repo::start_stop(c, &repo::Stop { request_id: id, seq: stops.len() as i32 + 1, kind: "fee".to_owned(), party: None, start_on: day, due_on: due, end_on: None, opinion: None }).await?;
+                    repo::start_stop(c, &repo::Stop { request_id: id, seq, kind: "fee".to_owned(), party: None, start_on: day, due_on: due, end_on: None, opinion: None }).await?;
                     data = serde_json::json!({"method": x.method, "amount_fen": amount, "due": due});
                 }
                 Act::Reply(x) => {
@@ -884,7 +907,8 @@ async fn act(
             }
             r.state = next;
             let stops = repo::stops_of(c, id).await?;
-            r.due_date = clock_of(&r, &stops).read(&cal, day).ok().and_then(|x| x.due_date).or(r.due_date);
+            let reading = clock_of(&r, &stops).read(&cal, day).ok();
+            r.due_date = keep_reply_due(c, id, reading).await?.or(r.due_date);
             let saved = repo::save(c, &r).await?;
             let action = a.action();
             repo::add_event(c, id, now, Some(auth.id), action.as_str(), note.as_deref(), data.clone()).await?;
