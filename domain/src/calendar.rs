@@ -259,7 +259,8 @@ pub fn check_extension_in_time(
         Some(due) if decided_on > due => Err(RuleViolation::new(
             "extension.after_due_date",
             format!(
-                "an extension is decided on or before the due date ({due}); on {decided_on} the period had passed"
+                "an extension is decided on or before the due date ({due}); \
+                 on {decided_on} the period had passed"
             ),
         )),
         _ => Ok(()),

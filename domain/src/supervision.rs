@@ -160,7 +160,8 @@ impl RuleId {
                 "hotline tickets with a department (dispatched or reopened) against their due date (time limit by kind, extension)"
             }
             RuleId::DeliveryDeadline => {
-                "decided cases not yet delivered against the decision day + 10 working days (AL Art.44)"
+                "decided cases not yet delivered against the decision day + 10 working days \
+                 (AL Art.44)"
             }
             RuleId::FeeNotListed => {
                 "a charge whose item is not in the matter's fee list (搭车收费)"

@@ -214,7 +214,8 @@ pub async fn set_due(
               WHERE s.request_id = r.id AND s.seq = $4"
         }
         StoredDeadline::RequestConsultation => {
-            "UPDATE request_stops SET due_on = $3 WHERE request_id = $1 AND seq = $4 AND due_on = $2"
+            "UPDATE request_stops SET due_on = $3
+              WHERE request_id = $1 AND seq = $4 AND due_on = $2"
         }
         StoredDeadline::Publication => {
             "UPDATE disclosure_items SET publish_due = $3 WHERE id = $1 AND publish_due = $2"

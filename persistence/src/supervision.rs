@@ -568,12 +568,14 @@ pub async fn case_facts(
           WHERE n.at >= $2 AND n.at < $3
          UNION ALL
          SELECT 'delivery', c.id, c.number, c.organization_id, c.org_path,
-                (SELECT e.actor_id FROM case_events e WHERE e.case_id = c.id AND e.action = 'deliver' ORDER BY e.id DESC LIMIT 1),
+                (SELECT e.actor_id FROM case_events e
+                  WHERE e.case_id = c.id AND e.action = 'deliver' ORDER BY e.id DESC LIMIT 1),
                 oc.delivered_at,
                 jsonb_build_object('decided_on', c.decided_on, 'delivery_due', oc.delivery_due,
                                    'delivered_on', oc.delivered_on)
            FROM case_outcomes oc JOIN c ON c.id = oc.case_id
-          WHERE oc.delivered_on > oc.delivery_due AND oc.delivered_at >= $2 AND oc.delivered_at < $3",
+          WHERE oc.delivered_on > oc.delivery_due
+            AND oc.delivered_at >= $2 AND oc.delivered_at < $3",
     )
     .bind::<Text, _>(like_within(within))
     .bind::<Timestamptz, _>(from)

@@ -1042,14 +1042,19 @@ async fn act(
                     // AL Art.32: after a one-time notice later than the notice window the
                     // application counts as accepted on the day it was received.
                     let tz = state.config.timezone;
-                    let first_notice = repo::notices_of(c, id).await?.first().map(|n| n.at.with_timezone(&tz).date_naive());
-                    let window = zhengwu_persistence::supervision::rules_at(c, org.path.as_str()).await?.0.notice_window_days;
+                    let notices = repo::notices_of(c, id).await?;
+                    let first_notice =
+                        notices.first().map(|n| n.at.with_timezone(&tz).date_naive());
+                    let (rules_in_force, _) =
+                        zhengwu_persistence::supervision::rules_at(c, org.path.as_str()).await?;
+                    let window = rules_in_force.notice_window_days;
                     let cal = calendar::calendar_for(c, case.received_on.year(), day.year()).await?;
                     let on = rules::accepted_on(&cal, case.received_on, first_notice, day, window);
                     case.accepted_on = Some(on);
                     outcome.accepted_at = Some(now);
                     if on != day {
-                        data = serde_json::json!({"accepted_on": on, "notice_on": first_notice, "counted_from_receipt": true});
+                        data = serde_json::json!({"accepted_on": on, "notice_on": first_notice,
+                            "counted_from_receipt": true});
                     }
                 }
                 Act::Refuse(reason) => {
@@ -1142,7 +1147,9 @@ async fn act(
                         .check_extension(x.working_days)
                         .map_err(|v| ApiError::field("/working_days", v.code, v.message))?;
                     let cal = calendar_around(c, clock.accepted_on).await?;
-                    clock.check_extension_in_time(&cal, day).map_err(|v| ApiError::conflict(v.code, v.message))?;
+                    clock
+                        .check_extension_in_time(&cal, day)
+                        .map_err(|v| ApiError::conflict(v.code, v.message))?;
                     case.extension_days = x.working_days;
                     outcome.extension_reason = Some(x.reason.clone());
                     note = Some(x.reason.clone());
@@ -1160,7 +1167,8 @@ async fn act(
                     }
                     case.decided_on = Some(day);
                     let delivery = Target::of(StoredDeadline::CaseDelivery, id);
-                    outcome.delivery_due = Some(deadlines::count(c, delivery, rules::delivery_due(day)).await?.due_date);
+                    let counted = deadlines::count(c, delivery, rules::delivery_due(day)).await?;
+                    outcome.delivery_due = Some(counted.due_date);
                     outcome.decision = Some(d.decision.as_str().to_owned());
                     outcome.decision_reason = d.reason.clone();
                     outcome.result_number = d.result_number.clone();
@@ -1175,7 +1183,8 @@ async fn act(
                     outcome.delivered_at = Some(now);
                     outcome.delivery_method = Some(d.method.clone());
                     let late = rules::delivered_late(outcome.delivery_due, outcome.delivered_on);
-                    data = serde_json::json!({"method": d.method, "delivered_on": on, "delivery_due": outcome.delivery_due, "late": late});
+                    data = serde_json::json!({"method": d.method, "delivered_on": on,
+                        "delivery_due": outcome.delivery_due, "late": late});
                 }
                 Act::Charge(items) => {
                     if items.is_empty() {
@@ -1211,7 +1220,9 @@ async fn act(
                 let reading = clock_of(c, &case, day).await?.reading;
                 case.due_date = reading.as_ref().and_then(|r| r.due_date);
                 if let (Some(r), Some(due)) = (reading, case.due_date) {
-                    zhengwu_persistence::deadlines::keep(c, &Target::of(StoredDeadline::Case, id), &r.basis, due, &r.years_without_schedule).await?;
+                    let target = Target::of(StoredDeadline::Case, id);
+                    let years = &r.years_without_schedule;
+                    zhengwu_persistence::deadlines::keep(c, &target, &r.basis, due, years).await?;
                 }
             }
             let saved = repo::save(c, id, &repo::CaseChanges::of(&case)?, &outcome).await?;
@@ -1304,7 +1315,9 @@ case_action!(
     "/cases/{id}/accept",
     "acceptCase",
     NoteIn,
-    "Accept (受理): the clock starts; the due date is the promised limit in working days (an immediate case is due the same day). After a one-time notice later than the notice window the case counts as accepted on receipt (AL Art.32).",
+    "Accept (受理): the clock starts; the due date is the promised limit in working days (an \
+     immediate case is due the same day). After a one-time notice later than the notice \
+     window the case counts as accepted on receipt (AL Art.32).",
     |_b| Ok(Act::Accept)
 );
 case_action!(
@@ -1374,7 +1387,8 @@ case_action!(
     "/cases/{id}/extend",
     "extendCase",
     ExtendIn,
-    "Extend the time limit once, with a reason, never beyond the statutory limit plus its legal extension, decided on or before the due date (AL Art.42; 409 after it).",
+    "Extend the time limit once, with a reason, never beyond the statutory limit plus its \
+     legal extension, decided on or before the due date (AL Art.42; 409 after it).",
     |b| Ok(Act::Extend(ExtendIn {
         reason: text("/reason", &b.reason, 1000)?,
         ..b
@@ -1393,7 +1407,8 @@ case_action!(
     "/cases/{id}/deliver",
     "deliverCase",
     DeliverIn,
-    "Deliver the result (出件/送达), due within 10 working days of the decision (AL Art.44); a later delivery is recorded as late.",
+    "Deliver the result (出件/送达), due within 10 working days of the decision (AL Art.44); \
+     a later delivery is recorded as late.",
     |b| Ok(Act::Deliver(DeliverIn {
         method: text("/method", &b.method, 50)?,
         ..b

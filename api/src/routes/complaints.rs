@@ -644,7 +644,9 @@ complaint_action!(
     "/complaints/{id}/accept",
     "acceptComplaint",
     ComplaintAction::Accept,
-    "Accept a complaint (受理), before its acceptance due date; the acceptor handles it. Not by its subject: the staff member or window complained about, or the organisation complained about (the organisation above it handles it)."
+    "Accept a complaint (受理), before its acceptance due date; the acceptor handles it. Not \
+     by its subject: the staff member or window complained about, or the organisation \
+     complained about (the organisation above it handles it)."
 );
 complaint_action!(
     reject_complaint,

@@ -741,7 +741,8 @@ async fn ticket_step(
                     };
                     let kind = TicketKind::parse(&t.kind).ok_or_else(ApiError::internal)?;
                     let urgency = Urgency::parse(&t.urgency).ok_or_else(ApiError::internal)?;
-                    let due = due_from(c, id, target.path.as_str(), day, |l| l.days(kind, urgency)).await?;
+                    let limit = |l: &zhengwu_domain::hotline::TicketLimits| l.days(kind, urgency);
+                    let due = due_from(c, id, target.path.as_str(), day, limit).await?;
                     t.responsible_org_id = Some(target.id);
                     t.dispatched_on = Some(day);
                     t.due_date = Some(due);
@@ -765,7 +766,8 @@ async fn ticket_step(
                             "an extension request is already waiting for a decision",
                         ));
                     }
-                    check_extension_in_time(t.due_date, day).map_err(|v| ApiError::conflict(v.code, v.message))?;
+                    check_extension_in_time(t.due_date, day)
+                        .map_err(|v| ApiError::conflict(v.code, v.message))?;
                     data = serde_json::json!({"days": x.days, "reason": x.reason.trim(), "requested_on": day});
                     t.extension_request = Some(data.clone());
                 }
@@ -778,9 +780,12 @@ async fn ticket_step(
                     };
                     let days = request.get("days").and_then(serde_json::Value::as_u64).unwrap_or(0) as u32;
                     if x.approved {
-                        check_extension_in_time(t.due_date, day).map_err(|v| ApiError::conflict(v.code, v.message))?;
+                        check_extension_in_time(t.due_date, day)
+                            .map_err(|v| ApiError::conflict(v.code, v.message))?;
                         let due = t.due_date.unwrap_or(day);
-                        t.due_date = Some(crate::deadlines::extend(c, ticket_deadline(id), due, days).await?.due_date);
+                        let target = ticket_deadline(id);
+                        let extended = crate::deadlines::extend(c, target, due, days).await?;
+                        t.due_date = Some(extended.due_date);
                         t.extension_days += days as i32;
                     }
                     data = serde_json::json!({"approved": x.approved, "days": days, "due_date": t.due_date});
@@ -904,7 +909,8 @@ ticket_action!(
     "decideTicketExtension",
     ExtensionDecisionIn,
     Step::DecideExtension,
-    "Approve or refuse a pending extension request (operators); an approval moves the due date and is given on or before it (409 after)."
+    "Approve or refuse a pending extension request (operators); an approval moves the due \
+     date and is given on or before it (409 after)."
 );
 ticket_action!(
     reply_ticket,

@@ -362,7 +362,8 @@ fn markdown(r: &AnnualReport) -> String {
         ));
     }
     md.push_str(&format!(
-        "\n| 信息内容 | 本年处理决定数量 |\n|---|---|\n| 行政许可 | {} |\n\n| 信息内容 | 本年处理决定数量 |\n|---|---|\n| 行政处罚 | {} |\n| 行政强制 | {} |\n\n",
+        "\n| 信息内容 | 本年处理决定数量 |\n|---|---|\n| 行政许可 | {} |\n\n\
+         | 信息内容 | 本年处理决定数量 |\n|---|---|\n| 行政处罚 | {} |\n| 行政强制 | {} |\n\n",
         t2.licensing_decisions, t2.penalty_decisions, t2.coercion_decisions
     ));
     md.push_str(&format!(

@@ -817,11 +817,23 @@ async fn act(
                 }
                 Act::Consult(x) => {
                     let seq = stops.len() as i32 + 1;
-                    let target = Target { kind: StoredDeadline::RequestConsultation, object_id: id, seq };
+                    let kind = StoredDeadline::RequestConsultation;
+                    let target = Target { kind, object_id: id, seq };
                     let basis = DeadlineBasis::after(day, rules::CONSULTATION_WORKING_DAYS);
                     let due = Some(deadlines::count(c, target, basis).await?.due_date);
                     let kind = match x.kind { ConsultKind::ThirdParty => "third_party", ConsultKind::Agency => "agency" };
-                    repo::start_stop(c, &repo::Stop { request_id: id, seq, kind: kind.to_owned(), party: Some(text("/party", &x.party, 200)?), start_on: day, due_on: due, end_on: None, opinion: None }).await?;
+                    let party = Some(text("/party", &x.party, 200)?);
+                    let stop = repo::Stop {
+                        request_id: id,
+                        seq,
+                        kind: kind.to_owned(),
+                        party,
+                        start_on: day,
+                        due_on: due,
+                        end_on: None,
+                        opinion: None,
+                    };
+                    repo::start_stop(c, &stop).await?;
                     data = serde_json::json!({"kind": kind, "party": x.party, "due_on": due});
                 }
                 Act::Opinion(x) => {
@@ -836,8 +848,12 @@ async fn act(
                 }
                 Act::Extend(x) => {
                     let clock = clock_of(&r, &stops);
-                    clock.check_extension(x.working_days).map_err(|v| ApiError::field("/working_days", v.code, v.message))?;
-                    clock.check_extension_in_time(&cal, day).map_err(|v| ApiError::conflict(v.code, v.message))?;
+                    clock
+                        .check_extension(x.working_days)
+                        .map_err(|v| ApiError::field("/working_days", v.code, v.message))?;
+                    clock
+                        .check_extension_in_time(&cal, day)
+                        .map_err(|v| ApiError::conflict(v.code, v.message))?;
                     r.extension_days = x.working_days;
                     note = Some(text("/reason", &x.reason, 1000)?);
                     data = serde_json::json!({"working_days": x.working_days, "applicant_notified": true});
@@ -864,7 +880,17 @@ async fn act(
                     r.fee_method = Some(x.method);
                     r.fee_fen = Some(amount);
                     r.fee_due = due;
-                    repo::start_stop(c, &repo::Stop { request_id: id, seq, kind: "fee".to_owned(), party: None, start_on: day, due_on: due, end_on: None, opinion: None }).await?;
+                    let stop = repo::Stop {
+                        request_id: id,
+                        seq,
+                        kind: "fee".to_owned(),
+                        party: None,
+                        start_on: day,
+                        due_on: due,
+                        end_on: None,
+                        opinion: None,
+                    };
+                    repo::start_stop(c, &stop).await?;
                     data = serde_json::json!({"method": x.method, "amount_fen": amount, "due": due});
                 }
                 Act::Reply(x) => {
@@ -993,7 +1019,8 @@ request_action!(
     "/disclosure-requests/{id}/extend",
     "extendDisclosureRequest",
     ExtendIn,
-    "Extend the reply limit once, by at most 20 working days, with a reason (approvers; the applicant is notified); decided on or before the due date (409 after it).",
+    "Extend the reply limit once, by at most 20 working days, with a reason (approvers; the \
+     applicant is notified); decided on or before the due date (409 after it).",
     |b| Act::Extend(b)
 );
 request_action!(
