@@ -3,10 +3,11 @@
 //! again when the year's schedule is loaded.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use chrono::{Datelike, NaiveDate};
 use uuid::Uuid;
-use zhengwu_domain::calendar::{Deadline, DeadlineBasis, MAX_WORKING_DAYS};
+use zhengwu_domain::calendar::{Calendar, Deadline, DeadlineBasis, MAX_WORKING_DAYS};
 use zhengwu_persistence::deadlines::{self as repo, Target};
 use zhengwu_persistence::{Conn, DbError, calendar};
 
@@ -74,9 +75,15 @@ pub async fn flags_of(conn: &mut Conn, id: Uuid) -> ApiResult<Vec<i32>> {
 /// many records changed.
 pub async fn recount(conn: &mut Conn, year: i32) -> Result<usize, DbError> {
     let mut changed = 0;
+    // Deadlines spanning the same years share one calendar.
+    let mut calendars: HashMap<(i32, i32), Calendar> = HashMap::new();
     for p in repo::waiting_for(conn, year).await? {
         let (target, basis) = (p.target()?, p.basis()?);
-        let cal = calendar::calendar_for(conn, basis.start.year(), last_year(&basis)).await?;
+        let years = (basis.start.year(), last_year(&basis));
+        let cal = match calendars.entry(years) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => e.insert(calendar::calendar_for(conn, years.0, years.1).await?),
+        };
         let Ok(counted) = cal.deadline(&basis) else {
             continue;
         };
