@@ -841,23 +841,7 @@ async fn a_late_notice_makes_the_case_accepted_on_receipt_and_its_clock_follows(
         json!([]),
     );
     body["promised_days"] = json!(12);
-    let matter = req(&app, Method::POST, "/api/v1/service-matters")
-        .token(&org_admin)
-        .json(body)
-        .send()
-        .await
-        .id();
-    for (token, action) in [(&org_admin, "submit"), (&reviewer, "publish")] {
-        let r = req(
-            &app,
-            Method::POST,
-            &format!("/api/v1/service-matters/{matter}/{action}"),
-        )
-        .token(token)
-        .send()
-        .await;
-        assert_eq!(r.status, 200, "{:?}", r.body);
-    }
+    let matter = publish_matter(&app, &org_admin, &reviewer, body).await;
     let applicant = applicant_token(&app).await;
     let created = req(&app, Method::POST, "/api/v1/cases")
         .token(&applicant)

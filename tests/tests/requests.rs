@@ -7,7 +7,7 @@ use actix_web::http::Method;
 use actix_web::test;
 use serde_json::{Value, json};
 use zhengwu_api::clock::FixedClock;
-use zhengwu_tests::services::{hall, matter_body};
+use zhengwu_tests::services::{hall, matter_body, publish_matter};
 use zhengwu_tests::*;
 
 macro_rules! app {
@@ -991,23 +991,7 @@ async fn table_2_counts_documents_as_they_stood_at_the_year_end_and_keeps_its_ro
     ] {
         let mut body = matter_body(&h.tree.county_a, code, name, &h.window, json!([]));
         body["matter_type"] = json!(kind);
-        let id = req(&app, Method::POST, "/api/v1/service-matters")
-            .token(&org_admin)
-            .json(body)
-            .send()
-            .await
-            .id();
-        for (token, action) in [(&org_admin, "submit"), (&reviewer, "publish")] {
-            let r = req(
-                &app,
-                Method::POST,
-                &format!("/api/v1/service-matters/{id}/{action}"),
-            )
-            .token(token)
-            .send()
-            .await;
-            assert_eq!(r.status, 200, "{:?}", r.body);
-        }
+        let id = publish_matter(&app, &org_admin, &reviewer, body).await;
         matters.push(id);
     }
     matters.push(matters[2].clone());
