@@ -332,7 +332,8 @@ pub struct Anomaly {
     pub label: String,
     pub organization_id: Uuid,
     pub organization_name: Option<String>,
-    /// Who did it: the charging, deciding or notifying staff member, or the case handler.
+    /// Who did it: the charging, deciding, notifying or delivering staff member, or the case
+    /// handler.
     pub responsible_id: Option<Uuid>,
     pub responsible_name: Option<String>,
     pub occurred_at: DateTime<Utc>,
@@ -478,6 +479,29 @@ pub async fn compute_anomalies(
                 }
                 _ => None,
             },
+            "delivery" => {
+                match (
+                    date_of(d, "decided_on"),
+                    date_of(d, "delivery_due"),
+                    date_of(d, "delivered_on"),
+                ) {
+                    (Some(decided), due, on @ Some(delivered))
+                        if zhengwu_domain::services::delivered_late(due, on) =>
+                    {
+                        let days = cal.working_days_between(decided, delivered);
+                        Some((
+                            RuleId::LateDelivery,
+                            format!(
+                                "决定后第 {days} 个工作日才送达（应在 {} 个工作日内）",
+                                zhengwu_domain::services::DELIVERY_WORKING_DAYS
+                            ),
+                            serde_json::json!({"decided_on": decided, "delivery_due": due,
+                                "delivered_on": delivered, "working_days": days}),
+                        ))
+                    }
+                    _ => None,
+                }
+            }
             _ => None,
         };
         if let Some((rule, finding, data)) = found {

@@ -5,7 +5,7 @@ use chrono::{Datelike, NaiveDate};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 use zhengwu_domain::account::{self, ApplicantType, LegalPersonKind, Post, Role};
-use zhengwu_domain::calendar::YearSchedule;
+use zhengwu_domain::calendar::{Calendar, DeadlineBasis, StoredDeadline, YearSchedule};
 use zhengwu_domain::disclosure::{
     Attribute, Cadence, Channel, ContentFormat, IndexFormat, ItemKind, ItemState,
     PUBLICATION_DUTY_WORKING_DAYS, Validity,
@@ -16,6 +16,7 @@ use zhengwu_domain::services::{
     OnlineDepth, ProcedureStep, ServiceObject,
 };
 use zhengwu_persistence::audit::{self, Actor, NewEvent};
+use zhengwu_persistence::deadlines::{self, Target};
 use zhengwu_persistence::{Conn, DbError, calendar, orgs, users, windows};
 
 use self::ids::demo_id;
@@ -32,6 +33,41 @@ pub(crate) async fn connect(config: &Config) -> Result<AsyncPgConnection, String
     AsyncPgConnection::establish(&config.database_url)
         .await
         .map_err(|e| format!("cannot connect to the database: {e}"))
+}
+
+/// A stored deadline of the demo, counted and kept as the API keeps its own: provisional
+/// while a year it spans has no schedule loaded.
+async fn stored_deadline(
+    c: &mut Conn,
+    cal: &Calendar,
+    target: Target,
+    basis: DeadlineBasis,
+) -> Result<NaiveDate, DbError> {
+    let counted = cal
+        .deadline(&basis)
+        .map_err(|e| DbError::Other(e.to_string()))?;
+    deadlines::keep(
+        c,
+        &target,
+        &basis,
+        counted.due_date,
+        &counted.years_without_schedule,
+    )
+    .await?;
+    Ok(counted.due_date)
+}
+
+/// Keeps the due date a clock reading gives, as the API does.
+async fn keep_reading(
+    c: &mut Conn,
+    target: Target,
+    reading: Option<zhengwu_domain::calendar::ClockReading>,
+) -> Result<Option<NaiveDate>, DbError> {
+    let Some((r, due)) = reading.and_then(|r| r.due_date.map(|d| (r, d))) else {
+        return Ok(None);
+    };
+    deadlines::keep(c, &target, &r.basis, due, &r.years_without_schedule).await?;
+    Ok(Some(due))
 }
 
 pub(crate) async fn record(
@@ -875,6 +911,7 @@ async fn demo_participation(
             created_by: Some(officer),
             version: 1,
             created_at: now,
+            receipt_seq: 0,
         };
         let clock = RequestClock {
             received_on: received,
@@ -883,7 +920,8 @@ async fn demo_participation(
             stops: vec![],
             extension_days: 0,
         };
-        r.due_date = clock.read(&cal, received).ok().and_then(|x| x.due_date);
+        let reading = clock.read(&cal, received).ok();
+        r.due_date = reading.as_ref().and_then(|x| x.due_date);
         let mut stored = repo::insert(c, &r).await?;
         repo::add_event(
             c,
@@ -904,6 +942,13 @@ async fn demo_participation(
                 stored.correction_due = Some(received + chrono::Duration::days(15))
             }
             RequestState::Consulting => {
+                let consultation = Target {
+                    kind: StoredDeadline::RequestConsultation,
+                    object_id: id,
+                    seq: 1,
+                };
+                let basis = DeadlineBasis::after(days(2), 15);
+                let due = stored_deadline(c, &cal, consultation, basis).await?;
                 repo::start_stop(
                     c,
                     &repo::Stop {
@@ -912,7 +957,7 @@ async fn demo_participation(
                         kind: "third_party".into(),
                         party: Some("某物业服务公司".into()),
                         start_on: days(2),
-                        due_on: cal.add_working_days(days(2), 15).ok().map(|d| d.due_date),
+                        due_on: Some(due),
                         end_on: None,
                         opinion: None,
                     },
@@ -923,7 +968,16 @@ async fn demo_participation(
             RequestState::AwaitingFee => {
                 stored.fee_method = Some(FeeMethod::ByVolume);
                 stored.fee_fen = Some(zhengwu_domain::requests::fee_by_volume(150));
-                stored.fee_due = cal.add_working_days(days(1), 20).ok().map(|d| d.due_date);
+                let fee = Target {
+                    kind: StoredDeadline::RequestFee,
+                    object_id: id,
+                    seq: 1,
+                };
+                let basis = DeadlineBasis::after(
+                    days(1),
+                    zhengwu_domain::requests::FEE_PAYMENT_WORKING_DAYS,
+                );
+                stored.fee_due = Some(stored_deadline(c, &cal, fee, basis).await?);
                 repo::start_stop(
                     c,
                     &repo::Stop {
@@ -941,6 +995,9 @@ async fn demo_participation(
                 stored.due_date = None;
             }
             _ => {}
+        }
+        if stored.due_date.is_some() {
+            keep_reading(c, Target::of(StoredDeadline::RequestReply, id), reading).await?;
         }
         if let Some((t, on)) = reply {
             repo::insert_reply(
@@ -1023,10 +1080,18 @@ async fn demo_participation(
     )
     .await?;
     // An answered topic request on the echo wall.
+    let message_id = Uuid::now_v7();
+    let feedback_due = stored_deadline(
+        c,
+        &cal,
+        Target::of(StoredDeadline::MessageFeedback, message_id),
+        DeadlineBasis::after(days(19), 5),
+    )
+    .await?;
     part::insert_message(
         c,
         &part::Message {
-            id: Uuid::now_v7(),
+            id: message_id,
             kind: "topic_request".to_owned(),
             organization_id: org.id,
             submitter_id: None,
@@ -1038,7 +1103,7 @@ async fn demo_participation(
             submitted_at: now - chrono::Duration::days(20),
             forwarded_to: Some(org.id),
             forwarded_at: Some(now - chrono::Duration::days(19)),
-            feedback_due: cal.add_working_days(days(19), 5).ok().map(|d| d.due_date),
+            feedback_due: Some(feedback_due),
             answer_kind: Some("replied".to_owned()),
             answer: Some("学区划分方案已于招生简章中公布，详见区教育和体育局网站。".to_owned()),
             disclosure_id: None,
@@ -1160,7 +1225,8 @@ async fn demo_cases(
                 extension_days: 0,
                 pauses: vec![],
             };
-            case.due_date = clock.read(&cal, today).ok().and_then(|r| r.due_date);
+            let reading = clock.read(&cal, today).ok();
+            case.due_date = keep_reading(c, Target::of(StoredDeadline::Case, id), reading).await?;
             repo::add_event(
                 c,
                 id,
@@ -1220,6 +1286,16 @@ async fn demo_cases(
             }
             CaseState::Decided | CaseState::Delivered => {
                 case.decided_on = Some(today);
+                let delivery = Target::of(StoredDeadline::CaseDelivery, id);
+                outcome.delivery_due = Some(
+                    stored_deadline(
+                        c,
+                        &cal,
+                        delivery,
+                        zhengwu_domain::services::delivery_due(today),
+                    )
+                    .await?,
+                );
                 outcome.decision = Some("approved".to_owned());
                 outcome.result_number = Some(format!("济建施〔{}〕{:04}号", today.year(), i + 1));
                 outcome.decided_at = Some(now);
@@ -1235,6 +1311,7 @@ async fn demo_cases(
                 .await?;
                 if target == CaseState::Delivered {
                     outcome.delivered_at = Some(now);
+                    outcome.delivered_on = Some(today);
                     outcome.delivery_method = Some("window".to_owned());
                     repo::add_event(
                         c,
@@ -1243,7 +1320,8 @@ async fn demo_cases(
                         Some(clerk),
                         "deliver",
                         None,
-                        serde_json::json!({"method": "window"}),
+                        serde_json::json!({"method": "window", "delivered_on": today,
+                            "delivery_due": outcome.delivery_due, "late": false}),
                     )
                     .await?;
                 }
@@ -1360,17 +1438,17 @@ async fn demo_evaluations(
         }
         let days = repo::rectification_days(c, org.id).await?;
         let cal = calendar::calendar_for(c, today.year(), today.year() + 1).await?;
-        let due = cal
-            .add_working_days(today, days)
-            .map_err(|err| DbError::Other(err.to_string()))?;
+        let rectification = Uuid::now_v7();
+        let target = Target::of(StoredDeadline::Rectification, rectification);
+        let due = stored_deadline(c, &cal, target, DeadlineBasis::after(today, days)).await?;
         let r = repo::Rectification {
-            id: Uuid::now_v7(),
+            id: rectification,
             evaluation_id: e.id,
             organization_id: org.id,
             responsible_id: e.staff_id,
             state: RectificationState::Verified.as_str().to_owned(),
             opened_on: today,
-            due_date: due.due_date,
+            due_date: due,
             findings: Some("经调取大厅监控和叫号记录核实，当日叫号系统故障约40分钟，现场未安排人员引导解释，情况属实。".to_owned()),
             verified_at: Some(now),
             verified_by: Some(reviewer),
@@ -1430,7 +1508,7 @@ const DISCLOSURES: &[DisclosureSpec] = &[
     DisclosureSpec {
         key: "plan",
         org: "city",
-        category: "01",
+        category: "0102",
         author: "city.disclosure",
         reviewer: "city.reviewer",
         interprets: None,
@@ -1672,7 +1750,9 @@ async fn demo_supervision(
                     extension_days: 0,
                     pauses: vec![],
                 };
-                case.due_date = clock.read(&cal, today).ok().and_then(|r| r.due_date);
+                let reading = clock.read(&cal, today).ok();
+                case.due_date =
+                    keep_reading(c, Target::of(StoredDeadline::Case, id), reading).await?;
                 repo::add_event(
                     c,
                     id,
@@ -1754,8 +1834,16 @@ async fn demo_supervision(
     if let Some((case_id, number)) = overdue {
         let issued_on = back(3);
         let serial = sup::next_serial(c, "order", issued_on.year()).await?;
+        let order_id = demo_id(ids::ORDER, 1);
+        let order_due = stored_deadline(
+            c,
+            &cal,
+            Target::of(StoredDeadline::Order, order_id),
+            DeadlineBasis::after(issued_on, 1),
+        )
+        .await?;
         let order = sup::Order {
-            id: demo_id(ids::ORDER, 1),
+            id: order_id,
             number: format!("DB{}-{serial:04}", issued_on.year()),
             organization_id: org.id,
             object_kind: "case".to_owned(),
@@ -1766,9 +1854,7 @@ async fn demo_supervision(
                     .to_owned(),
             level: 1,
             issued_on,
-            due_date: cal
-                .add_working_days(issued_on, 1)
-                .map_or(today, |d| d.due_date),
+            due_date: order_due,
             state: "issued".to_owned(),
             issued_by: supervisor,
             issued_at: at(issued_on, 14),
@@ -1810,8 +1896,16 @@ async fn demo_supervision(
         let received_on = back(ago);
         let serial = sup::next_serial(c, "complaint", received_on.year()).await?;
         let closed = target == "closed";
+        let complaint_id = Uuid::now_v7();
+        let acceptance_due = stored_deadline(
+            c,
+            &cal,
+            Target::of(StoredDeadline::ComplaintAcceptance, complaint_id),
+            DeadlineBasis::after(received_on, 5),
+        )
+        .await?;
         let k = sup::Complaint {
-            id: Uuid::now_v7(),
+            id: complaint_id,
             number: format!("TS{}-{serial:04}", received_on.year()),
             kind: "complaint".to_owned(),
             category: category.to_owned(),
@@ -1826,9 +1920,7 @@ async fn demo_supervision(
             query_code_hash: crate::routes::cases::password_hash(&format!("DEMO3{ago:03}")),
             received_on,
             received_at: at(received_on, 16),
-            acceptance_due: cal
-                .add_working_days(received_on, 5)
-                .map_or(today, |d| d.due_date),
+            acceptance_due,
             state: target.to_owned(),
             handler_id: closed.then_some(supervisor),
             decided_at: closed.then(|| at(back(ago - 1), 9)),
@@ -1847,7 +1939,9 @@ async fn demo_supervision(
             "complaint.submit",
             "complaint",
             k.id,
-            Some(&org.path),
+            Some(&zhengwu_domain::supervision::handling_organisation(
+                &org.path,
+            )),
             serde_json::json!({"number": k.number}),
         )
         .await?;
@@ -2064,9 +2158,9 @@ async fn demo_hotline(
         )
         .await?;
         if let Some(org) = dept(department) {
-            let due = cal
-                .add_working_days(received_on, limits.days(kind, urgency))
-                .map_or(today, |d| d.due_date);
+            let basis = DeadlineBasis::after(received_on, limits.days(kind, urgency));
+            let due =
+                stored_deadline(c, &cal, Target::of(StoredDeadline::Ticket, id), basis).await?;
             t.responsible_org_id = Some(org);
             t.dispatched_on = Some(received_on);
             t.due_date = Some(due);
@@ -2133,9 +2227,9 @@ async fn demo_hotline(
                         )
                         .await?;
                     } else {
-                        let due = cal
-                            .add_working_days(call_on, limits.reopened)
-                            .map_or(today, |d| d.due_date);
+                        let basis = DeadlineBasis::after(call_on, limits.reopened);
+                        let ticket = Target::of(StoredDeadline::Ticket, id);
+                        let due = stored_deadline(c, &cal, ticket, basis).await?;
                         t.state = "reopened".to_owned();
                         t.reopen_count = 1;
                         t.dispatched_on = Some(call_on);
@@ -2262,10 +2356,9 @@ async fn demo_disclosure(
     let formed_on = NaiveDate::parse_from_str(spec.formed_on, "%Y-%m-%d")
         .map_err(|e| DbError::Other(e.to_string()))?;
     let cal = calendar::calendar_for(c, formed_on.year(), formed_on.year() + 1).await?;
-    let due = cal
-        .add_working_days(formed_on, PUBLICATION_DUTY_WORKING_DAYS)
-        .map_err(|e| DbError::Other(e.to_string()))?
-        .due_date;
+    let id = Uuid::now_v7();
+    let basis = DeadlineBasis::after(formed_on, PUBLICATION_DUTY_WORKING_DAYS);
+    let due = stored_deadline(c, &cal, Target::of(StoredDeadline::Publication, id), basis).await?;
     let fields = repo::ItemFields {
         issuing_organization_id: org.id,
         category_id: category.id,
@@ -2288,7 +2381,6 @@ async fn demo_disclosure(
         validity: Validity::Valid,
         cadence: Cadence::LongTerm,
     };
-    let id = Uuid::now_v7();
     let item = repo::insert_item(
         c,
         &repo::NewItem {

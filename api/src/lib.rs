@@ -5,6 +5,7 @@ pub mod audit_ctx;
 pub mod auth;
 pub mod clock;
 pub mod config;
+pub mod deadlines;
 pub mod demo;
 pub mod dto;
 pub mod error;

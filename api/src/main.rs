@@ -229,7 +229,6 @@ fn run() -> Result<(), String> {
                         .map_err(|e| format!("cannot connect to the database: {e}"))?;
                 zhengwu_api::routes::statistics::refresh(
                     &mut conn,
-                    config.timezone.name(),
                     zhengwu_api::routes::statistics::REFRESH_BATCH,
                 )
                 .await

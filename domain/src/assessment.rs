@@ -103,18 +103,6 @@ pub fn check_points(points: i32) -> Result<i32, RuleViolation> {
     }
 }
 
-/// The day recorded must have happened, by the server's clock in the local time zone.
-pub fn check_day(day: NaiveDate, today: NaiveDate) -> Result<NaiveDate, RuleViolation> {
-    if day > today {
-        Err(RuleViolation::new(
-            "date.future",
-            format!("a day up to today ({today})"),
-        ))
-    } else {
-        Ok(day)
-    }
-}
-
 /// A/B coverage (AB岗): nobody covers for someone who was present; the one covering is
 /// another staff member of the same window.
 pub fn check_cover(
@@ -542,17 +530,6 @@ mod tests {
                 Some("assessment.points_range")
             );
         }
-    }
-
-    #[test]
-    fn days_up_to_today() {
-        assert!(check_day(d("2026-11-20"), d("2026-11-20")).is_ok());
-        assert_eq!(
-            check_day(d("2026-11-21"), d("2026-11-20"))
-                .err()
-                .map(|e| e.code),
-            Some("date.future")
-        );
     }
 
     #[test]

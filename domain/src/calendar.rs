@@ -247,6 +247,26 @@ impl Calendar {
     }
 }
 
+/// An extension is decided within the period it extends (OGI Art.33 for applications, AL
+/// Art.42 for cases, and likewise for hotline tickets): on or before the due date in force.
+/// Once that day has passed the answer is late, and an extension granted afterwards would
+/// turn a late answer into an on-time one. `None`: no due date runs, nothing has passed.
+pub fn check_extension_in_time(
+    due: Option<NaiveDate>,
+    decided_on: NaiveDate,
+) -> Result<(), RuleViolation> {
+    match due {
+        Some(due) if decided_on > due => Err(RuleViolation::new(
+            "extension.after_due_date",
+            format!(
+                "an extension is decided on or before the due date ({due}); \
+                 on {decided_on} the period had passed"
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// A stop of a running clock (a special procedure, a consultation, a fee notice).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Stop {
@@ -264,9 +284,58 @@ pub struct ClockReading {
     pub working_days_paused: u32,
     /// Negative when overdue.
     pub working_days_left: Option<i64>,
+    /// What the due date is counted from, to count it again.
+    pub basis: DeadlineBasis,
+    /// Years the due date was counted across without a schedule (weekends only there).
+    pub years_without_schedule: Vec<i32>,
+}
+
+/// What a deadline is counted from: `working_days` working days after `start`, moved on by
+/// the working days of its closed `stops`. A stored deadline keeps its basis while a year it
+/// spans has no schedule, so that it is counted again once the schedule is loaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeadlineBasis {
+    pub start: NaiveDate,
+    pub working_days: u32,
+    pub stops: Vec<Stop>,
+}
+
+impl DeadlineBasis {
+    /// `working_days` after `start`, with no stops.
+    pub fn after(start: NaiveDate, working_days: u32) -> Self {
+        Self {
+            start,
+            working_days,
+            stops: Vec::new(),
+        }
+    }
+}
+
+labeled_enum! {
+    /// The deadlines the records keep once counted (the others are counted when read).
+    pub enum StoredDeadline {
+        Case = ("case", "办件办理期限"),
+        CaseDelivery = ("case_delivery", "办结送达期限"),
+        RequestReply = ("request_reply", "依申请公开答复期限"),
+        RequestFee = ("request_fee", "依申请公开缴费期限"),
+        RequestConsultation = ("request_consultation", "征求意见期限"),
+        Publication = ("publication", "主动公开期限"),
+        MessageFeedback = ("message_feedback", "点题公开与领导信箱反馈期限"),
+        Ticket = ("ticket", "12345工单办理期限"),
+        Rectification = ("rectification", "差评整改期限"),
+        Order = ("order", "督办单办理期限"),
+        ComplaintAcceptance = ("complaint_acceptance", "投诉举报受理期限"),
+    }
 }
 
 impl Calendar {
+    /// The deadline a basis gives: its working days after its start, plus the working days
+    /// of its closed stops; years touched without a schedule are named.
+    pub fn deadline(&self, basis: &DeadlineBasis) -> Result<Deadline, CalendarError> {
+        let paused = self.stopped_days(basis.start, &basis.stops);
+        self.add_working_days(basis.start, basis.working_days + paused)
+    }
+
     /// Working days of the closed stops, each counted from its start (not before `start`)
     /// to its end.
     pub fn stopped_days(&self, start: NaiveDate, stops: &[Stop]) -> u32 {
@@ -294,15 +363,23 @@ impl Calendar {
         let used = self
             .working_days_between(start, until)
             .saturating_sub(paused);
+        let basis = DeadlineBasis {
+            start,
+            working_days: limit,
+            stops: stops.iter().filter(|s| s.end.is_some()).copied().collect(),
+        };
         if held || running.is_some() {
             return Ok(ClockReading {
                 due_date: None,
                 working_days_used: used,
                 working_days_paused: paused,
                 working_days_left: None,
+                basis,
+                years_without_schedule: Vec::new(),
             });
         }
-        let due = self.add_working_days(start, limit + paused)?.due_date;
+        let deadline = self.deadline(&basis)?;
+        let due = deadline.due_date;
         let left = if today <= due {
             i64::from(self.working_days_between(today, due))
         } else {
@@ -313,6 +390,8 @@ impl Calendar {
             working_days_used: used,
             working_days_paused: paused,
             working_days_left: Some(left),
+            basis,
+            years_without_schedule: deadline.years_without_schedule,
         })
     }
 }
@@ -483,6 +562,41 @@ mod tests {
     }
 
     #[test]
+    fn a_basis_is_counted_again_once_its_year_is_loaded() {
+        // Forwarded Mon 28 Dec 2026 with 5 working days: without 2027's schedule New Year's
+        // Day counts and the deadline is Mon 4 Jan 2027; with it, Tue 5 Jan.
+        let basis = DeadlineBasis::after(d("2026-12-28"), 5);
+        let (y2026, y2027) = match (
+            YearSchedule::new(2026, &[], &[]),
+            YearSchedule::new(2027, &dates(&["2027-01-01"]), &[]),
+        ) {
+            (Ok(a), Ok(b)) => (a, b),
+            (a, b) => panic!("{a:?} {b:?}"),
+        };
+        let without = Calendar::new([y2026.clone()])
+            .deadline(&basis)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(without.due_date, d("2027-01-04"));
+        assert_eq!(without.years_without_schedule, vec![2027]);
+        let cal = Calendar::new([y2026, y2027]);
+        let with = cal.deadline(&basis).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(with.due_date, d("2027-01-05"));
+        assert!(with.years_without_schedule.is_empty());
+        // Closed stops move it on by their working days.
+        let stopped = DeadlineBasis {
+            stops: vec![Stop {
+                start: d("2026-12-28"),
+                end: Some(d("2026-12-30")),
+            }],
+            ..basis
+        };
+        assert_eq!(
+            cal.deadline(&stopped).map(|x| x.due_date),
+            Ok(d("2027-01-07"))
+        );
+    }
+
+    #[test]
     fn working_days_between_counts_after_the_start() {
         let cal = calendar_2025();
         assert_eq!(
@@ -501,6 +615,18 @@ mod tests {
             cal.working_days_between(d("2025-10-09"), d("2025-10-01")),
             0
         );
+    }
+
+    #[test]
+    fn an_extension_is_decided_by_the_due_date() {
+        // Due Tue 30 Sep 2025; the holiday week after it does not extend the period.
+        let due = Some(d("2025-09-30"));
+        assert!(check_extension_in_time(due, d("2025-09-30")).is_ok());
+        assert_eq!(
+            check_extension_in_time(due, d("2025-10-09")).map_err(|e| e.code),
+            Err("extension.after_due_date")
+        );
+        assert!(check_extension_in_time(None, d("2025-10-09")).is_ok());
     }
 
     #[test]

@@ -60,6 +60,16 @@ labeled_enum! {
 }
 
 labeled_enum! {
+    /// The kinds of normative document the annual report counts apart (国办公开办函〔2021〕30号,
+    /// table 2): a catalogue category of this kind files documents of it, as do the
+    /// categories below it.
+    pub enum DocumentKind {
+        Regulation = ("regulation", "规章"),
+        NormativeDocument = ("normative_document", "行政规范性文件"),
+    }
+}
+
+labeled_enum! {
     /// How often the content is disclosed (公开时限类型).
     pub enum Cadence {
         LongTerm = ("long_term", "固定内容长期公开"),
@@ -212,6 +222,13 @@ pub fn standard_catalogue(kind: OrgKind, level: OrgLevel) -> Vec<(&'static str, 
     out.push(("99", "其他"));
     out
 }
+
+/// The standard sub-categories of category 01 (法规规章和规范性文件) that tell the kinds of
+/// document apart: code and name, with their kind.
+pub const STANDARD_DOCUMENT_CATEGORIES: [(&str, &str, DocumentKind); 2] = [
+    ("0101", "规章", DocumentKind::Regulation),
+    ("0102", "行政规范性文件", DocumentKind::NormativeDocument),
+];
 
 /// The default index-number format: `11370100MB1234567X/2024-00012`.
 pub const DEFAULT_INDEX_FORMAT: &str = "{org_code}/{year}-{serial:05}";

@@ -76,10 +76,10 @@ fn info<T: Labeled>() -> EnumInfo {
 pub fn all_enums() -> Vec<EnumInfo> {
     use crate::account::{ActorKind, ApplicantType, LegalPersonKind, Post, Role};
     use crate::assessment::{AttendanceStatus, Dimension, Grade, Period, SubjectKind};
-    use crate::calendar::{DayKind, SkipReason};
+    use crate::calendar::{DayKind, SkipReason, StoredDeadline};
     use crate::disclosure::{
-        Attribute, Cadence, Channel, ContentFormat, ItemKind, ItemState, NonDisclosureGround,
-        Transition, Validity,
+        Attribute, Cadence, Channel, ContentFormat, DocumentKind, ItemKind, ItemState,
+        NonDisclosureGround, Transition, Validity,
     };
     use crate::evaluation::{
         AppealState, EvaluationChannel, EvaluationLevel, RectificationAction, RectificationState,
@@ -111,11 +111,13 @@ pub fn all_enums() -> Vec<EnumInfo> {
         info::<ActorKind>(),
         info::<DayKind>(),
         info::<SkipReason>(),
+        info::<StoredDeadline>(),
         info::<ItemKind>(),
         info::<Attribute>(),
         info::<NonDisclosureGround>(),
         info::<Channel>(),
         info::<Validity>(),
+        info::<DocumentKind>(),
         info::<Cadence>(),
         info::<ContentFormat>(),
         info::<ItemState>(),

@@ -218,6 +218,13 @@ impl OrgPath {
         other.0.starts_with(&self.0)
     }
 
+    /// The organisation above this one; `None` for a root.
+    pub fn parent(&self) -> Option<OrgPath> {
+        let inner = self.0.strip_suffix('/')?;
+        let cut = inner.rfind('/')?;
+        (cut > 0).then(|| Self(self.0[..=cut].to_owned()))
+    }
+
     /// The ids from the root down to this organisation.
     pub fn ids(&self) -> Vec<crate::ids::OrganizationId> {
         self.0
@@ -239,6 +246,18 @@ mod tests {
             .map(char::from)
             .unwrap_or('?');
         format!("{first17}{c}")
+    }
+
+    #[test]
+    fn a_path_knows_its_parent() {
+        let (a, b) = (
+            OrganizationId(uuid::Uuid::from_u128(1)),
+            OrganizationId(uuid::Uuid::from_u128(2)),
+        );
+        let root = OrgPath::root(a);
+        let child = root.child(b);
+        assert_eq!(child.parent(), Some(root.clone()));
+        assert_eq!(root.parent(), None);
     }
 
     #[test]

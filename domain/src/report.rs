@@ -1,10 +1,87 @@
-//! Arithmetic of the annual disclosure report (国办公开办函〔2021〕30号): table 3
-//! (applications) and table 4 (reconsideration and litigation).
+//! Arithmetic of the annual disclosure report (国办公开办函〔2021〕30号): the documents of
+//! table 2, table 3 (applications) and table 4 (reconsideration and litigation).
 
-use chrono::NaiveDate;
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use uuid::Uuid;
 
 use crate::account::{ApplicantType, LegalPersonKind};
+use crate::disclosure::{DocumentKind, Validity};
 use crate::requests::ReplyType;
+
+/// One filed version of a document of catalogue category 01 (法规规章和规范性文件).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentVersion {
+    pub item: Uuid,
+    pub number: i32,
+    pub published_at: DateTime<Utc>,
+    pub validity: Validity,
+    /// The kind its category files it under; `None`: filed in category 01 under neither.
+    pub kind: Option<DocumentKind>,
+}
+
+/// A row of table 2's first part: 本年制发件数, 本年废止件数, 现行有效件数.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DocumentCounts {
+    pub issued: u64,
+    pub repealed: u64,
+    pub in_force: u64,
+}
+
+/// The rows 规章 and 行政规范性文件, and the documents of category 01 filed under neither
+/// (shown rather than dropped, so that they get filed).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DocumentRows {
+    pub regulations: DocumentCounts,
+    pub normative_documents: DocumentCounts,
+    pub unclassified: DocumentCounts,
+}
+
+impl DocumentRows {
+    fn row(&mut self, kind: Option<DocumentKind>) -> &mut DocumentCounts {
+        match kind {
+            Some(DocumentKind::Regulation) => &mut self.regulations,
+            Some(DocumentKind::NormativeDocument) => &mut self.normative_documents,
+            None => &mut self.unclassified,
+        }
+    }
+}
+
+/// The documents of a report year `[start, end)`, as they stood at its end whenever the
+/// report is run: issued — first published in the year; repealed — a version published in
+/// the year repealed it; in force — the version current at the end of the year is valid.
+/// Each counts in the row of the version that counts it.
+pub fn document_rows(
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    versions: &[DocumentVersion],
+) -> DocumentRows {
+    let mut items: BTreeMap<Uuid, Vec<&DocumentVersion>> = BTreeMap::new();
+    for v in versions.iter().filter(|v| v.published_at < end) {
+        items.entry(v.item).or_default().push(v);
+    }
+    let in_year = |v: &DocumentVersion| v.published_at >= start;
+    let mut rows = DocumentRows::default();
+    for filed in items.values_mut() {
+        filed.sort_by_key(|v| (v.published_at, v.number));
+        if let Some(first) = filed.first().filter(|v| in_year(v)) {
+            rows.row(first.kind).issued += 1;
+        }
+        let mut before = None;
+        for v in filed.iter() {
+            if in_year(v) && v.validity == Validity::Repealed && before != Some(Validity::Repealed)
+            {
+                rows.row(v.kind).repealed += 1;
+            }
+            before = Some(v.validity);
+        }
+        if let Some(last) = filed.last().filter(|v| v.validity == Validity::Valid) {
+            rows.row(last.kind).in_force += 1;
+        }
+    }
+    rows
+}
 
 /// The columns of table 3.
 pub const COLUMNS: [(&str, &str); 7] = [
@@ -239,6 +316,56 @@ mod tests {
             (row26("new"), row26("carried_in"), row26("carried_over")),
             (1, 1, 2)
         );
+    }
+
+    #[test]
+    fn documents_stand_as_they_did_at_the_end_of_the_year() {
+        let t = |s: &str| {
+            DateTime::parse_from_rfc3339(s)
+                .map(|x| x.with_timezone(&Utc))
+                .unwrap_or_default()
+        };
+        let version = |item: u128, number, at: &str, validity, kind| DocumentVersion {
+            item: Uuid::from_u128(item),
+            number,
+            published_at: t(at),
+            validity,
+            kind,
+        };
+        use DocumentKind::*;
+        use Validity::*;
+        let versions = vec![
+            // A regulation of 2025, repealed in January 2026: in force at the end of 2025.
+            version(1, 1, "2025-03-10T02:00:00Z", Valid, Some(Regulation)),
+            version(1, 2, "2026-01-20T02:00:00Z", Repealed, Some(Regulation)),
+            // A normative document of 2025 repealed in November 2025.
+            version(2, 1, "2025-04-01T02:00:00Z", Valid, Some(NormativeDocument)),
+            version(
+                2,
+                2,
+                "2025-11-20T02:00:00Z",
+                Repealed,
+                Some(NormativeDocument),
+            ),
+            // First published in January 2026: nothing for 2025.
+            version(3, 1, "2026-01-05T02:00:00Z", Valid, Some(NormativeDocument)),
+            // Of 2024, still valid; and one filed under 01 itself.
+            version(4, 1, "2024-06-01T02:00:00Z", Valid, Some(NormativeDocument)),
+            version(5, 1, "2025-06-01T02:00:00Z", Valid, None),
+        ];
+        let rows = document_rows(
+            t("2024-12-31T16:00:00Z"),
+            t("2025-12-31T16:00:00Z"),
+            &versions,
+        );
+        let counts = |issued, repealed, in_force| DocumentCounts {
+            issued,
+            repealed,
+            in_force,
+        };
+        assert_eq!(rows.regulations, counts(1, 0, 1));
+        assert_eq!(rows.normative_documents, counts(1, 1, 1));
+        assert_eq!(rows.unclassified, counts(1, 0, 1));
     }
 
     #[test]

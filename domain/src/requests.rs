@@ -1,7 +1,7 @@
 //! Disclosure on application (依申请公开): received dates, the statutory clock, the fee
 //! calculator and the reply types (OGI = 政府信息公开条例).
 
-use chrono::NaiveDate;
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 use crate::calendar::{Calendar, CalendarError};
 use crate::labeled_enum;
@@ -81,14 +81,18 @@ pub const REPLY_WORKING_DAYS: u32 = 20;
 pub const MAX_EXTENSION_WORKING_DAYS: u32 = 20;
 pub const CORRECTION_NOTICE_WORKING_DAYS: u32 = 7;
 pub const CONSULTATION_WORKING_DAYS: u32 = 15;
+/// The time given to pay a fee notice.
+pub const FEE_PAYMENT_WORKING_DAYS: u32 = 20;
 
 /// The received date (OGI Art.31): in person, the day handed in; by letter, the day the
-/// post was signed for; online or by fax, the day both sides confirmed.
+/// post was signed for; online or by fax, the day both sides confirmed. Never before the
+/// submission, never after `today`.
 pub fn received_on(
     channel: RequestChannel,
     submitted_on: NaiveDate,
     signed_on: Option<NaiveDate>,
     confirmed_on: Option<NaiveDate>,
+    today: NaiveDate,
 ) -> Result<NaiveDate, RuleViolation> {
     let day = match channel {
         RequestChannel::InPerson => Some(submitted_on),
@@ -104,13 +108,7 @@ pub fn received_on(
             },
         )
     })?;
-    if day < submitted_on {
-        return Err(RuleViolation::new(
-            "request.receipt_before_submission",
-            "an application cannot be received before it was submitted",
-        ));
-    }
-    Ok(day)
+    crate::validation::event_date(day, Some((submitted_on, "the submission")), today)
 }
 
 /// A stop of the clock: a third party or another agency is consulted, or a fee is due.
@@ -175,6 +173,17 @@ impl RequestClock {
         Ok(())
     }
 
+    /// The extension is decided while the reply period runs (OGI Art.33): not after the
+    /// due date in force on `on`.
+    pub fn check_extension_in_time(
+        &self,
+        calendar: &Calendar,
+        on: NaiveDate,
+    ) -> Result<(), RuleViolation> {
+        let due = self.read(calendar, on).ok().and_then(|r| r.due_date);
+        crate::calendar::check_extension_in_time(due, on)
+    }
+
     pub fn read(
         &self,
         calendar: &Calendar,
@@ -207,6 +216,28 @@ labeled_enum! {
         ByCase = ("by_case", "按件计收"),
         ByVolume = ("by_volume", "按量计收"),
     }
+}
+
+/// When an application was received, in the order the by-case fee ranks an applicant's
+/// applications (国办函〔2020〕109号: the nth application of a calendar month is the nth
+/// received): by day of receipt, then time of receipt, then, where times tie, the sequence
+/// drawn when it was registered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Receipt {
+    pub on: NaiveDate,
+    pub at: DateTime<Utc>,
+    pub seq: i64,
+}
+
+/// Which application of its calendar month `this` is (1 for the first received), among the
+/// applicant's applications `all` (`this` may be among them).
+pub fn nth_in_month(this: Receipt, all: &[Receipt]) -> u32 {
+    let earlier = all
+        .iter()
+        .filter(|r| r.on.year() == this.on.year() && r.on.month() == this.on.month())
+        .filter(|r| **r < this)
+        .count();
+    u32::try_from(earlier).unwrap_or(u32::MAX).saturating_add(1)
 }
 
 /// The fee, in fen, for the `nth` application of the same applicant in a calendar month
@@ -258,20 +289,53 @@ mod tests {
     #[test]
     fn received_dates_by_channel() {
         let sub = d("2025-09-26");
+        let today = d("2025-09-30");
         assert_eq!(
-            received_on(RequestChannel::InPerson, sub, None, None),
+            received_on(RequestChannel::InPerson, sub, None, None, today),
             Ok(sub)
         );
         assert_eq!(
-            received_on(RequestChannel::Letter, sub, Some(d("2025-09-29")), None),
+            received_on(
+                RequestChannel::Letter,
+                sub,
+                Some(d("2025-09-29")),
+                None,
+                today
+            ),
             Ok(d("2025-09-29"))
         );
-        assert!(received_on(RequestChannel::Letter, sub, None, None).is_err());
+        assert!(received_on(RequestChannel::Letter, sub, None, None, today).is_err());
         assert_eq!(
-            received_on(RequestChannel::Online, sub, None, Some(d("2025-09-27"))),
+            received_on(
+                RequestChannel::Online,
+                sub,
+                None,
+                Some(d("2025-09-27")),
+                today
+            ),
             Ok(d("2025-09-27"))
         );
-        assert!(received_on(RequestChannel::Fax, sub, None, Some(d("2025-09-25"))).is_err());
+        let code = |r: Result<NaiveDate, RuleViolation>| r.map_err(|e| e.code);
+        assert_eq!(
+            code(received_on(
+                RequestChannel::Fax,
+                sub,
+                None,
+                Some(d("2025-09-25")),
+                today
+            )),
+            Err("date.order")
+        );
+        assert_eq!(
+            code(received_on(
+                RequestChannel::Letter,
+                sub,
+                Some(d("2025-10-01")),
+                None,
+                today
+            )),
+            Err("date.future")
+        );
     }
 
     #[test]
@@ -348,6 +412,26 @@ mod tests {
     }
 
     #[test]
+    fn an_extension_is_decided_within_the_reply_period() {
+        let c = cal();
+        // Received Fri 26 Sep: due Thu 30 Oct across National Day.
+        let k = clock("2025-09-26");
+        assert!(k.check_extension_in_time(&c, d("2025-10-30")).is_ok());
+        assert_eq!(
+            k.check_extension_in_time(&c, d("2025-10-31"))
+                .map_err(|e| e.code),
+            Err("extension.after_due_date")
+        );
+        // While a consultation stops the clock there is no due date to pass.
+        let mut stopped = clock("2025-09-26");
+        stopped.stops.push(ClockStop {
+            start: d("2025-10-20"),
+            end: None,
+        });
+        assert!(stopped.check_extension_in_time(&c, d("2025-11-03")).is_ok());
+    }
+
+    #[test]
     fn deemed_withdrawal_is_evaluated_as_of_a_date() {
         assert!(!deemed_withdrawn(d("2025-10-20"), None, d("2025-10-20")));
         assert!(deemed_withdrawn(d("2025-10-20"), None, d("2025-10-21")));
@@ -372,6 +456,43 @@ mod tests {
         assert_eq!(fee_by_volume(101), 72_000);
         assert_eq!(fee_by_volume(200), 270_000);
         assert_eq!(fee_by_volume(201), 274_000);
+    }
+
+    #[test]
+    fn the_nth_application_is_the_nth_received() {
+        let at = |s: &str| {
+            DateTime::parse_from_rfc3339(s)
+                .map(|t| t.with_timezone(&Utc))
+                .unwrap_or_default()
+        };
+        // Eleven applications registered at one instant on Thu 9 Oct, one on 30 Sep (the
+        // month before) and a letter received on 9 Oct but registered in the afternoon.
+        let batch: Vec<Receipt> = (1..=11)
+            .map(|seq| Receipt {
+                on: d("2025-10-09"),
+                at: at("2025-10-09T02:00:00Z"),
+                seq,
+            })
+            .collect();
+        let september = Receipt {
+            on: d("2025-09-30"),
+            at: at("2025-09-30T02:00:00Z"),
+            seq: 0,
+        };
+        let letter = Receipt {
+            on: d("2025-10-09"),
+            at: at("2025-10-09T07:00:00Z"),
+            seq: 12,
+        };
+        let mut all = batch.clone();
+        all.extend([september, letter]);
+        let ranks: Vec<u32> = batch.iter().map(|r| nth_in_month(*r, &all)).collect();
+        assert_eq!(ranks, (1..=11).collect::<Vec<_>>());
+        let fees: Vec<i64> = ranks.iter().map(|n| fee_by_case(*n)).collect();
+        assert_eq!(fees.iter().filter(|f| **f > 0).count(), 1, "{fees:?}");
+        assert_eq!(fees[10], 10_000);
+        assert_eq!(nth_in_month(letter, &all), 12);
+        assert_eq!(nth_in_month(september, &all), 1);
     }
 
     #[test]

@@ -293,6 +293,17 @@ impl CaseClock {
         Ok(())
     }
 
+    /// The extension is decided before the time limit runs out (AL Art.42: "可以延长" within
+    /// the limit): not after the due date in force on `on`.
+    pub fn check_extension_in_time(
+        &self,
+        calendar: &Calendar,
+        on: NaiveDate,
+    ) -> Result<(), RuleViolation> {
+        let due = self.read(calendar, on).ok().and_then(|r| r.due_date);
+        crate::calendar::check_extension_in_time(due, on)
+    }
+
     /// The clock on `today`.
     pub fn read(
         &self,
@@ -302,6 +313,41 @@ impl CaseClock {
         let limit = self.promised_days + self.extension_days;
         calendar.read_clock(self.accepted_on, limit, &self.pauses, false, today)
     }
+}
+
+/// The day a case counts as accepted (AL Art.32): the day it is accepted, unless the one-time
+/// notice of missing materials (`first_notice_on`) came later than `window_days` working days
+/// after receipt — then the application counts as accepted on the day it was received, and
+/// its due date, alerts and on-time measures run from there.
+pub fn accepted_on(
+    calendar: &Calendar,
+    received_on: NaiveDate,
+    first_notice_on: Option<NaiveDate>,
+    accepted: NaiveDate,
+    window_days: u32,
+) -> NaiveDate {
+    match first_notice_on {
+        Some(notice)
+            if crate::supervision::notice_delay(calendar, received_on, notice, window_days).1 =>
+        {
+            received_on.min(accepted)
+        }
+        _ => accepted,
+    }
+}
+
+/// Working days within which a decision is delivered (AL Art.44: within ten days of the
+/// decision, counted in working days by Art.82).
+pub const DELIVERY_WORKING_DAYS: u32 = 10;
+
+/// What the last day to deliver a decision made on `decided_on` is counted from.
+pub fn delivery_due(decided_on: NaiveDate) -> crate::calendar::DeadlineBasis {
+    crate::calendar::DeadlineBasis::after(decided_on, DELIVERY_WORKING_DAYS)
+}
+
+/// Whether a delivery on `delivered_on` came after its due date.
+pub fn delivered_late(delivery_due: Option<NaiveDate>, delivered_on: Option<NaiveDate>) -> bool {
+    matches!((delivery_due, delivered_on), (Some(due), Some(on)) if on > due)
 }
 
 /// A human-readable case number: the organisation's division code, the date and a daily
@@ -439,11 +485,74 @@ mod tests {
         assert!(clock.check_extension(10).is_ok());
         clock.extension_days = 10;
         assert!(clock.check_extension(1).is_err(), "once only");
+        // The extension was decided by the due date of 6 Nov; a day later it is refused.
+        let mut unextended = clock.clone();
+        unextended.extension_days = 0;
+        assert!(
+            unextended
+                .check_extension_in_time(&c, d("2025-11-06"))
+                .is_ok()
+        );
+        assert_eq!(
+            unextended
+                .check_extension_in_time(&c, d("2025-11-07"))
+                .map_err(|e| e.code),
+            Err("extension.after_due_date")
+        );
         let r = clock
             .read(&c, d("2025-11-21"))
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(r.due_date, Some(d("2025-11-20")));
         assert_eq!(r.working_days_left, Some(-1));
+    }
+
+    #[test]
+    fn a_late_notice_makes_the_case_accepted_on_receipt() {
+        let c = cal();
+        // Received Fri 26 Sep: the 5th working day after is Fri 10 Oct (National Day off).
+        let received = d("2025-09-26");
+        assert_eq!(
+            accepted_on(&c, received, Some(d("2025-10-10")), d("2025-10-14"), 5),
+            d("2025-10-14")
+        );
+        assert_eq!(
+            accepted_on(&c, received, Some(d("2025-10-13")), d("2025-10-14"), 5),
+            received
+        );
+        assert_eq!(
+            accepted_on(&c, received, None, d("2025-10-14"), 5),
+            d("2025-10-14")
+        );
+        // With a 12-day promise the case is due Mon 20 Oct, not 30 Oct.
+        let clock = CaseClock {
+            accepted_on: received,
+            promised_days: 12,
+            statutory_days: 20,
+            extension_days: 0,
+            pauses: vec![],
+        };
+        assert_eq!(
+            clock
+                .read(&c, d("2025-10-14"))
+                .ok()
+                .and_then(|r| r.due_date),
+            Some(d("2025-10-20"))
+        );
+    }
+
+    #[test]
+    fn a_decision_is_delivered_within_ten_working_days() {
+        let c = cal();
+        // Decided Thu 25 Sep: 26, 28 (worked Sunday), 29, 30 Sep, 9, 10, 11 (worked
+        // Saturday), 13, 14, 15 Oct.
+        let due = c
+            .deadline(&delivery_due(d("2025-09-25")))
+            .map(|x| x.due_date);
+        assert_eq!(due, Ok(d("2025-10-15")));
+        let due = due.ok();
+        assert!(!delivered_late(due, Some(d("2025-10-15"))));
+        assert!(delivered_late(due, Some(d("2025-10-20"))));
+        assert!(!delivered_late(due, None));
     }
 
     #[test]

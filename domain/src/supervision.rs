@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::assessment::GradeThresholds;
 use crate::calendar::Calendar;
 use crate::labeled_enum;
+use crate::org::OrgPath;
 use crate::validation::RuleViolation;
 
 labeled_enum! {
@@ -74,6 +75,7 @@ labeled_enum! {
         SupervisionOrder = ("supervision_order", "督办单"),
         ComplaintAcceptance = ("complaint_acceptance", "投诉举报受理"),
         HotlineTicket = ("hotline_ticket", "12345热线工单"),
+        CaseDelivery = ("case_delivery", "办件送达"),
     }
 }
 
@@ -91,6 +93,7 @@ labeled_enum! {
         OrderDeadline = ("JC-A07", "督办单办理时限"),
         ComplaintAcceptanceDeadline = ("JC-A08", "投诉举报受理时限"),
         TicketDeadline = ("JC-A09", "12345工单办理时限"),
+        DeliveryDeadline = ("JC-A10", "办结送达时限（行政许可法第四十四条）"),
         FeeNotListed = ("JC-B01", "收费项目不在目录内"),
         FeeAboveStandard = ("JC-B02", "超标准收费"),
         DecidedBeforeAccepted = ("JC-B03", "先办后受理（体外循环）"),
@@ -98,6 +101,7 @@ labeled_enum! {
         StepOverTime = ("JC-B05", "环节超时"),
         ExtensionBeyondLimit = ("JC-B06", "延期超出法定期限"),
         LateCorrectionNotice = ("JC-B07", "逾期告知补正（行政许可法第三十二条）"),
+        LateDelivery = ("JC-B08", "逾期送达（行政许可法第四十四条）"),
     }
 }
 
@@ -114,6 +118,7 @@ impl AlertObject {
             AlertObject::SupervisionOrder => RuleId::OrderDeadline,
             AlertObject::ComplaintAcceptance => RuleId::ComplaintAcceptanceDeadline,
             AlertObject::HotlineTicket => RuleId::TicketDeadline,
+            AlertObject::CaseDelivery => RuleId::DeliveryDeadline,
         }
     }
 }
@@ -154,6 +159,10 @@ impl RuleId {
             RuleId::TicketDeadline => {
                 "hotline tickets with a department (dispatched or reopened) against their due date (time limit by kind, extension)"
             }
+            RuleId::DeliveryDeadline => {
+                "decided cases not yet delivered against the decision day + 10 working days \
+                 (AL Art.44)"
+            }
             RuleId::FeeNotListed => {
                 "a charge whose item is not in the matter's fee list (搭车收费)"
             }
@@ -172,6 +181,9 @@ impl RuleId {
             }
             RuleId::LateCorrectionNotice => {
                 "a one-time notice of missing materials later than the notice window after receipt (AL Art.32: the case then counts as accepted on receipt)"
+            }
+            RuleId::LateDelivery => {
+                "a decision delivered after the decision day + 10 working days (AL Art.44)"
             }
         }
     }
@@ -404,6 +416,20 @@ labeled_enum! {
     }
 }
 
+/// Whether a member of the organisation at `member` (`None`: outside the tree, as a system
+/// administrator may be) belongs to the side a complaint about the organisation at `subject`
+/// is made against: that organisation or one below it. Such a member neither handles nor
+/// reads the complaint, nor learns who made it.
+pub fn complained_about(subject: &OrgPath, member: Option<&OrgPath>) -> bool {
+    member.is_some_and(|m| subject.contains(m))
+}
+
+/// The organisation that handles a complaint about the one at `subject`: the one above it
+/// (a complaint about a root goes to the system administrators, who stand outside the tree).
+pub fn handling_organisation(subject: &OrgPath) -> OrgPath {
+    subject.parent().unwrap_or_else(|| subject.clone())
+}
+
 labeled_enum! {
     pub enum ComplaintKind {
         Complaint = ("complaint", "投诉"),
@@ -634,6 +660,24 @@ mod tests {
             notice_delay(&c, d("2025-09-26"), d("2025-10-11"), 5),
             (6, true)
         );
+    }
+
+    #[test]
+    fn a_complaint_goes_above_the_organisation_complained_about() {
+        let id = |n| crate::ids::OrganizationId(uuid::Uuid::from_u128(n));
+        let county = OrgPath::root(id(1)).child(id(2));
+        let hall = county.child(id(3));
+        let other = OrgPath::root(id(1)).child(id(4));
+        // A complaint about the hall: the hall's staff are on its side, the county's are not.
+        assert!(complained_about(&hall, Some(&hall)));
+        assert!(!complained_about(&hall, Some(&county)));
+        assert!(!complained_about(&hall, Some(&other)));
+        assert!(!complained_about(&hall, None));
+        // A complaint about the county: the hall below it is on its side too.
+        assert!(complained_about(&county, Some(&hall)));
+        assert_eq!(handling_organisation(&hall), county);
+        let root = OrgPath::root(id(1));
+        assert_eq!(handling_organisation(&root), root);
     }
 
     #[test]

@@ -2,6 +2,8 @@
 
 use std::borrow::Cow;
 
+use chrono::NaiveDate;
+
 /// A broken rule: a stable code (`credit_code.check_character`) and a message for people.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleViolation {
@@ -175,9 +177,60 @@ pub fn email(value: &str) -> Result<String, RuleViolation> {
     }
 }
 
+/// The day something already happened, as a caller states it (a receipt, a delivery, a
+/// filing, a decision): never after `today`, and never before `after.0`, the day of the
+/// event it follows (named by `after.1`, e.g. "the decision"). Every backdatable date of the
+/// API goes through this one check.
+pub fn event_date(
+    on: NaiveDate,
+    after: Option<(NaiveDate, &str)>,
+    today: NaiveDate,
+) -> Result<NaiveDate, RuleViolation> {
+    if on > today {
+        return Err(RuleViolation::new(
+            "date.future",
+            format!("{on} is after today ({today}): a date of something done cannot lie ahead"),
+        ));
+    }
+    match after {
+        Some((first, what)) if on < first => Err(RuleViolation::new(
+            "date.order",
+            format!("{on} is before {what} ({first})"),
+        )),
+        _ => Ok(on),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn event_dates_lie_between_what_they_follow_and_today() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or(NaiveDate::MIN);
+        let today = d("2025-10-16");
+        let decided = Some((d("2025-09-25"), "the decision"));
+        assert_eq!(
+            event_date(d("2025-10-16"), decided, today),
+            Ok(d("2025-10-16"))
+        );
+        assert_eq!(
+            event_date(d("2025-09-25"), decided, today),
+            Ok(d("2025-09-25"))
+        );
+        assert_eq!(
+            event_date(d("2025-09-24"), decided, today).map_err(|e| e.code),
+            Err("date.order")
+        );
+        assert_eq!(
+            event_date(d("2025-10-17"), decided, today).map_err(|e| e.code),
+            Err("date.future")
+        );
+        assert_eq!(
+            event_date(d("2025-10-17"), None, today).map_err(|e| e.code),
+            Err("date.future")
+        );
+    }
 
     #[test]
     fn mobiles() {

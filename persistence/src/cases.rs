@@ -158,6 +158,10 @@ pub struct Outcome {
     pub delivery_method: Option<String>,
     #[diesel(skip_update)]
     pub updated_at: DateTime<Utc>,
+    /// The last day to deliver the decision (AL Art.44), set by the decision.
+    pub delivery_due: Option<NaiveDate>,
+    /// The day the decision was delivered.
+    pub delivered_on: Option<NaiveDate>,
 }
 
 impl Outcome {
@@ -486,9 +490,11 @@ pub struct Extras {
     pub fee_anomalies: HashSet<Uuid>,
     /// Names of the matter versions the cases were filed under.
     pub matter_names: HashMap<(Uuid, i32), String>,
+    /// Years without schedule their stored deadlines were counted across.
+    pub years_without_calendar: HashMap<Uuid, Vec<i32>>,
 }
 
-/// [`Extras`] of the given cases in five statements, however many cases: a page of a list
+/// [`Extras`] of the given cases in six statements, however many cases: a page of a list
 /// costs what one case costs.
 pub async fn extras_of(conn: &mut Conn, cases: &[Case]) -> Result<Extras, DbError> {
     let ids: Vec<Uuid> = cases.iter().map(|c| c.id).collect();
@@ -542,6 +548,7 @@ pub async fn extras_of(conn: &mut Conn, cases: &[Case]) -> Result<Extras, DbErro
         .filter_map(|c| Some((c.matter_id?, c.matter_version?)))
         .collect();
     extras.matter_names = crate::matters::version_names(conn, &versions).await?;
+    extras.years_without_calendar = crate::deadlines::years_of(conn, &ids).await?;
     Ok(extras)
 }
 

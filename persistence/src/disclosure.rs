@@ -8,7 +8,8 @@ use diesel_async::RunQueryDsl;
 use serde_json::Value;
 use uuid::Uuid;
 use zhengwu_domain::disclosure::{
-    Attribute, Cadence, Channel, ContentFormat, ItemKind, ItemState, NonDisclosureGround, Validity,
+    Attribute, Cadence, Channel, ContentFormat, DocumentKind, ItemKind, ItemState,
+    NonDisclosureGround, Validity,
 };
 
 use crate::db::{Conn, DbError};
@@ -36,6 +37,45 @@ pub struct Category {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The kind of document the category files (规章, 行政规范性文件), if any.
+    pub document_kind: Option<String>,
+}
+
+/// Adds standard sub-categories of the kinds of document to the category `parent_code` of an
+/// organisation's catalogue: (parent code, code, name, kind), placed right after the parent.
+pub async fn insert_document_categories(
+    conn: &mut Conn,
+    organization_id: Uuid,
+    parent_code: &str,
+    list: &[(&str, &str, DocumentKind)],
+) -> Result<(), DbError> {
+    let parent: Category = disclosure_categories::table
+        .filter(disclosure_categories::organization_id.eq(organization_id))
+        .filter(disclosure_categories::code.eq(parent_code))
+        .select(Category::as_select())
+        .first(conn)
+        .await?;
+    let rows: Vec<_> = list
+        .iter()
+        .enumerate()
+        .map(|(i, (code, name, kind))| {
+            (
+                disclosure_categories::id.eq(Uuid::now_v7()),
+                disclosure_categories::organization_id.eq(organization_id),
+                disclosure_categories::parent_id.eq(Some(parent.id)),
+                disclosure_categories::code.eq(*code),
+                disclosure_categories::name.eq(*name),
+                disclosure_categories::sort_order.eq(parent.sort_order + i as i32 + 1),
+                disclosure_categories::standard.eq(true),
+                disclosure_categories::document_kind.eq(Some(kind.as_str())),
+            )
+        })
+        .collect();
+    diesel::insert_into(disclosure_categories::table)
+        .values(rows)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// The id of a category of the standard catalogue: derived from its organisation and code

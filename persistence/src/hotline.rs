@@ -218,7 +218,6 @@ pub struct TicketStat {
     pub kind: String,
     pub state: String,
     pub responsible_org_id: Option<Uuid>,
-    pub due_date: Option<NaiveDate>,
     pub replied_at: Option<DateTime<Utc>>,
     pub callback_satisfied: Option<bool>,
     pub return_count: i32,
@@ -239,7 +238,6 @@ pub async fn stat_rows(
             hotline_tickets::kind,
             hotline_tickets::state,
             hotline_tickets::responsible_org_id,
-            hotline_tickets::due_date,
             hotline_tickets::replied_at,
             hotline_tickets::callback_satisfied,
             hotline_tickets::return_count,
@@ -258,19 +256,37 @@ pub async fn stat_rows(
     Ok(q.load(conn).await?)
 }
 
-/// Callbacks recorded on tickets (the first one of each ticket counts for satisfaction).
-pub async fn callback_results(conn: &mut Conn, ids: &[Uuid]) -> Result<Vec<(Uuid, bool)>, DbError> {
+/// The flag `key` of every `action` event of the given tickets, in order: whether each
+/// callback found the caller satisfied (`callback`, `satisfied`), whether each reply came by
+/// its due date (`reply`, `on_time`). Each was fixed when it was recorded.
+async fn event_flags(
+    conn: &mut Conn,
+    ids: &[Uuid],
+    action: &str,
+    key: &str,
+) -> Result<Vec<(Uuid, bool)>, DbError> {
     let rows: Vec<(Uuid, Value)> = hotline_events::table
         .filter(hotline_events::ticket_id.eq_any(ids))
-        .filter(hotline_events::action.eq("callback"))
+        .filter(hotline_events::action.eq(action))
         .order(hotline_events::id)
         .select((hotline_events::ticket_id, hotline_events::data))
         .load(conn)
         .await?;
     Ok(rows
         .into_iter()
-        .filter_map(|(t, d)| d.get("satisfied").and_then(Value::as_bool).map(|s| (t, s)))
+        .filter_map(|(t, d)| d.get(key).and_then(Value::as_bool).map(|s| (t, s)))
         .collect())
+}
+
+/// Callbacks recorded on tickets (the first one of each ticket counts for satisfaction).
+pub async fn callback_results(conn: &mut Conn, ids: &[Uuid]) -> Result<Vec<(Uuid, bool)>, DbError> {
+    event_flags(conn, ids, "callback", "satisfied").await
+}
+
+/// Every reply given on the tickets and whether it came by the due date then in force: a
+/// reopening (重办) adds an obligation, it does not undo the timeliness of an earlier reply.
+pub async fn reply_results(conn: &mut Conn, ids: &[Uuid]) -> Result<Vec<(Uuid, bool)>, DbError> {
+    event_flags(conn, ids, "reply", "on_time").await
 }
 
 // ---------------------------------------------------------------- knowledge base

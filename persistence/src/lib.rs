@@ -10,6 +10,7 @@ pub mod case_stats;
 pub mod cases;
 pub mod clients;
 pub mod db;
+pub mod deadlines;
 pub mod disclosure;
 pub mod evaluations;
 pub mod hotline;

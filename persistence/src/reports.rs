@@ -2,15 +2,20 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
+use diesel::sql_types::{Nullable, Text};
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
+use zhengwu_domain::disclosure::{DocumentKind, Validity};
+use zhengwu_domain::report::DocumentVersion;
+use zhengwu_domain::services::MatterType;
 
 use crate::db::{Conn, DbError};
 use crate::orgs::escape_like;
 use crate::schema::{
-    annual_report_texts, case_fees, cases, disclosure_categories, disclosure_requests,
-    disclosure_versions, organizations, request_remedies, request_replies, service_matter_versions,
+    annual_report_texts, case_fees, cases, disclosure_requests, organizations, request_remedies,
+    request_replies, service_matter_versions,
 };
+use crate::{parse_col, parse_opt_col};
 
 /// One application as table 3 sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable)]
@@ -71,32 +76,64 @@ pub async fn remedies(
         .await?)
 }
 
-/// First publications of category `01` documents (regulations and normative documents):
-/// (first published, current validity, whether the current version is current).
-pub async fn normative_documents(
+/// Every version, published before `until`, of the subtree's documents (not their
+/// interpretations) filed in the standard category 01 (法规规章和规范性文件) or below it, or in
+/// a category of a kind of document, with the kind its category (or the nearest one above)
+/// gives.
+pub async fn document_versions(
     conn: &mut Conn,
     path: &str,
-) -> Result<Vec<(Uuid, i32, DateTime<Utc>, String, bool)>, DbError> {
-    Ok(disclosure_versions::table
-        .inner_join(disclosure_categories::table)
-        .filter(disclosure_versions::org_path.like(inside(path)))
-        .filter(disclosure_categories::code.eq("01"))
-        .select((
-            disclosure_versions::item_id,
-            disclosure_versions::number,
-            disclosure_versions::published_at,
-            disclosure_versions::validity,
-            disclosure_versions::is_current,
-        ))
-        .load(conn)
-        .await?)
+    until: DateTime<Utc>,
+) -> Result<Vec<DocumentVersion>, DbError> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Uuid)]
+        item_id: Uuid,
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        number: i32,
+        #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+        published_at: DateTime<Utc>,
+        #[diesel(sql_type = Text)]
+        validity: String,
+        #[diesel(sql_type = Nullable<Text>)]
+        kind: Option<String>,
+    }
+    let rows: Vec<Row> = diesel::sql_query(
+        "WITH RECURSIVE tree AS (
+            SELECT c.id, c.document_kind AS kind, c.standard AND c.code = '01' AS in_01
+              FROM disclosure_categories c JOIN organizations o ON o.id = c.organization_id
+             WHERE c.parent_id IS NULL AND o.path LIKE $1
+            UNION ALL
+            SELECT d.id, coalesce(d.document_kind, t.kind), t.in_01
+              FROM disclosure_categories d JOIN tree t ON d.parent_id = t.id
+         )
+         SELECT v.item_id, v.number, v.published_at, v.validity, t.kind
+           FROM disclosure_versions v JOIN tree t ON t.id = v.category_id
+          WHERE (t.kind IS NOT NULL OR t.in_01) AND v.kind = 'document'
+            AND v.org_path LIKE $1 AND v.published_at < $2",
+    )
+    .bind::<Text, _>(inside(path))
+    .bind::<diesel::sql_types::Timestamptz, _>(until)
+    .load(conn)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(DocumentVersion {
+                item: r.item_id,
+                number: r.number,
+                published_at: r.published_at,
+                validity: parse_col(&r.validity, Validity::parse)?,
+                kind: parse_opt_col(r.kind.as_deref(), DocumentKind::parse)?,
+            })
+        })
+        .collect()
 }
 
-/// Decisions in `from..=to` on cases of matters of the given types in the subtree.
+/// Decisions in `from..=to` on cases of matters of one type in the subtree.
 pub async fn decisions(
     conn: &mut Conn,
     path: &str,
-    types: &[&str],
+    matter_type: MatterType,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<i64, DbError> {
@@ -116,7 +153,7 @@ pub async fn decisions(
         )
         .filter(cases::organization_id.eq_any(orgs))
         .filter(cases::decided_on.between(from, to))
-        .filter(service_matter_versions::matter_type.eq_any(types))
+        .filter(service_matter_versions::matter_type.eq(matter_type.as_str()))
         .count()
         .get_result(conn)
         .await?)

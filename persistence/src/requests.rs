@@ -8,7 +8,7 @@ use serde_json::Value;
 use uuid::Uuid;
 use zhengwu_domain::account::{ApplicantType, LegalPersonKind};
 use zhengwu_domain::requests::{
-    DeliveryMethod, FeeMethod, ReplyType, RequestChannel, RequestState, RequestedForm,
+    DeliveryMethod, FeeMethod, Receipt, ReplyType, RequestChannel, RequestState, RequestedForm,
 };
 
 use crate::db::{Conn, DbError};
@@ -48,6 +48,7 @@ struct Row {
     created_by: Option<Uuid>,
     version: i32,
     created_at: DateTime<Utc>,
+    receipt_seq: i64,
 }
 
 /// An application as stored.
@@ -80,7 +81,22 @@ pub struct Request {
     pub fee_due: Option<NaiveDate>,
     pub created_by: Option<Uuid>,
     pub version: i32,
+    /// The time of receipt: when the application was registered.
     pub created_at: DateTime<Utc>,
+    /// Orders applications registered at the same instant: drawn by [`insert`], which
+    /// ignores the value given.
+    pub receipt_seq: i64,
+}
+
+impl Request {
+    /// Its place in the order of receipt.
+    pub fn receipt(&self) -> Receipt {
+        Receipt {
+            on: self.received_on,
+            at: self.created_at,
+            seq: self.receipt_seq,
+        }
+    }
 }
 
 impl TryFrom<Row> for Request {
@@ -117,6 +133,7 @@ impl TryFrom<Row> for Request {
             created_by: r.created_by,
             version: r.version,
             created_at: r.created_at,
+            receipt_seq: r.receipt_seq,
         })
     }
 }
@@ -142,6 +159,7 @@ pub async fn insert(conn: &mut Conn, r: &Request) -> Result<Request, DbError> {
             disclosure_requests::state.eq(r.state.as_str()),
             disclosure_requests::due_date.eq(r.due_date),
             disclosure_requests::created_by.eq(r.created_by),
+            disclosure_requests::created_at.eq(r.created_at),
         ))
         .returning(Row::as_returning())
         .get_result(conn)
@@ -208,19 +226,28 @@ pub async fn next_serial(
         .await?)
 }
 
-/// Applications of an applicant received in `from..=to` (for the by-case fee).
-pub async fn count_by_applicant(
+/// The receipts of an applicant's applications received in `from..=to` (for the by-case
+/// fee's rank).
+pub async fn receipts_of_applicant(
     conn: &mut Conn,
     applicant_id: Uuid,
     from: NaiveDate,
     to: NaiveDate,
-) -> Result<i64, DbError> {
-    Ok(disclosure_requests::table
+) -> Result<Vec<Receipt>, DbError> {
+    let rows: Vec<(NaiveDate, DateTime<Utc>, i64)> = disclosure_requests::table
         .filter(disclosure_requests::applicant_id.eq(applicant_id))
         .filter(disclosure_requests::received_on.between(from, to))
-        .count()
-        .get_result(conn)
-        .await?)
+        .select((
+            disclosure_requests::received_on,
+            disclosure_requests::created_at,
+            disclosure_requests::receipt_seq,
+        ))
+        .load(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(on, at, seq)| Receipt { on, at, seq })
+        .collect())
 }
 
 // ---------------------------------------------------------------- stops

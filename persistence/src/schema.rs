@@ -265,6 +265,8 @@ diesel::table! {
         delivered_at -> Nullable<Timestamptz>,
         delivery_method -> Nullable<Text>,
         updated_at -> Timestamptz,
+        delivery_due -> Nullable<Date>,
+        delivered_on -> Nullable<Date>,
     }
 }
 
@@ -411,6 +413,7 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        document_kind -> Nullable<Text>,
     }
 }
 
@@ -506,6 +509,7 @@ diesel::table! {
         created_by -> Nullable<Uuid>,
         version -> Int4,
         created_at -> Timestamptz,
+        receipt_seq -> Int8,
     }
 }
 
@@ -635,6 +639,20 @@ diesel::joinable!(users -> organizations (organization_id));
 diesel::joinable!(window_staff -> users (user_id));
 diesel::joinable!(window_staff -> windows (window_id));
 diesel::joinable!(windows -> organizations (hall_id));
+
+diesel::table! {
+    provisional_deadlines (kind, object_id, seq) {
+        kind -> Text,
+        object_id -> Uuid,
+        seq -> Int4,
+        start_on -> Date,
+        working_days -> Int4,
+        stops -> Jsonb,
+        due_date -> Date,
+        years -> Array<Int4>,
+        computed_at -> Timestamptz,
+    }
+}
 
 diesel::table! {
     supervision_rules (organization_id) {

@@ -182,11 +182,13 @@ fn deadline_sql(kind: AlertObject) -> Option<&'static str> {
                FROM supervision_orders s JOIN organizations o ON o.id = s.organization_id
               WHERE s.state IN ('issued', 'escalated') AND o.path LIKE $1"
         }
+        // The organisation above the one complained about decides (the root decides on itself).
         AlertObject::ComplaintAcceptance => {
-            "SELECT 'complaint_acceptance', k.id, 0, k.number, k.organization_id, o.path,
+            "SELECT 'complaint_acceptance', k.id, 0, k.number, h.id, h.path,
                     NULL::uuid, k.received_on, k.acceptance_due, NULL::int
-               FROM complaints k JOIN organizations o ON o.id = k.organization_id
-              WHERE k.state = 'submitted' AND o.path LIKE $1"
+               FROM complaints k JOIN organizations s ON s.id = k.organization_id
+               JOIN organizations h ON h.id = coalesce(s.parent_id, s.id)
+              WHERE k.state = 'submitted' AND h.path LIKE $1"
         }
         AlertObject::HotlineTicket => {
             "SELECT 'hotline_ticket', t.id, 0, t.number || ' ' || t.subject, t.responsible_org_id,
@@ -203,6 +205,14 @@ fn deadline_sql(kind: AlertObject) -> Option<&'static str> {
                JOIN cases c ON c.id = e.case_id
                JOIN organizations o ON o.id = r.organization_id
               WHERE r.state NOT IN ('closed', 'annulled') AND o.path LIKE $1"
+        }
+        AlertObject::CaseDelivery => {
+            "SELECT 'case_delivery', c.id, 0, c.number, c.organization_id, o.path,
+                    coalesce(c.assignee_id, c.first_contact_id), c.decided_on, oc.delivery_due, 10
+               FROM cases c JOIN case_outcomes oc ON oc.case_id = c.id
+               JOIN organizations o ON o.id = c.organization_id
+              WHERE c.state = 'decided' AND c.matter_id IS NOT NULL AND oc.delivery_due IS NOT NULL
+                AND o.path LIKE $1"
         }
         AlertObject::CaseStep => return None,
     })
@@ -555,7 +565,17 @@ pub async fn case_facts(
          SELECT 'notice', c.id, c.number, c.organization_id, c.org_path, n.by_id, n.at,
                 jsonb_build_object('received_on', c.received_on, 'on', (n.at AT TIME ZONE $4)::date, 'round', n.round)
            FROM case_missing_notices n JOIN c ON c.id = n.case_id
-          WHERE n.at >= $2 AND n.at < $3",
+          WHERE n.at >= $2 AND n.at < $3
+         UNION ALL
+         SELECT 'delivery', c.id, c.number, c.organization_id, c.org_path,
+                (SELECT e.actor_id FROM case_events e
+                  WHERE e.case_id = c.id AND e.action = 'deliver' ORDER BY e.id DESC LIMIT 1),
+                oc.delivered_at,
+                jsonb_build_object('decided_on', c.decided_on, 'delivery_due', oc.delivery_due,
+                                   'delivered_on', oc.delivered_on)
+           FROM case_outcomes oc JOIN c ON c.id = oc.case_id
+          WHERE oc.delivered_on > oc.delivery_due
+            AND oc.delivered_at >= $2 AND oc.delivered_at < $3",
     )
     .bind::<Text, _>(like_within(within))
     .bind::<Timestamptz, _>(from)
@@ -563,31 +583,6 @@ pub async fn case_facts(
     .bind::<Text, _>(tz)
     .load(conn)
     .await?)
-}
-
-/// Cases with a one-time notice (an application that may count as accepted on receipt,
-/// AL Art.32): (case, receipt, day of the first notice).
-pub async fn first_notices(
-    conn: &mut Conn,
-    ids: &[Uuid],
-    tz: &str,
-) -> Result<Vec<(Uuid, NaiveDate)>, DbError> {
-    #[derive(QueryableByName)]
-    struct Row {
-        #[diesel(sql_type = diesel::sql_types::Uuid)]
-        case_id: Uuid,
-        #[diesel(sql_type = Date)]
-        on_day: NaiveDate,
-    }
-    let rows: Vec<Row> = diesel::sql_query(
-        "SELECT case_id, (min(at) AT TIME ZONE $2)::date AS on_day
-           FROM case_missing_notices WHERE case_id = ANY($1) GROUP BY case_id",
-    )
-    .bind::<Array<diesel::sql_types::Uuid>, _>(ids)
-    .bind::<Text, _>(tz)
-    .load(conn)
-    .await?;
-    Ok(rows.into_iter().map(|r| (r.case_id, r.on_day)).collect())
 }
 
 // ---------------------------------------------------------------- numbers
@@ -811,6 +806,8 @@ pub struct ComplaintFilter {
     pub within: Option<String>,
     /// Leaves out complaints about this staff member (the subject never reads them).
     pub not_about: Option<Uuid>,
+    /// Leaves out complaints about these organisations (the caller's own and those above it).
+    pub not_about_orgs: Vec<Uuid>,
     pub complainant: Option<Uuid>,
     pub state: Option<String>,
     pub received_from: Option<NaiveDate>,
@@ -851,6 +848,9 @@ pub async fn list_complaints(
                 .or(complaints::staff_id.ne(u)),
         );
     }
+    if !f.not_about_orgs.is_empty() {
+        q = q.filter(complaints::organization_id.ne_all(f.not_about_orgs.clone()));
+    }
     if let Some(s) = &f.state {
         q = q.filter(complaints::state.eq(s.clone()));
     }
@@ -880,7 +880,7 @@ pub async fn object_owner(
         label: String,
     }
     let sql = match kind {
-        AlertObject::Case | AlertObject::CaseStep => {
+        AlertObject::Case | AlertObject::CaseStep | AlertObject::CaseDelivery => {
             "SELECT organization_id AS org, number AS label FROM cases WHERE id = $1"
         }
         AlertObject::DisclosureRequest => {
@@ -896,7 +896,8 @@ pub async fn object_owner(
             "SELECT organization_id AS org, number AS label FROM supervision_orders WHERE id = $1"
         }
         AlertObject::ComplaintAcceptance => {
-            "SELECT organization_id AS org, number AS label FROM complaints WHERE id = $1"
+            "SELECT coalesce(s.parent_id, s.id) AS org, k.number AS label
+               FROM complaints k JOIN organizations s ON s.id = k.organization_id WHERE k.id = $1"
         }
         AlertObject::HotlineTicket => {
             "SELECT responsible_org_id AS org, number AS label FROM hotline_tickets
@@ -941,7 +942,8 @@ pub async fn hall_month(
     Ok(diesel::sql_query(
         "WITH w AS (SELECT id FROM windows WHERE hall_id = $1),
               ev AS (SELECT e.to_level FROM alert_events e JOIN cases c ON c.id = e.object_id
-                      WHERE e.object_kind IN ('case', 'case_step') AND c.window_id IN (SELECT id FROM w)
+                      WHERE e.object_kind IN ('case', 'case_step', 'case_delivery')
+                        AND c.window_id IN (SELECT id FROM w)
                         AND e.as_of BETWEEN $2 AND $3),
               k AS (SELECT state FROM complaints
                      WHERE (organization_id = $1 OR window_id IN (SELECT id FROM w))

@@ -94,24 +94,8 @@ where
             json!([{"name": "工本费", "standard_fen": 1000, "legal_basis": "鲁价费发〔2019〕1号"}]),
         ),
     ] {
-        let id = req(app, Method::POST, "/api/v1/service-matters")
-            .token(&org_admin)
-            .json(matter_body(&tree.county_a, code, name, &window, fees))
-            .send()
-            .await
-            .id();
-        for (token, action) in [(&org_admin, "submit"), (&reviewer, "publish")] {
-            let r = req(
-                app,
-                Method::POST,
-                &format!("/api/v1/service-matters/{id}/{action}"),
-            )
-            .token(token)
-            .send()
-            .await;
-            assert_eq!(r.status, 200, "{:?}", r.body);
-        }
-        ids.push(id);
+        let body = matter_body(&tree.county_a, code, name, &window, fees);
+        ids.push(publish_matter(app, &org_admin, &reviewer, body).await);
     }
     Hall {
         matter: ids[0].clone(),
@@ -119,6 +103,37 @@ where
         window,
         tree,
     }
+}
+
+/// Creates a service matter (an organisation administrator) and has it submitted and
+/// published (a reviewer); returns its id.
+pub async fn publish_matter<S, B>(app: &S, org_admin: &str, reviewer: &str, body: Value) -> String
+where
+    S: actix_web::dev::Service<
+            actix_http::Request,
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+        >,
+    B: actix_web::body::MessageBody,
+{
+    let id = req(app, Method::POST, "/api/v1/service-matters")
+        .token(org_admin)
+        .json(body)
+        .send()
+        .await
+        .id();
+    for (token, action) in [(org_admin, "submit"), (reviewer, "publish")] {
+        let r = req(
+            app,
+            Method::POST,
+            &format!("/api/v1/service-matters/{id}/{action}"),
+        )
+        .token(token)
+        .send()
+        .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+    }
+    id
 }
 
 pub async fn act<S, B>(app: &S, token: &str, id: &str, action: &str, body: Value) -> Resp

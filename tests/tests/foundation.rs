@@ -1,9 +1,13 @@
 //! Journeys of the foundation: bootstrap, the organisation tree, accounts and scope, tokens,
 //! concurrency and idempotency, bad input, the calendar, windows and the audit chain.
 
+use std::sync::Arc;
+
 use actix_web::http::Method;
 use actix_web::test;
 use serde_json::json;
+use zhengwu_api::clock::FixedClock;
+use zhengwu_tests::services::at;
 use zhengwu_tests::*;
 
 macro_rules! app {
@@ -649,6 +653,154 @@ async fn the_calendar_counts_deadlines_across_holidays() {
         .send()
         .await;
     assert_eq!(r.status, 403);
+}
+
+#[actix_web::test]
+async fn deadlines_counted_without_a_years_schedule_are_flagged_listed_and_counted_again() {
+    // Mon 28 Dec 2026: 2026's schedule is loaded, 2027's not yet.
+    let clock = Arc::new(FixedClock::new(at("2026-12-28")));
+    let t = TestApp::with_clock(clock.clone()).await;
+    let app = app!(t);
+    let admin = login(&app, ADMIN, ADMIN_PASSWORD).await;
+    let put = |year: i32, holidays: serde_json::Value| {
+        let (app, admin) = (&app, admin.clone());
+        async move {
+            req(app, Method::PUT, &format!("/api/v1/calendars/{year}"))
+                .token(&admin)
+                .json(json!({"holidays": holidays, "adjusted_working_days": []}))
+                .send()
+                .await
+        }
+    };
+    assert_eq!(put(2026, json!(["2026-01-01"])).await.status, 200);
+    let tree = build_tree(&app, &admin).await;
+    create_user(
+        &app,
+        &admin,
+        "officer.a",
+        "disclosure_officer",
+        &tree.county_a,
+    )
+    .await;
+    create_user(&app, &admin, "admin.a", "org_admin", &tree.county_a).await;
+    create_user(&app, &admin, "admin.b", "org_admin", &tree.county_b).await;
+
+    // A topic request forwarded with 5 working days, and a complaint with the default 5 days
+    // to decide on its acceptance: counting weekends alone, both fall on Mon 4 Jan 2027.
+    let m = req(&app, Method::POST, "/api/v1/public-messages")
+        .json(
+            json!({"kind": "topic_request", "organization_id": tree.county_a,
+            "subject": "希望公开2027年春运保障方案", "text": "请公开保障方案。",
+            "contact": {"phone": "13812345678"}}),
+        )
+        .send()
+        .await;
+    assert_eq!(m.status, 201, "{:?}", m.body);
+    let officer = login(&app, "officer.a", PASSWORD).await;
+    let f = req(
+        &app,
+        Method::POST,
+        &format!("/api/v1/public-messages/{}/forward", m.id()),
+    )
+    .token(&officer)
+    .json(json!({"organization_id": tree.hall_a, "working_days": 5}))
+    .send()
+    .await;
+    assert_eq!(f.status, 200, "{:?}", f.body);
+    assert_eq!(f.body["feedback_due"], "2027-01-04");
+    assert_eq!(f.body["years_without_calendar"], json!([2027]));
+    let k = req(&app, Method::POST, "/api/v1/complaints")
+        .json(
+            json!({"kind": "complaint", "category": "delay", "organization_id": tree.hall_a,
+            "text": "窗口办理拖延。", "contact": {"phone": "13812345678"}}),
+        )
+        .send()
+        .await;
+    assert_eq!(k.status, 201, "{:?}", k.body);
+    assert_eq!(k.body["acceptance_due"], "2027-01-04");
+    assert_eq!(k.body["years_without_calendar"], json!([2027]));
+    let deadline = req(
+        &app,
+        Method::GET,
+        "/api/v1/calendars/deadline?start=2026-12-28&working_days=5",
+    )
+    .send()
+    .await;
+    assert_eq!(deadline.body["years_without_calendar"], json!([2027]));
+
+    // Listed for administrators, within their scope.
+    let listed = |token: String| {
+        let app = &app;
+        async move {
+            req(app, Method::GET, "/api/v1/calendars/provisional-deadlines")
+                .token(&token)
+                .send()
+                .await
+        }
+    };
+    let all = listed(admin.clone()).await;
+    assert_eq!(all.status, 200, "{:?}", all.body);
+    let kinds: Vec<(&str, &str)> = all.body["items"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|d| {
+                    (
+                        d["kind"].as_str().unwrap_or_default(),
+                        d["due_date"].as_str().unwrap_or_default(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(
+        kinds,
+        vec![
+            ("complaint_acceptance", "2027-01-04"),
+            ("message_feedback", "2027-01-04")
+        ]
+    );
+    assert_eq!(all.body["items"][1]["label"], "希望公开2027年春运保障方案");
+    assert_eq!(
+        all.body["items"][1]["years_without_calendar"],
+        json!([2027])
+    );
+    let county_a = listed(login(&app, "admin.a", PASSWORD).await).await;
+    assert_eq!(county_a.body["items"].as_array().map(Vec::len), Some(2));
+    let county_b = listed(login(&app, "admin.b", PASSWORD).await).await;
+    assert_eq!(county_b.body["items"], json!([]));
+    assert_eq!(listed(officer.clone()).await.status, 403);
+
+    // Loading 2027 (1–3 Jan off) counts them again: Tue 5 Jan.
+    let loaded = put(2027, json!(["2027-01-01", "2027-01-02", "2027-01-03"])).await;
+    assert_eq!(loaded.status, 200, "{:?}", loaded.body);
+    let messages = req(&app, Method::GET, "/api/v1/public-messages")
+        .token(&login(&app, "officer.a", PASSWORD).await)
+        .send()
+        .await;
+    assert_eq!(messages.body["items"][0]["feedback_due"], "2027-01-05");
+    assert_eq!(
+        messages.body["items"][0]["years_without_calendar"],
+        json!([])
+    );
+    let complaint = req(&app, Method::GET, &format!("/api/v1/complaints/{}", k.id()))
+        .token(&admin)
+        .send()
+        .await;
+    assert_eq!(complaint.body["acceptance_due"], "2027-01-05");
+    assert_eq!(complaint.body["years_without_calendar"], json!([]));
+    assert_eq!(listed(admin.clone()).await.body["items"], json!([]));
+    // The alerts follow: on Tue 5 Jan the feedback is due, not overdue.
+    let alerts = req(
+        &app,
+        Method::GET,
+        "/api/v1/supervision/alerts?as_of=2027-01-05&kind=public_message",
+    )
+    .token(&admin)
+    .send()
+    .await;
+    assert_eq!(alerts.body["items"][0]["level"], "yellow");
+    assert_eq!(alerts.body["items"][0]["due_date"], "2027-01-05");
 }
 
 #[actix_web::test]

@@ -481,6 +481,166 @@ async fn due_dates_follow_the_kind_emergencies_are_same_day_and_duplicates_merge
 }
 
 #[actix_web::test]
+async fn a_late_reply_stays_late_an_extension_after_the_due_date_is_refused() {
+    // A help ticket dispatched Fri 26 Sep is due Tue 30 Sep (Sun 28 is worked; counting
+    // weekends alone it would be Wed 1 Oct, a holiday).
+    let clock = Arc::new(FixedClock::new(at("2025-09-26")));
+    let t = TestApp::with_clock(clock.clone()).await;
+    let app = app!(t);
+    let s = setup(&app).await;
+    let op = login(&app, "op.a", PASSWORD).await;
+    let take = |op: &str, kind: &'static str, subject: &'static str| {
+        let (app, op, center) = (&app, op.to_owned(), s.tree.city.clone());
+        async move {
+            let r = req(app, Method::POST, "/api/v1/hotline/tickets")
+                .token(&op)
+                .json(
+                    json!({"center_id": center, "kind": kind, "channel": "phone",
+                    "subject": subject, "description": "市民来电反映，请核实处理。",
+                    "caller_contact": {"phone": "13912345678"}}),
+                )
+                .send()
+                .await;
+            assert_eq!(r.status, 201, "{:?}", r.body);
+            r.id()
+        }
+    };
+    let step = |token: &str, id: &str, action: &str, body: Value| {
+        let app = &app;
+        let (token, url) = (
+            token.to_owned(),
+            format!("/api/v1/hotline/tickets/{id}/{action}"),
+        );
+        async move {
+            req(app, Method::POST, &url)
+                .token(&token)
+                .json(body)
+                .send()
+                .await
+        }
+    };
+    let late = take(&op, "help", "路灯不亮").await;
+    let d = step(
+        &op,
+        &late,
+        "dispatch",
+        json!({"organization_id": s.tree.county_a}),
+    )
+    .await;
+    assert_eq!(d.body["due_date"], "2025-09-30");
+    let admin_a = login(&app, "admin.a", PASSWORD).await;
+    let ask = step(
+        &admin_a,
+        &late,
+        "request-extension",
+        json!({"days": 3, "reason": "需协调供电公司"}),
+    )
+    .await;
+    assert_eq!(ask.status, 200, "{:?}", ask.body);
+    // The operator decides on Wed 1 Oct, after the due date: refused.
+    clock.set(at("2025-10-01"));
+    let op = login(&app, "op.a", PASSWORD).await;
+    let admin_a = login(&app, "admin.a", PASSWORD).await;
+    let decided = step(&op, &late, "extension-decision", json!({"approved": true})).await;
+    assert_eq!(decided.status, 409, "{:?}", decided.body);
+    assert_eq!(decided.body["code"], "extension.after_due_date");
+    let asked_again = step(
+        &admin_a,
+        &late,
+        "request-extension",
+        json!({"days": 3, "reason": "需协调供电公司"}),
+    )
+    .await;
+    assert_eq!(asked_again.status, 409);
+    let refused = step(&op, &late, "extension-decision", json!({"approved": false})).await;
+    assert_eq!(
+        refused.status, 200,
+        "a refusal clears the request: {:?}",
+        refused.body
+    );
+    assert_eq!(refused.body["due_date"], "2025-09-30");
+    let r = step(&admin_a, &late, "reply", json!({"reply": "已维修。"})).await;
+    assert_eq!(r.status, 200);
+    // Reopened on Thu 9 Oct with 5 working days (Sat 11 Oct is worked): due Wed 15 Oct,
+    // answered that day.
+    clock.set(at("2025-10-09"));
+    let op = login(&app, "op.a", PASSWORD).await;
+    let r = step(
+        &op,
+        &late,
+        "callback",
+        json!({"satisfied": false, "note": "仍不亮"}),
+    )
+    .await;
+    assert_eq!(r.body["due_date"], "2025-10-15");
+    let on_time = take(&op, "consultation", "社保转移咨询").await;
+    let d = step(
+        &op,
+        &on_time,
+        "dispatch",
+        json!({"organization_id": s.tree.county_a}),
+    )
+    .await;
+    assert_eq!(d.body["due_date"], "2025-10-13");
+    clock.set(at("2025-10-13"));
+    let admin_a = login(&app, "admin.a", PASSWORD).await;
+    assert_eq!(
+        step(
+            &admin_a,
+            &on_time,
+            "reply",
+            json!({"reply": "已电话答复。"})
+        )
+        .await
+        .status,
+        200
+    );
+    clock.set(at("2025-10-15"));
+    let admin_a = login(&app, "admin.a", PASSWORD).await;
+    assert_eq!(
+        step(&admin_a, &late, "reply", json!({"reply": "已更换灯具。"}))
+            .await
+            .status,
+        200
+    );
+    let op = login(&app, "op.a", PASSWORD).await;
+    let timeline = req(
+        &app,
+        Method::GET,
+        &format!("/api/v1/hotline/tickets/{late}/timeline"),
+    )
+    .token(&op)
+    .send()
+    .await;
+    let on_time_flags: Vec<&Value> = timeline
+        .body
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|e| e["action"] == "reply")
+                .map(|e| &e["data"]["on_time"])
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(on_time_flags, vec![&json!(false), &json!(true)]);
+    let st = req(
+        &app,
+        Method::GET,
+        "/api/v1/statistics/hotline?from=2025-09-01&to=2025-10-31&group_by=kind",
+    )
+    .token(&op)
+    .send()
+    .await;
+    assert_eq!(st.status, 200, "{:?}", st.body);
+    assert_eq!(st.body["total"]["replied"], 2);
+    assert_eq!(st.body["total"]["replies"], 3);
+    let rate = st.body["total"]["on_time_reply_rate"]
+        .as_f64()
+        .unwrap_or_default();
+    assert!((rate - 2.0 / 3.0).abs() < 1e-9, "{rate}");
+}
+
+#[actix_web::test]
 async fn the_knowledge_base_is_reviewed_and_found_by_two_character_words() {
     let clock = Arc::new(FixedClock::new(at("2025-09-26")));
     let t = TestApp::with_clock(clock.clone()).await;

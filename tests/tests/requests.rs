@@ -7,6 +7,7 @@ use actix_web::http::Method;
 use actix_web::test;
 use serde_json::{Value, json};
 use zhengwu_api::clock::FixedClock;
+use zhengwu_tests::services::{hall, matter_body, publish_matter};
 use zhengwu_tests::*;
 
 macro_rules! app {
@@ -302,29 +303,159 @@ async fn consultation_stops_the_clock_and_one_extension_is_allowed() {
         .status,
         409
     );
-    // Remedies, with the outcome updated later.
+    // Remedies, with the outcome updated later; neither is recorded before it happened.
+    let remedy = |token: String, body: Value| {
+        let (app, url) = (&app, format!("/api/v1/disclosure-requests/{id}/remedies"));
+        async move {
+            req(app, Method::POST, &url)
+                .token(&token)
+                .json(body)
+                .send()
+                .await
+        }
+    };
     let token = login(&app, "officer.a", PASSWORD).await;
-    let m = req(
-        &app,
-        Method::POST,
-        &format!("/api/v1/disclosure-requests/{id}/remedies"),
+    for (filed, code) in [("2025-12-20", "date.future"), ("2025-09-25", "date.order")] {
+        let early = remedy(
+            token.clone(),
+            json!({"kind": "reconsideration", "filed_on": filed}),
+        )
+        .await;
+        assert_eq!(early.status, 422, "{filed}: {:?}", early.body);
+        assert_eq!(early.pointers(), vec!["/filed_on"]);
+        assert_eq!(early.body["errors"][0]["code"], code);
+    }
+    clock.set(at("2025-12-20"));
+    let token = login(&app, "officer.a", PASSWORD).await;
+    let m = remedy(
+        token.clone(),
+        json!({"kind": "reconsideration", "filed_on": "2025-12-20"}),
     )
-    .token(&token)
-    .json(json!({"kind": "reconsideration", "filed_on": "2025-12-20"}))
-    .send()
     .await;
     assert_eq!(m.status, 201, "{:?}", m.body);
     assert_eq!(m.body["outcome"], "pending");
-    let u = req(
-        &app,
-        Method::PATCH,
-        &format!("/api/v1/disclosure-requests/{id}/remedies/{}", m.id()),
-    )
-    .token(&token)
-    .json(json!({"outcome": "upheld", "decided_on": "2026-01-10"}))
-    .send()
-    .await;
+    let update = |token: String| {
+        let (app, url) = (
+            &app,
+            format!("/api/v1/disclosure-requests/{id}/remedies/{}", m.id()),
+        );
+        async move {
+            req(app, Method::PATCH, &url)
+                .token(&token)
+                .json(json!({"outcome": "upheld", "decided_on": "2026-01-10"}))
+                .send()
+                .await
+        }
+    };
+    let ahead = update(token).await;
+    assert_eq!(ahead.status, 422, "{:?}", ahead.body);
+    assert_eq!(ahead.pointers(), vec!["/decided_on"]);
+    clock.set(at("2026-01-10"));
+    let u = update(login(&app, "officer.a", PASSWORD).await).await;
     assert_eq!(u.body["outcome"], "upheld");
+}
+
+#[actix_web::test]
+async fn an_extension_after_the_due_date_is_refused_and_the_reply_stays_late() {
+    // Received Fri 26 Sep 2025: due Thu 30 Oct across National Day (weekends alone would
+    // give 24 Oct, when an extension would still have been in time).
+    let clock = Arc::new(FixedClock::new(at("2025-09-26")));
+    let t = TestApp::with_clock(clock.clone()).await;
+    let app = app!(t);
+    let tree = office(&app).await;
+    let id = apply(&app, &tree.county_a).await.id();
+    clock.set(at("2025-10-31"));
+    let e = act(
+        &app,
+        "reviewer.a",
+        &id,
+        "extend",
+        json!({"working_days": 10, "reason": "需调取档案"}),
+    )
+    .await;
+    assert_eq!(e.status, 409, "{:?}", e.body);
+    assert_eq!(e.body["code"], "extension.after_due_date");
+    let r = act(
+        &app,
+        "officer.a",
+        &id,
+        "reply",
+        json!({"reply_type": "disclosed", "text": "现予公开。",
+            "provided_items": [{"description": "资金明细表"}]}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["reply"]["late"], true);
+    assert_eq!(r.body["clock"]["extension_working_days"], 0);
+    assert_eq!(r.body["clock"]["due_date"], "2025-10-30");
+
+    // Received Thu 9 Oct (Sat 11 Oct is worked): due Wed 5 Nov, the day the extension is
+    // still in time.
+    clock.set(at("2025-10-09"));
+    let other = apply(&app, &tree.county_a).await.id();
+    clock.set(at("2025-11-05"));
+    let in_time = act(
+        &app,
+        "reviewer.a",
+        &other,
+        "extend",
+        json!({"working_days": 5, "reason": "需调取档案"}),
+    )
+    .await;
+    assert_eq!(in_time.status, 200, "{:?}", in_time.body);
+    assert_eq!(in_time.body["clock"]["due_date"], "2025-11-12");
+}
+
+#[actix_web::test]
+async fn the_nth_application_of_a_month_is_the_nth_received() {
+    // One application on Tue 30 Sep (September's), then eleven at one instant on Thu 9 Oct,
+    // the first working day after National Day: the eleventh of October alone owes ¥100.
+    let clock = Arc::new(FixedClock::new(at("2025-09-30")));
+    let t = TestApp::with_clock(clock.clone()).await;
+    let app = app!(t);
+    let tree = office(&app).await;
+    let september = apply(&app, &tree.county_a).await;
+    assert_eq!(september.status, 201, "{:?}", september.body);
+    clock.set(at("2025-10-09"));
+    let mut october = Vec::new();
+    for _ in 0..11 {
+        let r = apply(&app, &tree.county_a).await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        october.push(r.id());
+    }
+    // Notices go out in the reverse order: the rank is the order of receipt, not of notice.
+    for (i, id) in october.iter().enumerate().rev() {
+        let f = act(
+            &app,
+            "officer.a",
+            id,
+            "fee-notice",
+            json!({"method": "by_case"}),
+        )
+        .await;
+        if i == 10 {
+            assert_eq!(f.status, 200, "{:?}", f.body);
+            assert_eq!(f.body["fee_fen"], 10_000);
+        } else {
+            assert_eq!(
+                f.status,
+                422,
+                "application {} of October: {:?}",
+                i + 1,
+                f.body
+            );
+            assert_eq!(f.body["code"], "request.fee_free");
+        }
+    }
+    let f = act(
+        &app,
+        "officer.a",
+        &september.id(),
+        "fee-notice",
+        json!({"method": "by_case"}),
+    )
+    .await;
+    assert_eq!(f.status, 422);
 }
 
 #[actix_web::test]
@@ -560,6 +691,7 @@ async fn the_annual_report_reproduces_a_fixture_across_two_years() {
             .status,
         200
     );
+    clock.set(at("2025-03-20"));
     let officer = login(&app, "officer.a", PASSWORD).await;
     let m = req(&app, Method::POST, &format!("/api/v1/disclosure-requests/{b}/remedies"))
         .token(&officer)
@@ -744,4 +876,200 @@ async fn the_demo_has_applications_in_every_state_and_a_report_worth_reading() {
     assert_eq!(wall.body["items"].as_array().map(Vec::len), Some(1));
     let open = req(&app, Method::GET, "/api/v1/consultations").send().await;
     assert_eq!(open.body["items"][0]["accepting_comments"], true);
+}
+
+#[actix_web::test]
+async fn table_2_counts_documents_as_they_stood_at_the_year_end_and_keeps_its_rows_apart() {
+    let clock = Arc::new(FixedClock::new(at("2025-03-10")));
+    let t = TestApp::with_clock(clock.clone()).await;
+    let app = app!(t);
+    let h = hall(&app).await;
+    let admin = login(&app, ADMIN, ADMIN_PASSWORD).await;
+    create_user(
+        &app,
+        &admin,
+        "officer.a",
+        "disclosure_officer",
+        &h.tree.county_a,
+    )
+    .await;
+    let cats = req(
+        &app,
+        Method::GET,
+        &format!(
+            "/api/v1/organizations/{}/disclosure-categories",
+            h.tree.county_a
+        ),
+    )
+    .send()
+    .await;
+    let category = |code: &str| {
+        cats.body["items"]
+            .as_array()
+            .and_then(|a| a.iter().find(|c| c["code"] == code))
+            .cloned()
+            .unwrap_or_default()
+    };
+    assert_eq!(category("0101")["document_kind"], "regulation");
+    assert_eq!(category("0102")["document_kind"], "normative_document");
+    assert_eq!(category("0102")["parent_id"], category("01")["id"]);
+    // Publishes an item (or a revision of one) today, through review.
+    let publish =
+        |id: Option<String>, code: &'static str, title: &'static str, validity: &'static str| {
+            let (app, category) = (&app, category(code)["id"].clone());
+            let county = h.tree.county_a.clone();
+            async move {
+                let officer = login(app, "officer.a", PASSWORD).await;
+                let reviewer = login(app, "reviewer.a", PASSWORD).await;
+                let step = |token: String, id: String, action: &'static str| async move {
+                    let r = req(
+                        app,
+                        Method::POST,
+                        &format!("/api/v1/disclosures/{id}/{action}"),
+                    )
+                    .token(&token)
+                    .json(json!({}))
+                    .send()
+                    .await;
+                    assert_eq!(r.status, 200, "{action}: {:?}", r.body);
+                };
+                let id = match id {
+                    None => {
+                        let r = req(app, Method::POST, "/api/v1/disclosures")
+                            .token(&officer)
+                            .json(json!({"organization_id": county, "category_id": category,
+                            "title": title, "summary": title, "content": "正文。",
+                            "formed_on": "2025-03-10", "validity": validity}))
+                            .send()
+                            .await;
+                        assert_eq!(r.status, 201, "{:?}", r.body);
+                        r.id()
+                    }
+                    Some(id) => {
+                        step(officer.clone(), id.clone(), "revise").await;
+                        let r = req(app, Method::PATCH, &format!("/api/v1/disclosures/{id}"))
+                            .token(&officer)
+                            .json(json!({"validity": validity}))
+                            .send()
+                            .await;
+                        assert_eq!(r.status, 200, "{:?}", r.body);
+                        id
+                    }
+                };
+                step(officer, id.clone(), "submit").await;
+                step(reviewer.clone(), id.clone(), "approve").await;
+                step(
+                    login(app, "officer.a", PASSWORD).await,
+                    id.clone(),
+                    "publish",
+                )
+                .await;
+                id
+            }
+        };
+    let regulation = publish(None, "0101", "济南市历下区城市绿化管理办法", "valid").await;
+    clock.set(at("2025-04-01"));
+    let normative = publish(None, "0102", "关于规范行政事业性收费的通知", "valid").await;
+    clock.set(at("2025-06-02"));
+    publish(None, "01", "关于加强物业管理的意见", "valid").await;
+    clock.set(at("2025-11-20"));
+    publish(Some(normative), "0102", "", "repealed").await;
+    // After the year: a new normative document, and the regulation repealed.
+    clock.set(at("2026-01-05"));
+    publish(None, "0102", "关于优化营商环境的若干措施", "valid").await;
+    clock.set(at("2026-01-20"));
+    publish(Some(regulation), "0101", "", "repealed").await;
+
+    // Decisions of 2025: one licence, one penalty, two coercive measures.
+    clock.set(at("2025-09-26"));
+    let org_admin = login(&app, "admin.a", PASSWORD).await;
+    let reviewer = login(&app, "reviewer.a", PASSWORD).await;
+    let mut matters = vec![h.matter.clone()];
+    for (code, name, kind) in [
+        ("P1", "违法建设行政处罚", "administrative_penalty"),
+        ("C1", "查封施工现场", "administrative_coercion"),
+    ] {
+        let mut body = matter_body(&h.tree.county_a, code, name, &h.window, json!([]));
+        body["matter_type"] = json!(kind);
+        let id = publish_matter(&app, &org_admin, &reviewer, body).await;
+        matters.push(id);
+    }
+    matters.push(matters[2].clone());
+    let applicant = login(&app, "qiye", PASSWORD).await;
+    let clerk = login(&app, "clerk.a", PASSWORD).await;
+    for (i, m) in matters.iter().enumerate() {
+        let id = req(&app, Method::POST, "/api/v1/cases")
+            .token(&applicant)
+            .json(json!({"matter_ids": [m], "channel": "web"}))
+            .send()
+            .await
+            .id();
+        for (token, action, body) in [
+            (&clerk, "accept", json!({})),
+            (
+                &reviewer,
+                "decide",
+                json!({"decision": "approved", "result_number": format!("历下〔2025〕{i}号")}),
+            ),
+        ] {
+            let r = req(&app, Method::POST, &format!("/api/v1/cases/{id}/{action}"))
+                .token(token)
+                .json(body)
+                .send()
+                .await;
+            assert_eq!(r.status, 200, "{action}: {:?}", r.body);
+        }
+    }
+
+    // The 2025 report, run on 2 Feb 2026.
+    clock.set(at("2026-02-02"));
+    let admin = login(&app, ADMIN, ADMIN_PASSWORD).await;
+    let report = |year: i32, format: &'static str| {
+        let (app, admin, org) = (&app, admin.clone(), h.tree.county_a.clone());
+        async move {
+            req(
+                app,
+                Method::GET,
+                &format!("/api/v1/reports/disclosure-annual?org={org}&year={year}&format={format}"),
+            )
+            .token(&admin)
+            .send()
+            .await
+        }
+    };
+    let r = report(2025, "json").await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let t2 = &r.body["table2"];
+    let row = |v: &Value| {
+        (
+            v["issued_this_year"].as_u64().unwrap_or(99),
+            v["repealed_this_year"].as_u64().unwrap_or(99),
+            v["in_force"].as_u64().unwrap_or(99),
+        )
+    };
+    assert_eq!(row(&t2["regulations"]), (1, 0, 1), "{t2}");
+    assert_eq!(row(&t2["normative_documents"]), (1, 1, 0), "{t2}");
+    assert_eq!(row(&t2["unclassified_documents"]), (1, 0, 1), "{t2}");
+    assert_eq!(
+        (
+            &t2["licensing_decisions"],
+            &t2["penalty_decisions"],
+            &t2["coercion_decisions"]
+        ),
+        (&json!(1), &json!(1), &json!(2))
+    );
+    let md = report(2025, "markdown").await;
+    let text = md.body.as_str().unwrap_or_default();
+    for line in [
+        "| 规章 | 1 | 0 | 1 |",
+        "| 行政规范性文件 | 1 | 1 | 0 |",
+        "| 行政处罚 | 1 |",
+        "| 行政强制 | 2 |",
+    ] {
+        assert!(text.contains(line), "{line} in {text}");
+    }
+    let r = report(2026, "json").await;
+    let t2 = &r.body["table2"];
+    assert_eq!(row(&t2["regulations"]), (0, 1, 0), "{t2}");
+    assert_eq!(row(&t2["normative_documents"]), (1, 0, 1), "{t2}");
 }

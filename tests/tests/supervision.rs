@@ -524,7 +524,7 @@ async fn rules_are_validated_inherited_and_changed_only_by_supervisors_and_admin
     assert_eq!(base.body["rules"]["yellow_days_left"], 1);
     assert_eq!(base.body["rules"]["yellow_percent_used"], 80);
     assert_eq!(base.body["rules"]["rectification_days"], 5);
-    assert_eq!(base.body["catalogue"].as_array().map(Vec::len), Some(16));
+    assert_eq!(base.body["catalogue"].as_array().map(Vec::len), Some(18));
     let mut bad = base.body["rules"].clone();
     bad["yellow_percent_used"] = json!(0);
     bad["grades"] = json!({"excellent": 80, "good": 85, "pass": 70});
@@ -748,6 +748,7 @@ async fn complaints_are_decided_in_time_and_never_handled_by_their_subject() {
     let h = hall(&app).await;
     let admin = login(&app, ADMIN, ADMIN_PASSWORD).await;
     create_user(&app, &admin, "sup.a", "supervisor", &h.tree.county_a).await;
+    create_user(&app, &admin, "sup.city", "supervisor", &h.tree.city).await;
     let mut ids = std::collections::HashMap::new();
     for name in ["admin.a", "clerk.a", "clerk.b"] {
         let token = login(&app, name, PASSWORD).await;
@@ -841,16 +842,25 @@ async fn complaints_are_decided_in_time_and_never_handled_by_their_subject() {
     assert_eq!(r.status, 404);
 
     // Unaccepted on Mon 13 Oct: the acceptance deadline (Fri 10 Oct) is 2 working days past
-    // (Sat 11 Oct was an adjusted working day).
+    // (Sat 11 Oct was an adjusted working day). Each alert is for the organisation that
+    // decides: the city for the complaint about the county, the county for the report about
+    // its hall.
     let sup = login(&app, "sup.a", PASSWORD).await;
-    let r = req(
-        &app,
-        Method::GET,
-        "/api/v1/supervision/alerts?as_of=2025-10-13&kind=complaint_acceptance",
-    )
-    .token(&sup)
-    .send()
-    .await;
+    let sup_city = login(&app, "sup.city", PASSWORD).await;
+    let acceptance_alerts = |token: String| {
+        let app = &app;
+        async move {
+            req(
+                app,
+                Method::GET,
+                "/api/v1/supervision/alerts?as_of=2025-10-13&kind=complaint_acceptance",
+            )
+            .token(&token)
+            .send()
+            .await
+        }
+    };
+    let r = acceptance_alerts(sup_city.clone()).await;
     assert_eq!(
         alerts_of(&r),
         vec![
@@ -858,8 +868,14 @@ async fn complaints_are_decided_in_time_and_never_handled_by_their_subject() {
             ("complaint_acceptance".into(), "red".into(), -2)
         ]
     );
+    let r = acceptance_alerts(sup.clone()).await;
+    assert_eq!(
+        alerts_of(&r),
+        vec![("complaint_acceptance".into(), "red".into(), -2)]
+    );
+    assert_eq!(r.body["items"][0]["object_id"], own_id.as_str());
 
-    // The subject cannot handle it; the supervisor can.
+    // The subject cannot handle it, nor can the county complained about; the city can.
     let org_admin = login(&app, "admin.a", PASSWORD).await;
     let step = |token: String, id: String, action: &'static str, b: Value| {
         let app = &app;
@@ -890,6 +906,10 @@ async fn complaints_are_decided_in_time_and_never_handled_by_their_subject() {
         .await;
     assert_eq!(listed.status, 200);
     assert!(!listed.body.to_string().contains(&shirking));
+    let r = step(sup.clone(), shirking.clone(), "accept", json!({})).await;
+    assert_eq!(r.status, 403, "{:?}", r.body);
+    assert_eq!(r.body["code"], "complaint.subject_cannot_handle");
+    let sup = sup_city.clone();
     let r = step(
         sup.clone(),
         shirking.clone(),
@@ -914,7 +934,9 @@ async fn complaints_are_decided_in_time_and_never_handled_by_their_subject() {
     assert_eq!(seen.body["state"], "closed");
     assert_eq!(seen.body["reply"], "已对相关人员批评教育，感谢监督。");
     assert!(seen.body["findings"].is_null());
-    // The applicant's report is referred to discipline inspection.
+    // The applicant's report about the county's hall is the county's to handle, and is
+    // referred to discipline inspection.
+    let sup = login(&app, "sup.a", PASSWORD).await;
     assert_eq!(
         step(sup.clone(), own_id.clone(), "accept", json!({}))
             .await
@@ -949,6 +971,128 @@ async fn complaints_are_decided_in_time_and_never_handled_by_their_subject() {
         "referral_to_discipline_inspection"
     );
     assert_eq!(acc.body["items"][0]["complaint_id"], own_id.as_str());
+}
+
+#[actix_web::test]
+async fn a_report_about_a_department_goes_to_the_county_above_it() {
+    // A signed-in applicant reports a department (平阴县市场监督管理局) without naming anyone.
+    let clock = Arc::new(FixedClock::new(at("2025-09-26")));
+    let t = TestApp::with_clock(clock.clone()).await;
+    let app = app!(t);
+    let h = hall(&app).await;
+    let admin = login(&app, ADMIN, ADMIN_PASSWORD).await;
+    for (name, role, org) in [
+        ("admin.dept", "org_admin", &h.tree.dept_b),
+        ("sup.dept", "supervisor", &h.tree.dept_b),
+        ("sup.b", "supervisor", &h.tree.county_b),
+    ] {
+        create_user(&app, &admin, name, role, org).await;
+    }
+    let applicant = login(&app, "qiye", PASSWORD).await;
+    let r = req(&app, Method::POST, "/api/v1/complaints")
+        .token(&applicant)
+        .json(
+            json!({"kind": "report", "category": "improper_fees", "organization_id": h.tree.dept_b,
+            "text": "办理食品经营许可时被要求另交“加急费”。", "name": "王经理",
+            "contact": {"phone": "13912345678"}}),
+        )
+        .send()
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let id = r.id();
+
+    // The department's own administrator and supervisor neither handle nor read it.
+    for name in ["admin.dept", "sup.dept"] {
+        let token = login(&app, name, PASSWORD).await;
+        let accept = req(
+            &app,
+            Method::POST,
+            &format!("/api/v1/complaints/{id}/accept"),
+        )
+        .token(&token)
+        .json(json!({}))
+        .send()
+        .await;
+        assert_eq!(accept.status, 403, "{name}: {:?}", accept.body);
+        assert_eq!(accept.body["code"], "complaint.subject_cannot_handle");
+        let read = req(&app, Method::GET, &format!("/api/v1/complaints/{id}"))
+            .token(&token)
+            .send()
+            .await;
+        assert_eq!(read.status, 404, "{name}");
+        let listed = req(&app, Method::GET, "/api/v1/complaints")
+            .token(&token)
+            .send()
+            .await;
+        assert_eq!(listed.body["items"], json!([]), "{name}");
+        let alerts = req(
+            &app,
+            Method::GET,
+            "/api/v1/supervision/alerts?as_of=2025-10-13&kind=complaint_acceptance",
+        )
+        .token(&token)
+        .send()
+        .await;
+        assert_eq!(alerts.body["items"], json!([]), "{name}");
+        let text = alerts.body.to_string() + &listed.body.to_string();
+        assert!(!text.contains("13912345678") && !text.contains("王经理"));
+    }
+    // Not even the trail tells the department who reported it.
+    let sup_dept = login(&app, "sup.dept", PASSWORD).await;
+    let trail = req(
+        &app,
+        Method::GET,
+        "/api/v1/audit-events?entity_type=complaint",
+    )
+    .token(&sup_dept)
+    .send()
+    .await;
+    assert_eq!(trail.status, 200, "{:?}", trail.body);
+    assert_eq!(trail.body["items"], json!([]));
+
+    // The county above it decides, in time, and sees who reported it.
+    let sup_b = login(&app, "sup.b", PASSWORD).await;
+    let alerts = req(
+        &app,
+        Method::GET,
+        "/api/v1/supervision/alerts?as_of=2025-10-10&kind=complaint_acceptance",
+    )
+    .token(&sup_b)
+    .send()
+    .await;
+    assert_eq!(
+        alerts_of(&alerts),
+        vec![("complaint_acceptance".into(), "yellow".into(), 0)]
+    );
+    assert_eq!(
+        alerts.body["items"][0]["organization_id"],
+        h.tree.county_b.as_str()
+    );
+    let read = req(&app, Method::GET, &format!("/api/v1/complaints/{id}"))
+        .token(&sup_b)
+        .send()
+        .await;
+    assert_eq!(read.body["complainant_name"], "王经理");
+    assert_eq!(read.body["contact"]["phone"], "13912345678");
+    let accept = req(
+        &app,
+        Method::POST,
+        &format!("/api/v1/complaints/{id}/accept"),
+    )
+    .token(&sup_b)
+    .json(json!({}))
+    .send()
+    .await;
+    assert_eq!(accept.status, 200, "{:?}", accept.body);
+    let trail = req(
+        &app,
+        Method::GET,
+        "/api/v1/audit-events?entity_type=complaint",
+    )
+    .token(&sup_b)
+    .send()
+    .await;
+    assert_eq!(trail.body["items"].as_array().map(Vec::len), Some(2));
 }
 
 #[actix_web::test]

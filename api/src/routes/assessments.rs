@@ -221,7 +221,7 @@ pub async fn record_attendance(
     auth.require(WRITERS)?;
     let b = &body.value;
     let mut e = Errors::new();
-    e.check("day", rules::check_day(b.day, state.today()));
+    e.check("day", validation::event_date(b.day, None, state.today()));
     let note = check_note(&mut e, b.note.as_deref());
     e.finish()?;
     let audit = AuditCtx::new(&state, auth.actor());
@@ -595,7 +595,7 @@ pub async fn create_assessment(
     auth.require(WRITERS)?;
     let b = &body.value;
     let mut e = Errors::new();
-    e.check("day", rules::check_day(b.day, state.today()));
+    e.check("day", validation::event_date(b.day, None, state.today()));
     let items = check_items(&mut e, &b.items);
     let note = check_note(&mut e, b.note.as_deref());
     e.finish()?;

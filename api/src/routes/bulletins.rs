@@ -152,7 +152,7 @@ async fn build(
 
     // Cases: received in the month, and decided in the month, per window.
     let rows = repo::hall_case_rows(&mut conn, hall.id, from, to).await?;
-    let facts = facts_of(&mut conn, &rows, state.config.timezone.name()).await?;
+    let facts = facts_of(&mut conn, &rows).await?;
     let mut received: BTreeMap<Uuid, CaseMeasures> = BTreeMap::new();
     let mut decided: BTreeMap<Uuid, CaseMeasures> = BTreeMap::new();
     let (mut all_received, mut all_decided) = (CaseMeasures::default(), CaseMeasures::default());

@@ -1,19 +1,22 @@
 //! The working-day calendar and deadlines in working days.
 
 use actix_web::http::header;
-use actix_web::{HttpResponse, get, put, web};
+use actix_web::{HttpRequest, HttpResponse, get, put, web};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use diesel_async::AsyncConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
 use zhengwu_domain::account::Role;
-use zhengwu_domain::calendar::{MAX_WORKING_DAYS, SkipReason, YearSchedule};
-use zhengwu_persistence::calendar;
+use zhengwu_domain::calendar::{MAX_WORKING_DAYS, SkipReason, StoredDeadline, YearSchedule};
+use zhengwu_persistence::{calendar, deadlines};
 
 use crate::audit_ctx::AuditCtx;
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, IfMatch, etag};
+use crate::pagination::{Page, PageParams, page_response};
+use crate::routes::supervision::subtree;
 use crate::state::AppState;
 
 /// A year's published schedule (国务院办公厅关于部分节假日安排的通知).
@@ -171,7 +174,8 @@ pub async fn get(state: web::Data<AppState>, year: web::Path<i32>) -> ApiResult<
         }))
 }
 
-/// Load or replace a year's schedule (system administrators).
+/// Load or replace a year's schedule (system administrators). Stored deadlines counted
+/// across the year while it had no schedule are counted again with it.
 #[utoipa::path(operation_id = "putCalendar",
     tag = "calendar", security(("bearer" = [])),
     params(("year" = i32, Path, minimum = 1990, maximum = 2200, example = 2025),
@@ -210,6 +214,7 @@ pub async fn put(
                 })
             });
             let version = calendar::put_year(c, &schedule).await?;
+            let recounted = crate::deadlines::recount(c, year).await?;
             let dto = CalendarDto {
                 year,
                 holidays: schedule.holidays().collect(),
@@ -217,6 +222,7 @@ pub async fn put(
                 version,
                 updated_at: audit.at,
             };
+            let after = serde_json::json!({"calendar": &dto, "deadlines_recounted": recounted});
             audit
                 .record(
                     c,
@@ -225,7 +231,7 @@ pub async fn put(
                     year,
                     None,
                     before.as_ref(),
-                    Some(&dto),
+                    Some(&after),
                 )
                 .await?;
             Ok(dto)
@@ -234,4 +240,98 @@ pub async fn put(
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(dto.version)))
         .json(dto))
+}
+
+/// A stored deadline counted across a year whose holiday schedule is not loaded.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProvisionalDeadline {
+    pub kind: StoredDeadline,
+    /// The case, application, item, message, ticket, rectification, order or complaint.
+    pub object_id: Uuid,
+    /// The stop of an application (its consultation or fee notice); 0 otherwise.
+    pub seq: i32,
+    /// The record's number, title or subject.
+    pub label: String,
+    /// The organisation responsible for the deadline.
+    pub organization_id: Option<Uuid>,
+    pub start_on: NaiveDate,
+    /// Working days counted from `start_on` (before the working days of closed stops).
+    pub working_days: u32,
+    /// The due date as counted, weekends only in the years below.
+    pub due_date: NaiveDate,
+    /// Years counted without a schedule; loading one counts the deadline again.
+    pub years_without_calendar: Vec<i32>,
+    pub computed_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ProvisionalQuery {
+    /// The organisation whose subtree is listed; your scope when absent.
+    pub org: Option<Uuid>,
+}
+
+fn provisional_key(d: &ProvisionalDeadline) -> String {
+    format!("{}|{}|{}|{}", d.due_date, d.kind, d.object_id, d.seq)
+}
+
+fn provisional_after(key: &str) -> Option<deadlines::After> {
+    let mut parts = key.splitn(4, '|');
+    Some(deadlines::After {
+        due_date: parts.next()?.parse().ok()?,
+        kind: StoredDeadline::parse(parts.next()?)?.as_str().to_owned(),
+        object_id: parts.next()?.parse().ok()?,
+        seq: parts.next()?.parse().ok()?,
+    })
+}
+
+/// Stored deadlines counted across a year with no holiday schedule loaded (weekends only
+/// there), soonest first: loading the year's schedule counts them again. Administrators,
+/// within their scope.
+#[utoipa::path(operation_id = "listProvisionalDeadlines",
+    tag = "calendar", security(("bearer" = [])), params(ProvisionalQuery, PageParams),
+    responses((status = 200, body = Page<ProvisionalDeadline>)))]
+#[get("/calendars/provisional-deadlines")]
+pub async fn provisional(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Principal,
+    q: web::Query<ProvisionalQuery>,
+    page: web::Query<PageParams>,
+) -> ApiResult<HttpResponse> {
+    auth.require(&[Role::SysAdmin, Role::OrgAdmin])?;
+    let limit = page.limit()?;
+    let after = match page.after_key()? {
+        Some(k) => Some(provisional_after(&k).ok_or_else(|| {
+            ApiError::field(
+                "?cursor",
+                "cursor.invalid",
+                "the cursor is not one this API gave out",
+            )
+        })?),
+        None => None,
+    };
+    let mut conn = state.conn().await?;
+    let within = subtree(&mut conn, &auth, q.org).await?;
+    let rows = deadlines::list(&mut conn, within.as_deref(), after.as_ref(), limit + 1).await?;
+    let mut items = Vec::with_capacity(rows.len());
+    for r in rows {
+        let d = r.deadline;
+        items.push(ProvisionalDeadline {
+            kind: StoredDeadline::parse(&d.kind).ok_or_else(ApiError::internal)?,
+            object_id: d.object_id,
+            seq: d.seq,
+            label: r.label,
+            organization_id: r.organization_id,
+            start_on: d.start_on,
+            working_days: u32::try_from(d.working_days).unwrap_or(0),
+            due_date: d.due_date,
+            years_without_calendar: d.years,
+            computed_at: d.computed_at,
+        });
+    }
+    Ok(page_response(
+        &req,
+        Page::from_rows(items, limit, provisional_key, |d| d),
+    ))
 }

@@ -13,17 +13,19 @@ use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use zhengwu_domain::account::{ApplicantType, Role};
-use zhengwu_domain::calendar::Calendar;
+use zhengwu_domain::calendar::{Calendar, ClockReading, StoredDeadline};
 use zhengwu_domain::services::{
     self as rules, CaseAction, CaseClock, CaseKind, CaseState, Decision, MatterState, Pause,
     SpecialProcedure,
 };
 use zhengwu_domain::validation::{self, Errors, RuleViolation};
 use zhengwu_persistence::cases::{self as repo, Case, SubmittedMaterial};
+use zhengwu_persistence::deadlines::Target;
 use zhengwu_persistence::{Conn, DbError, calendar, matters, orgs, users};
 
 use crate::audit_ctx::AuditCtx;
 use crate::auth::{Principal, Scope, SubjectKind};
+use crate::deadlines;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, IdempotencyKey, IfMatch, etag};
 use crate::idem::Idem;
@@ -203,10 +205,11 @@ pub struct DecideIn {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"method": "window", "delivered_on": "2026-11-25"}))]
+#[schema(example = json!({"method": "window"}))]
 pub struct DeliverIn {
     /// `window`, `post`, `electronic`, …
     pub method: String,
+    /// The day it was delivered (default today): not before the decision, not in the future.
     pub delivered_on: Option<NaiveDate>,
 }
 
@@ -275,6 +278,16 @@ pub struct CaseDto {
     pub decision_reason: Option<String>,
     pub result_number: Option<String>,
     pub decided_on: Option<NaiveDate>,
+    /// The last day to deliver the decision: 10 working days after it (AL Art.44).
+    pub delivery_due: Option<NaiveDate>,
+    /// The day the decision was delivered.
+    pub delivered_on: Option<NaiveDate>,
+    /// Delivered after `delivery_due`.
+    pub delivered_late: bool,
+    /// Years without a loaded holiday schedule that its stored deadlines were counted across
+    /// (weekends only there); loading such a year counts them again. Empty when every
+    /// schedule was loaded.
+    pub years_without_calendar: Vec<i32>,
     pub delivered_at: Option<DateTime<Utc>>,
     pub delivery_method: Option<String>,
     pub assignee_id: Option<Uuid>,
@@ -375,13 +388,20 @@ async fn calendar_around(conn: &mut Conn, from: NaiveDate) -> ApiResult<Calendar
     Ok(calendar::calendar_for(conn, from.year(), from.year() + 2).await?)
 }
 
-async fn clock_of(conn: &mut Conn, c: &Case, today: NaiveDate) -> ApiResult<(CaseClock, ClockDto)> {
+async fn clock_of(conn: &mut Conn, c: &Case, today: NaiveDate) -> ApiResult<Clock> {
     let pauses = repo::pauses_of(conn, c.id).await?;
     let cal = match c.accepted_on {
         Some(accepted) => Some(calendar_around(conn, accepted).await?),
         None => None,
     };
     clock_reading(c, &pauses, cal.as_ref(), today)
+}
+
+/// A case's clock, its representation and, once accepted, its reading.
+struct Clock {
+    clock: CaseClock,
+    dto: ClockDto,
+    reading: Option<ClockReading>,
 }
 
 /// The clock of a case from its special procedures and, once accepted, the calendar
@@ -391,7 +411,7 @@ fn clock_reading(
     pauses: &[repo::PauseRecord],
     cal: Option<&Calendar>,
     today: NaiveDate,
-) -> ApiResult<(CaseClock, ClockDto)> {
+) -> ApiResult<Clock> {
     let clock = CaseClock {
         accepted_on: c.accepted_on.unwrap_or(c.received_on),
         promised_days: c.promised_days,
@@ -405,6 +425,7 @@ fn clock_reading(
             })
             .collect(),
     };
+    let mut reading = None;
     let dto = match c.accepted_on {
         None => ClockDto {
             accepted_on: None,
@@ -422,7 +443,7 @@ fn clock_reading(
             let r = clock
                 .read(cal, until)
                 .map_err(|e| ApiError::unprocessable("case.clock", e.to_string()))?;
-            ClockDto {
+            let dto = ClockDto {
                 accepted_on: Some(accepted),
                 due_date: r.due_date,
                 limit_working_days: c.promised_days,
@@ -431,10 +452,16 @@ fn clock_reading(
                 working_days_paused: r.working_days_paused,
                 working_days_left: r.working_days_left,
                 paused: c.state == CaseState::Suspended,
-            }
+            };
+            reading = Some(r);
+            dto
         }
     };
-    Ok((clock, dto))
+    Ok(Clock {
+        clock,
+        dto,
+        reading,
+    })
 }
 
 async fn case_dto(state: &AppState, conn: &mut Conn, c: Case) -> ApiResult<CaseDto> {
@@ -466,7 +493,7 @@ async fn case_dtos(state: &AppState, conn: &mut Conn, cases: Vec<Case>) -> ApiRe
             None => None,
         };
         let pauses = extras.pauses.remove(&c.id).unwrap_or_default();
-        let (_, clock) = clock_reading(&c, &pauses, cal, today)?;
+        let clock = clock_reading(&c, &pauses, cal, today)?.dto;
         let matter_name = match (c.matter_id, c.matter_version) {
             (Some(m), Some(v)) => Some(
                 extras
@@ -528,6 +555,13 @@ async fn case_dtos(state: &AppState, conn: &mut Conn, cases: Vec<Case>) -> ApiRe
             decision_reason: outcome.decision_reason.clone(),
             result_number: outcome.result_number.clone(),
             decided_on: c.decided_on,
+            delivery_due: outcome.delivery_due,
+            delivered_on: outcome.delivered_on,
+            delivered_late: rules::delivered_late(outcome.delivery_due, outcome.delivered_on),
+            years_without_calendar: extras
+                .years_without_calendar
+                .remove(&c.id)
+                .unwrap_or_default(),
             delivered_at: outcome.delivered_at,
             delivery_method: outcome.delivery_method.clone(),
             assignee_id: c.assignee_id,
@@ -1018,8 +1052,23 @@ async fn act(
             let listed: Vec<String> = matter.iter().flat_map(|v| v.content.materials.iter().map(|m| m.name.clone())).collect();
             match &a {
                 Act::Accept => {
-                    case.accepted_on = Some(day);
+                    // AL Art.32: after a one-time notice later than the notice window the
+                    // application counts as accepted on the day it was received.
+                    let tz = state.config.timezone;
+                    let notices = repo::notices_of(c, id).await?;
+                    let first_notice =
+                        notices.first().map(|n| n.at.with_timezone(&tz).date_naive());
+                    let (rules_in_force, _) =
+                        zhengwu_persistence::supervision::rules_at(c, org.path.as_str()).await?;
+                    let window = rules_in_force.notice_window_days;
+                    let cal = calendar::calendar_for(c, case.received_on.year(), day.year()).await?;
+                    let on = rules::accepted_on(&cal, case.received_on, first_notice, day, window);
+                    case.accepted_on = Some(on);
                     outcome.accepted_at = Some(now);
+                    if on != day {
+                        data = serde_json::json!({"accepted_on": on, "notice_on": first_notice,
+                            "counted_from_receipt": true});
+                    }
                 }
                 Act::Refuse(reason) => {
                     outcome.refusal_reason = Some(reason.clone());
@@ -1106,10 +1155,14 @@ async fn act(
                     }
                 }
                 Act::Extend(x) => {
-                    let (clock, _) = clock_of(c, &case, day).await?;
+                    let clock = clock_of(c, &case, day).await?.clock;
                     clock
                         .check_extension(x.working_days)
                         .map_err(|v| ApiError::field("/working_days", v.code, v.message))?;
+                    let cal = calendar_around(c, clock.accepted_on).await?;
+                    clock
+                        .check_extension_in_time(&cal, day)
+                        .map_err(|v| ApiError::conflict(v.code, v.message))?;
                     case.extension_days = x.working_days;
                     outcome.extension_reason = Some(x.reason.clone());
                     note = Some(x.reason.clone());
@@ -1126,6 +1179,9 @@ async fn act(
                         _ => {}
                     }
                     case.decided_on = Some(day);
+                    let delivery = Target::of(StoredDeadline::CaseDelivery, id);
+                    let counted = deadlines::count(c, delivery, rules::delivery_due(day)).await?;
+                    outcome.delivery_due = Some(counted.due_date);
                     outcome.decision = Some(d.decision.as_str().to_owned());
                     outcome.decision_reason = d.reason.clone();
                     outcome.result_number = d.result_number.clone();
@@ -1133,9 +1189,15 @@ async fn act(
                     data = serde_json::json!({"decision": d.decision, "result_number": d.result_number});
                 }
                 Act::Deliver(d) => {
+                    let decided = case.decided_on.map(|on| (on, "the decision"));
+                    let on = validation::event_date(d.delivered_on.unwrap_or(day), decided, day)
+                        .map_err(|v| ApiError::field("/delivered_on", v.code, v.message))?;
+                    outcome.delivered_on = Some(on);
                     outcome.delivered_at = Some(now);
                     outcome.delivery_method = Some(d.method.clone());
-                    data = serde_json::json!({"method": d.method, "delivered_on": d.delivered_on.unwrap_or(day)});
+                    let late = rules::delivered_late(outcome.delivery_due, outcome.delivered_on);
+                    data = serde_json::json!({"method": d.method, "delivered_on": on,
+                        "delivery_due": outcome.delivery_due, "late": late});
                 }
                 Act::Charge(items) => {
                     if items.is_empty() {
@@ -1167,8 +1229,15 @@ async fn act(
                 }
             }
             // The due date follows the clock: set at acceptance, moved by pauses and extensions.
-            let (_, clock) = clock_of(c, &case, day).await?;
-            case.due_date = if case.accepted_on.is_some() && case.state != CaseState::Suspended { clock.due_date } else { case.due_date };
+            if case.accepted_on.is_some() && case.state != CaseState::Suspended {
+                let reading = clock_of(c, &case, day).await?.reading;
+                case.due_date = reading.as_ref().and_then(|r| r.due_date);
+                if let (Some(r), Some(due)) = (reading, case.due_date) {
+                    let target = Target::of(StoredDeadline::Case, id);
+                    let years = &r.years_without_schedule;
+                    zhengwu_persistence::deadlines::keep(c, &target, &r.basis, due, years).await?;
+                }
+            }
             let saved = repo::save(c, id, &repo::CaseChanges::of(&case)?, &outcome).await?;
             repo::add_event(c, id, now, Some(auth.id), a.name(), note.as_deref(), data.clone()).await?;
             if let (Act::Decide(_), Some(parent)) = (&a, saved.parent_id) {
@@ -1259,7 +1328,9 @@ case_action!(
     "/cases/{id}/accept",
     "acceptCase",
     NoteIn,
-    "Accept (受理): the clock starts; the due date is the promised limit in working days (an immediate case is due the same day).",
+    "Accept (受理): the clock starts; the due date is the promised limit in working days (an \
+     immediate case is due the same day). After a one-time notice later than the notice \
+     window the case counts as accepted on receipt (AL Art.32).",
     |_b| Ok(Act::Accept)
 );
 case_action!(
@@ -1329,7 +1400,8 @@ case_action!(
     "/cases/{id}/extend",
     "extendCase",
     CaseExtendIn,
-    "Extend the time limit once, with a reason, never beyond the statutory limit plus its legal extension (AL Art.42).",
+    "Extend the time limit once, with a reason, never beyond the statutory limit plus its \
+     legal extension, decided on or before the due date (AL Art.42; 409 after it).",
     |b| Ok(Act::Extend(CaseExtendIn {
         reason: text("/reason", &b.reason, 1000)?,
         ..b
@@ -1348,7 +1420,8 @@ case_action!(
     "/cases/{id}/deliver",
     "deliverCase",
     DeliverIn,
-    "Deliver the result (出件/送达).",
+    "Deliver the result (出件/送达), due within 10 working days of the decision (AL Art.44); \
+     a later delivery is recorded as late.",
     |b| Ok(Act::Deliver(DeliverIn {
         method: text("/method", &b.method, 50)?,
         ..b
@@ -1395,7 +1468,7 @@ pub async fn timeline(
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.conn().await?;
     let (c, _) = visible_case(&mut conn, &auth, *id, false).await?;
-    let (_, clock) = clock_of(&mut conn, &c, state.today()).await?;
+    let clock = clock_of(&mut conn, &c, state.today()).await?.dto;
     let entries = repo::events_of(&mut conn, c.id)
         .await?
         .into_iter()

@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use zhengwu_domain::account::Role;
-use zhengwu_domain::disclosure::{IndexFormat, standard_catalogue};
+use zhengwu_domain::disclosure::{
+    DocumentKind, IndexFormat, STANDARD_DOCUMENT_CATEGORIES, standard_catalogue,
+};
 use zhengwu_domain::validation::{self, Errors, RuleViolation};
 use zhengwu_persistence::disclosure::{self as repo, Category};
 use zhengwu_persistence::{Conn, DbError, orgs};
@@ -24,9 +26,11 @@ use crate::state::AppState;
 /// Who edits catalogues and guides.
 pub const EDITORS: &[Role] = &[Role::SysAdmin, Role::OrgAdmin, Role::DisclosureOfficer];
 
-/// Gives a new organisation the standard catalogue for its kind and level.
+/// Gives a new organisation the standard catalogue for its kind and level, with the
+/// sub-categories of 01 that tell 规章 from 行政规范性文件.
 pub async fn seed_catalogue(conn: &mut Conn, org: &orgs::Organization) -> Result<(), DbError> {
-    repo::insert_categories(conn, org.id, &standard_catalogue(org.kind, org.level), true).await
+    repo::insert_categories(conn, org.id, &standard_catalogue(org.kind, org.level), true).await?;
+    repo::insert_document_categories(conn, org.id, "01", &STANDARD_DOCUMENT_CATEGORIES).await
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -41,6 +45,9 @@ pub struct CategoryDto {
     pub sort_order: i32,
     /// One of the standard categories of OGI Art.20/21.
     pub standard: bool,
+    /// The kind of document filed here (and in the categories below), counted apart in the
+    /// annual report: set on the standard sub-categories 0101 (规章) and 0102 (行政规范性文件).
+    pub document_kind: Option<DocumentKind>,
     /// Retired categories take no new items; their items stay.
     pub retired: bool,
     pub version: i32,
@@ -57,6 +64,7 @@ impl From<Category> for CategoryDto {
             name: c.name,
             sort_order: c.sort_order,
             standard: c.standard,
+            document_kind: c.document_kind.as_deref().and_then(DocumentKind::parse),
             retired: c.retired,
             version: c.version,
             updated_at: c.updated_at,

@@ -10,12 +10,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use zhengwu_domain::account::Role;
+use zhengwu_domain::calendar::{DeadlineBasis, StoredDeadline};
 use zhengwu_domain::supervision::{
     AccountabilityKind, ComplaintAction, ComplaintCategory, ComplaintKind, ComplaintState,
+    complained_about, handling_organisation,
 };
 use zhengwu_domain::validation::{self, Errors, RuleViolation};
+use zhengwu_persistence::deadlines::Target;
 use zhengwu_persistence::supervision::{self as repo, Accountability, Complaint};
-use zhengwu_persistence::{Conn, DbError, calendar, cases, orgs, windows};
+use zhengwu_persistence::{Conn, DbError, cases, orgs, windows};
 
 use crate::audit_ctx::AuditCtx;
 use crate::auth::{MaybePrincipal, Principal};
@@ -28,7 +31,8 @@ use crate::routes::orders::staff_of;
 use crate::routes::participation::ContactIn;
 use crate::state::AppState;
 
-/// Who handles complaints: supervisors and administrators within scope.
+/// Who handles complaints: supervisors and administrators within scope, above the
+/// organisation complained about.
 const HANDLERS: &[Role] = &[Role::SysAdmin, Role::OrgAdmin, Role::Supervisor];
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -72,6 +76,10 @@ pub struct ComplaintDto {
     pub received_on: NaiveDate,
     /// The decision to accept is due by this day.
     pub acceptance_due: NaiveDate,
+    /// Years without a loaded holiday schedule that its stored deadlines were counted across
+    /// (weekends only there); loading such a year counts them again. Empty when every
+    /// schedule was loaded.
+    pub years_without_calendar: Vec<i32>,
     pub state: ComplaintState,
     pub decision_reason: Option<String>,
     pub reply: Option<String>,
@@ -93,7 +101,7 @@ pub struct ComplaintDto {
     pub version: i32,
 }
 
-fn complaint_dto(c: Complaint, handler: bool) -> ComplaintDto {
+fn complaint_dto(c: Complaint, handler: bool, years_without_calendar: Vec<i32>) -> ComplaintDto {
     ComplaintDto {
         id: c.id,
         number: c.number,
@@ -106,6 +114,7 @@ fn complaint_dto(c: Complaint, handler: bool) -> ComplaintDto {
         text: c.text,
         received_on: c.received_on,
         acceptance_due: c.acceptance_due,
+        years_without_calendar,
         state: ComplaintState::parse(&c.state).unwrap_or(ComplaintState::Submitted),
         decision_reason: c.decision_reason,
         reply: c.reply,
@@ -232,14 +241,13 @@ pub async fn submit_complaint(
             return Ok(r);
         }
         let (rules, _) = repo::rules_at(c, org.path.as_str()).await?;
-        let cal = calendar::calendar_for(c, day.year(), day.year() + 1).await?;
-        let due = cal
-            .add_working_days(day, rules.complaint_acceptance_days)
-            .map_err(|e| ApiError::unprocessable("calendar.unavailable", e.to_string()))?
-            .due_date;
+        let id = Uuid::now_v7();
+        let target = Target::of(StoredDeadline::ComplaintAcceptance, id);
+        let basis = DeadlineBasis::after(day, rules.complaint_acceptance_days);
+        let due = crate::deadlines::count(c, target, basis).await?.due_date;
         let serial = repo::next_serial(c, "complaint", day.year()).await?;
         let k = Complaint {
-            id: Uuid::now_v7(),
+            id,
             number: format!("TS{}-{serial:04}", day.year()),
             kind: b.kind.as_str().to_owned(),
             category: b.category.as_str().to_owned(),
@@ -274,13 +282,14 @@ pub async fn submit_complaint(
                     "complaint.submit",
                     "complaint",
                     k.id,
-                    Some(&org.path),
+                    Some(&handling_organisation(&org.path)),
                     None::<&()>,
                     Some(&serde_json::json!({"number": k.number, "category": k.category})),
                 )
                 .await?;
         }
-        let mut dto = complaint_dto(k, false);
+        let years = crate::deadlines::flags_of(c, k.id).await?;
+        let mut dto = complaint_dto(k, false, years);
         dto.query_code = Some(code.clone());
         let location = format!("/api/v1/complaints/{}", dto.id);
         idem.finish(c, &dto, location).await
@@ -332,17 +341,28 @@ pub async fn list_complaints(
         auth.require(HANDLERS)?;
         f.within = crate::routes::supervision::subtree(&mut conn, &auth, q.org).await?;
         f.not_about = Some(auth.id);
+        // Complaints about the caller's own organisation (or one above it) are not theirs.
+        f.not_about_orgs = auth
+            .org_path
+            .as_ref()
+            .map(|p| p.ids().into_iter().map(|i| i.0).collect())
+            .unwrap_or_default();
     } else {
         f.complainant = Some(auth.id);
     }
     let rows = repo::list_complaints(&mut conn, &f).await?;
+    let ids: Vec<Uuid> = rows.iter().map(|k| k.id).collect();
+    let mut years = crate::deadlines::flags(&mut conn, &ids).await?;
     Ok(page_response(
         &req,
         Page::from_rows(
             rows,
             limit,
             |k| k.id.to_string(),
-            |k| complaint_dto(k, handler),
+            |k| {
+                let y = years.remove(&k.id).unwrap_or_default();
+                complaint_dto(k, handler, y)
+            },
         ),
     ))
 }
@@ -411,10 +431,17 @@ pub async fn lookup_complaint(
         }))
 }
 
-/// Whether a staff member is the subject of a complaint: the staff member complained about,
-/// or one staffing the window complained about.
-async fn is_subject(conn: &mut Conn, k: &Complaint, user: Uuid) -> ApiResult<bool> {
-    if k.staff_id == Some(user) {
+/// Whether the caller is on the side a complaint is made against: the staff member complained
+/// about, one staffing the window complained about, or a member of the organisation
+/// complained about (or of one below it). Such a caller neither handles nor reads it.
+async fn is_subject(
+    conn: &mut Conn,
+    k: &Complaint,
+    org: &orgs::Organization,
+    auth: &Principal,
+) -> ApiResult<bool> {
+    let user = auth.id;
+    if k.staff_id == Some(user) || complained_about(&org.path, auth.org_path.as_ref()) {
         return Ok(true);
     }
     Ok(match k.window_id {
@@ -442,7 +469,7 @@ async fn visible_complaint(
     // The subject of a complaint neither handles nor reads it (nor learns who complained).
     let handler = HANDLERS.contains(&auth.role)
         && auth.sees(&org.path)
-        && !is_subject(conn, &k, auth.id).await?;
+        && !is_subject(conn, &k, &org, auth).await?;
     let own = k.complainant_id == Some(auth.id);
     if !handler && !own {
         return Err(ApiError::not_found("complaint"));
@@ -462,9 +489,10 @@ pub async fn get_complaint(
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.conn().await?;
     let (k, _, handler) = visible_complaint(&mut conn, &auth, *id, false).await?;
+    let years = crate::deadlines::flags_of(&mut conn, k.id).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(k.version)))
-        .json(complaint_dto(k, handler)))
+        .json(complaint_dto(k, handler, years)))
 }
 
 /// A step that takes an optional note: acceptance, closing.
@@ -526,12 +554,16 @@ async fn complaint_step(
     let out = conn
         .transaction::<_, ApiError, _>(async |c| {
             let subject = match repo::get_complaint(c, id, true).await {
-                Ok(k) => is_subject(c, &k, auth.id).await?,
+                Ok(k) => {
+                    let org = orgs::get(c, k.organization_id).await?;
+                    is_subject(c, &k, &org, auth).await?
+                }
                 Err(DbError::NotFound) => return Err(ApiError::not_found("complaint")),
                 Err(e) => return Err(e.into()),
             };
             // The subject of a complaint never handles it: the staff member complained about,
-            // or anyone staffing the window complained about.
+            // anyone staffing the window complained about, or the organisation complained
+            // about (handling goes to the organisation above it).
             if subject {
                 return Err(
                     ApiError::forbidden("the subject of a complaint cannot handle it")
@@ -591,12 +623,13 @@ async fn complaint_step(
                     &format!("complaint.{action}"),
                     "complaint",
                     id,
-                    Some(&org.path),
+                    Some(&handling_organisation(&org.path)),
                     Some(&serde_json::json!({"state": from})),
                     Some(&serde_json::json!({"state": next, "text": text})),
                 )
                 .await?;
-            Ok(complaint_dto(saved, true))
+            let years = crate::deadlines::flags_of(c, saved.id).await?;
+            Ok(complaint_dto(saved, true, years))
         })
         .await?;
     Ok(HttpResponse::Ok()
@@ -630,7 +663,9 @@ complaint_action!(
     "acceptComplaint",
     ComplaintAction::Accept,
     ComplaintStepIn,
-    "Accept a complaint (受理), before its acceptance due date; the acceptor handles it. Not by its subject."
+    "Accept a complaint (受理), before its acceptance due date; the acceptor handles it. Not \
+     by its subject: the staff member or window complained about, or the organisation \
+     complained about (the organisation above it handles it)."
 );
 complaint_action!(
     reject_complaint,

@@ -13,14 +13,16 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use zhengwu_domain::account::Role;
+use zhengwu_domain::calendar::{DeadlineBasis, StoredDeadline};
 use zhengwu_domain::disclosure::{
     self as rules, Attribute, Cadence, Channel, ContentFormat, IndexFormat, ItemKind, ItemState,
     NonDisclosureGround, PUBLICATION_DUTY_WORKING_DAYS, Transition, Validity,
 };
 use zhengwu_domain::pii::{self, PiiExceptionGround, PiiKind};
 use zhengwu_domain::validation::{self, Errors, RuleViolation};
+use zhengwu_persistence::deadlines::Target;
 use zhengwu_persistence::disclosure::{self as repo, Item, ItemFields, Version};
-use zhengwu_persistence::{Conn, DbError, calendar, orgs};
+use zhengwu_persistence::{Conn, DbError, orgs};
 
 use crate::audit_ctx::AuditCtx;
 use crate::auth::{MaybePrincipal, Principal, Scope};
@@ -67,8 +69,8 @@ pub struct CreateDisclosure {
     #[serde(default)]
     #[schema(max_items = 20)]
     pub subject_terms: Vec<String>,
-    /// 生成日期: the day the information was formed; the 20-working-day publication duty
-    /// counts from it (OGI Art.26).
+    /// 生成日期: the day the information was formed (not in the future); the 20-working-day
+    /// publication duty counts from it (OGI Art.26).
     pub formed_on: NaiveDate,
     #[serde(default = "default_attribute")]
     pub attribute: Attribute,
@@ -250,6 +252,10 @@ pub struct DisclosureDto {
     pub index_number: Option<String>,
     /// The last day for publication (formed_on + 20 working days, OGI Art.26).
     pub publish_due: NaiveDate,
+    /// Years without a loaded holiday schedule that its stored deadlines were counted across
+    /// (weekends only there); loading such a year counts them again. Empty when every
+    /// schedule was loaded.
+    pub years_without_calendar: Vec<i32>,
     /// Whether the publication duty is missed (proactive, never published, past due).
     pub overdue: bool,
     /// The version the public sees now, if any.
@@ -378,12 +384,11 @@ pub struct MaskResult {
 
 // ------------------------------------------------------------------ helpers
 
-async fn publish_due(conn: &mut Conn, formed_on: NaiveDate) -> ApiResult<NaiveDate> {
-    let year = formed_on.year();
-    let cal = calendar::calendar_for(conn, year, year + 1).await?;
-    cal.add_working_days(formed_on, PUBLICATION_DUTY_WORKING_DAYS)
-        .map(|d| d.due_date)
-        .map_err(|e| ApiError::field("/formed_on", "date.range", e.to_string()))
+/// The publication duty of an item formed on `formed_on` (OGI Art.26), as a stored deadline.
+async fn publish_due(conn: &mut Conn, item: Uuid, formed_on: NaiveDate) -> ApiResult<NaiveDate> {
+    let target = Target::of(StoredDeadline::Publication, item);
+    let basis = DeadlineBasis::after(formed_on, PUBLICATION_DUTY_WORKING_DAYS);
+    Ok(crate::deadlines::count(conn, target, basis).await?.due_date)
 }
 
 fn is_overdue(item: &Item, today: NaiveDate) -> bool {
@@ -446,6 +451,7 @@ async fn dto(state: &AppState, conn: &mut Conn, item: Item) -> ApiResult<Disclos
         .map(|i| i.id)
         .collect();
     let overdue = is_overdue(&item, state.today());
+    let years_without_calendar = crate::deadlines::flags_of(conn, item.id).await?;
     Ok(DisclosureDto {
         id: item.id,
         content: content_dto(item.organization_id, &item.fields),
@@ -453,6 +459,7 @@ async fn dto(state: &AppState, conn: &mut Conn, item: Item) -> ApiResult<Disclos
         state: item.state,
         index_number: item.index_number,
         publish_due: item.publish_due,
+        years_without_calendar,
         overdue,
         published_version: item.published_version,
         first_published_at: item.first_published_at,
@@ -607,8 +614,15 @@ async fn check_refs(
     Ok(())
 }
 
-fn check_fields(f: &ItemFields) -> Result<(), Vec<zhengwu_domain::validation::FieldError>> {
+fn check_fields(
+    f: &ItemFields,
+    today: NaiveDate,
+) -> Result<(), Vec<zhengwu_domain::validation::FieldError>> {
     let mut e = Errors::new();
+    e.check(
+        "formed_on",
+        validation::event_date(f.formed_on, None, today),
+    );
     e.check("title", validation::text(&f.title, 300));
     e.check("summary", validation::text(&f.summary, 2000));
     e.check("content", validation::text(&f.content, 200_000));
@@ -678,7 +692,7 @@ pub async fn create(
         validity: b.validity,
         cadence: b.cadence,
     };
-    check_fields(&fields)?;
+    check_fields(&fields, state.today())?;
     let audit = AuditCtx::new(&state, auth.actor());
     let idem = Idem::new(&req, auth.idempotency_principal(), &key, &body.hash);
     let st = &state;
@@ -699,8 +713,8 @@ pub async fn create(
             return Ok(r);
         }
         check_refs(c, org.id, &fields, None).await?;
-        let due = publish_due(c, fields.formed_on).await?;
         let id = Uuid::now_v7();
+        let due = publish_due(c, id, fields.formed_on).await?;
         let item = repo::insert_item(
             c,
             &repo::NewItem {
@@ -856,9 +870,9 @@ pub async fn patch(
                 validity: b.validity.unwrap_or(old.validity),
                 cadence: b.cadence.unwrap_or(old.cadence),
             };
-            check_fields(&f)?;
+            check_fields(&f, state.today())?;
             check_refs(c, org.id, &f, Some(old.category_id)).await?;
-            let due = publish_due(c, f.formed_on).await?;
+            let due = publish_due(c, id, f.formed_on).await?;
             let saved = repo::update_item(c, id, &f, due).await?;
             let after = dto(st, c, saved).await?;
             let before = content_dto(item.organization_id, &old);

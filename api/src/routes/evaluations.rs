@@ -11,20 +11,22 @@ use std::collections::{BTreeMap, HashMap};
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use diesel_async::AsyncConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use zhengwu_domain::account::Role;
+use zhengwu_domain::calendar::{DeadlineBasis, StoredDeadline};
 use zhengwu_domain::evaluation::{
     self as rules, AppealState, EvaluationChannel, EvaluationFacts, EvaluationLevel,
     EvaluationMeasures, MAX_RECTIFICATION_TEXT, RectificationAction, RectificationState,
 };
 use zhengwu_domain::services::CaseState;
 use zhengwu_domain::validation::{self, Errors};
+use zhengwu_persistence::deadlines::Target;
 use zhengwu_persistence::evaluations::{self as repo, Appeal, Evaluation, Rectification};
-use zhengwu_persistence::{Conn, DbError, calendar, cases as case_repo, orgs};
+use zhengwu_persistence::{Conn, DbError, cases as case_repo, orgs};
 
 use crate::audit_ctx::AuditCtx;
 use crate::auth::{Principal, Scope, SubjectKind};
@@ -182,6 +184,10 @@ pub struct RectificationDto {
     pub opened_on: NaiveDate,
     /// The day of the bad review plus the organisation's limit in working days.
     pub due_date: NaiveDate,
+    /// Years without a loaded holiday schedule that its stored deadlines were counted across
+    /// (weekends only there); loading such a year counts them again. Empty when every
+    /// schedule was loaded.
+    pub years_without_calendar: Vec<i32>,
     pub evaluation_level: EvaluationLevel,
     pub evaluation_text: Option<String>,
     pub findings: Option<String>,
@@ -311,6 +317,8 @@ async fn rectification_dtos(
         .await?
         .into_iter()
         .collect();
+    let own: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut years = crate::deadlines::flags(conn, &own).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let e = evaluations
@@ -326,6 +334,7 @@ async fn rectification_dtos(
             state: rect_state(&r)?,
             opened_on: r.opened_on,
             due_date: r.due_date,
+            years_without_calendar: years.remove(&r.id).unwrap_or_default(),
             evaluation_level: level_of(e)?,
             evaluation_text: e.text.clone(),
             findings: r.findings,
@@ -514,12 +523,11 @@ pub async fn evaluate_case(
             .await?;
         if b.level.is_bad() {
             let days = repo::rectification_days(c, org.id).await?;
-            let cal = calendar::calendar_for(c, day.year(), day.year() + 1).await?;
-            let due = cal
-                .add_working_days(day, days)
-                .map_err(|e| ApiError::unprocessable("rectification.deadline", e.to_string()))?;
+            let id = Uuid::now_v7();
+            let target = Target::of(StoredDeadline::Rectification, id);
+            let due = crate::deadlines::count(c, target, DeadlineBasis::after(day, days)).await?;
             let r = Rectification {
-                id: Uuid::now_v7(),
+                id,
                 evaluation_id: row.id,
                 organization_id: org.id,
                 responsible_id: row.staff_id,

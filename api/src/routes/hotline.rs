@@ -13,13 +13,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use zhengwu_domain::account::Role;
+use zhengwu_domain::calendar::{DeadlineBasis, StoredDeadline, check_extension_in_time};
 use zhengwu_domain::hotline::{
     EntryAction, EntryState, TicketAction, TicketChannel, TicketKind, TicketState, Urgency,
 };
 use zhengwu_domain::pii;
 use zhengwu_domain::validation::{self, Errors, RuleViolation};
+use zhengwu_persistence::deadlines::Target;
 use zhengwu_persistence::hotline::{self as repo, Entry, Ticket};
-use zhengwu_persistence::{Conn, DbError, calendar, orgs, supervision};
+use zhengwu_persistence::{Conn, DbError, orgs, supervision};
 
 use crate::audit_ctx::AuditCtx;
 use crate::auth::{MaybePrincipal, Principal};
@@ -107,6 +109,10 @@ pub struct TicketDto {
     /// When the current deadline started (dispatch, or reopening).
     pub dispatched_on: Option<NaiveDate>,
     pub due_date: Option<NaiveDate>,
+    /// Years without a loaded holiday schedule that its stored deadlines were counted across
+    /// (weekends only there); loading such a year counts them again. Empty when every
+    /// schedule was loaded.
+    pub years_without_calendar: Vec<i32>,
     /// How often departments sent it back (退单).
     pub return_count: i32,
     pub extension_days: i32,
@@ -129,7 +135,7 @@ pub struct TicketDto {
     pub version: i32,
 }
 
-fn ticket_dto(t: Ticket, hotline_staff: bool) -> TicketDto {
+fn ticket_dto(t: Ticket, hotline_staff: bool, years_without_calendar: Vec<i32>) -> TicketDto {
     TicketDto {
         id: t.id,
         number: t.number,
@@ -147,6 +153,7 @@ fn ticket_dto(t: Ticket, hotline_staff: bool) -> TicketDto {
         responsible_org_id: t.responsible_org_id,
         dispatched_on: t.dispatched_on,
         due_date: t.due_date,
+        years_without_calendar,
         return_count: t.return_count,
         extension_days: t.extension_days,
         extension_request: t.extension_request,
@@ -324,7 +331,7 @@ pub async fn create_ticket(
                 )
                 .await?;
         }
-        let mut dto = ticket_dto(t, operator.is_some());
+        let mut dto = ticket_dto(t, operator.is_some(), Vec::new());
         dto.query_code = Some(code.clone());
         let location = format!("/api/v1/hotline/tickets/{}", dto.id);
         idem.finish(c, &dto, location).await
@@ -427,13 +434,18 @@ pub async fn list_tickets(
         f.within = subtree(&mut conn, &auth, q.org).await?;
     }
     let rows = repo::list_tickets(&mut conn, &f).await?;
+    let ids: Vec<Uuid> = rows.iter().map(|t| t.id).collect();
+    let mut years = crate::deadlines::flags(&mut conn, &ids).await?;
     Ok(page_response(
         &req,
         Page::from_rows(
             rows,
             limit,
             |t| t.id.to_string(),
-            |t| ticket_dto(t, hotline_staff),
+            |t| {
+                let y = years.remove(&t.id).unwrap_or_default();
+                ticket_dto(t, hotline_staff, y)
+            },
         ),
     ))
 }
@@ -450,9 +462,10 @@ pub async fn get_ticket(
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.conn().await?;
     let (t, staff) = visible_ticket(&mut conn, &auth, *id, false).await?;
+    let years = crate::deadlines::flags_of(&mut conn, t.id).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(t.version)))
-        .json(ticket_dto(t, staff)))
+        .json(ticket_dto(t, staff, years)))
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -625,17 +638,23 @@ fn text_field(
     }
 }
 
+/// The due date of ticket `id` from `start`, by the limits of the department at `org_path`.
 async fn due_from(
     conn: &mut Conn,
+    id: Uuid,
     org_path: &str,
     start: NaiveDate,
     days: impl FnOnce(&zhengwu_domain::hotline::TicketLimits) -> u32,
 ) -> ApiResult<NaiveDate> {
     let (rules, _) = supervision::rules_at(conn, org_path).await?;
-    let cal = calendar::calendar_for(conn, start.year(), start.year() + 1).await?;
-    cal.add_working_days(start, days(&rules.ticket_limits))
-        .map(|d| d.due_date)
-        .map_err(|e| ApiError::unprocessable("calendar.unavailable", e.to_string()))
+    let basis = DeadlineBasis::after(start, days(&rules.ticket_limits));
+    Ok(crate::deadlines::count(conn, ticket_deadline(id), basis)
+        .await?
+        .due_date)
+}
+
+fn ticket_deadline(id: Uuid) -> Target {
+    Target::of(StoredDeadline::Ticket, id)
 }
 
 async fn ticket_step(
@@ -731,7 +750,8 @@ async fn ticket_step(
                     };
                     let kind = TicketKind::parse(&t.kind).ok_or_else(ApiError::internal)?;
                     let urgency = Urgency::parse(&t.urgency).ok_or_else(ApiError::internal)?;
-                    let due = due_from(c, target.path.as_str(), day, |l| l.days(kind, urgency)).await?;
+                    let limit = |l: &zhengwu_domain::hotline::TicketLimits| l.days(kind, urgency);
+                    let due = due_from(c, id, target.path.as_str(), day, limit).await?;
                     t.responsible_org_id = Some(target.id);
                     t.dispatched_on = Some(day);
                     t.due_date = Some(due);
@@ -745,6 +765,7 @@ async fn ticket_step(
                     t.responsible_org_id = None;
                     t.dispatched_on = None;
                     t.due_date = None;
+                    zhengwu_persistence::deadlines::forget(c, &ticket_deadline(id)).await?;
                     t.extension_request = None;
                 }
                 Step::RequestExtension(x) => {
@@ -754,12 +775,8 @@ async fn ticket_step(
                             "an extension request is already waiting for a decision",
                         ));
                     }
-                    if t.due_date.is_some_and(|d| day > d) {
-                        return Err(ApiError::conflict(
-                            "ticket.extension_too_late",
-                            "an extension is asked for before the due date",
-                        ));
-                    }
+                    check_extension_in_time(t.due_date, day)
+                        .map_err(|v| ApiError::conflict(v.code, v.message))?;
                     data = serde_json::json!({"days": x.days, "reason": x.reason.trim(), "requested_on": day});
                     t.extension_request = Some(data.clone());
                 }
@@ -772,13 +789,12 @@ async fn ticket_step(
                     };
                     let days = request.get("days").and_then(serde_json::Value::as_u64).unwrap_or(0) as u32;
                     if x.approved {
+                        check_extension_in_time(t.due_date, day)
+                            .map_err(|v| ApiError::conflict(v.code, v.message))?;
                         let due = t.due_date.unwrap_or(day);
-                        let cal = calendar::calendar_for(c, due.year(), due.year() + 1).await?;
-                        t.due_date = Some(
-                            cal.add_working_days(due, days)
-                                .map_err(|e| ApiError::unprocessable("calendar.unavailable", e.to_string()))?
-                                .due_date,
-                        );
+                        let target = ticket_deadline(id);
+                        let extended = crate::deadlines::extend(c, target, due, days).await?;
+                        t.due_date = Some(extended.due_date);
                         t.extension_days += days as i32;
                     }
                     data = serde_json::json!({"approved": x.approved, "days": days, "due_date": t.due_date});
@@ -798,7 +814,7 @@ async fn ticket_step(
                             Some(o) => orgs::get(c, o).await?,
                             None => org.clone(),
                         };
-                        let due = due_from(c, holder.path.as_str(), day, |l| l.reopened).await?;
+                        let due = due_from(c, id, holder.path.as_str(), day, |l| l.reopened).await?;
                         t.reopen_count += 1;
                         t.dispatched_on = Some(day);
                         t.due_date = Some(due);
@@ -825,6 +841,7 @@ async fn ticket_step(
                     t.merged_into = Some(target.id);
                     t.closed_at = Some(now);
                     t.due_date = None;
+                    zhengwu_persistence::deadlines::forget(c, &ticket_deadline(id)).await?;
                     data = serde_json::json!({"into": target.id, "number": target.number});
                     repo::add_event(c, target.id, now, Some(auth.id), "absorb", None, serde_json::json!({"ticket": t.id, "number": t.number})).await?;
                 }
@@ -843,7 +860,8 @@ async fn ticket_step(
                     Some(&serde_json::json!({"state": next, "data": data})),
                 )
                 .await?;
-            Ok(ticket_dto(saved, !step.by_department()))
+            let years = crate::deadlines::flags_of(c, saved.id).await?;
+            Ok(ticket_dto(saved, !step.by_department(), years))
         })
         .await?;
     Ok(HttpResponse::Ok()
@@ -900,7 +918,8 @@ ticket_action!(
     "decideTicketExtension",
     ExtensionDecisionIn,
     Step::DecideExtension,
-    "Approve or refuse a pending extension request (operators); an approval moves the due date."
+    "Approve or refuse a pending extension request (operators); an approval moves the due \
+     date and is given on or before it (409 after)."
 );
 ticket_action!(
     reply_ticket,
@@ -1110,8 +1129,11 @@ pub struct HotlineMeasures {
     pub received: u64,
     /// Of those, dispatched to a department at least once.
     pub dispatched: u64,
+    /// Tickets replied at least once.
     pub replied: u64,
-    /// Replied on or before the due date ÷ replied.
+    /// Replies given: a reopened ticket (重办) answered again counts each reply.
+    pub replies: u64,
+    /// Replies given on or before the due date in force when each was given ÷ replies.
     pub on_time_reply_rate: Option<f64>,
     pub callbacks: u64,
     /// Satisfied at the first callback ÷ tickets called back.
@@ -1131,7 +1153,7 @@ pub struct HotlineMeasures {
 impl HotlineMeasures {
     fn finish(mut self) -> Self {
         let rate = |n: u64, d: u64| (d > 0).then(|| n as f64 / d as f64);
-        self.on_time_reply_rate = rate(self.on_time, self.replied);
+        self.on_time_reply_rate = rate(self.on_time, self.replies);
         self.satisfaction_rate = rate(self.satisfied, self.callbacks);
         self.reopen_rate = rate(self.reopened, self.replied);
         self
@@ -1156,8 +1178,9 @@ pub struct HotlineStatistics {
 }
 
 /// Hotline measures for tickets received in a period: received, dispatched, replied, the
-/// on-time reply rate, satisfaction at callback, the reopen rate and the returns, per
-/// responsible organisation or kind.
+/// replies given and the share given in time (each reply judged by the due date in force when
+/// it was given, so a late reply stays late after a reopening), satisfaction at callback, the
+/// reopen rate and the returns, per responsible organisation or kind.
 #[utoipa::path(operation_id = "getHotlineStatistics",
     tag = "statistics", security(("bearer" = [])), params(HotlineStatsQuery),
     responses((status = 200, body = HotlineStatistics)))]
@@ -1183,7 +1206,12 @@ pub async fn hotline_statistics(
     for (t, s) in repo::callback_results(&mut conn, &ids).await? {
         first_callback.entry(t).or_insert(s);
     }
-    let tz = state.config.timezone;
+    let mut replies: BTreeMap<Uuid, (u64, u64)> = BTreeMap::new();
+    for (t, on_time) in repo::reply_results(&mut conn, &ids).await? {
+        let r = replies.entry(t).or_default();
+        r.0 += 1;
+        r.1 += u64::from(on_time);
+    }
     let mut groups: BTreeMap<Option<String>, HotlineMeasures> = BTreeMap::new();
     let mut total = HotlineMeasures::default();
     for r in &rows {
@@ -1194,11 +1222,13 @@ pub async fn hotline_statistics(
         for m in [groups.entry(key).or_default(), &mut total] {
             m.received += 1;
             m.dispatched += u64::from(r.responsible_org_id.is_some() || r.return_count > 0);
-            if let Some(at) = r.replied_at {
+            if r.replied_at.is_some() {
                 m.replied += 1;
-                let day = at.with_timezone(&tz).date_naive();
-                m.on_time += u64::from(r.due_date.is_none_or(|d| day <= d));
                 m.reopened += u64::from(r.reopen_count > 0);
+            }
+            if let Some((given, on_time)) = replies.get(&r.id) {
+                m.replies += given;
+                m.on_time += on_time;
             }
             if let Some(s) = first_callback.get(&r.id) {
                 m.callbacks += 1;

@@ -118,6 +118,7 @@ pub fn api_v1<R: Registry>(cfg: &mut R) {
         .service(windows::patch)
         .service(windows::put_staff)
         .service(calendars::deadline)
+        .service(calendars::provisional)
         .service(calendars::get)
         .service(calendars::put)
         .service(audit::verify)

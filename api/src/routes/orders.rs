@@ -8,10 +8,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use zhengwu_domain::account::Role;
+use zhengwu_domain::calendar::{DeadlineBasis, StoredDeadline};
 use zhengwu_domain::supervision::{AccountabilityKind, AlertObject, OrderAction, OrderState};
 use zhengwu_domain::validation::{self, Errors, RuleViolation};
+use zhengwu_persistence::deadlines::Target;
 use zhengwu_persistence::supervision::{self as repo, Accountability, Order};
-use zhengwu_persistence::{Conn, DbError, calendar, orgs, users};
+use zhengwu_persistence::{Conn, DbError, orgs, users};
 
 use crate::audit_ctx::AuditCtx;
 use crate::auth::Principal;
@@ -30,7 +32,8 @@ const RESPONDERS: &[Role] = &[
     Role::Clerk,
 ];
 
-async fn due_after(conn: &mut Conn, from: NaiveDate, days: u32) -> ApiResult<NaiveDate> {
+/// The due date of order `id`, `days` working days from `from`, as a stored deadline.
+async fn due_after(conn: &mut Conn, id: Uuid, from: NaiveDate, days: u32) -> ApiResult<NaiveDate> {
     if !(1..=60).contains(&days) {
         return Err(ApiError::field(
             "/working_days",
@@ -38,10 +41,9 @@ async fn due_after(conn: &mut Conn, from: NaiveDate, days: u32) -> ApiResult<Nai
             "1 to 60 working days",
         ));
     }
-    let cal = calendar::calendar_for(conn, from.year(), from.year() + 1).await?;
-    cal.add_working_days(from, days)
-        .map(|d| d.due_date)
-        .map_err(|e| ApiError::unprocessable("calendar.unavailable", e.to_string()))
+    let target = Target::of(StoredDeadline::Order, id);
+    let basis = DeadlineBasis::after(from, days);
+    Ok(crate::deadlines::count(conn, target, basis).await?.due_date)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -77,6 +79,10 @@ pub struct OrderDto {
     pub level: i32,
     pub issued_on: NaiveDate,
     pub due_date: NaiveDate,
+    /// Years without a loaded holiday schedule that its stored deadlines were counted across
+    /// (weekends only there); loading such a year counts them again. Empty when every
+    /// schedule was loaded.
+    pub years_without_calendar: Vec<i32>,
     pub state: OrderState,
     pub issued_by: Uuid,
     pub issued_at: DateTime<Utc>,
@@ -90,7 +96,7 @@ pub struct OrderDto {
     pub version: i32,
 }
 
-fn order_dto(o: Order) -> OrderDto {
+fn order_dto(o: Order, years_without_calendar: Vec<i32>) -> OrderDto {
     OrderDto {
         id: o.id,
         number: o.number,
@@ -102,6 +108,7 @@ fn order_dto(o: Order) -> OrderDto {
         level: o.level,
         issued_on: o.issued_on,
         due_date: o.due_date,
+        years_without_calendar,
         state: OrderState::parse(&o.state).unwrap_or(OrderState::Issued),
         issued_by: o.issued_by,
         issued_at: o.issued_at,
@@ -169,10 +176,11 @@ pub async fn create_order(
         if let Some(r) = idem.begin(c).await? {
             return Ok(r);
         }
-        let due = due_after(c, day, b.working_days).await?;
+        let id = Uuid::now_v7();
+        let due = due_after(c, id, day, b.working_days).await?;
         let serial = repo::next_serial(c, "order", day.year()).await?;
         let o = Order {
-            id: Uuid::now_v7(),
+            id,
             number: format!("DB{}-{serial:04}", day.year()),
             organization_id: org.id,
             object_kind: b.object_kind.as_str().to_owned(),
@@ -195,7 +203,8 @@ pub async fn create_order(
             version: 1,
         };
         repo::insert_order(c, &o).await?;
-        let dto = order_dto(o);
+        let years = crate::deadlines::flags_of(c, o.id).await?;
+        let dto = order_dto(o, years);
         audit
             .record(
                 c,
@@ -251,9 +260,19 @@ pub async fn list_orders(
         limit + 1,
     )
     .await?;
+    let ids: Vec<Uuid> = rows.iter().map(|o| o.id).collect();
+    let mut years = crate::deadlines::flags(&mut conn, &ids).await?;
     Ok(page_response(
         &req,
-        Page::from_rows(rows, limit, |o| o.id.to_string(), order_dto),
+        Page::from_rows(
+            rows,
+            limit,
+            |o| o.id.to_string(),
+            |o| {
+                let y = years.remove(&o.id).unwrap_or_default();
+                order_dto(o, y)
+            },
+        ),
     ))
 }
 
@@ -286,9 +305,10 @@ pub async fn get_order(
     auth.require(WATCHERS)?;
     let mut conn = state.conn().await?;
     let (o, _) = visible_order(&mut conn, &auth, *id, false).await?;
+    let years = crate::deadlines::flags_of(&mut conn, o.id).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(o.version)))
-        .json(order_dto(o)))
+        .json(order_dto(o, years)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -371,7 +391,7 @@ async fn order_step(
                     o.closed_at = Some(now);
                 }
                 OrderAct::Escalate(x) => {
-                    o.due_date = due_after(c, day, x.working_days).await?;
+                    o.due_date = due_after(c, o.id, day, x.working_days).await?;
                     o.level += 1;
                     o.escalation_reason = Some(text.clone());
                 }
@@ -389,7 +409,8 @@ async fn order_step(
                     Some(&serde_json::json!({"state": next, "level": saved.level, "due_date": saved.due_date, "text": text})),
                 )
                 .await?;
-            Ok(order_dto(saved))
+            let years = crate::deadlines::flags_of(c, saved.id).await?;
+            Ok(order_dto(saved, years))
         })
         .await?;
     Ok(HttpResponse::Ok()

@@ -3,20 +3,22 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use diesel_async::AsyncConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use zhengwu_domain::account::Role;
+use zhengwu_domain::calendar::{DeadlineBasis, StoredDeadline};
 use zhengwu_domain::participation::{
     self as rules, AnswerKind, CommentState, ConsultationState, MessageAction, MessageKind,
     MessageState,
 };
 use zhengwu_domain::pii;
 use zhengwu_domain::validation::{self, Errors, RuleViolation};
+use zhengwu_persistence::deadlines::Target;
 use zhengwu_persistence::participation::{self as repo, Comment, Consultation, Message};
-use zhengwu_persistence::{Conn, DbError, calendar, disclosure, orgs};
+use zhengwu_persistence::{Conn, DbError, disclosure, orgs};
 
 use crate::audit_ctx::AuditCtx;
 use crate::auth::{MaybePrincipal, Principal};
@@ -663,6 +665,10 @@ pub struct MessageDto {
     pub submitted_at: DateTime<Utc>,
     pub forwarded_to: Option<Uuid>,
     pub feedback_due: Option<NaiveDate>,
+    /// Years without a loaded holiday schedule that its stored deadlines were counted across
+    /// (weekends only there); loading such a year counts them again. Empty when every
+    /// schedule was loaded.
+    pub years_without_calendar: Vec<i32>,
     pub answer_kind: Option<AnswerKind>,
     pub answer: Option<String>,
     pub disclosure_id: Option<Uuid>,
@@ -675,7 +681,7 @@ pub struct MessageDto {
     pub version: i32,
 }
 
-fn message_dto(m: Message, staff: bool) -> MessageDto {
+fn message_dto(m: Message, staff: bool, years_without_calendar: Vec<i32>) -> MessageDto {
     MessageDto {
         id: m.id,
         kind: MessageKind::parse(&m.kind).unwrap_or(MessageKind::TopicRequest),
@@ -686,6 +692,7 @@ fn message_dto(m: Message, staff: bool) -> MessageDto {
         submitted_at: m.submitted_at,
         forwarded_to: m.forwarded_to,
         feedback_due: m.feedback_due,
+        years_without_calendar,
         answer_kind: m.answer_kind.as_deref().and_then(AnswerKind::parse),
         answer: m.answer,
         disclosure_id: m.disclosure_id,
@@ -756,7 +763,7 @@ pub async fn submit_message(
                 version: 1,
             };
             repo::insert_message(c, &m).await?;
-            Ok(message_dto(m, false))
+            Ok(message_dto(m, false, Vec::new()))
         })
         .await?;
     Ok(HttpResponse::Created().json(out))
@@ -782,9 +789,19 @@ pub async fn list_messages(
     let mut conn = state.conn().await?;
     let rows =
         repo::messages_for(&mut conn, within.as_deref(), page.after_uuid()?, limit + 1).await?;
+    let ids: Vec<Uuid> = rows.iter().map(|m| m.id).collect();
+    let mut years = crate::deadlines::flags(&mut conn, &ids).await?;
     Ok(page_response(
         &req,
-        Page::from_rows(rows, limit, |m| m.id.to_string(), |m| message_dto(m, true)),
+        Page::from_rows(
+            rows,
+            limit,
+            |m| m.id.to_string(),
+            |m| {
+                let y = years.remove(&m.id).unwrap_or_default();
+                message_dto(m, true, y)
+            },
+        ),
     ))
 }
 
@@ -877,13 +894,12 @@ async fn message_step(
                             "no such organisation",
                         ));
                     }
-                    let cal = calendar::calendar_for(c, today.year(), today.year() + 1).await?;
                     m.forwarded_to = Some(f.organization_id);
                     m.forwarded_at = Some(now);
-                    m.feedback_due = cal
-                        .add_working_days(today, f.working_days)
-                        .ok()
-                        .map(|d| d.due_date);
+                    let target = Target::of(StoredDeadline::MessageFeedback, m.id);
+                    let basis = DeadlineBasis::after(today, f.working_days);
+                    m.feedback_due =
+                        Some(crate::deadlines::count(c, target, basis).await?.due_date);
                 }
                 MsgAct::Answer(x) => {
                     let answer = validation::text(&x.answer, 5000)
@@ -921,7 +937,8 @@ async fn message_step(
                     Some(&serde_json::json!({"state": next})),
                 )
                 .await?;
-            Ok(message_dto(saved, true))
+            let years = crate::deadlines::flags_of(c, saved.id).await?;
+            Ok(message_dto(saved, true, years))
         })
         .await?;
     Ok(HttpResponse::Ok()

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use zhengwu_domain::account::{ApplicantType, LegalPersonKind, Role};
 use zhengwu_domain::report::{self, COLUMNS};
 use zhengwu_domain::requests::ReplyType;
+use zhengwu_domain::services::MatterType;
 use zhengwu_domain::validation;
 use zhengwu_persistence::{DbError, orgs, reports};
 
@@ -58,22 +59,45 @@ pub struct Sections {
     pub other_matters: Option<String>,
 }
 
+/// A row of documents: 本年制发件数, 本年废止件数, 现行有效件数.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct NormativeDocuments {
+pub struct DocumentRow {
+    /// First published in the report year.
     pub issued_this_year: u64,
+    /// Repealed by a version published in the report year.
     pub repealed_this_year: u64,
+    /// Valid at the end of the report year, whenever the report is run.
     pub in_force: u64,
+}
+
+impl From<report::DocumentCounts> for DocumentRow {
+    fn from(c: report::DocumentCounts) -> Self {
+        Self {
+            issued_this_year: c.issued,
+            repealed_this_year: c.repealed,
+            in_force: c.in_force,
+        }
+    }
 }
 
 /// 二、主动公开政府信息情况
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Table2 {
-    /// Category 01 (法规规章和规范性文件) of the catalogue.
-    pub normative_documents: NormativeDocuments,
+    /// 规章: documents filed in a catalogue category of that kind (the standard 0101 under
+    /// 01) or below it.
+    pub regulations: DocumentRow,
+    /// 行政规范性文件: documents filed in a category of that kind (the standard 0102) or
+    /// below it.
+    pub normative_documents: DocumentRow,
+    /// Documents of category 01 filed under neither kind: file them in 0101 or 0102 to count
+    /// them in a row of the report.
+    pub unclassified_documents: DocumentRow,
     /// 行政许可 decisions on cases of the year.
     pub licensing_decisions: i64,
-    /// 行政处罚 and 行政强制 decisions on cases of the year.
-    pub penalty_and_coercion_decisions: i64,
+    /// 行政处罚 decisions on cases of the year.
+    pub penalty_decisions: i64,
+    /// 行政强制 decisions on cases of the year.
+    pub coercion_decisions: i64,
     /// Fees charged on cases of the year, in fen and in 万元.
     pub fees_fen: i64,
     pub fees_wan_yuan: f64,
@@ -180,31 +204,21 @@ async fn build(
     };
     let (from_t, to_t) = (instant(start), instant(end.succ_opt().unwrap_or(end)));
 
-    // Table 2.
-    let docs = reports::normative_documents(&mut conn, &path).await?;
-    let in_year = |t: chrono::DateTime<chrono::Utc>| t >= from_t && t < to_t;
-    let issued = docs
-        .iter()
-        .filter(|(_, n, at, _, _)| *n == 1 && in_year(*at))
-        .count() as u64;
-    let repealed = docs
-        .iter()
-        .filter(|(_, _, at, v, cur)| *cur && v == "repealed" && in_year(*at))
-        .count() as u64;
-    let in_force = docs
-        .iter()
-        .filter(|(_, _, _, v, cur)| *cur && v == "valid")
-        .count() as u64;
-    let licensing =
-        reports::decisions(&mut conn, &path, &["administrative_licensing"], start, end).await?;
-    let penalties = reports::decisions(
-        &mut conn,
-        &path,
-        &["administrative_penalty", "administrative_coercion"],
-        start,
-        end,
-    )
-    .await?;
+    // Table 2: the documents as they stood at the end of the year.
+    let docs = report::document_rows(
+        from_t,
+        to_t,
+        &reports::document_versions(&mut conn, &path, to_t).await?,
+    );
+    let mut decided = [0; 3];
+    for (n, t) in decided.iter_mut().zip([
+        MatterType::AdministrativeLicensing,
+        MatterType::AdministrativePenalty,
+        MatterType::AdministrativeCoercion,
+    ]) {
+        *n = reports::decisions(&mut conn, &path, t, start, end).await?;
+    }
+    let [licensing, penalties, coercion] = decided;
     let fees = reports::fees_fen(&mut conn, &path, from_t, to_t).await?;
 
     // Table 3.
@@ -241,13 +255,12 @@ async fn build(
             other_matters: texts.as_ref().map(|t| t.other_matters.clone()),
         },
         table2: Table2 {
-            normative_documents: NormativeDocuments {
-                issued_this_year: issued,
-                repealed_this_year: repealed,
-                in_force,
-            },
+            regulations: docs.regulations.into(),
+            normative_documents: docs.normative_documents.into(),
+            unclassified_documents: docs.unclassified.into(),
             licensing_decisions: licensing,
-            penalty_and_coercion_decisions: penalties,
+            penalty_decisions: penalties,
+            coercion_decisions: coercion,
             fees_fen: fees,
             fees_wan_yuan: (fees as f64 / 1_000_000.0 * 10_000.0).round() / 10_000.0,
         },
@@ -334,13 +347,27 @@ fn markdown(r: &AnnualReport) -> String {
         r.sections.overview.as_deref().unwrap_or(none)
     );
     md.push_str("## 二、主动公开政府信息情况\n\n| 信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |\n|---|---|---|---|\n");
+    for (label, row) in [
+        ("规章", &t2.regulations),
+        ("行政规范性文件", &t2.normative_documents),
+    ] {
+        md.push_str(&format!(
+            "| {label} | {} | {} | {} |\n",
+            row.issued_this_year, row.repealed_this_year, row.in_force
+        ));
+    }
+    let u = &t2.unclassified_documents;
+    if u.issued_this_year + u.repealed_this_year + u.in_force > 0 {
+        md.push_str(&format!(
+            "\n**未分类：** 目录“法规规章和规范性文件”下未归入规章或行政规范性文件的文件（本年制发 {}，本年废止 {}，现行有效 {}）未计入上表。\n",
+            u.issued_this_year, u.repealed_this_year, u.in_force
+        ));
+    }
     md.push_str(&format!(
-        "| 规章和行政规范性文件 | {} | {} | {} |\n\n",
-        t2.normative_documents.issued_this_year,
-        t2.normative_documents.repealed_this_year,
-        t2.normative_documents.in_force
+        "\n| 信息内容 | 本年处理决定数量 |\n|---|---|\n| 行政许可 | {} |\n\n\
+         | 信息内容 | 本年处理决定数量 |\n|---|---|\n| 行政处罚 | {} |\n| 行政强制 | {} |\n\n",
+        t2.licensing_decisions, t2.penalty_decisions, t2.coercion_decisions
     ));
-    md.push_str(&format!("| 信息内容 | 本年处理决定数量 |\n|---|---|\n| 行政许可 | {} |\n| 行政处罚和行政强制 | {} |\n\n", t2.licensing_decisions, t2.penalty_and_coercion_decisions));
     md.push_str(&format!(
         "| 信息内容 | 本年收费金额（单位：万元） |\n|---|---|\n| 行政事业性收费 | {:.4} |\n\n",
         t2.fees_wan_yuan

@@ -8,17 +8,19 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use zhengwu_domain::account::{self, ApplicantType, LegalPersonKind, Role};
-use zhengwu_domain::calendar::Calendar;
+use zhengwu_domain::calendar::{Calendar, DeadlineBasis, StoredDeadline};
 use zhengwu_domain::requests::{
     self as rules, ClockStop, DeliveryMethod, FeeMethod, ReplyType, RequestAction, RequestChannel,
     RequestClock, RequestState, RequestedForm,
 };
 use zhengwu_domain::validation::{self, Errors, RuleViolation};
+use zhengwu_persistence::deadlines::Target;
 use zhengwu_persistence::requests::{self as repo, Request};
 use zhengwu_persistence::{Conn, DbError, calendar, orgs, users};
 
 use crate::audit_ctx::AuditCtx;
 use crate::auth::{Principal, Scope, SubjectKind};
+use crate::deadlines;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, IdempotencyKey, IfMatch, etag};
 use crate::idem::Idem;
@@ -68,11 +70,12 @@ pub struct CreateRequest {
     pub contact: Contact,
     /// Officers: the applicant of a letter, visit or fax.
     pub applicant: Option<RequestApplicantIn>,
-    /// Officers: the day the application was handed in or sent (default today).
+    /// Officers: the day the application was handed in or sent (default today; not in the
+    /// future).
     pub submitted_on: Option<NaiveDate>,
-    /// Letters: the day the post was signed for.
+    /// Letters: the day the post was signed for (from `submitted_on` to today).
     pub signed_on: Option<NaiveDate>,
-    /// Faxes: the day both sides confirmed.
+    /// Faxes: the day both sides confirmed (from `submitted_on` to today).
     pub confirmed_on: Option<NaiveDate>,
 }
 
@@ -166,9 +169,11 @@ pub struct ProvidedItem {
 }))]
 pub struct RemedyIn {
     pub kind: RemedyKind,
+    /// Not before the application was received, not in the future.
     pub filed_on: NaiveDate,
     #[serde(default = "pending")]
     pub outcome: RemedyOutcome,
+    /// Not before the filing, not in the future.
     pub decided_on: Option<NaiveDate>,
     pub note: Option<String>,
 }
@@ -296,6 +301,10 @@ pub struct RequestDto {
     pub fee_method: Option<FeeMethod>,
     pub fee_fen: Option<i64>,
     pub fee_due: Option<NaiveDate>,
+    /// Years without a loaded holiday schedule that its stored deadlines were counted across
+    /// (weekends only there); loading such a year counts them again. Empty when every
+    /// schedule was loaded.
+    pub years_without_calendar: Vec<i32>,
     pub reply: Option<ReplyDto>,
     pub remedies: Vec<RemedyDto>,
     pub version: i32,
@@ -411,6 +420,7 @@ async fn dto(state: &AppState, conn: &mut Conn, r: Request) -> ApiResult<Request
         }),
         None => None,
     };
+    let years_without_calendar = crate::deadlines::flags_of(conn, r.id).await?;
     let deemed = r.state == RequestState::AwaitingCorrection
         && r.correction_due
             .is_some_and(|d| rules::deemed_withdrawn(d, r.corrected_on, state.today()));
@@ -449,6 +459,7 @@ async fn dto(state: &AppState, conn: &mut Conn, r: Request) -> ApiResult<Request
         fee_method: r.fee_method,
         fee_fen: r.fee_fen,
         fee_due: r.fee_due,
+        years_without_calendar,
         reply: reply_dto,
         remedies,
         version: r.version,
@@ -490,11 +501,26 @@ fn text(field: &str, v: &str, max: usize) -> ApiResult<String> {
     validation::text(v, max).map_err(|e| ApiError::field(field, e.code, e.message))
 }
 
-/// The month's count of applications by this applicant, counting the new one.
-async fn nth_in_month(conn: &mut Conn, applicant: Uuid, day: NaiveDate) -> ApiResult<u32> {
-    let first = day.with_day(1).unwrap_or(day);
-    let n = repo::count_by_applicant(conn, applicant, first, day).await?;
-    Ok(u32::try_from(n).unwrap_or(u32::MAX).saturating_add(1))
+/// Which application of its calendar month, in order of receipt, `r` is for its applicant.
+async fn nth_in_month(conn: &mut Conn, applicant: Uuid, r: &Request) -> ApiResult<u32> {
+    let first = r.received_on.with_day(1).unwrap_or(r.received_on);
+    let all = repo::receipts_of_applicant(conn, applicant, first, r.received_on).await?;
+    Ok(rules::nth_in_month(r.receipt(), &all))
+}
+
+/// The reply date a reading of the clock gives, recorded as a stored deadline.
+async fn keep_reply_due(
+    conn: &mut Conn,
+    id: Uuid,
+    reading: Option<rules::RequestReading>,
+) -> ApiResult<Option<NaiveDate>> {
+    let Some((r, due)) = reading.and_then(|r| r.due_date.map(|d| (r, d))) else {
+        return Ok(None);
+    };
+    let target = Target::of(StoredDeadline::RequestReply, id);
+    zhengwu_persistence::deadlines::keep(conn, &target, &r.basis, due, &r.years_without_schedule)
+        .await?;
+    Ok(Some(due))
 }
 
 // ------------------------------------------------------------------ create
@@ -567,29 +593,26 @@ pub async fn create(
             }
         }
     }
+    let received = if online {
+        Some(day)
+    } else {
+        e.check(
+            "submitted_on",
+            validation::event_date(b.submitted_on.unwrap_or(day), None, day),
+        )
+        .and_then(|submitted| {
+            e.check(
+                "received_on",
+                rules::received_on(b.channel, submitted, b.signed_on, b.confirmed_on, day),
+            )
+        })
+    };
+    e.finish()?;
     let submitted = if online {
         day
     } else {
         b.submitted_on.unwrap_or(day)
     };
-    let received = if online {
-        Some(day)
-    } else {
-        e.check(
-            "received_on",
-            rules::received_on(b.channel, submitted, b.signed_on, b.confirmed_on),
-        )
-    };
-    if received.is_some_and(|r| r > day) {
-        e.push(
-            "received_on",
-            RuleViolation::new(
-                "date.future",
-                "an application cannot be received in the future",
-            ),
-        );
-    }
-    e.finish()?;
     let received = received.ok_or_else(ApiError::internal)?;
     let audit = AuditCtx::new(&state, auth.actor());
     let idem = Idem::new(&req, auth.idempotency_principal(), &key, &body.hash);
@@ -667,12 +690,10 @@ pub async fn create(
             created_by: Some(auth.id),
             version: 1,
             created_at: st.clock.now(),
+            receipt_seq: 0,
         };
         let cal = calendar_from(c, received).await?;
-        r.due_date = clock_of(&r, &[])
-            .read(&cal, received)
-            .ok()
-            .and_then(|x| x.due_date);
+        r.due_date = keep_reply_due(c, r.id, clock_of(&r, &[]).read(&cal, received).ok()).await?;
         let r = repo::insert(c, &r).await?;
         repo::add_event(
             c,
@@ -804,12 +825,24 @@ async fn act(
                     .await?;
                 }
                 Act::Consult(x) => {
-                    let due = cal
-                        .add_working_days(day, rules::CONSULTATION_WORKING_DAYS)
-                        .map(|d| d.due_date)
-                        .ok();
+                    let seq = stops.len() as i32 + 1;
+                    let kind = StoredDeadline::RequestConsultation;
+                    let target = Target { kind, object_id: id, seq };
+                    let basis = DeadlineBasis::after(day, rules::CONSULTATION_WORKING_DAYS);
+                    let due = Some(deadlines::count(c, target, basis).await?.due_date);
                     let kind = match x.kind { ConsultKind::ThirdParty => "third_party", ConsultKind::Agency => "agency" };
-                    repo::start_stop(c, &repo::Stop { request_id: id, seq: stops.len() as i32 + 1, kind: kind.to_owned(), party: Some(text("/party", &x.party, 200)?), start_on: day, due_on: due, end_on: None, opinion: None }).await?;
+                    let party = Some(text("/party", &x.party, 200)?);
+                    let stop = repo::Stop {
+                        request_id: id,
+                        seq,
+                        kind: kind.to_owned(),
+                        party,
+                        start_on: day,
+                        due_on: due,
+                        end_on: None,
+                        opinion: None,
+                    };
+                    repo::start_stop(c, &stop).await?;
                     data = serde_json::json!({"kind": kind, "party": x.party, "due_on": due});
                 }
                 Act::Opinion(x) => {
@@ -823,7 +856,13 @@ async fn act(
                     repo::end_stop(c, id, open.seq, day, None).await?;
                 }
                 Act::Extend(x) => {
-                    clock_of(&r, &stops).check_extension(x.working_days).map_err(|v| ApiError::field("/working_days", v.code, v.message))?;
+                    let clock = clock_of(&r, &stops);
+                    clock
+                        .check_extension(x.working_days)
+                        .map_err(|v| ApiError::field("/working_days", v.code, v.message))?;
+                    clock
+                        .check_extension_in_time(&cal, day)
+                        .map_err(|v| ApiError::conflict(v.code, v.message))?;
                     r.extension_days = x.working_days;
                     note = Some(text("/reason", &x.reason, 1000)?);
                     data = serde_json::json!({"working_days": x.working_days, "applicant_notified": true});
@@ -833,7 +872,7 @@ async fn act(
                         (FeeMethod::ByVolume, Some(p)) => rules::fee_by_volume(p),
                         (FeeMethod::ByVolume, None) => return Err(ApiError::field("/pages", "field.required_when", "a fee by volume counts the pages")),
                         (FeeMethod::ByCase, _) => match r.applicant_id {
-                            Some(a) => rules::fee_by_case(nth_in_month(c, a, r.received_on).await?.saturating_sub(1)),
+                            Some(a) => rules::fee_by_case(nth_in_month(c, a, &r).await?),
                             None => return Err(ApiError::field("/method", "fee.by_case_needs_account", "a fee by case counts a registered applicant's applications")),
                         },
                     };
@@ -843,11 +882,24 @@ async fn act(
                     if amount == 0 {
                         return Err(ApiError::unprocessable("request.fee_free", "the calculator gives no fee for this application"));
                     }
-                    let due = cal.add_working_days(day, 20).map(|d| d.due_date).ok();
+                    let seq = stops.len() as i32 + 1;
+                    let target = Target { kind: StoredDeadline::RequestFee, object_id: id, seq };
+                    let basis = DeadlineBasis::after(day, rules::FEE_PAYMENT_WORKING_DAYS);
+                    let due = Some(deadlines::count(c, target, basis).await?.due_date);
                     r.fee_method = Some(x.method);
                     r.fee_fen = Some(amount);
                     r.fee_due = due;
-                    repo::start_stop(c, &repo::Stop { request_id: id, seq: stops.len() as i32 + 1, kind: "fee".to_owned(), party: None, start_on: day, due_on: due, end_on: None, opinion: None }).await?;
+                    let stop = repo::Stop {
+                        request_id: id,
+                        seq,
+                        kind: "fee".to_owned(),
+                        party: None,
+                        start_on: day,
+                        due_on: due,
+                        end_on: None,
+                        opinion: None,
+                    };
+                    repo::start_stop(c, &stop).await?;
                     data = serde_json::json!({"method": x.method, "amount_fen": amount, "due": due});
                 }
                 Act::Reply(x) => {
@@ -890,7 +942,8 @@ async fn act(
             }
             r.state = next;
             let stops = repo::stops_of(c, id).await?;
-            r.due_date = clock_of(&r, &stops).read(&cal, day).ok().and_then(|x| x.due_date).or(r.due_date);
+            let reading = clock_of(&r, &stops).read(&cal, day).ok();
+            r.due_date = keep_reply_due(c, id, reading).await?.or(r.due_date);
             let saved = repo::save(c, &r).await?;
             let action = a.action();
             repo::add_event(c, id, now, Some(auth.id), action.as_str(), note.as_deref(), data.clone()).await?;
@@ -976,7 +1029,8 @@ request_action!(
     "/disclosure-requests/{id}/extend",
     "extendDisclosureRequest",
     RequestExtendIn,
-    "Extend the reply limit once, by at most 20 working days, with a reason (approvers; the applicant is notified).",
+    "Extend the reply limit once, by at most 20 working days, with a reason (approvers; the \
+     applicant is notified); decided on or before the due date (409 after it).",
     |b| Act::Extend(b)
 );
 request_action!(
@@ -1185,18 +1239,24 @@ pub async fn add_remedy(
 ) -> ApiResult<HttpResponse> {
     auth.require(OFFICERS)?;
     let b = &body.value;
-    if b.decided_on.is_some_and(|d| d < b.filed_on) {
-        return Err(ApiError::field(
-            "/decided_on",
-            "date.order",
-            "decided on or after the day it was filed",
-        ));
-    }
+    let day = state.today();
     let audit = AuditCtx::new(&state, auth.actor());
     let mut conn = state.conn().await?;
     let out = conn
         .transaction::<_, ApiError, _>(async |c| {
             let (r, org) = visible(c, &auth, *id, true).await?;
+            let mut e = Errors::new();
+            let receipt = Some((r.received_on, "the application's receipt"));
+            if let Some(filed) =
+                e.check("filed_on", validation::event_date(b.filed_on, receipt, day))
+                && let Some(decided) = b.decided_on
+            {
+                e.check(
+                    "decided_on",
+                    validation::event_date(decided, Some((filed, "the filing")), day),
+                );
+            }
+            e.finish()?;
             let m = repo::Remedy {
                 id: Uuid::now_v7(),
                 request_id: r.id,
@@ -1259,12 +1319,9 @@ pub async fn update_remedy(
                 .into_iter()
                 .find(|m| m.id == remedy_id)
                 .ok_or_else(|| ApiError::not_found("remedy"))?;
-            if b.decided_on.is_some_and(|d| d < m.filed_on) {
-                return Err(ApiError::field(
-                    "/decided_on",
-                    "date.order",
-                    "decided on or after the day it was filed",
-                ));
+            if let Some(decided) = b.decided_on {
+                validation::event_date(decided, Some((m.filed_on, "the filing")), state.today())
+                    .map_err(|v| ApiError::field("/decided_on", v.code, v.message))?;
             }
             let updated = repo::update_remedy(
                 c,

@@ -1,6 +1,6 @@
 //! Case statistics (办件统计) per organisation, hall, window, staff member or matter.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use actix_web::{HttpResponse, get, web};
 use chrono::NaiveDate;
@@ -11,10 +11,9 @@ use uuid::Uuid;
 use zhengwu_domain::account::Role;
 use zhengwu_domain::calendar::Calendar;
 use zhengwu_domain::services::{CaseFacts, CaseKind, CaseMeasures, CaseState};
-use zhengwu_domain::supervision::notice_delay;
 use zhengwu_persistence::case_stats::{self, DayRow, StatKey};
 use zhengwu_persistence::cases::StatCases;
-use zhengwu_persistence::{DbError, calendar, cases, matters, orgs, supervision, users, windows};
+use zhengwu_persistence::{DbError, calendar, cases, matters, orgs, users, windows};
 
 use crate::auth::{Principal, Scope};
 use crate::error::{ApiError, ApiResult};
@@ -65,8 +64,8 @@ pub struct Measures {
     /// 提前办结率 = completed before the due date ÷ completed.
     pub early_completion_rate: Option<f64>,
     /// Mean working days from acceptance to decision, special procedures left out. A case
-    /// whose one-time notice came later than the notice window (AL Art.32) counts as accepted
-    /// on receipt, here and in the on-time rates.
+    /// whose one-time notice came later than the notice window was accepted on receipt (AL
+    /// Art.32), and counts from then here and in the on-time rates.
     pub average_working_days_used: Option<f64>,
     /// Mean promised limit (with extension) of the completed cases.
     pub average_working_days_promised: Option<f64>,
@@ -149,15 +148,7 @@ pub async fn cases_statistics(
         (None, Scope::Within(p)) => Some(p.as_str().to_owned()),
         (None, Scope::Nothing) => return Err(ApiError::forbidden("no organisation scope")),
     };
-    let groups = measures(
-        &mut conn,
-        within.as_deref(),
-        q.from,
-        q.to,
-        q.group_by,
-        state.config.timezone.name(),
-    )
-    .await?;
+    let groups = measures(&mut conn, within.as_deref(), q.from, q.to, q.group_by).await?;
     let mut total = CaseMeasures::default();
     for m in groups.values() {
         total.merge(m);
@@ -199,7 +190,6 @@ async fn measures(
     from: NaiveDate,
     to: NaiveDate,
     by: GroupBy,
-    tz: &str,
 ) -> ApiResult<BTreeMap<Option<Uuid>, CaseMeasures>> {
     let stored = match by {
         GroupBy::Org => Some(StatKey::Org),
@@ -228,7 +218,7 @@ async fn measures(
                 None => StatCases::Received { within, from, to },
             };
             let rows = cases::stat_rows(c, counted).await?;
-            for (r, f) in rows.iter().zip(facts_of(c, &rows, tz).await?) {
+            for (r, f) in rows.iter().zip(facts_of(c, &rows).await?) {
                 groups.entry(key(r)).or_default().add(&f);
             }
             Ok(groups)
@@ -236,12 +226,11 @@ async fn measures(
         .await
 }
 
-/// The facts of the given cases, with their closed pauses, the calendar of every published
-/// year and the lateness of their one-time notices.
+/// The facts of the given cases, with their closed pauses and the calendar of every
+/// published year.
 pub(crate) async fn facts_of(
     conn: &mut zhengwu_persistence::Conn,
     rows: &[cases::StatRow],
-    tz: &str,
 ) -> ApiResult<Vec<CaseFacts>> {
     if rows.is_empty() {
         return Ok(Vec::new());
@@ -252,17 +241,9 @@ pub(crate) async fn facts_of(
         paused.entry(c).or_default().push((s, e));
     }
     let cal = calendar::published(conn).await?;
-    let late = late_notices(conn, rows, &cal, tz).await?;
     Ok(rows
         .iter()
-        .map(|r| {
-            case_facts(
-                r,
-                paused.get(&r.id).map(Vec::as_slice).unwrap_or(&[]),
-                &cal,
-                late.contains(&r.id),
-            )
-        })
+        .map(|r| case_facts(r, paused.get(&r.id).map(Vec::as_slice).unwrap_or(&[]), &cal))
         .collect())
 }
 
@@ -284,17 +265,13 @@ pub const REFRESH_BATCH: i64 = 5000;
 /// One run of the refresher on a connection of the server's pool.
 pub async fn refresh_now(state: &AppState) -> ApiResult<Refreshed> {
     let mut conn = state.conn().await?;
-    refresh(&mut conn, state.config.timezone.name(), REFRESH_BATCH).await
+    refresh(&mut conn, REFRESH_BATCH).await
 }
 
 /// Recomputes the queued days of the case statistics, `batch` queue rows per transaction,
 /// until the queue is empty. Refreshers are serialised by an advisory lock; one that finds
 /// it taken stops, since the holder drains the queue.
-pub async fn refresh(
-    conn: &mut zhengwu_persistence::Conn,
-    tz: &str,
-    batch: i64,
-) -> ApiResult<Refreshed> {
+pub async fn refresh(conn: &mut zhengwu_persistence::Conn, batch: i64) -> ApiResult<Refreshed> {
     let mut done = Refreshed::default();
     loop {
         let step = conn
@@ -311,7 +288,7 @@ pub async fn refresh(
                 let rows = cases::stat_rows(c, StatCases::Days(&days)).await?;
                 let mut groups: BTreeMap<(Uuid, NaiveDate, Option<Uuid>), CaseMeasures> =
                     BTreeMap::new();
-                for (r, f) in rows.iter().zip(facts_of(c, &rows, tz).await?) {
+                for (r, f) in rows.iter().zip(facts_of(c, &rows).await?) {
                     groups
                         .entry((r.organization_id, r.received_on, r.hall_id))
                         .or_default()
@@ -346,59 +323,10 @@ pub async fn refresh(
     }
 }
 
-/// The cases whose one-time notice came later than their organisation's notice window: by
-/// AL Art.32 they count as accepted on receipt.
-async fn late_notices(
-    conn: &mut zhengwu_persistence::Conn,
-    rows: &[cases::StatRow],
-    cal: &Calendar,
-    tz: &str,
-) -> ApiResult<HashSet<Uuid>> {
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let book = supervision::rule_book(conn).await?;
-    let paths: HashMap<Uuid, String> = orgs::get_many(
-        conn,
-        &rows.iter().map(|r| r.organization_id).collect::<Vec<_>>(),
-    )
-    .await?
-    .into_iter()
-    .map(|o| (o.id, o.path.as_str().to_owned()))
-    .collect();
-    let by_id: HashMap<Uuid, &cases::StatRow> = rows.iter().map(|r| (r.id, r)).collect();
-    let mut late = HashSet::new();
-    for (id, on) in supervision::first_notices(conn, &ids, tz).await? {
-        if let Some(r) = by_id.get(&id) {
-            let path = paths.get(&r.organization_id).map_or("", String::as_str);
-            let window = book.at(path).0.notice_window_days;
-            if notice_delay(cal, r.received_on, on, window).1 {
-                late.insert(id);
-            }
-        }
-    }
-    Ok(late)
-}
-
 /// What the measures need of one case: its state and dates, with the working days used
-/// from acceptance to decision less its closed pauses (special procedures). A case with a
-/// late one-time notice (`late_notice`) counts as accepted on receipt, its due date moved
-/// back by as many working days.
-fn case_facts(
-    r: &cases::StatRow,
-    pauses: &[(NaiveDate, NaiveDate)],
-    cal: &Calendar,
-    late_notice: bool,
-) -> CaseFacts {
-    let (accepted_on, due_date) = match (r.accepted_on, r.due_date) {
-        (Some(a), Some(due)) if late_notice => (
-            Some(r.received_on),
-            cal.add_working_days(r.received_on, cal.working_days_between(a, due))
-                .map(|d| d.due_date)
-                .ok(),
-        ),
-        (Some(a), due) if late_notice => (Some(r.received_on.min(a)), due),
-        (a, due) => (a, due),
-    };
-    let used = match (accepted_on, r.decided_on) {
+/// from acceptance to decision less its closed pauses (special procedures).
+fn case_facts(r: &cases::StatRow, pauses: &[(NaiveDate, NaiveDate)], cal: &Calendar) -> CaseFacts {
+    let used = match (r.accepted_on, r.decided_on) {
         (Some(a), Some(d)) => {
             let p: u32 = pauses
                 .iter()
@@ -411,9 +339,9 @@ fn case_facts(
     CaseFacts {
         state: CaseState::parse(&r.state).unwrap_or(CaseState::Submitted),
         case_kind: CaseKind::parse(&r.case_kind).unwrap_or(CaseKind::Promised),
-        accepted_on,
+        accepted_on: r.accepted_on,
         decided_on: r.decided_on,
-        due_date,
+        due_date: r.due_date,
         limit_days: u32::try_from(r.promised_days + r.extension_days).unwrap_or(0),
         working_days_used: used,
     }

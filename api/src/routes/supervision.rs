@@ -244,7 +244,8 @@ pub struct AlertsQuery {
 }
 
 /// Yellow and red alerts (黄牌预警, 红牌警告) on everything with a deadline: accepted cases
-/// and their pending procedure steps, open applications for disclosure, proactive items not
+/// and their pending procedure steps, decided cases awaiting delivery (AL Art.44), open
+/// applications for disclosure, proactive items not
 /// yet published (OGI Art.26), forwarded topic requests, rectifications of bad reviews,
 /// supervision orders awaiting a response and complaints awaiting a decision to accept.
 /// Yellow at the organisation's thresholds (default: 1 working day left or 80% of the limit
@@ -453,9 +454,10 @@ pub struct AnomaliesQuery {
 
 /// Anomalies (异常) found in the records of a period: fees not in the list or above standard,
 /// decisions before (or too soon after) acceptance (体外循环), refusals and denials without a
-/// reason, steps over their time, extensions beyond the legal limit, and one-time notices
-/// later than AL Art.32 allows (such a case counts as accepted on receipt in the
-/// statistics). Each finding names its rule; rules and parameters are per organisation.
+/// reason, steps over their time, extensions beyond the legal limit, one-time notices later
+/// than AL Art.32 allows (such a case is accepted as of its receipt) and deliveries later
+/// than AL Art.44 allows. Each finding names its rule; rules and parameters are per
+/// organisation.
 #[utoipa::path(operation_id = "listAnomalies",
     tag = "supervision", security(("bearer" = [])), params(AnomaliesQuery),
     responses((status = 200, body = Page<Anomaly>)))]

@@ -355,6 +355,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/calendars/provisional-deadlines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stored deadlines counted across a year with no holiday schedule loaded (weekends only
+         *     there), soonest first: loading the year's schedule counts them again. Administrators,
+         *     within their scope.
+         */
+        get: operations["listProvisionalDeadlines"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/calendars/{year}": {
         parameters: {
             query?: never;
@@ -364,7 +385,10 @@ export interface paths {
         };
         /** Read a year's schedule. */
         get: operations["getCalendar"];
-        /** Load or replace a year's schedule (system administrators). */
+        /**
+         * Load or replace a year's schedule (system administrators). Stored deadlines counted
+         *     across the year while it had no schedule are counted again with it.
+         */
         put: operations["putCalendar"];
         post?: never;
         delete?: never;
@@ -954,7 +978,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Accept (受理): the clock starts; the due date is the promised limit in working days (an immediate case is due the same day). */
+        /** Accept (受理): the clock starts; the due date is the promised limit in working days (an immediate case is due the same day). After a one-time notice later than the notice window the case counts as accepted on receipt (AL Art.32). */
         post: operations["acceptCase"];
         delete?: never;
         options?: never;
@@ -1090,7 +1114,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Extend the time limit once, with a reason, never beyond the statutory limit plus its legal extension (AL Art.42). */
+        /** Extend the time limit once, with a reason, never beyond the statutory limit plus its legal extension, decided on or before the due date (AL Art.42; 409 after it). */
         post: operations["extendCase"];
         delete?: never;
         options?: never;
@@ -1124,7 +1148,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Deliver the result (出件/送达). */
+        /** Deliver the result (出件/送达), due within 10 working days of the decision (AL Art.44); a later delivery is recorded as late. */
         post: operations["deliverCase"];
         delete?: never;
         options?: never;
@@ -1361,7 +1385,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Extend the reply limit once, by at most 20 working days, with a reason (approvers; the applicant is notified). */
+        /** Extend the reply limit once, by at most 20 working days, with a reason (approvers; the applicant is notified); decided on or before the due date (409 after it). */
         post: operations["extendDisclosureRequest"];
         delete?: never;
         options?: never;
@@ -1741,7 +1765,8 @@ export interface paths {
         };
         /**
          * Yellow and red alerts (黄牌预警, 红牌警告) on everything with a deadline: accepted cases
-         *     and their pending procedure steps, open applications for disclosure, proactive items not
+         *     and their pending procedure steps, decided cases awaiting delivery (AL Art.44), open
+         *     applications for disclosure, proactive items not
          *     yet published (OGI Art.26), forwarded topic requests, rectifications of bad reviews,
          *     supervision orders awaiting a response and complaints awaiting a decision to accept.
          *     Yellow at the organisation's thresholds (default: 1 working day left or 80% of the limit
@@ -1807,9 +1832,10 @@ export interface paths {
         /**
          * Anomalies (异常) found in the records of a period: fees not in the list or above standard,
          *     decisions before (or too soon after) acceptance (体外循环), refusals and denials without a
-         *     reason, steps over their time, extensions beyond the legal limit, and one-time notices
-         *     later than AL Art.32 allows (such a case counts as accepted on receipt in the
-         *     statistics). Each finding names its rule; rules and parameters are per organisation.
+         *     reason, steps over their time, extensions beyond the legal limit, one-time notices later
+         *     than AL Art.32 allows (such a case is accepted as of its receipt) and deliveries later
+         *     than AL Art.44 allows. Each finding names its rule; rules and parameters are per
+         *     organisation.
          */
         get: operations["listAnomalies"];
         put?: never;
@@ -1983,7 +2009,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Accept a complaint (受理), before its acceptance due date; the acceptor handles it. Not by its subject. */
+        /** Accept a complaint (受理), before its acceptance due date; the acceptor handles it. Not by its subject: the staff member or window complained about, or the organisation complained about (the organisation above it handles it). */
         post: operations["acceptComplaint"];
         delete?: never;
         options?: never;
@@ -2212,7 +2238,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Approve or refuse a pending extension request (operators); an approval moves the due date. */
+        /** Approve or refuse a pending extension request (operators); an approval moves the due date and is given on or before it (409 after). */
         post: operations["decideTicketExtension"];
         delete?: never;
         options?: never;
@@ -2357,8 +2383,9 @@ export interface paths {
         };
         /**
          * Hotline measures for tickets received in a period: received, dispatched, replied, the
-         *     on-time reply rate, satisfaction at callback, the reopen rate and the returns, per
-         *     responsible organisation or kind.
+         *     replies given and the share given in time (each reply judged by the due date in force when
+         *     it was given, so a late reply stays late after a reopening), satisfaction at callback, the
+         *     reopen rate and the returns, per responsible organisation or kind.
          */
         get: operations["getHotlineStatistics"];
         put?: never;
@@ -3051,7 +3078,7 @@ export interface components {
          * @description What an alert is about: everything with a deadline.
          * @enum {string}
          */
-        AlertObject: "case" | "case_step" | "disclosure_request" | "disclosure_publication" | "public_message" | "rectification" | "supervision_order" | "complaint_acceptance" | "hotline_ticket";
+        AlertObject: "case" | "case_step" | "disclosure_request" | "disclosure_publication" | "public_message" | "rectification" | "supervision_order" | "complaint_acceptance" | "hotline_ticket" | "case_delivery";
         AnnualReport: {
             /** Format: uuid */
             organization_id: string;
@@ -3079,7 +3106,8 @@ export interface components {
             organization_name?: string | null;
             /**
              * Format: uuid
-             * @description Who did it: the charging, deciding or notifying staff member, or the case handler.
+             * @description Who did it: the charging, deciding, notifying or delivering staff member, or the case
+             *     handler.
              */
             responsible_id?: string | null;
             responsible_name?: string | null;
@@ -3583,6 +3611,24 @@ export interface components {
             result_number?: string | null;
             /** Format: date */
             decided_on?: string | null;
+            /**
+             * Format: date
+             * @description The last day to deliver the decision: 10 working days after it (AL Art.44).
+             */
+            delivery_due?: string | null;
+            /**
+             * Format: date
+             * @description The day the decision was delivered.
+             */
+            delivered_on?: string | null;
+            /** @description Delivered after `delivery_due`. */
+            delivered_late: boolean;
+            /**
+             * @description Years without a loaded holiday schedule that its stored deadlines were counted across
+             *     (weekends only there); loading such a year counts them again. Empty when every
+             *     schedule was loaded.
+             */
+            years_without_calendar: number[];
             /** Format: date-time */
             delivered_at?: string | null;
             delivery_method?: string | null;
@@ -3668,6 +3714,7 @@ export interface components {
             sort_order: number;
             /** @description One of the standard categories of OGI Art.20/21. */
             standard: boolean;
+            document_kind?: components["schemas"]["DocumentKind"] | null;
             /** @description Retired categories take no new items; their items stay. */
             retired: boolean;
             /** Format: int32 */
@@ -3852,6 +3899,12 @@ export interface components {
              * @description The decision to accept is due by this day.
              */
             acceptance_due: string;
+            /**
+             * @description Years without a loaded holiday schedule that its stored deadlines were counted across
+             *     (weekends only there); loading such a year counts them again. Empty when every
+             *     schedule was loaded.
+             */
+            years_without_calendar: number[];
             state: components["schemas"]["ComplaintState"];
             decision_reason?: string | null;
             reply?: string | null;
@@ -4168,8 +4221,8 @@ export interface components {
             subject_terms?: string[];
             /**
              * Format: date
-             * @description 生成日期: the day the information was formed; the 20-working-day publication duty
-             *     counts from it (OGI Art.26).
+             * @description 生成日期: the day the information was formed (not in the future); the 20-working-day
+             *     publication duty counts from it (OGI Art.26).
              */
             formed_on: string;
             attribute?: components["schemas"]["Attribute"];
@@ -4355,17 +4408,18 @@ export interface components {
             applicant?: components["schemas"]["RequestApplicantIn"] | null;
             /**
              * Format: date
-             * @description Officers: the day the application was handed in or sent (default today).
+             * @description Officers: the day the application was handed in or sent (default today; not in the
+             *     future).
              */
             submitted_on?: string | null;
             /**
              * Format: date
-             * @description Letters: the day the post was signed for.
+             * @description Letters: the day the post was signed for (from `submitted_on` to today).
              */
             signed_on?: string | null;
             /**
              * Format: date
-             * @description Faxes: the day both sides confirmed.
+             * @description Faxes: the day both sides confirmed (from `submitted_on` to today).
              */
             confirmed_on?: string | null;
         };
@@ -4472,14 +4526,16 @@ export interface components {
         Decision: "approved" | "denied";
         /**
          * @example {
-         *       "delivered_on": "2026-11-25",
          *       "method": "window"
          *     }
          */
         DeliverIn: {
             /** @description `window`, `post`, `electronic`, … */
             method: string;
-            /** Format: date */
+            /**
+             * Format: date
+             * @description The day it was delivered (default today): not before the decision, not in the future.
+             */
             delivered_on?: string | null;
         };
         /**
@@ -4532,6 +4588,12 @@ export interface components {
              * @description The last day for publication (formed_on + 20 working days, OGI Art.26).
              */
             publish_due: string;
+            /**
+             * @description Years without a loaded holiday schedule that its stored deadlines were counted across
+             *     (weekends only there); loading such a year counts them again. Empty when every
+             *     schedule was loaded.
+             */
+            years_without_calendar: number[];
             /** @description Whether the publication duty is missed (proactive, never published, past due). */
             overdue: boolean;
             /**
@@ -4607,6 +4669,31 @@ export interface components {
              */
             organization_id: string;
             note?: string | null;
+        };
+        /**
+         * @description The kinds of normative document the annual report counts apart (国办公开办函〔2021〕30号,
+         *     table 2): a catalogue category of this kind files documents of it, as do the
+         *     categories below it.
+         * @enum {string}
+         */
+        DocumentKind: "regulation" | "normative_document";
+        /** @description A row of documents: 本年制发件数, 本年废止件数, 现行有效件数. */
+        DocumentRow: {
+            /**
+             * Format: int64
+             * @description First published in the report year.
+             */
+            issued_this_year: number;
+            /**
+             * Format: int64
+             * @description Repealed by a version published in the report year.
+             */
+            repealed_this_year: number;
+            /**
+             * Format: int64
+             * @description Valid at the end of the report year, whenever the report is run.
+             */
+            in_force: number;
         };
         /** @description An answer on the echo wall: no submitter, personal data in the texts masked. */
         EchoEntry: {
@@ -5102,11 +5189,19 @@ export interface components {
              * @description Of those, dispatched to a department at least once.
              */
             dispatched: number;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description Tickets replied at least once.
+             */
             replied: number;
             /**
+             * Format: int64
+             * @description Replies given: a reopened ticket (重办) answered again counts each reply.
+             */
+            replies: number;
+            /**
              * Format: double
-             * @description Replied on or before the due date ÷ replied.
+             * @description Replies given on or before the due date in force when each was given ÷ replies.
              */
             on_time_reply_rate?: number | null;
             /** Format: int64 */
@@ -5411,8 +5506,8 @@ export interface components {
             /**
              * Format: double
              * @description Mean working days from acceptance to decision, special procedures left out. A case
-             *     whose one-time notice came later than the notice window (AL Art.32) counts as accepted
-             *     on receipt, here and in the on-time rates.
+             *     whose one-time notice came later than the notice window was accepted on receipt (AL
+             *     Art.32), and counts from then here and in the on-time rates.
              */
             average_working_days_used?: number | null;
             /**
@@ -5459,6 +5554,12 @@ export interface components {
             forwarded_to?: string | null;
             /** Format: date */
             feedback_due?: string | null;
+            /**
+             * @description Years without a loaded holiday schedule that its stored deadlines were counted across
+             *     (weekends only there); loading such a year counts them again. Empty when every
+             *     schedule was loaded.
+             */
+            years_without_calendar: number[];
             answer_kind?: components["schemas"]["AnswerKind"] | null;
             answer?: string | null;
             /** Format: uuid */
@@ -5543,14 +5644,6 @@ export interface components {
          * @enum {string}
          */
         NonDisclosureGround: "state_secret" | "prohibited_by_law" | "endangers_security" | "third_party_rights" | "internal_affairs" | "process_information" | "enforcement_files" | "administrative_inquiry";
-        NormativeDocuments: {
-            /** Format: int64 */
-            issued_this_year: number;
-            /** Format: int64 */
-            repealed_this_year: number;
-            /** Format: int64 */
-            in_force: number;
-        };
         /**
          * @description A note for a workflow step.
          * @example {
@@ -5622,6 +5715,12 @@ export interface components {
             issued_on: string;
             /** Format: date */
             due_date: string;
+            /**
+             * @description Years without a loaded holiday schedule that its stored deadlines were counted across
+             *     (weekends only there); loading such a year counts them again. Empty when every
+             *     schedule was loaded.
+             */
+            years_without_calendar: number[];
             state: components["schemas"]["OrderState"];
             /** Format: uuid */
             issued_by: string;
@@ -5817,6 +5916,12 @@ export interface components {
         /** @description One page of a list. */
         Page_OrganizationDto: {
             items: components["schemas"]["OrganizationDto"][];
+            /** @description Pass as `cursor` to get the next page; absent on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description One page of a list. */
+        Page_ProvisionalDeadline: {
+            items: components["schemas"]["ProvisionalDeadline"][];
             /** @description Pass as `cursor` to get the next page; absent on the last page. */
             next_cursor?: string | null;
         };
@@ -6070,6 +6175,43 @@ export interface components {
             disclosure_id?: string | null;
             description: string;
         };
+        /** @description A stored deadline counted across a year whose holiday schedule is not loaded. */
+        ProvisionalDeadline: {
+            kind: components["schemas"]["StoredDeadline"];
+            /**
+             * Format: uuid
+             * @description The case, application, item, message, ticket, rectification, order or complaint.
+             */
+            object_id: string;
+            /**
+             * Format: int32
+             * @description The stop of an application (its consultation or fee notice); 0 otherwise.
+             */
+            seq: number;
+            /** @description The record's number, title or subject. */
+            label: string;
+            /**
+             * Format: uuid
+             * @description The organisation responsible for the deadline.
+             */
+            organization_id?: string | null;
+            /** Format: date */
+            start_on: string;
+            /**
+             * Format: int32
+             * @description Working days counted from `start_on` (before the working days of closed stops).
+             */
+            working_days: number;
+            /**
+             * Format: date
+             * @description The due date as counted, weekends only in the years below.
+             */
+            due_date: string;
+            /** @description Years counted without a schedule; loading one counts the deadline again. */
+            years_without_calendar: number[];
+            /** Format: date-time */
+            computed_at: string;
+        };
         /** @description A public answer: the question and the department's reply, personal data masked. */
         PublicAnswer: {
             /** Format: uuid */
@@ -6304,6 +6446,12 @@ export interface components {
              * @description The day of the bad review plus the organisation's limit in working days.
              */
             due_date: string;
+            /**
+             * @description Years without a loaded holiday schedule that its stored deadlines were counted across
+             *     (weekends only there); loading such a year counts them again. Empty when every
+             *     schedule was loaded.
+             */
+            years_without_calendar: number[];
             evaluation_level: components["schemas"]["EvaluationLevel"];
             evaluation_text?: string | null;
             findings?: string | null;
@@ -6387,10 +6535,16 @@ export interface components {
          */
         RemedyIn: {
             kind: components["schemas"]["RemedyKind"];
-            /** Format: date */
+            /**
+             * Format: date
+             * @description Not before the application was received, not in the future.
+             */
             filed_on: string;
             outcome?: components["schemas"]["RemedyOutcome"];
-            /** Format: date */
+            /**
+             * Format: date
+             * @description Not before the filing, not in the future.
+             */
             decided_on?: string | null;
             note?: string | null;
         };
@@ -6518,6 +6672,12 @@ export interface components {
             fee_fen?: number | null;
             /** Format: date */
             fee_due?: string | null;
+            /**
+             * @description Years without a loaded holiday schedule that its stored deadlines were counted across
+             *     (weekends only there); loading such a year counts them again. Empty when every
+             *     schedule was loaded.
+             */
+            years_without_calendar: number[];
             reply?: components["schemas"]["ReplyDto"] | null;
             remedies: components["schemas"]["RemedyDto"][];
             /** Format: int32 */
@@ -6629,7 +6789,7 @@ export interface components {
          *     values; the catalogue is served by `GET /supervision/rules`, not `/meta/enums`.
          * @enum {string}
          */
-        RuleId: "JC-A01" | "JC-A02" | "JC-A03" | "JC-A04" | "JC-A05" | "JC-A06" | "JC-A07" | "JC-A08" | "JC-A09" | "JC-B01" | "JC-B02" | "JC-B03" | "JC-B04" | "JC-B05" | "JC-B06" | "JC-B07";
+        RuleId: "JC-A01" | "JC-A02" | "JC-A03" | "JC-A04" | "JC-A05" | "JC-A06" | "JC-A07" | "JC-A08" | "JC-A09" | "JC-A10" | "JC-B01" | "JC-B02" | "JC-B03" | "JC-B04" | "JC-B05" | "JC-B06" | "JC-B07" | "JC-B08";
         /** @description A rule of the catalogue. */
         RuleInfo: {
             id: components["schemas"]["RuleId"];
@@ -6752,6 +6912,11 @@ export interface components {
             end_on?: string | null;
             opinion?: string | null;
         };
+        /**
+         * @description The deadlines the records keep once counted (the others are counted when read).
+         * @enum {string}
+         */
+        StoredDeadline: "case" | "case_delivery" | "request_reply" | "request_fee" | "request_consultation" | "publication" | "message_feedback" | "ticket" | "rectification" | "order" | "complaint_acceptance";
         SubCase: {
             /** Format: uuid */
             id: string;
@@ -6907,8 +7072,21 @@ export interface components {
         };
         /** @description 二、主动公开政府信息情况 */
         Table2: {
-            /** @description Category 01 (法规规章和规范性文件) of the catalogue. */
-            normative_documents: components["schemas"]["NormativeDocuments"];
+            /**
+             * @description 规章: documents filed in a catalogue category of that kind (the standard 0101 under
+             *     01) or below it.
+             */
+            regulations: components["schemas"]["DocumentRow"];
+            /**
+             * @description 行政规范性文件: documents filed in a category of that kind (the standard 0102) or
+             *     below it.
+             */
+            normative_documents: components["schemas"]["DocumentRow"];
+            /**
+             * @description Documents of category 01 filed under neither kind: file them in 0101 or 0102 to count
+             *     them in a row of the report.
+             */
+            unclassified_documents: components["schemas"]["DocumentRow"];
             /**
              * Format: int64
              * @description 行政许可 decisions on cases of the year.
@@ -6916,9 +7094,14 @@ export interface components {
             licensing_decisions: number;
             /**
              * Format: int64
-             * @description 行政处罚 and 行政强制 decisions on cases of the year.
+             * @description 行政处罚 decisions on cases of the year.
              */
-            penalty_and_coercion_decisions: number;
+            penalty_decisions: number;
+            /**
+             * Format: int64
+             * @description 行政强制 decisions on cases of the year.
+             */
+            coercion_decisions: number;
             /**
              * Format: int64
              * @description Fees charged on cases of the year, in fen and in 万元.
@@ -6996,6 +7179,12 @@ export interface components {
             dispatched_on?: string | null;
             /** Format: date */
             due_date?: string | null;
+            /**
+             * @description Years without a loaded holiday schedule that its stored deadlines were counted across
+             *     (weekends only there); loading such a year counts them again. Empty when every
+             *     schedule was loaded.
+             */
+            years_without_calendar: number[];
             /**
              * Format: int32
              * @description How often departments sent it back (退单).
@@ -8374,6 +8563,39 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listProvisionalDeadlines: {
+        parameters: {
+            query?: {
+                /** @description The organisation whose subtree is listed; your scope when absent. */
+                org?: string;
+                /** @description Items per page, 1 to 200. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ProvisionalDeadline"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -11989,7 +12211,7 @@ export interface operations {
         parameters: {
             query?: {
                 org?: string;
-                rule?: "JC-B01" | "JC-B02" | "JC-B03" | "JC-B04" | "JC-B05" | "JC-B06" | "JC-B07";
+                rule?: "JC-B01" | "JC-B02" | "JC-B03" | "JC-B04" | "JC-B05" | "JC-B06" | "JC-B07" | "JC-B08";
                 /** @description First day (default: 1 January of the current year). */
                 from?: string;
                 /** @description Last day (default: today); at most 3 years after `from`. */

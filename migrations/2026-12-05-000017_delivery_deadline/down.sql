@@ -1,0 +1,1 @@
+ALTER TABLE case_outcomes DROP COLUMN delivered_on, DROP COLUMN delivery_due;
