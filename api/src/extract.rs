@@ -158,16 +158,90 @@ impl<T> ApiJson<T> {
     }
 }
 
-/// The `If-Match` header: `None` when absent or `*`; the version it names otherwise.
-/// Accepts `"3"` and `W/"3"`.
-pub struct IfMatch(pub Option<i32>);
+/// One entity tag of a conditional header: its opaque value and whether it is weak (`W/`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntityTag {
+    pub weak: bool,
+    pub opaque: String,
+}
+
+/// Parses a list of entity tags (RFC 9110 §8.8.3: `"3"`, `W/"3"`, separated by commas).
+/// `None` when the value is not such a list.
+pub fn parse_entity_tags(value: &str) -> Option<Vec<EntityTag>> {
+    let mut tags = Vec::new();
+    let mut rest = value.trim();
+    while !rest.is_empty() {
+        let (weak, quoted) = match rest.strip_prefix("W/") {
+            Some(r) => (true, r),
+            None => (false, rest),
+        };
+        let body = quoted.strip_prefix('"')?;
+        let end = body.find('"')?;
+        let opaque = &body[..end];
+        // etagc = %x21 / %x23-7E / obs-text: no space, no quote, no control character.
+        if opaque
+            .chars()
+            .any(|c| c == '"' || c.is_ascii_control() || c == ' ')
+        {
+            return None;
+        }
+        tags.push(EntityTag {
+            weak,
+            opaque: opaque.to_owned(),
+        });
+        rest = body[end + 1..].trim_start();
+        if rest.is_empty() {
+            break;
+        }
+        rest = rest.strip_prefix(',')?.trim_start();
+        if rest.is_empty() {
+            return None;
+        }
+    }
+    (!tags.is_empty()).then_some(tags)
+}
+
+/// The `If-Match` precondition of an update (RFC 9110 §13.1.1). It compares strongly: a
+/// weak tag (`W/"3"`) never matches, and neither does a well-formed tag this API never
+/// issued; both get 412, as a stale version does. A malformed header is a 400.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IfMatch {
+    /// No `If-Match`: the update is unconditional.
+    Absent,
+    /// `If-Match: *`: any current representation.
+    Any,
+    /// The tags the client holds; one must be the current one.
+    Tags(Vec<EntityTag>),
+}
 
 impl IfMatch {
-    /// 412 when a version was named and it is not the current one.
+    /// Whether the client sent the header at all.
+    pub fn is_present(&self) -> bool {
+        !matches!(self, IfMatch::Absent)
+    }
+
+    /// 412 unless the precondition holds for the resource at `current`.
     pub fn check(&self, current: i32) -> Result<(), ApiError> {
-        match self.0 {
-            Some(v) if v != current => Err(ApiError::precondition_failed(current)),
-            _ => Ok(()),
+        match self {
+            IfMatch::Absent | IfMatch::Any => Ok(()),
+            IfMatch::Tags(tags) => {
+                let current_tag = current.to_string();
+                if tags.iter().any(|t| !t.weak && t.opaque == current_tag) {
+                    Ok(())
+                } else {
+                    Err(ApiError::precondition_failed(current))
+                }
+            }
+        }
+    }
+
+    /// For a resource that does not exist yet (a PUT that would create it): any
+    /// `If-Match`, `*` included, names a representation that is not there, so 412.
+    pub fn check_absent(&self) -> Result<(), ApiError> {
+        if self.is_present() {
+            Err(ApiError::precondition_failed(0))
+        } else {
+            Ok(())
         }
     }
 }
@@ -177,27 +251,30 @@ impl FromRequest for IfMatch {
     type Future = std::future::Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let parsed = match req.headers().get(header::IF_MATCH) {
-            None => Ok(IfMatch(None)),
-            Some(v) => {
-                let s = v.to_str().unwrap_or("").trim();
-                if s == "*" {
-                    Ok(IfMatch(None))
-                } else {
-                    s.trim_start_matches("W/")
-                        .trim_matches('"')
-                        .parse::<i32>()
-                        .map(|n| IfMatch(Some(n)))
-                        .map_err(|_| {
-                            ApiError::bad_request(
-                                "request.invalid_if_match",
-                                "If-Match must be an ETag of this API, e.g. \"3\"",
-                            )
-                        })
-                }
-            }
+        let values: Vec<_> = req.headers().get_all(header::IF_MATCH).collect();
+        if values.is_empty() {
+            return std::future::ready(Ok(IfMatch::Absent));
+        }
+        let malformed = || {
+            ApiError::bad_request(
+                "request.invalid_if_match",
+                "If-Match must be * or a list of entity tags, e.g. \"3\"",
+            )
         };
-        std::future::ready(parsed)
+        let mut tags = Vec::new();
+        for v in values {
+            let Ok(s) = v.to_str() else {
+                return std::future::ready(Err(malformed()));
+            };
+            if s.trim() == "*" {
+                return std::future::ready(Ok(IfMatch::Any));
+            }
+            match parse_entity_tags(s) {
+                Some(t) => tags.extend(t),
+                None => return std::future::ready(Err(malformed())),
+            }
+        }
+        std::future::ready(Ok(IfMatch::Tags(tags)))
     }
 }
 
@@ -230,4 +307,43 @@ impl FromRequest for IdempotencyKey {
 /// The ETag of a version.
 pub fn etag(version: i32) -> String {
     format!("\"{version}\"")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{EntityTag, IfMatch, parse_entity_tags};
+
+    fn tag(weak: bool, opaque: &str) -> EntityTag {
+        EntityTag {
+            weak,
+            opaque: opaque.to_owned(),
+        }
+    }
+
+    #[test]
+    fn entity_tag_lists_parse() {
+        assert_eq!(parse_entity_tags("\"3\""), Some(vec![tag(false, "3")]));
+        assert_eq!(
+            parse_entity_tags(" W/\"1\" , \"abc\",\"\""),
+            Some(vec![tag(true, "1"), tag(false, "abc"), tag(false, "")])
+        );
+        for bad in ["3", "\"3", "W/3", "\"3\" \"4\"", "\"3\",", "\"a b\"", ""] {
+            assert_eq!(parse_entity_tags(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn if_match_compares_strongly() {
+        let tags = |v: &str| IfMatch::Tags(parse_entity_tags(v).unwrap_or_default());
+        assert!(tags("\"3\"").check(3).is_ok());
+        assert!(tags("\"1\", \"3\"").check(3).is_ok());
+        let status = |r: Result<(), crate::error::ApiError>| r.err().map(|e| e.status.as_u16());
+        assert_eq!(status(tags("W/\"3\"").check(3)), Some(412));
+        assert_eq!(status(tags("\"2\"").check(3)), Some(412));
+        assert_eq!(status(tags("\"abc\"").check(3)), Some(412));
+        assert!(IfMatch::Any.check(3).is_ok());
+        assert!(IfMatch::Absent.check(3).is_ok());
+        assert_eq!(status(IfMatch::Any.check_absent()), Some(412));
+        assert!(IfMatch::Absent.check_absent().is_ok());
+    }
 }

@@ -510,8 +510,7 @@ pub async fn put_guide(
             let org = editable_org(c, &auth, org_id).await?;
             match repo::guide_version_for_update(c, org.id).await? {
                 Some(v) => if_match.check(v)?,
-                None if if_match.0.is_some() => return Err(ApiError::precondition_failed(0)),
-                None => {}
+                None => if_match.check_absent()?,
             }
             let before = repo::get_guide(c, org.id)
                 .await?

@@ -1510,23 +1510,12 @@ pub async fn download(
         log::error!("attachment {} unreadable: {e}", a.id);
         ApiError::internal()
     })?;
-    let encoded: String = a
-        .filename
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
     Ok(HttpResponse::Ok()
         .content_type(a.content_type.clone())
         .insert_header((header::ETAG, format!("\"{}\"", a.sha256)))
         .insert_header((
             header::CONTENT_DISPOSITION,
-            format!("attachment; filename*=UTF-8''{encoded}"),
+            crate::storage::content_disposition(&a.filename),
         ))
         .body(bytes))
 }
