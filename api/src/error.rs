@@ -329,3 +329,19 @@ impl ResponseError for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// Replaces a 404 (a real absence, or an object out of the caller's sight) by another
+/// answer, e.g. a field error naming the reference; every other error passes unchanged, so
+/// that an outage is never reported as an absence.
+pub trait OrIfAbsent<T> {
+    fn or_if_absent(self, absent: impl FnOnce() -> ApiError) -> ApiResult<T>;
+}
+
+impl<T> OrIfAbsent<T> for ApiResult<T> {
+    fn or_if_absent(self, absent: impl FnOnce() -> ApiError) -> ApiResult<T> {
+        match self {
+            Err(e) if e.status == StatusCode::NOT_FOUND => Err(absent()),
+            other => other,
+        }
+    }
+}

@@ -73,6 +73,22 @@ impl From<DieselError> for DbError {
     }
 }
 
+/// Tells a real absence from a failure: `NotFound` becomes `None`, every other error stays
+/// an error (an outage must not read as "there is no such row").
+pub trait Found<T> {
+    fn found(self) -> Result<Option<T>, DbError>;
+}
+
+impl<T> Found<T> for Result<T, DbError> {
+    fn found(self) -> Result<Option<T>, DbError> {
+        match self {
+            Ok(v) => Ok(Some(v)),
+            Err(DbError::NotFound) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
 fn looks_unavailable(msg: &str) -> bool {
     let m = msg.to_ascii_lowercase();
     [

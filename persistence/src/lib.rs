@@ -28,7 +28,7 @@ pub mod tokens;
 pub mod users;
 pub mod windows;
 
-pub use db::{Conn, DbError, PgPool};
+pub use db::{Conn, DbError, Found, PgPool};
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 

@@ -20,7 +20,7 @@ use zhengwu_domain::services::{
 };
 use zhengwu_domain::validation::{self, Errors, RuleViolation};
 use zhengwu_persistence::cases::{self as repo, Case, SubmittedMaterial};
-use zhengwu_persistence::{Conn, DbError, calendar, matters, orgs, users};
+use zhengwu_persistence::{Conn, DbError, Found, calendar, matters, orgs, users};
 
 use crate::audit_ctx::AuditCtx;
 use crate::auth::{Principal, Scope, SubjectKind};
@@ -713,7 +713,10 @@ pub async fn create(
         } else {
             let a = b.applicant.clone().ok_or_else(ApiError::internal)?;
             if let Some(uid) = a.user_id {
-                let ok = matches!(users::get(c, uid).await, Ok(u) if u.role == Role::Applicant);
+                let ok = users::get(c, uid)
+                    .await
+                    .found()?
+                    .is_some_and(|u| u.role == Role::Applicant);
                 if !ok {
                     return Err(ApiError::field(
                         "/applicant/user_id",
@@ -730,9 +733,9 @@ pub async fn create(
             )
         };
         if let Some(w) = b.window_id {
-            let ok = match zhengwu_persistence::windows::get(c, w).await {
-                Ok(win) => win.active && auth.sees(&orgs::get(c, win.hall_id).await?.path),
-                Err(_) => false,
+            let ok = match zhengwu_persistence::windows::get(c, w).await.found()? {
+                Some(win) => win.active && auth.sees(&orgs::get(c, win.hall_id).await?.path),
+                None => false,
             };
             if !ok {
                 return Err(ApiError::field(

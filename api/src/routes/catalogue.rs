@@ -11,7 +11,7 @@ use zhengwu_domain::account::Role;
 use zhengwu_domain::disclosure::{IndexFormat, standard_catalogue};
 use zhengwu_domain::validation::{self, Errors, RuleViolation};
 use zhengwu_persistence::disclosure::{self as repo, Category};
-use zhengwu_persistence::{Conn, DbError, orgs};
+use zhengwu_persistence::{Conn, DbError, Found, orgs};
 
 use crate::audit_ctx::AuditCtx;
 use crate::auth::{MaybePrincipal, Principal};
@@ -161,7 +161,10 @@ fn check_code(code: &str) -> Result<String, RuleViolation> {
 
 async fn parent_in(conn: &mut Conn, org: Uuid, parent: Option<Uuid>) -> ApiResult<()> {
     if let Some(p) = parent {
-        let ok = matches!(repo::get_category(conn, p).await, Ok(c) if c.organization_id == org && !c.retired);
+        let ok = repo::get_category(conn, p)
+            .await
+            .found()?
+            .is_some_and(|c| c.organization_id == org && !c.retired);
         if !ok {
             return Err(ApiError::field(
                 "/parent_id",

@@ -20,7 +20,7 @@ use zhengwu_domain::disclosure::{
 use zhengwu_domain::pii::{self, PiiExceptionGround, PiiKind};
 use zhengwu_domain::validation::{self, Errors, RuleViolation};
 use zhengwu_persistence::disclosure::{self as repo, Item, ItemFields, Version};
-use zhengwu_persistence::{Conn, DbError, calendar, orgs};
+use zhengwu_persistence::{Conn, DbError, Found, calendar, orgs};
 
 use crate::audit_ctx::AuditCtx;
 use crate::auth::{MaybePrincipal, Principal, Scope};
@@ -521,22 +521,29 @@ async fn staff_item(
     id: Uuid,
     for_update: bool,
 ) -> ApiResult<(Item, orgs::Organization)> {
+    visible_item(conn, auth, id, for_update)
+        .await?
+        .ok_or_else(|| ApiError::not_found("disclosure item"))
+}
+
+/// The item and its organisation when the caller is staff who may see it; `None` when it
+/// does not exist or is out of the caller's sight. A failure to read it is an error.
+async fn visible_item(
+    conn: &mut Conn,
+    auth: &Principal,
+    id: Uuid,
+    for_update: bool,
+) -> ApiResult<Option<(Item, orgs::Organization)>> {
     let found = if for_update {
         repo::get_item_for_update(conn, id).await
     } else {
         repo::get_item(conn, id).await
     };
-    let item = match found {
-        Ok(i) => i,
-        Err(DbError::NotFound) => return Err(ApiError::not_found("disclosure item")),
-        Err(e) => return Err(e.into()),
+    let Some(item) = found.found()? else {
+        return Ok(None);
     };
     let org = orgs::get(conn, item.organization_id).await?;
-    if !auth.role.is_staff() {
-        return Err(ApiError::not_found("disclosure item"));
-    }
-    auth.ensure_sees(&org.path, "disclosure item")?;
-    Ok((item, org))
+    Ok((auth.role.is_staff() && auth.sees(&org.path)).then_some((item, org)))
 }
 
 fn illegal(e: rules::IllegalTransition) -> ApiError {
@@ -1288,7 +1295,7 @@ pub async fn mask(
 /// while the item is published.
 async fn may_read_versions(conn: &mut Conn, auth: &MaybePrincipal, id: Uuid) -> ApiResult<()> {
     if let Some(p) = auth.0.as_ref().filter(|p| p.role.is_staff())
-        && staff_item(conn, p, id, false).await.is_ok()
+        && visible_item(conn, p, id, false).await?.is_some()
     {
         return Ok(());
     }
@@ -1490,7 +1497,7 @@ pub async fn download(
         Err(e) => return Err(e.into()),
     };
     let staff = match auth.0.as_ref().filter(|p| p.role.is_staff()) {
-        Some(p) => staff_item(&mut conn, p, item_id, false).await.is_ok(),
+        Some(p) => visible_item(&mut conn, p, item_id, false).await?.is_some(),
         None => false,
     };
     if !staff {

@@ -11,7 +11,7 @@ use zhengwu_domain::account::Role;
 use zhengwu_domain::supervision::{AccountabilityKind, AlertObject, OrderAction, OrderState};
 use zhengwu_domain::validation::{self, Errors, RuleViolation};
 use zhengwu_persistence::supervision::{self as repo, Accountability, Order};
-use zhengwu_persistence::{Conn, DbError, calendar, orgs, users};
+use zhengwu_persistence::{Conn, DbError, Found, calendar, orgs, users};
 
 use crate::audit_ctx::AuditCtx;
 use crate::auth::Principal;
@@ -547,15 +547,23 @@ pub async fn create_accountability(
         .transaction::<_, ApiError, _>(async |c| {
             let mut org_id = b.organization_id;
             if let Some(o) = b.order_id {
-                let order = repo::get_order(c, o, false).await.map_err(|_| {
+                let order = repo::get_order(c, o, false).await.found()?.ok_or_else(|| {
                     ApiError::field("/order_id", "reference.not_found", "no such order")
                 })?;
                 org_id = org_id.or(Some(order.organization_id));
             }
             if let Some(k) = b.complaint_id {
-                let complaint = repo::get_complaint(c, k, false).await.map_err(|_| {
-                    ApiError::field("/complaint_id", "reference.not_found", "no such complaint")
-                })?;
+                let complaint =
+                    repo::get_complaint(c, k, false)
+                        .await
+                        .found()?
+                        .ok_or_else(|| {
+                            ApiError::field(
+                                "/complaint_id",
+                                "reference.not_found",
+                                "no such complaint",
+                            )
+                        })?;
                 org_id = org_id.or(Some(complaint.organization_id));
             }
             let org_id = org_id.ok_or_else(|| {

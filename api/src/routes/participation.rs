@@ -16,7 +16,7 @@ use zhengwu_domain::participation::{
 use zhengwu_domain::pii;
 use zhengwu_domain::validation::{self, Errors, RuleViolation};
 use zhengwu_persistence::participation::{self as repo, Comment, Consultation, Message};
-use zhengwu_persistence::{Conn, DbError, calendar, disclosure, orgs};
+use zhengwu_persistence::{Conn, DbError, Found, calendar, disclosure, orgs};
 
 use crate::audit_ctx::AuditCtx;
 use crate::auth::{MaybePrincipal, Principal};
@@ -1022,7 +1022,7 @@ pub async fn echo_wall(
     let more = rows.len() as i64 > limit;
     for m in rows.into_iter().take(limit as usize) {
         let answered_by = match m.forwarded_to {
-            Some(o) => orgs::get(&mut conn, o).await.ok().map(|o| o.name),
+            Some(o) => orgs::get(&mut conn, o).await.found()?.map(|o| o.name),
             None => None,
         };
         items.push(EchoEntry {

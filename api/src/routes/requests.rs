@@ -15,7 +15,7 @@ use zhengwu_domain::requests::{
 };
 use zhengwu_domain::validation::{self, Errors, RuleViolation};
 use zhengwu_persistence::requests::{self as repo, Request};
-use zhengwu_persistence::{Conn, DbError, calendar, orgs, users};
+use zhengwu_persistence::{Conn, DbError, Found, calendar, orgs, users};
 
 use crate::audit_ctx::AuditCtx;
 use crate::auth::{Principal, Scope, SubjectKind};
@@ -612,7 +612,10 @@ pub async fn create(
         } else {
             let a = b.applicant.clone().ok_or_else(ApiError::internal)?;
             if let Some(u) = a.user_id
-                && !matches!(users::get(c, u).await, Ok(x) if x.role == Role::Applicant)
+                && users::get(c, u)
+                    .await
+                    .found()?
+                    .is_none_or(|x| x.role != Role::Applicant)
             {
                 return Err(ApiError::field(
                     "/applicant/user_id",
