@@ -21,7 +21,8 @@ pub fn current_request_id() -> Option<String> {
 /// One problem with one field of the request.
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
 pub struct FieldProblem {
-    /// JSON pointer to the field (`/credit_code`), or the query parameter (`?limit`).
+    /// JSON pointer to the field (`/credit_code`), the query parameter (`?limit`) or the
+    /// path parameter (`{id}`).
     #[schema(example = "/credit_code")]
     pub pointer: String,
     /// Stable code of the broken rule.

@@ -54,7 +54,7 @@ fn field_problem(err: serde_path_to_error::Error<serde_json::Error>) -> FieldPro
             Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
             Segment::Map { key } | Segment::Enum { variant: key } => {
                 pointer.push('/');
-                pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                pointer.push_str(&pointer_token(key));
             }
             Segment::Unknown => {}
         }
@@ -95,7 +95,65 @@ fn field_problem(err: serde_path_to_error::Error<serde_json::Error>) -> FieldPro
     }
 }
 
-/// Parses a JSON document into `T`, with the errors of [`ApiJson`].
+/// The stable code of a text holding the NUL character.
+pub const NUL_CODE: &str = "text.nul_character";
+
+/// The problem of a text holding the NUL character (U+0000) at `pointer`. No text of this
+/// API may hold it: PostgreSQL cannot store it, and no legitimate input needs it.
+pub fn nul_problem(pointer: String) -> FieldProblem {
+    FieldProblem {
+        pointer,
+        code: NUL_CODE.to_owned(),
+        message: "must not contain the NUL character (U+0000)".to_owned(),
+    }
+}
+
+fn pointer_token(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
+/// The pointers of every string (and every member name) of `doc` that holds NUL.
+pub fn nul_pointers(doc: &serde_json::Value) -> Vec<String> {
+    fn walk(v: &serde_json::Value, at: &mut String, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::String(s) if s.contains('\0') => {
+                out.push(if at.is_empty() {
+                    "/".into()
+                } else {
+                    at.clone()
+                });
+            }
+            serde_json::Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    let len = at.len();
+                    at.push_str(&format!("/{i}"));
+                    walk(item, at, out);
+                    at.truncate(len);
+                }
+            }
+            serde_json::Value::Object(map) => {
+                for (k, item) in map {
+                    let len = at.len();
+                    at.push('/');
+                    at.push_str(&pointer_token(k));
+                    if k.contains('\0') {
+                        out.push(at.clone());
+                    } else {
+                        walk(item, at, out);
+                    }
+                    at.truncate(len);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(doc, &mut String::new(), &mut out);
+    out
+}
+
+/// Parses a JSON document into `T`, with the errors of [`ApiJson`]. A text holding NUL
+/// anywhere in the document is a 422 naming each place, before the document is read as `T`.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<ApiJson<T>, ApiError> {
     let doc: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
         ApiError::bad_request(
@@ -103,6 +161,12 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<ApiJson<T>, ApiEr
             format!("the body is not valid JSON: {e}"),
         )
     })?;
+    let nul = nul_pointers(&doc);
+    if !nul.is_empty() {
+        return Err(ApiError::validation(
+            nul.into_iter().map(nul_problem).collect(),
+        ));
+    }
     // serde_json's maps are ordered: this is a canonical form of the document.
     let hash = Sha256::digest(doc.to_string().as_bytes()).to_vec();
     let value = serde_path_to_error::deserialize(doc)

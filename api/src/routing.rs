@@ -1,5 +1,6 @@
 //! The route table as the OpenAPI document states it, consulted before actix routes a
-//! request: a method a path does not serve is 405 with the `Allow` of that path, `HEAD` is
+//! request: a path parameter or query parameter holding the NUL character is 400 naming
+//! it, a method a path does not serve is 405 with the `Allow` of that path, `HEAD` is
 //! served wherever `GET` is, and `OPTIONS` answers with `Allow`.
 //!
 //! actix tries the routes in the order they were registered and takes the first whose
@@ -186,9 +187,68 @@ pub async fn fallback(req: actix_web::HttpRequest, routes: web::Data<Routes>) ->
     }
 }
 
-/// Middleware: answers 405 (with `Allow`) for a method the path's template does not serve,
+/// Percent-decodes a URL component (`+` is a space in a query).
+fn percent_decode(s: &str, plus_is_space: bool) -> Vec<u8> {
+    let b = s.as_bytes();
+    let hex = |c: u8| (c as char).to_digit(16);
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'%' if i + 2 < b.len() => match (hex(b[i + 1]), hex(b[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push((h * 16 + l) as u8);
+                    i += 3;
+                    continue;
+                }
+                _ => out.push(b'%'),
+            },
+            b'+' if plus_is_space => out.push(b' '),
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    out
+}
+
+/// The problem of a path or query parameter holding NUL, if one does: a 400 naming it
+/// (`{number}` for a path parameter, `?q` for a query parameter).
+fn nul_parameter(path: &str, query: &str, template: Option<&Template>) -> Option<ApiError> {
+    if let Some(t) = template {
+        for (i, seg) in path.split('/').enumerate() {
+            if percent_decode(seg, false).contains(&0) {
+                let name = t.param_at(i).unwrap_or("path");
+                let mut e = ApiError::bad_request(
+                    "request.invalid_path",
+                    format!("the path parameter {name} holds the NUL character"),
+                );
+                e.errors
+                    .push(crate::extract::nul_problem(format!("{{{name}}}")));
+                return Some(e);
+            }
+        }
+    }
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let (key, value) = (percent_decode(k, true), percent_decode(v, true));
+        if key.contains(&0) || value.contains(&0) {
+            let name = String::from_utf8_lossy(&key).replace('\0', "%00");
+            let mut e = ApiError::bad_request(
+                "request.invalid_query",
+                format!("the query parameter {name} holds the NUL character"),
+            );
+            e.errors
+                .push(crate::extract::nul_problem(format!("?{name}")));
+            return Some(e);
+        }
+    }
+    None
+}
+
+/// Middleware: answers 400 for a path or query parameter holding NUL (see
+/// [`nul_parameter`]), 405 (with `Allow`) for a method the path's template does not serve,
 /// `OPTIONS` with 204 and `Allow`, and serves `HEAD` as `GET` without the body.
-pub async fn methods(
+pub async fn guard(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<BoxBody>>, Error> {
@@ -199,7 +259,13 @@ pub async fn methods(
             .map_into_boxed_body()
             .map_into_left_body());
     };
-    let Some(template) = routes.resolve(req.path()) else {
+    let template = routes.resolve(req.path());
+    if let Some(problem) = nul_parameter(req.path(), req.query_string(), template) {
+        return Ok(req
+            .into_response(problem.error_response())
+            .map_into_right_body());
+    }
+    let Some(template) = template else {
         return Ok(next
             .call(req)
             .await?
@@ -283,5 +349,27 @@ mod tests {
             Some("POST, OPTIONS")
         );
         assert!(accept.is_some_and(|t| !t.serves(&Method::GET)));
+    }
+
+    #[test]
+    fn nul_in_a_path_or_query_parameter_is_named() {
+        let r = routes();
+        let pointer = |path: &str, query: &str| {
+            nul_parameter(path, query, r.resolve(path))
+                .map(|e| (e.status.as_u16(), e.errors[0].pointer.clone()))
+        };
+        assert_eq!(pointer("/calendars/%00", ""), Some((400, "{year}".into())));
+        assert_eq!(
+            pointer("/calendars/2025", "a=1&q=zhang%00san"),
+            Some((400, "?q".into()))
+        );
+        assert_eq!(
+            pointer("/calendars/2025", "k%00=1"),
+            Some((400, "?k%00".into()))
+        );
+        assert_eq!(pointer("/calendars/2025", "q=%0&r=%2500&s=a+b"), None);
+        assert_eq!(percent_decode("a%20b+c%", true), b"a b c%".to_vec());
+        assert_eq!(percent_decode("%e5%8c%97", false), "北".as_bytes().to_vec());
+        assert_eq!(percent_decode("%00", false), vec![0]);
     }
 }

@@ -1386,11 +1386,24 @@ pub async fn upload(
         if field.name() != Some("file") {
             continue;
         }
-        let filename = field
-            .content_disposition()
-            .and_then(|d| d.get_filename())
-            .map(str::to_owned)
-            .unwrap_or_default();
+        // `filename`, or the RFC 5987 `filename*=UTF-8''…` some clients send instead.
+        let disposition = field.content_disposition();
+        let filename = match disposition.and_then(|d| d.get_filename()) {
+            Some(n) => n.to_owned(),
+            None => match disposition.and_then(|d| d.get_filename_ext()) {
+                Some(ext) if ext.charset.to_string().eq_ignore_ascii_case("utf-8") => {
+                    String::from_utf8(ext.value.clone()).map_err(|_| {
+                        ApiError::field("/file", "text.encoding", "the file name is not UTF-8")
+                    })?
+                }
+                _ => String::new(),
+            },
+        };
+        if filename.contains('\0') {
+            return Err(ApiError::validation(vec![crate::extract::nul_problem(
+                "/file".to_owned(),
+            )]));
+        }
         let mut bytes = Vec::new();
         while let Some(chunk) = field.next().await {
             let chunk = chunk
