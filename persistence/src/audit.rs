@@ -215,6 +215,23 @@ pub async fn list(conn: &mut Conn, f: &Filter) -> Result<Vec<EventRow>, DbError>
     Ok(q.load(conn).await?)
 }
 
+/// The events of one entity, oldest first (at most `limit`, the oldest ones).
+pub async fn of_entity(
+    conn: &mut Conn,
+    entity_type: &str,
+    entity_id: &str,
+    limit: i64,
+) -> Result<Vec<EventRow>, DbError> {
+    Ok(audit_events::table
+        .select(EventRow::as_select())
+        .filter(audit_events::entity_type.eq(entity_type))
+        .filter(audit_events::entity_id.eq(entity_id))
+        .order(audit_events::id.asc())
+        .limit(limit)
+        .load(conn)
+        .await?)
+}
+
 /// The outcome of walking the chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verification {

@@ -17,6 +17,7 @@ pub use zhengwu_persistence::testkit::TestDb;
 pub mod contract;
 pub mod proxy;
 pub mod services;
+pub mod world;
 
 pub const ADMIN: &str = "admin";
 pub const ADMIN_PASSWORD: &str = "admin-password-2026";

@@ -906,14 +906,16 @@ pub async fn create(
 
 /// One action on a case, with what it carries.
 enum Act {
-    Accept,
+    /// With the official's note, if any.
+    Accept(Option<String>),
     Refuse(String),
     NotifyMissing(Vec<MissingItem>),
     Resubmit(Vec<MaterialIn>),
     Assign(Uuid),
     Step(StepIn),
     Suspend(SuspendIn),
-    Resume,
+    /// With the official's note, if any.
+    Resume(Option<String>),
     Extend(ExtendIn),
     Decide(DecideIn),
     Deliver(DeliverIn),
@@ -923,14 +925,14 @@ enum Act {
 impl Act {
     fn name(&self) -> &'static str {
         match self {
-            Act::Accept => "accept",
+            Act::Accept(_) => "accept",
             Act::Refuse(_) => "refuse",
             Act::NotifyMissing(_) => "notify_missing",
             Act::Resubmit(_) => "resubmit",
             Act::Assign(_) => "assign",
             Act::Step(_) => "step",
             Act::Suspend(_) => "suspend",
-            Act::Resume => "resume",
+            Act::Resume(_) => "resume",
             Act::Extend(_) => "extend",
             Act::Decide(_) => "decide",
             Act::Deliver(_) => "deliver",
@@ -940,12 +942,12 @@ impl Act {
 
     fn action(&self) -> Option<CaseAction> {
         Some(match self {
-            Act::Accept => CaseAction::Accept,
+            Act::Accept(_) => CaseAction::Accept,
             Act::Refuse(_) => CaseAction::Refuse,
             Act::NotifyMissing(_) => CaseAction::NotifyMissing,
             Act::Resubmit(_) => CaseAction::Resubmit,
             Act::Suspend(_) => CaseAction::Suspend,
-            Act::Resume => CaseAction::Resume,
+            Act::Resume(_) => CaseAction::Resume,
             Act::Extend(_) => CaseAction::Extend,
             Act::Decide(_) => CaseAction::Decide,
             Act::Deliver(_) => CaseAction::Deliver,
@@ -967,6 +969,11 @@ impl Act {
 
 fn text(field: &str, v: &str, max: usize) -> ApiResult<String> {
     validation::text(v, max).map_err(|e| ApiError::field(field, e.code, e.message))
+}
+
+/// An optional note: trimmed, at most 1,000 characters, not blank when given.
+fn note_of(note: Option<String>) -> ApiResult<Option<String>> {
+    note.map(|n| text("/note", &n, 1000)).transpose()
 }
 
 async fn act(
@@ -1007,9 +1014,10 @@ async fn act(
             };
             let listed: Vec<String> = matter.iter().flat_map(|v| v.content.materials.iter().map(|m| m.name.clone())).collect();
             match &a {
-                Act::Accept => {
+                Act::Accept(n) => {
                     case.accepted_on = Some(day);
                     outcome.accepted_at = Some(now);
+                    note.clone_from(n);
                 }
                 Act::Refuse(reason) => {
                     outcome.refusal_reason = Some(reason.clone());
@@ -1089,7 +1097,8 @@ async fn act(
                     note = Some(s.reason.clone());
                     data = serde_json::json!({"procedure": s.procedure, "expected_end": s.expected_end});
                 }
-                Act::Resume => {
+                Act::Resume(n) => {
+                    note.clone_from(n);
                     let pauses = repo::pauses_of(c, id).await?;
                     if let Some(p) = pauses.iter().find(|p| p.end_on.is_none()) {
                         repo::end_pause(c, id, p.seq, day).await?;
@@ -1164,7 +1173,9 @@ async fn act(
             if let (Act::Decide(_), Some(parent)) = (&a, saved.parent_id) {
                 close_project_if_done(state, c, parent, now).await?;
             }
-            let after = serde_json::json!({"state": saved.state, "due_date": saved.due_date, "data": data});
+            let after = serde_json::json!({
+                "state": saved.state, "due_date": saved.due_date, "note": note, "data": data
+            });
             // The audit append takes the chain's lock until commit: it comes last, so that
             // concurrent transitions wait for one insert, not for this representation too.
             let dto = case_dto(state, c, saved).await?;
@@ -1250,7 +1261,7 @@ case_action!(
     "acceptCase",
     NoteIn,
     "Accept (受理): the clock starts; the due date is the promised limit in working days (an immediate case is due the same day).",
-    |_b| Ok(Act::Accept)
+    |b| Ok(Act::Accept(note_of(b.note)?))
 );
 case_action!(
     refuse,
@@ -1312,7 +1323,7 @@ case_action!(
     "resumeCase",
     NoteIn,
     "End the special procedure: the paused working days are added to the due date.",
-    |_b| Ok(Act::Resume)
+    |b| Ok(Act::Resume(note_of(b.note)?))
 );
 case_action!(
     extend,

@@ -973,6 +973,7 @@ async fn run_step(
     id: Uuid,
     if_match: &IfMatch,
     step: Step,
+    note: Option<String>,
 ) -> ApiResult<HttpResponse> {
     auth.require(step.roles())?;
     let audit = AuditCtx::new(state, auth.actor());
@@ -1076,6 +1077,9 @@ async fn run_step(
             let mut after = serde_json::json!({"state": saved.state});
             if let (Some(a), Some(e)) = (after.as_object_mut(), extra.as_object()) {
                 a.extend(e.clone());
+                if let Some(n) = &note {
+                    a.insert("note".to_owned(), serde_json::json!(n));
+                }
             }
             let action = match &step {
                 Step::Publish(Some(_)) if after["pii_exception"].is_object() => {
@@ -1096,6 +1100,15 @@ async fn run_step(
 
 fn reason(r: &str) -> ApiResult<String> {
     validation::text(r, 1000).map_err(|v| ApiError::field("/reason", v.code, v.message))
+}
+
+/// The optional note of a step: trimmed, at most 1,000 characters, not blank when given.
+fn note_of(body: &[u8]) -> ApiResult<Option<String>> {
+    let b: NoteBody = optional_body(body)?;
+    b.note
+        .map(|n| validation::text(&n, 1000))
+        .transpose()
+        .map_err(|v| ApiError::field("/note", v.code, v.message))
 }
 
 /// Optional body of a step: an empty body is allowed.
@@ -1123,8 +1136,8 @@ pub async fn submit(
     if_match: IfMatch,
     body: web::Bytes,
 ) -> ApiResult<HttpResponse> {
-    let _: NoteBody = optional_body(&body)?;
-    run_step(&state, &auth, *id, &if_match, Step::Submit).await
+    let note = note_of(&body)?;
+    run_step(&state, &auth, *id, &if_match, Step::Submit, note).await
 }
 
 /// Approve a submitted item (a reviewer who is not its author).
@@ -1141,8 +1154,8 @@ pub async fn approve(
     if_match: IfMatch,
     body: web::Bytes,
 ) -> ApiResult<HttpResponse> {
-    let _: NoteBody = optional_body(&body)?;
-    run_step(&state, &auth, *id, &if_match, Step::Approve).await
+    let note = note_of(&body)?;
+    run_step(&state, &auth, *id, &if_match, Step::Approve, note).await
 }
 
 /// Send a submitted item back to its author with reasons.
@@ -1159,7 +1172,7 @@ pub async fn reject(
     body: ApiJson<ReasonBody>,
 ) -> ApiResult<HttpResponse> {
     let r = reason(&body.value.reason)?;
-    run_step(&state, &auth, *id, &if_match, Step::Reject(r)).await
+    run_step(&state, &auth, *id, &if_match, Step::Reject(r), None).await
 }
 
 /// Publish an approved item: files a version, assigns the index number at the first
@@ -1190,6 +1203,7 @@ pub async fn publish(
         *id,
         &if_match,
         Step::Publish(b.pii_exception),
+        None,
     )
     .await
 }
@@ -1209,8 +1223,8 @@ pub async fn revise(
     if_match: IfMatch,
     body: web::Bytes,
 ) -> ApiResult<HttpResponse> {
-    let _: NoteBody = optional_body(&body)?;
-    run_step(&state, &auth, *id, &if_match, Step::Revise).await
+    let note = note_of(&body)?;
+    run_step(&state, &auth, *id, &if_match, Step::Revise, note).await
 }
 
 /// Withdraw a published item from the public (its filed versions stay on record).
@@ -1227,7 +1241,7 @@ pub async fn withdraw(
     body: ApiJson<ReasonBody>,
 ) -> ApiResult<HttpResponse> {
     let r = reason(&body.value.reason)?;
-    run_step(&state, &auth, *id, &if_match, Step::Withdraw(r)).await
+    run_step(&state, &auth, *id, &if_match, Step::Withdraw(r), None).await
 }
 
 /// Replace the personal data in a draft's title, summary and content with masked forms
@@ -1303,6 +1317,73 @@ async fn may_read_versions(conn: &mut Conn, auth: &MaybePrincipal, id: Uuid) -> 
         Some(_) => Ok(()),
         None => Err(ApiError::not_found("disclosure item")),
     }
+}
+
+/// One step of an item's trail.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DisclosureTrailEntry {
+    pub at: DateTime<Utc>,
+    /// `create`, `update`, `attach`, `mask`, or a workflow step: `submit`, `approve`,
+    /// `reject`, `publish` (`publish_with_personal_data` under an exception), `revise`,
+    /// `withdraw`.
+    #[schema(example = "approve")]
+    pub action: String,
+    pub actor_id: Option<Uuid>,
+    /// The state the step left the item in (workflow steps).
+    pub state: Option<ItemState>,
+    /// The note or the reason the official gave.
+    pub note: Option<String>,
+}
+
+/// The trail of an item: who did what, when, with which note, oldest first.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DisclosureTrail {
+    pub item_id: Uuid,
+    pub state: ItemState,
+    pub entries: Vec<DisclosureTrailEntry>,
+}
+
+/// The trail of an item (staff who may see it): every change and workflow step with its
+/// actor, time and note, as the audit log records it (the first 1,000 steps).
+#[utoipa::path(operation_id = "getDisclosureTimeline",
+    tag = "disclosures", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = DisclosureTrail)))]
+#[get("/disclosures/{id}/timeline")]
+pub async fn timeline(
+    state: web::Data<AppState>,
+    auth: Principal,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let mut conn = state.conn().await?;
+    let (item, _) = staff_item(&mut conn, &auth, *id, false).await?;
+    let events =
+        zhengwu_persistence::audit::of_entity(&mut conn, "disclosure", &item.id.to_string(), 1000)
+            .await?;
+    let text = |v: &Option<serde_json::Value>, key: &str| {
+        v.as_ref()
+            .and_then(|a| a.get(key))
+            .and_then(|n| n.as_str())
+            .map(str::to_owned)
+    };
+    let entries = events
+        .into_iter()
+        .map(|e| DisclosureTrailEntry {
+            at: e.occurred_at,
+            action: e
+                .action
+                .strip_prefix("disclosure.")
+                .unwrap_or(&e.action)
+                .to_owned(),
+            actor_id: e.actor_id,
+            state: text(&e.after, "state").and_then(|s| ItemState::parse(&s)),
+            note: text(&e.after, "note").or_else(|| text(&e.after, "reason")),
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(DisclosureTrail {
+        item_id: item.id,
+        state: item.state,
+        entries,
+    }))
 }
 
 /// The filed versions of an item (公开内容备案).

@@ -831,7 +831,9 @@ async fn ticket_step(
                     id,
                     Some(&org.path),
                     Some(&serde_json::json!({"state": from})),
-                    Some(&serde_json::json!({"state": next, "data": data})),
+                    Some(&serde_json::json!({
+                        "state": next, "note": step.note().map(str::trim), "data": data
+                    })),
                 )
                 .await?;
             Ok(ticket_dto(saved, !step.by_department()))

@@ -75,6 +75,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(disclosures::revise)
         .service(disclosures::withdraw)
         .service(disclosures::mask)
+        .service(disclosures::timeline)
         .service(disclosures::versions)
         .service(disclosures::version)
         .service(disclosures::upload)

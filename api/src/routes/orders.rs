@@ -381,7 +381,15 @@ async fn order_step(
                     id,
                     Some(&org.path),
                     Some(&serde_json::json!({"state": from})),
-                    Some(&serde_json::json!({"state": next, "level": saved.level, "due_date": saved.due_date, "text": text})),
+                    Some(&serde_json::json!({
+                        "state": next, "level": saved.level, "due_date": saved.due_date,
+                        // The response, the closing note or the reason of the escalation.
+                        match &a {
+                            OrderAct::Respond(_) => "response",
+                            OrderAct::Close(_) => "note",
+                            OrderAct::Escalate(_) => "reason",
+                        }: text,
+                    })),
                 )
                 .await?;
             Ok(order_dto(saved))
