@@ -22,6 +22,9 @@ pub struct JsonLimit(pub usize);
 pub struct ApiJson<T> {
     pub value: T,
     pub hash: Vec<u8>,
+    /// The top-level members given a value (not `null`): with that value when it is a
+    /// scalar, `None` for an object or array. What [`crate::writers`] checks.
+    pub members: Vec<(String, Option<serde_json::Value>)>,
 }
 
 fn is_json(req: &HttpRequest) -> bool {
@@ -169,9 +172,25 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<ApiJson<T>, ApiEr
     }
     // serde_json's maps are ordered: this is a canonical form of the document.
     let hash = Sha256::digest(doc.to_string().as_bytes()).to_vec();
+    let members = doc
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| {
+                    let scalar = !(v.is_object() || v.is_array());
+                    (k.clone(), scalar.then(|| v.clone()))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     let value = serde_path_to_error::deserialize(doc)
         .map_err(|e| ApiError::validation(vec![field_problem(e)]))?;
-    Ok(ApiJson { value, hash })
+    Ok(ApiJson {
+        value,
+        hash,
+        members,
+    })
 }
 
 impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {

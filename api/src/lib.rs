@@ -20,6 +20,7 @@ pub mod routing;
 pub mod seed;
 pub mod state;
 pub mod storage;
+pub mod writers;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};

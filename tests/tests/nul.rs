@@ -143,7 +143,7 @@ async fn the_reviews_requests_are_refused_with_the_field_named() {
     assert!(names_nul_at(&r, 422, "/display_name"), "{:?}", r.body);
     let r = req(&app, Method::POST, "/api/v1/complaints")
         .json(
-            json!({"kind": "complaint", "category": "service_attitude", "text": NUL,
+            json!({"kind": "complaint", "category": "attitude", "text": NUL,
             "contact": {"phone": "13812345678"}}),
         )
         .send()

@@ -275,6 +275,7 @@ pub async fn token(
     body: ApiJson<TokenRequest>,
 ) -> ApiResult<HttpResponse> {
     crate::ratelimit::check_login(&state, &req)?;
+    crate::writers::check("createToken", None, &body)?;
     let t = match &body.value {
         TokenRequest::Password { username, password } => {
             password_grant(&state, username, password).await?
@@ -308,6 +309,7 @@ pub async fn refresh(
     state: web::Data<AppState>,
     body: ApiJson<RefreshRequest>,
 ) -> ApiResult<HttpResponse> {
+    crate::writers::check("refreshToken", None, &body)?;
     let hash = token_hash(&body.value.refresh_token);
     let mut conn = state.conn().await?;
     let st = &state;
@@ -360,6 +362,7 @@ pub async fn logout(
     state: web::Data<AppState>,
     body: ApiJson<RefreshRequest>,
 ) -> ApiResult<HttpResponse> {
+    crate::writers::check("logout", None, &body)?;
     let hash = token_hash(&body.value.refresh_token);
     let mut conn = state.conn().await?;
     let now = state.clock.now();
@@ -463,6 +466,7 @@ pub async fn register(
     key: IdempotencyKey,
     body: ApiJson<RegisterRequest>,
 ) -> ApiResult<HttpResponse> {
+    crate::writers::check("registerApplicant", None, &body)?;
     let b = &body.value;
     let mut e = Errors::new();
     let username = e.check("username", account::username(&b.username));

@@ -645,7 +645,10 @@ fn illegal(e: rules::IllegalCaseAction) -> ApiError {
 #[utoipa::path(operation_id = "createCase",
     tag = "cases", security(("bearer" = [])), request_body = CreateCase,
     params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe creation")),
-    responses((status = 201, body = CreatedCase)))]
+    responses((status = 201, body = CreatedCase),
+    (status = 403, body = crate::error::Problem, content_type = "application/problem+json",
+     description = "Not a clerk or an applicant, or an applicant set a field reserved to \
+staff (`window_id`, `applicant`, `green_channel`; `errors[]` names it)")))]
 #[post("/cases")]
 pub async fn create(
     req: HttpRequest,
@@ -654,6 +657,7 @@ pub async fn create(
     key: IdempotencyKey,
     body: ApiJson<CreateCase>,
 ) -> ApiResult<HttpResponse> {
+    crate::writers::check("createCase", Some(&auth), &body)?;
     let b = &body.value;
     let applicant_mode = auth.role == Role::Applicant;
     if !applicant_mode {
@@ -1248,6 +1252,9 @@ macro_rules! case_action {
             if_match: IfMatch,
             body: ApiJson<$body>,
         ) -> ApiResult<HttpResponse> {
+            if crate::writers::rules_of($op).is_some() {
+                crate::writers::check($op, Some(&auth), &body)?;
+            }
             let $b = body.value;
             let a: ApiResult<Act> = $make;
             act(&state, &auth, *id, &if_match, a?).await

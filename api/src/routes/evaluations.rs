@@ -439,6 +439,7 @@ pub async fn evaluate_case(
     body: ApiJson<EvaluationIn>,
 ) -> ApiResult<HttpResponse> {
     auth.require(&[Role::Applicant])?;
+    crate::writers::check("evaluateCase", Some(&auth), &body)?;
     let b = &body.value;
     let mut e = Errors::new();
     let text = e

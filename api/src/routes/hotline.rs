@@ -171,7 +171,8 @@ fn ticket_dto(t: Ticket, hotline_staff: bool) -> TicketDto {
     params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe creation")),
     responses((status = 201, body = TicketDto),
     (status = 403, body = crate::error::Problem, content_type = "application/problem+json",
-     description = "Staff other than hotline operators cannot take tickets")))]
+     description = "Staff other than hotline operators cannot take tickets; the public cannot \
+set `urgency` or `classified` (`errors[]` names them)")))]
 #[post("/hotline/tickets")]
 pub async fn create_ticket(
     req: HttpRequest,
@@ -190,6 +191,7 @@ pub async fn create_ticket(
             "tickets are taken by hotline operators or submitted by the public",
         ));
     }
+    crate::writers::check("createTicket", auth.0.as_ref(), &body)?;
     let b = &body.value;
     let mut e = Errors::new();
     let subject = e.check("subject", validation::text(&b.subject, 200));
@@ -222,14 +224,10 @@ pub async fn create_ticket(
         }
         _ => {}
     }
-    if operator.is_none() && (b.classified || b.channel.is_some_and(|c| c != TicketChannel::Web)) {
+    if operator.is_none() && b.channel.is_some_and(|c| c != TicketChannel::Web) {
         e.push(
-            if b.classified {
-                "classified"
-            } else {
-                "channel"
-            },
-            RuleViolation::new("operator.only", "set by hotline operators"),
+            "channel",
+            RuleViolation::new("operator.only", "online submissions are web"),
         );
     }
     let center = b.center_id.or(operator.and_then(|p| p.org_id));

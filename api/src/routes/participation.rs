@@ -490,6 +490,7 @@ pub async fn add_comment(
     id: web::Path<Uuid>,
     body: ApiJson<CommentIn>,
 ) -> ApiResult<HttpResponse> {
+    crate::writers::check("createConsultationComment", auth.0.as_ref(), &body)?;
     let b = &body.value;
     let mut e = Errors::new();
     e.check("text", validation::text(&b.text, 5000));
@@ -702,6 +703,7 @@ pub async fn submit_message(
     auth: MaybePrincipal,
     body: ApiJson<MessageIn>,
 ) -> ApiResult<HttpResponse> {
+    crate::writers::check("createPublicMessage", auth.0.as_ref(), &body)?;
     let b = &body.value;
     let mut e = Errors::new();
     e.check("subject", validation::text(&b.subject, 200));

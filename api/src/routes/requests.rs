@@ -495,7 +495,10 @@ async fn nth_in_month(conn: &mut Conn, applicant: Uuid, day: NaiveDate) -> ApiRe
 #[utoipa::path(operation_id = "createDisclosureRequest",
     tag = "disclosure requests", security(("bearer" = [])), request_body = CreateRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe creation")),
-    responses((status = 201, body = RequestDto)))]
+    responses((status = 201, body = RequestDto),
+    (status = 403, body = crate::error::Problem, content_type = "application/problem+json",
+     description = "Not an officer or an applicant, or an applicant set a field reserved to \
+officers (`applicant`, `submitted_on`, `signed_on`, `confirmed_on`; `errors[]` names it)")))]
 #[post("/disclosure-requests")]
 pub async fn create(
     req: HttpRequest,
@@ -505,6 +508,7 @@ pub async fn create(
     body: ApiJson<CreateRequest>,
 ) -> ApiResult<HttpResponse> {
     let b = &body.value;
+    crate::writers::check("createDisclosureRequest", Some(&auth), &body)?;
     let online = auth.role == Role::Applicant;
     if !online {
         auth.require(OFFICERS)?;
@@ -914,6 +918,9 @@ macro_rules! request_action {
             if_match: IfMatch,
             body: ApiJson<$body>,
         ) -> ApiResult<HttpResponse> {
+            if crate::writers::rules_of($op).is_some() {
+                crate::writers::check($op, Some(&auth), &body)?;
+            }
             let $b = body.value;
             act(&state, &auth, *id, &if_match, $make).await
         }
