@@ -284,6 +284,16 @@ impl FromRequest for Principal {
 /// A caller who may or may not be signed in (public endpoints).
 pub struct MaybePrincipal(pub Option<Principal>);
 
+impl MaybePrincipal {
+    /// The key under which this caller's idempotency keys are kept (`public` for everyone
+    /// not signed in: a replay also needs the same key and the same body).
+    pub fn idempotency_principal(&self) -> String {
+        self.0
+            .as_ref()
+            .map_or_else(|| "public".to_owned(), Principal::idempotency_principal)
+    }
+}
+
 impl FromRequest for MaybePrincipal {
     type Error = ApiError;
     type Future = std::future::Ready<Result<Self, ApiError>>;

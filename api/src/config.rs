@@ -45,6 +45,8 @@ pub struct Config {
     /// How often the case statistics refresher counts the days queued since its last run;
     /// zero turns it off (answers stay exact, only slower).
     pub stats_refresh_interval: Duration,
+    /// How long an `Idempotency-Key` is remembered from its first use.
+    pub idempotency_ttl: Duration,
     /// Time a client has to send a request's head (line and headers); 408 after it.
     pub client_request_timeout: Duration,
     /// Time a client has to acknowledge the closing of its connection before it is dropped.
@@ -95,12 +97,16 @@ Environment:
   ZHENGWU_TRUST_FORWARDED      take the client address from X-Forwarded-For (behind a proxy) [default: false]
   ZHENGWU_ALERT_JOB_INTERVAL   seconds between runs of the alert job, 0 = off [default: 300]
   ZHENGWU_STATS_REFRESH_INTERVAL  seconds between runs of the case statistics refresher, 0 = off [default: 5]
+  ZHENGWU_IDEMPOTENCY_TTL      seconds an Idempotency-Key is kept [default: 86400]
   ZHENGWU_CLIENT_REQUEST_TIMEOUT_MS     time to send a request's line and headers, else 408 [default: 5000]
   ZHENGWU_CLIENT_DISCONNECT_TIMEOUT_MS  time for a client to close its side of a closing connection [default: 1000]
   ZHENGWU_KEEP_ALIVE_SECONDS   idle time of a keep-alive connection, 0 = close after each response [default: 5]
   (fixed by the HTTP server: at most 96 request headers and 128 KiB (131072 bytes) of request
    line and headers, else 431)
   RUST_LOG                     log filter [default: info]";
+
+/// How long an `Idempotency-Key` is remembered when nothing else is configured.
+pub const DEFAULT_IDEMPOTENCY_TTL: Duration = Duration::from_secs(24 * 3600);
 
 fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
@@ -192,6 +198,10 @@ impl Config {
                 "ZHENGWU_STATS_REFRESH_INTERVAL",
                 5,
             )?),
+            idempotency_ttl: Duration::from_secs(parse_var(
+                "ZHENGWU_IDEMPOTENCY_TTL",
+                DEFAULT_IDEMPOTENCY_TTL.as_secs(),
+            )?),
             client_request_timeout: Duration::from_millis(parse_var(
                 "ZHENGWU_CLIENT_REQUEST_TIMEOUT_MS",
                 5000,
@@ -238,6 +248,7 @@ impl Config {
             trust_forwarded: true,
             alert_job_interval: Duration::ZERO,
             stats_refresh_interval: Duration::ZERO,
+            idempotency_ttl: DEFAULT_IDEMPOTENCY_TTL,
             client_request_timeout: Duration::from_secs(5),
             client_disconnect_timeout: Duration::from_secs(1),
             keep_alive: Duration::from_secs(5),

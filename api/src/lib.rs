@@ -9,6 +9,7 @@ pub mod demo;
 pub mod dto;
 pub mod error;
 pub mod extract;
+pub mod housekeeping;
 pub mod idem;
 pub mod metrics;
 pub mod middleware;

@@ -135,6 +135,20 @@ fn serve(config: Config) -> Result<(), String> {
                     }
                 }
             });
+            let job_state = state.clone();
+            every(zhengwu_api::housekeeping::INTERVAL, move || {
+                let state = job_state.clone();
+                async move {
+                    match zhengwu_api::housekeeping::run(&state).await {
+                        Ok(r) if r != Default::default() => log::info!(
+                            "housekeeping: {} expired idempotency keys removed",
+                            r.idempotency_keys
+                        ),
+                        Ok(_) => {}
+                        Err(e) => log::warn!("housekeeping failed: {}", e.to_problem().title),
+                    }
+                }
+            });
             actix_web::HttpServer::new(move || zhengwu_api::app(state.clone()))
                 .workers(workers)
                 .client_request_timeout(request_timeout)

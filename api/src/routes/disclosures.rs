@@ -1448,13 +1448,17 @@ pub struct UploadForm {
 /// Attach a file to a draft (PDF, images, Office documents, OFD, plain text or CSV; the
 /// type is judged from the content and must match the name).
 #[utoipa::path(operation_id = "uploadDisclosureAttachment",
-    tag = "disclosures", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    tag = "disclosures", security(("bearer" = [])),
+    params(("id" = Uuid, Path),
+        ("Idempotency-Key" = Option<String>, Header, description = "Retry-safe creation")),
     request_body(content = UploadForm, content_type = "multipart/form-data"),
     responses((status = 201, body = AttachmentDto)))]
 #[post("/disclosures/{id}/attachments")]
 pub async fn upload(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Principal,
+    idempotency_key: IdempotencyKey,
     id: web::Path<Uuid>,
     mut form: Multipart,
 ) -> ApiResult<HttpResponse> {
@@ -1530,47 +1534,63 @@ pub async fn upload(
     })?;
     let audit = AuditCtx::new(&state, auth.actor());
     let item_id = *id;
+    // The same request: the same file under the same name.
+    let request_hash = {
+        use sha2::Digest;
+        let mut h = sha2::Sha256::new();
+        h.update(filename.as_bytes());
+        h.update([0u8]);
+        h.update(key.as_bytes());
+        h.finalize().to_vec()
+    };
+    let idem = Idem::new(
+        &req,
+        auth.idempotency_principal(),
+        &idempotency_key,
+        &request_hash,
+    );
     let mut conn = state.conn().await?;
-    let a = conn
-        .transaction::<_, ApiError, _>(async |c| {
-            let (item, org) = staff_item(c, &auth, item_id, true).await?;
-            if !item.state.editable() {
-                return Err(ApiError::conflict(
-                    "disclosure.not_editable",
-                    format!("an item that is {} cannot be edited", item.state),
-                )
-                .context(serde_json::json!({"state": item.state})));
-            }
-            let a = repo::Attachment {
-                id: Uuid::now_v7(),
+    conn.transaction::<_, ApiError, _>(async |c| {
+        if let Some(r) = idem.begin(c).await? {
+            return Ok(r);
+        }
+        let (item, org) = staff_item(c, &auth, item_id, true).await?;
+        if !item.state.editable() {
+            return Err(ApiError::conflict(
+                "disclosure.not_editable",
+                format!("an item that is {} cannot be edited", item.state),
+            )
+            .context(serde_json::json!({"state": item.state})));
+        }
+        let a = repo::Attachment {
+            id: Uuid::now_v7(),
+            item_id,
+            filename,
+            content_type: content_type.to_owned(),
+            size_bytes: bytes.len() as i64,
+            sha256: key.clone(),
+            storage_key: key,
+            uploaded_by: auth.id,
+            created_at: audit.at,
+        };
+        repo::insert_attachment(c, &a).await?;
+        let d = AttachmentDto::of(&a);
+        audit
+            .record(
+                c,
+                "disclosure.attach",
+                "disclosure",
                 item_id,
-                filename,
-                content_type: content_type.to_owned(),
-                size_bytes: bytes.len() as i64,
-                sha256: key.clone(),
-                storage_key: key,
-                uploaded_by: auth.id,
-                created_at: audit.at,
-            };
-            repo::insert_attachment(c, &a).await?;
-            let d = AttachmentDto::of(&a);
-            audit
-                .record(
-                    c,
-                    "disclosure.attach",
-                    "disclosure",
-                    item_id,
-                    Some(&org.path),
-                    None::<&()>,
-                    Some(&d),
-                )
-                .await?;
-            Ok(d)
-        })
-        .await?;
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, a.url.clone()))
-        .json(a))
+                Some(&org.path),
+                None::<&()>,
+                Some(&d),
+            )
+            .await?;
+        let location = d.url.clone();
+        idem.finish(c, &d, location).await
+    })
+    .await
+    .map(crate::idem::Created::into_response)
 }
 
 /// Download an attachment. The public may download the files of the current version.

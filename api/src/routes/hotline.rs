@@ -1354,14 +1354,18 @@ fn check_validity(e: &mut Errors, from: Option<NaiveDate>, to: Option<NaiveDate>
 /// Add an entry to the knowledge base (draft; published after review).
 #[utoipa::path(operation_id = "createKnowledgeEntry",
     tag = "hotline", security(("bearer" = [])), request_body = EntryIn,
-    responses((status = 201, body = EntryDto)))]
+    params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe creation")),
+    responses((status = 201, body = EntryDto, headers(("ETag" = String)))))]
 #[post("/knowledge-base")]
 pub async fn create_entry(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Principal,
+    key: IdempotencyKey,
     body: ApiJson<EntryIn>,
 ) -> ApiResult<HttpResponse> {
     auth.require(KB_AUTHORS)?;
+    let idem = Idem::new(&req, auth.idempotency_principal(), &key, &body.hash);
     let b = body.into_inner_value();
     let mut e = Errors::new();
     let question = e.check("question", validation::text(&b.question, 500));
@@ -1371,124 +1375,127 @@ pub async fn create_entry(
     let audit = AuditCtx::new(&state, auth.actor());
     let now = state.clock.now();
     let mut conn = state.conn().await?;
-    let out = conn
-        .transaction::<_, ApiError, _>(async |c| {
-            let org = match orgs::get(c, b.organization_id).await {
-                Ok(o) if auth.sees(&o.path) => o,
-                Ok(_) | Err(DbError::NotFound) => {
-                    return Err(ApiError::field(
-                        "/organization_id",
-                        "reference.not_found",
-                        "no such organisation in your scope",
-                    ));
-                }
-                Err(e) => return Err(e.into()),
-            };
-            check_links(c, &b.matter_ids, &b.disclosure_ids).await?;
-            let entry = Entry {
-                id: Uuid::now_v7(),
-                organization_id: org.id,
-                question: question.clone().unwrap_or_default(),
-                answer: answer.clone().unwrap_or_default(),
-                matter_ids: b.matter_ids.clone(),
-                disclosure_ids: b.disclosure_ids.clone(),
-                valid_from: b.valid_from,
-                valid_to: b.valid_to,
-                state: EntryState::Draft.as_str().to_owned(),
-                author_id: auth.id,
-                reviewer_id: None,
-                source_ticket_id: None,
-                version: 1,
-                created_at: now,
-                updated_at: now,
-            };
-            repo::insert_entry(c, &entry).await?;
-            audit
-                .record(
-                    c,
-                    "knowledge_entry.create",
-                    "knowledge_entry",
-                    entry.id,
-                    Some(&org.path),
-                    None::<&()>,
-                    Some(&serde_json::json!({"question": entry.question})),
-                )
-                .await?;
-            Ok(entry_dto(entry))
-        })
-        .await?;
-    Ok(HttpResponse::Created()
-        .insert_header((
-            header::LOCATION,
-            format!("/api/v1/knowledge-base/{}", out.id),
-        ))
-        .insert_header((header::ETAG, etag(out.version)))
-        .json(out))
+    conn.transaction::<_, ApiError, _>(async |c| {
+        if let Some(r) = idem.begin(c).await? {
+            return Ok(r);
+        }
+        let org = match orgs::get(c, b.organization_id).await {
+            Ok(o) if auth.sees(&o.path) => o,
+            Ok(_) | Err(DbError::NotFound) => {
+                return Err(ApiError::field(
+                    "/organization_id",
+                    "reference.not_found",
+                    "no such organisation in your scope",
+                ));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        check_links(c, &b.matter_ids, &b.disclosure_ids).await?;
+        let entry = Entry {
+            id: Uuid::now_v7(),
+            organization_id: org.id,
+            question: question.clone().unwrap_or_default(),
+            answer: answer.clone().unwrap_or_default(),
+            matter_ids: b.matter_ids.clone(),
+            disclosure_ids: b.disclosure_ids.clone(),
+            valid_from: b.valid_from,
+            valid_to: b.valid_to,
+            state: EntryState::Draft.as_str().to_owned(),
+            author_id: auth.id,
+            reviewer_id: None,
+            source_ticket_id: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        repo::insert_entry(c, &entry).await?;
+        let dto = entry_dto(entry);
+        audit
+            .record(
+                c,
+                "knowledge_entry.create",
+                "knowledge_entry",
+                dto.id,
+                Some(&org.path),
+                None::<&()>,
+                Some(&dto),
+            )
+            .await?;
+        let location = format!("/api/v1/knowledge-base/{}", dto.id);
+        idem.finish(c, &dto, location).await
+    })
+    .await
+    .map(crate::idem::Created::into_response)
 }
 
 /// Turn a ticket's reply into a draft entry (question from the ticket with personal data
 /// masked, answer from the reply), for the responsible organisation.
 #[utoipa::path(operation_id = "createKnowledgeEntryFromTicket",
-    tag = "hotline", security(("bearer" = [])), params(("id" = Uuid, Path)),
-    responses((status = 201, body = EntryDto)))]
+    tag = "hotline", security(("bearer" = [])),
+    params(("id" = Uuid, Path),
+        ("Idempotency-Key" = Option<String>, Header, description = "Retry-safe creation")),
+    responses((status = 201, body = EntryDto, headers(("ETag" = String)))))]
 #[post("/hotline/tickets/{id}/knowledge-entry")]
 pub async fn entry_from_ticket(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Principal,
+    key: IdempotencyKey,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     auth.require(KB_AUTHORS)?;
     let audit = AuditCtx::new(&state, auth.actor());
     let now = state.clock.now();
+    // No body: the request is the ticket named in the path.
+    let idem = Idem::new(&req, auth.idempotency_principal(), &key, &[]);
     let mut conn = state.conn().await?;
-    let out = conn
-        .transaction::<_, ApiError, _>(async |c| {
-            let (t, _) = visible_ticket(c, &auth, *id, false).await?;
-            let (Some(reply), Some(org_id)) = (t.reply.clone(), t.responsible_org_id) else {
-                return Err(ApiError::conflict(
-                    "ticket.not_replied",
-                    "the ticket has no reply yet",
-                ));
-            };
-            let org = orgs::get(c, org_id).await?;
-            let entry = Entry {
-                id: Uuid::now_v7(),
-                organization_id: org.id,
-                question: masked(&t.subject),
-                answer: masked(&reply),
-                matter_ids: vec![],
-                disclosure_ids: vec![],
-                valid_from: None,
-                valid_to: None,
-                state: EntryState::Draft.as_str().to_owned(),
-                author_id: auth.id,
-                reviewer_id: None,
-                source_ticket_id: Some(t.id),
-                version: 1,
-                created_at: now,
-                updated_at: now,
-            };
-            repo::insert_entry(c, &entry).await?;
-            audit
-                .record(
-                    c,
-                    "knowledge_entry.create",
-                    "knowledge_entry",
-                    entry.id,
-                    Some(&org.path),
-                    None::<&()>,
-                    Some(&serde_json::json!({"ticket": t.number})),
-                )
-                .await?;
-            Ok(entry_dto(entry))
-        })
-        .await?;
-    Ok(HttpResponse::Created()
-        .insert_header((
-            header::LOCATION,
-            format!("/api/v1/knowledge-base/{}", out.id),
-        ))
-        .json(out))
+    conn.transaction::<_, ApiError, _>(async |c| {
+        if let Some(r) = idem.begin(c).await? {
+            return Ok(r);
+        }
+        let (t, _) = visible_ticket(c, &auth, *id, false).await?;
+        let (Some(reply), Some(org_id)) = (t.reply.clone(), t.responsible_org_id) else {
+            return Err(ApiError::conflict(
+                "ticket.not_replied",
+                "the ticket has no reply yet",
+            ));
+        };
+        let org = orgs::get(c, org_id).await?;
+        let entry = Entry {
+            id: Uuid::now_v7(),
+            organization_id: org.id,
+            question: masked(&t.subject),
+            answer: masked(&reply),
+            matter_ids: vec![],
+            disclosure_ids: vec![],
+            valid_from: None,
+            valid_to: None,
+            state: EntryState::Draft.as_str().to_owned(),
+            author_id: auth.id,
+            reviewer_id: None,
+            source_ticket_id: Some(t.id),
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        repo::insert_entry(c, &entry).await?;
+        let dto = entry_dto(entry);
+        audit
+            .record(
+                c,
+                "knowledge_entry.create",
+                "knowledge_entry",
+                dto.id,
+                Some(&org.path),
+                None::<&()>,
+                Some(&serde_json::json!({"ticket": t.number, "entry": dto})),
+            )
+            .await?;
+        let location = format!("/api/v1/knowledge-base/{}", dto.id);
+        idem.finish(c, &dto, location).await
+    })
+    .await
+    .map(crate::idem::Created::into_response)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -1172,12 +1172,16 @@ pub async fn fee_quote(q: web::Query<QuoteQuery>) -> ApiResult<HttpResponse> {
 
 /// Record an administrative reconsideration or a lawsuit about an application.
 #[utoipa::path(operation_id = "createDisclosureRequestRemedy",
-    tag = "disclosure requests", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    tag = "disclosure requests", security(("bearer" = [])),
+    params(("id" = Uuid, Path),
+        ("Idempotency-Key" = Option<String>, Header, description = "Retry-safe creation")),
     request_body = RemedyIn, responses((status = 201, body = RemedyDto)))]
 #[post("/disclosure-requests/{id}/remedies")]
 pub async fn add_remedy(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Principal,
+    key: IdempotencyKey,
     id: web::Path<Uuid>,
     body: ApiJson<RemedyIn>,
 ) -> ApiResult<HttpResponse> {
@@ -1191,45 +1195,48 @@ pub async fn add_remedy(
         ));
     }
     let audit = AuditCtx::new(&state, auth.actor());
+    let idem = Idem::new(&req, auth.idempotency_principal(), &key, &body.hash);
     let mut conn = state.conn().await?;
-    let out = conn
-        .transaction::<_, ApiError, _>(async |c| {
-            let (r, org) = visible(c, &auth, *id, true).await?;
-            let m = repo::Remedy {
-                id: Uuid::now_v7(),
-                request_id: r.id,
-                kind: kind_str(b.kind).to_owned(),
-                filed_on: b.filed_on,
-                outcome: outcome_str(b.outcome).to_owned(),
-                decided_on: b.decided_on,
-                note: b.note.clone(),
-                version: 1,
-            };
-            repo::insert_remedy(c, &m).await?;
-            let d = RemedyDto {
-                id: m.id,
-                kind: m.kind,
-                filed_on: m.filed_on,
-                outcome: m.outcome,
-                decided_on: m.decided_on,
-                note: m.note,
-                version: 1,
-            };
-            audit
-                .record(
-                    c,
-                    "disclosure_request.remedy",
-                    "disclosure_request",
-                    r.id,
-                    Some(&org.path),
-                    None::<&()>,
-                    Some(&d),
-                )
-                .await?;
-            Ok(d)
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(out))
+    conn.transaction::<_, ApiError, _>(async |c| {
+        if let Some(r) = idem.begin(c).await? {
+            return Ok(r);
+        }
+        let (r, org) = visible(c, &auth, *id, true).await?;
+        let m = repo::Remedy {
+            id: Uuid::now_v7(),
+            request_id: r.id,
+            kind: kind_str(b.kind).to_owned(),
+            filed_on: b.filed_on,
+            outcome: outcome_str(b.outcome).to_owned(),
+            decided_on: b.decided_on,
+            note: b.note.clone(),
+            version: 1,
+        };
+        repo::insert_remedy(c, &m).await?;
+        let d = RemedyDto {
+            id: m.id,
+            kind: m.kind,
+            filed_on: m.filed_on,
+            outcome: m.outcome,
+            decided_on: m.decided_on,
+            note: m.note,
+            version: 1,
+        };
+        audit
+            .record(
+                c,
+                "disclosure_request.remedy",
+                "disclosure_request",
+                r.id,
+                Some(&org.path),
+                None::<&()>,
+                Some(&d),
+            )
+            .await?;
+        idem.finish(c, &d, None).await
+    })
+    .await
+    .map(crate::idem::Created::into_response)
 }
 
 /// Update the outcome of a reconsideration or lawsuit (upheld, corrected, other, pending).
