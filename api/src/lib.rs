@@ -15,6 +15,7 @@ pub mod metrics;
 pub mod middleware;
 pub mod openapi;
 pub mod pagination;
+pub mod principals;
 pub mod ratelimit;
 pub mod routes;
 pub mod routing;

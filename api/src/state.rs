@@ -26,6 +26,8 @@ pub struct AppState {
     pub logins: Arc<crate::ratelimit::RateLimiter>,
     /// Permits for computations over a whole scope (`ZHENGWU_HEAVY_READS`).
     pub heavy_reads: Arc<tokio::sync::Semaphore>,
+    /// What access tokens stand for now, briefly cached.
+    pub principals: Arc<crate::principals::Principals>,
 }
 
 /// A read-only connection together with a permit of [`AppState::heavy_reads`]: the
@@ -72,6 +74,7 @@ impl AppState {
         ));
         let heavy_reads = Arc::new(tokio::sync::Semaphore::new(config.heavy_reads.max(1)));
         Self {
+            principals: Arc::default(),
             storage,
             lookups,
             logins,

@@ -113,6 +113,10 @@ pub const FORMS: &[(&str, &[FieldRule])] = &[
         ],
     ),
     ("refreshToken", &[anyone("refresh_token")]),
+    (
+        "changeOwnPassword",
+        &[anyone("current_password"), anyone("new_password")],
+    ),
     ("logout", &[anyone("refresh_token")]),
     (
         "registerApplicant",

@@ -162,3 +162,38 @@ pub async fn record_login(
         .await?;
     Ok(())
 }
+
+/// What an access token of a machine client stands for now (see `users::standing`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Standing {
+    pub active: bool,
+    pub role: Role,
+    pub organization_id: Uuid,
+    pub org_path: OrgPath,
+}
+
+/// The standing of client `id`; `None` when there is no such client.
+pub async fn standing(conn: &mut Conn, id: Uuid) -> Result<Option<Standing>, DbError> {
+    use crate::schema::organizations;
+    let row: Option<(bool, String, Uuid, String)> = api_clients::table
+        .inner_join(organizations::table.on(organizations::id.eq(api_clients::organization_id)))
+        .filter(api_clients::id.eq(id))
+        .select((
+            api_clients::active,
+            api_clients::role,
+            api_clients::organization_id,
+            organizations::path,
+        ))
+        .first(conn)
+        .await
+        .optional()?;
+    row.map(|(active, role, organization_id, path)| {
+        Ok(Standing {
+            active,
+            role: parse_col(&role, Role::parse)?,
+            organization_id,
+            org_path: OrgPath::from_stored(path),
+        })
+    })
+    .transpose()
+}

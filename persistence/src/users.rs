@@ -263,3 +263,58 @@ pub async fn names(
         .await?;
     Ok(rows.into_iter().collect())
 }
+
+/// What an access token of a person stands for now: read on each request (see the API's
+/// principal cache), so that deactivation, a move, a role change or the end of the login
+/// takes effect at once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Standing {
+    pub active: bool,
+    pub role: Role,
+    pub organization_id: Option<Uuid>,
+    pub org_path: Option<OrgPath>,
+    /// Whether the login (`session`) is still open: it exists and none of its refresh
+    /// tokens has been revoked (logout, reuse of a rotated token, password change or
+    /// reset, deactivation).
+    pub session_open: bool,
+}
+
+/// The standing of account `id` in login `session`; `None` when there is no such account.
+pub async fn standing(
+    conn: &mut Conn,
+    id: Uuid,
+    session: Uuid,
+) -> Result<Option<Standing>, DbError> {
+    use crate::schema::{organizations, refresh_tokens};
+    let row: Option<(bool, String, Option<Uuid>, Option<String>)> = users::table
+        .left_join(organizations::table.on(organizations::id.nullable().eq(users::organization_id)))
+        .filter(users::id.eq(id))
+        .select((
+            users::active,
+            users::role,
+            users::organization_id,
+            organizations::path.nullable(),
+        ))
+        .first(conn)
+        .await
+        .optional()?;
+    let Some((active, role, organization_id, path)) = row else {
+        return Ok(None);
+    };
+    let (tokens, revoked): (i64, i64) = refresh_tokens::table
+        .filter(refresh_tokens::family_id.eq(session))
+        .filter(refresh_tokens::user_id.eq(id))
+        .select((
+            diesel::dsl::count_star(),
+            diesel::dsl::count(refresh_tokens::revoked_at),
+        ))
+        .first(conn)
+        .await?;
+    Ok(Some(Standing {
+        active,
+        role: parse_col(&role, Role::parse)?,
+        organization_id,
+        org_path: path.map(OrgPath::from_stored),
+        session_open: tokens > 0 && revoked == 0,
+    }))
+}

@@ -7,7 +7,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 use zhengwu_domain::account::{self, ActorKind, ApplicantType, LegalPersonKind, Role};
-use zhengwu_domain::org::OrgPath;
 use zhengwu_domain::validation::{self, Errors};
 use zhengwu_persistence::audit::Actor;
 use zhengwu_persistence::{Conn, clients, orgs, tokens, users};
@@ -97,13 +96,6 @@ fn remaining(state: &AppState, until: Option<chrono::DateTime<Utc>>) -> Option<u
         .map(|s| s as u64)
 }
 
-async fn org_path(conn: &mut Conn, org: Option<Uuid>) -> Result<Option<(Uuid, OrgPath)>, ApiError> {
-    match org {
-        Some(id) => Ok(Some((id, orgs::get(conn, id).await?.path))),
-        None => Ok(None),
-    }
-}
-
 /// Issues an access token and, for people, a refresh token in `family`.
 async fn issue_pair(
     state: &AppState,
@@ -112,13 +104,13 @@ async fn issue_pair(
     family: Uuid,
 ) -> Result<TokenResponse, ApiError> {
     let now = state.clock.now();
-    let org = org_path(conn, user.organization_id).await?;
     let access = state.jwt.issue(
         now,
         SubjectKind::User,
         user.id,
         user.role,
-        org.as_ref().map(|(id, p)| (*id, p)),
+        user.organization_id,
+        Some(family),
     )?;
     let refresh_token = random_token();
     let ttl = chrono::Duration::from_std(state.config.refresh_token_ttl)
@@ -227,13 +219,13 @@ async fn client_grant(state: &AppState, client_id: &str, secret: &str) -> ApiRes
             if let Some(refusal) = check_secret(state, c, cred, secret, record).await? {
                 return Ok(refusal);
             }
-            let path = orgs::get(c, client.organization_id).await?.path;
             let access = state.jwt.issue(
                 state.clock.now(),
                 SubjectKind::Client,
                 client.id,
                 client.role,
-                Some((client.organization_id, &path)),
+                Some(client.organization_id),
+                None,
             )?;
             Ok(LoginOutcome::Ok(TokenResponse {
                 access_token: access,
@@ -293,6 +285,8 @@ pub async fn token(
 enum RefreshOutcome {
     Ok(TokenResponse),
     Refused(&'static str),
+    /// Refused, and the login ended (its access tokens with it).
+    Revoked(&'static str),
 }
 
 /// Exchange a refresh token for a new pair.
@@ -326,7 +320,7 @@ pub async fn refresh(
             }
             if t.used_at.is_some() {
                 tokens::revoke_family(c, t.family_id, now).await?;
-                return Ok(RefreshOutcome::Refused(
+                return Ok(RefreshOutcome::Revoked(
                     "the refresh token was used already; every token of this login is revoked",
                 ));
             }
@@ -350,10 +344,15 @@ pub async fn refresh(
         RefreshOutcome::Refused(why) => {
             Err(ApiError::unauthorized(why).with_code("auth.invalid_refresh_token"))
         }
+        RefreshOutcome::Revoked(why) => {
+            st.principals.forget_all();
+            Err(ApiError::unauthorized(why).with_code("auth.invalid_refresh_token"))
+        }
     }
 }
 
-/// Sign out: revoke the refresh token and every token of its login.
+/// Sign out: end the login of the refresh token — its refresh tokens and its access tokens,
+/// at once.
 #[utoipa::path(operation_id = "logout",
     tag = "auth", request_body = RefreshRequest, responses(
     (status = 204, description = "Revoked (also when the token was unknown)")))]
@@ -373,6 +372,7 @@ pub async fn logout(
         Ok(())
     })
     .await?;
+    state.principals.forget_all();
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -430,6 +430,89 @@ pub async fn me(state: web::Data<AppState>, auth: Principal) -> ApiResult<HttpRe
         }
     };
     Ok(HttpResponse::Ok().json(body))
+}
+
+/// A change of one's own password.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "current_password": "zhengwu-demo-2026", "new_password": "a-longer-secret-2027"
+}))]
+pub struct PasswordChange {
+    pub current_password: String,
+    /// At least 10 characters with a letter and a digit, not the current one.
+    pub new_password: String,
+}
+
+/// Change your own password (people; the current password is required). Every other login
+/// of the account ends at once, its refresh and access tokens with it; this one goes on.
+#[utoipa::path(operation_id = "changeOwnPassword",
+    tag = "auth", security(("bearer" = [])), request_body = PasswordChange, responses(
+    (status = 204, description = "Changed; the account's other logins have ended"),
+    (status = 403, body = crate::error::Problem, content_type = "application/problem+json",
+     description = "Machine clients have no password to change here"),
+    (status = 422, body = crate::error::Problem, content_type = "application/problem+json",
+     description = "The current password is wrong (`/current_password`), or the new one is \
+too weak or the same (`/new_password`)"),
+    (status = 429, body = crate::error::Problem, content_type = "application/problem+json",
+     description = "Too many wrong passwords for this account from this address, or too many \
+token requests from it")))]
+#[post("/auth/password")]
+pub async fn change_password(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Principal,
+    body: ApiJson<PasswordChange>,
+) -> ApiResult<HttpResponse> {
+    crate::writers::check("changeOwnPassword", Some(&auth), &body)?;
+    if auth.kind != SubjectKind::User {
+        return Err(ApiError::forbidden(
+            "machine clients have their secret reset by an administrator",
+        ));
+    }
+    crate::ratelimit::check_login(&state, &req)?;
+    let b = &body.value;
+    let mut e = Errors::new();
+    e.check("new_password", account::password(&b.new_password));
+    e.finish()?;
+    if b.new_password == b.current_password {
+        return Err(ApiError::field(
+            "/new_password",
+            "password.unchanged",
+            "choose a password other than the current one",
+        ));
+    }
+    let mut conn = state.conn().await?;
+    let user = users::get(&mut conn, auth.id).await?;
+    if !verify_password(&b.current_password, &user.password_hash) {
+        return Err(ApiError::field(
+            "/current_password",
+            "password.incorrect",
+            "this is not the account's password",
+        ));
+    }
+    let hash = hash_password(&b.new_password)?;
+    let audit = AuditCtx::new(&state, auth.actor());
+    let keep = auth.session.ok_or_else(ApiError::internal)?;
+    conn.transaction::<_, ApiError, _>(async |c| {
+        users::get_for_update(c, user.id).await?;
+        users::set_password(c, user.id, &hash).await?;
+        tokens::revoke_user_except(c, user.id, keep, audit.at).await?;
+        audit
+            .record(
+                c,
+                "user.change_password",
+                "user",
+                user.id,
+                auth.org_path.as_ref(),
+                None::<&()>,
+                Some(&serde_json::json!({"other_logins_ended": true, "kept_login": keep})),
+            )
+            .await
+    })
+    .await?;
+    state.principals.forget_all();
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// Self-registration of an applicant (natural person, or legal person with its kind).

@@ -35,6 +35,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(auth::refresh)
         .service(auth::logout)
         .service(auth::me)
+        .service(auth::change_password)
         .service(auth::register)
         .service(orgs::list)
         .service(orgs::create)

@@ -502,5 +502,7 @@ pub async fn patch(
             detail(c, saved).await
         })
         .await?;
+    // A move changes the paths of the subtree, and with them its staff's scope.
+    state.principals.forget_all();
     Ok(with_etag(saved.organization.version, &saved))
 }

@@ -380,6 +380,8 @@ pub async fn patch(
             Ok(after)
         })
         .await?;
+    // The role, the organisation, the account's state and its logins take effect at once.
+    state.principals.forget_all();
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(saved.version)))
         .json(saved))
