@@ -22,7 +22,8 @@ pub struct Config {
     pub migrate_on_start: bool,
     /// Largest accepted JSON body in bytes.
     pub json_limit: usize,
-    /// Failed logins after which an account is locked for `login_lock`.
+    /// Failed logins of one account name from one client address from which on each
+    /// failure blocks that pair for a doubling delay, up to `login_lock`.
     pub login_max_failures: i32,
     pub login_lock: Duration,
     pub pool: PoolSettings,
@@ -83,8 +84,8 @@ Environment:
   ZHENGWU_TIMEZONE             IANA time zone of deadlines [default: Asia/Shanghai]
   ZHENGWU_MIGRATE              apply pending migrations at start [default: true]
   ZHENGWU_JSON_LIMIT           largest JSON body in bytes [default: 1048576]
-  ZHENGWU_LOGIN_MAX_FAILURES   failed logins before a temporary lock [default: 5]
-  ZHENGWU_LOGIN_LOCK_SECONDS   length of that lock [default: 900]
+  ZHENGWU_LOGIN_MAX_FAILURES   failed logins of a name from one address, then delays [default: 5]
+  ZHENGWU_LOGIN_LOCK_SECONDS   longest such delay, reached doubling from 30 s [default: 900]
   ZHENGWU_DB_POOL_SIZE         connections in the pool [default: 16]
   ZHENGWU_DB_TIMEOUT_MS        wait for a connection before answering 503 [default: 5000]
   ZHENGWU_DB_STATEMENT_TIMEOUT_MS  statement timeout [default: 30000]

@@ -1,10 +1,12 @@
 //! Removing what has outlived its purpose: idempotency keys past their lifetime
-//! (`ZHENGWU_IDEMPOTENCY_TTL`). The server runs it every [`INTERVAL`]; it is safe on several
+//! (`ZHENGWU_IDEMPOTENCY_TTL`) and failed logins no longer remembered (a day after the
+//! last one). The server runs it every [`INTERVAL`]; it is safe on several
 //! replicas (each removal is a plain delete of expired rows) and can be run on demand.
 
 use std::time::Duration;
 
-use zhengwu_persistence::idempotency;
+use zhengwu_domain::account::LoginThrottle;
+use zhengwu_persistence::{idempotency, login_throttle};
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -19,6 +21,8 @@ const BATCH: i64 = 10_000;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Removed {
     pub idempotency_keys: usize,
+    /// Pairs of an account name and a client address whose failures are forgotten.
+    pub login_failures: usize,
 }
 
 /// Removes the expired rows, by the app's clock.
@@ -31,6 +35,14 @@ pub async fn run(state: &AppState) -> Result<Removed, ApiError> {
     loop {
         let n = idempotency::purge(&mut conn, now - ttl, BATCH).await?;
         removed.idempotency_keys += n;
+        if (n as i64) < BATCH {
+            break;
+        }
+    }
+    let forgotten = now - chrono::Duration::hours(LoginThrottle::MEMORY_HOURS);
+    loop {
+        let n = login_throttle::purge(&mut conn, forgotten, BATCH).await?;
+        removed.login_failures += n;
         if (n as i64) < BATCH {
             break;
         }

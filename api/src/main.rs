@@ -141,8 +141,10 @@ fn serve(config: Config) -> Result<(), String> {
                 async move {
                     match zhengwu_api::housekeeping::run(&state).await {
                         Ok(r) if r != Default::default() => log::info!(
-                            "housekeeping: {} expired idempotency keys removed",
-                            r.idempotency_keys
+                            "housekeeping: {} expired idempotency keys and {} forgotten \
+                             failed-login records removed",
+                            r.idempotency_keys,
+                            r.login_failures
                         ),
                         Ok(_) => {}
                         Err(e) => log::warn!("housekeeping failed: {}", e.to_problem().title),

@@ -14,6 +14,7 @@ pub mod disclosure;
 pub mod evaluations;
 pub mod hotline;
 pub mod idempotency;
+pub mod login_throttle;
 pub mod matters;
 pub mod orgs;
 pub mod participation;

@@ -27,8 +27,6 @@ diesel::table! {
         role -> Text,
         organization_id -> Uuid,
         active -> Bool,
-        failed_logins -> Int4,
-        locked_until -> Nullable<Timestamptz>,
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
@@ -66,6 +64,16 @@ diesel::table! {
         year -> Int4,
         version -> Int4,
         updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    login_throttle (subject, address) {
+        subject -> Text,
+        address -> Text,
+        failures -> Int4,
+        blocked_until -> Nullable<Timestamptz>,
+        last_failure_at -> Timestamptz,
     }
 }
 
@@ -180,8 +188,6 @@ diesel::table! {
         phone -> Nullable<Text>,
         email -> Nullable<Text>,
         active -> Bool,
-        failed_logins -> Int4,
-        locked_until -> Nullable<Timestamptz>,
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,

@@ -26,8 +26,6 @@ struct Row {
     phone: Option<String>,
     email: Option<String>,
     active: bool,
-    failed_logins: i32,
-    locked_until: Option<DateTime<Utc>>,
     version: i32,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
@@ -47,8 +45,6 @@ pub struct User {
     pub phone: Option<String>,
     pub email: Option<String>,
     pub active: bool,
-    pub failed_logins: i32,
-    pub locked_until: Option<DateTime<Utc>>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -72,8 +68,6 @@ impl TryFrom<Row> for User {
             phone: r.phone,
             email: r.email,
             active: r.active,
-            failed_logins: r.failed_logins,
-            locked_until: r.locked_until,
             version: r.version,
             created_at: r.created_at,
             updated_at: r.updated_at,
@@ -133,15 +127,11 @@ pub async fn get_for_update(conn: &mut Conn, id: Uuid) -> Result<User, DbError> 
     row.try_into()
 }
 
-/// Finds an account by login name, case-insensitively, locking it for the login attempt.
-pub async fn find_by_username_for_update(
-    conn: &mut Conn,
-    username: &str,
-) -> Result<Option<User>, DbError> {
+/// Finds an account by login name, case-insensitively.
+pub async fn find_by_username(conn: &mut Conn, username: &str) -> Result<Option<User>, DbError> {
     let row: Option<Row> = users::table
         .filter(crate::lower(users::username).eq(username.to_lowercase()))
         .select(Row::as_select())
-        .for_update()
         .first(conn)
         .await
         .optional()?;
@@ -219,32 +209,13 @@ pub async fn update(conn: &mut Conn, id: Uuid, c: &Changes) -> Result<User, DbEr
     row.try_into()
 }
 
-/// Replaces the password hash (and unlocks the account).
+/// Replaces the password hash.
 pub async fn set_password(conn: &mut Conn, id: Uuid, hash: &str) -> Result<(), DbError> {
     diesel::update(users::table.find(id))
         .set((
             users::password_hash.eq(hash),
-            users::failed_logins.eq(0),
-            users::locked_until.eq(None::<DateTime<Utc>>),
             users::version.eq(users::version + 1),
             users::updated_at.eq(diesel::dsl::now),
-        ))
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-/// Records the outcome of a login attempt.
-pub async fn record_login(
-    conn: &mut Conn,
-    id: Uuid,
-    failed_logins: i32,
-    locked_until: Option<DateTime<Utc>>,
-) -> Result<(), DbError> {
-    diesel::update(users::table.find(id))
-        .set((
-            users::failed_logins.eq(failed_logins),
-            users::locked_until.eq(locked_until),
         ))
         .execute(conn)
         .await?;

@@ -354,7 +354,7 @@ async fn refresh_tokens_rotate_and_reuse_revokes_the_login() {
 }
 
 #[actix_web::test]
-async fn repeated_failed_logins_lock_the_account_for_a_while() {
+async fn repeated_failed_logins_are_delayed_for_a_while() {
     let clock = std::sync::Arc::new(zhengwu_api::clock::FixedClock::new(chrono::Utc::now()));
     let t = TestApp::with_clock(clock.clone()).await;
     let app = app!(t);
@@ -369,7 +369,7 @@ async fn repeated_failed_logins_lock_the_account_for_a_while() {
     let fifth = attempt("wrong-password-1").await;
     assert_eq!(fifth.status, 429);
     assert!(fifth.header("retry-after").is_some());
-    // Locked: even the right password is refused until the lock passes.
+    // Blocked: even the right password is refused until the delay has passed.
     assert_eq!(attempt(ADMIN_PASSWORD).await.status, 429);
     clock.advance(chrono::Duration::minutes(16));
     assert_eq!(attempt(ADMIN_PASSWORD).await.status, 200);

@@ -1,15 +1,16 @@
 //! Tokens, refresh, logout, the current account and applicant registration.
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use chrono::Utc;
 use diesel_async::AsyncConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
-use zhengwu_domain::account::{self, ActorKind, ApplicantType, LegalPersonKind, Role};
+use zhengwu_domain::account::{
+    self, ActorKind, ApplicantType, LegalPersonKind, LoginThrottle, Role,
+};
 use zhengwu_domain::validation::{self, Errors};
 use zhengwu_persistence::audit::Actor;
-use zhengwu_persistence::{Conn, clients, orgs, tokens, users};
+use zhengwu_persistence::{Conn, clients, login_throttle, orgs, tokens, users};
 
 use crate::audit_ctx::AuditCtx;
 use crate::auth::{
@@ -70,30 +71,61 @@ fn locked(seconds: u64) -> ApiError {
     ApiError::too_many_requests(
         "auth.too_many_failures",
         seconds,
-        "too many failed logins for this account; try again later",
+        "too many failed logins for this name from this address; try again later",
     )
 }
 
-/// The outcome of checking a secret against an account's lock state.
-fn after_attempt(state: &AppState, ok: bool, failed: i32) -> (i32, Option<chrono::DateTime<Utc>>) {
-    if ok {
-        return (0, None);
-    }
-    let failed = failed + 1;
-    if failed >= state.config.login_max_failures {
-        let lock = chrono::Duration::from_std(state.config.login_lock)
-            .unwrap_or(chrono::Duration::minutes(15));
-        (0, Some(state.clock.now() + lock))
-    } else {
-        (failed, None)
-    }
-}
-
-fn remaining(state: &AppState, until: Option<chrono::DateTime<Utc>>) -> Option<u64> {
-    until
-        .map(|u| (u - state.clock.now()).num_seconds())
+/// One attempt at a secret, counted against `(subject, address)` inside the caller's
+/// transaction: a blocked pair is refused without looking at the secret; `check` tells
+/// whether the secret is right (and the account usable); a failure may start a block.
+async fn throttled(
+    state: &AppState,
+    c: &mut Conn,
+    subject: &str,
+    address: &str,
+    check: impl FnOnce() -> bool,
+) -> Result<Result<(), LoginOutcome>, ApiError> {
+    let now = state.clock.now();
+    let rec = login_throttle::lock(c, subject, address).await?;
+    if let Some(s) = rec
+        .blocked_until
+        .map(|u| (u - now).num_seconds())
         .filter(|s| *s > 0)
-        .map(|s| s as u64)
+    {
+        return Ok(Err(LoginOutcome::Locked(s as u64)));
+    }
+    if check() {
+        if rec.failures > 0 {
+            login_throttle::clear(c, subject, address).await?;
+        }
+        return Ok(Ok(()));
+    }
+    let throttle = LoginThrottle {
+        free: u32::try_from(state.config.login_max_failures).unwrap_or(1),
+        cap_seconds: i64::try_from(state.config.login_lock.as_secs()).unwrap_or(900),
+    };
+    let remembered = LoginThrottle::remembered(
+        u32::try_from(rec.failures).unwrap_or(0),
+        rec.last_failure_at,
+        now,
+    );
+    let after = throttle.after_failure(remembered);
+    let blocked_until = after
+        .block_seconds
+        .map(|s| now + chrono::Duration::seconds(s));
+    login_throttle::record_failure(
+        c,
+        subject,
+        address,
+        i32::try_from(after.failures).unwrap_or(i32::MAX),
+        blocked_until,
+        now,
+    )
+    .await?;
+    Ok(Err(match after.block_seconds {
+        Some(s) => LoginOutcome::Locked(s.unsigned_abs()),
+        None => LoginOutcome::Invalid,
+    }))
 }
 
 /// Issues an access token and, for people, a refresh token in `family`.
@@ -131,65 +163,29 @@ async fn issue_pair(
     })
 }
 
-/// The lock state of an account or client, as far as a login attempt needs it.
-struct Credential<'a> {
-    secret_hash: &'a str,
-    failed_logins: i32,
-    locked_until: Option<chrono::DateTime<Utc>>,
-    active: bool,
-}
-
-/// Checks a secret against a credential and records the attempt through `record`.
-/// `Ok(None)` means the caller may go ahead; otherwise the refusal to answer with.
-async fn check_secret(
-    state: &AppState,
-    c: &mut Conn,
-    cred: Credential<'_>,
-    secret: &str,
-    record: impl AsyncFnOnce(&mut Conn, i32, Option<chrono::DateTime<Utc>>) -> Result<(), ApiError>,
-) -> Result<Option<LoginOutcome>, ApiError> {
-    if let Some(s) = remaining(state, cred.locked_until) {
-        return Ok(Some(LoginOutcome::Locked(s)));
-    }
-    let ok = verify_password(secret, cred.secret_hash);
-    let (failed, lock) = after_attempt(state, ok, cred.failed_logins);
-    if failed != cred.failed_logins || lock != cred.locked_until {
-        record(c, failed, lock).await?;
-    }
-    if !ok {
-        return Ok(Some(match remaining(state, lock) {
-            Some(s) => LoginOutcome::Locked(s),
-            None => LoginOutcome::Invalid,
-        }));
-    }
-    Ok((!cred.active).then_some(LoginOutcome::Invalid))
-}
-
 async fn password_grant(
     state: &AppState,
+    address: &str,
     username: &str,
     password: &str,
 ) -> ApiResult<TokenResponse> {
+    let subject = login_throttle::user_subject(username);
     let mut conn = state.conn().await?;
     let outcome = conn
         .transaction::<_, ApiError, _>(async |c| {
-            let Some(user) = users::find_by_username_for_update(c, username).await? else {
-                verify_password(password, dummy_hash());
-                return Ok(LoginOutcome::Invalid);
+            let user = users::find_by_username(c, username).await?;
+            // A name without an account costs the same hash and is counted the same.
+            let check = || match &user {
+                Some(u) => verify_password(password, &u.password_hash) && u.active,
+                None => {
+                    verify_password(password, dummy_hash());
+                    false
+                }
             };
-            let cred = Credential {
-                secret_hash: &user.password_hash,
-                failed_logins: user.failed_logins,
-                locked_until: user.locked_until,
-                active: user.active,
-            };
-            let id = user.id;
-            let record = async |c: &mut Conn, failed, lock| {
-                Ok(users::record_login(c, id, failed, lock).await?)
-            };
-            if let Some(refusal) = check_secret(state, c, cred, password, record).await? {
+            if let Err(refusal) = throttled(state, c, &subject, address, check).await? {
                 return Ok(refusal);
             }
+            let user = user.ok_or_else(ApiError::internal)?;
             Ok(LoginOutcome::Ok(
                 issue_pair(state, c, &user, Uuid::now_v7()).await?,
             ))
@@ -198,27 +194,28 @@ async fn password_grant(
     outcome.into_result()
 }
 
-async fn client_grant(state: &AppState, client_id: &str, secret: &str) -> ApiResult<TokenResponse> {
+async fn client_grant(
+    state: &AppState,
+    address: &str,
+    client_id: &str,
+    secret: &str,
+) -> ApiResult<TokenResponse> {
+    let subject = login_throttle::client_subject(client_id);
     let mut conn = state.conn().await?;
     let outcome = conn
         .transaction::<_, ApiError, _>(async |c| {
-            let Some(client) = clients::find_by_client_id_for_update(c, client_id).await? else {
-                verify_password(secret, dummy_hash());
-                return Ok(LoginOutcome::Invalid);
+            let client = clients::find_by_client_id(c, client_id).await?;
+            let check = || match &client {
+                Some(k) => verify_password(secret, &k.secret_hash) && k.active,
+                None => {
+                    verify_password(secret, dummy_hash());
+                    false
+                }
             };
-            let cred = Credential {
-                secret_hash: &client.secret_hash,
-                failed_logins: client.failed_logins,
-                locked_until: client.locked_until,
-                active: client.active,
-            };
-            let id = client.id;
-            let record = async |c: &mut Conn, failed, lock| {
-                Ok(clients::record_login(c, id, failed, lock).await?)
-            };
-            if let Some(refusal) = check_secret(state, c, cred, secret, record).await? {
+            if let Err(refusal) = throttled(state, c, &subject, address, check).await? {
                 return Ok(refusal);
             }
+            let client = client.ok_or_else(ApiError::internal)?;
             let access = state.jwt.issue(
                 state.clock.now(),
                 SubjectKind::Client,
@@ -251,15 +248,17 @@ impl LoginOutcome {
 /// Get an access token.
 ///
 /// People use `grant_type: password`; machine clients of other systems use
-/// `grant_type: client_credentials`. After repeated failures an account is locked for a
-/// while (429 with `Retry-After`).
+/// `grant_type: client_credentials`. Repeated failures for one name from one address are
+/// delayed, longer each time (429 with `Retry-After`); a name without an account is
+/// answered exactly like one with an account.
 #[utoipa::path(operation_id = "createToken",
     tag = "auth", request_body = TokenRequest, responses(
     (status = 200, body = TokenResponse),
     (status = 401, body = crate::error::Problem, content_type = "application/problem+json",
      description = "Wrong name or secret, or a disabled account"),
     (status = 429, body = crate::error::Problem, content_type = "application/problem+json",
-     description = "Too many failed logins for this account, or too many token requests from this address")))]
+     description = "Too many failed logins for this name from this address, or too many token \
+requests from this address")))]
 #[post("/auth/token")]
 pub async fn token(
     req: HttpRequest,
@@ -268,14 +267,15 @@ pub async fn token(
 ) -> ApiResult<HttpResponse> {
     crate::ratelimit::check_login(&state, &req)?;
     crate::writers::check("createToken", None, &body)?;
+    let address = crate::ratelimit::client_address(&state, &req);
     let t = match &body.value {
         TokenRequest::Password { username, password } => {
-            password_grant(&state, username, password).await?
+            password_grant(&state, &address, username, password).await?
         }
         TokenRequest::ClientCredentials {
             client_id,
             client_secret,
-        } => client_grant(&state, client_id, client_secret).await?,
+        } => client_grant(&state, &address, client_id, client_secret).await?,
     };
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
@@ -484,33 +484,44 @@ pub async fn change_password(
     }
     let mut conn = state.conn().await?;
     let user = users::get(&mut conn, auth.id).await?;
-    if !verify_password(&b.current_password, &user.password_hash) {
-        return Err(ApiError::field(
-            "/current_password",
-            "password.incorrect",
-            "this is not the account's password",
-        ));
-    }
     let hash = hash_password(&b.new_password)?;
     let audit = AuditCtx::new(&state, auth.actor());
     let keep = auth.session.ok_or_else(ApiError::internal)?;
-    conn.transaction::<_, ApiError, _>(async |c| {
-        users::get_for_update(c, user.id).await?;
-        users::set_password(c, user.id, &hash).await?;
-        tokens::revoke_user_except(c, user.id, keep, audit.at).await?;
-        audit
-            .record(
-                c,
-                "user.change_password",
-                "user",
-                user.id,
-                auth.org_path.as_ref(),
-                None::<&()>,
-                Some(&serde_json::json!({"other_logins_ended": true, "kept_login": keep})),
-            )
-            .await
-    })
-    .await?;
+    let address = crate::ratelimit::client_address(&state, &req);
+    let subject = login_throttle::user_subject(&user.username);
+    // A wrong current password counts as a failed login of the account from this address.
+    let done = conn
+        .transaction::<_, ApiError, _>(async |c| {
+            let check = || verify_password(&b.current_password, &user.password_hash);
+            match throttled(&state, c, &subject, &address, check).await? {
+                Err(LoginOutcome::Locked(s)) => return Ok(Err(locked(s))),
+                Err(_) => {
+                    return Ok(Err(ApiError::field(
+                        "/current_password",
+                        "password.incorrect",
+                        "this is not the account's password",
+                    )));
+                }
+                Ok(()) => {}
+            }
+            users::get_for_update(c, user.id).await?;
+            users::set_password(c, user.id, &hash).await?;
+            tokens::revoke_user_except(c, user.id, keep, audit.at).await?;
+            audit
+                .record(
+                    c,
+                    "user.change_password",
+                    "user",
+                    user.id,
+                    auth.org_path.as_ref(),
+                    None::<&()>,
+                    Some(&serde_json::json!({"other_logins_ended": true, "kept_login": keep})),
+                )
+                .await?;
+            Ok(Ok(()))
+        })
+        .await?;
+    done?;
     state.principals.forget_all();
     Ok(HttpResponse::NoContent().finish())
 }
