@@ -13,6 +13,11 @@ pub struct Config {
     pub read_database_url: Option<String>,
     pub bind: String,
     pub jwt_secret: String,
+    /// The key audit checkpoints are signed with (`ZHENGWU_AUDIT_KEY`); when absent, one
+    /// derived from the JWT secret.
+    pub audit_key: Option<String>,
+    /// How often the server takes a checkpoint of the audit chain; zero turns it off.
+    pub audit_checkpoint_interval: Duration,
     pub jwt_issuer: String,
     pub jwt_audience: String,
     pub access_token_ttl: Duration,
@@ -76,6 +81,8 @@ Environment:
   ZHENGWU_READ_DATABASE_URL    a read replica for public search and lookups, statistics, reports and alerts [default: none]
   ZHENGWU_BIND                 address to listen on [default: 127.0.0.1:8080]
   ZHENGWU_JWT_SECRET           HMAC secret for access tokens, at least 32 bytes (required by serve)
+  ZHENGWU_AUDIT_KEY            key of the audit checkpoints, 32+ bytes [default: from JWT secret]
+  ZHENGWU_AUDIT_CHECKPOINT_INTERVAL  seconds between audit checkpoints, 0 = off [default: 60]
   ZHENGWU_JWT_ISSUER           token issuer [default: zhengwu]
   ZHENGWU_JWT_AUDIENCE         token audience [default: zhengwu-api]
   ZHENGWU_ACCESS_TOKEN_TTL     access token lifetime in seconds [default: 900]
@@ -141,6 +148,12 @@ impl Config {
             }
             None => String::new(),
         };
+        let audit_key = match var("ZHENGWU_AUDIT_KEY") {
+            Some(k) if k.len() < 32 => {
+                return Err("ZHENGWU_AUDIT_KEY must be at least 32 bytes".into());
+            }
+            k => k,
+        };
         let tz_name = var("ZHENGWU_TIMEZONE").unwrap_or_else(|| "Asia/Shanghai".into());
         let timezone: Tz = tz_name
             .parse()
@@ -158,6 +171,11 @@ impl Config {
             read_database_url,
             bind: var("ZHENGWU_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
             jwt_secret,
+            audit_key,
+            audit_checkpoint_interval: Duration::from_secs(parse_var(
+                "ZHENGWU_AUDIT_CHECKPOINT_INTERVAL",
+                60,
+            )?),
             jwt_issuer: var("ZHENGWU_JWT_ISSUER").unwrap_or_else(|| "zhengwu".into()),
             jwt_audience: var("ZHENGWU_JWT_AUDIENCE").unwrap_or_else(|| "zhengwu-api".into()),
             access_token_ttl: Duration::from_secs(parse_var("ZHENGWU_ACCESS_TOKEN_TTL", 900)?),
@@ -222,6 +240,8 @@ impl Config {
             read_database_url: None,
             bind: "127.0.0.1:0".into(),
             jwt_secret: "test-secret-test-secret-test-secret!".into(),
+            audit_key: None,
+            audit_checkpoint_interval: Duration::ZERO,
             jwt_issuer: "zhengwu".into(),
             jwt_audience: "zhengwu-api".into(),
             access_token_ttl: Duration::from_secs(900),

@@ -3,6 +3,7 @@
 pub mod alerts;
 pub mod audit_ctx;
 pub mod auth;
+pub mod checkpoints;
 pub mod clock;
 pub mod config;
 pub mod demo;

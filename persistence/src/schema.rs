@@ -34,6 +34,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    audit_checkpoints (id) {
+        id -> Int8,
+        event_id -> Int8,
+        event_hash -> Bytea,
+        events -> Int8,
+        created_at -> Timestamptz,
+        prev_signature -> Nullable<Bytea>,
+        key_id -> Text,
+        signature -> Bytea,
+    }
+}
+
+diesel::table! {
     audit_events (id) {
         id -> Int8,
         occurred_at -> Timestamptz,

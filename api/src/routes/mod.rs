@@ -57,6 +57,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(calendars::get)
         .service(calendars::put)
         .service(audit::verify)
+        .service(audit::checkpoints)
         .service(audit::list)
         .service(catalogue::list)
         .service(catalogue::create)
