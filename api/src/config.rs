@@ -77,7 +77,8 @@ impl std::fmt::Debug for Config {
 /// The environment variables, for `--help` and the README.
 pub const ENV_HELP: &str = "\
 Environment:
-  DATABASE_URL                 PostgreSQL URL (required), e.g. postgres://zhengwu@127.0.0.1:5432/zhengwu
+  DATABASE_URL                 PostgreSQL URL (required), e.g. postgres://zhengwu@db:5432/zhengwu;
+                               TLS: ?sslmode=verify-full&sslrootcert=/path/ca.pem (as libpq)
   ZHENGWU_READ_DATABASE_URL    a read replica for public search and lookups, statistics, reports and alerts [default: none]
   ZHENGWU_BIND                 address to listen on [default: 127.0.0.1:8080]
   ZHENGWU_JWT_SECRET           HMAC secret for access tokens, at least 32 bytes (required by serve)

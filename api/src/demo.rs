@@ -25,7 +25,7 @@ use crate::config::Config;
 pub const DEMO_PASSWORD: &str = "zhengwu-demo-2026";
 
 pub(crate) async fn connect(config: &Config) -> Result<AsyncPgConnection, String> {
-    AsyncPgConnection::establish(&config.database_url)
+    zhengwu_persistence::tls::establish(&config.database_url)
         .await
         .map_err(|e| format!("cannot connect to the database: {e}"))
 }

@@ -260,10 +260,9 @@ fn run() -> Result<(), String> {
             migrate(&config)?;
             let started = std::time::Instant::now();
             let done = runtime()?.block_on(async {
-                let mut conn =
-                    <db::Conn as diesel_async::AsyncConnection>::establish(&config.database_url)
-                        .await
-                        .map_err(|e| format!("cannot connect to the database: {e}"))?;
+                let mut conn = zhengwu_persistence::tls::establish(&config.database_url)
+                    .await
+                    .map_err(|e| format!("cannot connect to the database: {e}"))?;
                 zhengwu_api::routes::statistics::refresh(
                     &mut conn,
                     config.timezone.name(),

@@ -25,6 +25,7 @@ pub mod search;
 pub mod supervision;
 #[cfg(feature = "test-kit")]
 pub mod testkit;
+pub mod tls;
 pub mod tokens;
 pub mod users;
 pub mod windows;

@@ -170,6 +170,11 @@ impl TestDb {
     }
 
     /// Creates a fresh database without any migration applied, for tests of start-up.
+    /// The database's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
     pub fn create_empty() -> TestDb {
         let admin = admin_url();
         let name = format!("zhengwu_test_{}", uuid::Uuid::new_v4().simple());
@@ -242,6 +247,29 @@ impl TestDb {
         })
         .unwrap_or_else(|e| panic!("{e}"));
     }
+}
+
+/// Connects to `url` as the application does (`crate::tls::establish`) and tells whether
+/// the connection is encrypted, as the server sees it; the error of the connection
+/// otherwise.
+pub fn tls_in_use(url: &str) -> Result<bool, String> {
+    #[derive(diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        ssl: bool,
+    }
+    let url = url.to_owned();
+    run_blocking(async move {
+        let mut conn = crate::tls::establish(&url)
+            .await
+            .map_err(|e| e.to_string())?;
+        let row: Row =
+            diesel::sql_query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+                .get_result(&mut conn)
+                .await
+                .map_err(|e| e.to_string())?;
+        Ok(row.ssl)
+    })
 }
 
 /// A transaction held open on a connection of its own (see [`TestDb::hold`]); dropping it
