@@ -64,7 +64,7 @@ pub fn token_hash(token: &str) -> Vec<u8> {
 }
 
 /// Who a token speaks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SubjectKind {
     User,
@@ -81,12 +81,16 @@ pub struct Claims {
     pub iat: i64,
     pub jti: Uuid,
     pub kind: SubjectKind,
+    /// The role at issue time, for the client's information: each request is authorised by
+    /// the role the account has then.
     pub role: Role,
+    /// The organisation at issue time, likewise informative.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub org: Option<Uuid>,
-    /// The organisation path at issue time; scope checks use it.
+    /// The login (a person's tokens, refresh and access, descend from one sign-in): a token
+    /// of an ended login is refused.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub org_path: Option<String>,
+    pub sid: Option<Uuid>,
 }
 
 /// Keys and rules for access tokens.
@@ -120,7 +124,8 @@ impl JwtKeys {
         kind: SubjectKind,
         sub: Uuid,
         role: Role,
-        org: Option<(Uuid, &OrgPath)>,
+        org: Option<Uuid>,
+        sid: Option<Uuid>,
     ) -> Result<String, ApiError> {
         let claims = Claims {
             iss: self.issuer.clone(),
@@ -131,8 +136,8 @@ impl JwtKeys {
             jti: Uuid::now_v7(),
             kind,
             role,
-            org: org.map(|(id, _)| id),
-            org_path: org.map(|(_, p)| p.as_str().to_owned()),
+            org,
+            sid,
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|e| {
             log::error!("cannot sign a token: {e}");
@@ -166,6 +171,8 @@ pub struct Principal {
     pub role: Role,
     pub org_id: Option<Uuid>,
     pub org_path: Option<OrgPath>,
+    /// The login the token belongs to (people only).
+    pub session: Option<Uuid>,
 }
 
 impl Principal {
@@ -248,8 +255,10 @@ fn bearer(req: &HttpRequest) -> Option<&str> {
         .map(str::trim)
 }
 
-fn principal_from(req: &HttpRequest) -> Result<Option<Principal>, ApiError> {
-    let Some(token) = bearer(req) else {
+/// The caller of a request: the token is checked (signature, issuer, audience, expiry),
+/// then what it stands for now is resolved (see [`crate::principals`]).
+async fn principal_from(req: HttpRequest) -> Result<Option<Principal>, ApiError> {
+    let Some(token) = bearer(&req) else {
         if req.headers().contains_key(header::AUTHORIZATION) {
             return Err(ApiError::unauthorized(
                 "use the Authorization header with the Bearer scheme",
@@ -261,34 +270,42 @@ fn principal_from(req: &HttpRequest) -> Result<Option<Principal>, ApiError> {
         .app_data::<web::Data<AppState>>()
         .ok_or_else(ApiError::internal)?;
     let claims = state.jwt.verify(token, state.clock.now())?;
-    Ok(Some(Principal {
-        kind: claims.kind,
-        id: claims.sub,
-        role: claims.role,
-        org_id: claims.org,
-        org_path: claims.org_path.map(OrgPath::from_stored),
-    }))
+    state.principals.resolve(state, &claims).await.map(Some)
 }
 
 impl FromRequest for Principal {
     type Error = ApiError;
-    type Future = std::future::Ready<Result<Self, ApiError>>;
+    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        std::future::ready(principal_from(req).and_then(|p| {
-            p.ok_or_else(|| ApiError::unauthorized("send an access token: Authorization: Bearer …"))
-        }))
+        let req = req.clone();
+        Box::pin(async move {
+            principal_from(req).await?.ok_or_else(|| {
+                ApiError::unauthorized("send an access token: Authorization: Bearer …")
+            })
+        })
     }
 }
 
 /// A caller who may or may not be signed in (public endpoints).
 pub struct MaybePrincipal(pub Option<Principal>);
 
+impl MaybePrincipal {
+    /// The key under which this caller's idempotency keys are kept (`public` for everyone
+    /// not signed in: a replay also needs the same key and the same body).
+    pub fn idempotency_principal(&self) -> String {
+        self.0
+            .as_ref()
+            .map_or_else(|| "public".to_owned(), Principal::idempotency_principal)
+    }
+}
+
 impl FromRequest for MaybePrincipal {
     type Error = ApiError;
-    type Future = std::future::Ready<Result<Self, ApiError>>;
+    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        std::future::ready(principal_from(req).map(MaybePrincipal))
+        let req = req.clone();
+        Box::pin(async move { principal_from(req).await.map(MaybePrincipal) })
     }
 }

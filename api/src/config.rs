@@ -13,6 +13,11 @@ pub struct Config {
     pub read_database_url: Option<String>,
     pub bind: String,
     pub jwt_secret: String,
+    /// The key audit checkpoints are signed with (`ZHENGWU_AUDIT_KEY`); when absent, one
+    /// derived from the JWT secret.
+    pub audit_key: Option<String>,
+    /// How often the server takes a checkpoint of the audit chain; zero turns it off.
+    pub audit_checkpoint_interval: Duration,
     pub jwt_issuer: String,
     pub jwt_audience: String,
     pub access_token_ttl: Duration,
@@ -22,7 +27,8 @@ pub struct Config {
     pub migrate_on_start: bool,
     /// Largest accepted JSON body in bytes.
     pub json_limit: usize,
-    /// Failed logins after which an account is locked for `login_lock`.
+    /// Failed logins of one account name from one client address from which on each
+    /// failure blocks that pair for a doubling delay, up to `login_lock`.
     pub login_max_failures: i32,
     pub login_lock: Duration,
     pub pool: PoolSettings,
@@ -45,6 +51,8 @@ pub struct Config {
     /// How often the case statistics refresher counts the days queued since its last run;
     /// zero turns it off (answers stay exact, only slower).
     pub stats_refresh_interval: Duration,
+    /// How long an `Idempotency-Key` is remembered from its first use.
+    pub idempotency_ttl: Duration,
     /// Time a client has to send a request's head (line and headers); 408 after it.
     pub client_request_timeout: Duration,
     /// Time a client has to acknowledge the closing of its connection before it is dropped.
@@ -69,10 +77,13 @@ impl std::fmt::Debug for Config {
 /// The environment variables, for `--help` and the README.
 pub const ENV_HELP: &str = "\
 Environment:
-  DATABASE_URL                 PostgreSQL URL (required), e.g. postgres://zhengwu@127.0.0.1:5432/zhengwu
+  DATABASE_URL                 PostgreSQL URL (required), e.g. postgres://zhengwu@db:5432/zhengwu;
+                               TLS: ?sslmode=verify-full&sslrootcert=/path/ca.pem (as libpq)
   ZHENGWU_READ_DATABASE_URL    a read replica for public search and lookups, statistics, reports and alerts [default: none]
   ZHENGWU_BIND                 address to listen on [default: 127.0.0.1:8080]
   ZHENGWU_JWT_SECRET           HMAC secret for access tokens, at least 32 bytes (required by serve)
+  ZHENGWU_AUDIT_KEY            key of the audit checkpoints, 32+ bytes [default: from JWT secret]
+  ZHENGWU_AUDIT_CHECKPOINT_INTERVAL  seconds between audit checkpoints, 0 = off [default: 60]
   ZHENGWU_JWT_ISSUER           token issuer [default: zhengwu]
   ZHENGWU_JWT_AUDIENCE         token audience [default: zhengwu-api]
   ZHENGWU_ACCESS_TOKEN_TTL     access token lifetime in seconds [default: 900]
@@ -81,8 +92,8 @@ Environment:
   ZHENGWU_TIMEZONE             IANA time zone of deadlines [default: Asia/Shanghai]
   ZHENGWU_MIGRATE              apply pending migrations at start [default: true]
   ZHENGWU_JSON_LIMIT           largest JSON body in bytes [default: 1048576]
-  ZHENGWU_LOGIN_MAX_FAILURES   failed logins before a temporary lock [default: 5]
-  ZHENGWU_LOGIN_LOCK_SECONDS   length of that lock [default: 900]
+  ZHENGWU_LOGIN_MAX_FAILURES   failed logins of a name from one address, then delays [default: 5]
+  ZHENGWU_LOGIN_LOCK_SECONDS   longest such delay, reached doubling from 30 s [default: 900]
   ZHENGWU_DB_POOL_SIZE         connections in the pool [default: 16]
   ZHENGWU_DB_TIMEOUT_MS        wait for a connection before answering 503 [default: 5000]
   ZHENGWU_DB_STATEMENT_TIMEOUT_MS  statement timeout [default: 30000]
@@ -95,12 +106,16 @@ Environment:
   ZHENGWU_TRUST_FORWARDED      take the client address from X-Forwarded-For (behind a proxy) [default: false]
   ZHENGWU_ALERT_JOB_INTERVAL   seconds between runs of the alert job, 0 = off [default: 300]
   ZHENGWU_STATS_REFRESH_INTERVAL  seconds between runs of the case statistics refresher, 0 = off [default: 5]
+  ZHENGWU_IDEMPOTENCY_TTL      seconds an Idempotency-Key is kept [default: 86400]
   ZHENGWU_CLIENT_REQUEST_TIMEOUT_MS     time to send a request's line and headers, else 408 [default: 5000]
   ZHENGWU_CLIENT_DISCONNECT_TIMEOUT_MS  time for a client to close its side of a closing connection [default: 1000]
   ZHENGWU_KEEP_ALIVE_SECONDS   idle time of a keep-alive connection, 0 = close after each response [default: 5]
   (fixed by the HTTP server: at most 96 request headers and 128 KiB (131072 bytes) of request
    line and headers, else 431)
   RUST_LOG                     log filter [default: info]";
+
+/// How long an `Idempotency-Key` is remembered when nothing else is configured.
+pub const DEFAULT_IDEMPOTENCY_TTL: Duration = Duration::from_secs(24 * 3600);
 
 fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
@@ -134,6 +149,12 @@ impl Config {
             }
             None => String::new(),
         };
+        let audit_key = match var("ZHENGWU_AUDIT_KEY") {
+            Some(k) if k.len() < 32 => {
+                return Err("ZHENGWU_AUDIT_KEY must be at least 32 bytes".into());
+            }
+            k => k,
+        };
         let tz_name = var("ZHENGWU_TIMEZONE").unwrap_or_else(|| "Asia/Shanghai".into());
         let timezone: Tz = tz_name
             .parse()
@@ -151,6 +172,11 @@ impl Config {
             read_database_url,
             bind: var("ZHENGWU_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
             jwt_secret,
+            audit_key,
+            audit_checkpoint_interval: Duration::from_secs(parse_var(
+                "ZHENGWU_AUDIT_CHECKPOINT_INTERVAL",
+                60,
+            )?),
             jwt_issuer: var("ZHENGWU_JWT_ISSUER").unwrap_or_else(|| "zhengwu".into()),
             jwt_audience: var("ZHENGWU_JWT_AUDIENCE").unwrap_or_else(|| "zhengwu-api".into()),
             access_token_ttl: Duration::from_secs(parse_var("ZHENGWU_ACCESS_TOKEN_TTL", 900)?),
@@ -192,6 +218,10 @@ impl Config {
                 "ZHENGWU_STATS_REFRESH_INTERVAL",
                 5,
             )?),
+            idempotency_ttl: Duration::from_secs(parse_var(
+                "ZHENGWU_IDEMPOTENCY_TTL",
+                DEFAULT_IDEMPOTENCY_TTL.as_secs(),
+            )?),
             client_request_timeout: Duration::from_millis(parse_var(
                 "ZHENGWU_CLIENT_REQUEST_TIMEOUT_MS",
                 5000,
@@ -211,6 +241,8 @@ impl Config {
             read_database_url: None,
             bind: "127.0.0.1:0".into(),
             jwt_secret: "test-secret-test-secret-test-secret!".into(),
+            audit_key: None,
+            audit_checkpoint_interval: Duration::ZERO,
             jwt_issuer: "zhengwu".into(),
             jwt_audience: "zhengwu-api".into(),
             access_token_ttl: Duration::from_secs(900),
@@ -238,6 +270,7 @@ impl Config {
             trust_forwarded: true,
             alert_job_interval: Duration::ZERO,
             stats_refresh_interval: Duration::ZERO,
+            idempotency_ttl: DEFAULT_IDEMPOTENCY_TTL,
             client_request_timeout: Duration::from_secs(5),
             client_disconnect_timeout: Duration::from_secs(1),
             keep_alive: Duration::from_secs(5),

@@ -30,7 +30,7 @@ use crate::config::Config;
 pub const DEMO_PASSWORD: &str = "zhengwu-demo-2026";
 
 pub(crate) async fn connect(config: &Config) -> Result<AsyncPgConnection, String> {
-    AsyncPgConnection::establish(&config.database_url)
+    zhengwu_persistence::tls::establish(&config.database_url)
         .await
         .map_err(|e| format!("cannot connect to the database: {e}"))
 }
@@ -109,9 +109,15 @@ pub async fn create_admin(
     let hash = hash_password(password).map_err(|e| e.to_string())?;
     let mut conn = connect(config).await?;
     conn.transaction::<_, DbError, _>(async |c| {
-        match users::find_by_username_for_update(c, username).await? {
+        match users::find_by_username(c, username).await? {
             Some(u) => {
+                users::get_for_update(c, u.id).await?;
                 users::set_password(c, u.id, &hash).await?;
+                zhengwu_persistence::login_throttle::clear_subject(
+                    c,
+                    &zhengwu_persistence::login_throttle::user_subject(&u.username),
+                )
+                .await?;
                 users::update(
                     c,
                     u.id,

@@ -21,7 +21,8 @@ pub fn current_request_id() -> Option<String> {
 /// One problem with one field of the request.
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
 pub struct FieldProblem {
-    /// JSON pointer to the field (`/credit_code`), or the query parameter (`?limit`).
+    /// JSON pointer to the field (`/credit_code`), the query parameter (`?limit`) or the
+    /// path parameter (`{id}`).
     #[schema(example = "/credit_code")]
     pub pointer: String,
     /// Stable code of the broken rule. `field.required` is a field the body must always have;
@@ -320,3 +321,19 @@ impl ResponseError for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// Replaces a 404 (a real absence, or an object out of the caller's sight) by another
+/// answer, e.g. a field error naming the reference; every other error passes unchanged, so
+/// that an outage is never reported as an absence.
+pub trait OrIfAbsent<T> {
+    fn or_if_absent(self, absent: impl FnOnce() -> ApiError) -> ApiResult<T>;
+}
+
+impl<T> OrIfAbsent<T> for ApiResult<T> {
+    fn or_if_absent(self, absent: impl FnOnce() -> ApiError) -> ApiResult<T> {
+        match self {
+            Err(e) if e.status == StatusCode::NOT_FOUND => Err(absent()),
+            other => other,
+        }
+    }
+}

@@ -22,6 +22,9 @@ pub struct JsonLimit(pub usize);
 pub struct ApiJson<T> {
     pub value: T,
     pub hash: Vec<u8>,
+    /// The top-level members given a value (not `null`): with that value when it is a
+    /// scalar, `None` for an object or array. What [`crate::writers`] checks.
+    pub members: Vec<(String, Option<serde_json::Value>)>,
 }
 
 fn is_json(req: &HttpRequest) -> bool {
@@ -54,7 +57,7 @@ fn field_problem(err: serde_path_to_error::Error<serde_json::Error>) -> FieldPro
             Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
             Segment::Map { key } | Segment::Enum { variant: key } => {
                 pointer.push('/');
-                pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                pointer.push_str(&pointer_token(key));
             }
             Segment::Unknown => {}
         }
@@ -121,7 +124,65 @@ fn integral_numbers(v: &mut serde_json::Value) {
     }
 }
 
-/// Parses a JSON document into `T`, with the errors of [`ApiJson`].
+/// The stable code of a text holding the NUL character.
+pub const NUL_CODE: &str = "text.nul_character";
+
+/// The problem of a text holding the NUL character (U+0000) at `pointer`. No text of this
+/// API may hold it: PostgreSQL cannot store it, and no legitimate input needs it.
+pub fn nul_problem(pointer: String) -> FieldProblem {
+    FieldProblem {
+        pointer,
+        code: NUL_CODE.to_owned(),
+        message: "must not contain the NUL character (U+0000)".to_owned(),
+    }
+}
+
+fn pointer_token(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
+/// The pointers of every string (and every member name) of `doc` that holds NUL.
+pub fn nul_pointers(doc: &serde_json::Value) -> Vec<String> {
+    fn walk(v: &serde_json::Value, at: &mut String, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::String(s) if s.contains('\0') => {
+                out.push(if at.is_empty() {
+                    "/".into()
+                } else {
+                    at.clone()
+                });
+            }
+            serde_json::Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    let len = at.len();
+                    at.push_str(&format!("/{i}"));
+                    walk(item, at, out);
+                    at.truncate(len);
+                }
+            }
+            serde_json::Value::Object(map) => {
+                for (k, item) in map {
+                    let len = at.len();
+                    at.push('/');
+                    at.push_str(&pointer_token(k));
+                    if k.contains('\0') {
+                        out.push(at.clone());
+                    } else {
+                        walk(item, at, out);
+                    }
+                    at.truncate(len);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(doc, &mut String::new(), &mut out);
+    out
+}
+
+/// Parses a JSON document into `T`, with the errors of [`ApiJson`]. A text holding NUL
+/// anywhere in the document is a 422 naming each place, before the document is read as `T`.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<ApiJson<T>, ApiError> {
     let mut doc: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
         ApiError::bad_request(
@@ -129,12 +190,34 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<ApiJson<T>, ApiEr
             format!("the body is not valid JSON: {e}"),
         )
     })?;
+    let nul = nul_pointers(&doc);
+    if !nul.is_empty() {
+        return Err(ApiError::validation(
+            nul.into_iter().map(nul_problem).collect(),
+        ));
+    }
     integral_numbers(&mut doc);
     // serde_json's maps are ordered: this is a canonical form of the document.
     let hash = Sha256::digest(doc.to_string().as_bytes()).to_vec();
+    let members = doc
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| {
+                    let scalar = !(v.is_object() || v.is_array());
+                    (k.clone(), scalar.then(|| v.clone()))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     let value = serde_path_to_error::deserialize(doc)
         .map_err(|e| ApiError::validation(vec![field_problem(e)]))?;
-    Ok(ApiJson { value, hash })
+    Ok(ApiJson {
+        value,
+        hash,
+        members,
+    })
 }
 
 impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
@@ -185,16 +268,90 @@ impl<T> ApiJson<T> {
     }
 }
 
-/// The `If-Match` header: `None` when absent or `*`; the version it names otherwise.
-/// Accepts `"3"` and `W/"3"`.
-pub struct IfMatch(pub Option<i32>);
+/// One entity tag of a conditional header: its opaque value and whether it is weak (`W/`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntityTag {
+    pub weak: bool,
+    pub opaque: String,
+}
+
+/// Parses a list of entity tags (RFC 9110 §8.8.3: `"3"`, `W/"3"`, separated by commas).
+/// `None` when the value is not such a list.
+pub fn parse_entity_tags(value: &str) -> Option<Vec<EntityTag>> {
+    let mut tags = Vec::new();
+    let mut rest = value.trim();
+    while !rest.is_empty() {
+        let (weak, quoted) = match rest.strip_prefix("W/") {
+            Some(r) => (true, r),
+            None => (false, rest),
+        };
+        let body = quoted.strip_prefix('"')?;
+        let end = body.find('"')?;
+        let opaque = &body[..end];
+        // etagc = %x21 / %x23-7E / obs-text: no space, no quote, no control character.
+        if opaque
+            .chars()
+            .any(|c| c == '"' || c.is_ascii_control() || c == ' ')
+        {
+            return None;
+        }
+        tags.push(EntityTag {
+            weak,
+            opaque: opaque.to_owned(),
+        });
+        rest = body[end + 1..].trim_start();
+        if rest.is_empty() {
+            break;
+        }
+        rest = rest.strip_prefix(',')?.trim_start();
+        if rest.is_empty() {
+            return None;
+        }
+    }
+    (!tags.is_empty()).then_some(tags)
+}
+
+/// The `If-Match` precondition of an update (RFC 9110 §13.1.1). It compares strongly: a
+/// weak tag (`W/"3"`) never matches, and neither does a well-formed tag this API never
+/// issued; both get 412, as a stale version does. A malformed header is a 400.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IfMatch {
+    /// No `If-Match`: the update is unconditional.
+    Absent,
+    /// `If-Match: *`: any current representation.
+    Any,
+    /// The tags the client holds; one must be the current one.
+    Tags(Vec<EntityTag>),
+}
 
 impl IfMatch {
-    /// 412 when a version was named and it is not the current one.
+    /// Whether the client sent the header at all.
+    pub fn is_present(&self) -> bool {
+        !matches!(self, IfMatch::Absent)
+    }
+
+    /// 412 unless the precondition holds for the resource at `current`.
     pub fn check(&self, current: i32) -> Result<(), ApiError> {
-        match self.0 {
-            Some(v) if v != current => Err(ApiError::precondition_failed(current)),
-            _ => Ok(()),
+        match self {
+            IfMatch::Absent | IfMatch::Any => Ok(()),
+            IfMatch::Tags(tags) => {
+                let current_tag = current.to_string();
+                if tags.iter().any(|t| !t.weak && t.opaque == current_tag) {
+                    Ok(())
+                } else {
+                    Err(ApiError::precondition_failed(current))
+                }
+            }
+        }
+    }
+
+    /// For a resource that does not exist yet (a PUT that would create it): any
+    /// `If-Match`, `*` included, names a representation that is not there, so 412.
+    pub fn check_absent(&self) -> Result<(), ApiError> {
+        if self.is_present() {
+            Err(ApiError::precondition_failed(0))
+        } else {
+            Ok(())
         }
     }
 }
@@ -204,27 +361,30 @@ impl FromRequest for IfMatch {
     type Future = std::future::Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let parsed = match req.headers().get(header::IF_MATCH) {
-            None => Ok(IfMatch(None)),
-            Some(v) => {
-                let s = v.to_str().unwrap_or("").trim();
-                if s == "*" {
-                    Ok(IfMatch(None))
-                } else {
-                    s.trim_start_matches("W/")
-                        .trim_matches('"')
-                        .parse::<i32>()
-                        .map(|n| IfMatch(Some(n)))
-                        .map_err(|_| {
-                            ApiError::bad_request(
-                                "request.invalid_if_match",
-                                "If-Match must be an ETag of this API, e.g. \"3\"",
-                            )
-                        })
-                }
-            }
+        let values: Vec<_> = req.headers().get_all(header::IF_MATCH).collect();
+        if values.is_empty() {
+            return std::future::ready(Ok(IfMatch::Absent));
+        }
+        let malformed = || {
+            ApiError::bad_request(
+                "request.invalid_if_match",
+                "If-Match must be * or a list of entity tags, e.g. \"3\"",
+            )
         };
-        std::future::ready(parsed)
+        let mut tags = Vec::new();
+        for v in values {
+            let Ok(s) = v.to_str() else {
+                return std::future::ready(Err(malformed()));
+            };
+            if s.trim() == "*" {
+                return std::future::ready(Ok(IfMatch::Any));
+            }
+            match parse_entity_tags(s) {
+                Some(t) => tags.extend(t),
+                None => return std::future::ready(Err(malformed())),
+            }
+        }
+        std::future::ready(Ok(IfMatch::Tags(tags)))
     }
 }
 
@@ -257,4 +417,43 @@ impl FromRequest for IdempotencyKey {
 /// The ETag of a version.
 pub fn etag(version: i32) -> String {
     format!("\"{version}\"")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{EntityTag, IfMatch, parse_entity_tags};
+
+    fn tag(weak: bool, opaque: &str) -> EntityTag {
+        EntityTag {
+            weak,
+            opaque: opaque.to_owned(),
+        }
+    }
+
+    #[test]
+    fn entity_tag_lists_parse() {
+        assert_eq!(parse_entity_tags("\"3\""), Some(vec![tag(false, "3")]));
+        assert_eq!(
+            parse_entity_tags(" W/\"1\" , \"abc\",\"\""),
+            Some(vec![tag(true, "1"), tag(false, "abc"), tag(false, "")])
+        );
+        for bad in ["3", "\"3", "W/3", "\"3\" \"4\"", "\"3\",", "\"a b\"", ""] {
+            assert_eq!(parse_entity_tags(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn if_match_compares_strongly() {
+        let tags = |v: &str| IfMatch::Tags(parse_entity_tags(v).unwrap_or_default());
+        assert!(tags("\"3\"").check(3).is_ok());
+        assert!(tags("\"1\", \"3\"").check(3).is_ok());
+        let status = |r: Result<(), crate::error::ApiError>| r.err().map(|e| e.status.as_u16());
+        assert_eq!(status(tags("W/\"3\"").check(3)), Some(412));
+        assert_eq!(status(tags("\"2\"").check(3)), Some(412));
+        assert_eq!(status(tags("\"abc\"").check(3)), Some(412));
+        assert!(IfMatch::Any.check(3).is_ok());
+        assert!(IfMatch::Absent.check(3).is_ok());
+        assert_eq!(status(IfMatch::Any.check_absent()), Some(412));
+        assert!(IfMatch::Absent.check_absent().is_ok());
+    }
 }

@@ -22,6 +22,9 @@ pub struct Idem {
     method: String,
     path: String,
     hash: Vec<u8>,
+    /// When the request came, by the app's clock, and since when stored keys are expired.
+    now: chrono::DateTime<chrono::Utc>,
+    expired_before: chrono::DateTime<chrono::Utc>,
 }
 
 /// The answer to a creating request, first or replayed.
@@ -56,12 +59,19 @@ impl Idem {
         key: &IdempotencyKey,
         body_hash: &[u8],
     ) -> Self {
+        let (now, ttl) = match req.app_data::<actix_web::web::Data<crate::state::AppState>>() {
+            Some(s) => (s.clock.now(), s.config.idempotency_ttl),
+            None => (chrono::Utc::now(), crate::config::DEFAULT_IDEMPOTENCY_TTL),
+        };
+        let ttl = chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::days(1));
         Idem {
             principal,
             key: key.0.clone(),
             method: req.method().to_string(),
             path: req.path().to_owned(),
             hash: body_hash.to_vec(),
+            now,
+            expired_before: now - ttl,
         }
     }
 
@@ -78,7 +88,7 @@ impl Idem {
     /// Claims the key. `Some` is the first answer, to return as it is.
     pub async fn begin(&self, conn: &mut Conn) -> Result<Option<Created>, ApiError> {
         let Some(k) = &self.key else { return Ok(None) };
-        match idempotency::claim(conn, &self.key_ref(k)).await? {
+        match idempotency::claim(conn, &self.key_ref(k), self.now, self.expired_before).await? {
             Claim::Fresh => Ok(None),
             Claim::Replay(stored) => Ok(Some(Created {
                 status: stored.status,
@@ -93,14 +103,19 @@ impl Idem {
         }
     }
 
-    /// Records the answer (when a key was given) and returns it as a 201.
+    /// Records the answer (when a key was given) and returns it as a 201, with `Location`
+    /// when the created object can be read at an address of its own.
     pub async fn finish<T: Serialize>(
         &self,
         conn: &mut Conn,
         body: &T,
-        location: String,
+        location: impl Into<Option<String>>,
     ) -> Result<Created, ApiError> {
-        let value = serde_json::to_value(body).map_err(|_| ApiError::internal())?;
+        let location = location.into();
+        let value = serde_json::to_value(body).map_err(|e| {
+            log::error!("cannot serialise a created object: {e}");
+            ApiError::internal()
+        })?;
         if let Some(k) = &self.key {
             idempotency::complete(
                 conn,
@@ -108,7 +123,7 @@ impl Idem {
                 &StoredResponse {
                     status: 201,
                     body: value.clone(),
-                    location: Some(location.clone()),
+                    location: location.clone(),
                 },
             )
             .await?;
@@ -116,7 +131,7 @@ impl Idem {
         Ok(Created {
             status: 201,
             body: value,
-            location: Some(location),
+            location,
             replayed: false,
         })
     }

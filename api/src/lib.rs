@@ -3,6 +3,7 @@
 pub mod alerts;
 pub mod audit_ctx;
 pub mod auth;
+pub mod checkpoints;
 pub mod clock;
 pub mod config;
 pub mod deadlines;
@@ -10,20 +11,24 @@ pub mod demo;
 pub mod dto;
 pub mod error;
 pub mod extract;
+pub mod housekeeping;
 pub mod idem;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;
 pub mod pagination;
+pub mod principals;
 pub mod ratelimit;
 pub mod routes;
+pub mod routing;
 pub mod seed;
 pub mod state;
 pub mod storage;
+pub mod writers;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
-use actix_web::{App, HttpRequest, ResponseError, web};
+use actix_web::{App, HttpRequest, web};
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
@@ -50,73 +55,6 @@ fn path_error(err: actix_web::error::PathError, _: &HttpRequest) -> actix_web::E
         format!("invalid path parameter: {err}"),
     )
     .into()
-}
-
-/// The route table as (path segments, methods), to tell a wrong method from a wrong path.
-struct Routes(Vec<(Vec<String>, Vec<&'static str>)>);
-
-impl Routes {
-    fn from_doc(doc: &utoipa::openapi::OpenApi) -> Self {
-        Routes(
-            doc.paths
-                .paths
-                .iter()
-                .map(|(path, item)| {
-                    let methods = [
-                        ("GET", item.get.is_some()),
-                        ("POST", item.post.is_some()),
-                        ("PUT", item.put.is_some()),
-                        ("PATCH", item.patch.is_some()),
-                        ("DELETE", item.delete.is_some()),
-                    ]
-                    .into_iter()
-                    .filter_map(|(m, present)| present.then_some(m))
-                    .collect();
-                    (path.split('/').map(str::to_owned).collect(), methods)
-                })
-                .collect(),
-        )
-    }
-
-    fn allowed(&self, path: &str) -> Vec<&'static str> {
-        let segs: Vec<&str> = path.split('/').collect();
-        let mut out = Vec::new();
-        for (template, methods) in &self.0 {
-            let matches = template.len() == segs.len()
-                && template
-                    .iter()
-                    .zip(&segs)
-                    .all(|(t, s)| t == s || (t.starts_with('{') && !s.is_empty()));
-            if matches {
-                out.extend(methods.iter().copied());
-            }
-        }
-        out
-    }
-}
-
-async fn route_not_found(req: HttpRequest, routes: web::Data<Routes>) -> actix_web::HttpResponse {
-    let allowed = routes.allowed(req.path());
-    if allowed.is_empty() {
-        return ApiError::new(
-            actix_web::http::StatusCode::NOT_FOUND,
-            "route.not_found",
-            "Not found",
-        )
-        .detail("no endpoint has this path; see /swagger-ui/")
-        .error_response();
-    }
-    let mut res = ApiError::new(
-        actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
-        "route.method_not_allowed",
-        "Method not allowed",
-    )
-    .detail(format!("this endpoint accepts {}", allowed.join(", ")))
-    .error_response();
-    if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&allowed.join(", ")) {
-        res.headers_mut().insert(actix_web::http::header::ALLOW, v);
-    }
-    res
 }
 
 type Parts<T> = (App<T>, utoipa::openapi::OpenApi);
@@ -181,10 +119,11 @@ pub fn app(
         .app_data(web::QueryConfig::default().error_handler(query_error))
         .app_data(web::PathConfig::default().error_handler(path_error));
     let (app, api) = assemble(base);
-    let routes = web::Data::new(Routes::from_doc(&api));
+    let routes = web::Data::new(routing::Routes::from_doc(&api));
     app.app_data(routes)
         .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", api))
-        .default_service(web::to(route_not_found))
+        .default_service(web::to(routing::fallback))
+        .wrap(actix_web::middleware::from_fn(routing::guard))
         .wrap(cors)
         .wrap(actix_web::middleware::from_fn(middleware::observe))
 }

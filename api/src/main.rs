@@ -55,6 +55,11 @@ enum Command {
     /// ZHENGWU_STATS_REFRESH_INTERVAL seconds), e.g. after a migration or a bulk load.
     #[command(after_help = ENV_HELP)]
     RefreshStatistics,
+    /// Take a signed checkpoint of the audit chain's head now (the server takes one every
+    /// ZHENGWU_AUDIT_CHECKPOINT_INTERVAL seconds) and print the newest checkpoint as JSON,
+    /// to be kept or notarised outside the system.
+    #[command(after_help = ENV_HELP)]
+    AuditCheckpoint,
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, String> {
@@ -132,6 +137,38 @@ fn serve(config: Config) -> Result<(), String> {
                         Err(e) => {
                             log::warn!("case statistics refresh failed: {}", e.to_problem().title)
                         }
+                    }
+                }
+            });
+            let job_state = state.clone();
+            every(state.config.audit_checkpoint_interval, move || {
+                let state = job_state.clone();
+                async move {
+                    match zhengwu_api::checkpoints::take(&state).await {
+                        Ok(Some(c)) => log::info!(
+                            "audit checkpoint {} at event {} ({} events)",
+                            c.id,
+                            c.event_id,
+                            c.events
+                        ),
+                        Ok(None) => {}
+                        Err(e) => log::warn!("audit checkpoint failed: {}", e.to_problem().title),
+                    }
+                }
+            });
+            let job_state = state.clone();
+            every(zhengwu_api::housekeeping::INTERVAL, move || {
+                let state = job_state.clone();
+                async move {
+                    match zhengwu_api::housekeeping::run(&state).await {
+                        Ok(r) if r != Default::default() => log::info!(
+                            "housekeeping: {} expired idempotency keys and {} forgotten \
+                             failed-login records removed",
+                            r.idempotency_keys,
+                            r.login_failures
+                        ),
+                        Ok(_) => {}
+                        Err(e) => log::warn!("housekeeping failed: {}", e.to_problem().title),
                     }
                 }
             });
@@ -223,10 +260,9 @@ fn run() -> Result<(), String> {
             migrate(&config)?;
             let started = std::time::Instant::now();
             let done = runtime()?.block_on(async {
-                let mut conn =
-                    <db::Conn as diesel_async::AsyncConnection>::establish(&config.database_url)
-                        .await
-                        .map_err(|e| format!("cannot connect to the database: {e}"))?;
+                let mut conn = zhengwu_persistence::tls::establish(&config.database_url)
+                    .await
+                    .map_err(|e| format!("cannot connect to the database: {e}"))?;
                 zhengwu_api::routes::statistics::refresh(
                     &mut conn,
                     zhengwu_api::routes::statistics::REFRESH_BATCH,
@@ -245,6 +281,36 @@ fn run() -> Result<(), String> {
                     ""
                 }
             );
+            Ok(())
+        }
+        Command::AuditCheckpoint => {
+            let config = Config::from_env(false)?;
+            migrate(&config)?;
+            let line = runtime()?.block_on(async {
+                let pool = db::create_pool(&config.database_url, &config.pool)
+                    .map_err(|e| format!("cannot create the connection pool: {e}"))?;
+                let state = AppState::new(pool, config.clone(), Arc::new(SystemClock));
+                if state.checkpoint_key.is_none() {
+                    return Err(
+                        "set ZHENGWU_AUDIT_KEY (or ZHENGWU_JWT_SECRET, as the server \
+                                does) to sign checkpoints"
+                            .to_owned(),
+                    );
+                }
+                zhengwu_api::checkpoints::take(&state)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let mut conn = state.conn().await.map_err(|e| e.to_string())?;
+                let newest = zhengwu_persistence::audit::newest_checkpoint(&mut conn)
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .ok_or("the audit chain is empty: nothing to checkpoint")?;
+                serde_json::to_string(&zhengwu_api::routes::audit::AuditCheckpointDto::from(
+                    newest,
+                ))
+                .map_err(|e| e.to_string())
+            })?;
+            println!("{line}");
             Ok(())
         }
         Command::Demo => {

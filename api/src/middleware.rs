@@ -13,6 +13,7 @@ use crate::error::{ApiError, REQUEST_ID};
 use crate::state::AppState;
 
 const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
+const NOSNIFF: HeaderName = HeaderName::from_static("x-content-type-options");
 
 fn request_id(req: &ServiceRequest) -> String {
     req.headers()
@@ -77,6 +78,9 @@ pub async fn observe(
     if let Ok(v) = HeaderValue::from_str(&id) {
         res.headers_mut().insert(REQUEST_ID_HEADER, v);
     }
+    // No response is to be read as another type than the one it declares.
+    res.headers_mut()
+        .insert(NOSNIFF, HeaderValue::from_static("nosniff"));
     log::info!(
         "{method} {path} {status} {:.1}ms request_id={id}",
         elapsed.as_secs_f64() * 1000.0

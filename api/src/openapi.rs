@@ -502,7 +502,7 @@ fn named_field_rule(name: &str, o: &mut utoipa::openapi::schema::Object) {
             o.max_length = Some(64);
             o.pattern = Some("^[A-Za-z0-9_.@-]+$".to_owned());
         }
-        "password" => {
+        "password" | "new_password" => {
             o.min_length = Some(10);
             o.max_length = Some(128);
             o.pattern = Some("[A-Za-z].*[0-9]|[0-9].*[A-Za-z]".to_owned());

@@ -53,7 +53,7 @@ impl RateLimiter {
 /// The client's address: the peer's, or — behind a trusted reverse proxy
 /// (`ZHENGWU_TRUST_FORWARDED`) — the one `Forwarded`/`X-Forwarded-For` names, which a client
 /// could otherwise forge to escape the limits.
-fn address(state: &crate::state::AppState, req: &actix_web::HttpRequest) -> String {
+pub fn client_address(state: &crate::state::AppState, req: &actix_web::HttpRequest) -> String {
     if state.config.trust_forwarded {
         req.connection_info()
             .realip_remote_addr()
@@ -70,15 +70,19 @@ pub fn check_lookup(
     state: &crate::state::AppState,
     req: &actix_web::HttpRequest,
 ) -> Result<(), crate::error::ApiError> {
-    state.lookups.check(&address(state, req), state.clock.now())
+    state
+        .lookups
+        .check(&client_address(state, req), state.clock.now())
 }
 
 /// Counts a token request against the caller's address (429 beyond the rate), so that
-/// passwords cannot be tried across many accounts from one place; the per-account lockout
-/// stops tries against one account.
+/// passwords cannot be tried across many accounts from one place; the throttle of each
+/// account name and address (`routes::auth`) slows tries against one account.
 pub fn check_login(
     state: &crate::state::AppState,
     req: &actix_web::HttpRequest,
 ) -> Result<(), crate::error::ApiError> {
-    state.logins.check(&address(state, req), state.clock.now())
+    state
+        .logins
+        .check(&client_address(state, req), state.clock.now())
 }

@@ -26,6 +26,10 @@ pub struct AppState {
     pub logins: Arc<crate::ratelimit::RateLimiter>,
     /// Permits for computations over a whole scope (`ZHENGWU_HEAVY_READS`).
     pub heavy_reads: Arc<tokio::sync::Semaphore>,
+    /// What access tokens stand for now, briefly cached.
+    pub principals: Arc<crate::principals::Principals>,
+    /// The key of audit checkpoints (none without a JWT secret or `ZHENGWU_AUDIT_KEY`).
+    pub checkpoint_key: Option<zhengwu_persistence::audit::CheckpointKey>,
 }
 
 /// A read-only connection together with a permit of [`AppState::heavy_reads`]: the
@@ -71,7 +75,10 @@ impl AppState {
             chrono::Duration::minutes(1),
         ));
         let heavy_reads = Arc::new(tokio::sync::Semaphore::new(config.heavy_reads.max(1)));
+        let checkpoint_key = crate::checkpoints::key(&config);
         Self {
+            principals: Arc::default(),
+            checkpoint_key,
             storage,
             lookups,
             logins,

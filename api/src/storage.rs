@@ -97,6 +97,68 @@ pub fn sniff(bytes: &[u8], filename: &str) -> Option<&'static str> {
     expected.contains(&ext.as_str()).then_some(kind)
 }
 
+/// Characters a file name must not carry into a download: line breaks and other controls,
+/// and the invisible formatting marks that can disguise an extension (`a\u{202E}fdp.exe`).
+fn unsafe_in_name(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}' | '\u{FEFF}')
+}
+
+/// The name under which a stored file is offered: its last path component without
+/// control or formatting characters, without leading or trailing dots and spaces, at most
+/// 150 characters (extension kept), `attachment` when nothing is left.
+pub fn download_name(filename: &str) -> String {
+    let base = filename.rsplit(['/', '\\']).next().unwrap_or_default();
+    let clean: String = base.chars().filter(|c| !unsafe_in_name(*c)).collect();
+    let clean = clean.trim_matches(|c: char| c == '.' || c.is_whitespace());
+    let clean: String = if clean.chars().count() > 150 {
+        let (stem, ext) = match clean.rsplit_once('.') {
+            Some((s, e)) if e.chars().count() <= 10 => (s, format!(".{e}")),
+            _ => (clean, String::new()),
+        };
+        stem.chars()
+            .take(150 - ext.chars().count())
+            .collect::<String>()
+            + &ext
+    } else {
+        clean.to_owned()
+    };
+    if clean.is_empty() {
+        "attachment".to_owned()
+    } else {
+        clean
+    }
+}
+
+/// A `Content-Disposition: attachment` value for `filename` (RFC 6266): the cleaned name
+/// (see [`download_name`]) percent-encoded as `filename*`, and an ASCII `filename` for old
+/// clients in which every other character, quote and backslash is `_`.
+pub fn content_disposition(filename: &str) -> String {
+    let name = download_name(filename);
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' && c != '%' || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
 /// Whether the content is text to scan for personal data.
 pub fn is_text(content_type: &str) -> bool {
     content_type.starts_with("text/")
@@ -104,7 +166,36 @@ pub fn is_text(content_type: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::sniff;
+    use super::{content_disposition, download_name, sniff};
+
+    #[test]
+    fn download_names_are_safe() {
+        assert_eq!(download_name("通知.pdf"), "通知.pdf");
+        assert_eq!(download_name("../../etc/passwd"), "passwd");
+        assert_eq!(download_name("C:\\temp\\报告.docx"), "报告.docx");
+        assert_eq!(
+            download_name("a\r\nSet-Cookie: x.txt"),
+            "aSet-Cookie: x.txt"
+        );
+        assert_eq!(download_name("invoice\u{202E}fdp.exe"), "invoicefdp.exe");
+        assert_eq!(download_name(" .hidden. "), "hidden");
+        assert_eq!(download_name("..."), "attachment");
+        let long = format!("{}.pdf", "长".repeat(300));
+        let cut = download_name(&long);
+        assert_eq!(cut.chars().count(), 150);
+        assert!(cut.ends_with(".pdf"));
+    }
+
+    #[test]
+    fn content_disposition_has_an_ascii_fallback_and_the_encoded_name() {
+        assert_eq!(
+            content_disposition("通知 \"1\".pdf"),
+            "attachment; filename=\"__ _1_.pdf\"; \
+             filename*=UTF-8''%E9%80%9A%E7%9F%A5%20%221%22.pdf"
+        );
+        let v = content_disposition("x\u{0}\r\n.txt");
+        assert!(!v.chars().any(char::is_control), "{v}");
+    }
 
     #[test]
     fn types_come_from_content_and_must_match_the_name() {

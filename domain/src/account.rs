@@ -161,8 +161,98 @@ pub fn window_staffing<T: PartialEq>(staff: &[(T, Post)]) -> Result<(), RuleViol
     }
 }
 
+/// The throttle of failed logins, per account name and client address. From the `free`-th
+/// failure of a pair on, each failure blocks the pair for a delay that doubles from
+/// [`LoginThrottle::FIRST_DELAY_SECONDS`] up to `cap_seconds`. A pair's
+/// failures are forgotten [`LoginThrottle::MEMORY_HOURS`] after its last one, or at a
+/// successful login. The account name need not exist: an unknown name is throttled as a
+/// known one is, and the owner at another address is never blocked by someone else's
+/// guesses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoginThrottle {
+    pub free: u32,
+    pub cap_seconds: i64,
+}
+
+/// What a failed attempt leaves behind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AfterFailure {
+    pub failures: u32,
+    /// How long the pair is blocked from now, if it is.
+    pub block_seconds: Option<i64>,
+}
+
+impl LoginThrottle {
+    pub const FIRST_DELAY_SECONDS: i64 = 30;
+    pub const MEMORY_HOURS: i64 = 24;
+
+    /// The failures still counted at `now`, of `failures` the last of which was at `last`.
+    pub fn remembered(
+        failures: u32,
+        last: Option<chrono::DateTime<chrono::Utc>>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> u32 {
+        match last {
+            Some(at) if now - at < chrono::Duration::hours(Self::MEMORY_HOURS) => failures,
+            _ => 0,
+        }
+    }
+
+    /// One more failure after `failures` (remembered ones).
+    pub fn after_failure(&self, failures: u32) -> AfterFailure {
+        let failures = failures.saturating_add(1);
+        let block_seconds = failures.checked_sub(self.free.max(1)).map(|beyond| {
+            let doubled = Self::FIRST_DELAY_SECONDS.saturating_mul(1i64 << beyond.min(30));
+            doubled.min(self.cap_seconds.max(1))
+        });
+        AfterFailure {
+            failures,
+            block_seconds,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn failed_logins_cost_nothing_at_first_then_a_doubling_delay_up_to_the_cap() {
+        let t = LoginThrottle {
+            free: 5,
+            cap_seconds: 900,
+        };
+        let delays: Vec<Option<i64>> = (0..12).map(|f| t.after_failure(f).block_seconds).collect();
+        assert_eq!(
+            delays,
+            vec![
+                None,
+                None,
+                None,
+                None,
+                Some(30),
+                Some(60),
+                Some(120),
+                Some(240),
+                Some(480),
+                Some(900),
+                Some(900),
+                Some(900)
+            ]
+        );
+        assert_eq!(t.after_failure(4).failures, 5);
+        assert_eq!(t.after_failure(u32::MAX).block_seconds, Some(900));
+    }
+
+    #[test]
+    fn failures_are_forgotten_a_day_after_the_last() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-03-02T12:00:00Z")
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .unwrap_or_default();
+        let hours = |h| Some(now - chrono::Duration::hours(h));
+        assert_eq!(LoginThrottle::remembered(7, hours(23), now), 7);
+        assert_eq!(LoginThrottle::remembered(7, hours(24), now), 0);
+        assert_eq!(LoginThrottle::remembered(7, None, now), 0);
+    }
+
     use super::*;
 
     #[test]

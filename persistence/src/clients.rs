@@ -21,8 +21,6 @@ struct Row {
     role: String,
     organization_id: Uuid,
     active: bool,
-    failed_logins: i32,
-    locked_until: Option<DateTime<Utc>>,
     version: i32,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
@@ -37,8 +35,6 @@ pub struct Client {
     pub role: Role,
     pub organization_id: Uuid,
     pub active: bool,
-    pub failed_logins: i32,
-    pub locked_until: Option<DateTime<Utc>>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -55,8 +51,6 @@ impl TryFrom<Row> for Client {
             role: parse_col(&r.role, Role::parse)?,
             organization_id: r.organization_id,
             active: r.active,
-            failed_logins: r.failed_logins,
-            locked_until: r.locked_until,
             version: r.version,
             created_at: r.created_at,
             updated_at: r.updated_at,
@@ -98,14 +92,13 @@ pub async fn get(conn: &mut Conn, id: Uuid) -> Result<Client, DbError> {
     row.try_into()
 }
 
-pub async fn find_by_client_id_for_update(
+pub async fn find_by_client_id(
     conn: &mut Conn,
     client_id: &str,
 ) -> Result<Option<Client>, DbError> {
     let row: Option<Row> = api_clients::table
         .filter(api_clients::client_id.eq(client_id))
         .select(Row::as_select())
-        .for_update()
         .first(conn)
         .await
         .optional()?;
@@ -147,18 +140,37 @@ pub async fn set_active(conn: &mut Conn, id: Uuid, active: bool) -> Result<Clien
     row.try_into()
 }
 
-pub async fn record_login(
-    conn: &mut Conn,
-    id: Uuid,
-    failed_logins: i32,
-    locked_until: Option<DateTime<Utc>>,
-) -> Result<(), DbError> {
-    diesel::update(api_clients::table.find(id))
-        .set((
-            api_clients::failed_logins.eq(failed_logins),
-            api_clients::locked_until.eq(locked_until),
+/// What an access token of a machine client stands for now (see `users::standing`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Standing {
+    pub active: bool,
+    pub role: Role,
+    pub organization_id: Uuid,
+    pub org_path: OrgPath,
+}
+
+/// The standing of client `id`; `None` when there is no such client.
+pub async fn standing(conn: &mut Conn, id: Uuid) -> Result<Option<Standing>, DbError> {
+    use crate::schema::organizations;
+    let row: Option<(bool, String, Uuid, String)> = api_clients::table
+        .inner_join(organizations::table.on(organizations::id.eq(api_clients::organization_id)))
+        .filter(api_clients::id.eq(id))
+        .select((
+            api_clients::active,
+            api_clients::role,
+            api_clients::organization_id,
+            organizations::path,
         ))
-        .execute(conn)
-        .await?;
-    Ok(())
+        .first(conn)
+        .await
+        .optional()?;
+    row.map(|(active, role, organization_id, path)| {
+        Ok(Standing {
+            active,
+            role: parse_col(&role, Role::parse)?,
+            organization_id,
+            org_path: OrgPath::from_stored(path),
+        })
+    })
+    .transpose()
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_async::pooled_connection::AsyncDieselConnectionManager;
 use diesel_async::pooled_connection::deadpool::{Object, Pool};
-use diesel_async::{AsyncConnection, AsyncMigrationHarness, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncMigrationHarness, AsyncPgConnection, RunQueryDsl};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 pub type PgPool = Pool<AsyncPgConnection>;
@@ -73,6 +73,22 @@ impl From<DieselError> for DbError {
     }
 }
 
+/// Tells a real absence from a failure: `NotFound` becomes `None`, every other error stays
+/// an error (an outage must not read as "there is no such row").
+pub trait Found<T> {
+    fn found(self) -> Result<Option<T>, DbError>;
+}
+
+impl<T> Found<T> for Result<T, DbError> {
+    fn found(self) -> Result<Option<T>, DbError> {
+        match self {
+            Ok(v) => Ok(Some(v)),
+            Err(DbError::NotFound) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
 fn looks_unavailable(msg: &str) -> bool {
     let m = msg.to_ascii_lowercase();
     [
@@ -122,7 +138,7 @@ pub fn create_pool(url: &str, settings: &PoolSettings) -> Result<PgPool, DbError
     config.custom_setup = Box::new(move |url: &str| {
         let url = url.to_owned();
         Box::pin(async move {
-            let mut conn = AsyncPgConnection::establish(&url).await?;
+            let mut conn = crate::tls::establish(&url).await?;
             diesel_async::SimpleAsyncConnection::batch_execute(
                 &mut conn,
                 &format!("SET statement_timeout = {statement_timeout_ms}; SET TIME ZONE 'UTC'"),
@@ -169,7 +185,7 @@ pub async fn ping(pool: &PgPool) -> Result<(), DbError> {
 /// Applies pending migrations under an advisory lock, so replicas starting together apply
 /// each migration once. Returns the versions applied. Needs a multi-threaded Tokio runtime.
 pub async fn migrate(url: &str) -> Result<Vec<String>, DbError> {
-    let mut conn = AsyncPgConnection::establish(url)
+    let mut conn = crate::tls::establish(url)
         .await
         .map_err(|e| DbError::Unavailable(e.to_string()))?;
     diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))

@@ -15,6 +15,7 @@ pub mod disclosure;
 pub mod evaluations;
 pub mod hotline;
 pub mod idempotency;
+pub mod login_throttle;
 pub mod matters;
 pub mod orgs;
 pub mod participation;
@@ -25,11 +26,12 @@ pub mod search;
 pub mod supervision;
 #[cfg(feature = "test-kit")]
 pub mod testkit;
+pub mod tls;
 pub mod tokens;
 pub mod users;
 pub mod windows;
 
-pub use db::{Conn, DbError, PgPool};
+pub use db::{Conn, DbError, Found, PgPool};
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 

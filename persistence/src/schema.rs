@@ -27,11 +27,22 @@ diesel::table! {
         role -> Text,
         organization_id -> Uuid,
         active -> Bool,
-        failed_logins -> Int4,
-        locked_until -> Nullable<Timestamptz>,
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    audit_checkpoints (id) {
+        id -> Int8,
+        event_id -> Int8,
+        event_hash -> Bytea,
+        events -> Int8,
+        created_at -> Timestamptz,
+        prev_signature -> Nullable<Bytea>,
+        key_id -> Text,
+        signature -> Bytea,
     }
 }
 
@@ -66,6 +77,16 @@ diesel::table! {
         year -> Int4,
         version -> Int4,
         updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    login_throttle (subject, address) {
+        subject -> Text,
+        address -> Text,
+        failures -> Int4,
+        blocked_until -> Nullable<Timestamptz>,
+        last_failure_at -> Timestamptz,
     }
 }
 
@@ -180,8 +201,6 @@ diesel::table! {
         phone -> Nullable<Text>,
         email -> Nullable<Text>,
         active -> Bool,
-        failed_logins -> Int4,
-        locked_until -> Nullable<Timestamptz>,
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,

@@ -170,6 +170,11 @@ impl TestDb {
     }
 
     /// Creates a fresh database without any migration applied, for tests of start-up.
+    /// The database's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
     pub fn create_empty() -> TestDb {
         let admin = admin_url();
         let name = format!("zhengwu_test_{}", uuid::Uuid::new_v4().simple());
@@ -241,6 +246,94 @@ impl TestDb {
                 .map_err(|e| e.to_string())
         })
         .unwrap_or_else(|e| panic!("{e}"));
+    }
+}
+
+/// Connects to `url` as the application does (`crate::tls::establish`) and tells whether
+/// the connection is encrypted, as the server sees it; the error of the connection
+/// otherwise.
+pub fn tls_in_use(url: &str) -> Result<bool, String> {
+    #[derive(diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        ssl: bool,
+    }
+    let url = url.to_owned();
+    run_blocking(async move {
+        let mut conn = crate::tls::establish(&url)
+            .await
+            .map_err(|e| e.to_string())?;
+        let row: Row =
+            diesel::sql_query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+                .get_result(&mut conn)
+                .await
+                .map_err(|e| e.to_string())?;
+        Ok(row.ssl)
+    })
+}
+
+/// A transaction held open on a connection of its own (see [`TestDb::hold`]); dropping it
+/// rolls the transaction back.
+pub struct Held {
+    release: Option<std::sync::mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl TestDb {
+    /// Runs `sql` in a transaction on a connection of its own and keeps the transaction
+    /// open until the returned guard is dropped: `LOCK TABLE windows` makes every query of
+    /// the application on that table wait (until its statement timeout), as in an outage.
+    pub fn hold(&self, sql: &str) -> Held {
+        let url = self.url.clone();
+        let sql = format!("BEGIN; {sql}");
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel::<Result<(), String>>();
+        let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let rt = match tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .enable_all()
+                .build()
+            {
+                Ok(rt) => rt,
+                Err(e) => {
+                    let _ = ready_tx.send(Err(e.to_string()));
+                    return;
+                }
+            };
+            rt.block_on(async move {
+                let mut conn = match AsyncPgConnection::establish(&url).await {
+                    Ok(c) => c,
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e.to_string()));
+                        return;
+                    }
+                };
+                let began =
+                    diesel_async::SimpleAsyncConnection::batch_execute(&mut conn, &sql).await;
+                let _ = ready_tx.send(began.map_err(|e| format!("{sql}: {e}")));
+                // Until the guard is dropped (its sender then disconnects).
+                let _ = tokio::task::spawn_blocking(move || release_rx.recv()).await;
+                let _ =
+                    diesel_async::SimpleAsyncConnection::batch_execute(&mut conn, "ROLLBACK").await;
+            });
+        });
+        match ready_rx.recv() {
+            Ok(Ok(())) => Held {
+                release: Some(release_tx),
+                thread: Some(thread),
+            },
+            Ok(Err(e)) => panic!("hold: {e}"),
+            Err(_) => panic!("hold: the holding thread ended"),
+        }
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        drop(self.release.take());
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
     }
 }
 

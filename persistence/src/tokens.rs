@@ -91,3 +91,23 @@ pub async fn revoke_user(conn: &mut Conn, user_id: Uuid, at: DateTime<Utc>) -> R
     .await?;
     Ok(())
 }
+
+/// Revokes every login of an account but `keep` (a password change keeps the login it was
+/// made in).
+pub async fn revoke_user_except(
+    conn: &mut Conn,
+    user_id: Uuid,
+    keep: Uuid,
+    at: DateTime<Utc>,
+) -> Result<(), DbError> {
+    diesel::update(
+        refresh_tokens::table
+            .filter(refresh_tokens::user_id.eq(user_id))
+            .filter(refresh_tokens::family_id.ne(keep))
+            .filter(refresh_tokens::revoked_at.is_null()),
+    )
+    .set(refresh_tokens::revoked_at.eq(at))
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -26,8 +26,6 @@ struct Row {
     phone: Option<String>,
     email: Option<String>,
     active: bool,
-    failed_logins: i32,
-    locked_until: Option<DateTime<Utc>>,
     version: i32,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
@@ -47,8 +45,6 @@ pub struct User {
     pub phone: Option<String>,
     pub email: Option<String>,
     pub active: bool,
-    pub failed_logins: i32,
-    pub locked_until: Option<DateTime<Utc>>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -72,8 +68,6 @@ impl TryFrom<Row> for User {
             phone: r.phone,
             email: r.email,
             active: r.active,
-            failed_logins: r.failed_logins,
-            locked_until: r.locked_until,
             version: r.version,
             created_at: r.created_at,
             updated_at: r.updated_at,
@@ -133,15 +127,11 @@ pub async fn get_for_update(conn: &mut Conn, id: Uuid) -> Result<User, DbError> 
     row.try_into()
 }
 
-/// Finds an account by login name, case-insensitively, locking it for the login attempt.
-pub async fn find_by_username_for_update(
-    conn: &mut Conn,
-    username: &str,
-) -> Result<Option<User>, DbError> {
+/// Finds an account by login name, case-insensitively.
+pub async fn find_by_username(conn: &mut Conn, username: &str) -> Result<Option<User>, DbError> {
     let row: Option<Row> = users::table
         .filter(crate::lower(users::username).eq(username.to_lowercase()))
         .select(Row::as_select())
-        .for_update()
         .first(conn)
         .await
         .optional()?;
@@ -219,32 +209,13 @@ pub async fn update(conn: &mut Conn, id: Uuid, c: &Changes) -> Result<User, DbEr
     row.try_into()
 }
 
-/// Replaces the password hash (and unlocks the account).
+/// Replaces the password hash.
 pub async fn set_password(conn: &mut Conn, id: Uuid, hash: &str) -> Result<(), DbError> {
     diesel::update(users::table.find(id))
         .set((
             users::password_hash.eq(hash),
-            users::failed_logins.eq(0),
-            users::locked_until.eq(None::<DateTime<Utc>>),
             users::version.eq(users::version + 1),
             users::updated_at.eq(diesel::dsl::now),
-        ))
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-/// Records the outcome of a login attempt.
-pub async fn record_login(
-    conn: &mut Conn,
-    id: Uuid,
-    failed_logins: i32,
-    locked_until: Option<DateTime<Utc>>,
-) -> Result<(), DbError> {
-    diesel::update(users::table.find(id))
-        .set((
-            users::failed_logins.eq(failed_logins),
-            users::locked_until.eq(locked_until),
         ))
         .execute(conn)
         .await?;
@@ -262,4 +233,59 @@ pub async fn names(
         .load(conn)
         .await?;
     Ok(rows.into_iter().collect())
+}
+
+/// What an access token of a person stands for now: read on each request (see the API's
+/// principal cache), so that deactivation, a move, a role change or the end of the login
+/// takes effect at once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Standing {
+    pub active: bool,
+    pub role: Role,
+    pub organization_id: Option<Uuid>,
+    pub org_path: Option<OrgPath>,
+    /// Whether the login (`session`) is still open: it exists and none of its refresh
+    /// tokens has been revoked (logout, reuse of a rotated token, password change or
+    /// reset, deactivation).
+    pub session_open: bool,
+}
+
+/// The standing of account `id` in login `session`; `None` when there is no such account.
+pub async fn standing(
+    conn: &mut Conn,
+    id: Uuid,
+    session: Uuid,
+) -> Result<Option<Standing>, DbError> {
+    use crate::schema::{organizations, refresh_tokens};
+    let row: Option<(bool, String, Option<Uuid>, Option<String>)> = users::table
+        .left_join(organizations::table.on(organizations::id.nullable().eq(users::organization_id)))
+        .filter(users::id.eq(id))
+        .select((
+            users::active,
+            users::role,
+            users::organization_id,
+            organizations::path.nullable(),
+        ))
+        .first(conn)
+        .await
+        .optional()?;
+    let Some((active, role, organization_id, path)) = row else {
+        return Ok(None);
+    };
+    let (tokens, revoked): (i64, i64) = refresh_tokens::table
+        .filter(refresh_tokens::family_id.eq(session))
+        .filter(refresh_tokens::user_id.eq(id))
+        .select((
+            diesel::dsl::count_star(),
+            diesel::dsl::count(refresh_tokens::revoked_at),
+        ))
+        .first(conn)
+        .await?;
+    Ok(Some(Standing {
+        active,
+        role: parse_col(&role, Role::parse)?,
+        organization_id,
+        org_path: path.map(OrgPath::from_stored),
+        session_open: tokens > 0 && revoked == 0,
+    }))
 }

@@ -19,9 +19,13 @@
 #   PG_LOGFILE   the server log
 #   PG_OS_USER   the operating-system user the server runs as
 #   PG_STARTED   1 if this call started the server, 0 if it was already running
+#   PG_SSL_ROOT_CERT  with PG_SSL=1: the CA certificate that signed the server's
+#                certificate (for sslrootcert=…)
 #
 # Options (variables read by pg_start_cluster):
 #   PG_FAST=1    trade durability for speed (fsync off etc.); for test clusters
+#   PG_SSL=1     also accept TLS, with a certificate for localhost and 127.0.0.1 signed by
+#                a throw-away CA made with openssl in DATADIR/tls (plain connections stay)
 #   PG_SETTINGS  extra postgresql.conf lines (newline-separated), e.g. memory for benchmarks
 #   PG_PORT_HINT advice printed when the requested port is taken
 #
@@ -219,6 +223,32 @@ _pg_show_log() {
     fi
 }
 
+# _pg_make_tls USER DATADIR: a CA and a server certificate for localhost and 127.0.0.1
+# in DATADIR/tls (kept once made), owned by USER.
+_pg_make_tls() {
+    local user=$1 dir="$2/tls"
+    command -v openssl >/dev/null 2>&1 || _pg_die "PG_SSL=1 needs openssl to make a certificate"
+    if [[ ! -f "$dir/server.crt" ]]; then
+        _pg_as "$user" mkdir -p "$dir"
+        _pg_as "$user" sh -c '
+            set -e
+            cd "$1"
+            openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=zhengwu test CA" \
+                -keyout ca.key -out ca.crt 2>/dev/null
+            openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" \
+                -keyout server.key -out server.csr 2>/dev/null
+            printf "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n" >ext.cnf
+            openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial \
+                -days 3650 -extfile ext.cnf -out server.crt 2>/dev/null
+            chmod 0600 server.key ca.key
+            chmod 0644 ca.crt
+            rm -f server.csr ext.cnf' sh "$dir" ||
+            _pg_die "could not make the TLS certificate in $dir"
+    fi
+    PG_SSL_ROOT_CERT="$dir/ca.crt"
+    export PG_SSL_ROOT_CERT
+}
+
 pg_start_cluster() {
     [[ $# -eq 2 ]] || _pg_die "usage: pg_start_cluster DATADIR PORT"
     local requested=$2 user abs datadir base log sockdir conf out major want running_port
@@ -290,6 +320,9 @@ pg_start_cluster() {
         PG_PORT=$running_port
         PG_STARTED=0
         export PG_PORT PG_STARTED
+        if [[ "${PG_SSL:-0}" == 1 && -f "$datadir/tls/ca.crt" ]]; then
+            export PG_SSL_ROOT_CERT="$datadir/tls/ca.crt"
+        fi
         _pg_wait_ready "$PG_PORT" "$user" "$datadir" "$log"
         _pg_log "reusing the PostgreSQL cluster already running on 127.0.0.1:$PG_PORT (data: $datadir)"
         return 0
@@ -319,6 +352,10 @@ pg_start_cluster() {
         fi
     fi
 
+    if [[ "${PG_SSL:-0}" == 1 ]]; then
+        _pg_make_tls "$user" "$datadir"
+    fi
+
     # Settings live in zhengwu.conf, rewritten on every start and included from
     # postgresql.conf, so that paths need no shell quoting on the command line.
     sockdir=$datadir
@@ -337,6 +374,12 @@ pg_start_cluster() {
             echo "synchronous_commit = off"
             echo "full_page_writes = off"
             echo "max_connections = 200"
+        fi
+        if [[ "${PG_SSL:-0}" == 1 ]]; then
+            echo "# PG_SSL=1: TLS besides plain connections"
+            echo "ssl = on"
+            echo "ssl_cert_file = 'tls/server.crt'"
+            echo "ssl_key_file = 'tls/server.key'"
         fi
         if [[ -n "${PG_SETTINGS:-}" ]]; then
             echo "# PG_SETTINGS"

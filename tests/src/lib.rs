@@ -14,8 +14,10 @@ use zhengwu_api::config::Config;
 use zhengwu_api::state::AppState;
 pub use zhengwu_persistence::testkit::TestDb;
 
+pub mod contract;
 pub mod proxy;
 pub mod services;
+pub mod world;
 
 pub const ADMIN: &str = "admin";
 pub const ADMIN_PASSWORD: &str = "admin-password-2026";
@@ -128,6 +130,15 @@ where
             .inner
             .insert_header(("content-type", content_type.to_owned()))
             .set_payload(body);
+        self
+    }
+
+    /// A body of any bytes with its content type.
+    pub fn body(mut self, content_type: &str, body: impl Into<actix_web::web::Bytes>) -> Self {
+        self.inner = self
+            .inner
+            .insert_header(("content-type", content_type.to_owned()))
+            .set_payload(body.into());
         self
     }
 

@@ -378,7 +378,7 @@ async fn parallel_approval_closes_when_every_part_is_decided() {
         .token(&applicant)
         .json(
             json!({"matter_ids": [h.matter, h.second_matter], "channel": "web",
-            "project_name": "历下区某安置房项目", "green_channel": true}),
+            "project_name": "历下区某安置房项目"}),
         )
         .send()
         .await;

@@ -63,6 +63,8 @@ fn calls() -> BTreeMap<&'static str, Call> {
     add("refreshToken", anon, none());
     add("logOut", anon, none());
     add("registerApplicant", anon, none());
+    // An account no other call uses: its password changes.
+    add("changeOwnPassword", "pingyin.admin", none());
 
     add("createOrganization", ADMIN, none());
     add("getOrganization", "city.admin", city());

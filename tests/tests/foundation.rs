@@ -211,9 +211,18 @@ async fn forged_expired_and_unsigned_tokens_are_refused() {
         .to_owned();
     let now = chrono::Utc::now().timestamp();
     let secret = t.state.config.jwt_secret.clone();
+    // The login the admin's token belongs to: a token of no login is refused.
+    let payload = admin.split('.').nth(1).unwrap_or_default();
+    let issued: serde_json::Value = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default();
+    let sid = issued["sid"].clone();
+    assert!(sid.is_string(), "{issued}");
     let claims = |exp: i64, aud: &str| {
         json!({"iss": "zhengwu", "aud": aud, "sub": sub, "exp": exp, "iat": now - 10,
-               "jti": uuid::Uuid::now_v7(), "kind": "user", "role": "sys_admin"})
+               "jti": uuid::Uuid::now_v7(), "kind": "user", "role": "sys_admin", "sid": sid})
     };
     // A token made the same way with the right values is accepted.
     let good = encode(
@@ -251,7 +260,17 @@ async fn forged_expired_and_unsigned_tokens_are_refused() {
     let mut tampered = admin.clone();
     let last = tampered.pop().unwrap_or('A');
     tampered.push(if last == 'A' { 'B' } else { 'A' });
+    let mut no_login = claims(now + 600, "zhengwu-api");
+    no_login.as_object_mut().map(|c| c.remove("sid"));
+    let no_login = encode(no_login, &secret, hs256);
+    let other_login = {
+        let mut c = claims(now + 600, "zhengwu-api");
+        c["sid"] = json!(uuid::Uuid::now_v7());
+        encode(c, &secret, hs256)
+    };
     for (name, token) in [
+        ("no login", no_login),
+        ("a login that never was", other_login),
         ("expired", expired),
         ("wrong audience", wrong_aud),
         ("wrong key", wrong_key),
@@ -339,7 +358,7 @@ async fn refresh_tokens_rotate_and_reuse_revokes_the_login() {
 }
 
 #[actix_web::test]
-async fn repeated_failed_logins_lock_the_account_for_a_while() {
+async fn repeated_failed_logins_are_delayed_for_a_while() {
     let clock = std::sync::Arc::new(zhengwu_api::clock::FixedClock::new(chrono::Utc::now()));
     let t = TestApp::with_clock(clock.clone()).await;
     let app = app!(t);
@@ -354,7 +373,7 @@ async fn repeated_failed_logins_lock_the_account_for_a_while() {
     let fifth = attempt("wrong-password-1").await;
     assert_eq!(fifth.status, 429);
     assert!(fifth.header("retry-after").is_some());
-    // Locked: even the right password is refused until the lock passes.
+    // Blocked: even the right password is refused until the delay has passed.
     assert_eq!(attempt(ADMIN_PASSWORD).await.status, 429);
     clock.advance(chrono::Duration::minutes(16));
     assert_eq!(attempt(ADMIN_PASSWORD).await.status, 200);

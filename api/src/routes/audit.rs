@@ -49,12 +49,85 @@ pub struct AuditQuery {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct VerifyResult {
-    /// Whether every event's hash and link to its predecessor is intact.
+    /// Whether every event's hash and link to its predecessor is intact, every checkpoint
+    /// holds, and the chain is not cut short of one.
     pub ok: bool,
     /// Events checked before the first broken one (all, when `ok`).
     pub checked: u64,
     /// The first event whose content or link no longer matches.
     pub first_broken_id: Option<i64>,
+    /// Checkpoints whose signature, link to the previous one and event all hold.
+    pub checkpoints_checked: u64,
+    /// The first checkpoint that does not hold: a signature that does not verify (forged), a
+    /// broken link (a checkpoint removed before it), or an event with another hash or place
+    /// in the chain (history rewritten before it).
+    pub first_bad_checkpoint_id: Option<i64>,
+    /// Checkpoints signed under another key (before a rotation of `ZHENGWU_AUDIT_KEY`):
+    /// their event is checked, their signature cannot be.
+    pub checkpoints_signed_with_another_key: u64,
+    /// The chain ends before an event a checkpoint names: its newest events were removed.
+    pub truncated: Option<TruncationDto>,
+    /// With `event_id` and `event_hash`: whether the chain still holds that event.
+    pub held_checkpoint_matches: Option<bool>,
+}
+
+/// A cut tail of the chain.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TruncationDto {
+    /// The checkpoint that shows it; absent for a checkpoint held outside.
+    pub checkpoint_id: Option<i64>,
+    /// The event it names, which the chain no longer holds.
+    pub event_id: i64,
+    /// How many events there were up to it.
+    pub events: Option<i64>,
+    /// The last event the chain still holds.
+    pub last_event_id: Option<i64>,
+}
+
+/// A checkpoint held outside (e.g. notarised), to check that the chain still holds it.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct HeldQuery {
+    /// The checkpoint's `event_id`.
+    pub event_id: Option<i64>,
+    /// The checkpoint's `event_hash` (hex).
+    #[param(example = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08")]
+    pub event_hash: Option<String>,
+}
+
+/// A signed checkpoint of the chain's head, as exported.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditCheckpointDto {
+    pub id: i64,
+    /// The newest event when it was taken.
+    pub event_id: i64,
+    /// That event's hash, hex.
+    pub event_hash: String,
+    /// The number of events up to and including it.
+    pub events: i64,
+    pub created_at: DateTime<Utc>,
+    /// The previous checkpoint's signature, hex (absent for the first).
+    pub prev_signature: Option<String>,
+    /// Names the signing key: the first 8 bytes of its SHA-256, hex.
+    pub key_id: String,
+    /// HMAC-SHA-256 over `zhengwu-audit-checkpoint:v1:{event_id}:{event_hash}:{events}:
+    /// {created_at, RFC 3339 with microseconds}:{prev_signature}`, hex.
+    pub signature: String,
+}
+
+impl From<audit::Checkpoint> for AuditCheckpointDto {
+    fn from(c: audit::Checkpoint) -> Self {
+        Self {
+            id: c.id,
+            event_id: c.event_id,
+            event_hash: hex::encode(c.event_hash),
+            events: c.events,
+            created_at: c.created_at,
+            prev_signature: c.prev_signature.map(hex::encode),
+            key_id: c.key_id,
+            signature: hex::encode(c.signature),
+        }
+    }
 }
 
 /// The audit trail, newest first (supervisors, system administrators).
@@ -116,17 +189,83 @@ pub async fn list(
     ))
 }
 
-/// Verify that no audit event has been altered or removed.
+/// Verify that no audit event has been altered or removed: every event's hash and link,
+/// and every checkpoint — its signature, its link to the previous checkpoint, and that the
+/// chain still holds its event — so that the removal of the newest events shows too. With
+/// `event_id` and `event_hash` of a checkpoint held outside, also that the chain holds it.
 #[utoipa::path(operation_id = "verifyAuditChain",
-    tag = "audit", security(("bearer" = [])), responses((status = 200, body = VerifyResult)))]
+    tag = "audit", security(("bearer" = [])), params(HeldQuery),
+    responses((status = 200, body = VerifyResult)))]
 #[get("/audit-events/verify")]
-pub async fn verify(state: web::Data<AppState>, auth: Principal) -> ApiResult<HttpResponse> {
+pub async fn verify(
+    state: web::Data<AppState>,
+    auth: Principal,
+    q: web::Query<HeldQuery>,
+) -> ApiResult<HttpResponse> {
     auth.require(&[Role::SysAdmin, Role::Supervisor])?;
+    let held = match (q.event_id, q.event_hash.as_deref()) {
+        (None, None) => None,
+        (Some(event_id), Some(h)) => Some(audit::HeldCheckpoint {
+            event_id,
+            event_hash: hex::decode(h)
+                .ok()
+                .filter(|b| b.len() == 32)
+                .ok_or_else(|| {
+                    ApiError::field("?event_hash", "hash.format", "64 hexadecimal characters")
+                })?,
+        }),
+        (None, Some(_)) => {
+            return Err(ApiError::field(
+                "?event_id",
+                "field.required",
+                "with event_hash",
+            ));
+        }
+        (Some(_), None) => {
+            return Err(ApiError::field(
+                "?event_hash",
+                "field.required",
+                "with event_id",
+            ));
+        }
+    };
     let mut conn = state.conn().await?;
-    let v = audit::verify(&mut conn).await?;
+    let v = audit::verify(&mut conn, state.checkpoint_key.as_ref(), held.as_ref()).await?;
     Ok(HttpResponse::Ok().json(VerifyResult {
-        ok: v.first_broken_id.is_none(),
+        ok: v.ok(),
         checked: v.checked,
         first_broken_id: v.first_broken_id,
+        checkpoints_checked: v.checkpoints_checked,
+        first_bad_checkpoint_id: v.first_bad_checkpoint_id,
+        checkpoints_signed_with_another_key: v.checkpoints_other_key,
+        truncated: v.truncated.map(|t| TruncationDto {
+            checkpoint_id: t.checkpoint_id,
+            event_id: t.event_id,
+            events: t.events,
+            last_event_id: t.last_event_id,
+        }),
+        held_checkpoint_matches: v.held_matches,
     }))
+}
+
+/// The signed checkpoints of the audit chain, oldest first, for export and notarisation
+/// outside the system (system administrators and supervisors).
+#[utoipa::path(operation_id = "listAuditCheckpoints",
+    tag = "audit", security(("bearer" = [])), params(PageParams),
+    responses((status = 200, body = Page<AuditCheckpointDto>)))]
+#[get("/audit-checkpoints")]
+pub async fn checkpoints(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Principal,
+    page: web::Query<PageParams>,
+) -> ApiResult<HttpResponse> {
+    auth.require(&[Role::SysAdmin, Role::Supervisor])?;
+    let limit = page.limit()?;
+    let mut conn = state.conn().await?;
+    let rows = audit::checkpoints(&mut conn, page.after_i64()?, limit + 1).await?;
+    Ok(page_response(
+        &req,
+        Page::from_rows(rows, limit, |c| c.id.to_string(), AuditCheckpointDto::from),
+    ))
 }

@@ -1,16 +1,16 @@
 //! Tokens, refresh, logout, the current account and applicant registration.
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use chrono::Utc;
 use diesel_async::AsyncConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
-use zhengwu_domain::account::{self, ActorKind, ApplicantType, LegalPersonKind, Role};
-use zhengwu_domain::org::OrgPath;
+use zhengwu_domain::account::{
+    self, ActorKind, ApplicantType, LegalPersonKind, LoginThrottle, Role,
+};
 use zhengwu_domain::validation::{self, Errors};
 use zhengwu_persistence::audit::Actor;
-use zhengwu_persistence::{Conn, clients, orgs, tokens, users};
+use zhengwu_persistence::{Conn, clients, login_throttle, orgs, tokens, users};
 
 use crate::audit_ctx::AuditCtx;
 use crate::auth::{
@@ -74,37 +74,61 @@ fn locked(seconds: u64) -> ApiError {
     ApiError::too_many_requests(
         "auth.too_many_failures",
         seconds,
-        "too many failed logins for this account; try again later",
+        "too many failed logins for this name from this address; try again later",
     )
 }
 
-/// The outcome of checking a secret against an account's lock state.
-fn after_attempt(state: &AppState, ok: bool, failed: i32) -> (i32, Option<chrono::DateTime<Utc>>) {
-    if ok {
-        return (0, None);
-    }
-    let failed = failed + 1;
-    if failed >= state.config.login_max_failures {
-        let lock = chrono::Duration::from_std(state.config.login_lock)
-            .unwrap_or(chrono::Duration::minutes(15));
-        (0, Some(state.clock.now() + lock))
-    } else {
-        (failed, None)
-    }
-}
-
-fn remaining(state: &AppState, until: Option<chrono::DateTime<Utc>>) -> Option<u64> {
-    until
-        .map(|u| (u - state.clock.now()).num_seconds())
+/// One attempt at a secret, counted against `(subject, address)` inside the caller's
+/// transaction: a blocked pair is refused without looking at the secret; `check` tells
+/// whether the secret is right (and the account usable); a failure may start a block.
+async fn throttled(
+    state: &AppState,
+    c: &mut Conn,
+    subject: &str,
+    address: &str,
+    check: impl FnOnce() -> bool,
+) -> Result<Result<(), LoginOutcome>, ApiError> {
+    let now = state.clock.now();
+    let rec = login_throttle::lock(c, subject, address).await?;
+    if let Some(s) = rec
+        .blocked_until
+        .map(|u| (u - now).num_seconds())
         .filter(|s| *s > 0)
-        .map(|s| s as u64)
-}
-
-async fn org_path(conn: &mut Conn, org: Option<Uuid>) -> Result<Option<(Uuid, OrgPath)>, ApiError> {
-    match org {
-        Some(id) => Ok(Some((id, orgs::get(conn, id).await?.path))),
-        None => Ok(None),
+    {
+        return Ok(Err(LoginOutcome::Locked(s as u64)));
     }
+    if check() {
+        if rec.failures > 0 {
+            login_throttle::clear(c, subject, address).await?;
+        }
+        return Ok(Ok(()));
+    }
+    let throttle = LoginThrottle {
+        free: u32::try_from(state.config.login_max_failures).unwrap_or(1),
+        cap_seconds: i64::try_from(state.config.login_lock.as_secs()).unwrap_or(900),
+    };
+    let remembered = LoginThrottle::remembered(
+        u32::try_from(rec.failures).unwrap_or(0),
+        rec.last_failure_at,
+        now,
+    );
+    let after = throttle.after_failure(remembered);
+    let blocked_until = after
+        .block_seconds
+        .map(|s| now + chrono::Duration::seconds(s));
+    login_throttle::record_failure(
+        c,
+        subject,
+        address,
+        i32::try_from(after.failures).unwrap_or(i32::MAX),
+        blocked_until,
+        now,
+    )
+    .await?;
+    Ok(Err(match after.block_seconds {
+        Some(s) => LoginOutcome::Locked(s.unsigned_abs()),
+        None => LoginOutcome::Invalid,
+    }))
 }
 
 /// Issues an access token and, for people, a refresh token in `family`.
@@ -115,13 +139,13 @@ async fn issue_pair(
     family: Uuid,
 ) -> Result<TokenResponse, ApiError> {
     let now = state.clock.now();
-    let org = org_path(conn, user.organization_id).await?;
     let access = state.jwt.issue(
         now,
         SubjectKind::User,
         user.id,
         user.role,
-        org.as_ref().map(|(id, p)| (*id, p)),
+        user.organization_id,
+        Some(family),
     )?;
     let refresh_token = random_token();
     let ttl = chrono::Duration::from_std(state.config.refresh_token_ttl)
@@ -142,65 +166,29 @@ async fn issue_pair(
     })
 }
 
-/// The lock state of an account or client, as far as a login attempt needs it.
-struct Credential<'a> {
-    secret_hash: &'a str,
-    failed_logins: i32,
-    locked_until: Option<chrono::DateTime<Utc>>,
-    active: bool,
-}
-
-/// Checks a secret against a credential and records the attempt through `record`.
-/// `Ok(None)` means the caller may go ahead; otherwise the refusal to answer with.
-async fn check_secret(
-    state: &AppState,
-    c: &mut Conn,
-    cred: Credential<'_>,
-    secret: &str,
-    record: impl AsyncFnOnce(&mut Conn, i32, Option<chrono::DateTime<Utc>>) -> Result<(), ApiError>,
-) -> Result<Option<LoginOutcome>, ApiError> {
-    if let Some(s) = remaining(state, cred.locked_until) {
-        return Ok(Some(LoginOutcome::Locked(s)));
-    }
-    let ok = verify_password(secret, cred.secret_hash);
-    let (failed, lock) = after_attempt(state, ok, cred.failed_logins);
-    if failed != cred.failed_logins || lock != cred.locked_until {
-        record(c, failed, lock).await?;
-    }
-    if !ok {
-        return Ok(Some(match remaining(state, lock) {
-            Some(s) => LoginOutcome::Locked(s),
-            None => LoginOutcome::Invalid,
-        }));
-    }
-    Ok((!cred.active).then_some(LoginOutcome::Invalid))
-}
-
 async fn password_grant(
     state: &AppState,
+    address: &str,
     username: &str,
     password: &str,
 ) -> ApiResult<TokenResponse> {
+    let subject = login_throttle::user_subject(username);
     let mut conn = state.conn().await?;
     let outcome = conn
         .transaction::<_, ApiError, _>(async |c| {
-            let Some(user) = users::find_by_username_for_update(c, username).await? else {
-                verify_password(password, dummy_hash());
-                return Ok(LoginOutcome::Invalid);
+            let user = users::find_by_username(c, username).await?;
+            // A name without an account costs the same hash and is counted the same.
+            let check = || match &user {
+                Some(u) => verify_password(password, &u.password_hash) && u.active,
+                None => {
+                    verify_password(password, dummy_hash());
+                    false
+                }
             };
-            let cred = Credential {
-                secret_hash: &user.password_hash,
-                failed_logins: user.failed_logins,
-                locked_until: user.locked_until,
-                active: user.active,
-            };
-            let id = user.id;
-            let record = async |c: &mut Conn, failed, lock| {
-                Ok(users::record_login(c, id, failed, lock).await?)
-            };
-            if let Some(refusal) = check_secret(state, c, cred, password, record).await? {
+            if let Err(refusal) = throttled(state, c, &subject, address, check).await? {
                 return Ok(refusal);
             }
+            let user = user.ok_or_else(ApiError::internal)?;
             Ok(LoginOutcome::Ok(
                 issue_pair(state, c, &user, Uuid::now_v7()).await?,
             ))
@@ -209,34 +197,35 @@ async fn password_grant(
     outcome.into_result()
 }
 
-async fn client_grant(state: &AppState, client_id: &str, secret: &str) -> ApiResult<TokenResponse> {
+async fn client_grant(
+    state: &AppState,
+    address: &str,
+    client_id: &str,
+    secret: &str,
+) -> ApiResult<TokenResponse> {
+    let subject = login_throttle::client_subject(client_id);
     let mut conn = state.conn().await?;
     let outcome = conn
         .transaction::<_, ApiError, _>(async |c| {
-            let Some(client) = clients::find_by_client_id_for_update(c, client_id).await? else {
-                verify_password(secret, dummy_hash());
-                return Ok(LoginOutcome::Invalid);
+            let client = clients::find_by_client_id(c, client_id).await?;
+            let check = || match &client {
+                Some(k) => verify_password(secret, &k.secret_hash) && k.active,
+                None => {
+                    verify_password(secret, dummy_hash());
+                    false
+                }
             };
-            let cred = Credential {
-                secret_hash: &client.secret_hash,
-                failed_logins: client.failed_logins,
-                locked_until: client.locked_until,
-                active: client.active,
-            };
-            let id = client.id;
-            let record = async |c: &mut Conn, failed, lock| {
-                Ok(clients::record_login(c, id, failed, lock).await?)
-            };
-            if let Some(refusal) = check_secret(state, c, cred, secret, record).await? {
+            if let Err(refusal) = throttled(state, c, &subject, address, check).await? {
                 return Ok(refusal);
             }
-            let path = orgs::get(c, client.organization_id).await?.path;
+            let client = client.ok_or_else(ApiError::internal)?;
             let access = state.jwt.issue(
                 state.clock.now(),
                 SubjectKind::Client,
                 client.id,
                 client.role,
-                Some((client.organization_id, &path)),
+                Some(client.organization_id),
+                None,
             )?;
             Ok(LoginOutcome::Ok(TokenResponse {
                 access_token: access,
@@ -262,15 +251,17 @@ impl LoginOutcome {
 /// Get an access token.
 ///
 /// People use `grant_type: password`; machine clients of other systems use
-/// `grant_type: client_credentials`. After repeated failures an account is locked for a
-/// while (429 with `Retry-After`).
+/// `grant_type: client_credentials`. Repeated failures for one name from one address are
+/// delayed, longer each time (429 with `Retry-After`); a name without an account is
+/// answered exactly like one with an account.
 #[utoipa::path(operation_id = "createToken",
     tag = "auth", request_body = TokenRequest, responses(
     (status = 200, body = TokenResponse),
     (status = 401, body = crate::error::Problem, content_type = "application/problem+json",
      description = "Wrong name or secret, or a disabled account"),
     (status = 429, body = crate::error::Problem, content_type = "application/problem+json",
-     description = "Too many failed logins for this account, or too many token requests from this address")))]
+     description = "Too many failed logins for this name from this address, or too many token \
+requests from this address")))]
 #[post("/auth/token")]
 pub async fn token(
     req: HttpRequest,
@@ -278,14 +269,16 @@ pub async fn token(
     body: ApiJson<TokenRequest>,
 ) -> ApiResult<HttpResponse> {
     crate::ratelimit::check_login(&state, &req)?;
+    crate::writers::check("createToken", None, &body)?;
+    let address = crate::ratelimit::client_address(&state, &req);
     let t = match &body.value {
         TokenRequest::Password { username, password } => {
-            password_grant(&state, username, password).await?
+            password_grant(&state, &address, username, password).await?
         }
         TokenRequest::ClientCredentials {
             client_id,
             client_secret,
-        } => client_grant(&state, client_id, client_secret).await?,
+        } => client_grant(&state, &address, client_id, client_secret).await?,
     };
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
@@ -295,6 +288,8 @@ pub async fn token(
 enum RefreshOutcome {
     Ok(TokenResponse),
     Refused(&'static str),
+    /// Refused, and the login ended (its access tokens with it).
+    Revoked(&'static str),
 }
 
 /// Exchange a refresh token for a new pair.
@@ -311,6 +306,7 @@ pub async fn refresh(
     state: web::Data<AppState>,
     body: ApiJson<RefreshRequest>,
 ) -> ApiResult<HttpResponse> {
+    crate::writers::check("refreshToken", None, &body)?;
     let hash = token_hash(&body.value.refresh_token);
     let mut conn = state.conn().await?;
     let st = &state;
@@ -327,7 +323,7 @@ pub async fn refresh(
             }
             if t.used_at.is_some() {
                 tokens::revoke_family(c, t.family_id, now).await?;
-                return Ok(RefreshOutcome::Refused(
+                return Ok(RefreshOutcome::Revoked(
                     "the refresh token was used already; every token of this login is revoked",
                 ));
             }
@@ -351,10 +347,15 @@ pub async fn refresh(
         RefreshOutcome::Refused(why) => {
             Err(ApiError::unauthorized(why).with_code("auth.invalid_refresh_token"))
         }
+        RefreshOutcome::Revoked(why) => {
+            st.principals.forget_all();
+            Err(ApiError::unauthorized(why).with_code("auth.invalid_refresh_token"))
+        }
     }
 }
 
-/// Sign out: revoke the refresh token and every token of its login.
+/// Sign out: end the login of the refresh token — its refresh tokens and its access tokens,
+/// at once.
 #[utoipa::path(operation_id = "logOut",
     tag = "auth", request_body = RefreshRequest, responses(
     (status = 204, description = "Revoked (also when the token was unknown)")))]
@@ -363,6 +364,7 @@ pub async fn logout(
     state: web::Data<AppState>,
     body: ApiJson<RefreshRequest>,
 ) -> ApiResult<HttpResponse> {
+    crate::writers::check("logOut", None, &body)?;
     let hash = token_hash(&body.value.refresh_token);
     let mut conn = state.conn().await?;
     let now = state.clock.now();
@@ -373,6 +375,7 @@ pub async fn logout(
         Ok(())
     })
     .await?;
+    state.principals.forget_all();
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -432,6 +435,100 @@ pub async fn me(state: web::Data<AppState>, auth: Principal) -> ApiResult<HttpRe
     Ok(HttpResponse::Ok().json(body))
 }
 
+/// A change of one's own password.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "current_password": "zhengwu-demo-2026", "new_password": "a-longer-secret-2027"
+}))]
+pub struct PasswordChange {
+    pub current_password: String,
+    /// At least 10 characters with a letter and a digit, not the current one.
+    pub new_password: String,
+}
+
+/// Change your own password (people; the current password is required). Every other login
+/// of the account ends at once, its refresh and access tokens with it; this one goes on.
+#[utoipa::path(operation_id = "changeOwnPassword",
+    tag = "auth", security(("bearer" = [])), request_body = PasswordChange, responses(
+    (status = 204, description = "Changed; the account's other logins have ended"),
+    (status = 403, body = crate::error::Problem, content_type = "application/problem+json",
+     description = "Machine clients have no password to change here"),
+    (status = 422, body = crate::error::Problem, content_type = "application/problem+json",
+     description = "The current password is wrong (`/current_password`), or the new one is \
+too weak or the same (`/new_password`)"),
+    (status = 429, body = crate::error::Problem, content_type = "application/problem+json",
+     description = "Too many wrong passwords for this account from this address, or too many \
+token requests from it")))]
+#[post("/auth/password")]
+pub async fn change_password(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Principal,
+    body: ApiJson<PasswordChange>,
+) -> ApiResult<HttpResponse> {
+    crate::writers::check("changeOwnPassword", Some(&auth), &body)?;
+    if auth.kind != SubjectKind::User {
+        return Err(ApiError::forbidden(
+            "machine clients have their secret reset by an administrator",
+        ));
+    }
+    crate::ratelimit::check_login(&state, &req)?;
+    let b = &body.value;
+    let mut e = Errors::new();
+    e.check("new_password", account::password(&b.new_password));
+    e.finish()?;
+    if b.new_password == b.current_password {
+        return Err(ApiError::field(
+            "/new_password",
+            "password.unchanged",
+            "choose a password other than the current one",
+        ));
+    }
+    let mut conn = state.conn().await?;
+    let user = users::get(&mut conn, auth.id).await?;
+    let hash = hash_password(&b.new_password)?;
+    let audit = AuditCtx::new(&state, auth.actor());
+    let keep = auth.session.ok_or_else(ApiError::internal)?;
+    let address = crate::ratelimit::client_address(&state, &req);
+    let subject = login_throttle::user_subject(&user.username);
+    // A wrong current password counts as a failed login of the account from this address.
+    let done = conn
+        .transaction::<_, ApiError, _>(async |c| {
+            let check = || verify_password(&b.current_password, &user.password_hash);
+            match throttled(&state, c, &subject, &address, check).await? {
+                Err(LoginOutcome::Locked(s)) => return Ok(Err(locked(s))),
+                Err(_) => {
+                    return Ok(Err(ApiError::field(
+                        "/current_password",
+                        "password.incorrect",
+                        "this is not the account's password",
+                    )));
+                }
+                Ok(()) => {}
+            }
+            users::get_for_update(c, user.id).await?;
+            users::set_password(c, user.id, &hash).await?;
+            tokens::revoke_user_except(c, user.id, keep, audit.at).await?;
+            audit
+                .record(
+                    c,
+                    "user.change_password",
+                    "user",
+                    user.id,
+                    auth.org_path.as_ref(),
+                    None::<&()>,
+                    Some(&serde_json::json!({"other_logins_ended": true, "kept_login": keep})),
+                )
+                .await?;
+            Ok(Ok(()))
+        })
+        .await?;
+    done?;
+    state.principals.forget_all();
+    Ok(HttpResponse::NoContent().finish())
+}
+
 /// Self-registration of an applicant (natural person, or legal person with its kind).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -466,6 +563,7 @@ pub async fn register(
     key: IdempotencyKey,
     body: ApiJson<RegisterRequest>,
 ) -> ApiResult<HttpResponse> {
+    crate::writers::check("registerApplicant", None, &body)?;
     let b = &body.value;
     let mut e = Errors::new();
     let username = e.check("username", account::username(&b.username));

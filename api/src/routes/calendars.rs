@@ -204,8 +204,8 @@ pub async fn put(
             let current = calendar::year_version_for_update(c, year).await?;
             if let Some(v) = current {
                 if_match.check(v)?;
-            } else if if_match.0.is_some() {
-                return Err(ApiError::precondition_failed(0));
+            } else {
+                if_match.check_absent()?;
             }
             let before = calendar::load_years(c, year, year).await?.into_iter().next().map(|s| {
                 serde_json::json!({

@@ -21,7 +21,7 @@ use zhengwu_domain::services::{
 use zhengwu_domain::validation::{self, Errors, RuleViolation};
 use zhengwu_persistence::cases::{self as repo, Case, SubmittedMaterial};
 use zhengwu_persistence::deadlines::Target;
-use zhengwu_persistence::{Conn, DbError, calendar, matters, orgs, users};
+use zhengwu_persistence::{Conn, DbError, Found, calendar, matters, orgs, users};
 
 use crate::audit_ctx::AuditCtx;
 use crate::auth::{Principal, Scope, SubjectKind};
@@ -691,7 +691,10 @@ fn illegal(e: rules::IllegalCaseAction) -> ApiError {
 #[utoipa::path(operation_id = "createCase",
     tag = "cases", security(("bearer" = [])), request_body = CreateCase,
     params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe creation")),
-    responses((status = 201, body = CreatedCase)))]
+    responses((status = 201, body = CreatedCase),
+    (status = 403, body = crate::error::Problem, content_type = "application/problem+json",
+     description = "Not a clerk or an applicant, or an applicant set a field reserved to \
+staff (`window_id`, `applicant`, `green_channel`; `errors[]` names it)")))]
 #[post("/cases")]
 pub async fn create(
     req: HttpRequest,
@@ -700,6 +703,7 @@ pub async fn create(
     key: IdempotencyKey,
     body: ApiJson<CreateCase>,
 ) -> ApiResult<HttpResponse> {
+    crate::writers::check("createCase", Some(&auth), &body)?;
     let b = &body.value;
     let applicant_mode = auth.role == Role::Applicant;
     if !applicant_mode {
@@ -760,7 +764,10 @@ pub async fn create(
         } else {
             let a = b.applicant.clone().ok_or_else(ApiError::internal)?;
             if let Some(uid) = a.user_id {
-                let ok = matches!(users::get(c, uid).await, Ok(u) if u.role == Role::Applicant);
+                let ok = users::get(c, uid)
+                    .await
+                    .found()?
+                    .is_some_and(|u| u.role == Role::Applicant);
                 if !ok {
                     return Err(ApiError::field(
                         "/applicant/user_id",
@@ -777,9 +784,9 @@ pub async fn create(
             )
         };
         if let Some(w) = b.window_id {
-            let ok = match zhengwu_persistence::windows::get(c, w).await {
-                Ok(win) => win.active && auth.sees(&orgs::get(c, win.hall_id).await?.path),
-                Err(_) => false,
+            let ok = match zhengwu_persistence::windows::get(c, w).await.found()? {
+                Some(win) => win.active && auth.sees(&orgs::get(c, win.hall_id).await?.path),
+                None => false,
             };
             if !ok {
                 return Err(ApiError::field(
@@ -950,14 +957,16 @@ pub async fn create(
 
 /// One action on a case, with what it carries.
 enum Act {
-    Accept,
+    /// With the official's note, if any.
+    Accept(Option<String>),
     Refuse(String),
     NotifyMissing(Vec<MissingItem>),
     Resubmit(Vec<MaterialIn>),
     Assign(Uuid),
     Step(StepIn),
     Suspend(SuspendIn),
-    Resume,
+    /// With the official's note, if any.
+    Resume(Option<String>),
     Extend(CaseExtendIn),
     Decide(DecideIn),
     Deliver(DeliverIn),
@@ -967,14 +976,14 @@ enum Act {
 impl Act {
     fn name(&self) -> &'static str {
         match self {
-            Act::Accept => "accept",
+            Act::Accept(_) => "accept",
             Act::Refuse(_) => "refuse",
             Act::NotifyMissing(_) => "notify_missing",
             Act::Resubmit(_) => "resubmit",
             Act::Assign(_) => "assign",
             Act::Step(_) => "step",
             Act::Suspend(_) => "suspend",
-            Act::Resume => "resume",
+            Act::Resume(_) => "resume",
             Act::Extend(_) => "extend",
             Act::Decide(_) => "decide",
             Act::Deliver(_) => "deliver",
@@ -984,12 +993,12 @@ impl Act {
 
     fn action(&self) -> Option<CaseAction> {
         Some(match self {
-            Act::Accept => CaseAction::Accept,
+            Act::Accept(_) => CaseAction::Accept,
             Act::Refuse(_) => CaseAction::Refuse,
             Act::NotifyMissing(_) => CaseAction::NotifyMissing,
             Act::Resubmit(_) => CaseAction::Resubmit,
             Act::Suspend(_) => CaseAction::Suspend,
-            Act::Resume => CaseAction::Resume,
+            Act::Resume(_) => CaseAction::Resume,
             Act::Extend(_) => CaseAction::Extend,
             Act::Decide(_) => CaseAction::Decide,
             Act::Deliver(_) => CaseAction::Deliver,
@@ -1011,6 +1020,11 @@ impl Act {
 
 fn text(field: &str, v: &str, max: usize) -> ApiResult<String> {
     validation::text(v, max).map_err(|e| ApiError::field(field, e.code, e.message))
+}
+
+/// An optional note: trimmed, at most 1,000 characters, not blank when given.
+fn note_of(note: Option<String>) -> ApiResult<Option<String>> {
+    note.map(|n| text("/note", &n, 1000)).transpose()
 }
 
 async fn act(
@@ -1051,7 +1065,7 @@ async fn act(
             };
             let listed: Vec<String> = matter.iter().flat_map(|v| v.content.materials.iter().map(|m| m.name.clone())).collect();
             match &a {
-                Act::Accept => {
+                Act::Accept(n) => {
                     // AL Art.32: after a one-time notice later than the notice window the
                     // application counts as accepted on the day it was received.
                     let tz = state.config.timezone;
@@ -1065,6 +1079,7 @@ async fn act(
                     let on = rules::accepted_on(&cal, case.received_on, first_notice, day, window);
                     case.accepted_on = Some(on);
                     outcome.accepted_at = Some(now);
+                    note.clone_from(n);
                     if on != day {
                         data = serde_json::json!({"accepted_on": on, "notice_on": first_notice,
                             "counted_from_receipt": true});
@@ -1148,7 +1163,8 @@ async fn act(
                     note = Some(s.reason.clone());
                     data = serde_json::json!({"procedure": s.procedure, "expected_end": s.expected_end});
                 }
-                Act::Resume => {
+                Act::Resume(n) => {
+                    note.clone_from(n);
                     let pauses = repo::pauses_of(c, id).await?;
                     if let Some(p) = pauses.iter().find(|p| p.end_on.is_none()) {
                         repo::end_pause(c, id, p.seq, day).await?;
@@ -1243,7 +1259,9 @@ async fn act(
             if let (Act::Decide(_), Some(parent)) = (&a, saved.parent_id) {
                 close_project_if_done(state, c, parent, now).await?;
             }
-            let after = serde_json::json!({"state": saved.state, "due_date": saved.due_date, "data": data});
+            let after = serde_json::json!({
+                "state": saved.state, "due_date": saved.due_date, "note": note, "data": data
+            });
             // The audit append takes the chain's lock until commit: it comes last, so that
             // concurrent transitions wait for one insert, not for this representation too.
             let dto = case_dto(state, c, saved).await?;
@@ -1316,6 +1334,9 @@ macro_rules! case_action {
             if_match: IfMatch,
             body: ApiJson<$body>,
         ) -> ApiResult<HttpResponse> {
+            if crate::writers::rules_of($op).is_some() {
+                crate::writers::check($op, Some(&auth), &body)?;
+            }
             let $b = body.value;
             let a: ApiResult<Act> = $make;
             act(&state, &auth, *id, &if_match, a?).await
@@ -1331,7 +1352,7 @@ case_action!(
     "Accept (受理): the clock starts; the due date is the promised limit in working days (an \
      immediate case is due the same day). After a one-time notice later than the notice \
      window the case counts as accepted on receipt (AL Art.32).",
-    |_b| Ok(Act::Accept)
+    |b| Ok(Act::Accept(note_of(b.note)?))
 );
 case_action!(
     refuse,
@@ -1393,7 +1414,7 @@ case_action!(
     "resumeCase",
     NoteIn,
     "End the special procedure: the paused working days are added to the due date.",
-    |_b| Ok(Act::Resume)
+    |b| Ok(Act::Resume(note_of(b.note)?))
 );
 case_action!(
     extend,

@@ -13,7 +13,7 @@ use zhengwu_domain::disclosure::{
 };
 use zhengwu_domain::validation::{self, Errors, RuleViolation};
 use zhengwu_persistence::disclosure::{self as repo, Category};
-use zhengwu_persistence::{Conn, DbError, orgs};
+use zhengwu_persistence::{Conn, DbError, Found, orgs};
 
 use crate::audit_ctx::AuditCtx;
 use crate::auth::{MaybePrincipal, Principal};
@@ -170,7 +170,10 @@ fn check_code(code: &str) -> Result<String, RuleViolation> {
 
 async fn parent_in(conn: &mut Conn, org: Uuid, parent: Option<Uuid>) -> ApiResult<()> {
     if let Some(p) = parent {
-        let ok = matches!(repo::get_category(conn, p).await, Ok(c) if c.organization_id == org && !c.retired);
+        let ok = repo::get_category(conn, p)
+            .await
+            .found()?
+            .is_some_and(|c| c.organization_id == org && !c.retired);
         if !ok {
             return Err(ApiError::field(
                 "/parent_id",
@@ -519,8 +522,7 @@ pub async fn put_guide(
             let org = editable_org(c, &auth, org_id).await?;
             match repo::guide_version_for_update(c, org.id).await? {
                 Some(v) => if_match.check(v)?,
-                None if if_match.0.is_some() => return Err(ApiError::precondition_failed(0)),
-                None => {}
+                None => if_match.check_absent()?,
             }
             let before = repo::get_guide(c, org.id)
                 .await?

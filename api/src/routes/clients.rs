@@ -248,6 +248,7 @@ pub async fn patch(
             Ok(after)
         })
         .await?;
+    state.principals.forget_all();
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(saved.version)))
         .json(saved))

@@ -137,7 +137,8 @@ fn complaint_dto(c: Complaint, handler: bool, years_without_calendar: Vec<i32>) 
     params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe creation")),
     responses((status = 201, body = ComplaintDto),
     (status = 403, body = crate::error::Problem, content_type = "application/problem+json",
-     description = "Staff accounts cannot file complaints")))]
+     description = "Staff accounts cannot file complaints; without an account no `case_id` \
+can be named (`errors[]` names it)")))]
 #[post("/complaints")]
 pub async fn submit_complaint(
     req: HttpRequest,
@@ -151,6 +152,7 @@ pub async fn submit_complaint(
             "complaints come from the public and applicants, not staff accounts",
         ));
     }
+    crate::writers::check("createComplaint", auth.0.as_ref(), &body)?;
     let b = &body.value;
     let mut e = Errors::new();
     let text = e.check("text", validation::text(&b.text, 5000));
@@ -168,12 +170,6 @@ pub async fn submit_complaint(
             e.check_opt("contact/email", c.email.as_deref(), validation::email);
         }
         _ => {}
-    }
-    if b.case_id.is_some() && auth.0.is_none() {
-        e.push(
-            "case_id",
-            RuleViolation::new("auth.required", "sign in to name a case of yours"),
-        );
     }
     e.finish()?;
     let text = text.unwrap_or_default();

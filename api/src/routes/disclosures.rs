@@ -22,7 +22,7 @@ use zhengwu_domain::pii::{self, PiiExceptionGround, PiiKind};
 use zhengwu_domain::validation::{self, Errors, RuleViolation};
 use zhengwu_persistence::deadlines::Target;
 use zhengwu_persistence::disclosure::{self as repo, Item, ItemFields, Version};
-use zhengwu_persistence::{Conn, DbError, orgs};
+use zhengwu_persistence::{Conn, DbError, Found, orgs};
 
 use crate::audit_ctx::AuditCtx;
 use crate::auth::{MaybePrincipal, Principal, Scope};
@@ -530,22 +530,29 @@ async fn staff_item(
     id: Uuid,
     for_update: bool,
 ) -> ApiResult<(Item, orgs::Organization)> {
+    visible_item(conn, auth, id, for_update)
+        .await?
+        .ok_or_else(|| ApiError::not_found("disclosure item"))
+}
+
+/// The item and its organisation when the caller is staff who may see it; `None` when it
+/// does not exist or is out of the caller's sight. A failure to read it is an error.
+async fn visible_item(
+    conn: &mut Conn,
+    auth: &Principal,
+    id: Uuid,
+    for_update: bool,
+) -> ApiResult<Option<(Item, orgs::Organization)>> {
     let found = if for_update {
         repo::get_item_for_update(conn, id).await
     } else {
         repo::get_item(conn, id).await
     };
-    let item = match found {
-        Ok(i) => i,
-        Err(DbError::NotFound) => return Err(ApiError::not_found("disclosure item")),
-        Err(e) => return Err(e.into()),
+    let Some(item) = found.found()? else {
+        return Ok(None);
     };
     let org = orgs::get(conn, item.organization_id).await?;
-    if !auth.role.is_staff() {
-        return Err(ApiError::not_found("disclosure item"));
-    }
-    auth.ensure_sees(&org.path, "disclosure item")?;
-    Ok((item, org))
+    Ok((auth.role.is_staff() && auth.sees(&org.path)).then_some((item, org)))
 }
 
 fn illegal(e: rules::IllegalTransition) -> ApiError {
@@ -982,6 +989,7 @@ async fn run_step(
     id: Uuid,
     if_match: &IfMatch,
     step: Step,
+    note: Option<String>,
 ) -> ApiResult<HttpResponse> {
     auth.require(step.roles())?;
     let audit = AuditCtx::new(state, auth.actor());
@@ -1085,6 +1093,9 @@ async fn run_step(
             let mut after = serde_json::json!({"state": saved.state});
             if let (Some(a), Some(e)) = (after.as_object_mut(), extra.as_object()) {
                 a.extend(e.clone());
+                if let Some(n) = &note {
+                    a.insert("note".to_owned(), serde_json::json!(n));
+                }
             }
             let action = match &step {
                 Step::Publish(Some(_)) if after["pii_exception"].is_object() => {
@@ -1105,6 +1116,15 @@ async fn run_step(
 
 fn reason(r: &str) -> ApiResult<String> {
     validation::text(r, 1000).map_err(|v| ApiError::field("/reason", v.code, v.message))
+}
+
+/// The optional note of a step: trimmed, at most 1,000 characters, not blank when given.
+fn note_of(body: &[u8]) -> ApiResult<Option<String>> {
+    let b: NoteBody = optional_body(body)?;
+    b.note
+        .map(|n| validation::text(&n, 1000))
+        .transpose()
+        .map_err(|v| ApiError::field("/note", v.code, v.message))
 }
 
 /// Optional body of a step: an empty body is allowed.
@@ -1132,8 +1152,8 @@ pub async fn submit(
     if_match: IfMatch,
     body: web::Bytes,
 ) -> ApiResult<HttpResponse> {
-    let _: NoteBody = optional_body(&body)?;
-    run_step(&state, &auth, *id, &if_match, Step::Submit).await
+    let note = note_of(&body)?;
+    run_step(&state, &auth, *id, &if_match, Step::Submit, note).await
 }
 
 /// Approve a submitted item (a reviewer who is not its author).
@@ -1150,8 +1170,8 @@ pub async fn approve(
     if_match: IfMatch,
     body: web::Bytes,
 ) -> ApiResult<HttpResponse> {
-    let _: NoteBody = optional_body(&body)?;
-    run_step(&state, &auth, *id, &if_match, Step::Approve).await
+    let note = note_of(&body)?;
+    run_step(&state, &auth, *id, &if_match, Step::Approve, note).await
 }
 
 /// Send a submitted item back to its author with reasons.
@@ -1168,7 +1188,7 @@ pub async fn reject(
     body: ApiJson<ReasonBody>,
 ) -> ApiResult<HttpResponse> {
     let r = reason(&body.value.reason)?;
-    run_step(&state, &auth, *id, &if_match, Step::Reject(r)).await
+    run_step(&state, &auth, *id, &if_match, Step::Reject(r), None).await
 }
 
 /// Publish an approved item: files a version, assigns the index number at the first
@@ -1199,6 +1219,7 @@ pub async fn publish(
         *id,
         &if_match,
         Step::Publish(b.pii_exception),
+        None,
     )
     .await
 }
@@ -1218,8 +1239,8 @@ pub async fn revise(
     if_match: IfMatch,
     body: web::Bytes,
 ) -> ApiResult<HttpResponse> {
-    let _: NoteBody = optional_body(&body)?;
-    run_step(&state, &auth, *id, &if_match, Step::Revise).await
+    let note = note_of(&body)?;
+    run_step(&state, &auth, *id, &if_match, Step::Revise, note).await
 }
 
 /// Withdraw a published item from the public (its filed versions stay on record).
@@ -1236,7 +1257,7 @@ pub async fn withdraw(
     body: ApiJson<ReasonBody>,
 ) -> ApiResult<HttpResponse> {
     let r = reason(&body.value.reason)?;
-    run_step(&state, &auth, *id, &if_match, Step::Withdraw(r)).await
+    run_step(&state, &auth, *id, &if_match, Step::Withdraw(r), None).await
 }
 
 /// Replace the personal data in a draft's title, summary and content with masked forms
@@ -1304,7 +1325,7 @@ pub async fn mask(
 /// while the item is published.
 async fn may_read_versions(conn: &mut Conn, auth: &MaybePrincipal, id: Uuid) -> ApiResult<()> {
     if let Some(p) = auth.0.as_ref().filter(|p| p.role.is_staff())
-        && staff_item(conn, p, id, false).await.is_ok()
+        && visible_item(conn, p, id, false).await?.is_some()
     {
         return Ok(());
     }
@@ -1312,6 +1333,73 @@ async fn may_read_versions(conn: &mut Conn, auth: &MaybePrincipal, id: Uuid) -> 
         Some(_) => Ok(()),
         None => Err(ApiError::not_found("disclosure item")),
     }
+}
+
+/// One step of an item's trail.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DisclosureTrailEntry {
+    pub at: DateTime<Utc>,
+    /// `create`, `update`, `attach`, `mask`, or a workflow step: `submit`, `approve`,
+    /// `reject`, `publish` (`publish_with_personal_data` under an exception), `revise`,
+    /// `withdraw`.
+    #[schema(example = "approve")]
+    pub action: String,
+    pub actor_id: Option<Uuid>,
+    /// The state the step left the item in (workflow steps).
+    pub state: Option<ItemState>,
+    /// The note or the reason the official gave.
+    pub note: Option<String>,
+}
+
+/// The trail of an item: who did what, when, with which note, oldest first.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DisclosureTrail {
+    pub item_id: Uuid,
+    pub state: ItemState,
+    pub entries: Vec<DisclosureTrailEntry>,
+}
+
+/// The trail of an item (staff who may see it): every change and workflow step with its
+/// actor, time and note, as the audit log records it (the first 1,000 steps).
+#[utoipa::path(operation_id = "getDisclosureTimeline",
+    tag = "disclosures", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = DisclosureTrail)))]
+#[get("/disclosures/{id}/timeline")]
+pub async fn timeline(
+    state: web::Data<AppState>,
+    auth: Principal,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let mut conn = state.conn().await?;
+    let (item, _) = staff_item(&mut conn, &auth, *id, false).await?;
+    let events =
+        zhengwu_persistence::audit::of_entity(&mut conn, "disclosure", &item.id.to_string(), 1000)
+            .await?;
+    let text = |v: &Option<serde_json::Value>, key: &str| {
+        v.as_ref()
+            .and_then(|a| a.get(key))
+            .and_then(|n| n.as_str())
+            .map(str::to_owned)
+    };
+    let entries = events
+        .into_iter()
+        .map(|e| DisclosureTrailEntry {
+            at: e.occurred_at,
+            action: e
+                .action
+                .strip_prefix("disclosure.")
+                .unwrap_or(&e.action)
+                .to_owned(),
+            actor_id: e.actor_id,
+            state: text(&e.after, "state").and_then(|s| ItemState::parse(&s)),
+            note: text(&e.after, "note").or_else(|| text(&e.after, "reason")),
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(DisclosureTrail {
+        item_id: item.id,
+        state: item.state,
+        entries,
+    }))
 }
 
 /// The filed versions of an item (公开内容备案).
@@ -1376,13 +1464,17 @@ pub struct UploadForm {
 /// Attach a file to a draft (PDF, images, Office documents, OFD, plain text or CSV; the
 /// type is judged from the content and must match the name).
 #[utoipa::path(operation_id = "uploadDisclosureAttachment",
-    tag = "disclosures", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    tag = "disclosures", security(("bearer" = [])),
+    params(("id" = Uuid, Path),
+        ("Idempotency-Key" = Option<String>, Header, description = "Retry-safe creation")),
     request_body(content = UploadForm, content_type = "multipart/form-data"),
     responses((status = 201, body = AttachmentDto)))]
 #[post("/disclosures/{id}/attachments")]
 pub async fn upload(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Principal,
+    idempotency_key: IdempotencyKey,
     id: web::Path<Uuid>,
     mut form: Multipart,
 ) -> ApiResult<HttpResponse> {
@@ -1395,11 +1487,24 @@ pub async fn upload(
         if field.name() != Some("file") {
             continue;
         }
-        let filename = field
-            .content_disposition()
-            .and_then(|d| d.get_filename())
-            .map(str::to_owned)
-            .unwrap_or_default();
+        // `filename`, or the RFC 5987 `filename*=UTF-8''…` some clients send instead.
+        let disposition = field.content_disposition();
+        let filename = match disposition.and_then(|d| d.get_filename()) {
+            Some(n) => n.to_owned(),
+            None => match disposition.and_then(|d| d.get_filename_ext()) {
+                Some(ext) if ext.charset.to_string().eq_ignore_ascii_case("utf-8") => {
+                    String::from_utf8(ext.value.clone()).map_err(|_| {
+                        ApiError::field("/file", "text.encoding", "the file name is not UTF-8")
+                    })?
+                }
+                _ => String::new(),
+            },
+        };
+        if filename.contains('\0') {
+            return Err(ApiError::validation(vec![crate::extract::nul_problem(
+                "/file".to_owned(),
+            )]));
+        }
         let mut bytes = Vec::new();
         while let Some(chunk) = field.next().await {
             let chunk = chunk
@@ -1445,47 +1550,63 @@ pub async fn upload(
     })?;
     let audit = AuditCtx::new(&state, auth.actor());
     let item_id = *id;
+    // The same request: the same file under the same name.
+    let request_hash = {
+        use sha2::Digest;
+        let mut h = sha2::Sha256::new();
+        h.update(filename.as_bytes());
+        h.update([0u8]);
+        h.update(key.as_bytes());
+        h.finalize().to_vec()
+    };
+    let idem = Idem::new(
+        &req,
+        auth.idempotency_principal(),
+        &idempotency_key,
+        &request_hash,
+    );
     let mut conn = state.conn().await?;
-    let a = conn
-        .transaction::<_, ApiError, _>(async |c| {
-            let (item, org) = staff_item(c, &auth, item_id, true).await?;
-            if !item.state.editable() {
-                return Err(ApiError::conflict(
-                    "disclosure.not_editable",
-                    format!("an item that is {} cannot be edited", item.state),
-                )
-                .context(serde_json::json!({"state": item.state})));
-            }
-            let a = repo::Attachment {
-                id: Uuid::now_v7(),
+    conn.transaction::<_, ApiError, _>(async |c| {
+        if let Some(r) = idem.begin(c).await? {
+            return Ok(r);
+        }
+        let (item, org) = staff_item(c, &auth, item_id, true).await?;
+        if !item.state.editable() {
+            return Err(ApiError::conflict(
+                "disclosure.not_editable",
+                format!("an item that is {} cannot be edited", item.state),
+            )
+            .context(serde_json::json!({"state": item.state})));
+        }
+        let a = repo::Attachment {
+            id: Uuid::now_v7(),
+            item_id,
+            filename,
+            content_type: content_type.to_owned(),
+            size_bytes: bytes.len() as i64,
+            sha256: key.clone(),
+            storage_key: key,
+            uploaded_by: auth.id,
+            created_at: audit.at,
+        };
+        repo::insert_attachment(c, &a).await?;
+        let d = AttachmentDto::of(&a);
+        audit
+            .record(
+                c,
+                "disclosure.attach",
+                "disclosure",
                 item_id,
-                filename,
-                content_type: content_type.to_owned(),
-                size_bytes: bytes.len() as i64,
-                sha256: key.clone(),
-                storage_key: key,
-                uploaded_by: auth.id,
-                created_at: audit.at,
-            };
-            repo::insert_attachment(c, &a).await?;
-            let d = AttachmentDto::of(&a);
-            audit
-                .record(
-                    c,
-                    "disclosure.attach",
-                    "disclosure",
-                    item_id,
-                    Some(&org.path),
-                    None::<&()>,
-                    Some(&d),
-                )
-                .await?;
-            Ok(d)
-        })
-        .await?;
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, a.url.clone()))
-        .json(a))
+                Some(&org.path),
+                None::<&()>,
+                Some(&d),
+            )
+            .await?;
+        let location = d.url.clone();
+        idem.finish(c, &d, location).await
+    })
+    .await
+    .map(crate::idem::Created::into_response)
 }
 
 /// Download an attachment. The public may download the files of the current version.
@@ -1507,7 +1628,7 @@ pub async fn download(
         Err(e) => return Err(e.into()),
     };
     let staff = match auth.0.as_ref().filter(|p| p.role.is_staff()) {
-        Some(p) => staff_item(&mut conn, p, item_id, false).await.is_ok(),
+        Some(p) => visible_item(&mut conn, p, item_id, false).await?.is_some(),
         None => false,
     };
     if !staff {
@@ -1527,23 +1648,12 @@ pub async fn download(
         log::error!("attachment {} unreadable: {e}", a.id);
         ApiError::internal()
     })?;
-    let encoded: String = a
-        .filename
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
     Ok(HttpResponse::Ok()
         .content_type(a.content_type.clone())
         .insert_header((header::ETAG, format!("\"{}\"", a.sha256)))
         .insert_header((
             header::CONTENT_DISPOSITION,
-            format!("attachment; filename*=UTF-8''{encoded}"),
+            crate::storage::content_disposition(&a.filename),
         ))
         .body(bytes))
 }

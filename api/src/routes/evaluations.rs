@@ -443,6 +443,7 @@ pub async fn evaluate_case(
     body: ApiJson<EvaluationIn>,
 ) -> ApiResult<HttpResponse> {
     auth.require(&[Role::Applicant])?;
+    crate::writers::check("evaluateCase", Some(&auth), &body)?;
     let b = &body.value;
     let mut e = Errors::new();
     let text = e
@@ -914,30 +915,36 @@ async fn rectification_step(
             let from = rect_state(&r)?;
             let next = from.apply(action).map_err(illegal)?;
             let mut data = serde_json::json!({});
+            let mut note: Option<String> = None;
             match &step {
                 Step::Verify(findings) => {
+                    data = serde_json::json!({"findings": findings});
                     r.findings = Some(findings.clone());
                     r.verified_at = Some(now);
                     r.verified_by = Some(auth.id);
                 }
                 Step::Rectify(measures) => {
+                    data = serde_json::json!({"measures": measures});
                     r.measures = Some(measures.clone());
                     r.handled_at = Some(now);
                     r.handled_by = Some(auth.id);
                 }
                 Step::Explain(explanation) => {
+                    data = serde_json::json!({"explanation": explanation});
                     r.explanation = Some(explanation.clone());
                     r.handled_at = Some(now);
                     r.handled_by = Some(auth.id);
                 }
-                Step::Callback { satisfied, note } => {
+                Step::Callback { satisfied, note: n } => {
+                    note = Some(n.clone());
                     r.callback_satisfied = Some(*satisfied);
-                    r.callback_note = Some(note.clone());
+                    r.callback_note = Some(n.clone());
                     r.called_back_at = Some(now);
                     r.called_back_by = Some(auth.id);
                     data = serde_json::json!({"satisfied": satisfied});
                 }
-                Step::Close(note) => {
+                Step::Close(n) => {
+                    note.clone_from(n);
                     let pending = repo::appeal_of(c, r.evaluation_id, false)
                         .await?
                         .is_some_and(|a| a.state == AppealState::Pending.as_str());
@@ -948,7 +955,7 @@ async fn rectification_step(
                         )
                         .context(serde_json::json!({"state": from})));
                     }
-                    r.close_note = note.clone();
+                    r.close_note = n.clone();
                     r.closed_at = Some(now);
                     r.closed_by = Some(auth.id);
                 }
@@ -963,7 +970,7 @@ async fn rectification_step(
                     id,
                     Some(&org.path),
                     Some(&serde_json::json!({"state": from})),
-                    Some(&serde_json::json!({"state": next, "data": data})),
+                    Some(&serde_json::json!({"state": next, "note": note, "data": data})),
                 )
                 .await?;
             rectification_dto(c, saved).await

@@ -178,7 +178,8 @@ fn ticket_dto(t: Ticket, hotline_staff: bool, years_without_calendar: Vec<i32>) 
     params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe creation")),
     responses((status = 201, body = TicketDto),
     (status = 403, body = crate::error::Problem, content_type = "application/problem+json",
-     description = "Staff other than hotline operators cannot take tickets")))]
+     description = "Staff other than hotline operators cannot take tickets; the public cannot \
+set `urgency` or `classified` (`errors[]` names them)")))]
 #[post("/hotline/tickets")]
 pub async fn create_ticket(
     req: HttpRequest,
@@ -197,6 +198,7 @@ pub async fn create_ticket(
             "tickets are taken by hotline operators or submitted by the public",
         ));
     }
+    crate::writers::check("createTicket", auth.0.as_ref(), &body)?;
     let b = &body.value;
     let mut e = Errors::new();
     let subject = e.check("subject", validation::text(&b.subject, 200));
@@ -229,14 +231,10 @@ pub async fn create_ticket(
         }
         _ => {}
     }
-    if operator.is_none() && (b.classified || b.channel.is_some_and(|c| c != TicketChannel::Web)) {
+    if operator.is_none() && b.channel.is_some_and(|c| c != TicketChannel::Web) {
         e.push(
-            if b.classified {
-                "classified"
-            } else {
-                "channel"
-            },
-            RuleViolation::new("operator.only", "set by hotline operators"),
+            "channel",
+            RuleViolation::new("operator.only", "online submissions are web"),
         );
     }
     let center = b.center_id.or(operator.and_then(|p| p.org_id));
@@ -857,7 +855,9 @@ async fn ticket_step(
                     id,
                     Some(&org.path),
                     Some(&serde_json::json!({"state": from})),
-                    Some(&serde_json::json!({"state": next, "data": data})),
+                    Some(&serde_json::json!({
+                        "state": next, "note": step.note().map(str::trim), "data": data
+                    })),
                 )
                 .await?;
             let years = crate::deadlines::flags_of(c, saved.id).await?;
@@ -1396,14 +1396,18 @@ fn check_validity(e: &mut Errors, from: Option<NaiveDate>, to: Option<NaiveDate>
 /// Add an entry to the knowledge base (draft; published after review).
 #[utoipa::path(operation_id = "createKnowledgeEntry",
     tag = "hotline", security(("bearer" = [])), request_body = EntryIn,
-    responses((status = 201, body = EntryDto)))]
+    params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe creation")),
+    responses((status = 201, body = EntryDto, headers(("ETag" = String)))))]
 #[post("/knowledge-base")]
 pub async fn create_entry(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Principal,
+    key: IdempotencyKey,
     body: ApiJson<EntryIn>,
 ) -> ApiResult<HttpResponse> {
     auth.require(KB_AUTHORS)?;
+    let idem = Idem::new(&req, auth.idempotency_principal(), &key, &body.hash);
     let b = body.into_inner_value();
     let mut e = Errors::new();
     let question = e.check("question", validation::text(&b.question, 500));
@@ -1413,124 +1417,127 @@ pub async fn create_entry(
     let audit = AuditCtx::new(&state, auth.actor());
     let now = state.clock.now();
     let mut conn = state.conn().await?;
-    let out = conn
-        .transaction::<_, ApiError, _>(async |c| {
-            let org = match orgs::get(c, b.organization_id).await {
-                Ok(o) if auth.sees(&o.path) => o,
-                Ok(_) | Err(DbError::NotFound) => {
-                    return Err(ApiError::field(
-                        "/organization_id",
-                        "reference.not_found",
-                        "no such organisation in your scope",
-                    ));
-                }
-                Err(e) => return Err(e.into()),
-            };
-            check_links(c, &b.matter_ids, &b.disclosure_ids).await?;
-            let entry = Entry {
-                id: Uuid::now_v7(),
-                organization_id: org.id,
-                question: question.clone().unwrap_or_default(),
-                answer: answer.clone().unwrap_or_default(),
-                matter_ids: b.matter_ids.clone(),
-                disclosure_ids: b.disclosure_ids.clone(),
-                valid_from: b.valid_from,
-                valid_to: b.valid_to,
-                state: EntryState::Draft.as_str().to_owned(),
-                author_id: auth.id,
-                reviewer_id: None,
-                source_ticket_id: None,
-                version: 1,
-                created_at: now,
-                updated_at: now,
-            };
-            repo::insert_entry(c, &entry).await?;
-            audit
-                .record(
-                    c,
-                    "knowledge_entry.create",
-                    "knowledge_entry",
-                    entry.id,
-                    Some(&org.path),
-                    None::<&()>,
-                    Some(&serde_json::json!({"question": entry.question})),
-                )
-                .await?;
-            Ok(entry_dto(entry))
-        })
-        .await?;
-    Ok(HttpResponse::Created()
-        .insert_header((
-            header::LOCATION,
-            format!("/api/v1/knowledge-base/{}", out.id),
-        ))
-        .insert_header((header::ETAG, etag(out.version)))
-        .json(out))
+    conn.transaction::<_, ApiError, _>(async |c| {
+        if let Some(r) = idem.begin(c).await? {
+            return Ok(r);
+        }
+        let org = match orgs::get(c, b.organization_id).await {
+            Ok(o) if auth.sees(&o.path) => o,
+            Ok(_) | Err(DbError::NotFound) => {
+                return Err(ApiError::field(
+                    "/organization_id",
+                    "reference.not_found",
+                    "no such organisation in your scope",
+                ));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        check_links(c, &b.matter_ids, &b.disclosure_ids).await?;
+        let entry = Entry {
+            id: Uuid::now_v7(),
+            organization_id: org.id,
+            question: question.clone().unwrap_or_default(),
+            answer: answer.clone().unwrap_or_default(),
+            matter_ids: b.matter_ids.clone(),
+            disclosure_ids: b.disclosure_ids.clone(),
+            valid_from: b.valid_from,
+            valid_to: b.valid_to,
+            state: EntryState::Draft.as_str().to_owned(),
+            author_id: auth.id,
+            reviewer_id: None,
+            source_ticket_id: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        repo::insert_entry(c, &entry).await?;
+        let dto = entry_dto(entry);
+        audit
+            .record(
+                c,
+                "knowledge_entry.create",
+                "knowledge_entry",
+                dto.id,
+                Some(&org.path),
+                None::<&()>,
+                Some(&dto),
+            )
+            .await?;
+        let location = format!("/api/v1/knowledge-base/{}", dto.id);
+        idem.finish(c, &dto, location).await
+    })
+    .await
+    .map(crate::idem::Created::into_response)
 }
 
 /// Turn a ticket's reply into a draft entry (question from the ticket with personal data
 /// masked, answer from the reply), for the responsible organisation.
 #[utoipa::path(operation_id = "createKnowledgeEntryFromTicket",
-    tag = "hotline", security(("bearer" = [])), params(("id" = Uuid, Path)),
-    responses((status = 201, body = EntryDto)))]
+    tag = "hotline", security(("bearer" = [])),
+    params(("id" = Uuid, Path),
+        ("Idempotency-Key" = Option<String>, Header, description = "Retry-safe creation")),
+    responses((status = 201, body = EntryDto, headers(("ETag" = String)))))]
 #[post("/hotline/tickets/{id}/knowledge-entry")]
 pub async fn entry_from_ticket(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Principal,
+    key: IdempotencyKey,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     auth.require(KB_AUTHORS)?;
     let audit = AuditCtx::new(&state, auth.actor());
     let now = state.clock.now();
+    // No body: the request is the ticket named in the path.
+    let idem = Idem::new(&req, auth.idempotency_principal(), &key, &[]);
     let mut conn = state.conn().await?;
-    let out = conn
-        .transaction::<_, ApiError, _>(async |c| {
-            let (t, _) = visible_ticket(c, &auth, *id, false).await?;
-            let (Some(reply), Some(org_id)) = (t.reply.clone(), t.responsible_org_id) else {
-                return Err(ApiError::conflict(
-                    "ticket.not_replied",
-                    "the ticket has no reply yet",
-                ));
-            };
-            let org = orgs::get(c, org_id).await?;
-            let entry = Entry {
-                id: Uuid::now_v7(),
-                organization_id: org.id,
-                question: masked(&t.subject),
-                answer: masked(&reply),
-                matter_ids: vec![],
-                disclosure_ids: vec![],
-                valid_from: None,
-                valid_to: None,
-                state: EntryState::Draft.as_str().to_owned(),
-                author_id: auth.id,
-                reviewer_id: None,
-                source_ticket_id: Some(t.id),
-                version: 1,
-                created_at: now,
-                updated_at: now,
-            };
-            repo::insert_entry(c, &entry).await?;
-            audit
-                .record(
-                    c,
-                    "knowledge_entry.create",
-                    "knowledge_entry",
-                    entry.id,
-                    Some(&org.path),
-                    None::<&()>,
-                    Some(&serde_json::json!({"ticket": t.number})),
-                )
-                .await?;
-            Ok(entry_dto(entry))
-        })
-        .await?;
-    Ok(HttpResponse::Created()
-        .insert_header((
-            header::LOCATION,
-            format!("/api/v1/knowledge-base/{}", out.id),
-        ))
-        .json(out))
+    conn.transaction::<_, ApiError, _>(async |c| {
+        if let Some(r) = idem.begin(c).await? {
+            return Ok(r);
+        }
+        let (t, _) = visible_ticket(c, &auth, *id, false).await?;
+        let (Some(reply), Some(org_id)) = (t.reply.clone(), t.responsible_org_id) else {
+            return Err(ApiError::conflict(
+                "ticket.not_replied",
+                "the ticket has no reply yet",
+            ));
+        };
+        let org = orgs::get(c, org_id).await?;
+        let entry = Entry {
+            id: Uuid::now_v7(),
+            organization_id: org.id,
+            question: masked(&t.subject),
+            answer: masked(&reply),
+            matter_ids: vec![],
+            disclosure_ids: vec![],
+            valid_from: None,
+            valid_to: None,
+            state: EntryState::Draft.as_str().to_owned(),
+            author_id: auth.id,
+            reviewer_id: None,
+            source_ticket_id: Some(t.id),
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        repo::insert_entry(c, &entry).await?;
+        let dto = entry_dto(entry);
+        audit
+            .record(
+                c,
+                "knowledge_entry.create",
+                "knowledge_entry",
+                dto.id,
+                Some(&org.path),
+                None::<&()>,
+                Some(&serde_json::json!({"ticket": t.number, "entry": dto})),
+            )
+            .await?;
+        let location = format!("/api/v1/knowledge-base/{}", dto.id);
+        idem.finish(c, &dto, location).await
+    })
+    .await
+    .map(crate::idem::Created::into_response)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -16,7 +16,7 @@ use zhengwu_domain::services::{
 };
 use zhengwu_domain::validation::{self, Errors, RuleViolation};
 use zhengwu_persistence::matters::{self as repo, Matter, MatterContent, MatterVersion};
-use zhengwu_persistence::{Conn, DbError, orgs, windows};
+use zhengwu_persistence::{Conn, DbError, Found, orgs, windows};
 
 use crate::audit_ctx::AuditCtx;
 use crate::auth::{MaybePrincipal, Principal, Scope};
@@ -339,7 +339,11 @@ async fn check_content(conn: &mut Conn, c: &MatterContentDto) -> ApiResult<Matte
     }
     let mut seen = Vec::new();
     for (i, w) in c.window_ids.iter().enumerate() {
-        let ok = matches!(windows::get(conn, *w).await, Ok(win) if win.active) && !seen.contains(w);
+        let ok = windows::get(conn, *w)
+            .await
+            .found()?
+            .is_some_and(|win| win.active)
+            && !seen.contains(w);
         if !ok {
             return Err(ApiError::field(
                 &format!("/window_ids/{i}"),

@@ -13,7 +13,7 @@ use zhengwu_domain::supervision::{AccountabilityKind, AlertObject, OrderAction, 
 use zhengwu_domain::validation::{self, Errors, RuleViolation};
 use zhengwu_persistence::deadlines::Target;
 use zhengwu_persistence::supervision::{self as repo, Accountability, Order};
-use zhengwu_persistence::{Conn, DbError, orgs, users};
+use zhengwu_persistence::{Conn, DbError, Found, orgs, users};
 
 use crate::audit_ctx::AuditCtx;
 use crate::auth::Principal;
@@ -406,7 +406,15 @@ async fn order_step(
                     id,
                     Some(&org.path),
                     Some(&serde_json::json!({"state": from})),
-                    Some(&serde_json::json!({"state": next, "level": saved.level, "due_date": saved.due_date, "text": text})),
+                    Some(&serde_json::json!({
+                        "state": next, "level": saved.level, "due_date": saved.due_date,
+                        // The response, the closing note or the reason of the escalation.
+                        match &a {
+                            OrderAct::Respond(_) => "response",
+                            OrderAct::Close(_) => "note",
+                            OrderAct::Escalate(_) => "reason",
+                        }: text,
+                    })),
                 )
                 .await?;
             let years = crate::deadlines::flags_of(c, saved.id).await?;
@@ -556,11 +564,14 @@ pub async fn staff_of(
 /// member, attached to an order or a complaint (supervisors).
 #[utoipa::path(operation_id = "createAccountabilityRecord",
     tag = "supervision", security(("bearer" = [])), request_body = AccountabilityIn,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe creation")),
     responses((status = 201, body = AccountabilityDto)))]
 #[post("/supervision/accountability")]
 pub async fn create_accountability(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Principal,
+    key: IdempotencyKey,
     body: ApiJson<AccountabilityIn>,
 ) -> ApiResult<HttpResponse> {
     auth.require(SUPERVISORS)?;
@@ -570,80 +581,100 @@ pub async fn create_accountability(
     let audit = AuditCtx::new(&state, auth.actor());
     let now = state.clock.now();
     let day = state.today();
+    let idem = Idem::new(&req, auth.idempotency_principal(), &key, &body.hash);
     let mut conn = state.conn().await?;
-    let out = conn
-        .transaction::<_, ApiError, _>(async |c| {
-            let mut org_id = b.organization_id;
-            if let Some(o) = b.order_id {
-                let order = repo::get_order(c, o, false).await.map_err(|_| {
-                    ApiError::field("/order_id", "reference.not_found", "no such order")
-                })?;
-                org_id = org_id.or(Some(order.organization_id));
-            }
-            if let Some(k) = b.complaint_id {
-                let complaint = repo::get_complaint(c, k, false).await.map_err(|_| {
+    conn.transaction::<_, ApiError, _>(async |c| {
+        if let Some(r) = idem.begin(c).await? {
+            return Ok(r);
+        }
+        let mut org_id = b.organization_id;
+        if let Some(o) = b.order_id {
+            let order = repo::get_order(c, o, false).await.found()?.ok_or_else(|| {
+                ApiError::field("/order_id", "reference.not_found", "no such order")
+            })?;
+            org_id = org_id.or(Some(order.organization_id));
+        }
+        if let Some(k) = b.complaint_id {
+            let complaint = repo::get_complaint(c, k, false)
+                .await
+                .found()?
+                .ok_or_else(|| {
                     ApiError::field("/complaint_id", "reference.not_found", "no such complaint")
                 })?;
-                org_id = org_id.or(Some(complaint.organization_id));
-            }
-            let org_id = org_id.ok_or_else(|| {
-                ApiError::field(
-                    "/organization_id",
-                    "field.required_when",
-                    "name the organisation, an order or a complaint",
-                )
-            })?;
-            let org = match orgs::get(c, org_id).await {
-                Ok(o) if auth.sees(&o.path) => o,
-                Ok(_) | Err(DbError::NotFound) => {
-                    return Err(ApiError::field(
-                        "/organization_id",
-                        "reference.not_found",
-                        "no such organisation in your scope",
-                    ));
-                }
-                Err(e) => return Err(e.into()),
-            };
-            if let Some(u) = b.user_id
-                && !staff_of(c, u, &org.path).await?
-            {
+            org_id = org_id.or(Some(complaint.organization_id));
+        }
+        let org_id = org_id.ok_or_else(|| {
+            ApiError::field(
+                "/organization_id",
+                "field.required_when",
+                "name the organisation, an order or a complaint",
+            )
+        })?;
+        let org = match orgs::get(c, org_id).await {
+            Ok(o) if auth.sees(&o.path) => o,
+            Ok(_) | Err(DbError::NotFound) => {
                 return Err(ApiError::field(
-                    "/user_id",
+                    "/organization_id",
                     "reference.not_found",
-                    "no staff member of that organisation",
+                    "no such organisation in your scope",
                 ));
             }
-            let a = Accountability {
-                id: Uuid::now_v7(),
-                kind: b.kind.as_str().to_owned(),
-                organization_id: org.id,
-                user_id: b.user_id,
-                order_id: b.order_id,
-                complaint_id: b.complaint_id,
-                reason,
-                decided_on: day,
-                recorded_by: auth.id,
-                recorded_at: now,
+            Err(e) => return Err(e.into()),
+        };
+        if let Some(u) = b.user_id
+            && !staff_of(c, u, &org.path).await?
+        {
+            return Err(ApiError::field(
+                "/user_id",
+                "reference.not_found",
+                "no staff member of that organisation",
+            ));
+        }
+        let a = Accountability {
+            id: Uuid::now_v7(),
+            kind: b.kind.as_str().to_owned(),
+            organization_id: org.id,
+            user_id: b.user_id,
+            order_id: b.order_id,
+            complaint_id: b.complaint_id,
+            reason,
+            decided_on: day,
+            recorded_by: auth.id,
+            recorded_at: now,
+        };
+        // The order and the complaint named are of the same organisation's subtree.
+        for (pointer, linked) in [("/order_id", b.order_id), ("/complaint_id", b.complaint_id)] {
+            let Some(linked) = linked else { continue };
+            let linked_org = match pointer {
+                "/order_id" => repo::get_order(c, linked, false).await?.organization_id,
+                _ => repo::get_complaint(c, linked, false).await?.organization_id,
             };
-            repo::insert_accountability(c, &a).await?;
-            let dto = accountability_dto(a);
-            audit
-                .record(
-                    c,
-                    "accountability.record",
-                    "accountability_record",
-                    dto.id,
-                    Some(&org.path),
-                    None::<&()>,
-                    Some(&dto),
-                )
-                .await?;
-            Ok(dto)
-        })
-        .await?;
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, "/api/v1/supervision/accountability"))
-        .json(out))
+            if !org.path.contains(&orgs::get(c, linked_org).await?.path) {
+                return Err(ApiError::field(
+                    pointer,
+                    "reference.not_found",
+                    "not of that organisation",
+                ));
+            }
+        }
+        repo::insert_accountability(c, &a).await?;
+        let dto = accountability_dto(a);
+        audit
+            .record(
+                c,
+                "accountability.record",
+                "accountability_record",
+                dto.id,
+                Some(&org.path),
+                None::<&()>,
+                Some(&dto),
+            )
+            .await?;
+        idem.finish(c, &dto, "/api/v1/supervision/accountability".to_owned())
+            .await
+    })
+    .await
+    .map(crate::idem::Created::into_response)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

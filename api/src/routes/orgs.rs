@@ -15,7 +15,7 @@ use zhengwu_persistence::orgs::{self, Fields, Organization};
 use crate::audit_ctx::AuditCtx;
 use crate::auth::{Principal, Scope};
 use crate::dto::double_option;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, OrIfAbsent};
 use crate::extract::{ApiJson, IdempotencyKey, IfMatch, etag};
 use crate::idem::Idem;
 use crate::pagination::{Page, PageParams, page_response};
@@ -466,7 +466,7 @@ pub async fn patch(
             let before: OrganizationDto = current.clone().into();
             let mut path = current.path.clone();
             if let Some(new_parent) = b.parent_id.filter(|p| Some(*p) != current.parent_id) {
-                let parent = visible(c, &auth, new_parent, true).await.map_err(|_| {
+                let parent = visible(c, &auth, new_parent, true).await.or_if_absent(|| {
                     ApiError::field(
                         "/parent_id",
                         "reference.not_found",
@@ -505,5 +505,7 @@ pub async fn patch(
             detail(c, saved).await
         })
         .await?;
+    // A move changes the paths of the subtree, and with them its staff's scope.
+    state.principals.forget_all();
     Ok(with_etag(saved.organization.version, &saved))
 }

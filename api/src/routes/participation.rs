@@ -18,7 +18,7 @@ use zhengwu_domain::pii;
 use zhengwu_domain::validation::{self, Errors, RuleViolation};
 use zhengwu_persistence::deadlines::Target;
 use zhengwu_persistence::participation::{self as repo, Comment, Consultation, Message};
-use zhengwu_persistence::{Conn, DbError, disclosure, orgs};
+use zhengwu_persistence::{Conn, DbError, Found, disclosure, orgs};
 
 use crate::audit_ctx::AuditCtx;
 use crate::auth::{MaybePrincipal, Principal};
@@ -483,17 +483,22 @@ pub async fn publish_summary(
 
 /// Comment on an open consultation: registered, or anonymous with contact details (kept private).
 #[utoipa::path(operation_id = "createConsultationComment",
-    tag = "participation", security((), ("bearer" = [])), params(("id" = Uuid, Path)), request_body = CommentIn,
+    tag = "participation", security((), ("bearer" = [])), request_body = CommentIn,
+    params(("id" = Uuid, Path),
+        ("Idempotency-Key" = Option<String>, Header, description = "Retry-safe creation")),
     responses((status = 201, body = CommentDto),
     (status = 409, body = crate::error::Problem, content_type = "application/problem+json",
      description = "The consultation is not open (by the server's clock)")))]
 #[post("/consultations/{id}/comments")]
 pub async fn add_comment(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: MaybePrincipal,
+    key: IdempotencyKey,
     id: web::Path<Uuid>,
     body: ApiJson<CommentIn>,
 ) -> ApiResult<HttpResponse> {
+    crate::writers::check("createConsultationComment", auth.0.as_ref(), &body)?;
     let b = &body.value;
     let mut e = Errors::new();
     e.check("text", validation::text(&b.text, 5000));
@@ -517,31 +522,34 @@ pub async fn add_comment(
     }
     e.finish()?;
     let now = state.clock.now();
+    let idem = Idem::new(&req, auth.idempotency_principal(), &key, &body.hash);
     let mut conn = state.conn().await?;
-    let out = conn
-        .transaction::<_, ApiError, _>(async |c| {
-            let (cons, _) = consultation_for(c, &auth, *id, true).await?;
-            let st = ConsultationState::parse(&cons.state).ok_or_else(ApiError::internal)?;
-            rules::accepts_comments(st, cons.opens_at, cons.closes_at, now)
-                .map_err(|v| ApiError::conflict(v.code, v.message))?;
-            let row = Comment {
-                id: Uuid::now_v7(),
-                consultation_id: cons.id,
-                author_id: auth.0.as_ref().map(|p| p.id),
-                display_name: b.display_name.clone(),
-                contact: serde_json::to_value(&b.contact).unwrap_or_default(),
-                text: b.text.trim().to_owned(),
-                state: CommentState::Pending.as_str().to_owned(),
-                rejection_reason: None,
-                adopted: None,
-                adoption_note: None,
-                submitted_at: now,
-            };
-            repo::insert_comment(c, &row).await?;
-            Ok(comment_dto(row, false))
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(out))
+    conn.transaction::<_, ApiError, _>(async |c| {
+        if let Some(r) = idem.begin(c).await? {
+            return Ok(r);
+        }
+        let (cons, _) = consultation_for(c, &auth, *id, true).await?;
+        let st = ConsultationState::parse(&cons.state).ok_or_else(ApiError::internal)?;
+        rules::accepts_comments(st, cons.opens_at, cons.closes_at, now)
+            .map_err(|v| ApiError::conflict(v.code, v.message))?;
+        let row = Comment {
+            id: Uuid::now_v7(),
+            consultation_id: cons.id,
+            author_id: auth.0.as_ref().map(|p| p.id),
+            display_name: b.display_name.clone(),
+            contact: serde_json::to_value(&b.contact).unwrap_or_default(),
+            text: b.text.trim().to_owned(),
+            state: CommentState::Pending.as_str().to_owned(),
+            rejection_reason: None,
+            adopted: None,
+            adoption_note: None,
+            submitted_at: now,
+        };
+        repo::insert_comment(c, &row).await?;
+        idem.finish(c, &comment_dto(row, false), None).await
+    })
+    .await
+    .map(crate::idem::Created::into_response)
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -706,13 +714,18 @@ fn message_dto(m: Message, staff: bool, years_without_calendar: Vec<i32>) -> Mes
 
 /// Ask for a topic to be disclosed (点题公开) or write to a leader (领导信箱).
 #[utoipa::path(operation_id = "createPublicMessage",
-    tag = "participation", security((), ("bearer" = [])), request_body = MessageIn, responses((status = 201, body = MessageDto)))]
+    tag = "participation", security((), ("bearer" = [])), request_body = MessageIn,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe creation")),
+    responses((status = 201, body = MessageDto)))]
 #[post("/public-messages")]
 pub async fn submit_message(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: MaybePrincipal,
+    key: IdempotencyKey,
     body: ApiJson<MessageIn>,
 ) -> ApiResult<HttpResponse> {
+    crate::writers::check("createPublicMessage", auth.0.as_ref(), &body)?;
     let b = &body.value;
     let mut e = Errors::new();
     e.check("subject", validation::text(&b.subject, 200));
@@ -731,42 +744,46 @@ pub async fn submit_message(
     }
     e.finish()?;
     let now = state.clock.now();
+    let idem = Idem::new(&req, auth.idempotency_principal(), &key, &body.hash);
     let mut conn = state.conn().await?;
-    let out = conn
-        .transaction::<_, ApiError, _>(async |c| {
-            if let Err(DbError::NotFound) = orgs::get(c, b.organization_id).await {
-                return Err(ApiError::field(
-                    "/organization_id",
-                    "reference.not_found",
-                    "no such organisation",
-                ));
-            }
-            let m = Message {
-                id: Uuid::now_v7(),
-                kind: b.kind.as_str().to_owned(),
-                organization_id: b.organization_id,
-                submitter_id: auth.0.as_ref().map(|p| p.id),
-                submitter_name: b.name.clone(),
-                contact: serde_json::to_value(&b.contact).unwrap_or_default(),
-                subject: b.subject.trim().to_owned(),
-                text: b.text.trim().to_owned(),
-                state: MessageState::Submitted.as_str().to_owned(),
-                submitted_at: now,
-                forwarded_to: None,
-                forwarded_at: None,
-                feedback_due: None,
-                answer_kind: None,
-                answer: None,
-                disclosure_id: None,
-                answered_at: None,
-                published_at: None,
-                version: 1,
-            };
-            repo::insert_message(c, &m).await?;
-            Ok(message_dto(m, false, Vec::new()))
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(out))
+    conn.transaction::<_, ApiError, _>(async |c| {
+        if let Some(r) = idem.begin(c).await? {
+            return Ok(r);
+        }
+        if orgs::get(c, b.organization_id).await.found()?.is_none() {
+            return Err(ApiError::field(
+                "/organization_id",
+                "reference.not_found",
+                "no such organisation",
+            ));
+        }
+        let m = Message {
+            id: Uuid::now_v7(),
+            kind: b.kind.as_str().to_owned(),
+            organization_id: b.organization_id,
+            submitter_id: auth.0.as_ref().map(|p| p.id),
+            submitter_name: b.name.clone(),
+            contact: serde_json::to_value(&b.contact).unwrap_or_default(),
+            subject: b.subject.trim().to_owned(),
+            text: b.text.trim().to_owned(),
+            state: MessageState::Submitted.as_str().to_owned(),
+            submitted_at: now,
+            forwarded_to: None,
+            forwarded_at: None,
+            feedback_due: None,
+            answer_kind: None,
+            answer: None,
+            disclosure_id: None,
+            answered_at: None,
+            published_at: None,
+            version: 1,
+        };
+        repo::insert_message(c, &m).await?;
+        idem.finish(c, &message_dto(m, false, Vec::new()), None)
+            .await
+    })
+    .await
+    .map(crate::idem::Created::into_response)
 }
 
 /// Messages received by, or forwarded to, the organisations of your scope.
@@ -1050,7 +1067,7 @@ pub async fn echo_wall(
     let more = rows.len() as i64 > limit;
     for m in rows.into_iter().take(limit as usize) {
         let answered_by = match m.forwarded_to {
-            Some(o) => orgs::get(&mut conn, o).await.ok().map(|o| o.name),
+            Some(o) => orgs::get(&mut conn, o).await.found()?.map(|o| o.name),
             None => None,
         };
         items.push(EchoEntry {

@@ -490,8 +490,7 @@ pub async fn put_text(
             };
             match reports::texts_version_for_update(c, org.id, year).await? {
                 Some(v) => if_match.check(v)?,
-                None if if_match.0.is_some() => return Err(ApiError::precondition_failed(0)),
-                None => {}
+                None => if_match.check_absent()?,
             }
             let t = reports::put_texts(
                 c,

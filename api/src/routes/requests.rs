@@ -16,7 +16,7 @@ use zhengwu_domain::requests::{
 use zhengwu_domain::validation::{self, Errors, RuleViolation};
 use zhengwu_persistence::deadlines::Target;
 use zhengwu_persistence::requests::{self as repo, Request};
-use zhengwu_persistence::{Conn, DbError, calendar, orgs, users};
+use zhengwu_persistence::{Conn, DbError, Found, calendar, orgs, users};
 
 use crate::audit_ctx::AuditCtx;
 use crate::auth::{Principal, Scope, SubjectKind};
@@ -530,7 +530,10 @@ async fn keep_reply_due(
 #[utoipa::path(operation_id = "createDisclosureRequest",
     tag = "disclosure requests", security(("bearer" = [])), request_body = CreateRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe creation")),
-    responses((status = 201, body = RequestDto)))]
+    responses((status = 201, body = RequestDto),
+    (status = 403, body = crate::error::Problem, content_type = "application/problem+json",
+     description = "Not an officer or an applicant, or an applicant set a field reserved to \
+officers (`applicant`, `submitted_on`, `signed_on`, `confirmed_on`; `errors[]` names it)")))]
 #[post("/disclosure-requests")]
 pub async fn create(
     req: HttpRequest,
@@ -540,6 +543,7 @@ pub async fn create(
     body: ApiJson<CreateRequest>,
 ) -> ApiResult<HttpResponse> {
     let b = &body.value;
+    crate::writers::check("createDisclosureRequest", Some(&auth), &body)?;
     let online = auth.role == Role::Applicant;
     if !online {
         auth.require(OFFICERS)?;
@@ -644,7 +648,10 @@ pub async fn create(
         } else {
             let a = b.applicant.clone().ok_or_else(ApiError::internal)?;
             if let Some(u) = a.user_id
-                && !matches!(users::get(c, u).await, Ok(x) if x.role == Role::Applicant)
+                && users::get(c, u)
+                    .await
+                    .found()?
+                    .is_none_or(|x| x.role != Role::Applicant)
             {
                 return Err(ApiError::field(
                     "/applicant/user_id",
@@ -973,6 +980,9 @@ macro_rules! request_action {
             if_match: IfMatch,
             body: ApiJson<$body>,
         ) -> ApiResult<HttpResponse> {
+            if crate::writers::rules_of($op).is_some() {
+                crate::writers::check($op, Some(&auth), &body)?;
+            }
             let $b = body.value;
             act(&state, &auth, *id, &if_match, $make).await
         }
@@ -1228,12 +1238,16 @@ pub async fn fee_quote(q: web::Query<QuoteQuery>) -> ApiResult<HttpResponse> {
 
 /// Record an administrative reconsideration or a lawsuit about an application.
 #[utoipa::path(operation_id = "createDisclosureRequestRemedy",
-    tag = "disclosure requests", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    tag = "disclosure requests", security(("bearer" = [])),
+    params(("id" = Uuid, Path),
+        ("Idempotency-Key" = Option<String>, Header, description = "Retry-safe creation")),
     request_body = RemedyIn, responses((status = 201, body = RemedyDto)))]
 #[post("/disclosure-requests/{id}/remedies")]
 pub async fn add_remedy(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Principal,
+    key: IdempotencyKey,
     id: web::Path<Uuid>,
     body: ApiJson<RemedyIn>,
 ) -> ApiResult<HttpResponse> {
@@ -1241,57 +1255,59 @@ pub async fn add_remedy(
     let b = &body.value;
     let day = state.today();
     let audit = AuditCtx::new(&state, auth.actor());
+    let idem = Idem::new(&req, auth.idempotency_principal(), &key, &body.hash);
     let mut conn = state.conn().await?;
-    let out = conn
-        .transaction::<_, ApiError, _>(async |c| {
-            let (r, org) = visible(c, &auth, *id, true).await?;
-            let mut e = Errors::new();
-            let receipt = Some((r.received_on, "the application's receipt"));
-            if let Some(filed) =
-                e.check("filed_on", validation::event_date(b.filed_on, receipt, day))
-                && let Some(decided) = b.decided_on
-            {
-                e.check(
-                    "decided_on",
-                    validation::event_date(decided, Some((filed, "the filing")), day),
-                );
-            }
-            e.finish()?;
-            let m = repo::Remedy {
-                id: Uuid::now_v7(),
-                request_id: r.id,
-                kind: kind_str(b.kind).to_owned(),
-                filed_on: b.filed_on,
-                outcome: outcome_str(b.outcome).to_owned(),
-                decided_on: b.decided_on,
-                note: b.note.clone(),
-                version: 1,
-            };
-            repo::insert_remedy(c, &m).await?;
-            let d = RemedyDto {
-                id: m.id,
-                kind: m.kind,
-                filed_on: m.filed_on,
-                outcome: m.outcome,
-                decided_on: m.decided_on,
-                note: m.note,
-                version: 1,
-            };
-            audit
-                .record(
-                    c,
-                    "disclosure_request.remedy",
-                    "disclosure_request",
-                    r.id,
-                    Some(&org.path),
-                    None::<&()>,
-                    Some(&d),
-                )
-                .await?;
-            Ok(d)
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(out))
+    conn.transaction::<_, ApiError, _>(async |c| {
+        if let Some(r) = idem.begin(c).await? {
+            return Ok(r);
+        }
+        let (r, org) = visible(c, &auth, *id, true).await?;
+        let mut e = Errors::new();
+        let receipt = Some((r.received_on, "the application's receipt"));
+        if let Some(filed) = e.check("filed_on", validation::event_date(b.filed_on, receipt, day))
+            && let Some(decided) = b.decided_on
+        {
+            e.check(
+                "decided_on",
+                validation::event_date(decided, Some((filed, "the filing")), day),
+            );
+        }
+        e.finish()?;
+        let m = repo::Remedy {
+            id: Uuid::now_v7(),
+            request_id: r.id,
+            kind: kind_str(b.kind).to_owned(),
+            filed_on: b.filed_on,
+            outcome: outcome_str(b.outcome).to_owned(),
+            decided_on: b.decided_on,
+            note: b.note.clone(),
+            version: 1,
+        };
+        repo::insert_remedy(c, &m).await?;
+        let d = RemedyDto {
+            id: m.id,
+            kind: m.kind,
+            filed_on: m.filed_on,
+            outcome: m.outcome,
+            decided_on: m.decided_on,
+            note: m.note,
+            version: 1,
+        };
+        audit
+            .record(
+                c,
+                "disclosure_request.remedy",
+                "disclosure_request",
+                r.id,
+                Some(&org.path),
+                None::<&()>,
+                Some(&d),
+            )
+            .await?;
+        idem.finish(c, &d, None).await
+    })
+    .await
+    .map(crate::idem::Created::into_response)
 }
 
 /// Update the outcome of a reconsideration or lawsuit (upheld, corrected, other, pending).

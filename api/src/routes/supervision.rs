@@ -197,8 +197,9 @@ pub async fn put_rules(
         .transaction::<_, ApiError, _>(async |c| {
             let org = rules_org(c, &auth, q.org).await?;
             let current = repo::own_rules_version(c, org.id).await?;
-            if let Some(v) = current {
-                if_match.check(v)?;
+            match current {
+                Some(v) => if_match.check(v)?,
+                None => if_match.check_absent()?,
             }
             let before = repo::rules_at(c, org.path.as_str()).await?.0;
             repo::put_rules(c, org.id, &rules, auth.id, now).await?;

@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use zhengwu_domain::account::{self, Role};
 use zhengwu_domain::validation::{self, Errors};
-use zhengwu_persistence::{Conn, DbError, orgs, tokens, users};
+use zhengwu_persistence::{Conn, DbError, login_throttle, orgs, tokens, users};
 
 use crate::audit_ctx::AuditCtx;
 use crate::auth::{Principal, Scope, SubjectKind, hash_password};
@@ -355,6 +355,9 @@ pub async fn patch(
             .await?;
             if let Some(h) = &new_hash {
                 users::set_password(c, id, h).await?;
+                // A reset password works at once from wherever the owner failed before.
+                login_throttle::clear_subject(c, &login_throttle::user_subject(&current.username))
+                    .await?;
                 saved = users::get(c, id).await?;
             }
             if !active || new_hash.is_some() {
@@ -380,6 +383,8 @@ pub async fn patch(
             Ok(after)
         })
         .await?;
+    // The role, the organisation, the account's state and its logins take effect at once.
+    state.principals.forget_all();
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(saved.version)))
         .json(saved))

@@ -70,8 +70,9 @@ export interface paths {
         /**
          * Get an access token.
          * @description People use `grant_type: password`; machine clients of other systems use
-         *     `grant_type: client_credentials`. After repeated failures an account is locked for a
-         *     while (429 with `Retry-After`).
+         *     `grant_type: client_credentials`. Repeated failures for one name from one address are
+         *     delayed, longer each time (429 with `Retry-After`); a name without an account is
+         *     answered exactly like one with an account.
          */
         post: operations["createToken"];
         delete?: never;
@@ -110,7 +111,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign out: revoke the refresh token and every token of its login. */
+        /**
+         * Sign out: end the login of the refresh token — its refresh tokens and its access tokens,
+         *     at once.
+         */
         post: operations["logOut"];
         delete?: never;
         options?: never;
@@ -129,6 +133,26 @@ export interface paths {
         get: operations["getMe"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change your own password (people; the current password is required). Every other login
+         *     of the account ends at once, its refresh and access tokens with it; this one goes on.
+         */
+        post: operations["changeOwnPassword"];
         delete?: never;
         options?: never;
         head?: never;
@@ -404,8 +428,33 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Verify that no audit event has been altered or removed. */
+        /**
+         * Verify that no audit event has been altered or removed: every event's hash and link,
+         *     and every checkpoint — its signature, its link to the previous checkpoint, and that the
+         *     chain still holds its event — so that the removal of the newest events shows too. With
+         *     `event_id` and `event_hash` of a checkpoint held outside, also that the chain holds it.
+         */
         get: operations["verifyAuditChain"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit-checkpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The signed checkpoints of the audit chain, oldest first, for export and notarisation
+         *     outside the system (system administrators and supervisors).
+         */
+        get: operations["listAuditCheckpoints"];
         put?: never;
         post?: never;
         delete?: never;
@@ -675,6 +724,26 @@ export interface paths {
          *     (ID `110105********123X`, mobile `138****5678`, card keeping the first 6 and last 4).
          */
         post: operations["maskDisclosure"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/disclosures/{id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The trail of an item (staff who may see it): every change and workflow step with its
+         *     actor, time and note, as the audit log records it (the first 1,000 steps).
+         */
+        get: operations["getDisclosureTimeline"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3415,6 +3484,34 @@ export interface components {
          * @enum {string}
          */
         Attribute: "proactive" | "on_application" | "not_disclosed";
+        /** @description A signed checkpoint of the chain's head, as exported. */
+        AuditCheckpointDto: {
+            /** Format: int64 */
+            id: number;
+            /**
+             * Format: int64
+             * @description The newest event when it was taken.
+             */
+            event_id: number;
+            /** @description That event's hash, hex. */
+            event_hash: string;
+            /**
+             * Format: int64
+             * @description The number of events up to and including it.
+             */
+            events: number;
+            /** Format: date-time */
+            created_at: string;
+            /** @description The previous checkpoint's signature, hex (absent for the first). */
+            prev_signature?: string | null;
+            /** @description Names the signing key: the first 8 bytes of its SHA-256, hex. */
+            key_id: string;
+            /**
+             * @description HMAC-SHA-256 over `zhengwu-audit-checkpoint:v1:{event_id}:{event_hash}:{events}:
+             *     {created_at, RFC 3339 with microseconds}:{prev_signature}`, hex.
+             */
+            signature: string;
+        };
         AuditEventDto: {
             /** Format: int64 */
             id: number;
@@ -4654,6 +4751,30 @@ export interface components {
             publish_due?: string | null;
             overdue?: boolean | null;
         };
+        /** @description The trail of an item: who did what, when, with which note, oldest first. */
+        DisclosureTrail: {
+            /** Format: uuid */
+            item_id: string;
+            state: components["schemas"]["ItemState"];
+            entries: components["schemas"]["DisclosureTrailEntry"][];
+        };
+        /** @description One step of an item's trail. */
+        DisclosureTrailEntry: {
+            /** Format: date-time */
+            at: string;
+            /**
+             * @description `create`, `update`, `attach`, `mask`, or a workflow step: `submit`, `approve`,
+             *     `reject`, `publish` (`publish_with_personal_data` under an exception), `revise`,
+             *     `withdraw`.
+             * @example approve
+             */
+            action: string;
+            /** Format: uuid */
+            actor_id?: string | null;
+            state?: components["schemas"]["ItemState"] | null;
+            /** @description The note or the reason the official gave. */
+            note?: string | null;
+        };
         /** @description An item in the view the caller asked for. */
         DisclosureView: components["schemas"]["DisclosureDto"] | components["schemas"]["PublishedDisclosure"];
         /**
@@ -5032,7 +5153,8 @@ export interface components {
         /** @description One problem with one field of the request. */
         FieldProblem: {
             /**
-             * @description JSON pointer to the field (`/credit_code`), or the query parameter (`?limit`).
+             * @description JSON pointer to the field (`/credit_code`), the query parameter (`?limit`) or the
+             *     path parameter (`{id}`).
              * @example /credit_code
              */
             pointer: string;
@@ -5848,6 +5970,12 @@ export interface components {
             next_cursor?: string | null;
         };
         /** @description One page of a list. */
+        Page_AuditCheckpointDto: {
+            items: components["schemas"]["AuditCheckpointDto"][];
+            /** @description Pass as `cursor` to get the next page; absent on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description One page of a list. */
         Page_AuditEventDto: {
             items: components["schemas"]["AuditEventDto"][];
             /** @description Pass as `cursor` to get the next page; absent on the last page. */
@@ -5960,6 +6088,18 @@ export interface components {
             items: components["schemas"]["WindowDto"][];
             /** @description Pass as `cursor` to get the next page; absent on the last page. */
             next_cursor?: string | null;
+        };
+        /**
+         * @description A change of one's own password.
+         * @example {
+         *       "current_password": "zhengwu-demo-2026",
+         *       "new_password": "a-longer-secret-2027"
+         *     }
+         */
+        PasswordChange: {
+            current_password: string;
+            /** @description At least 10 characters with a letter and a digit, not the current one. */
+            new_password: string;
         };
         /**
          * @description Changes to a category: rename, reorder, move, retire or reinstate.
@@ -7351,6 +7491,29 @@ export interface components {
             /** @description On submission: personal data found, to be masked before publication. */
             warnings: components["schemas"]["PiiFindingDto"][];
         };
+        /** @description A cut tail of the chain. */
+        TruncationDto: {
+            /**
+             * Format: int64
+             * @description The checkpoint that shows it; absent for a checkpoint held outside.
+             */
+            checkpoint_id?: number | null;
+            /**
+             * Format: int64
+             * @description The event it names, which the chain no longer holds.
+             */
+            event_id: number;
+            /**
+             * Format: int64
+             * @description How many events there were up to it.
+             */
+            events?: number | null;
+            /**
+             * Format: int64
+             * @description The last event the chain still holds.
+             */
+            last_event_id?: number | null;
+        };
         /** @description An upload: one file in the `file` field of a multipart form. */
         UploadForm: {
             /** Format: binary */
@@ -7388,7 +7551,10 @@ export interface components {
          */
         Validity: "valid" | "expired" | "repealed";
         VerifyResult: {
-            /** @description Whether every event's hash and link to its predecessor is intact. */
+            /**
+             * @description Whether every event's hash and link to its predecessor is intact, every checkpoint
+             *     holds, and the chain is not cut short of one.
+             */
             ok: boolean;
             /**
              * Format: int64
@@ -7400,6 +7566,27 @@ export interface components {
              * @description The first event whose content or link no longer matches.
              */
             first_broken_id?: number | null;
+            /**
+             * Format: int64
+             * @description Checkpoints whose signature, link to the previous one and event all hold.
+             */
+            checkpoints_checked: number;
+            /**
+             * Format: int64
+             * @description The first checkpoint that does not hold: a signature that does not verify (forged), a
+             *     broken link (a checkpoint removed before it), or an event with another hash or place
+             *     in the chain (history rewritten before it).
+             */
+            first_bad_checkpoint_id?: number | null;
+            /**
+             * Format: int64
+             * @description Checkpoints signed under another key (before a rotation of `ZHENGWU_AUDIT_KEY`):
+             *     their event is checked, their signature cannot be.
+             */
+            checkpoints_signed_with_another_key: number;
+            truncated?: components["schemas"]["TruncationDto"] | null;
+            /** @description With `event_id` and `event_hash`: whether the chain still holds that event. */
+            held_checkpoint_matches?: boolean | null;
         };
         VersionList: {
             items: components["schemas"]["VersionSummary"][];
@@ -7794,7 +7981,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
-            /** @description Too many failed logins for this account, or too many token requests from this address */
+            /** @description Too many failed logins for this name from this address, or too many token requests from this address */
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -7880,6 +8067,41 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    changeOwnPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordChange"];
+            };
+        };
+        responses: {
+            /** @description Changed; the account's other logins have ended */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description Machine clients have no password to change here */
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description The current password is wrong (`/current_password`), or the new one is too weak or the same (`/new_password`) */
+            422: components["responses"]["ValidationFailed"];
+            /** @description Too many wrong passwords for this account from this address, or too many token requests from it */
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -8677,7 +8899,15 @@ export interface operations {
     };
     verifyAuditChain: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The checkpoint's `event_id`. */
+                event_id?: number;
+                /**
+                 * @description The checkpoint's `event_hash` (hex).
+                 * @example 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+                 */
+                event_hash?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -8693,8 +8923,41 @@ export interface operations {
                     "application/json": components["schemas"]["VerifyResult"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listAuditCheckpoints: {
+        parameters: {
+            query?: {
+                /** @description Items per page, 1 to 200. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AuditCheckpointDto"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -9462,6 +9725,35 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    getDisclosureTimeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisclosureTrail"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     listDisclosureVersions: {
         parameters: {
             query?: never;
@@ -9524,7 +9816,13 @@ export interface operations {
     uploadDisclosureAttachment: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes the creation retry-safe: a retry with the same key and body returns the first answer (with `Idempotent-Replayed: true`); the same key with another body is 422. 1 to 200 visible ASCII characters, e.g. a UUID.
+                 * @example 5f0c7a52-3d1e-4b8a-9c61-2f4e8d7a1b09
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 id: string;
             };
@@ -10103,6 +10401,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            /** @description Not a clerk or an applicant, or an applicant set a field reserved to staff (`window_id`, `applicant`, `green_channel`; `errors[]` names it) */
             403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
@@ -10877,6 +11176,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            /** @description Not an officer or an applicant, or an applicant set a field reserved to officers (`applicant`, `submitted_on`, `signed_on`, `confirmed_on`; `errors[]` names it) */
             403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
@@ -11343,7 +11643,13 @@ export interface operations {
     createDisclosureRequestRemedy: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes the creation retry-safe: a retry with the same key and body returns the first answer (with `Idempotent-Replayed: true`); the same key with another body is 422. 1 to 200 visible ASCII characters, e.g. a UUID.
+                 * @example 5f0c7a52-3d1e-4b8a-9c61-2f4e8d7a1b09
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 id: string;
             };
@@ -11737,7 +12043,13 @@ export interface operations {
     createConsultationComment: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes the creation retry-safe: a retry with the same key and body returns the first answer (with `Idempotent-Replayed: true`); the same key with another body is 422. 1 to 200 visible ASCII characters, e.g. a UUID.
+                 * @example 5f0c7a52-3d1e-4b8a-9c61-2f4e8d7a1b09
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 id: string;
             };
@@ -11841,7 +12153,13 @@ export interface operations {
     createPublicMessage: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes the creation retry-safe: a retry with the same key and body returns the first answer (with `Idempotent-Replayed: true`); the same key with another body is 422. 1 to 200 visible ASCII characters, e.g. a UUID.
+                 * @example 5f0c7a52-3d1e-4b8a-9c61-2f4e8d7a1b09
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -12510,7 +12828,13 @@ export interface operations {
     createAccountabilityRecord: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes the creation retry-safe: a retry with the same key and body returns the first answer (with `Idempotent-Replayed: true`); the same key with another body is 422. 1 to 200 visible ASCII characters, e.g. a UUID.
+                 * @example 5f0c7a52-3d1e-4b8a-9c61-2f4e8d7a1b09
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -12605,7 +12929,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            /** @description Staff accounts cannot file complaints */
+            /** @description Staff accounts cannot file complaints; without an account no `case_id` can be named (`errors[]` names it) */
             403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
@@ -13005,7 +13329,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            /** @description Staff other than hotline operators cannot take tickets */
+            /** @description Staff other than hotline operators cannot take tickets; the public cannot set `urgency` or `classified` (`errors[]` names them) */
             403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
@@ -13420,7 +13744,13 @@ export interface operations {
     createKnowledgeEntryFromTicket: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes the creation retry-safe: a retry with the same key and body returns the first answer (with `Idempotent-Replayed: true`); the same key with another body is 422. 1 to 200 visible ASCII characters, e.g. a UUID.
+                 * @example 5f0c7a52-3d1e-4b8a-9c61-2f4e8d7a1b09
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 id: string;
             };
@@ -13431,6 +13761,7 @@ export interface operations {
             /** @description Created; `Location` names the new resource */
             201: {
                 headers: {
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13584,7 +13915,13 @@ export interface operations {
     createKnowledgeEntry: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes the creation retry-safe: a retry with the same key and body returns the first answer (with `Idempotent-Replayed: true`); the same key with another body is 422. 1 to 200 visible ASCII characters, e.g. a UUID.
+                 * @example 5f0c7a52-3d1e-4b8a-9c61-2f4e8d7a1b09
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -13597,6 +13934,7 @@ export interface operations {
             /** @description Created; `Location` names the new resource */
             201: {
                 headers: {
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {

@@ -1,0 +1,304 @@
+//! HTTP as a strict client reads it: the methods a path serves (405 with `Allow`), strong
+//! `If-Match`, `X-Content-Type-Options` on every answer and safe download names.
+
+use actix_web::http::Method;
+use actix_web::test;
+use serde_json::json;
+use zhengwu_tests::contract::{self, fill_path, placeholder};
+use zhengwu_tests::*;
+
+macro_rules! app {
+    ($t:expr) => {
+        test::init_service(zhengwu_api::app($t.state.clone())).await
+    };
+}
+
+const METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+
+/// Every path of the contract answers each method it does not serve with 405 and an
+/// `Allow` that lists exactly what it serves (once each, `HEAD` with `GET`, and
+/// `OPTIONS`); `OPTIONS` itself answers 204 with the same `Allow`.
+#[actix_web::test]
+async fn an_unserved_method_is_405_with_the_paths_allow() {
+    let t = TestApp::start().await;
+    let app = app!(t);
+    let admin = login(&app, ADMIN, ADMIN_PASSWORD).await;
+    let doc = contract::document();
+    let ops = contract::operations(&doc);
+    let mut paths: Vec<&str> = ops.iter().map(|o| o.path.as_str()).collect();
+    paths.dedup();
+    let mut wrong = Vec::new();
+    for path in paths {
+        let here: Vec<_> = ops.iter().filter(|o| o.path == path).collect();
+        let served: Vec<&str> = here.iter().map(|o| o.method.as_str()).collect();
+        let mut expected: Vec<&str> = Vec::new();
+        for m in ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] {
+            let listed = match m {
+                "HEAD" => served.contains(&"GET"),
+                "OPTIONS" => true,
+                _ => served.contains(&m),
+            };
+            if listed {
+                expected.push(m);
+            }
+        }
+        let expected = expected.join(", ");
+        let uri = fill_path(here[0], placeholder);
+        for m in METHODS.iter().filter(|m| !served.contains(m)) {
+            let method = Method::from_bytes(m.as_bytes()).unwrap_or(Method::GET);
+            let r = req(&app, method, &uri)
+                .token(&admin)
+                .json(json!({}))
+                .send()
+                .await;
+            let allow = r.header("allow").unwrap_or_default();
+            if r.status != 405 || allow != expected || r.body["code"] != "route.method_not_allowed"
+            {
+                wrong.push(format!(
+                    "{m} {uri}: {} Allow {allow:?}, expected 405 Allow {expected:?}",
+                    r.status
+                ));
+            }
+        }
+        let r = req(&app, Method::OPTIONS, &uri).send().await;
+        if r.status != 204 || r.header("allow").as_deref() != Some(expected.as_str()) {
+            wrong.push(format!(
+                "OPTIONS {uri}: {} Allow {:?}",
+                r.status,
+                r.header("allow")
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+/// The cases the review found: a literal path beside a parameter (`/calendars/deadline`
+/// beside `/calendars/{year}`) answered 400 from the other route's handler, and listed
+/// `GET` twice.
+#[actix_web::test]
+async fn a_literal_path_is_not_handled_by_its_parameterised_neighbour() {
+    let t = TestApp::start().await;
+    let app = app!(t);
+    let admin = login(&app, ADMIN, ADMIN_PASSWORD).await;
+    let r = req(&app, Method::PUT, "/api/v1/calendars/deadline")
+        .token(&admin)
+        .json(json!({"holidays": [], "adjusted_working_days": []}))
+        .send()
+        .await;
+    assert_eq!(r.status, 405, "{:?}", r.body);
+    assert_eq!(r.header("allow").as_deref(), Some("GET, HEAD, OPTIONS"));
+    assert_eq!(
+        r.header("content-type").as_deref(),
+        Some("application/problem+json")
+    );
+    // The neighbour still serves its own paths.
+    let r = req(&app, Method::PUT, "/api/v1/calendars/2031")
+        .token(&admin)
+        .json(json!({"holidays": ["2031-01-01"], "adjusted_working_days": []}))
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    // An unknown path stays 404.
+    let r = req(&app, Method::DELETE, "/api/v1/no-such-thing")
+        .send()
+        .await;
+    assert_eq!(r.status, 404);
+    assert_eq!(r.body["code"], "route.not_found");
+}
+
+/// `HEAD` is served wherever `GET` is: the same status and headers, no body.
+#[actix_web::test]
+async fn head_is_served_as_get_without_a_body() {
+    let t = TestApp::start().await;
+    let app = app!(t);
+    let admin = login(&app, ADMIN, ADMIN_PASSWORD).await;
+    let get = req(&app, Method::GET, "/api/v1/auth/me")
+        .token(&admin)
+        .send()
+        .await;
+    let head = req(&app, Method::HEAD, "/api/v1/auth/me")
+        .token(&admin)
+        .send()
+        .await;
+    assert_eq!(get.status, 200);
+    assert_eq!(head.status, 200);
+    assert_eq!(head.body, serde_json::Value::Null);
+    assert_eq!(head.header("content-type"), get.header("content-type"));
+    let anonymous = req(&app, Method::HEAD, "/api/v1/auth/me").send().await;
+    assert_eq!(anonymous.status, 401);
+}
+
+/// `If-Match` compares strongly (RFC 9110 §13.1.1): a weak tag and a well-formed tag this
+/// API never issued are 412 like a stale one, and nothing changes; a list matches when one
+/// of its tags is current; a malformed header is 400; `*` on a resource not there is 412.
+#[actix_web::test]
+async fn if_match_compares_strongly() {
+    let t = TestApp::start().await;
+    let app = app!(t);
+    let admin = login(&app, ADMIN, ADMIN_PASSWORD).await;
+    let tree = build_tree(&app, &admin).await;
+    let path = format!("/api/v1/organizations/{}", tree.county_a);
+    let patch = |if_match: &'static str, phone: &'static str| {
+        req(&app, Method::PATCH, &path)
+            .token(&admin)
+            .header("If-Match", if_match)
+            .json(json!({ "phone": phone }))
+            .send()
+    };
+    for stale in ["W/\"1\"", "\"abc\"", "\"0\"", "W/\"1\", \"7\""] {
+        let r = patch(stale, "0531-11111111").await;
+        assert_eq!(r.status, 412, "{stale}: {:?}", r.body);
+        assert_eq!(r.body["code"], "precondition.stale_version");
+    }
+    for malformed in ["1", "\"1", "W/1", "\"1\" \"2\""] {
+        let r = patch(malformed, "0531-11111111").await;
+        assert_eq!(r.status, 400, "{malformed}: {:?}", r.body);
+        assert_eq!(r.body["code"], "request.invalid_if_match");
+    }
+    let now = req(&app, Method::GET, &path).token(&admin).send().await;
+    assert_eq!(now.body["version"], 1);
+    assert!(now.body["phone"].is_null());
+    let r = patch("\"9\", \"1\"", "0531-22222222").await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.header("etag").as_deref(), Some("\"2\""));
+    let r = patch("*", "0531-33333333").await;
+    assert_eq!(r.status, 200);
+    // A calendar year not yet written: `*` names a representation that is not there.
+    let r = req(&app, Method::PUT, "/api/v1/calendars/2032")
+        .token(&admin)
+        .header("If-Match", "*")
+        .json(json!({"holidays": [], "adjusted_working_days": []}))
+        .send()
+        .await;
+    assert_eq!(r.status, 412, "{:?}", r.body);
+}
+
+/// Every answer says `X-Content-Type-Options: nosniff`: success and error, inside and
+/// outside `/api/v1`, the documentation, answers of the router and of the CORS layer.
+#[actix_web::test]
+async fn every_response_says_nosniff() {
+    let t = TestApp::with_config(std::sync::Arc::new(zhengwu_api::clock::SystemClock), |c| {
+        c.cors_origins = vec!["https://portal.example.gov.cn".into()];
+    })
+    .await;
+    let app = app!(t);
+    let admin = login(&app, ADMIN, ADMIN_PASSWORD).await;
+    let answers = [
+        req(&app, Method::GET, "/healthz").send().await,
+        req(&app, Method::GET, "/metrics").send().await,
+        req(&app, Method::GET, "/api-docs/openapi.json")
+            .send()
+            .await,
+        req(&app, Method::GET, "/swagger-ui/").send().await,
+        req(&app, Method::GET, "/api/v1/auth/me")
+            .token(&admin)
+            .send()
+            .await,
+        req(&app, Method::GET, "/api/v1/auth/me").send().await,
+        req(&app, Method::GET, "/api/v1/nowhere").send().await,
+        req(&app, Method::DELETE, "/api/v1/auth/me").send().await,
+        req(&app, Method::OPTIONS, "/api/v1/auth/me").send().await,
+        req(&app, Method::POST, "/api/v1/auth/token")
+            .raw("application/json", "{not json")
+            .send()
+            .await,
+        req(&app, Method::OPTIONS, "/api/v1/auth/token")
+            .header("Origin", "https://portal.example.gov.cn")
+            .header("Access-Control-Request-Method", "POST")
+            .send()
+            .await,
+        req(&app, Method::OPTIONS, "/api/v1/auth/token")
+            .header("Origin", "https://elsewhere.example.com")
+            .header("Access-Control-Request-Method", "POST")
+            .send()
+            .await,
+    ];
+    for (i, r) in answers.iter().enumerate() {
+        assert_eq!(
+            r.header("x-content-type-options").as_deref(),
+            Some("nosniff"),
+            "answer {i}: {} {:?}",
+            r.status,
+            r.headers
+        );
+    }
+}
+
+fn multipart(filename: &str, content: &str) -> Vec<u8> {
+    format!(
+        "--BOUNDARY\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\n\
+         Content-Type: application/octet-stream\r\n\r\n{content}\r\n--BOUNDARY--\r\n"
+    )
+    .into_bytes()
+}
+
+/// A download is offered under a name without a path, quotes or invisible characters, with
+/// an ASCII fallback and the UTF-8 name (RFC 6266).
+#[actix_web::test]
+async fn attachment_downloads_carry_a_safe_file_name() {
+    let t = TestApp::start().await;
+    let app = app!(t);
+    let admin = login(&app, ADMIN, ADMIN_PASSWORD).await;
+    let tree = build_tree(&app, &admin).await;
+    create_user(
+        &app,
+        &admin,
+        "officer",
+        "disclosure_officer",
+        &tree.county_a,
+    )
+    .await;
+    let officer = login(&app, "officer", PASSWORD).await;
+    let cats = req(
+        &app,
+        Method::GET,
+        &format!(
+            "/api/v1/organizations/{}/disclosure-categories",
+            tree.county_a
+        ),
+    )
+    .send()
+    .await;
+    let category = cats.body["items"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let item = req(&app, Method::POST, "/api/v1/disclosures")
+        .token(&officer)
+        .json(json!({
+            "organization_id": tree.county_a, "category_id": category,
+            "title": "招标公告", "summary": "招标公告的摘要", "content": "详见附件。",
+            "formed_on": "2026-11-02", "channels": ["portal"]
+        }))
+        .send()
+        .await;
+    assert_eq!(item.status, 201, "{:?}", item.body);
+    let name = "../../etc/说明\u{202E}txt.x.txt";
+    let up = req(
+        &app,
+        Method::POST,
+        &format!("/api/v1/disclosures/{}/attachments", item.id()),
+    )
+    .token(&officer)
+    .body(
+        "multipart/form-data; boundary=BOUNDARY",
+        multipart(name, "附件正文"),
+    )
+    .send()
+    .await;
+    assert_eq!(up.status, 201, "{:?}", up.body);
+    let url = up.body["url"].as_str().unwrap_or_default().to_owned();
+    let file = req(&app, Method::GET, &url).token(&officer).send().await;
+    assert_eq!(file.status, 200);
+    assert_eq!(
+        file.header("content-disposition").as_deref(),
+        Some(
+            "attachment; filename=\"__txt.x.txt\"; \
+             filename*=UTF-8''%E8%AF%B4%E6%98%8Etxt.x.txt"
+        )
+    );
+    assert_eq!(
+        file.header("x-content-type-options").as_deref(),
+        Some("nosniff")
+    );
+}
