@@ -258,6 +258,11 @@ fn error_components(components: &mut Components) {
     }
 }
 
+/// `If-Match` as RFC 9110 writes it: `*`, or entity tags (`"3"`, `W/"3"`; no space, quote or
+/// control character inside the quotes) separated by commas.
+const IF_MATCH: &str =
+    r#"^(\*|(W/)?"[^"\u0000-\u0020\u007F]*"([ \t]*,[ \t]*(W/)?"[^"\u0000-\u0020\u007F]*")*)$"#;
+
 /// A shared parameter: its component name and definition.
 fn shared_parameters() -> Vec<(&'static str, Value)> {
     vec![
@@ -279,7 +284,7 @@ fn shared_parameters() -> Vec<(&'static str, Value)> {
                 "name": "If-Match", "in": "header", "required": false,
                 "description": "The `ETag` of the version you read (`\"3\"`); the change is \
             refused with 412 when it is no longer the current one",
-                "schema": {"type": "string", "pattern": "^(\\*|(W/)?\"[^\"]*\")$"},
+                "schema": {"type": "string", "pattern": IF_MATCH},
                 "example": "\"3\"",
             }),
         ),
@@ -490,8 +495,10 @@ fn is_free_text(o: &utoipa::openapi::schema::Object) -> bool {
 fn named_field_rule(name: &str, o: &mut utoipa::openapi::schema::Object) {
     use utoipa::openapi::schema::{KnownFormat, SchemaFormat};
     match name {
+        // A field documented with a narrower rule of its own keeps it (a mobile number).
         n if n.ends_with("phone") => {
-            o.pattern = Some("^[ ()+-]*([0-9][ ()+-]*){3,20}$".to_owned());
+            o.pattern
+                .get_or_insert_with(|| "^[ ()+-]*([0-9][ ()+-]*){3,20}$".to_owned());
         }
         "email" => {
             o.format = Some(SchemaFormat::KnownFormat(KnownFormat::Email));
@@ -505,7 +512,10 @@ fn named_field_rule(name: &str, o: &mut utoipa::openapi::schema::Object) {
         "password" | "new_password" => {
             o.min_length = Some(10);
             o.max_length = Some(128);
-            o.pattern = Some("[A-Za-z].*[0-9]|[0-9].*[A-Za-z]".to_owned());
+            o.pattern = Some(
+                "^[^\\u0000]*([A-Za-z][^\\u0000]*[0-9]|[0-9][^\\u0000]*[A-Za-z])[^\\u0000]*$"
+                    .to_owned(),
+            );
         }
         "division_code" => {
             let provinces = zhengwu_domain::org::PROVINCE_PREFIXES.join("|");
@@ -518,9 +528,13 @@ fn named_field_rule(name: &str, o: &mut utoipa::openapi::schema::Object) {
     }
 }
 
-/// Marks the free text of a request schema as not blank (`minLength: 1` and a character that is
-/// not white space), which is what the server requires of every text it takes (a blank text is
-/// `text.empty`), writes the rules of named fields ([`named_field_rule`]), and collects the
+/// Free text: at least one character that is not white space, and no NUL character (U+0000),
+/// which no text of this API may hold.
+const FREE_TEXT: &str = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$";
+
+/// Marks the free text of a request schema as not blank (`minLength: 1` and [`FREE_TEXT`]), which
+/// is what the server requires of every text it takes (a blank text is `text.empty`, one with
+/// NUL `text.nul_character`), writes the rules of named fields ([`named_field_rule`]), and collects the
 /// components the schema refers to.
 fn not_blank(schema: &mut RefOr<Schema>, refs: &mut Vec<String>) {
     match schema {
@@ -532,7 +546,7 @@ fn not_blank(schema: &mut RefOr<Schema>, refs: &mut Vec<String>) {
         RefOr::T(Schema::Object(o)) => {
             if is_free_text(o) {
                 o.min_length.get_or_insert(1);
-                o.pattern.get_or_insert_with(|| "\\S".to_owned());
+                o.pattern.get_or_insert_with(|| FREE_TEXT.to_owned());
             }
             for (name, p) in o.properties.iter_mut() {
                 if let RefOr::T(Schema::Object(field)) = p

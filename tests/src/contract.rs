@@ -33,6 +33,8 @@ pub struct Param {
     pub location: String,
     pub required: bool,
     pub schema: Value,
+    /// The documented example (of the parameter, else of its schema).
+    pub example: Option<Value>,
 }
 
 /// One operation of the contract.
@@ -48,6 +50,9 @@ pub struct Operation {
     pub body_types: Vec<String>,
     /// The request body's schema (of its first media type), resolved.
     pub body_schema: Option<Value>,
+    /// The example of a JSON request body (of the media type, else of its schema): `None`
+    /// without a JSON body, `Some(None)` for a JSON body documented without one.
+    pub json_example: Option<Option<Value>>,
     /// Status codes documented.
     pub statuses: Vec<String>,
     /// Whether the operation may be called without a token.
@@ -105,11 +110,13 @@ pub fn operations(doc: &Value) -> Vec<Operation> {
                 .chain(op["parameters"].as_array().into_iter().flatten())
                 .map(|p| {
                     let p = resolve(doc, p);
+                    let schema = resolve(doc, &p["schema"]).clone();
                     Param {
                         name: p["name"].as_str().unwrap_or_default().to_owned(),
                         location: p["in"].as_str().unwrap_or_default().to_owned(),
                         required: p["required"].as_bool().unwrap_or(false),
-                        schema: resolve(doc, &p["schema"]).clone(),
+                        example: p.get("example").or_else(|| schema.get("example")).cloned(),
+                        schema,
                     }
                 })
                 .collect();
@@ -121,6 +128,11 @@ pub fn operations(doc: &Value) -> Vec<Operation> {
             let body_schema = content
                 .and_then(|c| c.values().next())
                 .map(|c| resolve(doc, &c["schema"]).clone());
+            let json_example = content.and_then(|c| c.get("application/json")).map(|c| {
+                c.get("example")
+                    .cloned()
+                    .or_else(|| resolve(doc, &c["schema"]).get("example").cloned())
+            });
             let statuses = op["responses"]
                 .as_object()
                 .map(|r| r.keys().cloned().collect())
@@ -138,6 +150,7 @@ pub fn operations(doc: &Value) -> Vec<Operation> {
                 params,
                 body_types,
                 body_schema,
+                json_example,
                 statuses,
                 anonymous,
             });

@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use actix_web::http::Method;
 use serde_json::{Value, json};
 use zhengwu_api::clock::FixedClock;
+use zhengwu_tests::contract::{Operation, operations, resolve};
 use zhengwu_tests::{ADMIN, ADMIN_PASSWORD, Resp, TestApp, login, req};
 
 const DEMO_PASSWORD: &str = "zhengwu-demo-2026";
@@ -418,78 +419,6 @@ fn calls() -> BTreeMap<&'static str, Call> {
     m
 }
 
-/// Resolves `$ref`s of the document.
-fn resolve<'a>(doc: &'a Value, v: &'a Value) -> &'a Value {
-    match v.get("$ref").and_then(Value::as_str) {
-        Some(r) => r
-            .strip_prefix('#')
-            .and_then(|p| doc.pointer(p))
-            .map_or(v, |t| resolve(doc, t)),
-        None => v,
-    }
-}
-
-/// One operation of the document.
-struct Operation {
-    id: String,
-    method: Method,
-    path: String,
-    /// The JSON request body's example, if it has a JSON body.
-    example: Option<Option<Value>>,
-    /// The JSON request body's schema.
-    body_schema: Option<Value>,
-    /// Query parameters: name, schema, whether required, and the documented example.
-    query: Vec<(String, Value, bool, Option<Value>)>,
-}
-
-fn operations(doc: &Value) -> Vec<Operation> {
-    let mut out = Vec::new();
-    for (path, item) in doc["paths"].as_object().into_iter().flatten() {
-        for (method, op) in item.as_object().into_iter().flatten() {
-            let Ok(m) = Method::from_bytes(method.to_uppercase().as_bytes()) else {
-                continue;
-            };
-            let json_body = op
-                .pointer("/requestBody/content/application~1json")
-                .map(|c| resolve(doc, c));
-            let body_schema = json_body.and_then(|c| c.get("schema")).cloned();
-            let example = json_body.map(|c| {
-                c.get("example").cloned().or_else(|| {
-                    c.get("schema")
-                        .map(|s| resolve(doc, s))
-                        .and_then(|s| s.get("example").cloned())
-                })
-            });
-            let query = op["parameters"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|p| resolve(doc, p))
-                .filter(|p| p["in"] == "query")
-                .map(|p| {
-                    (
-                        p["name"].as_str().unwrap_or_default().to_owned(),
-                        p["schema"].clone(),
-                        p["required"] == json!(true),
-                        p.get("example")
-                            .or_else(|| p["schema"].get("example"))
-                            .cloned(),
-                    )
-                })
-                .collect();
-            out.push(Operation {
-                id: op["operationId"].as_str().unwrap_or_default().to_owned(),
-                method: m,
-                path: path.clone(),
-                example,
-                body_schema,
-                query,
-            });
-        }
-    }
-    out
-}
-
 /// The enum values a schema allows, if it is an enum (or an optional one).
 fn enum_values<'a>(doc: &'a Value, schema: &'a Value) -> Option<Vec<Value>> {
     let s = resolve(doc, schema);
@@ -575,20 +504,27 @@ where
 {
     let mut path = op.path.clone();
     for (name, sql) in &c.params {
-        let value = h
-            .param(sql)
-            .ok_or_else(|| format!("{}: no value of {{{name}}} in the demo data", op.id))?;
+        let value = h.param(sql).ok_or_else(|| {
+            format!(
+                "{}: no value of {{{name}}} in the demo data",
+                op.operation_id
+            )
+        })?;
         path = path.replace(&format!("{{{name}}}"), &value);
     }
     if path.contains('{') {
-        return Err(format!("{}: a path parameter has no value: {path}", op.id));
+        return Err(format!(
+            "{}: a path parameter has no value: {path}",
+            op.operation_id
+        ));
     }
     let uri = if query.is_empty() {
         path
     } else {
         format!("{path}?{query}")
     };
-    let mut r = req(app, op.method.clone(), &uri);
+    let method = Method::from_bytes(op.method.as_bytes()).unwrap_or(Method::GET);
+    let mut r = req(app, method, &uri);
     if let Some(user) = c.user {
         if !h.tokens.contains_key(user) {
             let password = if user == ADMIN {
@@ -625,33 +561,35 @@ async fn demo_harness() -> Harness {
 
 #[actix_web::test]
 async fn every_request_example_is_accepted() {
-    let doc = serde_json::to_value(zhengwu_api::openapi_document()).unwrap_or_default();
+    let doc = zhengwu_tests::contract::document();
     let mut h = demo_harness().await;
     let app = actix_web::test::init_service(zhengwu_api::app(h.t.state.clone())).await;
     let calls = calls();
     let mut wrong = Vec::new();
     for op in operations(&doc) {
-        let Some(example) = &op.example else { continue };
+        let Some(example) = &op.json_example else {
+            continue;
+        };
         let Some(example) = example else {
             wrong.push(format!(
                 "{} ({} {}): no request example",
-                op.id, op.method, op.path
+                op.operation_id, op.method, op.path
             ));
             continue;
         };
-        let Some(c) = calls.get(op.id.as_str()) else {
-            wrong.push(format!("{}: no call in this test's table", op.id));
+        let Some(c) = calls.get(op.operation_id.as_str()) else {
+            wrong.push(format!("{}: no call in this test's table", op.operation_id));
             continue;
         };
         // A refresh token cannot be an example that stays valid: these two say 401.
-        let unauthorized_expected = matches!(op.id.as_str(), "refreshToken" | "logOut");
+        let unauthorized_expected = matches!(op.operation_id.as_str(), "refreshToken" | "logOut");
         match send(&app, &mut h, &op, c, "", Some(example)).await {
             Err(e) => wrong.push(e),
             Ok(r) if r.status == 401 && unauthorized_expected => {}
             Ok(r) if matches!(r.status, 400 | 401 | 403 | 404 | 415 | 422) || r.status >= 500 => {
                 wrong.push(format!(
                     "{} ({} {}): {} {}",
-                    op.id, op.method, op.path, r.status, r.body
+                    op.operation_id, op.method, op.path, r.status, r.body
                 ))
             }
             Ok(_) => {}
@@ -667,7 +605,7 @@ async fn every_request_example_is_accepted() {
 
 #[actix_web::test]
 async fn every_documented_enum_value_is_accepted() {
-    let doc = serde_json::to_value(zhengwu_api::openapi_document()).unwrap_or_default();
+    let doc = zhengwu_tests::contract::document();
     let mut h = demo_harness().await;
     let app = actix_web::test::init_service(zhengwu_api::app(h.t.state.clone())).await;
     let calls = calls();
@@ -678,8 +616,8 @@ async fn every_documented_enum_value_is_accepted() {
     let mut wrong = Vec::new();
     let mut tried = 0;
     for op in operations(&doc) {
-        let c = calls.get(op.id.as_str()).unwrap_or(&default_call);
-        if let (Some(Some(example)), Some(schema)) = (&op.example, &op.body_schema) {
+        let c = calls.get(op.operation_id.as_str()).unwrap_or(&default_call);
+        if let (Some(Some(example)), Some(schema)) = (&op.json_example, &op.body_schema) {
             let mut fields = Vec::new();
             enum_fields(&doc, schema, example, "", &mut fields);
             for (pointer, values) in fields {
@@ -708,28 +646,34 @@ async fn every_documented_enum_value_is_accepted() {
                     if refused || r.status >= 500 {
                         wrong.push(format!(
                             "{} {pointer} = {value}: {} {}",
-                            op.id, r.status, r.body
+                            op.operation_id, r.status, r.body
                         ));
                     }
                 }
             }
         }
-        if op.method == Method::GET {
+        if op.method == "GET" {
             let mut required = Vec::new();
-            for (name, _, is_required, example) in &op.query {
-                if !is_required {
+            let query: Vec<_> = op.params.iter().filter(|p| p.location == "query").collect();
+            for p in &query {
+                let name = &p.name;
+                if !p.required {
                     continue;
                 }
-                match example {
+                match &p.example {
                     Some(v) => required.push(format!(
                         "{name}={}",
                         v.as_str().map_or_else(|| v.to_string(), str::to_owned)
                     )),
-                    None => wrong.push(format!("{} ?{name}: required, without an example", op.id)),
+                    None => wrong.push(format!(
+                        "{} ?{name}: required, without an example",
+                        op.operation_id
+                    )),
                 }
             }
-            for (name, schema, ..) in &op.query {
-                for value in enum_values(&doc, schema).unwrap_or_default() {
+            for p in &query {
+                let name = &p.name;
+                for value in enum_values(&doc, &p.schema).unwrap_or_default() {
                     let text = value
                         .as_str()
                         .map_or_else(|| value.to_string(), str::to_owned);
@@ -747,7 +691,7 @@ async fn every_documented_enum_value_is_accepted() {
                             if r.status == 400 || (r.status == 422 && about_it) || r.status >= 500 {
                                 wrong.push(format!(
                                     "{} ?{}: {} {}",
-                                    op.id,
+                                    op.operation_id,
                                     query.join("&"),
                                     r.status,
                                     r.body

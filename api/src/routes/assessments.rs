@@ -447,12 +447,32 @@ pub async fn list_attendance(
 
 // ------------------------------------------------------------------ daily assessments
 
+/// A bonus of 1 to 10 or a penalty of −1 to −10 points (never 0).
+fn points_schema() -> utoipa::openapi::Schema {
+    use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
+    let range = |lo: i32, hi: i32| {
+        ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                utoipa::openapi::KnownFormat::Int32,
+            )))
+            .minimum(Some(lo))
+            .maximum(Some(hi))
+    };
+    utoipa::openapi::Schema::OneOf(
+        OneOfBuilder::new()
+            .item(range(1, 10))
+            .item(range(-10, -1))
+            .build(),
+    )
+}
+
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ItemIn {
     pub dimension: Dimension,
     /// A bonus of 1 to 10 or a penalty of −1 to −10.
-    #[schema(example = -2, minimum = -10, maximum = 10)]
+    #[schema(example = -2, schema_with = points_schema)]
     pub points: i32,
     /// Why: required.
     #[schema(example = "窗口桌面杂乱，未按要求摆放标识牌")]

@@ -91,7 +91,10 @@ pub struct HeldQuery {
     /// The checkpoint's `event_id`.
     pub event_id: Option<i64>,
     /// The checkpoint's `event_hash` (hex).
-    #[param(example = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08")]
+    #[param(
+        example = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        pattern = "^[0-9a-fA-F]{64}$"
+    )]
     pub event_hash: Option<String>,
 }
 
@@ -217,14 +220,14 @@ pub async fn verify(
         (None, Some(_)) => {
             return Err(ApiError::field(
                 "?event_id",
-                "field.required",
+                "field.required_when",
                 "with event_hash",
             ));
         }
         (Some(_), None) => {
             return Err(ApiError::field(
                 "?event_hash",
-                "field.required",
+                "field.required_when",
                 "with event_id",
             ));
         }

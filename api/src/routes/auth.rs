@@ -544,6 +544,7 @@ pub struct RegisterRequest {
     pub applicant_type: ApplicantType,
     /// Required for a legal person, absent for a natural person.
     pub legal_person_kind: Option<LegalPersonKind>,
+    #[schema(pattern = "^1[3-9][0-9]{9}$")]
     pub phone: Option<String>,
     pub email: Option<String>,
 }

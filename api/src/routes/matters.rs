@@ -49,11 +49,14 @@ pub struct MatterContentDto {
     /// 办理流程, e.g. 受理 → 审查 → 决定 → 送达.
     pub procedure: Vec<ProcedureStep>,
     /// 法定办结时限, working days.
+    #[schema(maximum = 365)]
     pub statutory_days: u32,
     /// 承诺办结时限, working days; at most the statutory limit; 0 for an immediate case.
+    #[schema(maximum = 365)]
     pub promised_days: u32,
     pub case_kind: CaseKind,
     /// 到现场次数 (0: no visit; 1: 最多跑一次).
+    #[schema(maximum = 10)]
     pub max_visits: u32,
     pub online_depth: OnlineDepth,
     /// Fee items; empty means free of charge.
@@ -118,9 +121,11 @@ impl From<MatterContent> for MatterContentDto {
 pub struct CreateMatter {
     /// The implementing organisation (实施主体).
     pub organization_id: Uuid,
-    /// 基本编码 (≤ 10 characters).
+    /// 基本编码: 1 to 10 letters or digits.
+    #[schema(pattern = "^[A-Za-z0-9]{1,10}$")]
     pub basic_code: String,
-    /// 实施编码 (≤ 24 characters, unique).
+    /// 实施编码: 1 to 24 letters or digits, unique.
+    #[schema(pattern = "^[A-Za-z0-9]{1,24}$")]
     pub implementation_code: String,
     #[serde(flatten)]
     pub content: MatterContentDto,
@@ -142,9 +147,12 @@ pub struct PatchMatter {
     pub legal_basis: Option<String>,
     pub conditions: Option<String>,
     pub procedure: Option<Vec<ProcedureStep>>,
+    #[schema(maximum = 365)]
     pub statutory_days: Option<u32>,
+    #[schema(maximum = 365)]
     pub promised_days: Option<u32>,
     pub case_kind: Option<CaseKind>,
+    #[schema(maximum = 10)]
     pub max_visits: Option<u32>,
     pub online_depth: Option<OnlineDepth>,
     pub fees: Option<Vec<FeeItem>>,

@@ -31,6 +31,7 @@ pub struct CreateUser {
     pub password: String,
     pub display_name: String,
     /// A staff role; applicants register themselves.
+    #[schema(schema_with = staff_role_schema)]
     pub role: Role,
     pub organization_id: Uuid,
     pub phone: Option<String>,
@@ -43,6 +44,7 @@ pub struct CreateUser {
 #[schema(example = json!({"display_name": "王芳", "phone": "13712345679"}))]
 pub struct PatchUser {
     pub display_name: Option<String>,
+    #[schema(schema_with = staff_role_schema)]
     pub role: Option<Role>,
     pub organization_id: Option<Uuid>,
     #[serde(default, deserialize_with = "double_option")]
@@ -115,6 +117,16 @@ async fn target_org(conn: &mut Conn, auth: &Principal, id: Uuid) -> ApiResult<or
         )),
         Err(e) => Err(e.into()),
     }
+}
+
+/// The roles an account given by an administrator may have: every role but the applicant's.
+fn staff_role_schema() -> utoipa::openapi::schema::Object {
+    crate::openapi::string_enum(
+        Role::ALL
+            .iter()
+            .filter(|r| **r != Role::Applicant)
+            .map(|r| r.as_str()),
+    )
 }
 
 fn grantable(auth: &Principal, role: Role) -> ApiResult<()> {

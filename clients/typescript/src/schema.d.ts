@@ -4374,7 +4374,7 @@ export interface components {
          *     }
          */
         CreateMatter: {
-            /** @description 基本编码 (≤ 10 characters). */
+            /** @description 基本编码: 1 to 10 letters or digits. */
             basic_code: string;
             case_kind: components["schemas"]["CaseKind"];
             /** @description Classified matters are not public and their cases' progress is not either. */
@@ -4387,7 +4387,7 @@ export interface components {
             entered_hall: boolean;
             /** @description Fee items; empty means free of charge. */
             fees?: components["schemas"]["FeeItem"][];
-            /** @description 实施编码 (≤ 24 characters, unique). */
+            /** @description 实施编码: 1 to 24 letters or digits, unique. */
             implementation_code: string;
             implementer_nature: components["schemas"]["ImplementerNature"];
             /** @description 设定依据. */
@@ -4535,8 +4535,8 @@ export interface components {
             /** @description At least 10 characters with a letter and a digit. */
             password: string;
             display_name: string;
-            /** @description A staff role; applicants register themselves. */
-            role: components["schemas"]["Role"];
+            /** @enum {string} */
+            role: "sys_admin" | "org_admin" | "disclosure_officer" | "reviewer" | "clerk" | "supervisor" | "hotline_operator";
             /** Format: uuid */
             organization_id: string;
             phone?: string | null;
@@ -5360,11 +5360,6 @@ export interface components {
         ImplementerNature: "statutory" | "authorized" | "entrusted";
         ItemIn: {
             dimension: components["schemas"]["Dimension"];
-            /**
-             * Format: int32
-             * @description A bonus of 1 to 10 or a penalty of −1 to −10.
-             * @example -2
-             */
             points: number;
             /**
              * @description Why: required.
@@ -6218,7 +6213,8 @@ export interface components {
          */
         PatchUser: {
             display_name?: string | null;
-            role?: components["schemas"]["Role"] | null;
+            /** @enum {string} */
+            role?: "sys_admin" | "org_admin" | "disclosure_officer" | "reviewer" | "clerk" | "supervisor" | "hotline_operator";
             /** Format: uuid */
             organization_id?: string | null;
             phone?: string | null;
