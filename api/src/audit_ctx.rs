@@ -52,7 +52,7 @@ impl AuditCtx {
             conn,
             NewEvent {
                 occurred_at: self.at,
-                actor: self.actor,
+                actor: self.actor.clone(),
                 action: action.to_owned(),
                 entity_type,
                 entity_id: entity_id.to_string(),

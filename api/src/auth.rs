@@ -15,9 +15,10 @@ use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
+pub use zhengwu_domain::access::{Actor, Scope};
 use zhengwu_domain::account::{ActorKind, Role};
+use zhengwu_domain::ids::OrganizationId;
 use zhengwu_domain::org::OrgPath;
-use zhengwu_persistence::audit::Actor;
 
 use crate::config::Config;
 use crate::error::ApiError;
@@ -176,6 +177,7 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// The caller as the use cases and the audit log see it.
     pub fn actor(&self) -> Actor {
         Actor {
             id: Some(self.id),
@@ -183,6 +185,9 @@ impl Principal {
                 SubjectKind::User => ActorKind::User,
                 SubjectKind::Client => ActorKind::Client,
             },
+            role: self.role,
+            org: self.org_id.map(OrganizationId),
+            org_path: self.org_path.clone(),
         }
     }
 
@@ -207,23 +212,14 @@ impl Principal {
         }
     }
 
-    /// The subtree the caller may see: `None` for a system administrator (everything).
-    /// Applicants have no organisation scope at all.
+    /// The subtree the caller may see (see [`Actor::scope`]).
     pub fn scope(&self) -> Scope {
-        match (self.role, &self.org_path) {
-            (Role::SysAdmin, _) => Scope::All,
-            (Role::Applicant, _) | (_, None) => Scope::Nothing,
-            (_, Some(p)) => Scope::Within(p.clone()),
-        }
+        self.actor().scope()
     }
 
     /// Whether the caller may see an object of the organisation at `path`.
     pub fn sees(&self, path: &OrgPath) -> bool {
-        match self.scope() {
-            Scope::All => true,
-            Scope::Within(p) => p.contains(path),
-            Scope::Nothing => false,
-        }
+        self.scope().contains(path)
     }
 
     /// 404 (not 403: no hint that it exists) unless the caller may see it.
@@ -234,14 +230,6 @@ impl Principal {
             Err(ApiError::not_found(what))
         }
     }
-}
-
-/// The organisations a caller may see.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Scope {
-    All,
-    Within(OrgPath),
-    Nothing,
 }
 
 fn bearer(req: &HttpRequest) -> Option<&str> {

@@ -1,6 +1,7 @@
 //! The zhengwu HTTP API: actix-web handlers, auth, error mapping, OpenAPI and Swagger UI.
 
 pub mod alerts;
+pub mod app;
 pub mod audit_ctx;
 pub mod auth;
 pub mod checkpoints;

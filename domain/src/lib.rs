@@ -4,6 +4,7 @@
 //! [`CreditCode`](org::CreditCode) can only exist when it is well formed, and every state
 //! machine answers an illegal transition with a typed error.
 
+pub mod access;
 pub mod account;
 pub mod assessment;
 pub mod calendar;
@@ -20,5 +21,6 @@ pub mod requests;
 pub mod services;
 pub mod supervision;
 pub mod validation;
+pub mod workflow;
 
 pub use enums::{EnumInfo, all_enums};

@@ -17,7 +17,6 @@ use diesel_async::RunQueryDsl;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
-use zhengwu_domain::account::ActorKind;
 
 use crate::db::{Conn, DbError};
 use crate::schema::{audit_checkpoints, audit_events};
@@ -27,21 +26,8 @@ const AUDIT_CHAIN_LOCK: i64 = 0x7a68_656e_6777_7502;
 const CHECKPOINT_LOCK: i64 = 0x7a68_656e_6777_7503;
 const GENESIS: [u8; 32] = [0; 32];
 
-/// Who acted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Actor {
-    pub id: Option<Uuid>,
-    pub kind: ActorKind,
-}
-
-impl Actor {
-    pub fn system() -> Self {
-        Self {
-            id: None,
-            kind: ActorKind::System,
-        }
-    }
-}
+/// Who acted: the caller of the use case.
+pub use zhengwu_domain::access::Actor;
 
 /// An event to append.
 #[derive(Debug, Clone)]

@@ -22,6 +22,7 @@ pub mod participation;
 pub mod reports;
 pub mod requests;
 pub mod schema;
+pub mod scope;
 pub mod search;
 pub mod supervision;
 #[cfg(feature = "test-kit")]

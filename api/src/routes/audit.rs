@@ -150,7 +150,7 @@ pub async fn list(
     auth.require(&[Role::SysAdmin, Role::Supervisor])?;
     let within = match auth.scope() {
         Scope::All => None,
-        Scope::Within(p) => Some(p.as_str().to_owned()),
+        Scope::Subtree(p) => Some(p.as_str().to_owned()),
         Scope::Nothing => return Err(ApiError::forbidden("no organisation scope")),
     };
     let limit = page.limit()?;

@@ -587,6 +587,9 @@ pub async fn register(
         Actor {
             id: Some(id),
             kind: ActorKind::User,
+            role: Role::Applicant,
+            org: None,
+            org_path: None,
         },
     );
     let idem = Idem::new(&req, "anonymous".into(), &key, &body.hash);

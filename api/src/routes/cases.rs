@@ -1559,7 +1559,7 @@ pub async fn list(
     };
     let (within, applicant) = match auth.scope() {
         Scope::All => (sub, None),
-        Scope::Within(p) => (
+        Scope::Subtree(p) => (
             Some(match sub {
                 Some(s) if s.starts_with(p.as_str()) => s,
                 _ => p.as_str().to_owned(),

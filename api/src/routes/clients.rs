@@ -108,7 +108,7 @@ pub async fn list(
 ) -> ApiResult<HttpResponse> {
     auth.require(&[Role::SysAdmin, Role::OrgAdmin])?;
     let within = match auth.scope() {
-        Scope::Within(p) => Some(p),
+        Scope::Subtree(p) => Some(p),
         _ => None,
     };
     let limit = page.limit()?;

@@ -1797,7 +1797,7 @@ pub async fn list(
             .ok_or_else(|| ApiError::unauthorized("the working view needs a token"))?;
         let within = match p.scope() {
             Scope::All => None,
-            Scope::Within(path) => Some(path.as_str().to_owned()),
+            Scope::Subtree(path) => Some(path.as_str().to_owned()),
             Scope::Nothing => return Err(ApiError::forbidden("applicants see the public view")),
         };
         let today = state.today();

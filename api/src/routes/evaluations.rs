@@ -403,7 +403,7 @@ async fn subtree(
             Err(e) => Err(e.into()),
         },
         (None, Scope::All) => Ok(None),
-        (None, Scope::Within(p)) => Ok(Some(p.as_str().to_owned())),
+        (None, Scope::Subtree(p)) => Ok(Some(p.as_str().to_owned())),
         (None, Scope::Nothing) => Err(ApiError::forbidden("no organisation scope")),
     }
 }

@@ -940,7 +940,7 @@ pub async fn list(
             .ok_or_else(|| ApiError::unauthorized("the working view needs a token"))?;
         match p.scope() {
             Scope::All => sub.clone(),
-            Scope::Within(path) => match &sub {
+            Scope::Subtree(path) => match &sub {
                 Some(s) if s.starts_with(path.as_str()) => Some(s.clone()),
                 _ => Some(path.as_str().to_owned()),
             },

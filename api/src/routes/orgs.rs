@@ -253,7 +253,7 @@ pub async fn list(
 ) -> ApiResult<HttpResponse> {
     let within = match auth.scope() {
         Scope::All => None,
-        Scope::Within(p) => Some(p),
+        Scope::Subtree(p) => Some(p),
         Scope::Nothing => return Err(ApiError::forbidden("applicants have no organisation scope")),
     };
     let limit = page.limit()?;

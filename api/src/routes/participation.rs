@@ -800,7 +800,7 @@ pub async fn list_messages(
     auth.require(ANSWERERS)?;
     let limit = page.limit()?;
     let within = match auth.scope() {
-        crate::auth::Scope::Within(p) => Some(p.as_str().to_owned()),
+        crate::auth::Scope::Subtree(p) => Some(p.as_str().to_owned()),
         _ => None,
     };
     let mut conn = state.conn().await?;

@@ -1149,7 +1149,7 @@ pub async fn list(
     let limit = page.limit()?;
     let (within, applicant) = match auth.scope() {
         Scope::All => (None, None),
-        Scope::Within(p) => (Some(p.as_str().to_owned()), None),
+        Scope::Subtree(p) => (Some(p.as_str().to_owned()), None),
         Scope::Nothing if auth.role == Role::Applicant => (None, Some(auth.id)),
         Scope::Nothing => return Err(ApiError::forbidden("no organisation scope")),
     };

@@ -145,7 +145,7 @@ pub async fn cases_statistics(
             Some(org.path.as_str().to_owned())
         }
         (None, Scope::All) => None,
-        (None, Scope::Within(p)) => Some(p.as_str().to_owned()),
+        (None, Scope::Subtree(p)) => Some(p.as_str().to_owned()),
         (None, Scope::Nothing) => return Err(ApiError::forbidden("no organisation scope")),
     };
     let groups = measures(&mut conn, within.as_deref(), q.from, q.to, q.group_by).await?;

@@ -96,7 +96,7 @@ async fn visible_user(
     };
     let in_scope = match (auth.scope(), user.organization_id) {
         (Scope::All, _) => true,
-        (Scope::Within(p), Some(org)) => p.contains(&orgs::get(conn, org).await?.path),
+        (Scope::Subtree(p), Some(org)) => p.contains(&orgs::get(conn, org).await?.path),
         _ => false,
     };
     if !in_scope {
@@ -161,7 +161,7 @@ pub async fn list(
     auth.require(&[Role::SysAdmin, Role::OrgAdmin, Role::Supervisor])?;
     let within = match auth.scope() {
         Scope::All => None,
-        Scope::Within(p) => Some(p),
+        Scope::Subtree(p) => Some(p),
         Scope::Nothing => return Err(ApiError::forbidden("no organisation scope")),
     };
     let limit = page.limit()?;
