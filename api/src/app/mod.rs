@@ -5,6 +5,18 @@
 //! transaction, idempotency and the audit event. It knows nothing of HTTP requests; the
 //! handlers in `routes` extract, call one use case and map its answer to a response.
 
+pub mod assessments;
+pub mod cases;
+pub mod complaints;
+pub mod disclosures;
+pub mod evaluations;
+pub mod hotline;
+pub mod matters;
+pub mod orders;
+pub mod participation;
+pub mod requests;
+pub mod supervision;
+
 use std::fmt::Display;
 
 use serde::Serialize;
