@@ -1,9 +1,12 @@
 //! Proactive disclosure (主动公开): items, their workflow, the standard catalogue and index
 //! numbers (OGI = 政府信息公开条例, State Council Decree 711).
 
+use crate::access::Forbidden;
+use crate::account::Role;
 use crate::labeled_enum;
 use crate::org::{OrgKind, OrgLevel};
 use crate::validation::RuleViolation;
+use crate::workflow::{Next, Rule, Workflow};
 
 labeled_enum! {
     /// What a disclosure item is.
@@ -109,48 +112,111 @@ labeled_enum! {
     }
 }
 
-/// A transition the current state does not allow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("cannot {transition} an item that is {from}")]
-pub struct IllegalTransition {
-    pub from: ItemState,
-    pub transition: Transition,
-}
-
 impl ItemState {
-    /// The state after `t`, or why not.
-    ///
-    /// draft → submit → submitted → approve → approved → publish → published;
-    /// submitted → reject → draft; published → revise → draft (the published version stays
-    /// public until the revision is published); published → withdraw → withdrawn;
-    /// withdrawn → revise → draft.
-    pub fn apply(self, t: Transition) -> Result<ItemState, IllegalTransition> {
-        use ItemState::*;
-        use Transition::*;
-        match (self, t) {
-            (Draft, Submit) => Ok(Submitted),
-            (Submitted, Approve) => Ok(Approved),
-            (Submitted, Reject) => Ok(Draft),
-            (Approved, Publish) => Ok(Published),
-            (Published | Withdrawn, Revise) => Ok(Draft),
-            (Published, Withdraw) => Ok(Withdrawn),
-            (from, transition) => Err(IllegalTransition { from, transition }),
-        }
-    }
-
     /// Whether the working copy may be edited.
     pub fn editable(self) -> bool {
         self == ItemState::Draft
     }
 }
 
-/// Review is by someone other than the author (审核与起草分离).
-pub fn check_reviewer<T: PartialEq>(author: &T, reviewer: &T) -> Result<(), RuleViolation> {
-    if author == reviewer {
+/// What a step of the workflow needs to know beyond the state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ItemFacts {
+    /// For an interpretation: whether the policy it interprets has a published version.
+    /// `true` for a document (it interprets nothing).
+    pub policy_published: bool,
+}
+
+impl ItemFacts {
+    /// The facts of an item whose policy, if it has one, is published.
+    pub const READY: ItemFacts = ItemFacts {
+        policy_published: true,
+    };
+}
+
+/// An interpretation is published with or after its policy, never before.
+fn policy_published(f: &ItemFacts) -> Result<(), RuleViolation> {
+    if f.policy_published {
+        Ok(())
+    } else {
         Err(RuleViolation::new(
+            "disclosure.policy_not_published",
+            "an interpretation is published with or after its policy, never before",
+        ))
+    }
+}
+
+const OFFICERS: &[Role] = &[Role::DisclosureOfficer];
+const REVIEWERS: &[Role] = &[Role::Reviewer];
+const WITHDRAWERS: &[Role] = &[Role::DisclosureOfficer, Role::OrgAdmin, Role::SysAdmin];
+
+/// The roles that draft, edit, mask and attach (the working copy's authors).
+pub const EDITORS: &[Role] = OFFICERS;
+
+/// The review and publication workflow of an item (审核与发布).
+///
+/// draft → submit → submitted → approve → approved → publish → published;
+/// submitted → reject → draft; published → revise → draft (the published version stays
+/// public until the revision is published); published → withdraw → withdrawn;
+/// withdrawn → revise → draft. Review is by a reviewer who is not the author
+/// ([`check_reviewer`]).
+pub static ITEM_FLOW: Workflow<ItemState, Transition, ItemFacts> = Workflow {
+    name: "disclosure",
+    noun: "disclosure item",
+    rules: &[
+        Rule {
+            action: Transition::Submit,
+            from: &[ItemState::Draft],
+            to: Next::To(ItemState::Submitted),
+            roles: OFFICERS,
+            guards: &[],
+        },
+        Rule {
+            action: Transition::Approve,
+            from: &[ItemState::Submitted],
+            to: Next::To(ItemState::Approved),
+            roles: REVIEWERS,
+            guards: &[],
+        },
+        Rule {
+            action: Transition::Reject,
+            from: &[ItemState::Submitted],
+            to: Next::To(ItemState::Draft),
+            roles: REVIEWERS,
+            guards: &[],
+        },
+        Rule {
+            action: Transition::Publish,
+            from: &[ItemState::Approved],
+            to: Next::To(ItemState::Published),
+            roles: OFFICERS,
+            guards: &[policy_published],
+        },
+        Rule {
+            action: Transition::Revise,
+            from: &[ItemState::Published, ItemState::Withdrawn],
+            to: Next::To(ItemState::Draft),
+            roles: OFFICERS,
+            guards: &[],
+        },
+        Rule {
+            action: Transition::Withdraw,
+            from: &[ItemState::Published],
+            to: Next::To(ItemState::Withdrawn),
+            roles: WITHDRAWERS,
+            guards: &[],
+        },
+    ],
+};
+
+/// Review is by someone other than the author (审核与起草分离): a refusal for the
+/// reviewer's relation to the item (403).
+pub fn check_reviewer<T: PartialEq>(author: &T, reviewer: &T) -> Result<(), Forbidden> {
+    if author == reviewer {
+        Err(Forbidden(RuleViolation::new(
             "disclosure.author_cannot_review",
             "the author of an item cannot review it",
-        ))
+        )))
     } else {
         Ok(())
     }
@@ -320,9 +386,20 @@ fn bad_format(why: &'static str) -> RuleViolation {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::workflow::Refusal;
 
     #[test]
-    fn every_legal_transition() {
+    fn the_table_is_whole() {
+        assert_eq!(ITEM_FLOW.check_table(Transition::ALL), Ok(()));
+    }
+
+    /// A role that may take the step (the first the table names).
+    fn role_of(t: Transition) -> Role {
+        ITEM_FLOW.roles(t)[0]
+    }
+
+    #[test]
+    fn every_legal_and_illegal_transition() {
         use ItemState::*;
         use Transition::*;
         let legal = [
@@ -334,20 +411,27 @@ mod tests {
             (Withdrawn, Revise, Draft),
             (Published, Withdraw, Withdrawn),
         ];
+        let ready = ItemFacts::READY;
         for (from, t, to) in legal {
-            assert_eq!(from.apply(t), Ok(to), "{from} --{t}-->");
+            assert_eq!(
+                ITEM_FLOW.decide(from, t, role_of(t), &ready),
+                Ok(to),
+                "{from} --{t}-->"
+            );
         }
-        // Everything else is refused with the current state.
+        // Everything else is refused with the current state and the step.
         for from in ItemState::ALL {
             for t in Transition::ALL {
                 if legal.iter().any(|(f, tr, _)| f == from && tr == t) {
                     continue;
                 }
                 assert_eq!(
-                    from.apply(*t),
-                    Err(IllegalTransition {
-                        from: *from,
-                        transition: *t
+                    ITEM_FLOW.decide(*from, *t, role_of(*t), &ready),
+                    Err(Refusal::State {
+                        workflow: "disclosure",
+                        noun: "disclosure item",
+                        action: *t,
+                        state: *from
                     }),
                     "{from} --{t}--> should be refused"
                 );
@@ -356,8 +440,49 @@ mod tests {
     }
 
     #[test]
+    fn roles_of_the_steps() {
+        use ItemState::*;
+        use Transition::*;
+        let ready = ItemFacts::READY;
+        let refused =
+            |s, t, r| matches!(ITEM_FLOW.decide(s, t, r, &ready), Err(Refusal::Role { .. }));
+        assert!(refused(Submitted, Approve, Role::DisclosureOfficer));
+        assert!(refused(Submitted, Reject, Role::DisclosureOfficer));
+        assert!(refused(Draft, Submit, Role::Reviewer));
+        assert!(refused(Approved, Publish, Role::OrgAdmin));
+        assert!(refused(Published, Withdraw, Role::Reviewer));
+        for r in [Role::DisclosureOfficer, Role::OrgAdmin, Role::SysAdmin] {
+            assert_eq!(
+                ITEM_FLOW.decide(Published, Withdraw, r, &ready),
+                Ok(Withdrawn)
+            );
+        }
+    }
+
+    #[test]
+    fn an_interpretation_waits_for_its_policy() {
+        let waiting = ItemFacts {
+            policy_published: false,
+        };
+        let officer = Role::DisclosureOfficer;
+        let publish = |s| ITEM_FLOW.decide(s, Transition::Publish, officer, &waiting);
+        assert!(matches!(
+            publish(ItemState::Approved),
+            Err(Refusal::Guard(v)) if v.code == "disclosure.policy_not_published"
+        ));
+        // The state is refused before the guard is asked.
+        assert!(matches!(
+            publish(ItemState::Draft),
+            Err(Refusal::State { .. })
+        ));
+    }
+
+    #[test]
     fn the_author_cannot_review() {
-        assert!(check_reviewer(&1, &1).is_err());
+        assert!(matches!(
+            check_reviewer(&1, &1),
+            Err(Forbidden(v)) if v.code == "disclosure.author_cannot_review"
+        ));
         assert!(check_reviewer(&1, &2).is_ok());
     }
 

@@ -13,11 +13,11 @@ use zhengwu_domain::disclosure::{
 };
 
 use crate::db::{Conn, DbError};
-use crate::orgs::escape_like;
 use crate::schema::{
     disclosure_attachments, disclosure_categories, disclosure_guides, disclosure_index_counters,
     disclosure_items, disclosure_versions, organizations,
 };
+use crate::scope::{self, Scope};
 use crate::search;
 use crate::{parse_col, parse_opt_col};
 
@@ -609,10 +609,10 @@ pub async fn interpretations_of(conn: &mut Conn, policy: Uuid) -> Result<Vec<Ite
 }
 
 /// Filters of the staff listing (working copies).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ItemFilter {
-    /// Items of organisations inside this subtree (`None`: all).
-    pub within: Option<String>,
+    /// Items of organisations inside this scope (the caller's, or a subtree of it).
+    pub scope: Scope,
     pub organization_id: Option<Uuid>,
     pub category_id: Option<Uuid>,
     pub state: Option<ItemState>,
@@ -633,8 +633,7 @@ pub async fn list_items(conn: &mut Conn, f: &ItemFilter) -> Result<Vec<Item>, Db
         .order(disclosure_items::id)
         .limit(f.limit)
         .into_boxed();
-    if let Some(w) = &f.within {
-        let inside = crate::orgs::ids_within(w);
+    if let Some(inside) = scope::org_ids(&f.scope) {
         q = q.filter(disclosure_items::organization_id.eq_any(inside));
     }
     if let Some(o) = f.organization_id {
@@ -951,12 +950,12 @@ pub async fn interpretation_links(
 }
 
 /// Filters of the public search over current versions.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PublicFilter {
     pub q: Option<String>,
     pub organization_id: Option<Uuid>,
-    /// With `organization_id`: the organisation's whole subtree, by its path.
-    pub within_path: Option<String>,
+    /// Versions of organisations inside this scope: everything, or a requested subtree.
+    pub scope: Scope,
     pub category_id: Option<Uuid>,
     pub year: Option<i32>,
     pub attribute: Option<Attribute>,
@@ -964,6 +963,23 @@ pub struct PublicFilter {
     pub doc_number: Option<String>,
     pub published_from: Option<DateTime<Utc>>,
     pub published_to: Option<DateTime<Utc>>,
+}
+
+impl Default for PublicFilter {
+    fn default() -> Self {
+        Self {
+            q: None,
+            organization_id: None,
+            scope: Scope::All,
+            category_id: None,
+            year: None,
+            attribute: None,
+            validity: None,
+            doc_number: None,
+            published_from: None,
+            published_to: None,
+        }
+    }
 }
 
 /// Sort order of the public search.
@@ -978,9 +994,10 @@ macro_rules! public_filters {
     ($q:expr, $f:expr) => {{
         let f: &PublicFilter = $f;
         let mut q = $q.filter(disclosure_versions::is_current.eq(true));
-        if let Some(path) = &f.within_path {
-            q = q.filter(disclosure_versions::org_path.like(format!("{}%", escape_like(path))));
-        } else if let Some(o) = f.organization_id {
+        if let Some(pattern) = scope::path_pattern(&f.scope) {
+            q = q.filter(disclosure_versions::org_path.like(pattern));
+        }
+        if let Some(o) = f.organization_id {
             q = q.filter(disclosure_versions::organization_id.eq(o));
         }
         if let Some(c) = f.category_id {
