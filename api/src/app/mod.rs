@@ -7,6 +7,7 @@
 
 pub mod assessments;
 pub mod cases;
+pub mod catalogue;
 pub mod complaints;
 pub mod disclosures;
 pub mod evaluations;
