@@ -20,6 +20,7 @@ use crate::schema::{
 use crate::scope::{self, Scope};
 use crate::search;
 use crate::{parse_col, parse_opt_col};
+use zhengwu_domain::ids::{AttachmentId, CategoryId, DisclosureItemId, OrganizationId};
 
 // ---------------------------------------------------------------- catalogue
 
@@ -167,9 +168,9 @@ pub async fn categories_of(
     Ok(q.load(conn).await?)
 }
 
-pub async fn get_category(conn: &mut Conn, id: Uuid) -> Result<Category, DbError> {
+pub async fn get_category(conn: &mut Conn, id: CategoryId) -> Result<Category, DbError> {
     Ok(disclosure_categories::table
-        .find(id)
+        .find(id.0)
         .select(Category::as_select())
         .first(conn)
         .await?)
@@ -183,9 +184,9 @@ pub async fn get_categories(conn: &mut Conn, ids: &[Uuid]) -> Result<Vec<Categor
         .await?)
 }
 
-pub async fn get_category_for_update(conn: &mut Conn, id: Uuid) -> Result<Category, DbError> {
+pub async fn get_category_for_update(conn: &mut Conn, id: CategoryId) -> Result<Category, DbError> {
     Ok(disclosure_categories::table
-        .find(id)
+        .find(id.0)
         .select(Category::as_select())
         .for_update()
         .first(conn)
@@ -203,10 +204,10 @@ pub struct CategoryChanges {
 
 pub async fn update_category(
     conn: &mut Conn,
-    id: Uuid,
+    id: CategoryId,
     c: &CategoryChanges,
 ) -> Result<Category, DbError> {
-    Ok(diesel::update(disclosure_categories::table.find(id))
+    Ok(diesel::update(disclosure_categories::table.find(id.0))
         .set((
             c,
             disclosure_categories::version.eq(disclosure_categories::version + 1),
@@ -217,9 +218,9 @@ pub async fn update_category(
         .await?)
 }
 
-pub async fn items_in_category(conn: &mut Conn, id: Uuid) -> Result<i64, DbError> {
+pub async fn items_in_category(conn: &mut Conn, id: CategoryId) -> Result<i64, DbError> {
     Ok(disclosure_items::table
-        .filter(disclosure_items::category_id.eq(id))
+        .filter(disclosure_items::category_id.eq(id.0))
         .count()
         .get_result(conn)
         .await?)
@@ -257,9 +258,12 @@ pub struct GuideFields {
     pub index_format: Option<String>,
 }
 
-pub async fn get_guide(conn: &mut Conn, organization_id: Uuid) -> Result<Option<Guide>, DbError> {
+pub async fn get_guide(
+    conn: &mut Conn,
+    organization_id: OrganizationId,
+) -> Result<Option<Guide>, DbError> {
     Ok(disclosure_guides::table
-        .find(organization_id)
+        .find(organization_id.0)
         .select(Guide::as_select())
         .first(conn)
         .await
@@ -268,10 +272,10 @@ pub async fn get_guide(conn: &mut Conn, organization_id: Uuid) -> Result<Option<
 
 pub async fn guide_version_for_update(
     conn: &mut Conn,
-    organization_id: Uuid,
+    organization_id: OrganizationId,
 ) -> Result<Option<i32>, DbError> {
     Ok(disclosure_guides::table
-        .find(organization_id)
+        .find(organization_id.0)
         .select(disclosure_guides::version)
         .for_update()
         .first(conn)
@@ -505,11 +509,11 @@ pub async fn insert_item(conn: &mut Conn, n: &NewItem) -> Result<Item, DbError> 
 /// Saves the working copy and bumps the version.
 pub async fn update_item(
     conn: &mut Conn,
-    id: Uuid,
+    id: DisclosureItemId,
     f: &ItemFields,
     publish_due: NaiveDate,
 ) -> Result<Item, DbError> {
-    let row: ItemRow = diesel::update(disclosure_items::table.find(id))
+    let row: ItemRow = diesel::update(disclosure_items::table.find(id.0))
         .set((
             disclosure_items::issuing_organization_id.eq(f.issuing_organization_id),
             disclosure_items::category_id.eq(f.category_id),
@@ -534,7 +538,7 @@ pub async fn update_item(
         .returning(ItemRow::as_returning())
         .get_result(conn)
         .await?;
-    index_text(conn, Indexed::Item(id), f).await?;
+    index_text(conn, Indexed::Item(id.0), f).await?;
     row.try_into()
 }
 
@@ -565,8 +569,12 @@ impl Workflow {
     }
 }
 
-pub async fn save_workflow(conn: &mut Conn, id: Uuid, w: &Workflow) -> Result<Item, DbError> {
-    let row: ItemRow = diesel::update(disclosure_items::table.find(id))
+pub async fn save_workflow(
+    conn: &mut Conn,
+    id: DisclosureItemId,
+    w: &Workflow,
+) -> Result<Item, DbError> {
+    let row: ItemRow = diesel::update(disclosure_items::table.find(id.0))
         .set((
             w,
             disclosure_items::version.eq(disclosure_items::version + 1),
@@ -578,18 +586,18 @@ pub async fn save_workflow(conn: &mut Conn, id: Uuid, w: &Workflow) -> Result<It
     row.try_into()
 }
 
-pub async fn get_item(conn: &mut Conn, id: Uuid) -> Result<Item, DbError> {
+pub async fn get_item(conn: &mut Conn, id: DisclosureItemId) -> Result<Item, DbError> {
     let row: ItemRow = disclosure_items::table
-        .find(id)
+        .find(id.0)
         .select(ItemRow::as_select())
         .first(conn)
         .await?;
     row.try_into()
 }
 
-pub async fn get_item_for_update(conn: &mut Conn, id: Uuid) -> Result<Item, DbError> {
+pub async fn get_item_for_update(conn: &mut Conn, id: DisclosureItemId) -> Result<Item, DbError> {
     let row: ItemRow = disclosure_items::table
-        .find(id)
+        .find(id.0)
         .select(ItemRow::as_select())
         .for_update()
         .first(conn)
@@ -598,9 +606,12 @@ pub async fn get_item_for_update(conn: &mut Conn, id: Uuid) -> Result<Item, DbEr
 }
 
 /// Items interpreting `policy`.
-pub async fn interpretations_of(conn: &mut Conn, policy: Uuid) -> Result<Vec<Item>, DbError> {
+pub async fn interpretations_of(
+    conn: &mut Conn,
+    policy: DisclosureItemId,
+) -> Result<Vec<Item>, DbError> {
     let rows: Vec<ItemRow> = disclosure_items::table
-        .filter(disclosure_items::interprets_id.eq(policy))
+        .filter(disclosure_items::interprets_id.eq(policy.0))
         .select(ItemRow::as_select())
         .order(disclosure_items::id)
         .load(conn)
@@ -841,10 +852,10 @@ pub async fn file_version(conn: &mut Conn, v: &Version) -> Result<(), DbError> {
 }
 
 /// Takes an item off the public record (its filed versions stay).
-pub async fn clear_current(conn: &mut Conn, item_id: Uuid) -> Result<(), DbError> {
+pub async fn clear_current(conn: &mut Conn, item_id: DisclosureItemId) -> Result<(), DbError> {
     diesel::update(
         disclosure_versions::table
-            .filter(disclosure_versions::item_id.eq(item_id))
+            .filter(disclosure_versions::item_id.eq(item_id.0))
             .filter(disclosure_versions::is_current.eq(true)),
     )
     .set(disclosure_versions::is_current.eq(false))
@@ -853,9 +864,12 @@ pub async fn clear_current(conn: &mut Conn, item_id: Uuid) -> Result<(), DbError
     Ok(())
 }
 
-pub async fn versions_of(conn: &mut Conn, item_id: Uuid) -> Result<Vec<Version>, DbError> {
+pub async fn versions_of(
+    conn: &mut Conn,
+    item_id: DisclosureItemId,
+) -> Result<Vec<Version>, DbError> {
     let rows: Vec<VersionRow> = disclosure_versions::table
-        .filter(disclosure_versions::item_id.eq(item_id))
+        .filter(disclosure_versions::item_id.eq(item_id.0))
         .select(VersionRow::as_select())
         .order(disclosure_versions::number)
         .load(conn)
@@ -863,9 +877,13 @@ pub async fn versions_of(conn: &mut Conn, item_id: Uuid) -> Result<Vec<Version>,
     rows.into_iter().map(TryInto::try_into).collect()
 }
 
-pub async fn get_version(conn: &mut Conn, item_id: Uuid, number: i32) -> Result<Version, DbError> {
+pub async fn get_version(
+    conn: &mut Conn,
+    item_id: DisclosureItemId,
+    number: i32,
+) -> Result<Version, DbError> {
     let row: VersionRow = disclosure_versions::table
-        .find((item_id, number))
+        .find((item_id.0, number))
         .select(VersionRow::as_select())
         .first(conn)
         .await?;
@@ -873,9 +891,12 @@ pub async fn get_version(conn: &mut Conn, item_id: Uuid, number: i32) -> Result<
 }
 
 /// The current public version of an item, if it has one.
-pub async fn current_version(conn: &mut Conn, item_id: Uuid) -> Result<Option<Version>, DbError> {
+pub async fn current_version(
+    conn: &mut Conn,
+    item_id: DisclosureItemId,
+) -> Result<Option<Version>, DbError> {
     let row: Option<VersionRow> = disclosure_versions::table
-        .filter(disclosure_versions::item_id.eq(item_id))
+        .filter(disclosure_versions::item_id.eq(item_id.0))
         .filter(disclosure_versions::is_current.eq(true))
         .select(VersionRow::as_select())
         .first(conn)
@@ -901,7 +922,7 @@ pub struct PublishedView {
 /// current published version.
 pub async fn published_view(
     conn: &mut Conn,
-    item_id: Uuid,
+    item_id: DisclosureItemId,
 ) -> Result<Option<PublishedView>, DbError> {
     let row: Option<(VersionRow, String, String)> = disclosure_versions::table
         .inner_join(
@@ -911,7 +932,7 @@ pub async fn published_view(
             disclosure_categories::table
                 .on(disclosure_categories::id.eq(disclosure_versions::category_id)),
         )
-        .filter(disclosure_versions::item_id.eq(item_id))
+        .filter(disclosure_versions::item_id.eq(item_id.0))
         .filter(disclosure_versions::is_current.eq(true))
         .select((
             VersionRow::as_select(),
@@ -935,13 +956,13 @@ pub async fn published_view(
 /// The published interpretations of a policy as `(item id, current title)`, newest first.
 pub async fn interpretation_links(
     conn: &mut Conn,
-    policy: Uuid,
+    policy: DisclosureItemId,
 ) -> Result<Vec<(Uuid, String)>, DbError> {
     Ok(disclosure_items::table
         .inner_join(
             disclosure_versions::table.on(disclosure_versions::item_id.eq(disclosure_items::id)),
         )
-        .filter(disclosure_items::interprets_id.eq(policy))
+        .filter(disclosure_items::interprets_id.eq(policy.0))
         .filter(disclosure_versions::is_current.eq(true))
         .select((disclosure_versions::item_id, disclosure_versions::title))
         .order(disclosure_versions::published_at.desc())
@@ -1149,25 +1170,28 @@ pub async fn insert_attachment(conn: &mut Conn, a: &Attachment) -> Result<(), Db
     Ok(())
 }
 
-pub async fn attachments_of(conn: &mut Conn, item_id: Uuid) -> Result<Vec<Attachment>, DbError> {
+pub async fn attachments_of(
+    conn: &mut Conn,
+    item_id: DisclosureItemId,
+) -> Result<Vec<Attachment>, DbError> {
     Ok(disclosure_attachments::table
-        .filter(disclosure_attachments::item_id.eq(item_id))
+        .filter(disclosure_attachments::item_id.eq(item_id.0))
         .select(Attachment::as_select())
         .order(disclosure_attachments::created_at)
         .load(conn)
         .await?)
 }
 
-pub async fn get_attachment(conn: &mut Conn, id: Uuid) -> Result<Attachment, DbError> {
+pub async fn get_attachment(conn: &mut Conn, id: AttachmentId) -> Result<Attachment, DbError> {
     Ok(disclosure_attachments::table
-        .find(id)
+        .find(id.0)
         .select(Attachment::as_select())
         .first(conn)
         .await?)
 }
 
-pub async fn delete_category(conn: &mut Conn, id: Uuid) -> Result<(), DbError> {
-    diesel::delete(disclosure_categories::table.find(id))
+pub async fn delete_category(conn: &mut Conn, id: CategoryId) -> Result<(), DbError> {
+    diesel::delete(disclosure_categories::table.find(id.0))
         .execute(conn)
         .await?;
     Ok(())

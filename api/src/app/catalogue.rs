@@ -118,7 +118,7 @@ async fn parent_in(conn: &mut Conn, org: uuid::Uuid, parent: Option<CategoryId>)
     let Some(p) = parent else {
         return Ok(());
     };
-    let ok = repo::get_category(conn, p.0)
+    let ok = repo::get_category(conn, p)
         .await
         .found()?
         .is_some_and(|c| c.organization_id == org && !c.retired);
@@ -181,7 +181,7 @@ async fn editable_category(
     actor: &Actor,
     id: CategoryId,
 ) -> AppResult<(Category, orgs::Organization)> {
-    let cat = match repo::get_category_for_update(conn, id.0).await {
+    let cat = match repo::get_category_for_update(conn, id).await {
         Ok(c) => c,
         Err(DbError::NotFound) => return Err(ApiError::not_found("category")),
         Err(e) => return Err(e.into()),
@@ -238,7 +238,7 @@ pub async fn update(
             parent_id: parent_id.map(|p| p.0),
         };
         let before = category_dto(cat);
-        let after = category_dto(repo::update_category(c, id.0, &changes).await?);
+        let after = category_dto(repo::update_category(c, id, &changes).await?);
         audit
             .record(
                 c,
@@ -266,13 +266,13 @@ pub async fn remove(app: &AppState, actor: &Actor, id: CategoryId) -> AppResult<
             .iter()
             .filter(|x| x.parent_id == Some(id.0))
             .count();
-        if repo::items_in_category(c, id.0).await? > 0 || children > 0 {
+        if repo::items_in_category(c, id).await? > 0 || children > 0 {
             return Err(ApiError::conflict(
                 "category.has_items",
                 "a category with items or sub-categories cannot be deleted; retire it instead",
             ));
         }
-        repo::delete_category(c, id.0).await?;
+        repo::delete_category(c, id).await?;
         let before = category_dto(cat);
         audit
             .record(
@@ -294,10 +294,12 @@ pub async fn remove(app: &AppState, actor: &Actor, id: CategoryId) -> AppResult<
 pub async fn guide(app: &AppState, id: OrganizationId) -> AppResult<GuideDto> {
     let mut conn = app.conn().await?;
     let org = org_of(&mut conn, id).await?;
-    let g = repo::get_guide(&mut conn, org.id).await?.ok_or_else(|| {
-        ApiError::not_found("disclosure guide")
-            .detail("this organisation has not published its guide yet")
-    })?;
+    let g = repo::get_guide(&mut conn, OrganizationId(org.id))
+        .await?
+        .ok_or_else(|| {
+            ApiError::not_found("disclosure guide")
+                .detail("this organisation has not published its guide yet")
+        })?;
     Ok(guide_dto(g, &org))
 }
 
@@ -326,11 +328,11 @@ pub async fn put_guide(
     let mut conn = app.conn().await?;
     conn.transaction::<_, ApiError, _>(async |c| {
         let org = editable_org(c, actor, id).await?;
-        match repo::guide_version_for_update(c, org.id).await? {
+        match repo::guide_version_for_update(c, OrganizationId(org.id)).await? {
             Some(v) => expect.check(v)?,
             None => expect.check_absent()?,
         }
-        let before = repo::get_guide(c, org.id)
+        let before = repo::get_guide(c, OrganizationId(org.id))
             .await?
             .map(|g| guide_dto(g, &org));
         let fields = repo::GuideFields {

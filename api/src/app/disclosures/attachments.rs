@@ -141,7 +141,7 @@ pub async fn download(
     attachment: AttachmentId,
 ) -> AppResult<Download> {
     let mut conn = app.conn().await?;
-    let a = match repo::get_attachment(&mut conn, attachment.0).await {
+    let a = match repo::get_attachment(&mut conn, attachment).await {
         Ok(a) if a.item_id == id.0 => a,
         Ok(_) | Err(DbError::NotFound) => return Err(ApiError::not_found("attachment")),
         Err(e) => return Err(e.into()),
@@ -173,7 +173,7 @@ async fn is_public(
     id: DisclosureItemId,
     attachment: AttachmentId,
 ) -> AppResult<bool> {
-    let Some(current) = repo::current_version(conn, id.0).await? else {
+    let Some(current) = repo::current_version(conn, id).await? else {
         return Ok(false);
     };
     let filed: Vec<FiledId> = serde_json::from_value(current.attachments).unwrap_or_default();

@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use uuid::Uuid;
 use zhengwu_domain::disclosure::{self as rules, ItemKind};
+use zhengwu_domain::ids::{CategoryId, DisclosureItemId};
 use zhengwu_domain::validation::{self, Errors, RuleViolation};
 use zhengwu_persistence::disclosure::{self as repo, ItemFields};
 use zhengwu_persistence::{Conn, DbError, orgs};
@@ -85,7 +86,7 @@ pub async fn check_refs(
     f: &ItemFields,
     current_category: Option<Uuid>,
 ) -> AppResult<()> {
-    match repo::get_category(conn, f.category_id).await {
+    match repo::get_category(conn, CategoryId(f.category_id)).await {
         Ok(c)
             if c.organization_id == organization_id
                 && (!c.retired || current_category == Some(c.id)) => {}
@@ -105,7 +106,7 @@ pub async fn check_refs(
     let Some(p) = f.interprets_id else {
         return Ok(());
     };
-    match repo::get_item(conn, p).await {
+    match repo::get_item(conn, DisclosureItemId(p)).await {
         Ok(policy) if policy.fields.kind == ItemKind::Document => Ok(()),
         Ok(_) | Err(DbError::NotFound) => Err(missing(
             "/interprets_id",

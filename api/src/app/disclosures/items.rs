@@ -158,7 +158,7 @@ pub async fn working(
 /// exist here.
 pub async fn public(app: &AppState, id: DisclosureItemId) -> AppResult<DisclosureView> {
     let mut conn = app.conn().await?;
-    let published = repo::published_view(&mut conn, id.0)
+    let published = repo::published_view(&mut conn, id)
         .await?
         .ok_or_else(|| ApiError::not_found("disclosure item"))?;
     Ok(DisclosureView::Public(Box::new(
@@ -189,7 +189,7 @@ pub async fn update(
         let f = fields::parse(changes.apply(old.clone()), app.today())?;
         fields::check_refs(c, org.id, &f, Some(old.category_id)).await?;
         let due = publish_due(c, id, f.formed_on).await?;
-        let saved = repo::update_item(c, id.0, &f, due).await?;
+        let saved = repo::update_item(c, id, &f, due).await?;
         let after = view::working(app, c, saved).await?;
         let before = view::content_dto(item.organization_id, &old);
         audit
@@ -236,7 +236,7 @@ pub async fn mask(
             masked += found.len();
             *text = pii::mask(text, &found);
         }
-        let saved = repo::update_item(c, id.0, &f, item.publish_due).await?;
+        let saved = repo::update_item(c, id, &f, item.publish_due).await?;
         let after = Masked { masked };
         audit
             .record(

@@ -55,9 +55,9 @@ async fn visible_item(
     for_update: bool,
 ) -> AppResult<Option<(Item, orgs::Organization)>> {
     let found = if for_update {
-        repo::get_item_for_update(conn, id.0).await
+        repo::get_item_for_update(conn, id).await
     } else {
-        repo::get_item(conn, id.0).await
+        repo::get_item(conn, id).await
     };
     let Some(item) = found.found()? else {
         return Ok(None);

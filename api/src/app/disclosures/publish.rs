@@ -4,6 +4,7 @@ use chrono::Datelike;
 use serde::Serialize;
 use uuid::Uuid;
 use zhengwu_domain::disclosure::IndexFormat;
+use zhengwu_domain::ids::{CategoryId, DisclosureItemId, OrganizationId};
 use zhengwu_domain::pii::PiiExceptionGround;
 use zhengwu_persistence::disclosure::{self as repo, Item, Version};
 use zhengwu_persistence::{Conn, orgs};
@@ -71,12 +72,12 @@ async fn assign_index_number(
     org: &orgs::Organization,
     item: &Item,
 ) -> AppResult<String> {
-    let format = repo::get_guide(conn, org.id)
+    let format = repo::get_guide(conn, OrganizationId(org.id))
         .await?
         .and_then(|g| g.index_format)
         .and_then(|f| IndexFormat::parse(&f).ok())
         .unwrap_or_default();
-    let category = repo::get_category(conn, item.fields.category_id).await?;
+    let category = repo::get_category(conn, CategoryId(item.fields.category_id)).await?;
     let org_code = org
         .credit_code
         .clone()
@@ -97,7 +98,7 @@ pub async fn file(
     exception: Option<&PiiException>,
     w: &mut repo::Workflow,
 ) -> AppResult<Filed> {
-    let attachments = repo::attachments_of(conn, item.id).await?;
+    let attachments = repo::attachments_of(conn, DisclosureItemId(item.id)).await?;
     let findings = view::scan_all(app, item, &attachments).await?;
     if !findings.is_empty() && exception.is_none() {
         return Err(pii_problem(&findings));
@@ -106,7 +107,10 @@ pub async fn file(
         Some(n) => n.clone(),
         None => assign_index_number(app, conn, org, item).await?,
     };
-    let number = repo::versions_of(conn, item.id).await?.len() as i32 + 1;
+    let number = repo::versions_of(conn, DisclosureItemId(item.id))
+        .await?
+        .len() as i32
+        + 1;
     let now = app.clock.now();
     let snapshot: Vec<FiledAttachment> = attachments.iter().map(FiledAttachment::of).collect();
     let record = exception

@@ -16,7 +16,7 @@ async fn may_read_versions(conn: &mut Conn, actor: &Actor, id: DisclosureItemId)
     if super::is_staff(actor) && visible_item(conn, actor, id, false).await?.is_some() {
         return Ok(());
     }
-    match repo::current_version(conn, id.0).await? {
+    match repo::current_version(conn, id).await? {
         Some(_) => Ok(()),
         None => Err(ApiError::not_found("disclosure item")),
     }
@@ -26,7 +26,7 @@ async fn may_read_versions(conn: &mut Conn, actor: &Actor, id: DisclosureItemId)
 pub async fn list(app: &AppState, actor: &Actor, id: DisclosureItemId) -> AppResult<VersionList> {
     let mut conn = app.conn().await?;
     may_read_versions(&mut conn, actor, id).await?;
-    let items = repo::versions_of(&mut conn, id.0)
+    let items = repo::versions_of(&mut conn, id)
         .await?
         .into_iter()
         .map(|v| VersionSummary {
@@ -50,7 +50,7 @@ pub async fn get(
 ) -> AppResult<PublishedDisclosure> {
     let mut conn = app.conn().await?;
     may_read_versions(&mut conn, actor, id).await?;
-    let v = match repo::get_version(&mut conn, id.0, number).await {
+    let v = match repo::get_version(&mut conn, id, number).await {
         Ok(v) => v,
         Err(DbError::NotFound) => return Err(ApiError::not_found("version")),
         Err(e) => return Err(e.into()),

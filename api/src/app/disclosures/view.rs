@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 use zhengwu_domain::disclosure::{Attribute, ItemState};
+use zhengwu_domain::ids::{CategoryId, DisclosureItemId};
 use zhengwu_domain::pii;
 use zhengwu_persistence::disclosure::{self as repo, Item, ItemFields, Version};
 use zhengwu_persistence::{Conn, orgs};
@@ -113,8 +114,8 @@ pub async fn scan_all(
 
 /// The working copy as staff see it.
 pub async fn working(state: &AppState, conn: &mut Conn, item: Item) -> AppResult<DisclosureDto> {
-    let attachments = repo::attachments_of(conn, item.id).await?;
-    let interpretations = repo::interpretations_of(conn, item.id)
+    let attachments = repo::attachments_of(conn, DisclosureItemId(item.id)).await?;
+    let interpretations = repo::interpretations_of(conn, DisclosureItemId(item.id))
         .await?
         .into_iter()
         .map(|i| i.id)
@@ -147,8 +148,8 @@ pub async fn working(state: &AppState, conn: &mut Conn, item: Item) -> AppResult
 /// A filed version with the names the public page shows.
 pub async fn published_dto(conn: &mut Conn, v: Version) -> AppResult<PublishedDisclosure> {
     let org = orgs::get(conn, v.organization_id).await?;
-    let category = repo::get_category(conn, v.fields.category_id).await?;
-    let interpretations = repo::interpretation_links(conn, v.item_id).await?;
+    let category = repo::get_category(conn, CategoryId(v.fields.category_id)).await?;
+    let interpretations = repo::interpretation_links(conn, DisclosureItemId(v.item_id)).await?;
     Ok(published_disclosure(repo::PublishedView {
         version: v,
         organization_name: org.name,

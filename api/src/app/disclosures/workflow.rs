@@ -107,7 +107,7 @@ pub async fn step(
         let mut w = repo::Workflow::of(&item);
         w.state = next.as_str().to_owned();
         let effect = apply(app, c, actor, (&item, &org), &mut w, &step).await?;
-        let saved = repo::save_workflow(c, id.0, &w).await?;
+        let saved = repo::save_workflow(c, id, &w).await?;
         let after = StepRecord {
             state: saved.state,
             reason: step.reason(),
@@ -143,7 +143,11 @@ pub async fn step(
 /// published.
 async fn facts(conn: &mut Conn, item: &Item, action: Transition) -> AppResult<ItemFacts> {
     let policy_published = match (action, item.fields.interprets_id) {
-        (Transition::Publish, Some(policy)) => repo::current_version(conn, policy).await?.is_some(),
+        (Transition::Publish, Some(policy)) => {
+            repo::current_version(conn, DisclosureItemId(policy))
+                .await?
+                .is_some()
+        }
         _ => true,
     };
     Ok(ItemFacts { policy_published })
@@ -183,7 +187,7 @@ async fn apply(
             w.reviewer_id = None;
         }
         Step::Withdraw { reason } => {
-            repo::clear_current(conn, item.id).await?;
+            repo::clear_current(conn, DisclosureItemId(item.id)).await?;
             w.published_version = None;
             w.withdraw_reason = Some(reason.clone());
         }
