@@ -119,12 +119,12 @@ fn bad_cursor() -> ApiError {
     )
 }
 
+/// The keyset of the newest-first order: published at, item id.
+type Keyset = (DateTime<Utc>, Uuid);
+
 /// Where a page of the public search starts: an offset into the relevance ranking
 /// (`o:N`), or the keyset of the newest-first order (`t:<time>|<id>`).
-fn page_start(
-    raw: Option<&str>,
-    sort: PublicSort,
-) -> AppResult<(i64, Option<(DateTime<Utc>, Uuid)>)> {
+fn page_start(raw: Option<&str>, sort: PublicSort) -> AppResult<(i64, Option<Keyset>)> {
     let Some(r) = raw else {
         return Ok((0, None));
     };
