@@ -240,6 +240,48 @@ pub fn check_attribute(
     }
 }
 
+/// An interpretation names the policy it interprets; a document interprets nothing.
+pub fn check_interprets<T>(kind: ItemKind, interprets: Option<&T>) -> Result<(), RuleViolation> {
+    match (kind, interprets) {
+        (ItemKind::Interpretation, None) => Err(RuleViolation::new(
+            "disclosure.interprets_required",
+            "an interpretation names the policy it interprets",
+        )),
+        (ItemKind::Document, Some(_)) => Err(RuleViolation::new(
+            "disclosure.interprets_only_for_interpretation",
+            "only an interpretation interprets a policy",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Whether the publication duty of an item is missed: proactive, never published, and
+/// its due day is over.
+pub fn publication_overdue(
+    attribute: Attribute,
+    ever_published: bool,
+    due: chrono::NaiveDate,
+    today: chrono::NaiveDate,
+) -> bool {
+    !ever_published && attribute == Attribute::Proactive && due < today
+}
+
+/// A catalogue category's code: 1 to 12 ASCII letters, digits, `-` or `_`.
+pub fn category_code(code: &str) -> Result<String, RuleViolation> {
+    let ok = (1..=12).contains(&code.len())
+        && code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if ok {
+        Ok(code.to_owned())
+    } else {
+        Err(RuleViolation::new(
+            "category.code_format",
+            "1 to 12 letters, digits, - or _",
+        ))
+    }
+}
+
 /// The working days within which proactive information is published (OGI Art.26).
 pub const PUBLICATION_DUTY_WORKING_DAYS: u32 = 20;
 
@@ -493,6 +535,47 @@ mod tests {
         assert!(check_attribute(NotDisclosed, None).is_err());
         assert!(check_attribute(NotDisclosed, Some(NonDisclosureGround::StateSecret)).is_ok());
         assert!(check_attribute(Proactive, Some(NonDisclosureGround::StateSecret)).is_err());
+    }
+
+    #[test]
+    fn interpretations_name_their_policy() {
+        use ItemKind::*;
+        assert!(check_interprets::<u8>(Document, None).is_ok());
+        assert!(check_interprets(Interpretation, Some(&1)).is_ok());
+        let code = |r: Result<(), RuleViolation>| r.err().map(|v| v.code);
+        assert_eq!(
+            code(check_interprets::<u8>(Interpretation, None)),
+            Some("disclosure.interprets_required")
+        );
+        assert_eq!(
+            code(check_interprets(Document, Some(&1))),
+            Some("disclosure.interprets_only_for_interpretation")
+        );
+    }
+
+    #[test]
+    fn the_publication_duty() {
+        let day = |d| chrono::NaiveDate::from_ymd_opt(2026, 11, d).unwrap_or_default();
+        let (due, after, on) = (day(10), day(11), day(10));
+        assert!(publication_overdue(Attribute::Proactive, false, due, after));
+        assert!(!publication_overdue(Attribute::Proactive, false, due, on));
+        assert!(!publication_overdue(Attribute::Proactive, true, due, after));
+        assert!(!publication_overdue(
+            Attribute::OnApplication,
+            false,
+            due,
+            after
+        ));
+    }
+
+    #[test]
+    fn category_codes() {
+        for good in ["05", "05-01", "a_b", "ABCDEFGHIJKL"] {
+            assert_eq!(category_code(good).as_deref(), Ok(good));
+        }
+        for bad in ["", "ABCDEFGHIJKLM", "05 01", "０５", "05/01"] {
+            assert!(category_code(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

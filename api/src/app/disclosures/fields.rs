@@ -31,7 +31,7 @@ pub fn parse(raw: ItemFields, today: NaiveDate) -> AppResult<ItemFields> {
     if let Err(v) = rules::check_attribute(raw.attribute, raw.non_disclosure_ground) {
         e.push("non_disclosure_ground", v);
     }
-    if let Err(v) = check_interprets(raw.kind, raw.interprets_id) {
+    if let Err(v) = rules::check_interprets(raw.kind, raw.interprets_id.as_ref()) {
         e.push("interprets_id", v);
     }
     e.finish()?;
@@ -43,20 +43,6 @@ pub fn parse(raw: ItemFields, today: NaiveDate) -> AppResult<ItemFields> {
         subject_terms,
         ..raw
     })
-}
-
-fn check_interprets(kind: ItemKind, interprets: Option<Uuid>) -> Result<(), RuleViolation> {
-    match (kind, interprets) {
-        (ItemKind::Interpretation, None) => Err(RuleViolation::new(
-            "disclosure.interprets_required",
-            "an interpretation names the policy it interprets",
-        )),
-        (ItemKind::Document, Some(_)) => Err(RuleViolation::new(
-            "disclosure.interprets_only_for_interpretation",
-            "only an interpretation interprets a policy",
-        )),
-        _ => Ok(()),
-    }
 }
 
 fn text_list(e: &mut Errors, field: &str, entries: &[String]) -> Vec<String> {

@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
-use zhengwu_domain::disclosure::{Attribute, ItemState};
+use zhengwu_domain::disclosure::{ItemState, publication_overdue};
 use zhengwu_domain::ids::{CategoryId, DisclosureItemId};
 use zhengwu_domain::pii;
 use zhengwu_persistence::disclosure::{self as repo, Item, ItemFields, Version};
@@ -55,9 +55,13 @@ pub fn content_dto(organization_id: Uuid, f: &ItemFields) -> ContentDto {
 }
 
 pub fn is_overdue(item: &Item, today: NaiveDate) -> bool {
-    item.first_published_at.is_none()
-        && item.fields.attribute == Attribute::Proactive
-        && item.publish_due < today
+    let ever_published = item.first_published_at.is_some();
+    publication_overdue(
+        item.fields.attribute,
+        ever_published,
+        item.publish_due,
+        today,
+    )
 }
 
 fn finding(field: String, x: pii::Finding) -> PiiFindingDto {

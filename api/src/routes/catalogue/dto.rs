@@ -4,9 +4,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
-use zhengwu_domain::disclosure::{DocumentKind, IndexFormat};
+use zhengwu_domain::disclosure::{DocumentKind, IndexFormat, category_code};
 use zhengwu_domain::ids::CategoryId;
-use zhengwu_domain::validation::{self, Errors, RuleViolation};
+use zhengwu_domain::validation::{self, Errors};
 
 use crate::app::catalogue::{CategoryChanges, Guide, NewCategory};
 use crate::dto::double_option;
@@ -111,21 +111,6 @@ pub struct PutGuide {
     pub index_format: Option<String>,
 }
 
-fn check_code(code: &str) -> Result<String, RuleViolation> {
-    let ok = (1..=12).contains(&code.len())
-        && code
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if ok {
-        Ok(code.to_owned())
-    } else {
-        Err(RuleViolation::new(
-            "category.code_format",
-            "1 to 12 letters, digits, - or _",
-        ))
-    }
-}
-
 /// A value every field error of which was collected: present once `finish` passed.
 fn checked<T>(v: Option<T>) -> ApiResult<T> {
     v.ok_or_else(ApiError::internal)
@@ -134,7 +119,7 @@ fn checked<T>(v: Option<T>) -> ApiResult<T> {
 impl CreateCategory {
     pub fn parse(self) -> ApiResult<NewCategory> {
         let mut e = Errors::new();
-        let code = e.check("code", check_code(&self.code));
+        let code = e.check("code", category_code(&self.code));
         let name = e.check("name", validation::text(&self.name, 100));
         e.finish()?;
         Ok(NewCategory {
