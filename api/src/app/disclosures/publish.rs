@@ -88,6 +88,28 @@ async fn assign_index_number(
     Ok(format.render(&org_code, &category.code, year, serial as u32))
 }
 
+/// The personal data of the item and its attachments may be published: there is none, or
+/// an exception is given, which is recorded with the number of findings.
+async fn personal_data_cleared(
+    app: &AppState,
+    item: &Item,
+    attachments: &[repo::Attachment],
+    exception: Option<&PiiException>,
+) -> AppResult<Option<ExceptionRecord>> {
+    let findings = view::scan_all(app, item, attachments).await?;
+    if findings.is_empty() {
+        return Ok(None);
+    }
+    let Some(e) = exception else {
+        return Err(pii_problem(&findings));
+    };
+    Ok(Some(ExceptionRecord {
+        ground: e.ground,
+        note: e.note.clone(),
+        findings: findings.len(),
+    }))
+}
+
 /// Files the approved working copy as the current version: refused while it holds
 /// personal data without an exception; the index number is given at the first publication.
 pub async fn file(
@@ -98,28 +120,16 @@ pub async fn file(
     exception: Option<&PiiException>,
     w: &mut repo::Workflow,
 ) -> AppResult<Filed> {
-    let attachments = repo::attachments_of(conn, DisclosureItemId(item.id)).await?;
-    let findings = view::scan_all(app, item, &attachments).await?;
-    if !findings.is_empty() && exception.is_none() {
-        return Err(pii_problem(&findings));
-    }
+    let id = DisclosureItemId(item.id);
+    let attachments = repo::attachments_of(conn, id).await?;
+    let record = personal_data_cleared(app, item, &attachments, exception).await?;
     let index_number = match &item.index_number {
         Some(n) => n.clone(),
         None => assign_index_number(app, conn, org, item).await?,
     };
-    let number = repo::versions_of(conn, DisclosureItemId(item.id))
-        .await?
-        .len() as i32
-        + 1;
+    let number = repo::versions_of(conn, id).await?.len() as i32 + 1;
     let now = app.clock.now();
     let snapshot: Vec<FiledAttachment> = attachments.iter().map(FiledAttachment::of).collect();
-    let record = exception
-        .filter(|_| !findings.is_empty())
-        .map(|e| ExceptionRecord {
-            ground: e.ground,
-            note: e.note.clone(),
-            findings: findings.len(),
-        });
     let version = Version {
         item_id: item.id,
         number,

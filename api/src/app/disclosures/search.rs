@@ -214,11 +214,22 @@ fn counted(by: Vec<(Uuid, i64)>, names: &HashMap<Uuid, String>) -> Vec<FacetCoun
     v
 }
 
-async fn facets(
-    conn: &mut Conn,
-    filter: &repo::PublicFilter,
-    requested: &str,
-) -> AppResult<Facets> {
+/// Counts by year, the latest first.
+fn by_years(by: Vec<(i32, i64)>) -> Vec<FacetCount> {
+    let mut v: Vec<FacetCount> = by
+        .into_iter()
+        .map(|(y, count)| FacetCount {
+            value: y.to_string(),
+            label: format!("{y}年"),
+            count,
+        })
+        .collect();
+    v.sort_by(|a, b| b.value.cmp(&a.value));
+    v
+}
+
+/// The facets a comma-separated list asks for: `category`, `org`, `year`.
+fn facets_asked(requested: &str) -> AppResult<Vec<&str>> {
     let wanted: Vec<&str> = requested
         .split(',')
         .map(str::trim)
@@ -234,6 +245,16 @@ async fn facets(
             format!("unknown facet {bad:?}; use category, org, year"),
         ));
     }
+    Ok(wanted)
+}
+
+/// The facets asked for (`category`, `org`, `year`), counted over the filtered versions.
+async fn facets(
+    conn: &mut Conn,
+    filter: &repo::PublicFilter,
+    requested: &str,
+) -> AppResult<Facets> {
+    let wanted = facets_asked(requested)?;
     let (by_category, by_org, by_year) = repo::public_facets(conn, filter).await?;
     let mut out = Facets::default();
     if wanted.contains(&"category") {
@@ -249,16 +270,7 @@ async fn facets(
         out.org = Some(counted(by_org, &names));
     }
     if wanted.contains(&"year") {
-        let mut v: Vec<FacetCount> = by_year
-            .into_iter()
-            .map(|(y, count)| FacetCount {
-                value: y.to_string(),
-                label: format!("{y}年"),
-                count,
-            })
-            .collect();
-        v.sort_by(|a, b| b.value.cmp(&a.value));
-        out.year = Some(v);
+        out.year = Some(by_years(by_year));
     }
     Ok(out)
 }

@@ -108,28 +108,8 @@ pub async fn step(
         w.state = next.as_str().to_owned();
         let effect = apply(app, c, actor, (&item, &org), &mut w, &step).await?;
         let saved = repo::save_workflow(c, id, &w).await?;
-        let after = StepRecord {
-            state: saved.state,
-            reason: step.reason(),
-            filed: effect.filed.as_ref(),
-            note: step.note(),
-        };
-        let name = match &effect.filed {
-            Some(f) if f.pii_exception.is_some() => "publish_with_personal_data".to_owned(),
-            _ => action.to_string(),
-        };
-        let before = StateContext { state: item.state };
-        audit
-            .record(
-                c,
-                &format!("disclosure.{name}"),
-                "disclosure",
-                id.0,
-                Some(&org.path),
-                Some(&before),
-                Some(&after),
-            )
-            .await?;
+        let before = item.state;
+        record(c, &audit, &org, (before, &saved), &step, &effect).await?;
         let item = view::working(app, c, saved).await?;
         Ok(TransitionResult {
             item,
@@ -137,6 +117,41 @@ pub async fn step(
         })
     })
     .await
+}
+
+/// The audit event of a step: the state before it; after it, the new state with the
+/// reason, the note or what was filed.
+async fn record(
+    conn: &mut Conn,
+    audit: &AuditCtx,
+    org: &orgs::Organization,
+    (before, saved): (ItemState, &Item),
+    step: &Step,
+    effect: &Effect,
+) -> AppResult<()> {
+    let action = step.action();
+    let after = StepRecord {
+        state: saved.state,
+        reason: step.reason(),
+        filed: effect.filed.as_ref(),
+        note: step.note(),
+    };
+    let name = match &effect.filed {
+        Some(f) if f.pii_exception.is_some() => "publish_with_personal_data".to_owned(),
+        _ => action.to_string(),
+    };
+    let before = StateContext { state: before };
+    audit
+        .record(
+            conn,
+            &format!("disclosure.{name}"),
+            "disclosure",
+            saved.id,
+            Some(&org.path),
+            Some(&before),
+            Some(&after),
+        )
+        .await
 }
 
 /// The facts the table's guards need: for a publication, whether the interpreted policy is
