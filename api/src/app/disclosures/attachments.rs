@@ -46,9 +46,14 @@ impl StoredFile {
 }
 
 /// Checks an upload and puts its content in the store (content-addressed, so storing the
-/// same file twice is harmless).
-pub async fn store(app: &AppState, actor: &Actor, upload: Upload) -> AppResult<StoredFile> {
+/// same file twice is harmless). The upload is read once the actor may attach files.
+pub async fn store(
+    app: &AppState,
+    actor: &Actor,
+    upload: impl Future<Output = AppResult<Upload>>,
+) -> AppResult<StoredFile> {
     actor.require(EDITORS)?;
+    let upload = upload.await?;
     let filename = validation::text(&upload.filename, 255)
         .map_err(|v| ApiError::field("/file", v.code, "the file needs a name"))?;
     if upload.bytes.is_empty() {

@@ -34,8 +34,8 @@ pub async fn upload(
     id: web::Path<Uuid>,
     mut form: Multipart,
 ) -> ApiResult<HttpResponse> {
-    let upload = read_upload(&mut form, state.config.attachment_limit).await?;
     let actor = auth.actor();
+    let upload = read_upload(&mut form, state.config.attachment_limit);
     let file = attachments::store(&state, &actor, upload).await?;
     let principal = auth.idempotency_principal();
     let idem = Idem::new(&req, principal, &idempotency_key, &file.request_hash());
