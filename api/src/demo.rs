@@ -2429,7 +2429,7 @@ async fn demo_disclosure(
         w.first_published_at = Some(now);
         w.reviewer_id = Some(reviewer);
     }
-    repo::save_workflow(c, id, &w).await?;
+    repo::save_workflow(c, zhengwu_domain::ids::DisclosureItemId(id), &w).await?;
     record(
         c,
         "disclosure.create",

@@ -1052,3 +1052,69 @@ async fn the_demo_data_loads_once_and_is_worth_exploring() {
     // The city's office sees the drafts of its whole subtree: its own and 历下区's.
     assert_eq!(drafts.body["items"].as_array().map(Vec::len), Some(2));
 }
+
+#[actix_web::test]
+async fn drafts_are_stored_as_parsed_and_the_staff_list_keeps_to_the_scope() {
+    let t = TestApp::start().await;
+    let app = app!(t);
+    let d = desk(&app).await;
+    // What is checked trimmed is stored trimmed.
+    let r = req(&app, Method::POST, "/api/v1/disclosures")
+        .token(&d.officer)
+        .json(item(
+            &d,
+            "  关于做好防汛工作的通知 ",
+            "\n  各街道：现就防汛工作通知如下。  \n",
+        ))
+        .send()
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let id = r.id();
+    assert_eq!(r.body["title"], "关于做好防汛工作的通知");
+    assert_eq!(r.body["content"], "各街道：现就防汛工作通知如下。");
+    let etag = r.header("etag").unwrap_or_default();
+    let r = req(&app, Method::PATCH, &format!("/api/v1/disclosures/{id}"))
+        .token(&d.officer)
+        .header("If-Match", &etag)
+        .json(json!({"doc_number": " 历下政办发〔2026〕4号 ", "subject_terms": [" 防汛 "]}))
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["doc_number"], "历下政办发〔2026〕4号");
+    assert_eq!(r.body["subject_terms"], json!(["防汛"]));
+
+    // An illegal step names the state and the step.
+    let r = step(&app, &d.officer, &id, "publish", json!({})).await;
+    assert_eq!(r.status, 409);
+    assert_eq!(r.body["code"], "disclosure.illegal_transition");
+    assert_eq!(
+        r.body["context"],
+        json!({"state": "draft", "action": "publish"})
+    );
+
+    // The officer of a county sees its subtree; the city's is outside the scope and is
+    // answered like an organisation that does not exist, never with the scope instead.
+    let list = |q: String| {
+        let app = &app;
+        let token = d.officer.clone();
+        async move {
+            req(
+                app,
+                Method::GET,
+                &format!("/api/v1/disclosures?view=working{q}"),
+            )
+            .token(&token)
+            .send()
+            .await
+        }
+    };
+    let r = list(String::new()).await;
+    assert_eq!(r.body["items"].as_array().map(Vec::len), Some(1));
+    let r = list(format!("&org={}&include_sub=true", d.tree.county_a)).await;
+    assert_eq!(r.body["items"].as_array().map(Vec::len), Some(1));
+    let r = list(format!("&org={}&include_sub=true", d.tree.city)).await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert_eq!(r.body["errors"][0]["code"], "reference.not_found");
+    assert_eq!(r.body["errors"][0]["pointer"], "?org");
+    drop(d.admin);
+}

@@ -7,7 +7,9 @@
 
 pub mod assessments;
 pub mod cases;
+pub mod catalogue;
 pub mod complaints;
+pub mod disclosure_assessment;
 pub mod disclosures;
 pub mod evaluations;
 pub mod hotline;

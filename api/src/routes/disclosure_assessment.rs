@@ -3,21 +3,18 @@
 //! replied late, forwarded topic requests and leader messages unanswered after their feedback
 //! deadline, and the response time of the echo wall.
 
-use std::collections::HashMap;
-
 use actix_web::{HttpResponse, get, web};
-use chrono::{Datelike, NaiveDate, TimeZone, Utc};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
-use zhengwu_domain::assessment::{self as rules, DisclosureFacts, DisclosureFindings};
+use zhengwu_domain::assessment::DisclosureFindings;
+use zhengwu_domain::ids::OrganizationId;
 use zhengwu_domain::org::OrgKind;
-use zhengwu_persistence::assessments as repo;
-use zhengwu_persistence::{DbError, orgs};
 
+use crate::app::disclosure_assessment as app;
 use crate::auth::Principal;
-use crate::error::{ApiError, ApiResult};
-use crate::routes::assessments::READERS;
+use crate::error::ApiResult;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -101,90 +98,7 @@ pub async fn disclosure_assessment(
     auth: Principal,
     q: web::Query<DisclosureAssessmentQuery>,
 ) -> ApiResult<HttpResponse> {
-    auth.require(READERS)?;
-    let tz = state.config.timezone;
-    let today = state.clock.now().with_timezone(&tz).date_naive();
-    if q.year < 2008 {
-        return Err(ApiError::field(
-            "?year",
-            "range",
-            "a year from 2008 (OGI in force) on",
-        ));
-    }
-    if q.year > today.year() {
-        return Err(ApiError::field(
-            "?year",
-            "year.future",
-            "a year up to the current one",
-        ));
-    }
-    let start = NaiveDate::from_ymd_opt(q.year, 1, 1).ok_or_else(ApiError::internal)?;
-    let end = NaiveDate::from_ymd_opt(q.year, 12, 31).ok_or_else(ApiError::internal)?;
-    let as_of = today.min(end);
-    let mut conn = state.heavy_read_conn().await?;
-    let org = match orgs::get(&mut conn, q.org).await {
-        Ok(o) if auth.sees(&o.path) => o,
-        Ok(_) | Err(DbError::NotFound) => return Err(ApiError::not_found("organization")),
-        Err(e) => return Err(e.into()),
-    };
-    let path = org.path.as_str().to_owned();
-    let local = |t: chrono::DateTime<Utc>| t.with_timezone(&tz).date_naive();
-    let instant = |d: NaiveDate| {
-        tz.from_local_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default())
-            .earliest()
-            .map(|t| t.with_timezone(&Utc))
-            .unwrap_or_default()
-    };
-    let members = repo::subtree(&mut conn, &path).await?;
-    let mut facts: HashMap<Uuid, DisclosureFacts> = HashMap::new();
-    for (o, due, published) in repo::proactive_duties(&mut conn, &path, start, end).await? {
-        facts
-            .entry(o)
-            .or_default()
-            .proactive
-            .push((due, published.map(local)));
-    }
-    for o in repo::late_replies(&mut conn, &path, start, end).await? {
-        facts.entry(o).or_default().late_replies += 1;
-    }
-    for (o, due, answered) in repo::forwarded_messages(&mut conn, &path, start, end).await? {
-        facts
-            .entry(o)
-            .or_default()
-            .forwarded
-            .push((due, answered.map(local)));
-    }
-    let next_year = end.succ_opt().unwrap_or(end);
-    for (o, submitted, answered) in
-        repo::answered_messages(&mut conn, &path, instant(start), instant(next_year)).await?
-    {
-        facts
-            .entry(o)
-            .or_default()
-            .answered
-            .push((local(submitted), local(answered)));
-    }
-    let mut totals = DisclosureFindings::default();
-    let mut organizations = Vec::with_capacity(members.len());
-    for m in members {
-        let f = facts
-            .get(&m.id)
-            .map(|f| rules::disclosure_findings(as_of, f))
-            .unwrap_or_default();
-        totals.merge(&f);
-        organizations.push(OrganizationFindings {
-            organization_id: m.id,
-            name: m.name,
-            kind: OrgKind::parse(&m.kind).ok_or_else(ApiError::internal)?,
-            findings: (&f).into(),
-        });
-    }
-    Ok(HttpResponse::Ok().json(DisclosureAssessment {
-        organization_id: org.id,
-        organization_name: org.name,
-        year: q.year,
-        as_of,
-        organizations,
-        totals: (&totals).into(),
-    }))
+    let org = OrganizationId(q.org);
+    let found = app::assess(&state, &auth.actor(), org, q.year).await?;
+    Ok(HttpResponse::Ok().json(found))
 }

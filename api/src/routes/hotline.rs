@@ -1364,7 +1364,12 @@ async fn check_links(conn: &mut Conn, matters: &[Uuid], items: &[Uuid]) -> ApiRe
         }
     }
     for (i, d) in items.iter().enumerate() {
-        match zhengwu_persistence::disclosure::get_item(conn, *d).await {
+        match zhengwu_persistence::disclosure::get_item(
+            conn,
+            zhengwu_domain::ids::DisclosureItemId(*d),
+        )
+        .await
+        {
             Ok(_) => {}
             Err(DbError::NotFound) => e.push(
                 &format!("disclosure_ids/{i}"),

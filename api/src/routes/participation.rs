@@ -923,7 +923,12 @@ async fn message_step(
                         .map_err(|v| ApiError::field("/answer", v.code, v.message))?;
                     if x.answer_kind == AnswerKind::Disclosed {
                         let published = match x.disclosure_id {
-                            Some(d) => disclosure::current_version(c, d).await?.is_some(),
+                            Some(d) => disclosure::current_version(
+                                c,
+                                zhengwu_domain::ids::DisclosureItemId(d),
+                            )
+                            .await?
+                            .is_some(),
                             None => false,
                         };
                         if !published {

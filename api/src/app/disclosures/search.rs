@@ -1,0 +1,320 @@
+//! Listing and searching items: the staff's working copies within their scope, and the
+//! public's current versions with facets and a feed.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+use zhengwu_domain::access::Scope;
+use zhengwu_domain::disclosure::{Attribute, ItemState, Validity};
+use zhengwu_domain::ids::{CategoryId, OrganizationId};
+use zhengwu_domain::org::OrgPath;
+use zhengwu_persistence::disclosure::{self as repo, PublicSort, Version};
+use zhengwu_persistence::{Conn, DbError, orgs};
+
+use super::view;
+use crate::app::{Actor, AppResult};
+use crate::error::ApiError;
+use crate::pagination::{Page, PageParams, encode_cursor};
+use crate::routes::disclosures::dto::Sort;
+use crate::routes::disclosures::views::{DisclosurePage, FacetCount, Facets};
+use crate::state::AppState;
+
+/// What to list.
+#[derive(Debug, Clone, Default)]
+pub struct Listing {
+    /// Chinese full text (blank means none).
+    pub q: Option<String>,
+    pub org: Option<OrganizationId>,
+    /// With `org`: its whole subtree.
+    pub include_sub: bool,
+    pub category: Option<CategoryId>,
+    pub year: Option<i32>,
+    pub attribute: Option<Attribute>,
+    pub validity: Option<Validity>,
+    pub doc_number: Option<String>,
+    pub published_from: Option<DateTime<Utc>>,
+    pub published_to: Option<DateTime<Utc>>,
+    /// Staff view only.
+    pub state: Option<ItemState>,
+    pub overdue: bool,
+    pub sort: Option<Sort>,
+    /// Comma-separated facets to count (public view).
+    pub facets: Option<String>,
+}
+
+fn no_such_org() -> ApiError {
+    ApiError::field("?org", "reference.not_found", "no such organisation")
+}
+
+/// The path of the organisation whose subtree is asked for, if one is.
+async fn requested_subtree(conn: &mut Conn, l: &Listing) -> AppResult<Option<OrgPath>> {
+    let Some(o) = l.org.filter(|_| l.include_sub) else {
+        return Ok(None);
+    };
+    match orgs::get(conn, o.0).await {
+        Ok(org) => Ok(Some(org.path)),
+        Err(DbError::NotFound) => Err(no_such_org()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The working copies inside the actor's scope (staff), or inside the requested subtree of
+/// it: a subtree outside the scope is answered as an organisation that does not exist.
+pub async fn working(
+    app: &AppState,
+    actor: &Actor,
+    l: Listing,
+    page: &PageParams,
+) -> AppResult<DisclosurePage> {
+    let limit = page.limit()?;
+    let mut conn = app.read_conn().await?;
+    let subtree = requested_subtree(&mut conn, &l).await?;
+    if actor.id.is_none() {
+        return Err(ApiError::unauthorized("the working view needs a token"));
+    }
+    let scope = actor.scope();
+    if scope == Scope::Nothing {
+        return Err(ApiError::forbidden("applicants see the public view"));
+    }
+    let scope = scope.narrow(subtree.as_ref()).ok_or_else(no_such_org)?;
+    let today = app.today();
+    let filter = repo::ItemFilter {
+        scope,
+        organization_id: l.org.filter(|_| !l.include_sub).map(|o| o.0),
+        category_id: l.category.map(|c| c.0),
+        state: l.state,
+        attribute: l.attribute,
+        validity: l.validity,
+        doc_number: l.doc_number,
+        year: l.year,
+        overdue_on: l.overdue.then_some(today),
+        q: text_of(l.q),
+        after_id: page.after_uuid()?,
+        limit: limit + 1,
+    };
+    let rows = repo::list_items(&mut conn, &filter).await?;
+    let page = Page::from_rows(
+        rows,
+        limit,
+        |i| i.id.to_string(),
+        |i| view::staff_summary(&i, today),
+    );
+    Ok(DisclosurePage {
+        items: page.items,
+        next_cursor: page.next_cursor,
+        facets: None,
+    })
+}
+
+fn text_of(q: Option<String>) -> Option<String> {
+    q.filter(|t| !t.trim().is_empty())
+}
+
+fn bad_cursor() -> ApiError {
+    ApiError::field(
+        "?cursor",
+        "cursor.invalid",
+        "the cursor is not one this API gave out",
+    )
+}
+
+/// The keyset of the newest-first order: published at, item id.
+type Keyset = (DateTime<Utc>, Uuid);
+
+/// Where a page of the public search starts: an offset into the relevance ranking
+/// (`o:N`), or the keyset of the newest-first order (`t:<time>|<id>`).
+fn page_start(raw: Option<&str>, sort: PublicSort) -> AppResult<(i64, Option<Keyset>)> {
+    let Some(r) = raw else {
+        return Ok((0, None));
+    };
+    match sort {
+        PublicSort::Relevance => {
+            let n = r.strip_prefix("o:").and_then(|n| n.parse::<i64>().ok());
+            Ok((n.filter(|n| *n >= 0).ok_or_else(bad_cursor)?, None))
+        }
+        PublicSort::PublishedAt => {
+            let (t, id) = r
+                .strip_prefix("t:")
+                .and_then(|s| s.split_once('|'))
+                .ok_or_else(bad_cursor)?;
+            let t = DateTime::parse_from_rfc3339(t)
+                .map_err(|_| bad_cursor())?
+                .with_timezone(&Utc);
+            let id = Uuid::parse_str(id).map_err(|_| bad_cursor())?;
+            Ok((0, Some((t, id))))
+        }
+    }
+}
+
+fn next_cursor(sort: PublicSort, offset: i64, limit: i64, last: &Version) -> String {
+    match sort {
+        PublicSort::Relevance => encode_cursor(&format!("o:{}", offset + limit)),
+        PublicSort::PublishedAt => encode_cursor(&format!(
+            "t:{}|{}",
+            last.published_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+            last.item_id
+        )),
+    }
+}
+
+/// The current published versions, with facet counts when asked for.
+pub async fn public(app: &AppState, l: Listing, page: &PageParams) -> AppResult<DisclosurePage> {
+    let limit = page.limit()?;
+    let mut conn = app.read_conn().await?;
+    let subtree = requested_subtree(&mut conn, &l).await?;
+    let text = text_of(l.q);
+    let filter = repo::PublicFilter {
+        q: text.clone(),
+        organization_id: l.org.filter(|_| subtree.is_none()).map(|o| o.0),
+        scope: subtree.clone().map_or(Scope::All, Scope::Subtree),
+        category_id: l.category.map(|c| c.0),
+        year: l.year,
+        attribute: l.attribute,
+        validity: l.validity,
+        doc_number: l.doc_number,
+        published_from: l.published_from,
+        published_to: l.published_to,
+    };
+    let sort = match (l.sort, &text) {
+        (Some(Sort::PublishedAt), _) | (None, None) => PublicSort::PublishedAt,
+        (Some(Sort::Relevance), _) | (None, Some(_)) => PublicSort::Relevance,
+    };
+    let (offset, after) = page_start(page.after_key()?.as_deref(), sort)?;
+    let mut rows = repo::search_public(&mut conn, &filter, sort, offset, after, limit + 1).await?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    let next = rows
+        .last()
+        .filter(|_| more)
+        .map(|last| next_cursor(sort, offset, limit, last));
+    let facets = match &l.facets {
+        Some(requested) => Some(facets(&mut conn, &filter, requested).await?),
+        None => None,
+    };
+    Ok(DisclosurePage {
+        items: rows.iter().map(view::public_summary).collect(),
+        next_cursor: next,
+        facets,
+    })
+}
+
+/// Counts by id, labelled with names, most first.
+fn counted(by: Vec<(Uuid, i64)>, names: &HashMap<Uuid, String>) -> Vec<FacetCount> {
+    let mut v: Vec<FacetCount> = by
+        .into_iter()
+        .map(|(id, count)| FacetCount {
+            value: id.to_string(),
+            label: names.get(&id).cloned().unwrap_or_default(),
+            count,
+        })
+        .collect();
+    v.sort_by(|a, b| b.count.cmp(&a.count).then(a.label.cmp(&b.label)));
+    v
+}
+
+/// Counts by year, the latest first.
+fn by_years(by: Vec<(i32, i64)>) -> Vec<FacetCount> {
+    let mut v: Vec<FacetCount> = by
+        .into_iter()
+        .map(|(y, count)| FacetCount {
+            value: y.to_string(),
+            label: format!("{y}年"),
+            count,
+        })
+        .collect();
+    v.sort_by(|a, b| b.value.cmp(&a.value));
+    v
+}
+
+/// The facets a comma-separated list asks for: `category`, `org`, `year`.
+fn facets_asked(requested: &str) -> AppResult<Vec<&str>> {
+    let wanted: Vec<&str> = requested
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    if let Some(bad) = wanted
+        .iter()
+        .find(|w| !["category", "org", "year"].contains(w))
+    {
+        return Err(ApiError::field(
+            "?facets",
+            "facet.unknown",
+            format!("unknown facet {bad:?}; use category, org, year"),
+        ));
+    }
+    Ok(wanted)
+}
+
+/// The facets asked for (`category`, `org`, `year`), counted over the filtered versions.
+async fn facets(
+    conn: &mut Conn,
+    filter: &repo::PublicFilter,
+    requested: &str,
+) -> AppResult<Facets> {
+    let wanted = facets_asked(requested)?;
+    let (by_category, by_org, by_year) = repo::public_facets(conn, filter).await?;
+    let mut out = Facets::default();
+    if wanted.contains(&"category") {
+        let ids: Vec<Uuid> = by_category.iter().map(|(id, _)| *id).collect();
+        let names = repo::get_categories(conn, &ids).await?;
+        let names = names.into_iter().map(|c| (c.id, c.name)).collect();
+        out.category = Some(counted(by_category, &names));
+    }
+    if wanted.contains(&"org") {
+        let ids: Vec<Uuid> = by_org.iter().map(|(id, _)| *id).collect();
+        let names = orgs::get_many(conn, &ids).await?;
+        let names = names.into_iter().map(|o| (o.id, o.name)).collect();
+        out.org = Some(counted(by_org, &names));
+    }
+    if wanted.contains(&"year") {
+        out.year = Some(by_years(by_year));
+    }
+    Ok(out)
+}
+
+/// The latest published items for a feed: its title, id, last update and entries.
+pub struct Feed {
+    pub title: String,
+    /// `all`, or the organisation's id.
+    pub id: String,
+    pub updated: DateTime<Utc>,
+    pub entries: Vec<Version>,
+}
+
+/// The latest 50 published items, of one organisation (or its subtree) when asked.
+pub async fn feed(
+    app: &AppState,
+    org: Option<OrganizationId>,
+    include_sub: bool,
+) -> AppResult<Feed> {
+    let mut conn = app.read_conn().await?;
+    let mut filter = repo::PublicFilter::default();
+    let mut title = "政府信息公开".to_owned();
+    if let Some(o) = org {
+        let org = match orgs::get(&mut conn, o.0).await {
+            Ok(org) => org,
+            Err(DbError::NotFound) => return Err(no_such_org()),
+            Err(e) => return Err(e.into()),
+        };
+        title = format!("{} 政府信息公开", org.name);
+        if include_sub {
+            filter.scope = Scope::Subtree(org.path);
+        } else {
+            filter.organization_id = Some(org.id);
+        }
+    }
+    let entries =
+        repo::search_public(&mut conn, &filter, PublicSort::PublishedAt, 0, None, 50).await?;
+    let updated = entries
+        .first()
+        .map_or_else(|| app.clock.now(), |v| v.published_at);
+    Ok(Feed {
+        title,
+        id: org.map_or_else(|| "all".to_owned(), |o| o.0.to_string()),
+        updated,
+        entries,
+    })
+}
