@@ -63,8 +63,10 @@ pub struct SkippedDayDto {
 
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
-    "start": "2025-09-26", "working_days": 20, "due_date": "2025-10-30", "timezone": "Asia/Shanghai",
-    "skipped": [{"date": "2025-09-27", "reason": "weekend"}, {"date": "2025-10-01", "reason": "holiday"}],
+    "start": "2025-09-26", "working_days": 20, "due_date": "2025-10-30",
+    "timezone": "Asia/Shanghai",
+    "skipped": [{"date": "2025-09-27", "reason": "weekend"},
+                {"date": "2025-10-01", "reason": "holiday"}],
     "years_without_calendar": []
 }))]
 pub struct DeadlineDto {

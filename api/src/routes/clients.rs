@@ -167,7 +167,8 @@ pub async fn create(
 /// Enable or disable a machine client (send `If-Match`).
 #[utoipa::path(operation_id = "updateClient",
     tag = "clients", security(("bearer" = [])),
-    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
+    params(("id" = Uuid, Path),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     request_body = PatchClient, responses((status = 200, body = ClientDto)))]
 #[patch("/clients/{id}")]
 pub async fn patch(

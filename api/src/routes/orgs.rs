@@ -291,7 +291,8 @@ pub async fn list(
     tag = "organizations", security(("bearer" = [])),
     request_body = CreateOrganization,
     params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe creation")),
-    responses((status = 201, body = OrganizationDto, headers(("ETag" = String), ("Location" = String)))))]
+    responses((status = 201, body = OrganizationDto,
+        headers(("ETag" = String), ("Location" = String)))))]
 #[post("/organizations")]
 pub async fn create(
     req: HttpRequest,
@@ -331,7 +332,8 @@ pub async fn get(
 /// move or deactivate their own organisation.
 #[utoipa::path(operation_id = "updateOrganization",
     tag = "organizations", security(("bearer" = [])),
-    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
+    params(("id" = Uuid, Path),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     request_body = PatchOrganization,
     responses((status = 200, body = OrganizationDetail, headers(("ETag" = String)))))]
 #[patch("/organizations/{id}")]

@@ -224,7 +224,8 @@ pub async fn get(
 /// system administrators only.
 #[utoipa::path(operation_id = "updateUser",
     tag = "users", security(("bearer" = [])),
-    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
+    params(("id" = Uuid, Path),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     request_body = PatchUser,
     responses((status = 200, body = UserDto, headers(("ETag" = String)))))]
 #[patch("/users/{id}")]
