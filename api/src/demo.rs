@@ -10,6 +10,7 @@ use zhengwu_domain::disclosure::{
     Attribute, Cadence, Channel, ContentFormat, IndexFormat, ItemKind, ItemState,
     PUBLICATION_DUTY_WORKING_DAYS, Validity,
 };
+use zhengwu_domain::ids::UserId;
 use zhengwu_domain::org::{CreditCode, OrgKind, OrgLevel, OrgPath};
 use zhengwu_domain::services::{
     CaseKind, FeeItem, ImplementerNature, Material, MaterialForm, MatterState, MatterType,
@@ -111,8 +112,8 @@ pub async fn create_admin(
     conn.transaction::<_, DbError, _>(async |c| {
         match users::find_by_username(c, username).await? {
             Some(u) => {
-                users::get_for_update(c, u.id).await?;
-                users::set_password(c, u.id, &hash).await?;
+                users::get_for_update(c, UserId(u.id)).await?;
+                users::set_password(c, UserId(u.id), &hash).await?;
                 zhengwu_persistence::login_throttle::clear_subject(
                     c,
                     &zhengwu_persistence::login_throttle::user_subject(&u.username),
@@ -120,7 +121,7 @@ pub async fn create_admin(
                 .await?;
                 users::update(
                     c,
-                    u.id,
+                    UserId(u.id),
                     &users::Changes {
                         display_name: u.display_name.clone(),
                         role: Role::SysAdmin.as_str().to_owned(),
@@ -131,7 +132,8 @@ pub async fn create_admin(
                     },
                 )
                 .await?;
-                zhengwu_persistence::tokens::revoke_user(c, u.id, chrono::Utc::now()).await?;
+                zhengwu_persistence::tokens::revoke_user(c, UserId(u.id), chrono::Utc::now())
+                    .await?;
                 record(
                     c,
                     "user.admin_reset",

@@ -1,5 +1,6 @@
 //! Accounts, roles and what each role may do.
 
+use crate::access::Forbidden;
 use crate::labeled_enum;
 use crate::validation::RuleViolation;
 
@@ -212,6 +213,112 @@ impl LoginThrottle {
     }
 }
 
+/// Why a role cannot be given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GrantRefusal {
+    /// Not a role an administrator gives (`/role`, 422).
+    NotStaff(RuleViolation),
+    /// Not one this administrator may give (403).
+    Forbidden(Forbidden),
+}
+
+/// Whether an account of role `actor` may give `role` to a staff account.
+pub fn check_grant(actor: Role, role: Role) -> Result<(), GrantRefusal> {
+    if role == Role::Applicant {
+        return Err(GrantRefusal::NotStaff(RuleViolation::new(
+            "role.applicant_not_staff",
+            "applicants register themselves at /auth/register",
+        )));
+    }
+    if !actor.can_grant(role) {
+        return Err(GrantRefusal::Forbidden(Forbidden(RuleViolation::new(
+            "auth.forbidden",
+            format!("you cannot grant the role {role}"),
+        ))));
+    }
+    Ok(())
+}
+
+/// A change an administrator makes to an account, as far as the rules need it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AccountChange {
+    /// The administrator's role.
+    pub actor: Role,
+    /// Whether the administrator changes their own account.
+    pub by_self: bool,
+    /// The account's role now.
+    pub current: Role,
+    /// The role asked for, if any.
+    pub role: Option<Role>,
+    pub deactivates: bool,
+}
+
+impl AccountChange {
+    /// The role the account has afterwards.
+    pub fn new_role(&self) -> Role {
+        self.role.unwrap_or(self.current)
+    }
+
+    fn changes_role(&self) -> bool {
+        self.role.is_some_and(|r| r != self.current)
+    }
+
+    /// Applicants manage their own accounts; a system administrator's account is changed by
+    /// system administrators only; a new role follows the rule of creation; nobody
+    /// deactivates themselves or changes their own role.
+    pub fn check(&self) -> Result<(), GrantRefusal> {
+        let refuse = |m: &'static str| {
+            Err(GrantRefusal::Forbidden(Forbidden(RuleViolation::new(
+                "auth.forbidden",
+                m,
+            ))))
+        };
+        if self.current == Role::Applicant {
+            return refuse("applicant accounts are managed by their owners");
+        }
+        if self.current == Role::SysAdmin && self.actor != Role::SysAdmin {
+            return refuse("only a system administrator changes a sys_admin");
+        }
+        if self.changes_role() {
+            check_grant(self.actor, self.new_role())?;
+        }
+        if self.by_self && (self.deactivates || self.changes_role()) {
+            return refuse("you cannot deactivate yourself or change your own role");
+        }
+        Ok(())
+    }
+}
+
+/// Staff other than system administrators belong to an organisation.
+pub fn check_membership(role: Role, has_organization: bool) -> Result<(), RuleViolation> {
+    if has_organization || role == Role::SysAdmin {
+        Ok(())
+    } else {
+        Err(RuleViolation::new(
+            "field.required_when",
+            "staff other than system administrators belong to an organisation",
+        ))
+    }
+}
+
+/// Whether a machine client may have the role: a working role, not an administrator's nor
+/// an applicant's.
+pub fn client_role_allowed(role: Role) -> bool {
+    !matches!(role, Role::SysAdmin | Role::OrgAdmin | Role::Applicant)
+}
+
+/// The role of a new machine client.
+pub fn client_role(role: Role) -> Result<Role, RuleViolation> {
+    if client_role_allowed(role) {
+        Ok(role)
+    } else {
+        Err(RuleViolation::new(
+            "client.role",
+            "a machine client has a working role, not an administrator's or an applicant's",
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -316,6 +423,78 @@ mod tests {
                 .err()
                 .map(|e| e.code),
             Some("window.staff_duplicate")
+        );
+    }
+    #[test]
+    fn roles_are_given_by_those_above_them() {
+        use super::*;
+        assert!(check_grant(Role::SysAdmin, Role::SysAdmin).is_ok());
+        assert!(matches!(
+            check_grant(Role::OrgAdmin, Role::SysAdmin),
+            Err(GrantRefusal::Forbidden(_))
+        ));
+        assert!(matches!(
+            check_grant(Role::SysAdmin, Role::Applicant),
+            Err(GrantRefusal::NotStaff(_))
+        ));
+        assert!(check_grant(Role::OrgAdmin, Role::Clerk).is_ok());
+        assert!(check_grant(Role::Clerk, Role::Clerk).is_err());
+        assert!(client_role(Role::Clerk).is_ok());
+        assert!(check_membership(Role::Clerk, false).is_err());
+        assert!(check_membership(Role::Clerk, true).is_ok());
+        assert!(check_membership(Role::SysAdmin, false).is_ok());
+        for r in [Role::SysAdmin, Role::OrgAdmin, Role::Applicant] {
+            assert!(client_role(r).is_err());
+        }
+    }
+
+    #[test]
+    fn account_changes_follow_the_rules() {
+        use super::*;
+        let change = AccountChange {
+            actor: Role::OrgAdmin,
+            by_self: false,
+            current: Role::Clerk,
+            role: None,
+            deactivates: false,
+        };
+        assert!(change.check().is_ok());
+        let refused = |c: AccountChange| c.check().is_err();
+        assert!(refused(AccountChange {
+            current: Role::Applicant,
+            ..change
+        }));
+        assert!(refused(AccountChange {
+            current: Role::SysAdmin,
+            ..change
+        }));
+        assert!(refused(AccountChange {
+            role: Some(Role::SysAdmin),
+            ..change
+        }));
+        assert!(refused(AccountChange {
+            by_self: true,
+            deactivates: true,
+            ..change
+        }));
+        assert!(refused(AccountChange {
+            by_self: true,
+            role: Some(Role::Reviewer),
+            ..change
+        }));
+        // Naming one's own role again is no change.
+        assert!(!refused(AccountChange {
+            by_self: true,
+            role: Some(Role::Clerk),
+            ..change
+        }));
+        assert_eq!(
+            AccountChange {
+                role: Some(Role::Reviewer),
+                ..change
+            }
+            .new_role(),
+            Role::Reviewer
         );
     }
 }

@@ -1,7 +1,9 @@
 //! Organisations (组织机构): the tree of governments, departments, institutions and halls.
 
+use crate::access::Forbidden;
+use crate::account::Role;
 use crate::labeled_enum;
-use crate::validation::RuleViolation;
+use crate::validation::{Errors, RuleViolation};
 
 labeled_enum! {
     /// What kind of body an organisation is.
@@ -236,6 +238,166 @@ impl OrgPath {
     }
 }
 
+/// The descriptive fields of an organisation, each trimmed and checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgDetails {
+    pub name: String,
+    pub short_name: Option<String>,
+    /// 行政区划代码, normalised.
+    pub division_code: Option<String>,
+    /// 统一社会信用代码, normalised.
+    pub credit_code: Option<String>,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub office_hours: Option<String>,
+}
+
+/// The descriptive fields as a request gives them, not yet checked.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OrgDetailsInput<'a> {
+    pub name: &'a str,
+    pub short_name: Option<&'a str>,
+    pub division_code: Option<&'a str>,
+    pub credit_code: Option<&'a str>,
+    pub address: Option<&'a str>,
+    pub phone: Option<&'a str>,
+    pub office_hours: Option<&'a str>,
+}
+
+/// The parsers of the fields, one per field, shared by creation and change.
+pub mod field {
+    use super::{CreditCode, DivisionCode};
+    use crate::validation::{self, RuleViolation};
+
+    pub fn name(v: &str) -> Result<String, RuleViolation> {
+        validation::text(v, 200)
+    }
+    pub fn short_name(v: &str) -> Result<String, RuleViolation> {
+        validation::text(v, 50)
+    }
+    pub fn division_code(v: &str) -> Result<String, RuleViolation> {
+        DivisionCode::parse(v).map(|c| c.as_str().to_owned())
+    }
+    pub fn credit_code(v: &str) -> Result<String, RuleViolation> {
+        CreditCode::parse(v).map(|c| c.as_str().to_owned())
+    }
+    pub fn address(v: &str) -> Result<String, RuleViolation> {
+        validation::text(v, 300)
+    }
+    pub fn phone(v: &str) -> Result<String, RuleViolation> {
+        validation::phone(v)
+    }
+    pub fn office_hours(v: &str) -> Result<String, RuleViolation> {
+        validation::text(v, 200)
+    }
+}
+
+impl OrgDetails {
+    /// Parses the fields of an organisation of `kind`, collecting every field error.
+    pub fn parse(e: &mut Errors, kind: OrgKind, i: OrgDetailsInput<'_>) -> Option<Self> {
+        let name = e.check("name", field::name(i.name));
+        let short_name = e.check_opt("short_name", i.short_name, field::short_name);
+        let division_code = e.check_opt("division_code", i.division_code, field::division_code);
+        if e.is_empty()
+            && let Err(v) = require_division_code(kind, division_code.as_deref())
+        {
+            e.push("division_code", v);
+        }
+        let credit_code = e.check_opt("credit_code", i.credit_code, field::credit_code);
+        let address = e.check_opt("address", i.address, field::address);
+        let phone = e.check_opt("phone", i.phone, field::phone);
+        let office_hours = e.check_opt("office_hours", i.office_hours, field::office_hours);
+        Some(Self {
+            name: name?,
+            short_name,
+            division_code,
+            credit_code,
+            address,
+            phone,
+            office_hours,
+        })
+    }
+
+    /// The fields after a change: absent fields stay, `Some(None)` clears.
+    pub fn changed(self, c: OrgDetailsChange) -> Self {
+        Self {
+            name: c.name.unwrap_or(self.name),
+            short_name: c.short_name.unwrap_or(self.short_name),
+            division_code: c.division_code.unwrap_or(self.division_code),
+            credit_code: c.credit_code.unwrap_or(self.credit_code),
+            address: c.address.unwrap_or(self.address),
+            phone: c.phone.unwrap_or(self.phone),
+            office_hours: c.office_hours.unwrap_or(self.office_hours),
+        }
+    }
+}
+
+/// A change of the descriptive fields, each given one parsed: absent stays, `Some(None)`
+/// clears an optional field.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OrgDetailsChange {
+    pub name: Option<String>,
+    pub short_name: Option<Option<String>>,
+    pub division_code: Option<Option<String>>,
+    pub credit_code: Option<Option<String>>,
+    pub address: Option<Option<String>>,
+    pub phone: Option<Option<String>>,
+    pub office_hours: Option<Option<String>>,
+}
+
+/// A region government names its administrative division.
+pub fn require_division_code(kind: OrgKind, code: Option<&str>) -> Result<(), RuleViolation> {
+    if kind == OrgKind::RegionGovernment && code.is_none() {
+        Err(RuleViolation::new(
+            "division_code.required",
+            "a region government needs its administrative division code",
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// An organisation administrator neither moves nor deactivates their own organisation
+/// (they would lose it from their scope).
+pub fn check_own_change(
+    actor: Role,
+    own: bool,
+    moves: bool,
+    deactivates: bool,
+) -> Result<(), Forbidden> {
+    if own && actor != Role::SysAdmin && (moves || deactivates) {
+        return Err(Forbidden(RuleViolation::new(
+            "auth.forbidden",
+            "you cannot move or deactivate your own organisation",
+        )));
+    }
+    Ok(())
+}
+
+/// Only a system administrator plants the root of a tree.
+pub fn check_root_creation(actor: Role) -> Result<(), Forbidden> {
+    if actor == Role::SysAdmin {
+        Ok(())
+    } else {
+        Err(Forbidden(RuleViolation::new(
+            "auth.forbidden",
+            "only a system administrator creates the root of a tree",
+        )))
+    }
+}
+
+/// Whether moving the organisation at `path` below `new_parent` would close a cycle.
+pub fn check_move(path: &OrgPath, new_parent: &OrgPath) -> Result<(), RuleViolation> {
+    if path.contains(new_parent) {
+        Err(RuleViolation::new(
+            "org.cycle",
+            "an organisation cannot move below itself",
+        ))
+    } else {
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -368,5 +530,48 @@ mod tests {
         assert!(!a.contains(&b));
         assert!(!a.contains(&root));
         assert_eq!(a.ids(), vec![city, county_a]);
+    }
+    #[test]
+    fn details_are_trimmed_and_a_region_government_needs_its_division() {
+        let mut e = Errors::new();
+        let input = OrgDetailsInput {
+            name: "  历下区人民政府 ",
+            phone: Some(" 0531-66661234 "),
+            ..Default::default()
+        };
+        let parsed = OrgDetails::parse(&mut e, OrgKind::Department, input);
+        assert!(e.is_empty());
+        let Some(d) = parsed else {
+            panic!("the details should parse")
+        };
+        assert_eq!(d.name, "历下区人民政府");
+        assert_eq!(d.phone.as_deref(), Some("0531-66661234"));
+        let mut e = Errors::new();
+        OrgDetails::parse(&mut e, OrgKind::RegionGovernment, input);
+        assert!(!e.is_empty());
+        let cleared = d.clone().changed(OrgDetailsChange {
+            phone: Some(None),
+            name: Some("新名".into()),
+            ..Default::default()
+        });
+        assert_eq!((cleared.name.as_str(), cleared.phone), ("新名", None));
+        assert_eq!(cleared.address, d.address);
+        assert!(require_division_code(OrgKind::RegionGovernment, Some("370102")).is_ok());
+    }
+
+    #[test]
+    fn an_org_admin_keeps_their_own_organisation_in_place() {
+        assert!(check_own_change(Role::OrgAdmin, true, true, false).is_err());
+        assert!(check_own_change(Role::OrgAdmin, true, false, true).is_err());
+        assert!(check_own_change(Role::OrgAdmin, true, false, false).is_ok());
+        assert!(check_own_change(Role::OrgAdmin, false, true, true).is_ok());
+        assert!(check_own_change(Role::SysAdmin, true, true, true).is_ok());
+        assert!(check_root_creation(Role::OrgAdmin).is_err());
+        assert!(check_root_creation(Role::SysAdmin).is_ok());
+        let a = OrgPath::root(OrganizationId(uuid::Uuid::from_u128(1)));
+        let b = a.child(OrganizationId(uuid::Uuid::from_u128(2)));
+        assert!(check_move(&a, &b).is_err());
+        assert!(check_move(&a, &a).is_err());
+        assert!(check_move(&b, &a).is_ok());
     }
 }

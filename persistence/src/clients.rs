@@ -5,11 +5,13 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 use zhengwu_domain::account::Role;
+use zhengwu_domain::ids::ClientId;
 use zhengwu_domain::org::OrgPath;
 
 use crate::db::{Conn, DbError};
 use crate::parse_col;
 use crate::schema::api_clients;
+use crate::scope::{Scope, org_ids};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = api_clients)]
@@ -83,9 +85,9 @@ pub async fn insert(conn: &mut Conn, c: NewClient) -> Result<Client, DbError> {
     row.try_into()
 }
 
-pub async fn get(conn: &mut Conn, id: Uuid) -> Result<Client, DbError> {
+pub async fn get(conn: &mut Conn, id: ClientId) -> Result<Client, DbError> {
     let row: Row = api_clients::table
-        .find(id)
+        .find(id.0)
         .select(Row::as_select())
         .first(conn)
         .await?;
@@ -107,7 +109,7 @@ pub async fn find_by_client_id(
 
 pub async fn list(
     conn: &mut Conn,
-    within: Option<&OrgPath>,
+    scope: &Scope,
     after_id: Option<Uuid>,
     limit: i64,
 ) -> Result<Vec<Client>, DbError> {
@@ -116,8 +118,7 @@ pub async fn list(
         .order(api_clients::id.asc())
         .limit(limit)
         .into_boxed();
-    if let Some(w) = within {
-        let inside = crate::orgs::ids_within(w.as_str());
+    if let Some(inside) = org_ids(scope) {
         q = q.filter(api_clients::organization_id.eq_any(inside));
     }
     if let Some(a) = after_id {
@@ -127,8 +128,8 @@ pub async fn list(
     rows.into_iter().map(TryInto::try_into).collect()
 }
 
-pub async fn set_active(conn: &mut Conn, id: Uuid, active: bool) -> Result<Client, DbError> {
-    let row: Row = diesel::update(api_clients::table.find(id))
+pub async fn set_active(conn: &mut Conn, id: ClientId, active: bool) -> Result<Client, DbError> {
+    let row: Row = diesel::update(api_clients::table.find(id.0))
         .set((
             api_clients::active.eq(active),
             api_clients::version.eq(api_clients::version + 1),

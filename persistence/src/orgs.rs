@@ -4,11 +4,13 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
+use zhengwu_domain::ids::OrganizationId;
 use zhengwu_domain::org::{OrgKind, OrgLevel, OrgPath};
 
 use crate::db::{Conn, DbError};
 use crate::parse_col;
 use crate::schema::organizations;
+use crate::scope::{Scope, path_pattern};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = organizations)]
@@ -125,9 +127,9 @@ pub async fn get(conn: &mut Conn, id: Uuid) -> Result<Organization, DbError> {
 }
 
 /// Reads and locks the row for an update in this transaction.
-pub async fn get_for_update(conn: &mut Conn, id: Uuid) -> Result<Organization, DbError> {
+pub async fn get_for_update(conn: &mut Conn, id: OrganizationId) -> Result<Organization, DbError> {
     let row: Row = organizations::table
-        .find(id)
+        .find(id.0)
         .select(Row::as_select())
         .for_update()
         .first(conn)
@@ -145,11 +147,11 @@ pub async fn get_many(conn: &mut Conn, ids: &[Uuid]) -> Result<Vec<Organization>
 }
 
 /// Filters of the organisation listing.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Filter {
-    /// Only organisations inside this subtree (the caller's scope).
-    pub within: Option<OrgPath>,
-    pub parent_id: Option<Uuid>,
+    /// Only organisations inside this scope (the caller's).
+    pub scope: Scope,
+    pub parent_id: Option<OrganizationId>,
     pub kind: Option<OrgKind>,
     pub level: Option<OrgLevel>,
     /// Part of the name.
@@ -164,11 +166,11 @@ pub async fn list(conn: &mut Conn, f: &Filter) -> Result<Vec<Organization>, DbEr
         .order(organizations::id.asc())
         .limit(f.limit)
         .into_boxed();
-    if let Some(w) = &f.within {
-        q = q.filter(organizations::path.like(format!("{}%", w.as_str())));
+    if let Some(pattern) = path_pattern(&f.scope) {
+        q = q.filter(organizations::path.like(pattern));
     }
     if let Some(p) = f.parent_id {
-        q = q.filter(organizations::parent_id.eq(p));
+        q = q.filter(organizations::parent_id.eq(p.0));
     }
     if let Some(k) = f.kind {
         q = q.filter(organizations::kind.eq(k.as_str()));
@@ -210,17 +212,21 @@ pub fn escape_like(s: &str) -> String {
     out
 }
 
-pub async fn count_children(conn: &mut Conn, id: Uuid) -> Result<i64, DbError> {
+pub async fn count_children(conn: &mut Conn, id: OrganizationId) -> Result<i64, DbError> {
     Ok(organizations::table
-        .filter(organizations::parent_id.eq(id))
+        .filter(organizations::parent_id.eq(id.0))
         .count()
         .get_result(conn)
         .await?)
 }
 
 /// Saves the fields and bumps the version.
-pub async fn update(conn: &mut Conn, id: Uuid, fields: &Fields) -> Result<Organization, DbError> {
-    let row: Row = diesel::update(organizations::table.find(id))
+pub async fn update(
+    conn: &mut Conn,
+    id: OrganizationId,
+    fields: &Fields,
+) -> Result<Organization, DbError> {
+    let row: Row = diesel::update(organizations::table.find(id.0))
         .set((
             fields,
             organizations::version.eq(organizations::version + 1),
@@ -235,13 +241,13 @@ pub async fn update(conn: &mut Conn, id: Uuid, fields: &Fields) -> Result<Organi
 /// Moves an organisation and its whole subtree under a new parent.
 pub async fn move_subtree(
     conn: &mut Conn,
-    id: Uuid,
-    new_parent: Uuid,
+    id: OrganizationId,
+    new_parent: OrganizationId,
     old_path: &OrgPath,
     new_path: &OrgPath,
 ) -> Result<(), DbError> {
-    diesel::update(organizations::table.find(id))
-        .set(organizations::parent_id.eq(new_parent))
+    diesel::update(organizations::table.find(id.0))
+        .set(organizations::parent_id.eq(new_parent.0))
         .execute(conn)
         .await?;
     diesel::sql_query(

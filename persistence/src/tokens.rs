@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
+use zhengwu_domain::ids::UserId;
 
 use crate::db::{Conn, DbError};
 use crate::schema::refresh_tokens;
@@ -80,10 +81,14 @@ pub async fn revoke_family(
 }
 
 /// Revokes every token of an account (deactivation, password reset).
-pub async fn revoke_user(conn: &mut Conn, user_id: Uuid, at: DateTime<Utc>) -> Result<(), DbError> {
+pub async fn revoke_user(
+    conn: &mut Conn,
+    user_id: UserId,
+    at: DateTime<Utc>,
+) -> Result<(), DbError> {
     diesel::update(
         refresh_tokens::table
-            .filter(refresh_tokens::user_id.eq(user_id))
+            .filter(refresh_tokens::user_id.eq(user_id.0))
             .filter(refresh_tokens::revoked_at.is_null()),
     )
     .set(refresh_tokens::revoked_at.eq(at))
@@ -96,13 +101,13 @@ pub async fn revoke_user(conn: &mut Conn, user_id: Uuid, at: DateTime<Utc>) -> R
 /// made in).
 pub async fn revoke_user_except(
     conn: &mut Conn,
-    user_id: Uuid,
+    user_id: UserId,
     keep: Uuid,
     at: DateTime<Utc>,
 ) -> Result<(), DbError> {
     diesel::update(
         refresh_tokens::table
-            .filter(refresh_tokens::user_id.eq(user_id))
+            .filter(refresh_tokens::user_id.eq(user_id.0))
             .filter(refresh_tokens::family_id.ne(keep))
             .filter(refresh_tokens::revoked_at.is_null()),
     )

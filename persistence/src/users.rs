@@ -5,11 +5,13 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 use zhengwu_domain::account::{ApplicantType, LegalPersonKind, Role};
+use zhengwu_domain::ids::{OrganizationId, UserId};
 use zhengwu_domain::org::OrgPath;
 
 use crate::db::{Conn, DbError};
 use crate::orgs::escape_like;
 use crate::schema::users;
+use crate::scope::{Scope, org_ids};
 use crate::{parse_col, parse_opt_col};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -117,9 +119,9 @@ pub async fn get(conn: &mut Conn, id: Uuid) -> Result<User, DbError> {
     row.try_into()
 }
 
-pub async fn get_for_update(conn: &mut Conn, id: Uuid) -> Result<User, DbError> {
+pub async fn get_for_update(conn: &mut Conn, id: UserId) -> Result<User, DbError> {
     let row: Row = users::table
-        .find(id)
+        .find(id.0)
         .select(Row::as_select())
         .for_update()
         .first(conn)
@@ -138,11 +140,11 @@ pub async fn find_by_username(conn: &mut Conn, username: &str) -> Result<Option<
     row.map(TryInto::try_into).transpose()
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Filter {
-    /// Staff of organisations inside this subtree only (applicants are outside every subtree).
-    pub within: Option<OrgPath>,
-    pub organization_id: Option<Uuid>,
+    /// Staff of organisations inside this scope only (applicants are outside every subtree).
+    pub scope: Scope,
+    pub organization_id: Option<OrganizationId>,
     pub role: Option<Role>,
     pub active: Option<bool>,
     pub q: Option<String>,
@@ -156,12 +158,11 @@ pub async fn list(conn: &mut Conn, f: &Filter) -> Result<Vec<User>, DbError> {
         .order(users::id.asc())
         .limit(f.limit)
         .into_boxed();
-    if let Some(w) = &f.within {
-        let inside = crate::orgs::ids_within(w.as_str());
+    if let Some(inside) = org_ids(&f.scope) {
         q = q.filter(users::organization_id.eq_any(inside.nullable()));
     }
     if let Some(o) = f.organization_id {
-        q = q.filter(users::organization_id.eq(o));
+        q = q.filter(users::organization_id.eq(o.0));
     }
     if let Some(r) = f.role {
         q = q.filter(users::role.eq(r.as_str()));
@@ -196,8 +197,8 @@ pub struct Changes {
     pub active: bool,
 }
 
-pub async fn update(conn: &mut Conn, id: Uuid, c: &Changes) -> Result<User, DbError> {
-    let row: Row = diesel::update(users::table.find(id))
+pub async fn update(conn: &mut Conn, id: UserId, c: &Changes) -> Result<User, DbError> {
+    let row: Row = diesel::update(users::table.find(id.0))
         .set((
             c,
             users::version.eq(users::version + 1),
@@ -210,8 +211,8 @@ pub async fn update(conn: &mut Conn, id: Uuid, c: &Changes) -> Result<User, DbEr
 }
 
 /// Replaces the password hash.
-pub async fn set_password(conn: &mut Conn, id: Uuid, hash: &str) -> Result<(), DbError> {
-    diesel::update(users::table.find(id))
+pub async fn set_password(conn: &mut Conn, id: UserId, hash: &str) -> Result<(), DbError> {
+    diesel::update(users::table.find(id.0))
         .set((
             users::password_hash.eq(hash),
             users::version.eq(users::version + 1),

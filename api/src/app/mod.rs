@@ -6,8 +6,11 @@
 //! handlers in `routes` extract, call one use case and map its answer to a response.
 
 pub mod assessments;
+pub mod auth;
+pub mod calendars;
 pub mod cases;
 pub mod catalogue;
+pub mod clients;
 pub mod complaints;
 pub mod disclosure_assessment;
 pub mod disclosures;
@@ -15,9 +18,11 @@ pub mod evaluations;
 pub mod hotline;
 pub mod matters;
 pub mod orders;
+pub mod orgs;
 pub mod participation;
 pub mod requests;
 pub mod supervision;
+pub mod users;
 
 use std::fmt::Display;
 

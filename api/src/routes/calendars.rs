@@ -2,21 +2,21 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, put, web};
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use diesel_async::AsyncConnection;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
-use zhengwu_domain::account::Role;
-use zhengwu_domain::calendar::{MAX_WORKING_DAYS, SkipReason, StoredDeadline, YearSchedule};
-use zhengwu_persistence::{calendar, deadlines};
+use zhengwu_domain::calendar::{
+    Deadline, MAX_WORKING_DAYS, SkipReason, StoredDeadline, YearSchedule,
+};
+use zhengwu_domain::ids::OrganizationId;
+use zhengwu_persistence::deadlines::{self, Listed};
 
-use crate::audit_ctx::AuditCtx;
+use crate::app::calendars::{self as uc, SavedYear};
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, IfMatch, etag};
 use crate::pagination::{Page, PageParams, page_response};
-use crate::routes::supervision::subtree;
 use crate::state::AppState;
 
 /// A year's published schedule (国务院办公厅关于部分节假日安排的通知).
@@ -63,8 +63,10 @@ pub struct SkippedDayDto {
 
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
-    "start": "2025-09-26", "working_days": 20, "due_date": "2025-10-30", "timezone": "Asia/Shanghai",
-    "skipped": [{"date": "2025-09-27", "reason": "weekend"}, {"date": "2025-10-01", "reason": "holiday"}],
+    "start": "2025-09-26", "working_days": 20, "due_date": "2025-10-30",
+    "timezone": "Asia/Shanghai",
+    "skipped": [{"date": "2025-09-27", "reason": "weekend"},
+                {"date": "2025-10-01", "reason": "holiday"}],
     "years_without_calendar": []
 }))]
 pub struct DeadlineDto {
@@ -93,6 +95,75 @@ fn year_param(year: i32) -> ApiResult<i32> {
     }
 }
 
+impl DeadlineQuery {
+    fn working_days(&self) -> ApiResult<u32> {
+        if self.working_days > MAX_WORKING_DAYS {
+            return Err(ApiError::field(
+                "?working_days",
+                "range",
+                format!("at most {MAX_WORKING_DAYS} working days"),
+            ));
+        }
+        Ok(self.working_days)
+    }
+}
+
+impl DeadlineDto {
+    fn new(dl: Deadline, timezone: &str) -> Self {
+        let warning = (!dl.years_without_schedule.is_empty()).then(|| {
+            let years: Vec<String> = dl
+                .years_without_schedule
+                .iter()
+                .map(i32::to_string)
+                .collect();
+            format!(
+                "no holiday schedule is loaded for {}; only weekends were skipped there",
+                years.join(", ")
+            )
+        });
+        Self {
+            start: dl.start,
+            working_days: dl.working_days,
+            due_date: dl.due_date,
+            timezone: timezone.to_owned(),
+            skipped: dl
+                .skipped
+                .into_iter()
+                .map(|s| SkippedDayDto {
+                    date: s.date,
+                    reason: s.reason,
+                })
+                .collect(),
+            years_without_calendar: dl.years_without_schedule,
+            warning,
+        }
+    }
+}
+
+impl CalendarDto {
+    fn new(schedule: &YearSchedule, version: i32, updated_at: DateTime<Utc>) -> Self {
+        Self {
+            year: schedule.year(),
+            holidays: schedule.holidays().collect(),
+            adjusted_working_days: schedule.adjusted_working_days().collect(),
+            version,
+            updated_at,
+        }
+    }
+
+    fn response(self) -> HttpResponse {
+        HttpResponse::Ok()
+            .insert_header((header::ETAG, etag(self.version)))
+            .json(self)
+    }
+}
+
+impl From<SavedYear> for CalendarDto {
+    fn from(s: SavedYear) -> Self {
+        Self::new(&s.schedule, s.version, s.updated_at)
+    }
+}
+
 /// Compute a deadline in working days.
 ///
 /// Weekends and loaded holidays are skipped, adjusted working days count. The answer names
@@ -104,46 +175,8 @@ pub async fn deadline(
     state: web::Data<AppState>,
     q: web::Query<DeadlineQuery>,
 ) -> ApiResult<HttpResponse> {
-    if q.working_days > MAX_WORKING_DAYS {
-        return Err(ApiError::field(
-            "?working_days",
-            "range",
-            format!("at most {MAX_WORKING_DAYS} working days"),
-        ));
-    }
-    let from = q.start.year();
-    let to = from + 1 + (q.working_days as i32) / 200;
-    let mut conn = state.conn().await?;
-    let cal = calendar::calendar_for(&mut conn, from, to).await?;
-    let dl = cal
-        .add_working_days(q.start, q.working_days)
-        .map_err(|e| ApiError::field("?working_days", "range", e.to_string()))?;
-    let warning = (!dl.years_without_schedule.is_empty()).then(|| {
-        format!(
-            "no holiday schedule is loaded for {}; only weekends were skipped there",
-            dl.years_without_schedule
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    });
-    Ok(HttpResponse::Ok().json(DeadlineDto {
-        start: dl.start,
-        working_days: dl.working_days,
-        due_date: dl.due_date,
-        timezone: state.config.timezone.name().to_owned(),
-        skipped: dl
-            .skipped
-            .into_iter()
-            .map(|s| SkippedDayDto {
-                date: s.date,
-                reason: s.reason,
-            })
-            .collect(),
-        years_without_calendar: dl.years_without_schedule,
-        warning,
-    }))
+    let dl = uc::deadline(&state, q.start, q.working_days()?).await?;
+    Ok(HttpResponse::Ok().json(DeadlineDto::new(dl, state.config.timezone.name())))
 }
 
 /// Read a year's schedule.
@@ -152,26 +185,8 @@ pub async fn deadline(
     responses((status = 200, body = CalendarDto, headers(("ETag" = String)))))]
 #[get("/calendars/{year}")]
 pub async fn get(state: web::Data<AppState>, year: web::Path<i32>) -> ApiResult<HttpResponse> {
-    let year = year_param(*year)?;
-    let mut conn = state.conn().await?;
-    let stored = calendar::load_years(&mut conn, year, year)
-        .await?
-        .into_iter()
-        .next()
-        .ok_or_else(|| {
-            ApiError::not_found("calendar").detail(format!(
-                "no schedule is loaded for {year}; deadlines in it count weekends only"
-            ))
-        })?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(stored.version)))
-        .json(CalendarDto {
-            year,
-            holidays: stored.schedule.holidays().collect(),
-            adjusted_working_days: stored.schedule.adjusted_working_days().collect(),
-            version: stored.version,
-            updated_at: stored.updated_at,
-        }))
+    let stored = uc::get(&state, year_param(*year)?).await?;
+    Ok(CalendarDto::new(&stored.schedule, stored.version, stored.updated_at).response())
 }
 
 /// Load or replace a year's schedule (system administrators). Stored deadlines counted
@@ -190,56 +205,13 @@ pub async fn put(
     if_match: IfMatch,
     body: ApiJson<PutCalendar>,
 ) -> ApiResult<HttpResponse> {
-    auth.require(&[Role::SysAdmin])?;
+    let actor = auth.actor();
+    uc::may_put(&actor)?;
     let year = year_param(*year)?;
-    let schedule = YearSchedule::new(
-        year,
-        &body.value.holidays,
-        &body.value.adjusted_working_days,
-    )?;
-    let audit = AuditCtx::new(&state, auth.actor());
-    let mut conn = state.conn().await?;
-    let dto = conn
-        .transaction::<_, ApiError, _>(async |c| {
-            let current = calendar::year_version_for_update(c, year).await?;
-            if let Some(v) = current {
-                if_match.check(v)?;
-            } else {
-                if_match.check_absent()?;
-            }
-            let before = calendar::load_years(c, year, year).await?.into_iter().next().map(|s| {
-                serde_json::json!({
-                    "holidays": s.schedule.holidays().collect::<Vec<_>>(),
-                    "adjusted_working_days": s.schedule.adjusted_working_days().collect::<Vec<_>>(),
-                })
-            });
-            let version = calendar::put_year(c, &schedule).await?;
-            let recounted = crate::deadlines::recount(c, year).await?;
-            let dto = CalendarDto {
-                year,
-                holidays: schedule.holidays().collect(),
-                adjusted_working_days: schedule.adjusted_working_days().collect(),
-                version,
-                updated_at: audit.at,
-            };
-            let after = serde_json::json!({"calendar": &dto, "deadlines_recounted": recounted});
-            audit
-                .record(
-                    c,
-                    "calendar.put",
-                    "calendar",
-                    year,
-                    None,
-                    before.as_ref(),
-                    Some(&after),
-                )
-                .await?;
-            Ok(dto)
-        })
-        .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(dto.version)))
-        .json(dto))
+    let b = &body.value;
+    let schedule = YearSchedule::new(year, &b.holidays, &b.adjusted_working_days)?;
+    let saved = uc::put(&state, &actor, &if_match, schedule).await?;
+    Ok(CalendarDto::from(saved).response())
 }
 
 /// A stored deadline counted across a year whose holiday schedule is not loaded.
@@ -285,6 +257,26 @@ fn provisional_after(key: &str) -> Option<deadlines::After> {
     })
 }
 
+impl TryFrom<Listed> for ProvisionalDeadline {
+    type Error = ApiError;
+
+    fn try_from(r: Listed) -> ApiResult<Self> {
+        let d = r.deadline;
+        Ok(Self {
+            kind: StoredDeadline::parse(&d.kind).ok_or_else(ApiError::internal)?,
+            object_id: d.object_id,
+            seq: d.seq,
+            label: r.label,
+            organization_id: r.organization_id,
+            start_on: d.start_on,
+            working_days: u32::try_from(d.working_days).unwrap_or(0),
+            due_date: d.due_date,
+            years_without_calendar: d.years,
+            computed_at: d.computed_at,
+        })
+    }
+}
+
 /// Stored deadlines counted across a year with no holiday schedule loaded (weekends only
 /// there), soonest first: loading the year's schedule counts them again. Administrators,
 /// within their scope.
@@ -299,37 +291,24 @@ pub async fn provisional(
     q: web::Query<ProvisionalQuery>,
     page: web::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
-    auth.require(&[Role::SysAdmin, Role::OrgAdmin])?;
+    let actor = auth.actor();
+    uc::may_list_provisional(&actor)?;
     let limit = page.limit()?;
-    let after = match page.after_key()? {
-        Some(k) => Some(provisional_after(&k).ok_or_else(|| {
+    let after = page.after_key()?.map(|k| provisional_after(&k)).map(|a| {
+        a.ok_or_else(|| {
             ApiError::field(
                 "?cursor",
                 "cursor.invalid",
                 "the cursor is not one this API gave out",
             )
-        })?),
-        None => None,
-    };
-    let mut conn = state.conn().await?;
-    let within = subtree(&mut conn, &auth, q.org).await?;
-    let rows = deadlines::list(&mut conn, within.as_deref(), after.as_ref(), limit + 1).await?;
-    let mut items = Vec::with_capacity(rows.len());
-    for r in rows {
-        let d = r.deadline;
-        items.push(ProvisionalDeadline {
-            kind: StoredDeadline::parse(&d.kind).ok_or_else(ApiError::internal)?,
-            object_id: d.object_id,
-            seq: d.seq,
-            label: r.label,
-            organization_id: r.organization_id,
-            start_on: d.start_on,
-            working_days: u32::try_from(d.working_days).unwrap_or(0),
-            due_date: d.due_date,
-            years_without_calendar: d.years,
-            computed_at: d.computed_at,
-        });
-    }
+        })
+    });
+    let org = q.org.map(OrganizationId);
+    let rows = uc::provisional(&state, &actor, org, after.transpose()?, limit + 1).await?;
+    let items = rows
+        .into_iter()
+        .map(ProvisionalDeadline::try_from)
+        .collect::<ApiResult<Vec<_>>>()?;
     Ok(page_response(
         &req,
         Page::from_rows(items, limit, provisional_key, |d| d),

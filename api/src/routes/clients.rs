@@ -3,19 +3,19 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
-use diesel_async::AsyncConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
-use zhengwu_domain::account::Role;
-use zhengwu_domain::validation::{self, Errors, RuleViolation};
-use zhengwu_persistence::{DbError, clients, orgs};
+use zhengwu_domain::account::{self, Role, client_role_allowed};
+use zhengwu_domain::ids::{ClientId, OrganizationId};
+use zhengwu_domain::validation::{self, Errors};
+use zhengwu_persistence::clients;
 
-use crate::audit_ctx::AuditCtx;
-use crate::auth::{Principal, Scope, hash_password, random_token};
+use crate::app::clients::{self as uc, NewClient};
+use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, IdempotencyKey, IfMatch, etag};
-use crate::idem::Idem;
+use crate::idem::{Created, Idem};
 use crate::pagination::{Page, PageParams, page_response};
 use crate::state::AppState;
 
@@ -84,15 +84,40 @@ fn client_role_schema() -> utoipa::openapi::schema::Object {
     )
 }
 
-fn client_role_allowed(role: Role) -> bool {
-    !matches!(role, Role::SysAdmin | Role::OrgAdmin | Role::Applicant)
-}
-
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"active": true}))]
 pub struct PatchClient {
     pub active: bool,
+}
+
+impl CreateClient {
+    /// Parses the body once, every error collected.
+    fn parse(self) -> ApiResult<uc::CreateClient> {
+        let mut e = Errors::new();
+        let client_id = e.check("client_id", account::username(&self.client_id));
+        let name = e.check("name", validation::text(&self.name, 100));
+        let role = e.check("role", account::client_role(self.role));
+        e.finish()?;
+        let (Some(client_id), Some(name), Some(role)) = (client_id, name, role) else {
+            return Err(ApiError::internal());
+        };
+        Ok(uc::CreateClient {
+            client_id,
+            name,
+            role,
+            organization: OrganizationId(self.organization_id),
+        })
+    }
+}
+
+impl From<NewClient> for CreatedClient {
+    fn from(n: NewClient) -> Self {
+        Self {
+            client: n.client.into(),
+            client_secret: n.secret,
+        }
+    }
 }
 
 /// List machine clients in your scope (administrators).
@@ -106,14 +131,10 @@ pub async fn list(
     auth: Principal,
     page: web::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
-    auth.require(&[Role::SysAdmin, Role::OrgAdmin])?;
-    let within = match auth.scope() {
-        Scope::Subtree(p) => Some(p),
-        _ => None,
-    };
+    let actor = auth.actor();
+    uc::may_manage(&actor)?;
     let limit = page.limit()?;
-    let mut conn = state.conn().await?;
-    let rows = clients::list(&mut conn, within.as_ref(), page.after_uuid()?, limit + 1).await?;
+    let rows = uc::list(&state, &actor, page.after_uuid()?, limit + 1).await?;
     Ok(page_response(
         &req,
         Page::from_rows(rows, limit, |c| c.id.to_string(), ClientDto::from),
@@ -133,82 +154,21 @@ pub async fn create(
     key: IdempotencyKey,
     body: ApiJson<CreateClient>,
 ) -> ApiResult<HttpResponse> {
-    auth.require(&[Role::SysAdmin, Role::OrgAdmin])?;
-    let b = &body.value;
-    let mut e = Errors::new();
-    let client_id = e.check("client_id", zhengwu_domain::account::username(&b.client_id));
-    let name = e.check("name", validation::text(&b.name, 100));
-    if !client_role_allowed(b.role) {
-        e.push(
-            "role",
-            RuleViolation::new(
-                "client.role",
-                "a machine client has a working role, not an administrator's or an applicant's",
-            ),
-        );
-    }
-    e.finish()?;
-    let (Some(client_id), Some(name)) = (client_id, name) else {
-        return Err(ApiError::internal());
-    };
-    let audit = AuditCtx::new(&state, auth.actor());
+    let actor = auth.actor();
+    // Refused callers learn nothing of the body's faults.
+    uc::may_manage(&actor)?;
     let idem = Idem::new(&req, auth.idempotency_principal(), &key, &body.hash);
-    let mut conn = state.conn().await?;
-    conn.transaction::<_, ApiError, _>(async |c| {
-        if let Some(r) = idem.begin(c).await? {
-            return Ok(r);
-        }
-        let org = match orgs::get(c, b.organization_id).await {
-            Ok(o) if auth.sees(&o.path) => o,
-            Ok(_) | Err(DbError::NotFound) => {
-                return Err(ApiError::field(
-                    "/organization_id",
-                    "reference.not_found",
-                    "no such organisation in your scope",
-                ));
-            }
-            Err(e) => return Err(e.into()),
-        };
-        let secret = random_token();
-        let id = Uuid::now_v7();
-        let client: ClientDto = clients::insert(
-            c,
-            clients::NewClient {
-                id,
-                client_id,
-                secret_hash: hash_password(&secret)?,
-                name,
-                role: b.role,
-                organization_id: org.id,
-            },
-        )
-        .await?
-        .into();
-        audit
-            .record(
-                c,
-                "client.create",
-                "client",
-                id,
-                Some(&org.path),
-                None::<&()>,
-                Some(&client),
-            )
-            .await?;
-        let body = CreatedClient {
-            client,
-            client_secret: secret,
-        };
-        idem.finish(c, &body, format!("/api/v1/clients/{id}")).await
-    })
-    .await
-    .map(crate::idem::Created::into_response)
+    let cmd = body.into_inner_value().parse()?;
+    uc::create(&state, &actor, &idem, cmd, CreatedClient::from)
+        .await
+        .map(Created::into_response)
 }
 
 /// Enable or disable a machine client (send `If-Match`).
 #[utoipa::path(operation_id = "updateClient",
     tag = "clients", security(("bearer" = [])),
-    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
+    params(("id" = Uuid, Path),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     request_body = PatchClient, responses((status = 200, body = ClientDto)))]
 #[patch("/clients/{id}")]
 pub async fn patch(
@@ -218,38 +178,10 @@ pub async fn patch(
     if_match: IfMatch,
     body: ApiJson<PatchClient>,
 ) -> ApiResult<HttpResponse> {
-    auth.require(&[Role::SysAdmin, Role::OrgAdmin])?;
-    let audit = AuditCtx::new(&state, auth.actor());
-    let id = *id;
-    let mut conn = state.conn().await?;
-    let saved = conn
-        .transaction::<_, ApiError, _>(async |c| {
-            let current = match clients::get(c, id).await {
-                Ok(cl) => cl,
-                Err(DbError::NotFound) => return Err(ApiError::not_found("client")),
-                Err(e) => return Err(e.into()),
-            };
-            let org = orgs::get(c, current.organization_id).await?;
-            auth.ensure_sees(&org.path, "client")?;
-            if_match.check(current.version)?;
-            let before = ClientDto::from(current);
-            let after = ClientDto::from(clients::set_active(c, id, body.value.active).await?);
-            audit
-                .record(
-                    c,
-                    "client.update",
-                    "client",
-                    id,
-                    Some(&org.path),
-                    Some(&before),
-                    Some(&after),
-                )
-                .await?;
-            Ok(after)
-        })
-        .await?;
-    state.principals.forget_all();
+    let active = body.value.active;
+    let saved = uc::set_active(&state, &auth.actor(), ClientId(*id), &if_match, active).await?;
+    let dto = ClientDto::from(saved);
     Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(saved.version)))
-        .json(saved))
+        .insert_header((header::ETAG, etag(dto.version)))
+        .json(dto))
 }

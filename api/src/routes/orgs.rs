@@ -3,21 +3,22 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
-use diesel_async::AsyncConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
-use zhengwu_domain::account::Role;
-use zhengwu_domain::org::{self, CreditCode, DivisionCode, OrgKind, OrgLevel, OrgPath};
-use zhengwu_domain::validation::{self, Errors, RuleViolation};
-use zhengwu_persistence::orgs::{self, Fields, Organization};
+use zhengwu_domain::ids::OrganizationId;
+use zhengwu_domain::org::{
+    OrgDetails, OrgDetailsChange, OrgDetailsInput, OrgKind, OrgLevel, field,
+};
+use zhengwu_domain::validation::{Errors, RuleViolation};
+use zhengwu_persistence::orgs::Organization;
 
-use crate::audit_ctx::AuditCtx;
-use crate::auth::{Principal, Scope};
+use crate::app::orgs::{self as uc, ChangeOrg, CreateOrg, OrgDetail, OrgQuery};
+use crate::auth::Principal;
 use crate::dto::double_option;
-use crate::error::{ApiError, ApiResult, OrIfAbsent};
+use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, IdempotencyKey, IfMatch, etag};
-use crate::idem::Idem;
+use crate::idem::{Created, Idem};
 use crate::pagination::{Page, PageParams, page_response};
 use crate::state::AppState;
 
@@ -152,88 +153,104 @@ pub struct ListQuery {
     pub q: Option<String>,
 }
 
-/// Checks the optional text fields shared by create and patch.
-#[allow(clippy::too_many_arguments)]
-fn check_fields(
-    e: &mut Errors,
-    kind: OrgKind,
-    name: &str,
-    short_name: Option<&str>,
-    division_code: Option<&str>,
-    credit_code: Option<&str>,
-    address: Option<&str>,
-    phone: Option<&str>,
-    office_hours: Option<&str>,
-) -> Option<Fields> {
-    let name = e.check("name", validation::text(name, 200));
-    let short_name = e.check_opt("short_name", short_name, |v| validation::text(v, 50));
-    let division_code = e.check_opt("division_code", division_code, |v| {
-        DivisionCode::parse(v).map(|c| c.as_str().to_owned())
-    });
-    if kind == OrgKind::RegionGovernment && division_code.is_none() && e.is_empty() {
-        e.push(
-            "division_code",
-            RuleViolation::new(
-                "division_code.required",
-                "a region government needs its administrative division code",
-            ),
-        );
+impl CreateOrganization {
+    /// Parses the body once: every field trimmed and checked, every error collected.
+    fn parse(self) -> ApiResult<CreateOrg> {
+        let mut e = Errors::new();
+        let input = OrgDetailsInput {
+            name: &self.name,
+            short_name: self.short_name.as_deref(),
+            division_code: self.division_code.as_deref(),
+            credit_code: self.credit_code.as_deref(),
+            address: self.address.as_deref(),
+            phone: self.phone.as_deref(),
+            office_hours: self.office_hours.as_deref(),
+        };
+        let details = OrgDetails::parse(&mut e, self.kind, input);
+        e.finish()?;
+        Ok(CreateOrg {
+            parent: self.parent_id.map(OrganizationId),
+            kind: self.kind,
+            level: self.level,
+            details: details.ok_or_else(ApiError::internal)?,
+        })
     }
-    let credit_code = e.check_opt("credit_code", credit_code, |v| {
-        CreditCode::parse(v).map(|c| c.as_str().to_owned())
-    });
-    let address = e.check_opt("address", address, |v| validation::text(v, 300));
-    let phone = e.check_opt("phone", phone, validation::phone);
-    let office_hours = e.check_opt("office_hours", office_hours, |v| validation::text(v, 200));
-    Some(Fields {
-        name: name?,
-        short_name,
-        division_code,
-        credit_code,
-        address,
-        phone,
-        office_hours,
-        active: true,
-    })
 }
 
-fn can_manage(auth: &Principal) -> Result<(), ApiError> {
-    auth.require(&[Role::SysAdmin, Role::OrgAdmin])
+/// One optional field of a patch: absent stays, `null` clears, a value is parsed.
+fn change_opt(
+    e: &mut Errors,
+    name: &str,
+    value: Option<Option<String>>,
+    parse: fn(&str) -> Result<String, RuleViolation>,
+) -> Option<Option<String>> {
+    match value {
+        None => None,
+        Some(None) => Some(None),
+        Some(Some(v)) => e.check(name, parse(&v)).map(Some),
+    }
 }
 
-async fn detail(
-    conn: &mut zhengwu_persistence::Conn,
-    o: Organization,
-) -> ApiResult<OrganizationDetail> {
-    let ids: Vec<Uuid> = o
-        .path
-        .ids()
-        .into_iter()
-        .map(|i| i.0)
-        .filter(|i| *i != o.id)
-        .collect();
-    let mut ancestors = orgs::get_many(conn, &ids).await?;
-    ancestors.sort_by_key(|a| a.path.as_str().len());
-    let children_count = orgs::count_children(conn, o.id).await?;
-    Ok(OrganizationDetail {
-        ancestors: ancestors
-            .into_iter()
-            .map(|a| OrgRef {
-                id: a.id,
-                name: a.name,
-                kind: a.kind,
-                level: a.level,
-            })
-            .collect(),
-        children_count,
-        organization: o.into(),
-    })
+impl PatchOrganization {
+    fn parse(self) -> ApiResult<ChangeOrg> {
+        let mut e = Errors::new();
+        let name = self.name.and_then(|n| e.check("name", field::name(&n)));
+        let details = OrgDetailsChange {
+            name,
+            short_name: change_opt(&mut e, "short_name", self.short_name, field::short_name),
+            division_code: change_opt(
+                &mut e,
+                "division_code",
+                self.division_code,
+                field::division_code,
+            ),
+            credit_code: change_opt(&mut e, "credit_code", self.credit_code, field::credit_code),
+            address: change_opt(&mut e, "address", self.address, field::address),
+            phone: change_opt(&mut e, "phone", self.phone, field::phone),
+            office_hours: change_opt(
+                &mut e,
+                "office_hours",
+                self.office_hours,
+                field::office_hours,
+            ),
+        };
+        e.finish()?;
+        Ok(ChangeOrg {
+            details,
+            active: self.active,
+            parent: self.parent_id.map(OrganizationId),
+        })
+    }
+}
+
+impl From<OrgDetail> for OrganizationDetail {
+    fn from(d: OrgDetail) -> Self {
+        Self {
+            ancestors: d
+                .ancestors
+                .into_iter()
+                .map(|a| OrgRef {
+                    id: a.id,
+                    name: a.name,
+                    kind: a.kind,
+                    level: a.level,
+                })
+                .collect(),
+            children_count: d.children_count,
+            organization: d.org.into(),
+        }
+    }
 }
 
 fn with_etag(version: i32, body: &impl Serialize) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((header::ETAG, etag(version)))
         .json(body)
+}
+
+fn detail_response(d: OrgDetail) -> HttpResponse {
+    let body = OrganizationDetail::from(d);
+    with_etag(body.organization.version, &body)
 }
 
 /// List organisations in your scope.
@@ -251,26 +268,17 @@ pub async fn list(
     q: web::Query<ListQuery>,
     page: web::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
-    let within = match auth.scope() {
-        Scope::All => None,
-        Scope::Subtree(p) => Some(p),
-        Scope::Nothing => return Err(ApiError::forbidden("applicants have no organisation scope")),
-    };
     let limit = page.limit()?;
-    let mut conn = state.conn().await?;
-    let rows = orgs::list(
-        &mut conn,
-        &orgs::Filter {
-            within,
-            parent_id: q.parent_id,
-            kind: q.kind,
-            level: q.level,
-            q: q.q.clone().filter(|s| !s.trim().is_empty()),
-            after_id: page.after_uuid()?,
-            limit: limit + 1,
-        },
-    )
-    .await?;
+    let q = q.into_inner();
+    let query = OrgQuery {
+        parent: q.parent_id.map(OrganizationId),
+        kind: q.kind,
+        level: q.level,
+        q: q.q.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
+        after: page.after_uuid()?,
+        limit: limit + 1,
+    };
+    let rows = uc::list(&state, &auth.actor(), query).await?;
     let page = Page::from_rows(rows, limit, |o| o.id.to_string(), OrganizationDto::from);
     Ok(page_response(&req, page))
 }
@@ -283,7 +291,8 @@ pub async fn list(
     tag = "organizations", security(("bearer" = [])),
     request_body = CreateOrganization,
     params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe creation")),
-    responses((status = 201, body = OrganizationDto, headers(("ETag" = String), ("Location" = String)))))]
+    responses((status = 201, body = OrganizationDto,
+        headers(("ETag" = String), ("Location" = String)))))]
 #[post("/organizations")]
 pub async fn create(
     req: HttpRequest,
@@ -292,107 +301,14 @@ pub async fn create(
     key: IdempotencyKey,
     body: ApiJson<CreateOrganization>,
 ) -> ApiResult<HttpResponse> {
-    can_manage(&auth)?;
-    let b = &body.value;
-    let mut e = Errors::new();
-    let fields = check_fields(
-        &mut e,
-        b.kind,
-        &b.name,
-        b.short_name.as_deref(),
-        b.division_code.as_deref(),
-        b.credit_code.as_deref(),
-        b.address.as_deref(),
-        b.phone.as_deref(),
-        b.office_hours.as_deref(),
-    );
-    e.finish()?;
-    let fields = fields.ok_or_else(ApiError::internal)?;
-    let audit = AuditCtx::new(&state, auth.actor());
+    let actor = auth.actor();
+    // Refused callers learn nothing of the body's faults.
+    uc::may_manage(&actor)?;
     let idem = Idem::new(&req, auth.idempotency_principal(), &key, &body.hash);
-    let mut conn = state.conn().await?;
-    conn.transaction::<_, ApiError, _>(async |c| {
-        if let Some(r) = idem.begin(c).await? {
-            return Ok(r);
-        }
-        let id = Uuid::now_v7();
-        let (parent, path) = match b.parent_id {
-            None => {
-                if auth.role != Role::SysAdmin {
-                    return Err(ApiError::forbidden(
-                        "only a system administrator creates the root of a tree",
-                    ));
-                }
-                (None, OrgPath::root(id.into()))
-            }
-            Some(pid) => {
-                let parent = match orgs::get(c, pid).await {
-                    Ok(p) if auth.sees(&p.path) => p,
-                    Ok(_) | Err(zhengwu_persistence::DbError::NotFound) => {
-                        return Err(ApiError::field(
-                            "/parent_id",
-                            "reference.not_found",
-                            "no such organisation in your scope",
-                        ));
-                    }
-                    Err(other) => return Err(other.into()),
-                };
-                let path = parent.path.child(id.into());
-                (Some(parent), path)
-            }
-        };
-        org::check_placement(b.kind, b.level, parent.as_ref().map(|p| (p.kind, p.level)))
-            .map_err(|v| ApiError::field("/parent_id", v.code, v.message))?;
-        let org = orgs::insert(
-            c,
-            orgs::NewOrganization {
-                id,
-                parent_id: b.parent_id,
-                path: path.clone(),
-                kind: b.kind,
-                level: b.level,
-                fields: fields.clone(),
-            },
-        )
-        .await?;
-        crate::routes::catalogue::seed_catalogue(c, &org).await?;
-        let created = OrganizationDto::from(org);
-        audit
-            .record(
-                c,
-                "organization.create",
-                "organization",
-                id,
-                Some(&path),
-                None::<&()>,
-                Some(&created),
-            )
-            .await?;
-        idem.finish(c, &created, format!("/api/v1/organizations/{id}"))
-            .await
-    })
-    .await
-    .map(crate::idem::Created::into_response)
-}
-
-async fn visible(
-    conn: &mut zhengwu_persistence::Conn,
-    auth: &Principal,
-    id: Uuid,
-    for_update: bool,
-) -> ApiResult<Organization> {
-    let found = if for_update {
-        orgs::get_for_update(conn, id).await
-    } else {
-        orgs::get(conn, id).await
-    };
-    match found {
-        Ok(o) if auth.sees(&o.path) => Ok(o),
-        Ok(_) | Err(zhengwu_persistence::DbError::NotFound) => {
-            Err(ApiError::not_found("organization"))
-        }
-        Err(e) => Err(e.into()),
-    }
+    let cmd = body.into_inner_value().parse()?;
+    uc::create(&state, &actor, &idem, cmd, OrganizationDto::from)
+        .await
+        .map(Created::into_response)
 }
 
 /// Read an organisation with its ancestors and number of children.
@@ -406,10 +322,8 @@ pub async fn get(
     auth: Principal,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    let mut conn = state.conn().await?;
-    let o = visible(&mut conn, &auth, *id, false).await?;
-    let v = o.version;
-    Ok(with_etag(v, &detail(&mut conn, o).await?))
+    let d = uc::get(&state, &auth.actor(), OrganizationId(*id)).await?;
+    Ok(detail_response(d))
 }
 
 /// Change an organisation (send `If-Match` with its ETag).
@@ -418,7 +332,8 @@ pub async fn get(
 /// move or deactivate their own organisation.
 #[utoipa::path(operation_id = "updateOrganization",
     tag = "organizations", security(("bearer" = [])),
-    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
+    params(("id" = Uuid, Path),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     request_body = PatchOrganization,
     responses((status = 200, body = OrganizationDetail, headers(("ETag" = String)))))]
 #[patch("/organizations/{id}")]
@@ -429,83 +344,10 @@ pub async fn patch(
     if_match: IfMatch,
     body: ApiJson<PatchOrganization>,
 ) -> ApiResult<HttpResponse> {
-    can_manage(&auth)?;
-    let b = &body.value;
-    let audit = AuditCtx::new(&state, auth.actor());
-    let mut conn = state.conn().await?;
-    let id = *id;
-    let saved = conn
-        .transaction::<_, ApiError, _>(async |c| {
-            let current = visible(c, &auth, id, true).await?;
-            if_match.check(current.version)?;
-            let own = auth.org_id == Some(id) && auth.role != Role::SysAdmin;
-            if own && (b.parent_id.is_some() || b.active == Some(false)) {
-                return Err(ApiError::forbidden(
-                    "you cannot move or deactivate your own organisation",
-                ));
-            }
-            let pick = |new: &Option<Option<String>>, old: &Option<String>| match new {
-                Some(v) => v.clone(),
-                None => old.clone(),
-            };
-            let mut e = Errors::new();
-            let fields = check_fields(
-                &mut e,
-                current.kind,
-                b.name.as_deref().unwrap_or(&current.name),
-                pick(&b.short_name, &current.short_name).as_deref(),
-                pick(&b.division_code, &current.division_code).as_deref(),
-                pick(&b.credit_code, &current.credit_code).as_deref(),
-                pick(&b.address, &current.address).as_deref(),
-                pick(&b.phone, &current.phone).as_deref(),
-                pick(&b.office_hours, &current.office_hours).as_deref(),
-            );
-            e.finish()?;
-            let mut fields = fields.ok_or_else(ApiError::internal)?;
-            fields.active = b.active.unwrap_or(current.active);
-            let before: OrganizationDto = current.clone().into();
-            let mut path = current.path.clone();
-            if let Some(new_parent) = b.parent_id.filter(|p| Some(*p) != current.parent_id) {
-                let parent = visible(c, &auth, new_parent, true).await.or_if_absent(|| {
-                    ApiError::field(
-                        "/parent_id",
-                        "reference.not_found",
-                        "no such organisation in your scope",
-                    )
-                })?;
-                if current.path.contains(&parent.path) {
-                    return Err(ApiError::field(
-                        "/parent_id",
-                        "org.cycle",
-                        "an organisation cannot move below itself",
-                    ));
-                }
-                org::check_placement(
-                    current.kind,
-                    current.level,
-                    Some((parent.kind, parent.level)),
-                )
-                .map_err(|v| ApiError::field("/parent_id", v.code, v.message))?;
-                path = parent.path.child(id.into());
-                orgs::move_subtree(c, id, new_parent, &current.path, &path).await?;
-            }
-            let saved = orgs::update(c, id, &fields).await?;
-            let after: OrganizationDto = saved.clone().into();
-            audit
-                .record(
-                    c,
-                    "organization.update",
-                    "organization",
-                    id,
-                    Some(&path),
-                    Some(&before),
-                    Some(&after),
-                )
-                .await?;
-            detail(c, saved).await
-        })
-        .await?;
-    // A move changes the paths of the subtree, and with them its staff's scope.
-    state.principals.forget_all();
-    Ok(with_etag(saved.organization.version, &saved))
+    let actor = auth.actor();
+    // Refused callers learn nothing of the body's faults.
+    uc::may_manage(&actor)?;
+    let cmd = body.into_inner_value().parse()?;
+    let d = uc::change(&state, &actor, OrganizationId(*id), &if_match, cmd).await?;
+    Ok(detail_response(d))
 }

@@ -2,20 +2,19 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
-use diesel_async::AsyncConnection;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use zhengwu_domain::account::{self, Role};
-use zhengwu_domain::validation::{self, Errors};
-use zhengwu_persistence::{Conn, DbError, login_throttle, orgs, tokens, users};
+use zhengwu_domain::ids::{OrganizationId, UserId};
+use zhengwu_domain::validation::{self, Errors, RuleViolation};
 
-use crate::audit_ctx::AuditCtx;
-use crate::auth::{Principal, Scope, SubjectKind, hash_password};
+use crate::app::users::{self as uc, ChangeAccount, CreateAccount, UserQuery};
+use crate::auth::Principal;
 use crate::dto::{UserDto, double_option};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, IdempotencyKey, IfMatch, etag};
-use crate::idem::Idem;
+use crate::idem::{Created, Idem};
 use crate::pagination::{Page, PageParams, page_response};
 use crate::state::AppState;
 
@@ -69,56 +68,6 @@ pub struct ListQuery {
     pub q: Option<String>,
 }
 
-/// Whether `auth` may manage (administrators) or read (also supervisors) this account.
-async fn visible_user(
-    conn: &mut Conn,
-    auth: &Principal,
-    id: Uuid,
-    manage: bool,
-) -> ApiResult<users::User> {
-    let user = match if manage {
-        users::get_for_update(conn, id).await
-    } else {
-        users::get(conn, id).await
-    } {
-        Ok(u) => u,
-        Err(DbError::NotFound) => return Err(ApiError::not_found("user")),
-        Err(e) => return Err(e.into()),
-    };
-    let is_self = auth.kind == SubjectKind::User && auth.id == id;
-    if is_self && !manage {
-        return Ok(user);
-    }
-    let roles: &[Role] = if manage {
-        &[Role::SysAdmin, Role::OrgAdmin]
-    } else {
-        &[Role::SysAdmin, Role::OrgAdmin, Role::Supervisor]
-    };
-    let in_scope = match (auth.scope(), user.organization_id) {
-        (Scope::All, _) => true,
-        (Scope::Subtree(p), Some(org)) => p.contains(&orgs::get(conn, org).await?.path),
-        _ => false,
-    };
-    if !in_scope {
-        return Err(ApiError::not_found("user"));
-    }
-    auth.require(roles)?;
-    Ok(user)
-}
-
-/// The organisation an account is to belong to, if the caller may place people there.
-async fn target_org(conn: &mut Conn, auth: &Principal, id: Uuid) -> ApiResult<orgs::Organization> {
-    match orgs::get(conn, id).await {
-        Ok(o) if auth.sees(&o.path) => Ok(o),
-        Ok(_) | Err(DbError::NotFound) => Err(ApiError::field(
-            "/organization_id",
-            "reference.not_found",
-            "no such organisation in your scope",
-        )),
-        Err(e) => Err(e.into()),
-    }
-}
-
 /// The roles an account given by an administrator may have: every role but the applicant's.
 fn staff_role_schema() -> utoipa::openapi::schema::Object {
     crate::openapi::string_enum(
@@ -129,20 +78,73 @@ fn staff_role_schema() -> utoipa::openapi::schema::Object {
     )
 }
 
-fn grantable(auth: &Principal, role: Role) -> ApiResult<()> {
-    if role == Role::Applicant {
-        return Err(ApiError::field(
-            "/role",
-            "role.applicant_not_staff",
-            "applicants register themselves at /auth/register",
-        ));
+impl CreateUser {
+    /// Parses the body once: every field trimmed and checked, every error collected.
+    fn parse(self) -> ApiResult<CreateAccount> {
+        let mut e = Errors::new();
+        let username = e.check("username", account::username(&self.username));
+        e.check("password", account::password(&self.password));
+        let display_name = e.check("display_name", validation::text(&self.display_name, 100));
+        let phone = e.check_opt("phone", self.phone.as_deref(), validation::phone);
+        let email = e.check_opt("email", self.email.as_deref(), validation::email);
+        e.finish()?;
+        let (Some(username), Some(display_name)) = (username, display_name) else {
+            return Err(ApiError::internal());
+        };
+        Ok(CreateAccount {
+            username,
+            password: self.password,
+            display_name,
+            role: self.role,
+            organization: OrganizationId(self.organization_id),
+            phone,
+            email,
+        })
     }
-    if !auth.role.can_grant(role) {
-        return Err(ApiError::forbidden(format!(
-            "you cannot grant the role {role}"
-        )));
+}
+
+/// One optional field of a patch: absent stays, `null` clears, a value is parsed.
+fn change_opt(
+    e: &mut Errors,
+    name: &str,
+    value: Option<Option<String>>,
+    parse: fn(&str) -> Result<String, RuleViolation>,
+) -> Option<Option<String>> {
+    match value {
+        None => None,
+        Some(None) => Some(None),
+        Some(Some(v)) => e.check(name, parse(&v)).map(Some),
     }
-    Ok(())
+}
+
+impl PatchUser {
+    fn parse(self) -> ApiResult<ChangeAccount> {
+        let mut e = Errors::new();
+        let display_name = self
+            .display_name
+            .and_then(|d| e.check("display_name", validation::text(&d, 100)));
+        let phone = change_opt(&mut e, "phone", self.phone, validation::phone);
+        let email = change_opt(&mut e, "email", self.email, validation::email);
+        if let Some(p) = &self.password {
+            e.check("password", account::password(p));
+        }
+        e.finish()?;
+        Ok(ChangeAccount {
+            display_name,
+            role: self.role,
+            organization: self.organization_id.map(OrganizationId),
+            phone,
+            email,
+            active: self.active,
+            password: self.password,
+        })
+    }
+}
+
+fn with_etag(u: UserDto) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(u.version)))
+        .json(u)
 }
 
 /// List accounts in your scope (administrators and supervisors).
@@ -158,27 +160,19 @@ pub async fn list(
     q: web::Query<ListQuery>,
     page: web::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
-    auth.require(&[Role::SysAdmin, Role::OrgAdmin, Role::Supervisor])?;
-    let within = match auth.scope() {
-        Scope::All => None,
-        Scope::Subtree(p) => Some(p),
-        Scope::Nothing => return Err(ApiError::forbidden("no organisation scope")),
-    };
+    let actor = auth.actor();
+    uc::may_list(&actor)?;
     let limit = page.limit()?;
-    let mut conn = state.conn().await?;
-    let rows = users::list(
-        &mut conn,
-        &users::Filter {
-            within,
-            organization_id: q.organization_id,
-            role: q.role,
-            active: q.active,
-            q: q.q.clone().filter(|s| !s.trim().is_empty()),
-            after_id: page.after_uuid()?,
-            limit: limit + 1,
-        },
-    )
-    .await?;
+    let q = q.into_inner();
+    let query = UserQuery {
+        organization: q.organization_id.map(OrganizationId),
+        role: q.role,
+        active: q.active,
+        q: q.q.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
+        after: page.after_uuid()?,
+        limit: limit + 1,
+    };
+    let rows = uc::list(&state, &actor, query).await?;
     Ok(page_response(
         &req,
         Page::from_rows(rows, limit, |u| u.id.to_string(), UserDto::from),
@@ -200,61 +194,14 @@ pub async fn create(
     key: IdempotencyKey,
     body: ApiJson<CreateUser>,
 ) -> ApiResult<HttpResponse> {
-    auth.require(&[Role::SysAdmin, Role::OrgAdmin])?;
-    let b = &body.value;
-    let mut e = Errors::new();
-    let username = e.check("username", account::username(&b.username));
-    e.check("password", account::password(&b.password));
-    let display_name = e.check("display_name", validation::text(&b.display_name, 100));
-    let phone = e.check_opt("phone", b.phone.as_deref(), validation::phone);
-    let email = e.check_opt("email", b.email.as_deref(), validation::email);
-    e.finish()?;
-    grantable(&auth, b.role)?;
-    let (Some(username), Some(display_name)) = (username, display_name) else {
-        return Err(ApiError::internal());
-    };
-    let password_hash = hash_password(&b.password)?;
-    let audit = AuditCtx::new(&state, auth.actor());
+    let actor = auth.actor();
+    // Refused callers learn nothing of the body's faults.
+    uc::may_manage(&actor)?;
     let idem = Idem::new(&req, auth.idempotency_principal(), &key, &body.hash);
-    let mut conn = state.conn().await?;
-    conn.transaction::<_, ApiError, _>(async |c| {
-        if let Some(r) = idem.begin(c).await? {
-            return Ok(r);
-        }
-        let org = target_org(c, &auth, b.organization_id).await?;
-        let id = Uuid::now_v7();
-        let user: UserDto = users::insert(
-            c,
-            users::NewUser {
-                id,
-                username,
-                password_hash,
-                display_name,
-                role: b.role,
-                organization_id: Some(org.id),
-                applicant_type: None,
-                legal_person_kind: None,
-                phone,
-                email,
-            },
-        )
-        .await?
-        .into();
-        audit
-            .record(
-                c,
-                "user.create",
-                "user",
-                id,
-                Some(&org.path),
-                None::<&()>,
-                Some(&user),
-            )
-            .await?;
-        idem.finish(c, &user, format!("/api/v1/users/{id}")).await
-    })
-    .await
-    .map(crate::idem::Created::into_response)
+    let cmd = body.into_inner_value().parse()?;
+    uc::create(&state, &actor, &idem, cmd, UserDto::from)
+        .await
+        .map(Created::into_response)
 }
 
 /// Read an account: your own, or one in your scope (administrators, supervisors).
@@ -267,11 +214,8 @@ pub async fn get(
     auth: Principal,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    let mut conn = state.conn().await?;
-    let u = visible_user(&mut conn, &auth, *id, false).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(u.version)))
-        .json(UserDto::from(u)))
+    let u = uc::get(&state, &auth.actor(), UserId(*id)).await?;
+    Ok(with_etag(u.into()))
 }
 
 /// Change an account (administrators; send `If-Match`).
@@ -280,7 +224,8 @@ pub async fn get(
 /// system administrators only.
 #[utoipa::path(operation_id = "updateUser",
     tag = "users", security(("bearer" = [])),
-    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
+    params(("id" = Uuid, Path),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     request_body = PatchUser,
     responses((status = 200, body = UserDto, headers(("ETag" = String)))))]
 #[patch("/users/{id}")]
@@ -291,113 +236,7 @@ pub async fn patch(
     if_match: IfMatch,
     body: ApiJson<PatchUser>,
 ) -> ApiResult<HttpResponse> {
-    let b = &body.value;
-    let mut e = Errors::new();
-    let display_name = b
-        .display_name
-        .as_deref()
-        .and_then(|d| e.check("display_name", validation::text(d, 100)));
-    let phone = b
-        .phone
-        .clone()
-        .map(|p| p.and_then(|p| e.check("phone", validation::phone(&p))));
-    let email = b
-        .email
-        .clone()
-        .map(|m| m.and_then(|m| e.check("email", validation::email(&m))));
-    if let Some(p) = &b.password {
-        e.check("password", account::password(p));
-    }
-    e.finish()?;
-    let new_hash = b.password.as_deref().map(hash_password).transpose()?;
-    let audit = AuditCtx::new(&state, auth.actor());
-    let id = *id;
-    let mut conn = state.conn().await?;
-    let saved = conn
-        .transaction::<_, ApiError, _>(async |c| {
-            let current = visible_user(c, &auth, id, true).await?;
-            if_match.check(current.version)?;
-            if current.role == Role::Applicant {
-                return Err(ApiError::forbidden(
-                    "applicant accounts are managed by their owners",
-                ));
-            }
-            if current.role == Role::SysAdmin && auth.role != Role::SysAdmin {
-                return Err(ApiError::forbidden(
-                    "only a system administrator changes a sys_admin",
-                ));
-            }
-            let role = b.role.unwrap_or(current.role);
-            if b.role.is_some_and(|r| r != current.role) {
-                grantable(&auth, role)?;
-            }
-            if auth.id == id
-                && (b.active == Some(false) || b.role.is_some_and(|r| r != current.role))
-            {
-                return Err(ApiError::forbidden(
-                    "you cannot deactivate yourself or change your own role",
-                ));
-            }
-            let org = match (b.organization_id, current.organization_id) {
-                (Some(o), _) => Some(target_org(c, &auth, o).await?),
-                (None, Some(o)) => Some(orgs::get(c, o).await?),
-                (None, None) if role == Role::SysAdmin => None,
-                (None, None) => {
-                    return Err(ApiError::field(
-                        "/organization_id",
-                        "field.required_when",
-                        "staff other than system administrators belong to an organisation",
-                    ));
-                }
-            };
-            let before = UserDto::from(current.clone());
-            let active = b.active.unwrap_or(current.active);
-            let mut saved = users::update(
-                c,
-                id,
-                &users::Changes {
-                    display_name: display_name.unwrap_or(current.display_name.clone()),
-                    role: role.as_str().to_owned(),
-                    organization_id: org.as_ref().map(|o| o.id),
-                    phone: phone.unwrap_or(current.phone.clone()),
-                    email: email.unwrap_or(current.email.clone()),
-                    active,
-                },
-            )
-            .await?;
-            if let Some(h) = &new_hash {
-                users::set_password(c, id, h).await?;
-                // A reset password works at once from wherever the owner failed before.
-                login_throttle::clear_subject(c, &login_throttle::user_subject(&current.username))
-                    .await?;
-                saved = users::get(c, id).await?;
-            }
-            if !active || new_hash.is_some() {
-                tokens::revoke_user(c, id, audit.at).await?;
-            }
-            let after = UserDto::from(saved);
-            let action = if new_hash.is_some() {
-                "user.update_with_password"
-            } else {
-                "user.update"
-            };
-            audit
-                .record(
-                    c,
-                    action,
-                    "user",
-                    id,
-                    org.as_ref().map(|o| &o.path),
-                    Some(&before),
-                    Some(&after),
-                )
-                .await?;
-            Ok(after)
-        })
-        .await?;
-    // The role, the organisation, the account's state and its logins take effect at once.
-    state.principals.forget_all();
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(saved.version)))
-        .json(saved))
+    let cmd = body.into_inner_value().parse()?;
+    let u = uc::change(&state, &auth.actor(), UserId(*id), &if_match, cmd).await?;
+    Ok(with_etag(u.into()))
 }
