@@ -1,14 +1,45 @@
 //! Days of the demo: the 2025 holiday schedule and the days its records are dated back to.
 
-use chrono::NaiveDate;
-use zhengwu_domain::calendar::YearSchedule;
+use chrono::{Datelike, NaiveDate};
+use zhengwu_domain::calendar::{Calendar, YearSchedule};
+use zhengwu_persistence::{Conn, DbError};
+
+/// The days of the demo loaded as of `now`, in China's time zone, with the calendar of the
+/// years around today: the days its supervision findings and tickets are dated back to, so
+/// that they stand on any day the demo is loaded.
+pub(super) struct DemoDays {
+    pub(super) now: chrono::DateTime<chrono::Utc>,
+    pub(super) today: NaiveDate,
+    pub(super) cal: Calendar,
+}
+
+impl DemoDays {
+    const TZ: chrono_tz::Tz = chrono_tz::Asia::Shanghai;
+
+    pub(super) async fn of(
+        c: &mut Conn,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Self, DbError> {
+        let today = now.with_timezone(&Self::TZ).date_naive();
+        let cal =
+            zhengwu_persistence::calendar::calendar_for(c, today.year() - 1, today.year() + 1)
+                .await?;
+        Ok(Self { now, today, cal })
+    }
+
+    /// The day `n` working days before today.
+    pub(super) fn back(&self, n: u32) -> NaiveDate {
+        working_days_back(&self.cal, self.today, n)
+    }
+
+    /// `hour` o'clock of a day (now, should the day have no such hour).
+    pub(super) fn at(&self, d: NaiveDate, hour: u32) -> chrono::DateTime<chrono::Utc> {
+        local_at(Self::TZ, d, hour).unwrap_or(self.now)
+    }
+}
 
 /// The day `n` working days before `today`.
-pub(super) fn working_days_back(
-    cal: &zhengwu_domain::calendar::Calendar,
-    today: NaiveDate,
-    n: u32,
-) -> NaiveDate {
+fn working_days_back(cal: &Calendar, today: NaiveDate, n: u32) -> NaiveDate {
     let mut d = today;
     let mut k = 0;
     while k < n {
@@ -21,11 +52,7 @@ pub(super) fn working_days_back(
 }
 
 /// `hour` o'clock of a day in a time zone.
-pub(super) fn local_at(
-    tz: chrono_tz::Tz,
-    d: NaiveDate,
-    hour: u32,
-) -> Option<chrono::DateTime<chrono::Utc>> {
+fn local_at(tz: chrono_tz::Tz, d: NaiveDate, hour: u32) -> Option<chrono::DateTime<chrono::Utc>> {
     use chrono::TimeZone;
     let t = chrono::NaiveTime::from_hms_opt(hour, 0, 0)?;
     tz.from_local_datetime(&d.and_time(t))

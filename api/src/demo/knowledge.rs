@@ -1,5 +1,11 @@
 //! The knowledge base of the 12345 hotline (问答式知识库).
 
+use uuid::Uuid;
+use zhengwu_persistence::hotline as repo;
+use zhengwu_persistence::{Conn, DbError, orgs};
+
+use super::record;
+
 /// The knowledge base (问答式知识库): (organisation key, question, answer).
 pub(super) const KNOWLEDGE: &[(&str, &str, &str)] = &[
     (
@@ -153,3 +159,50 @@ pub(super) const KNOWLEDGE: &[(&str, &str, &str)] = &[
         "向所在村集体经济组织提出申请，经村民代表会议讨论、乡镇审核批准，办理农村宅基地批准书。",
     ),
 ];
+
+/// The entries of [`KNOWLEDGE`], written by the hotline's operator at the city or a
+/// department, published by a reviewer but for every fifteenth, still submitted.
+pub(super) async fn load(
+    c: &mut Conn,
+    now: chrono::DateTime<chrono::Utc>,
+    city: &orgs::Organization,
+    departments: &[(&str, orgs::Organization)],
+    operator: Uuid,
+    reviewer: Uuid,
+) -> Result<(), DbError> {
+    for (i, (key, question, answer)) in KNOWLEDGE.iter().enumerate() {
+        let org = departments
+            .iter()
+            .find(|(k, _)| k == key)
+            .map_or(city, |(_, o)| o);
+        let published = i % 15 != 14;
+        let entry = repo::Entry {
+            id: Uuid::now_v7(),
+            organization_id: org.id,
+            question: (*question).to_owned(),
+            answer: (*answer).to_owned(),
+            matter_ids: vec![],
+            disclosure_ids: vec![],
+            valid_from: None,
+            valid_to: None,
+            state: if published { "published" } else { "submitted" }.to_owned(),
+            author_id: operator,
+            reviewer_id: published.then_some(reviewer),
+            source_ticket_id: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        repo::insert_entry(c, &entry).await?;
+        record(
+            c,
+            "knowledge_entry.create",
+            "knowledge_entry",
+            entry.id,
+            Some(&org.path),
+            serde_json::json!({"question": question}),
+        )
+        .await?;
+    }
+    Ok(())
+}
