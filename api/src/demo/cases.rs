@@ -132,13 +132,18 @@ pub(super) async fn load(
         }
         match target {
             CaseState::MaterialsRequested => {
-                repo::insert_notice(c, &repo::Notice {
-                    case_id: id,
-                    round: 1,
-                    items: serde_json::json!([{"material": "施工合同", "problem": "missing", "note": null}]),
-                    at: now,
-                    by_id: clerk,
-                })
+                repo::insert_notice(
+                    c,
+                    &repo::Notice {
+                        case_id: id,
+                        round: 1,
+                        items: serde_json::json!([
+                            {"material": "施工合同", "problem": "missing", "note": null}
+                        ]),
+                        at: now,
+                        by_id: clerk,
+                    },
+                )
                 .await?;
                 repo::add_event(
                     c,
@@ -189,7 +194,8 @@ pub(super) async fn load(
                     .await?,
                 );
                 outcome.decision = Some("approved".to_owned());
-                outcome.result_number = Some(format!("济建施〔{}〕{:04}号", today.year(), i + 1));
+                let result_number = format!("济建施〔{}〕{:04}号", today.year(), i + 1);
+                outcome.result_number = Some(result_number);
                 outcome.decided_at = Some(now);
                 repo::add_event(
                     c,
@@ -219,7 +225,8 @@ pub(super) async fn load(
                 }
             }
             CaseState::Refused => {
-                outcome.refusal_reason = Some("申请事项依法不需要取得行政许可".to_owned());
+                let reason = "申请事项依法不需要取得行政许可";
+                outcome.refusal_reason = Some(reason.to_owned());
                 repo::add_event(
                     c,
                     id,

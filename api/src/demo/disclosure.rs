@@ -36,9 +36,16 @@ pub(super) const DISCLOSURES: &[DisclosureSpec] = &[
         author: "city.disclosure",
         reviewer: "city.reviewer",
         interprets: None,
-        title: "济南市人民政府办公厅关于印发2026年济南市政务公开工作要点的通知",
-        summary: "部署2026年全市政务公开重点工作：深化政策公开解读、推进基层政务公开标准化规范化、加强政府信息管理。",
-        content: "各区县人民政府，市政府各部门，各有关单位：\n《2026年济南市政务公开工作要点》已经市政府同意，现印发给你们，请认真贯彻落实。\n一、围绕稳增长加强政策公开解读。\n二、推进基层政务公开标准化规范化。\n三、加强政府信息管理和依申请公开工作。",
+        title: "济南市人民政府办公厅关于印发\
+                2026年济南市政务公开工作要点的通知",
+        summary: "部署2026年全市政务公开重点工作：深化政策公开解读、\
+                  推进基层政务公开标准化规范化、加强政府信息管理。",
+        content: "各区县人民政府，市政府各部门，各有关单位：\n\
+                  《2026年济南市政务公开工作要点》已经市政府同意，\
+                  现印发给你们，请认真贯彻落实。\n\
+                  一、围绕稳增长加强政策公开解读。\n\
+                  二、推进基层政务公开标准化规范化。\n\
+                  三、加强政府信息管理和依申请公开工作。",
         doc_number: Some("济政办字〔2026〕8号"),
         formed_on: "2026-03-10",
         terms: &["政务公开", "工作要点"],
@@ -53,7 +60,8 @@ pub(super) const DISCLOSURES: &[DisclosureSpec] = &[
         interprets: Some("plan"),
         title: "《2026年济南市政务公开工作要点》政策解读",
         summary: "解读工作要点的起草背景、主要内容和创新举措。",
-        content: "一、起草背景\n二、主要内容：工作要点共分五个部分……\n三、创新举措：推行政策“一件事”集成解读。",
+        content: "一、起草背景\n二、主要内容：工作要点共分五个部分……\n\
+                  三、创新举措：推行政策“一件事”集成解读。",
         doc_number: None,
         formed_on: "2026-03-10",
         terms: &["政策解读", "政务公开"],
@@ -68,7 +76,8 @@ pub(super) const DISCLOSURES: &[DisclosureSpec] = &[
         interprets: None,
         title: "2025年济南市国民经济和社会发展统计公报",
         summary: "全市地区生产总值、居民收入、固定资产投资等主要指标。",
-        content: "初步核算，全年实现地区生产总值比上年增长5.6%。全年城乡居民人均可支配收入增长5.2%……",
+        content: "初步核算，全年实现地区生产总值比上年增长5.6%。\
+                  全年城乡居民人均可支配收入增长5.2%……",
         doc_number: None,
         formed_on: "2026-03-20",
         terms: &["统计公报"],
@@ -82,8 +91,10 @@ pub(super) const DISCLOSURES: &[DisclosureSpec] = &[
         reviewer: "city.reviewer",
         interprets: None,
         title: "济南市2026年市级部门预算和“三公”经费预算公开",
-        summary: "公开市级部门收支预算总表、财政拨款支出预算表和“三公”经费预算情况说明。",
-        content: "按照预算法和地方预算公开有关规定，现将2026年市级部门预算及“三公”经费预算公开如下……",
+        summary: "公开市级部门收支预算总表、财政拨款支出预算表和“三公”\
+                  经费预算情况说明。",
+        content: "按照预算法和地方预算公开有关规定，\
+                  现将2026年市级部门预算及“三公”经费预算公开如下……",
         doc_number: None,
         formed_on: "2026-02-10",
         terms: &["部门预算", "三公经费"],
@@ -111,9 +122,11 @@ pub(super) const DISCLOSURES: &[DisclosureSpec] = &[
         author: "city.disclosure",
         reviewer: "city.reviewer",
         interprets: None,
-        title: "关于公开征求《济南市养犬管理办法（修订草案）》意见的公告",
+        title: "关于公开征求《济南市养犬管理办法（修订草案）》\
+                意见的公告",
         summary: "就养犬管理办法修订草案向社会公开征求意见。",
-        content: "为提高立法质量，现将《济南市养犬管理办法（修订草案）》全文公布，征求社会各界意见……",
+        content: "为提高立法质量，现将《济南市养犬管理办法（修订草案）》\
+                  全文公布，征求社会各界意见……",
         doc_number: None,
         formed_on: "2026-11-18",
         terms: &["征求意见", "养犬管理"],
@@ -128,7 +141,8 @@ pub(super) const DISCLOSURES: &[DisclosureSpec] = &[
         interprets: None,
         title: "历下区2026年重大建设项目批准和实施信息",
         summary: "公开区级重大建设项目的批准文件、招标投标和施工进展。",
-        content: "一、项目批准信息……二、招标投标信息……三、施工进展……",
+        content: "一、项目批准信息……二、招标投标信息……三、\
+                  施工进展……",
         doc_number: None,
         formed_on: "2026-06-30",
         terms: &["重大建设项目"],
@@ -143,7 +157,8 @@ pub(super) const DISCLOSURES: &[DisclosureSpec] = &[
         interprets: None,
         title: "历下区2026年第三季度城乡低保资金发放情况公示",
         summary: "公示第三季度城乡最低生活保障资金发放户数和金额。",
-        content: "2026年第三季度，全区共发放城乡低保资金1234.56万元，惠及3210户……",
+        content: "2026年第三季度，全区共发放城乡低保资金1234.56万元，\
+                  惠及3210户……",
         doc_number: None,
         formed_on: "2026-10-15",
         terms: &["低保", "社会救助"],

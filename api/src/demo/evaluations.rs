@@ -101,7 +101,12 @@ pub(super) async fn load(
             state: RectificationState::Verified.as_str().to_owned(),
             opened_on: today,
             due_date: due,
-            findings: Some("经调取大厅监控和叫号记录核实，当日叫号系统故障约40分钟，现场未安排人员引导解释，情况属实。".to_owned()),
+            findings: Some(
+                "经调取大厅监控和叫号记录核实，\
+                 当日叫号系统故障约40分钟，现场未安排人员引导解释，\
+                 情况属实。"
+                    .to_owned(),
+            ),
             verified_at: Some(now),
             verified_by: Some(reviewer),
             measures: None,

@@ -39,8 +39,14 @@ pub(super) const MATTERS: &[MatterSpec] = &[
         name: "建筑工程施工许可",
         matter_type: MatterType::AdministrativeLicensing,
         objects: &[ServiceObject::LegalPerson],
-        legal_basis: "《中华人民共和国建筑法》第七条；《建筑工程施工许可管理办法》（住房和城乡建设部令第18号）",
-        conditions: "已经办理该建筑工程用地批准手续；依法应当办理建设工程规划许可证的，已经取得建设工程规划许可证；施工场地已经基本具备施工条件；已经确定施工企业；有保证工程质量和安全的具体措施。",
+        legal_basis: "《中华人民共和国建筑法》第七条；\
+                      《建筑工程施工许可管理办法》\
+                      （住房和城乡建设部令第18号）",
+        conditions: "已经办理该建筑工程用地批准手续；\
+                     依法应当办理建设工程规划许可证的，\
+                     已经取得建设工程规划许可证；\
+                     施工场地已经基本具备施工条件；已经确定施工企业；\
+                     有保证工程质量和安全的具体措施。",
         statutory_days: 15,
         promised_days: 3,
         max_visits: 0,
@@ -63,7 +69,8 @@ pub(super) const MATTERS: &[MatterSpec] = &[
         matter_type: MatterType::AdministrativeConfirmation,
         objects: &[ServiceObject::LegalPerson, ServiceObject::NaturalPerson],
         legal_basis: "《企业名称登记管理规定》（国务院令第734号）第十七条",
-        conditions: "申请人通过企业名称申报系统自主申报，名称符合企业名称登记管理有关规定。",
+        conditions: "申请人通过企业名称申报系统自主申报，\
+                     名称符合企业名称登记管理有关规定。",
         statutory_days: 5,
         promised_days: 1,
         max_visits: 0,
@@ -85,7 +92,8 @@ pub(super) const MATTERS: &[MatterSpec] = &[
         matter_type: MatterType::AdministrativeConfirmation,
         objects: &[ServiceObject::NaturalPerson],
         legal_basis: "《婚姻登记条例》第四条、第五条",
-        conditions: "男女双方完全自愿，达到法定婚龄，双方均无配偶，不属于直系血亲或者三代以内旁系血亲。",
+        conditions: "男女双方完全自愿，达到法定婚龄，双方均无配偶，\
+                     不属于直系血亲或者三代以内旁系血亲。",
         statutory_days: 0,
         promised_days: 0,
         max_visits: 1,
@@ -93,7 +101,8 @@ pub(super) const MATTERS: &[MatterSpec] = &[
         materials: &[
             ("居民身份证", MaterialForm::Original),
             (
-                "本人无配偶以及与对方当事人没有直系血亲和三代以内旁系血亲关系的签字声明",
+                "本人无配偶以及与对方当事人没有直系血\
+                 亲和三代以内旁系血亲关系的签字声明",
                 MaterialForm::Original,
             ),
         ],

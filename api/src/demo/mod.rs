@@ -322,15 +322,14 @@ async fn insert(
 /// What [`load_at`] reports it loaded.
 fn summary(evaluations: usize) -> String {
     format!(
-        "demo data loaded: {} organisations, {} staff accounts and 2 applicants \
-         (password {DEMO_PASSWORD:?}: city.admin, city.disclosure, city.reviewer, city.clerk.a, \
-         lixia.clerk.a, city.supervisor, zhang.san, city.hotline, …), {} windows, \
-         {} disclosure items, {} service matters with a case in every state \
-         (query passwords DEMO0000…DEMO0006), {evaluations} evaluations of decided cases \
-         (one bad review under rectification), supervision findings and complaints \
-         (query codes DEMO3004, DEMO3006), 30 days of attendance and daily assessments at the \
-         city hall, 12345 tickets in every state (query codes DEMO2000…DEMO2008), \
-         {} knowledge-base entries, the 2025 holiday schedule",
+        "demo data loaded: {} organisations, {} staff accounts and 2 applicants (password {DEMO_\
+         PASSWORD:?}: city.admin, city.disclosure, city.reviewer, city.clerk.a, lixia.clerk.a, city\
+         .supervisor, zhang.san, city.hotline, …), {} windows, {} disclosure items, {} service \
+         matters with a case in every state (query passwords DEMO0000…\
+         DEMO0006), {evaluations} evaluations of decided cases (one bad review under rectification)\
+         , supervision findings and complaints (query codes DEMO3004, DEMO3006), 30 days of \
+         attendance and daily assessments at the city hall, 12345 tickets in every state (query \
+         codes DEMO2000…DEMO2008), {} knowledge-base entries, the 2025 holiday schedule",
         orgs::ORGS.len(),
         orgs::STAFF.len(),
         orgs::WINDOWS.len(),

@@ -374,8 +374,11 @@ async fn consultation(c: &mut Conn, office: &Office<'_>) -> Result<(), DbError> 
     let cons = part::Consultation {
         id: Uuid::now_v7(),
         organization_id: org.id,
-        title: "关于公开征求《历下区老旧小区改造三年行动方案（征求意见稿）》意见的公告".to_owned(),
-        draft_text: "一、总体目标：到2028年底，基本完成2000年底前建成的老旧小区改造任务……"
+        title: "关于公开征求《历下区老旧小区改造三年\
+                行动方案（征求意见稿）》意见的公告"
+            .to_owned(),
+        draft_text: "一、总体目标：到2028年底，基本完成\
+                     2000年底前建成的老旧小区改造任务……"
             .to_owned(),
         opens_at: now - chrono::Duration::days(3),
         closes_at: now + chrono::Duration::days(7),
@@ -442,7 +445,11 @@ async fn echo_wall(c: &mut Conn, office: &Office<'_>) -> Result<(), DbError> {
             forwarded_at: Some(now - chrono::Duration::days(19)),
             feedback_due: Some(feedback_due),
             answer_kind: Some("replied".to_owned()),
-            answer: Some("学区划分方案已于招生简章中公布，详见区教育和体育局网站。".to_owned()),
+            answer: Some(
+                "学区划分方案已于招生简章中公布，\
+                 详见区教育和体育局网站。"
+                    .to_owned(),
+            ),
             disclosure_id: None,
             answered_at: Some(now - chrono::Duration::days(15)),
             published_at: Some(now - chrono::Duration::days(14)),

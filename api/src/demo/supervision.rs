@@ -196,7 +196,9 @@ async fn case(
                 &repo::Notice {
                     case_id: id,
                     round: 1,
-                    items: serde_json::json!([{"material": "施工合同", "problem": "missing", "note": null}]),
+                    items: serde_json::json!([
+                        {"material": "施工合同", "problem": "missing", "note": null}
+                    ]),
                     at: notice_at,
                     by_id: clerk,
                 },
@@ -255,9 +257,9 @@ async fn order(
         object_kind: "case".to_owned(),
         object_id: case_id,
         subject: format!("办件 {number} 超期督办"),
-        instructions:
-            "该办件已超过承诺办结时限，请于1个工作日内办结，并书面说明超期原因和整改措施。"
-                .to_owned(),
+        instructions: "该办件已超过承诺办结时限，请于1个工作日内办结，\
+                       并书面说明超期原因和整改措施。"
+            .to_owned(),
         level: 1,
         issued_on,
         due_date: order_due,
@@ -299,7 +301,8 @@ async fn complaints(
         (
             4,
             "attitude",
-            "在综合受理窗口咨询施工许可材料时，工作人员态度生硬，不愿解释。",
+            "在综合受理窗口咨询施工许可材料时，工作人员态度生硬，\
+             不愿解释。",
             "submitted",
         ),
         (
@@ -321,6 +324,7 @@ async fn complaints(
             DeadlineBasis::after(received_on, 5),
         )
         .await?;
+        let findings = "经核实，补正材料流转至审查科室延误2个工作日。";
         let k = sup::Complaint {
             id: complaint_id,
             number: format!("TS{}-{serial:04}", received_on.year()),
@@ -342,9 +346,12 @@ async fn complaints(
             handler_id: closed.then_some(supervisor),
             decided_at: closed.then(|| days.at(days.back(ago - 1), 9)),
             decision_reason: None,
-            findings: closed.then(|| "经核实，补正材料流转至审查科室延误2个工作日。".to_owned()),
-            reply: closed
-                .then(|| "已责成审查科室当日办理，并建立补正材料流转台账。感谢监督。".to_owned()),
+            findings: closed.then(|| findings.to_owned()),
+            reply: closed.then(|| {
+                "已责成审查科室当日办理，并建立补正材料流转台账。\
+                 感谢监督。"
+                    .to_owned()
+            }),
             replied_at: closed.then(|| days.at(days.back(ago - 2), 11)),
             referral_note: None,
             closed_at: closed.then(|| days.at(days.back(ago - 2), 16)),
