@@ -88,7 +88,7 @@ async fn case(
     let accepted_at = now - chrono::Duration::hours(3);
     let id = demo_id(ids::CASE, i as u16 + 1);
     let serial = repo::next_serial(c, counter, today).await?;
-    let number = zhengwu_domain::services::case_number(&prefix, today, serial as u32);
+    let number = zhengwu_domain::services::case_number(prefix, today, serial as u32);
     let mut case = repo::insert_case(
         c,
         &repo::NewCase {
@@ -146,7 +146,7 @@ async fn case(
             extension_days: 0,
             pauses: vec![],
         };
-        let reading = clock.read(&cal, today).ok();
+        let reading = clock.read(cal, today).ok();
         case.due_date = keep_reading(c, Target::of(StoredDeadline::Case, id), reading).await?;
         repo::add_event(
             c,
@@ -244,7 +244,7 @@ async fn progress(
             outcome.delivery_due = Some(
                 stored_deadline(
                     c,
-                    &cal,
+                    cal,
                     delivery,
                     zhengwu_domain::services::delivery_due(today),
                 )

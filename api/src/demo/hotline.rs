@@ -251,7 +251,7 @@ async fn receive(
         number: format!("RX{}{serial:06}", received_on.year()),
         kind: kind.as_str().to_owned(),
         urgency: urgency.as_str().to_owned(),
-        channel: if i % 3 == 0 { "web" } else { "phone" }.to_owned(),
+        channel: if i.is_multiple_of(3) { "web" } else { "phone" }.to_owned(),
         subject: subject.to_owned(),
         description: description.to_owned(),
         location: (!location.is_empty()).then(|| location.to_owned()),
@@ -261,7 +261,11 @@ async fn receive(
         public_answer: false,
         query_code_hash: crate::routes::cases::password_hash(&format!("DEMO2{i:03}")),
         center_id: desk.city.id,
-        submitter_id: if i % 3 == 0 { desk.citizen } else { None },
+        submitter_id: if i.is_multiple_of(3) {
+            desk.citizen
+        } else {
+            None
+        },
         state: "received".to_owned(),
         received_at,
         received_on,

@@ -179,7 +179,7 @@ async fn request(
         purpose: None,
         requested_form: RequestedForm::Electronic,
         delivery_method: DeliveryMethod::Email,
-        channel: if i % 3 == 0 {
+        channel: if i.is_multiple_of(3) {
             RequestChannel::Letter
         } else {
             RequestChannel::Online
@@ -207,7 +207,7 @@ async fn request(
         stops: vec![],
         extension_days: 0,
     };
-    let reading = clock.read(&cal, received).ok();
+    let reading = clock.read(cal, received).ok();
     r.due_date = reading.as_ref().and_then(|x| x.due_date);
     let mut stored = repo::insert(c, &r).await?;
     repo::add_event(
@@ -258,7 +258,7 @@ async fn hold(
                 seq: 1,
             };
             let basis = DeadlineBasis::after(days(2), 15);
-            let due = stored_deadline(c, &cal, consultation, basis).await?;
+            let due = stored_deadline(c, cal, consultation, basis).await?;
             repo::start_stop(
                 c,
                 &repo::Stop {
@@ -285,7 +285,7 @@ async fn hold(
             };
             let basis =
                 DeadlineBasis::after(days(1), zhengwu_domain::requests::FEE_PAYMENT_WORKING_DAYS);
-            stored.fee_due = Some(stored_deadline(c, &cal, fee, basis).await?);
+            stored.fee_due = Some(stored_deadline(c, cal, fee, basis).await?);
             repo::start_stop(
                 c,
                 &repo::Stop {
@@ -423,7 +423,7 @@ async fn echo_wall(c: &mut Conn, office: &Office<'_>) -> Result<(), DbError> {
     let message_id = Uuid::now_v7();
     let feedback_due = stored_deadline(
         c,
-        &cal,
+        cal,
         Target::of(StoredDeadline::MessageFeedback, message_id),
         DeadlineBasis::after(days(19), 5),
     )

@@ -95,7 +95,7 @@ async fn case(
         c,
         &repo::NewCase {
             id,
-            number: zhengwu_domain::services::case_number(&prefix, received_on, serial as u32),
+            number: zhengwu_domain::services::case_number(prefix, received_on, serial as u32),
             parent_id: None,
             matter_id: Some(matter_id),
             matter_version: Some(1),
