@@ -1,32 +1,8 @@
-//! `zhengwu seed --scale N`: synthetic records at the volumes of a real city, for
-//! benchmarks. The demo data set is loaded first (its accounts drive the benchmark); then N
-//! units are generated set-wise inside PostgreSQL (`seed.sql`), each about 460
-//! organisations, 200,000 disclosure items with Chinese titles and bodies, 2,000 service
-//! matters, 1,000,000 cases over three years in every state, 100,000 disclosure
-//! applications, 100,000 hotline tickets, evaluations and three years of attendance and
-//! window assessments. Unit 0 hangs under the demo city; the others are cities of their own.
-//!
-//! Seeded accounts (password [`DEMO_PASSWORD`]) are `seed{unit}.c{county:02}.{admin,
-//! disclosure,reviewer,supervisor,clerk1..clerk10}`; every seeded case and ticket has the
-//! query password [`QUERY_PASSWORD`]. Seeded records have no per-record audit events and no
-//! case timelines: the audit log records the seeding itself.
+//! The vocabulary the seeded records are written in.
 
 use std::fmt::Write as _;
-use std::time::Instant;
 
-use diesel::QueryableByName;
-use diesel::sql_types::{BigInt, Integer, Nullable};
-use diesel_async::{RunQueryDsl, SimpleAsyncConnection};
 use zhengwu_persistence::search::segment_document;
-
-use crate::auth::hash_password;
-use crate::config::Config;
-use crate::demo::{self, DEMO_PASSWORD};
-
-/// The query password of every seeded case and hotline ticket.
-pub const QUERY_PASSWORD: &str = "SEED2026";
-
-const SQL: &str = include_str!("seed.sql");
 
 /// Words the generated titles, names and bodies are made of.
 const WORDS: &[(&str, &[&str])] = &[
@@ -228,7 +204,7 @@ fn quote(s: &str) -> String {
 }
 
 /// The vocabulary as a temporary table, each entry with its words for the search index.
-fn words_table() -> String {
+pub(super) fn words_table() -> String {
     let mut sql = String::from(
         "DROP TABLE IF EXISTS s_words, s_template;\n\
          CREATE TEMP TABLE s_words (kind text, i int, w text, seg text);\n\
@@ -256,144 +232,4 @@ fn words_table() -> String {
          WHERE published_at IS NOT NULL ORDER BY published_at, matter_id LIMIT 1;\n",
     );
     sql
-}
-
-#[derive(QueryableByName)]
-struct Scale {
-    #[diesel(sql_type = Nullable<Integer>)]
-    scale: Option<i32>,
-    #[diesel(sql_type = BigInt)]
-    partial: i64,
-}
-
-#[derive(QueryableByName)]
-struct Count {
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-}
-
-async fn count(conn: &mut zhengwu_persistence::Conn, table: &str) -> Result<i64, String> {
-    diesel::sql_query(format!("SELECT count(*) AS n FROM {table}"))
-        .get_result::<Count>(conn)
-        .await
-        .map(|c| c.n)
-        .map_err(|e| format!("cannot count {table}: {e}"))
-}
-
-/// Seeds the database of `config` at `scale` units and returns a report of what it did and
-/// how long each step took. A database seeded at the same scale is left as it is.
-pub async fn run(config: &Config, scale: u32) -> Result<String, String> {
-    if !(1..=100).contains(&scale) {
-        return Err("--scale must be between 1 and 100".to_owned());
-    }
-    let started = Instant::now();
-    let mut conn = demo::connect(config).await?;
-    let before = diesel::sql_query(
-        "SELECT (SELECT (after->>'scale')::int FROM audit_events WHERE action = 'seed.load' \
-                 ORDER BY id DESC LIMIT 1) AS scale, \
-                (SELECT count(*) FROM users WHERE username LIKE 'seed%.c01.admin') AS partial",
-    )
-    .get_result::<Scale>(&mut conn)
-    .await
-    .map_err(|e| format!("cannot read the database: {e}"))?;
-    match before {
-        Scale { scale: Some(s), .. } if s == scale as i32 => {
-            return Ok(format!(
-                "the database is already seeded at scale {s}; nothing changed"
-            ));
-        }
-        Scale { scale: Some(s), .. } => {
-            return Err(format!(
-                "the database is seeded at scale {s}; seed scale {scale} into a fresh database"
-            ));
-        }
-        Scale { partial, .. } if partial > 0 => {
-            return Err(
-                "an earlier seed run did not finish; seed into a fresh database".to_owned(),
-            );
-        }
-        Scale { .. } => {}
-    }
-    let mut report = String::new();
-    let t = Instant::now();
-    let demo = demo::load(config).await?;
-    let _ = writeln!(
-        report,
-        "demo data: {:.1} s ({})",
-        t.elapsed().as_secs_f64(),
-        demo.split(':').next().unwrap_or_default()
-    );
-    let hash = hash_password(DEMO_PASSWORD).map_err(|e| e.to_string())?;
-    conn.batch_execute(&format!("SELECT setseed(0.2026);\n{}", words_table()))
-        .await
-        .map_err(|e| format!("cannot prepare the vocabulary: {e}"))?;
-    let steps: Vec<(&str, &str)> = SQL
-        .split("\n-- step: ")
-        .skip(1)
-        .filter_map(|s| s.split_once('\n'))
-        .collect();
-    for unit in 0..scale {
-        for (name, sql) in &steps {
-            let t = Instant::now();
-            let sql = sql.replace("@U@", &unit.to_string()).replace("@PW@", &hash);
-            conn.batch_execute(&sql)
-                .await
-                .map_err(|e| format!("seeding unit {unit}, step {name}: {e}"))?;
-            if *name == "organisations" {
-                demo::backfill_catalogues(config).await?;
-            }
-            let _ = writeln!(
-                report,
-                "unit {unit} {name}: {:.1} s",
-                t.elapsed().as_secs_f64()
-            );
-        }
-    }
-    let t = Instant::now();
-    conn.batch_execute("DROP TABLE IF EXISTS s_words, s_template; ANALYZE;")
-        .await
-        .map_err(|e| format!("cannot analyze: {e}"))?;
-    let _ = writeln!(report, "analyze: {:.1} s", t.elapsed().as_secs_f64());
-    let t = Instant::now();
-    let counted =
-        crate::routes::statistics::refresh(&mut conn, crate::routes::statistics::REFRESH_BATCH)
-            .await
-            .map_err(|e| format!("cannot count the case statistics: {e:?}"))?;
-    let _ = writeln!(
-        report,
-        "case statistics: {} days, {} cases: {:.1} s",
-        counted.days,
-        counted.cases,
-        t.elapsed().as_secs_f64()
-    );
-    demo::record(
-        &mut conn,
-        "seed.load",
-        "database",
-        "seed",
-        None,
-        serde_json::json!({"scale": scale, "seconds": started.elapsed().as_secs()}),
-    )
-    .await
-    .map_err(|e| format!("cannot record the seeding: {e}"))?;
-    for table in [
-        "organizations",
-        "users",
-        "disclosure_items",
-        "service_matters",
-        "cases",
-        "disclosure_requests",
-        "hotline_tickets",
-        "evaluations",
-        "attendance_records",
-        "assessments",
-    ] {
-        let _ = writeln!(report, "{table}: {}", count(&mut conn, table).await?);
-    }
-    let _ = write!(
-        report,
-        "seeded scale {scale} in {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
-    Ok(report)
 }
