@@ -874,11 +874,12 @@ async fn demo_participation(
     let (prefix, counter) = case_numbering(c, org).await?;
     for (i, (name, kind, received, state, reply)) in specs.into_iter().enumerate() {
         let id = Uuid::now_v7();
+        let counter = zhengwu_domain::ids::OrganizationId(counter);
         let serial = repo::next_serial(c, counter, received).await?;
         let mut r = repo::Request {
-            id,
+            id: zhengwu_domain::ids::DisclosureRequestId(id),
             number: format!("YSQ{prefix}{}{serial:04}", received.format("%Y%m%d")),
-            organization_id: org.id,
+            organization_id: zhengwu_domain::ids::OrganizationId(org.id),
             applicant_id: None,
             applicant_name: name.to_owned(),
             applicant_type: if kind.is_some() {
@@ -931,7 +932,7 @@ async fn demo_participation(
         let mut stored = repo::insert(c, &r).await?;
         repo::add_event(
             c,
-            id,
+            r.id,
             now,
             Some(officer),
             "receive",
@@ -1023,7 +1024,7 @@ async fn demo_participation(
             .await?;
             repo::add_event(
                 c,
-                id,
+                r.id,
                 now,
                 Some(officer),
                 "reply",
