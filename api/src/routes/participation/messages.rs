@@ -62,7 +62,8 @@ pub async fn list_messages(
 /// Forward a message to the department that answers, with a feedback deadline in working days.
 #[utoipa::path(operation_id = "forwardPublicMessage",
     tag = "participation", security(("bearer" = [])),
-    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
+    params(("id" = Uuid, Path),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     request_body = ForwardIn, responses((status = 200, body = MessageDto)))]
 #[post("/public-messages/{id}/forward")]
 pub async fn forward(
@@ -81,7 +82,8 @@ pub async fn forward(
 /// Answer a forwarded message: disclosed (with the item), not disclosed (why), or replied.
 #[utoipa::path(operation_id = "answerPublicMessage",
     tag = "participation", security(("bearer" = [])),
-    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
+    params(("id" = Uuid, Path),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     request_body = AnswerIn, responses((status = 200, body = MessageDto)))]
 #[post("/public-messages/{id}/answer")]
 pub async fn answer_message(
@@ -100,7 +102,8 @@ pub async fn answer_message(
 /// Publish the answer on the echo wall (回音壁).
 #[utoipa::path(operation_id = "publishPublicMessage",
     tag = "participation", security(("bearer" = [])),
-    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
+    params(("id" = Uuid, Path),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     responses((status = 200, body = MessageDto)))]
 #[post("/public-messages/{id}/publish")]
 pub async fn publish_message(

@@ -79,7 +79,8 @@ pub async fn list_consultations(
 
 /// Read a consultation.
 #[utoipa::path(operation_id = "getConsultation",
-    tag = "participation", security((), ("bearer" = [])), params(("id" = Uuid, Path)), responses((status = 200, body = ConsultationDto)))]
+    tag = "participation", security((), ("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = ConsultationDto)))]
 #[get("/consultations/{id}")]
 pub async fn get_consultation(
     state: web::Data<AppState>,
@@ -94,7 +95,8 @@ pub async fn get_consultation(
 /// Open a draft consultation for comments.
 #[utoipa::path(operation_id = "openConsultation",
     tag = "participation", security(("bearer" = [])),
-    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
+    params(("id" = Uuid, Path),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     responses((status = 200, body = ConsultationDto)))]
 #[post("/consultations/{id}/open")]
 pub async fn open(
@@ -111,7 +113,8 @@ pub async fn open(
 /// Close a consultation (comments are refused after its closing time in any case).
 #[utoipa::path(operation_id = "closeConsultation",
     tag = "participation", security(("bearer" = [])),
-    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
+    params(("id" = Uuid, Path),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     responses((status = 200, body = ConsultationDto)))]
 #[post("/consultations/{id}/close")]
 pub async fn close(
@@ -129,7 +132,8 @@ pub async fn close(
 /// comments were adopted and why not.
 #[utoipa::path(operation_id = "publishConsultationSummary",
     tag = "participation", security(("bearer" = [])),
-    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
+    params(("id" = Uuid, Path),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     request_body = SummaryIn, responses((status = 200, body = ConsultationDto)))]
 #[post("/consultations/{id}/summary")]
 pub async fn publish_summary(
@@ -173,7 +177,8 @@ pub async fn add_comment(
 /// The comments: approved ones for the public (personal data masked, no contact details),
 /// all of them for the organisation's disclosure officers.
 #[utoipa::path(operation_id = "listConsultationComments",
-    tag = "participation", security((), ("bearer" = [])), params(("id" = Uuid, Path)), responses((status = 200, body = CommentList)))]
+    tag = "participation", security((), ("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = CommentList)))]
 #[get("/consultations/{id}/comments")]
 pub async fn comments(
     state: web::Data<AppState>,

@@ -16,8 +16,8 @@ use crate::error::ApiResult;
 use crate::extract::{ApiJson, IfMatch};
 use crate::state::AppState;
 
-#[doc = "One correction notice (补正) within 7 working days of receipt; the clock stops until the \
-     correction arrives (OGI Art.30)."]
+#[doc = "One correction notice (补正) within 7 working days of receipt; the clock stops \
+     until the correction arrives (OGI Art.30)."]
 #[utoipa::path(operation_id = "requestDisclosureRequestCorrection", tag = "disclosure requests",
     security(("bearer" = [])),
     params(("id" = Uuid, Path),
