@@ -5,9 +5,12 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use serde_json::Value;
 use uuid::Uuid;
+use zhengwu_domain::ids::{CommentId, ConsultationId, MessageId, OrganizationId};
+use zhengwu_domain::participation::{CommentState, ConsultationState, MessageState};
 
 use crate::db::{Conn, DbError};
 use crate::schema::{consultation_comments, consultations, public_messages};
+use crate::scope::{Scope, path_pattern};
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = consultations)]
@@ -36,11 +39,11 @@ pub async fn insert_consultation(conn: &mut Conn, c: &Consultation) -> Result<()
 
 pub async fn get_consultation(
     conn: &mut Conn,
-    id: Uuid,
+    id: ConsultationId,
     for_update: bool,
 ) -> Result<Consultation, DbError> {
     let q = consultations::table
-        .find(id)
+        .find(id.0)
         .select(Consultation::as_select());
     Ok(if for_update {
         q.for_update().first(conn).await?
@@ -51,14 +54,14 @@ pub async fn get_consultation(
 
 pub async fn save_consultation(
     conn: &mut Conn,
-    id: Uuid,
-    state: &str,
+    id: ConsultationId,
+    state: ConsultationState,
     summary: Option<&str>,
     summarized_at: Option<DateTime<Utc>>,
 ) -> Result<Consultation, DbError> {
-    Ok(diesel::update(consultations::table.find(id))
+    Ok(diesel::update(consultations::table.find(id.0))
         .set((
-            consultations::state.eq(state),
+            consultations::state.eq(state.as_str()),
             consultations::feedback_summary.eq(summary),
             consultations::summarized_at.eq(summarized_at),
             consultations::version.eq(consultations::version + 1),
@@ -68,11 +71,11 @@ pub async fn save_consultation(
         .await?)
 }
 
-/// Consultations of organisations in `orgs` (all when `None`), newest first by id.
+/// Consultations (of one organisation when given) not in the state `hidden`, by id.
 pub async fn list_consultations(
     conn: &mut Conn,
-    public_only: bool,
-    organization_id: Option<Uuid>,
+    hidden: Option<ConsultationState>,
+    organization_id: Option<OrganizationId>,
     after: Option<Uuid>,
     limit: i64,
 ) -> Result<Vec<Consultation>, DbError> {
@@ -81,11 +84,11 @@ pub async fn list_consultations(
         .order(consultations::id)
         .limit(limit)
         .into_boxed();
-    if public_only {
-        q = q.filter(consultations::state.ne("draft"));
+    if let Some(h) = hidden {
+        q = q.filter(consultations::state.ne(h.as_str()));
     }
     if let Some(o) = organization_id {
-        q = q.filter(consultations::organization_id.eq(o));
+        q = q.filter(consultations::organization_id.eq(o.0));
     }
     if let Some(a) = after {
         q = q.filter(consultations::id.gt(a));
@@ -117,25 +120,26 @@ pub async fn insert_comment(conn: &mut Conn, c: &Comment) -> Result<(), DbError>
     Ok(())
 }
 
+/// The comments of a consultation (only those in the state `only` when given).
 pub async fn comments_of(
     conn: &mut Conn,
-    consultation_id: Uuid,
-    approved_only: bool,
+    consultation_id: ConsultationId,
+    only: Option<CommentState>,
 ) -> Result<Vec<Comment>, DbError> {
     let mut q = consultation_comments::table
-        .filter(consultation_comments::consultation_id.eq(consultation_id))
+        .filter(consultation_comments::consultation_id.eq(consultation_id.0))
         .select(Comment::as_select())
         .order(consultation_comments::submitted_at)
         .into_boxed();
-    if approved_only {
-        q = q.filter(consultation_comments::state.eq("approved"));
+    if let Some(state) = only {
+        q = q.filter(consultation_comments::state.eq(state.as_str()));
     }
     Ok(q.load(conn).await?)
 }
 
-pub async fn get_comment(conn: &mut Conn, id: Uuid) -> Result<Comment, DbError> {
+pub async fn get_comment(conn: &mut Conn, id: CommentId) -> Result<Comment, DbError> {
     Ok(consultation_comments::table
-        .find(id)
+        .find(id.0)
         .select(Comment::as_select())
         .for_update()
         .first(conn)
@@ -187,8 +191,14 @@ pub async fn insert_message(conn: &mut Conn, m: &Message) -> Result<(), DbError>
     Ok(())
 }
 
-pub async fn get_message(conn: &mut Conn, id: Uuid, for_update: bool) -> Result<Message, DbError> {
-    let q = public_messages::table.find(id).select(Message::as_select());
+pub async fn get_message(
+    conn: &mut Conn,
+    id: MessageId,
+    for_update: bool,
+) -> Result<Message, DbError> {
+    let q = public_messages::table
+        .find(id.0)
+        .select(Message::as_select());
     Ok(if for_update {
         q.for_update().first(conn).await?
     } else {
@@ -215,11 +225,10 @@ pub async fn save_message(conn: &mut Conn, m: &Message) -> Result<Message, DbErr
         .await?)
 }
 
-/// Messages received by, or forwarded to, organisations inside the subtree at `within`
-/// (all messages when `None`).
+/// Messages received by, or forwarded to, organisations inside the scope.
 pub async fn messages_for(
     conn: &mut Conn,
-    within: Option<&str>,
+    scope: &Scope,
     after: Option<Uuid>,
     limit: i64,
 ) -> Result<Vec<Message>, DbError> {
@@ -229,8 +238,7 @@ pub async fn messages_for(
         .order(public_messages::id)
         .limit(limit)
         .into_boxed();
-    if let Some(w) = within {
-        let pattern = format!("{}%", crate::orgs::escape_like(w));
+    if let Some(pattern) = path_pattern(scope) {
         let received = organizations::table
             .filter(organizations::path.like(pattern.clone()))
             .select(organizations::id);
@@ -249,14 +257,15 @@ pub async fn messages_for(
     Ok(q.load(conn).await?)
 }
 
-/// The echo wall: published answers, newest first.
+/// The echo wall: messages in the state `published`, newest first.
 pub async fn echo_wall(
     conn: &mut Conn,
+    published: MessageState,
     before: Option<(DateTime<Utc>, Uuid)>,
     limit: i64,
 ) -> Result<Vec<Message>, DbError> {
     let mut q = public_messages::table
-        .filter(public_messages::state.eq("published"))
+        .filter(public_messages::state.eq(published.as_str()))
         .select(Message::as_select())
         .order((
             public_messages::published_at.desc(),

@@ -7,6 +7,7 @@ use diesel_async::RunQueryDsl;
 use serde_json::Value;
 use uuid::Uuid;
 use zhengwu_domain::account::{ApplicantType, LegalPersonKind};
+use zhengwu_domain::ids::{DisclosureRequestId, OrganizationId, UserId};
 use zhengwu_domain::requests::{
     DeliveryMethod, FeeMethod, Receipt, ReplyType, RequestChannel, RequestState, RequestedForm,
 };
@@ -16,6 +17,7 @@ use crate::schema::{
     disclosure_requests, request_counters, request_events, request_remedies, request_replies,
     request_stops,
 };
+use crate::scope::{Scope, org_ids};
 use crate::{parse_col, parse_opt_col};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -54,10 +56,10 @@ struct Row {
 /// An application as stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Request {
-    pub id: Uuid,
+    pub id: DisclosureRequestId,
     pub number: String,
-    pub organization_id: Uuid,
-    pub applicant_id: Option<Uuid>,
+    pub organization_id: OrganizationId,
+    pub applicant_id: Option<UserId>,
     pub applicant_name: String,
     pub applicant_type: ApplicantType,
     pub legal_person_kind: Option<LegalPersonKind>,
@@ -103,10 +105,10 @@ impl TryFrom<Row> for Request {
     type Error = DbError;
     fn try_from(r: Row) -> Result<Self, DbError> {
         Ok(Request {
-            id: r.id,
+            id: DisclosureRequestId(r.id),
             number: r.number,
-            organization_id: r.organization_id,
-            applicant_id: r.applicant_id,
+            organization_id: OrganizationId(r.organization_id),
+            applicant_id: r.applicant_id.map(UserId),
             applicant_name: r.applicant_name,
             applicant_type: parse_col(&r.applicant_type, ApplicantType::parse)?,
             legal_person_kind: parse_opt_col(
@@ -141,10 +143,10 @@ impl TryFrom<Row> for Request {
 pub async fn insert(conn: &mut Conn, r: &Request) -> Result<Request, DbError> {
     let row: Row = diesel::insert_into(disclosure_requests::table)
         .values((
-            disclosure_requests::id.eq(r.id),
+            disclosure_requests::id.eq(r.id.0),
             disclosure_requests::number.eq(&r.number),
-            disclosure_requests::organization_id.eq(r.organization_id),
-            disclosure_requests::applicant_id.eq(r.applicant_id),
+            disclosure_requests::organization_id.eq(r.organization_id.0),
+            disclosure_requests::applicant_id.eq(r.applicant_id.map(|a| a.0)),
             disclosure_requests::applicant_name.eq(&r.applicant_name),
             disclosure_requests::applicant_type.eq(r.applicant_type.as_str()),
             disclosure_requests::legal_person_kind.eq(r.legal_person_kind.map(|k| k.as_str())),
@@ -167,18 +169,18 @@ pub async fn insert(conn: &mut Conn, r: &Request) -> Result<Request, DbError> {
     row.try_into()
 }
 
-pub async fn get(conn: &mut Conn, id: Uuid) -> Result<Request, DbError> {
+pub async fn get(conn: &mut Conn, id: DisclosureRequestId) -> Result<Request, DbError> {
     let row: Row = disclosure_requests::table
-        .find(id)
+        .find(id.0)
         .select(Row::as_select())
         .first(conn)
         .await?;
     row.try_into()
 }
 
-pub async fn get_for_update(conn: &mut Conn, id: Uuid) -> Result<Request, DbError> {
+pub async fn get_for_update(conn: &mut Conn, id: DisclosureRequestId) -> Result<Request, DbError> {
     let row: Row = disclosure_requests::table
-        .find(id)
+        .find(id.0)
         .select(Row::as_select())
         .for_update()
         .first(conn)
@@ -186,10 +188,12 @@ pub async fn get_for_update(conn: &mut Conn, id: Uuid) -> Result<Request, DbErro
     row.try_into()
 }
 
-/// Saves the clock and state columns and bumps the version.
+/// Saves the state, clock and description (a correction may change it) and bumps the
+/// version.
 pub async fn save(conn: &mut Conn, r: &Request) -> Result<Request, DbError> {
-    let row: Row = diesel::update(disclosure_requests::table.find(r.id))
+    let row: Row = diesel::update(disclosure_requests::table.find(r.id.0))
         .set((
+            disclosure_requests::description.eq(&r.description),
             disclosure_requests::state.eq(r.state.as_str()),
             disclosure_requests::restarted_on.eq(r.restarted_on),
             disclosure_requests::correction_due.eq(r.correction_due),
@@ -209,12 +213,12 @@ pub async fn save(conn: &mut Conn, r: &Request) -> Result<Request, DbError> {
 
 pub async fn next_serial(
     conn: &mut Conn,
-    organization_id: Uuid,
+    organization_id: OrganizationId,
     day: NaiveDate,
 ) -> Result<i32, DbError> {
     Ok(diesel::insert_into(request_counters::table)
         .values((
-            request_counters::organization_id.eq(organization_id),
+            request_counters::organization_id.eq(organization_id.0),
             request_counters::day.eq(day),
             request_counters::last_serial.eq(1),
         ))
@@ -230,12 +234,12 @@ pub async fn next_serial(
 /// fee's rank).
 pub async fn receipts_of_applicant(
     conn: &mut Conn,
-    applicant_id: Uuid,
+    applicant_id: UserId,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<Receipt>, DbError> {
     let rows: Vec<(NaiveDate, DateTime<Utc>, i64)> = disclosure_requests::table
-        .filter(disclosure_requests::applicant_id.eq(applicant_id))
+        .filter(disclosure_requests::applicant_id.eq(applicant_id.0))
         .filter(disclosure_requests::received_on.between(from, to))
         .select((
             disclosure_requests::received_on,
@@ -266,9 +270,12 @@ pub struct Stop {
     pub opinion: Option<String>,
 }
 
-pub async fn stops_of(conn: &mut Conn, request_id: Uuid) -> Result<Vec<Stop>, DbError> {
+pub async fn stops_of(
+    conn: &mut Conn,
+    request_id: DisclosureRequestId,
+) -> Result<Vec<Stop>, DbError> {
     Ok(request_stops::table
-        .filter(request_stops::request_id.eq(request_id))
+        .filter(request_stops::request_id.eq(request_id.0))
         .select(Stop::as_select())
         .order(request_stops::seq)
         .load(conn)
@@ -285,12 +292,12 @@ pub async fn start_stop(conn: &mut Conn, s: &Stop) -> Result<(), DbError> {
 
 pub async fn end_stop(
     conn: &mut Conn,
-    request_id: Uuid,
+    request_id: DisclosureRequestId,
     seq: i32,
     end_on: NaiveDate,
     opinion: Option<&str>,
 ) -> Result<(), DbError> {
-    diesel::update(request_stops::table.find((request_id, seq)))
+    diesel::update(request_stops::table.find((request_id.0, seq)))
         .set((
             request_stops::end_on.eq(Some(end_on)),
             request_stops::opinion.eq(opinion),
@@ -329,9 +336,12 @@ pub async fn insert_reply(conn: &mut Conn, r: &ReplyRow) -> Result<(), DbError> 
     Ok(())
 }
 
-pub async fn reply_of(conn: &mut Conn, request_id: Uuid) -> Result<Option<ReplyRow>, DbError> {
+pub async fn reply_of(
+    conn: &mut Conn,
+    request_id: DisclosureRequestId,
+) -> Result<Option<ReplyRow>, DbError> {
     Ok(request_replies::table
-        .find(request_id)
+        .find(request_id.0)
         .select(ReplyRow::as_select())
         .first(conn)
         .await
@@ -354,7 +364,7 @@ pub struct Event {
 
 pub async fn add_event(
     conn: &mut Conn,
-    request_id: Uuid,
+    request_id: DisclosureRequestId,
     at: DateTime<Utc>,
     actor_id: Option<Uuid>,
     action: &str,
@@ -363,7 +373,7 @@ pub async fn add_event(
 ) -> Result<(), DbError> {
     diesel::insert_into(request_events::table)
         .values((
-            request_events::request_id.eq(request_id),
+            request_events::request_id.eq(request_id.0),
             request_events::at.eq(at),
             request_events::actor_id.eq(actor_id),
             request_events::action.eq(action),
@@ -375,9 +385,12 @@ pub async fn add_event(
     Ok(())
 }
 
-pub async fn events_of(conn: &mut Conn, request_id: Uuid) -> Result<Vec<Event>, DbError> {
+pub async fn events_of(
+    conn: &mut Conn,
+    request_id: DisclosureRequestId,
+) -> Result<Vec<Event>, DbError> {
     Ok(request_events::table
-        .filter(request_events::request_id.eq(request_id))
+        .filter(request_events::request_id.eq(request_id.0))
         .select(Event::as_select())
         .order(request_events::id)
         .load(conn)
@@ -428,9 +441,12 @@ pub async fn update_remedy(
         .await?)
 }
 
-pub async fn remedies_of(conn: &mut Conn, request_id: Uuid) -> Result<Vec<Remedy>, DbError> {
+pub async fn remedies_of(
+    conn: &mut Conn,
+    request_id: DisclosureRequestId,
+) -> Result<Vec<Remedy>, DbError> {
     Ok(request_remedies::table
-        .filter(request_remedies::request_id.eq(request_id))
+        .filter(request_remedies::request_id.eq(request_id.0))
         .select(Remedy::as_select())
         .order(request_remedies::filed_on)
         .load(conn)
@@ -439,37 +455,38 @@ pub async fn remedies_of(conn: &mut Conn, request_id: Uuid) -> Result<Vec<Remedy
 
 // ---------------------------------------------------------------- listing
 
-#[derive(Debug, Clone, Default)]
-pub struct Filter {
-    pub within: Option<String>,
-    pub organization_id: Option<Uuid>,
-    pub applicant_id: Option<Uuid>,
+#[derive(Debug, Clone)]
+pub struct Filter<'a> {
+    /// The organisations whose applications are listed.
+    pub scope: &'a Scope,
+    pub organization_id: Option<OrganizationId>,
+    pub applicant_id: Option<UserId>,
     pub applicant_type: Option<ApplicantType>,
     pub state: Option<RequestState>,
     pub due_before: Option<NaiveDate>,
-    /// Open applications whose due date is before this day.
-    pub overdue_on: Option<NaiveDate>,
+    /// Applications in one of these states (those whose clock runs) whose due date is
+    /// before this day.
+    pub overdue: Option<(NaiveDate, &'a [RequestState])>,
     pub received_from: Option<NaiveDate>,
     pub received_to: Option<NaiveDate>,
     pub after_id: Option<Uuid>,
     pub limit: i64,
 }
 
-pub async fn list(conn: &mut Conn, f: &Filter) -> Result<Vec<Request>, DbError> {
+pub async fn list(conn: &mut Conn, f: &Filter<'_>) -> Result<Vec<Request>, DbError> {
     let mut q = disclosure_requests::table
         .select(Row::as_select())
         .order(disclosure_requests::id)
         .limit(f.limit)
         .into_boxed();
-    if let Some(w) = &f.within {
-        let inside = crate::orgs::ids_within(w);
+    if let Some(inside) = org_ids(f.scope) {
         q = q.filter(disclosure_requests::organization_id.eq_any(inside));
     }
     if let Some(o) = f.organization_id {
-        q = q.filter(disclosure_requests::organization_id.eq(o));
+        q = q.filter(disclosure_requests::organization_id.eq(o.0));
     }
     if let Some(a) = f.applicant_id {
-        q = q.filter(disclosure_requests::applicant_id.eq(a));
+        q = q.filter(disclosure_requests::applicant_id.eq(a.0));
     }
     if let Some(t) = f.applicant_type {
         q = q.filter(disclosure_requests::applicant_type.eq(t.as_str()));
@@ -480,13 +497,10 @@ pub async fn list(conn: &mut Conn, f: &Filter) -> Result<Vec<Request>, DbError> 
     if let Some(d) = f.due_before {
         q = q.filter(disclosure_requests::due_date.lt(d));
     }
-    if let Some(d) = f.overdue_on {
+    if let Some((d, states)) = f.overdue {
+        let states: Vec<&str> = states.iter().map(|s| s.as_str()).collect();
         q = q
-            .filter(disclosure_requests::state.eq_any([
-                RequestState::Received.as_str(),
-                RequestState::Consulting.as_str(),
-                RequestState::AwaitingFee.as_str(),
-            ]))
+            .filter(disclosure_requests::state.eq_any(states))
             .filter(disclosure_requests::due_date.lt(d));
     }
     if let Some(d) = f.received_from {

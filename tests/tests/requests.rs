@@ -153,6 +153,11 @@ async fn a_correction_restarts_the_clock() {
     assert_eq!(s.status, 200, "{:?}", s.body);
     assert_eq!(s.body["clock"]["counting_from"], "2025-10-20");
     assert_eq!(s.body["clock"]["due_date"], "2025-11-17");
+    // The corrected description is the application's from now on.
+    assert_eq!(
+        s.body["description"],
+        "历下区甸柳小区2025年改造资金使用明细"
+    );
     // A second correction notice is refused.
     let again = act(
         &app,

@@ -5,9 +5,9 @@
 use chrono::NaiveDate;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
-use zhengwu_domain::ids::UserId;
 use zhengwu_domain::account::{self, Role};
 use zhengwu_domain::calendar::{Calendar, DeadlineBasis, YearSchedule};
+use zhengwu_domain::ids::UserId;
 use zhengwu_domain::org::OrgPath;
 use zhengwu_persistence::audit::{self, Actor, NewEvent};
 use zhengwu_persistence::deadlines::{self, Target};
@@ -138,7 +138,8 @@ pub async fn create_admin(
                     },
                 )
                 .await?;
-                zhengwu_persistence::tokens::revoke_user(c, UserId(u.id), chrono::Utc::now()).await?;
+                zhengwu_persistence::tokens::revoke_user(c, UserId(u.id), chrono::Utc::now())
+                    .await?;
                 record(
                     c,
                     "user.admin_reset",

@@ -153,13 +153,13 @@ async fn request(
         officer,
         ..
     } = *office;
-    let counter = *counter;
+    let counter = zhengwu_domain::ids::OrganizationId(*counter);
     let id = Uuid::now_v7();
     let serial = repo::next_serial(c, counter, received).await?;
     let mut r = repo::Request {
-        id,
+        id: zhengwu_domain::ids::DisclosureRequestId(id),
         number: format!("YSQ{prefix}{}{serial:04}", received.format("%Y%m%d")),
-        organization_id: org.id,
+        organization_id: zhengwu_domain::ids::OrganizationId(org.id),
         applicant_id: None,
         applicant_name: name.to_owned(),
         applicant_type: if kind.is_some() {
@@ -212,7 +212,7 @@ async fn request(
     let mut stored = repo::insert(c, &r).await?;
     repo::add_event(
         c,
-        id,
+        r.id,
         now,
         Some(officer),
         "receive",
@@ -242,7 +242,7 @@ async fn hold(
 ) -> Result<(), DbError> {
     let Office { today, ref cal, .. } = *office;
     let days = |n: i64| today - chrono::Duration::days(n);
-    let (id, received) = (stored.id, stored.received_on);
+    let (id, received) = (stored.id.0, stored.received_on);
     match state {
         RequestState::AwaitingCorrection => {
             stored.correction_due = cal.add_working_days(today, 10).ok().map(|d| d.due_date);
@@ -339,7 +339,7 @@ async fn answer(
     .await?;
     repo::add_event(
         c,
-        id,
+        zhengwu_domain::ids::DisclosureRequestId(id),
         now,
         Some(officer),
         "reply",

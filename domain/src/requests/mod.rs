@@ -7,6 +7,11 @@ use crate::calendar::{Calendar, CalendarError};
 use crate::labeled_enum;
 use crate::validation::RuleViolation;
 
+pub mod commands;
+mod flow;
+
+pub use flow::{APPROVERS, OFFICERS, REQUEST_FLOW, RequestAction, RequestFacts, RequestState};
+
 labeled_enum! {
     /// How an application arrived (OGI Art.31 fixes the received date by channel).
     pub enum RequestChannel {
@@ -501,112 +506,5 @@ mod tests {
         assert!(ReplyType::UnableNotHeld.needs_agency());
         assert!(ReplyType::PartiallyDisclosed.provides_information());
         assert!(!ReplyType::NonDisclosureStateSecret.provides_information());
-    }
-}
-
-labeled_enum! {
-    /// State of an application.
-    pub enum RequestState {
-        Received = ("received", "已收到"),
-        AwaitingCorrection = ("awaiting_correction", "待补正"),
-        Consulting = ("consulting", "征求意见中"),
-        AwaitingFee = ("awaiting_fee", "待缴费"),
-        Replied = ("replied", "已答复"),
-        DeemedWithdrawn = ("deemed_withdrawn", "视为放弃"),
-    }
-}
-
-labeled_enum! {
-    /// What is done to an application.
-    pub enum RequestAction {
-        RequestCorrection = ("request_correction", "告知补正"),
-        SubmitCorrection = ("submit_correction", "提交补正"),
-        LapseCorrection = ("lapse_correction", "逾期未补正"),
-        Consult = ("consult", "征求第三方或其他机关意见"),
-        ReceiveOpinion = ("receive_opinion", "收到意见"),
-        Extend = ("extend", "延长答复期限"),
-        NoticeFee = ("notice_fee", "收费通知"),
-        PayFee = ("pay_fee", "缴纳费用"),
-        Reply = ("reply", "答复"),
-    }
-}
-
-/// An action the application's state does not allow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("cannot {action} an application that is {from}")]
-pub struct IllegalRequestAction {
-    pub from: RequestState,
-    pub action: RequestAction,
-}
-
-impl RequestState {
-    /// received → request_correction → awaiting_correction → submit_correction → received
-    /// (or lapse_correction → deemed_withdrawn); received ⇄ consult/receive_opinion
-    /// (consulting); received ⇄ notice_fee/pay_fee (awaiting_fee); received → extend →
-    /// received; received → reply → replied. An unpaid fee is answered with the reply
-    /// `other_unpaid_fee` from awaiting_fee.
-    pub fn apply(self, action: RequestAction) -> Result<RequestState, IllegalRequestAction> {
-        use RequestAction as A;
-        use RequestState as S;
-        match (self, action) {
-            (S::Received, A::RequestCorrection) => Ok(S::AwaitingCorrection),
-            (S::AwaitingCorrection, A::SubmitCorrection) => Ok(S::Received),
-            (S::AwaitingCorrection, A::LapseCorrection) => Ok(S::DeemedWithdrawn),
-            (S::Received, A::Consult) => Ok(S::Consulting),
-            (S::Consulting, A::ReceiveOpinion) => Ok(S::Received),
-            (S::Received, A::Extend) => Ok(S::Received),
-            (S::Received, A::NoticeFee) => Ok(S::AwaitingFee),
-            (S::AwaitingFee, A::PayFee) => Ok(S::Received),
-            (S::Received | S::AwaitingFee, A::Reply) => Ok(S::Replied),
-            (from, action) => Err(IllegalRequestAction { from, action }),
-        }
-    }
-
-    /// Whether the application is finished.
-    pub fn closed(self) -> bool {
-        matches!(self, RequestState::Replied | RequestState::DeemedWithdrawn)
-    }
-}
-
-#[cfg(test)]
-mod state_tests {
-    use super::*;
-
-    #[test]
-    fn every_request_action() {
-        use RequestAction as A;
-        use RequestState as S;
-        let legal = [
-            (S::Received, A::RequestCorrection, S::AwaitingCorrection),
-            (S::AwaitingCorrection, A::SubmitCorrection, S::Received),
-            (
-                S::AwaitingCorrection,
-                A::LapseCorrection,
-                S::DeemedWithdrawn,
-            ),
-            (S::Received, A::Consult, S::Consulting),
-            (S::Consulting, A::ReceiveOpinion, S::Received),
-            (S::Received, A::Extend, S::Received),
-            (S::Received, A::NoticeFee, S::AwaitingFee),
-            (S::AwaitingFee, A::PayFee, S::Received),
-            (S::Received, A::Reply, S::Replied),
-            (S::AwaitingFee, A::Reply, S::Replied),
-        ];
-        for (from, a, to) in legal {
-            assert_eq!(from.apply(a), Ok(to), "{from} --{a}-->");
-        }
-        for from in RequestState::ALL {
-            for a in RequestAction::ALL {
-                if !legal.iter().any(|(f, x, _)| f == from && x == a) {
-                    assert_eq!(
-                        from.apply(*a),
-                        Err(IllegalRequestAction {
-                            from: *from,
-                            action: *a
-                        })
-                    );
-                }
-            }
-        }
     }
 }
