@@ -2793,14 +2793,14 @@ pub async fn load_at(
             window_ids.push((hall, number, id));
             windows::insert(
                 c,
-                windows::NewWindow { id, hall_id: h.id, number: (*number).to_owned(), name: (*name).to_owned(), combined: *combined },
+                windows::NewWindow { id: zhengwu_domain::ids::WindowId(id), hall_id: zhengwu_domain::ids::OrganizationId(h.id), number: (*number).to_owned(), name: (*name).to_owned(), combined: *combined },
             )
             .await?;
             let list: Vec<(Uuid, Post)> = staff
                 .iter()
                 .filter_map(|(u, p)| people.iter().find(|(n, _)| n == u).map(|(_, id)| (*id, *p)))
                 .collect();
-            windows::replace_staff(c, id, &list).await?;
+            windows::replace_staff(c, zhengwu_domain::ids::WindowId(id), &list).await?;
             record(c, "window.create", "window", id, Some(&h.path), serde_json::json!({"number": number, "name": name})).await?;
         }
         calendar::put_year(c, &schedule).await?;

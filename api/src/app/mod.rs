@@ -16,6 +16,7 @@ pub mod orders;
 pub mod participation;
 pub mod requests;
 pub mod supervision;
+pub mod windows;
 
 use std::fmt::Display;
 

@@ -20,6 +20,7 @@ use zhengwu_domain::assessment::{
     self as rules, AttendanceCounts, AttendanceStatus, DayAssessment, DayAttendance, Dimension,
     Grade, GradeThresholds, Item, MAX_ITEMS, Period, Standing, SubjectKind,
 };
+use zhengwu_domain::ids::OrganizationId;
 use zhengwu_domain::org::OrgKind;
 use zhengwu_domain::validation::{self, Errors, RuleViolation};
 use zhengwu_persistence::assessments::{
@@ -58,7 +59,7 @@ pub(crate) async fn roster(
     conn: &mut Conn,
     hall_id: Uuid,
 ) -> ApiResult<(Vec<windows::Window>, Vec<windows::Staff>)> {
-    let mut ws = windows::list_by_hall(conn, hall_id, None, 10_000).await?;
+    let mut ws = windows::list_by_hall(conn, OrganizationId(hall_id), None, 10_000).await?;
     ws.sort_by(|a, b| a.number.cmp(&b.number));
     let ids: Vec<Uuid> = ws.iter().map(|w| w.id).collect();
     let staff = windows::staff_of(conn, &ids).await?;
