@@ -100,7 +100,10 @@ pub struct StaffAssignment {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
-    "staff": [{"user_id": "01941f29-7c00-7002-8000-000000000005", "post": "a"}, {"user_id": "01941f29-7c00-7002-8000-000000000006", "post": "b"}]
+    "staff": [
+        {"user_id": "01941f29-7c00-7002-8000-000000000005", "post": "a"},
+        {"user_id": "01941f29-7c00-7002-8000-000000000006", "post": "b"}
+    ]
 }))]
 pub struct PutStaff {
     pub staff: Vec<StaffAssignment>,
@@ -222,7 +225,8 @@ pub async fn get(
 /// Change a window's number, name, kind or status (administrators; send `If-Match`).
 #[utoipa::path(operation_id = "updateWindow",
     tag = "halls and windows", security(("bearer" = [])),
-    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
+    params(("id" = Uuid, Path),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     request_body = PatchWindow, responses((status = 200, body = WindowDto)))]
 #[patch("/windows/{id}")]
 pub async fn patch(
@@ -243,7 +247,8 @@ pub async fn patch(
 /// unattended (AB岗). Staff are active staff accounts inside your scope.
 #[utoipa::path(operation_id = "setWindowStaff",
     tag = "halls and windows", security(("bearer" = [])),
-    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
+    params(("id" = Uuid, Path),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     request_body = PutStaff, responses((status = 200, body = WindowDto)))]
 #[put("/windows/{id}/staff")]
 pub async fn put_staff(

@@ -89,7 +89,8 @@ pub async fn get_rules(
 /// its subtree unless a lower organisation sets its own.
 #[utoipa::path(operation_id = "putSupervisionRules",
     tag = "supervision", security(("bearer" = [])),
-    params(RulesQuery, ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
+    params(RulesQuery,
+        ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     request_body = SupervisionRules, responses((status = 200, body = RulesDto),
     (status = 404, body = crate::error::Problem, content_type = "application/problem+json",
      description = "No such organisation in your scope")))]
