@@ -12,6 +12,7 @@ use zhengwu_domain::services::ProcedureStep;
 use zhengwu_domain::supervision::{
     self as rules, AlertLevel, AlertObject, RuleId, alert_level, days_left,
 };
+use zhengwu_persistence::scope::Scope;
 use zhengwu_persistence::supervision::{self as repo, AlertEvent, AlertState, RuleBook};
 use zhengwu_persistence::{Conn, DbError, calendar};
 
@@ -69,10 +70,10 @@ pub async fn calendar_around(conn: &mut Conn, day: NaiveDate) -> Result<Calendar
     calendar::calendar_for(conn, day.year() - 2, day.year() + 2).await
 }
 
-/// Every alert on `as_of` within a subtree (all when `None`), of the given kinds, sorted.
+/// Every alert on `as_of` inside the scope, of the given kinds, sorted.
 pub async fn compute_alerts(
     conn: &mut Conn,
-    within: Option<&str>,
+    scope: &Scope,
     kinds: &[AlertObject],
     as_of: NaiveDate,
     tz: &str,
@@ -80,7 +81,7 @@ pub async fn compute_alerts(
     let book = repo::rule_book(conn).await?;
     let cal = calendar_around(conn, as_of).await?;
     let mut out = Vec::new();
-    for d in repo::deadlines(conn, within, kinds, tz).await? {
+    for d in repo::deadlines(conn, scope, kinds, tz).await? {
         let Some(kind) = AlertObject::parse(&d.kind) else {
             continue;
         };
@@ -108,7 +109,7 @@ pub async fn compute_alerts(
         );
     }
     if kinds.contains(&AlertObject::CaseStep) {
-        let clocks = repo::pending_steps(conn, within, tz).await?;
+        let clocks = repo::pending_steps(conn, scope, tz).await?;
         let versions: Vec<(Uuid, i32)> = clocks
             .iter()
             .map(|s| (s.matter_id, s.matter_version))
@@ -227,7 +228,7 @@ pub async fn run_job(
     tz: &str,
 ) -> Result<JobRun, DbError> {
     repo::lock_alert_job(conn).await?;
-    let alerts = compute_alerts(conn, None, AlertObject::ALL, as_of, tz).await?;
+    let alerts = compute_alerts(conn, &Scope::All, AlertObject::ALL, as_of, tz).await?;
     let stored: HashMap<(String, Uuid, i32), AlertState> = repo::alert_states(conn)
         .await?
         .into_iter()
@@ -368,11 +369,11 @@ fn int_of(v: &serde_json::Value, k: &str) -> u32 {
         .unwrap_or(0)
 }
 
-/// The anomaly findings of `[from, to)` within a subtree, each rule decided with the
+/// The anomaly findings of `[from, to)` inside the scope, each rule decided with the
 /// configuration of the case's organisation. Sorted by time.
 pub async fn compute_anomalies(
     conn: &mut Conn,
-    within: Option<&str>,
+    scope: &Scope,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     tz: &str,
@@ -385,7 +386,7 @@ pub async fn compute_anomalies(
     )
     .await?;
     let mut out = Vec::new();
-    for f in repo::case_facts(conn, within, from, to, tz).await? {
+    for f in repo::case_facts(conn, scope, from, to, tz).await? {
         let (r, _) = book.at(&f.org_path);
         let d = &f.data;
         let found: Option<(RuleId, String, serde_json::Value)> = match f.rule.as_str() {

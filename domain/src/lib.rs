@@ -13,6 +13,7 @@ pub mod enums;
 pub mod evaluation;
 pub mod hotline;
 pub mod ids;
+pub mod matters;
 pub mod org;
 pub mod participation;
 pub mod pii;

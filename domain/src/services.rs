@@ -93,31 +93,6 @@ labeled_enum! {
     }
 }
 
-/// A transition a matter's state does not allow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("cannot {transition} a matter that is {from}")]
-pub struct IllegalMatterTransition {
-    pub from: MatterState,
-    pub transition: MatterTransition,
-}
-
-impl MatterState {
-    /// draft → submit → submitted → publish → published ⇄ suspend/resume;
-    /// published or suspended → abolish → abolished.
-    pub fn apply(self, t: MatterTransition) -> Result<MatterState, IllegalMatterTransition> {
-        use MatterState::*;
-        use MatterTransition::*;
-        match (self, t) {
-            (Draft, Submit) => Ok(Submitted),
-            (Submitted, Publish) => Ok(Published),
-            (Published, MatterTransition::Suspend) => Ok(Suspended),
-            (Suspended, Resume) => Ok(Published),
-            (Published | Suspended, Abolish) => Ok(Abolished),
-            (from, transition) => Err(IllegalMatterTransition { from, transition }),
-        }
-    }
-}
-
 /// The promised limit may not exceed the statutory one; an immediate case is decided on
 /// the spot (promised limit 0).
 pub fn check_limits(
@@ -410,30 +385,6 @@ mod tests {
                             action: *a
                         })
                     );
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn every_matter_transition() {
-        use MatterState as S;
-        use MatterTransition as T;
-        let legal = [
-            (S::Draft, T::Submit, S::Submitted),
-            (S::Submitted, T::Publish, S::Published),
-            (S::Published, T::Suspend, S::Suspended),
-            (S::Suspended, T::Resume, S::Published),
-            (S::Published, T::Abolish, S::Abolished),
-            (S::Suspended, T::Abolish, S::Abolished),
-        ];
-        for (from, t, to) in legal {
-            assert_eq!(from.apply(t), Ok(to));
-        }
-        for from in MatterState::ALL {
-            for t in MatterTransition::ALL {
-                if !legal.iter().any(|(f, x, _)| f == from && x == t) {
-                    assert!(from.apply(*t).is_err(), "{from} --{t}-->");
                 }
             }
         }

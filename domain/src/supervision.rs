@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::account::Role;
 use crate::assessment::GradeThresholds;
 use crate::calendar::Calendar;
 use crate::labeled_enum;
@@ -234,6 +235,32 @@ pub struct SupervisionRules {
     pub disabled_rules: Vec<RuleId>,
 }
 
+/// Staff who watch deadlines: everyone but applicants (within their scope).
+pub const WATCHERS: &[Role] = &[
+    Role::SysAdmin,
+    Role::OrgAdmin,
+    Role::Supervisor,
+    Role::Reviewer,
+    Role::DisclosureOfficer,
+    Role::Clerk,
+];
+/// Who runs the alert job, issues orders and decides on them.
+pub const SUPERVISORS: &[Role] = &[Role::SysAdmin, Role::Supervisor];
+/// Who sets an organisation's rules.
+pub const RULE_SETTERS: &[Role] = &[Role::SysAdmin, Role::OrgAdmin, Role::Supervisor];
+/// Who reads the anomaly findings.
+pub const ANOMALY_READERS: &[Role] = &[
+    Role::SysAdmin,
+    Role::OrgAdmin,
+    Role::Supervisor,
+    Role::Reviewer,
+];
+
+/// The most `min_processing_minutes` may be set to (a day).
+pub const MAX_MIN_PROCESSING_MINUTES: u32 = 1440;
+/// The most `min_reason_chars` may be set to.
+pub const MAX_MIN_REASON_CHARS: u32 = 50;
+
 impl Default for SupervisionRules {
     fn default() -> Self {
         Self {
@@ -288,9 +315,14 @@ impl SupervisionRules {
             "min_processing_minutes",
             self.min_processing_minutes,
             0,
-            1440,
+            MAX_MIN_PROCESSING_MINUTES,
         );
-        range("min_reason_chars", self.min_reason_chars, 1, 50);
+        range(
+            "min_reason_chars",
+            self.min_reason_chars,
+            1,
+            MAX_MIN_REASON_CHARS,
+        );
         let g = self.grades;
         for (field, v) in [
             ("grades/excellent", g.excellent),

@@ -6,6 +6,8 @@ use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text, Uuid as SqlUuid};
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
+use zhengwu_domain::ids::{MatterId, OrganizationId, WindowId};
+use zhengwu_domain::matters::{APPLY_ONLINE, ON_GUIDE};
 use zhengwu_domain::services::{
     CaseKind, FeeItem, ImplementerNature, Material, MatterState, MatterType, OnlineDepth,
     ProcedureStep, ServiceObject,
@@ -13,6 +15,7 @@ use zhengwu_domain::services::{
 
 use crate::db::{Conn, DbError};
 use crate::schema::{service_matter_versions, service_matters};
+use crate::scope::{Scope, org_ids};
 use crate::{parse_col, search};
 
 /// What a matter version says: everything of its service guide.
@@ -210,10 +213,11 @@ async fn index_version(
 /// Writes version `number` of a matter (insert, or update while unpublished).
 pub async fn put_version(
     conn: &mut Conn,
-    matter_id: Uuid,
+    matter_id: MatterId,
     number: i32,
     c: &MatterContent,
 ) -> Result<(), DbError> {
+    let matter_id = matter_id.0;
     let objects: Vec<&str> = c.service_objects.iter().map(|o| o.as_str()).collect();
     let values = (
         service_matter_versions::name.eq(&c.name),
@@ -255,8 +259,8 @@ pub async fn put_version(
 }
 
 pub struct NewMatter {
-    pub id: Uuid,
-    pub organization_id: Uuid,
+    pub id: MatterId,
+    pub organization_id: OrganizationId,
     pub basic_code: String,
     pub implementation_code: String,
 }
@@ -268,8 +272,8 @@ pub async fn insert_matter(
 ) -> Result<Matter, DbError> {
     let row: MatterRow = diesel::insert_into(service_matters::table)
         .values((
-            service_matters::id.eq(m.id),
-            service_matters::organization_id.eq(m.organization_id),
+            service_matters::id.eq(m.id.0),
+            service_matters::organization_id.eq(m.organization_id.0),
             service_matters::basic_code.eq(&m.basic_code),
             service_matters::implementation_code.eq(&m.implementation_code),
             service_matters::state.eq(MatterState::Draft.as_str()),
@@ -344,9 +348,9 @@ pub async fn current_names(
         .collect())
 }
 
-pub async fn get_matter_for_update(conn: &mut Conn, id: Uuid) -> Result<Matter, DbError> {
+pub async fn get_matter_for_update(conn: &mut Conn, id: MatterId) -> Result<Matter, DbError> {
     let row: MatterRow = service_matters::table
-        .find(id)
+        .find(id.0)
         .select(MatterRow::as_select())
         .for_update()
         .first(conn)
@@ -380,9 +384,12 @@ pub async fn get_version(
     row.try_into()
 }
 
-pub async fn versions_of(conn: &mut Conn, matter_id: Uuid) -> Result<Vec<MatterVersion>, DbError> {
+pub async fn versions_of(
+    conn: &mut Conn,
+    matter_id: MatterId,
+) -> Result<Vec<MatterVersion>, DbError> {
     let rows: Vec<VersionRow> = service_matter_versions::table
-        .filter(service_matter_versions::matter_id.eq(matter_id))
+        .filter(service_matter_versions::matter_id.eq(matter_id.0))
         .select(VersionRow::as_select())
         .order(service_matter_versions::number)
         .load(conn)
@@ -393,12 +400,12 @@ pub async fn versions_of(conn: &mut Conn, matter_id: Uuid) -> Result<Vec<MatterV
 /// Saves the matter's state and version pointers and bumps its version.
 pub async fn save_matter(
     conn: &mut Conn,
-    id: Uuid,
+    id: MatterId,
     state: MatterState,
     working_version: i32,
     published_version: Option<i32>,
 ) -> Result<Matter, DbError> {
-    let row: MatterRow = diesel::update(service_matters::table.find(id))
+    let row: MatterRow = diesel::update(service_matters::table.find(id.0))
         .set((
             service_matters::state.eq(state.as_str()),
             service_matters::working_version.eq(working_version),
@@ -414,11 +421,11 @@ pub async fn save_matter(
 
 pub async fn mark_submitted(
     conn: &mut Conn,
-    matter_id: Uuid,
+    matter_id: MatterId,
     number: i32,
     at: DateTime<Utc>,
 ) -> Result<(), DbError> {
-    diesel::update(service_matter_versions::table.find((matter_id, number)))
+    diesel::update(service_matter_versions::table.find((matter_id.0, number)))
         .set(service_matter_versions::submitted_at.eq(Some(at)))
         .execute(conn)
         .await?;
@@ -427,12 +434,12 @@ pub async fn mark_submitted(
 
 pub async fn mark_published(
     conn: &mut Conn,
-    matter_id: Uuid,
+    matter_id: MatterId,
     number: i32,
     at: DateTime<Utc>,
     by: Uuid,
 ) -> Result<(), DbError> {
-    diesel::update(service_matter_versions::table.find((matter_id, number)))
+    diesel::update(service_matter_versions::table.find((matter_id.0, number)))
         .set((
             service_matter_versions::published_at.eq(Some(at)),
             service_matter_versions::published_by.eq(Some(by)),
@@ -446,24 +453,27 @@ pub async fn mark_published(
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
     /// Public listing: published (and suspended) matters, their published versions.
-    /// Otherwise: working versions of matters inside `within`.
+    /// Otherwise: working versions.
     pub public: bool,
-    pub within: Option<String>,
-    pub organization_id: Option<Uuid>,
+    pub organization_id: Option<OrganizationId>,
     pub matter_type: Option<MatterType>,
     pub service_object: Option<ServiceObject>,
     /// Matters that can be applied for online (pre-review or full online).
     pub online: Option<bool>,
     pub entered_hall: Option<bool>,
-    pub window_id: Option<Uuid>,
+    pub window_id: Option<WindowId>,
     pub state: Option<MatterState>,
     pub q: Option<String>,
-    pub after_id: Option<Uuid>,
+    pub after_id: Option<MatterId>,
     pub limit: i64,
 }
 
-/// Matters with the version the filter looks at.
-pub async fn list(conn: &mut Conn, f: &Filter) -> Result<Vec<(Matter, MatterVersion)>, DbError> {
+/// Matters of the organisations inside `scope`, with the version the filter looks at.
+pub async fn list(
+    conn: &mut Conn,
+    scope: &Scope,
+    f: &Filter,
+) -> Result<Vec<(Matter, MatterVersion)>, DbError> {
     let mut q = service_matters::table
         .inner_join(service_matter_versions::table)
         .select((MatterRow::as_select(), VersionRow::as_select()))
@@ -475,20 +485,19 @@ pub async fn list(conn: &mut Conn, f: &Filter) -> Result<Vec<(Matter, MatterVers
             .filter(
                 service_matters::published_version.eq(service_matter_versions::number.nullable()),
             )
-            .filter(service_matters::state.eq_any([
-                MatterState::Published.as_str(),
-                MatterState::Suspended.as_str(),
-            ]))
+            .filter(
+                service_matters::state
+                    .eq_any(ON_GUIDE.iter().map(|s| s.as_str()).collect::<Vec<_>>()),
+            )
             .filter(service_matter_versions::classified.eq(false));
     } else {
         q = q.filter(service_matters::working_version.eq(service_matter_versions::number));
     }
-    if let Some(w) = &f.within {
-        let inside = crate::orgs::ids_within(w);
+    if let Some(inside) = org_ids(scope) {
         q = q.filter(service_matters::organization_id.eq_any(inside));
     }
     if let Some(o) = f.organization_id {
-        q = q.filter(service_matters::organization_id.eq(o));
+        q = q.filter(service_matters::organization_id.eq(o.0));
     }
     if let Some(t) = f.matter_type {
         q = q.filter(service_matter_versions::matter_type.eq(t.as_str()));
@@ -497,10 +506,7 @@ pub async fn list(conn: &mut Conn, f: &Filter) -> Result<Vec<(Matter, MatterVers
         q = q.filter(service_matter_versions::service_objects.contains(vec![o.as_str()]));
     }
     if let Some(online) = f.online {
-        let deep = [
-            OnlineDepth::PreReview.as_str(),
-            OnlineDepth::FullOnline.as_str(),
-        ];
+        let deep: Vec<&str> = APPLY_ONLINE.iter().map(|d| d.as_str()).collect();
         q = if online {
             q.filter(service_matter_versions::online_depth.eq_any(deep))
         } else {
@@ -511,7 +517,7 @@ pub async fn list(conn: &mut Conn, f: &Filter) -> Result<Vec<(Matter, MatterVers
         q = q.filter(service_matter_versions::entered_hall.eq(h));
     }
     if let Some(w) = f.window_id {
-        q = q.filter(service_matter_versions::window_ids.contains(vec![w]));
+        q = q.filter(service_matter_versions::window_ids.contains(vec![w.0]));
     }
     if let Some(s) = f.state {
         q = q.filter(service_matters::state.eq(s.as_str()));
@@ -529,7 +535,7 @@ pub async fn list(conn: &mut Conn, f: &Filter) -> Result<Vec<(Matter, MatterVers
         }
     }
     if let Some(a) = f.after_id {
-        q = q.filter(service_matters::id.gt(a));
+        q = q.filter(service_matters::id.gt(a.0));
     }
     let rows: Vec<(MatterRow, VersionRow)> = q.load(conn).await?;
     rows.into_iter()

@@ -7,14 +7,19 @@ use diesel::sql_types::{Array, Date, Integer, Jsonb, Nullable, Text, Timestamptz
 use diesel_async::RunQueryDsl;
 use serde_json::Value;
 use uuid::Uuid;
-use zhengwu_domain::supervision::{AlertObject, SupervisionRules};
+use zhengwu_domain::disclosure::PUBLICATION_DUTY_WORKING_DAYS;
+use zhengwu_domain::requests::REPLY_WORKING_DAYS;
+use zhengwu_domain::services::DELIVERY_WORKING_DAYS;
+use zhengwu_domain::supervision::{
+    AlertObject, MAX_MIN_PROCESSING_MINUTES, MAX_MIN_REASON_CHARS, SupervisionRules,
+};
 
 use crate::db::{Conn, DbError};
-use crate::orgs::escape_like;
 use crate::schema::{
     accountability_records, alert_events, alert_states, complaints, organizations,
     service_matter_versions, supervision_counters, supervision_orders, supervision_rules,
 };
+use crate::scope::{Scope, path_pattern};
 
 // ---------------------------------------------------------------- rules
 
@@ -141,7 +146,9 @@ pub struct Deadline {
     pub limit_days: Option<i32>,
 }
 
-/// The SELECT of one kind of deadline; `$1` is the LIKE pattern of the organisations' paths.
+/// The SELECT of one kind of deadline; `$1` is the LIKE pattern of the organisations' paths,
+/// `$2` the time zone, `$3` to `$5` the statutory limits of disclosure requests, of
+/// proactive publication and of delivery (see [`deadlines`]).
 fn deadline_sql(kind: AlertObject) -> Option<&'static str> {
     Some(match kind {
         AlertObject::Case => {
@@ -159,13 +166,13 @@ fn deadline_sql(kind: AlertObject) -> Option<&'static str> {
             "SELECT 'disclosure_request', r.id, 0, r.number, r.organization_id, o.path,
                     (SELECT u.id FROM users u WHERE u.id = r.created_by AND u.role <> 'applicant'),
                     coalesce(r.restarted_on, r.received_on), r.due_date,
-                    20 + r.extension_days
+                    $3 + r.extension_days
                FROM disclosure_requests r JOIN organizations o ON o.id = r.organization_id
               WHERE r.state = 'received' AND r.due_date IS NOT NULL AND o.path LIKE $1"
         }
         AlertObject::DisclosurePublication => {
             "SELECT 'disclosure_publication', i.id, 0, i.title, i.organization_id, o.path,
-                    i.author_id, i.formed_on, i.publish_due, 20
+                    i.author_id, i.formed_on, i.publish_due, $4
                FROM disclosure_items i JOIN organizations o ON o.id = i.organization_id
               WHERE i.attribute = 'proactive' AND i.first_published_at IS NULL
                 AND i.state <> 'withdrawn' AND o.path LIKE $1"
@@ -208,7 +215,7 @@ fn deadline_sql(kind: AlertObject) -> Option<&'static str> {
         }
         AlertObject::CaseDelivery => {
             "SELECT 'case_delivery', c.id, 0, c.number, c.organization_id, o.path,
-                    coalesce(c.assignee_id, c.first_contact_id), c.decided_on, oc.delivery_due, 10
+                    coalesce(c.assignee_id, c.first_contact_id), c.decided_on, oc.delivery_due, $5
                FROM cases c JOIN case_outcomes oc ON oc.case_id = c.id
                JOIN organizations o ON o.id = c.organization_id
               WHERE c.state = 'decided' AND c.matter_id IS NOT NULL AND oc.delivery_due IS NOT NULL
@@ -218,15 +225,21 @@ fn deadline_sql(kind: AlertObject) -> Option<&'static str> {
     })
 }
 
-fn like_within(within: Option<&str>) -> String {
-    within.map_or_else(|| "%".to_owned(), |w| format!("{}%", escape_like(w)))
+/// The LIKE pattern of the organisation paths inside the scope (`%`: all).
+fn like_within(scope: &Scope) -> String {
+    path_pattern(scope).unwrap_or_else(|| "%".to_owned())
 }
 
-/// The running deadlines of the given kinds within a subtree (case steps come from
+/// A working-day limit of the domain, as an SQL parameter.
+fn days(n: u32) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
+}
+
+/// The running deadlines of the given kinds inside the scope (case steps come from
 /// [`pending_steps`]).
 pub async fn deadlines(
     conn: &mut Conn,
-    within: Option<&str>,
+    scope: &Scope,
     kinds: &[AlertObject],
     tz: &str,
 ) -> Result<Vec<Deadline>, DbError> {
@@ -234,16 +247,19 @@ pub async fn deadlines(
     if parts.is_empty() {
         return Ok(Vec::new());
     }
-    // Every part mentions $2 only if it needs it; bind both anyway.
+    // Every part mentions $2 to $5 only if it needs them; bind them all anyway.
     let sql = format!(
         "SELECT * FROM ({}) AS d(kind, object_id, stage, label, organization_id, org_path,
                                   responsible_id, start_on, due_date, limit_days)
-          WHERE $2 = $2",
+          WHERE $2 = $2 AND $3 = $3 AND $4 = $4 AND $5 = $5",
         parts.join("\nUNION ALL\n")
     );
     Ok(diesel::sql_query(sql)
-        .bind::<Text, _>(like_within(within))
+        .bind::<Text, _>(like_within(scope))
         .bind::<Text, _>(tz)
+        .bind::<Integer, _>(days(REPLY_WORKING_DAYS))
+        .bind::<Integer, _>(days(PUBLICATION_DUTY_WORKING_DAYS))
+        .bind::<Integer, _>(days(DELIVERY_WORKING_DAYS))
         .load(conn)
         .await?)
 }
@@ -278,7 +294,7 @@ pub struct StepClock {
 
 pub async fn pending_steps(
     conn: &mut Conn,
-    within: Option<&str>,
+    scope: &Scope,
     tz: &str,
 ) -> Result<Vec<StepClock>, DbError> {
     Ok(diesel::sql_query(
@@ -294,7 +310,7 @@ pub async fn pending_steps(
           WHERE c.state = 'accepted' AND c.accepted_on IS NOT NULL AND o.path LIKE $1
             AND jsonb_path_exists(v.procedure, '$[*] ? (@.time_limit_days != null)')",
     )
-    .bind::<Text, _>(like_within(within))
+    .bind::<Text, _>(like_within(scope))
     .bind::<Text, _>(tz)
     .load(conn)
     .await?)
@@ -439,7 +455,6 @@ pub async fn last_events(
 
 #[derive(Debug, Clone, Default)]
 pub struct EventFilter {
-    pub within: Option<String>,
     pub kind: Option<String>,
     pub object_id: Option<Uuid>,
     pub level: Option<String>,
@@ -451,15 +466,18 @@ pub struct EventFilter {
     pub limit: i64,
 }
 
-/// Alert events, oldest first.
-pub async fn alert_events(conn: &mut Conn, f: &EventFilter) -> Result<Vec<AlertEvent>, DbError> {
+/// Alert events of the organisations inside the scope, oldest first.
+pub async fn alert_events(
+    conn: &mut Conn,
+    scope: &Scope,
+    f: &EventFilter,
+) -> Result<Vec<AlertEvent>, DbError> {
     let mut q = alert_events::table
         .select(AlertEvent::as_select())
         .order(alert_events::id)
         .limit(f.limit)
         .into_boxed();
-    if let Some(w) = &f.within {
-        let inside = crate::orgs::ids_within(w);
+    if let Some(inside) = crate::scope::org_ids(scope) {
         q = q.filter(alert_events::organization_id.eq_any(inside));
     }
     if let Some(k) = &f.kind {
@@ -507,11 +525,13 @@ pub struct CaseFact {
     pub data: Value,
 }
 
-/// The candidate facts of the case anomaly rules within a subtree, of things that happened
-/// in `[from, to)`. The rules decide with each organisation's configuration.
+/// The candidate facts of the case anomaly rules inside the scope, of things that happened
+/// in `[from, to)`. The rules decide with each organisation's configuration; the candidates
+/// are bounded by the most any organisation may configure (`$5` minutes of processing, `$6`
+/// characters of a reason).
 pub async fn case_facts(
     conn: &mut Conn,
-    within: Option<&str>,
+    scope: &Scope,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     tz: &str,
@@ -533,7 +553,7 @@ pub async fn case_facts(
                 jsonb_build_object('accepted_at', oc.accepted_at, 'promised', c.case_kind = 'promised')
            FROM case_outcomes oc JOIN c ON c.id = oc.case_id
           WHERE oc.decided_at >= $2 AND oc.decided_at < $3
-            AND (oc.accepted_at IS NULL OR oc.decided_at < oc.accepted_at + interval '1 day')
+            AND (oc.accepted_at IS NULL OR oc.decided_at < oc.accepted_at + make_interval(mins => $5))
          UNION ALL
          SELECT 'reason', c.id, c.number, c.organization_id, c.org_path, c.responsible_id, x.at,
                 jsonb_build_object('kind', CASE WHEN c.state = 'refused' THEN 'refusal' ELSE 'denial' END,
@@ -541,8 +561,8 @@ pub async fn case_facts(
            FROM case_outcomes oc JOIN c ON c.id = oc.case_id
            CROSS JOIN LATERAL (SELECT coalesce(oc.decided_at,
                    (SELECT max(e.at) FROM case_events e WHERE e.case_id = c.id AND e.action = 'refuse')) AS at) x
-          WHERE (c.state = 'refused' AND char_length(coalesce(btrim(oc.refusal_reason), '')) < 50
-                 OR oc.decision = 'denied' AND char_length(coalesce(btrim(oc.decision_reason), '')) < 50)
+          WHERE (c.state = 'refused' AND char_length(coalesce(btrim(oc.refusal_reason), '')) < $6
+                 OR oc.decision = 'denied' AND char_length(coalesce(btrim(oc.decision_reason), '')) < $6)
             AND x.at >= $2 AND x.at < $3
          UNION ALL
          SELECT 'step', c.id, c.number, c.organization_id, c.org_path, x.actor_id, x.at,
@@ -577,10 +597,12 @@ pub async fn case_facts(
           WHERE oc.delivered_on > oc.delivery_due
             AND oc.delivered_at >= $2 AND oc.delivered_at < $3",
     )
-    .bind::<Text, _>(like_within(within))
+    .bind::<Text, _>(like_within(scope))
     .bind::<Timestamptz, _>(from)
     .bind::<Timestamptz, _>(to)
     .bind::<Text, _>(tz)
+    .bind::<Integer, _>(days(MAX_MIN_PROCESSING_MINUTES))
+    .bind::<Integer, _>(days(MAX_MIN_REASON_CHARS))
     .load(conn)
     .await?)
 }

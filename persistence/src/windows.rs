@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 use zhengwu_domain::account::Post;
+use zhengwu_domain::ids::{OrganizationId, WindowId};
 
 use crate::db::{Conn, DbError};
 use crate::parse_col;
@@ -34,8 +35,8 @@ pub struct Staff {
 }
 
 pub struct NewWindow {
-    pub id: Uuid,
-    pub hall_id: Uuid,
+    pub id: WindowId,
+    pub hall_id: OrganizationId,
     pub number: String,
     pub name: String,
     pub combined: bool,
@@ -44,8 +45,8 @@ pub struct NewWindow {
 pub async fn insert(conn: &mut Conn, w: NewWindow) -> Result<Window, DbError> {
     Ok(diesel::insert_into(windows::table)
         .values((
-            windows::id.eq(w.id),
-            windows::hall_id.eq(w.hall_id),
+            windows::id.eq(w.id.0),
+            windows::hall_id.eq(w.hall_id.0),
             windows::number.eq(&w.number),
             windows::name.eq(&w.name),
             windows::combined.eq(w.combined),
@@ -72,9 +73,9 @@ pub async fn get_many(conn: &mut Conn, ids: &[Uuid]) -> Result<Vec<Window>, DbEr
         .await?)
 }
 
-pub async fn get_for_update(conn: &mut Conn, id: Uuid) -> Result<Window, DbError> {
+pub async fn get_for_update(conn: &mut Conn, id: WindowId) -> Result<Window, DbError> {
     Ok(windows::table
-        .find(id)
+        .find(id.0)
         .select(Window::as_select())
         .for_update()
         .first(conn)
@@ -83,18 +84,18 @@ pub async fn get_for_update(conn: &mut Conn, id: Uuid) -> Result<Window, DbError
 
 pub async fn list_by_hall(
     conn: &mut Conn,
-    hall_id: Uuid,
-    after_id: Option<Uuid>,
+    hall_id: OrganizationId,
+    after_id: Option<WindowId>,
     limit: i64,
 ) -> Result<Vec<Window>, DbError> {
     let mut q = windows::table
-        .filter(windows::hall_id.eq(hall_id))
+        .filter(windows::hall_id.eq(hall_id.0))
         .select(Window::as_select())
         .order(windows::id.asc())
         .limit(limit)
         .into_boxed();
     if let Some(a) = after_id {
-        q = q.filter(windows::id.gt(a));
+        q = q.filter(windows::id.gt(a.0));
     }
     Ok(q.load(conn).await?)
 }
@@ -132,9 +133,10 @@ pub async fn staff_of(conn: &mut Conn, window_ids: &[Uuid]) -> Result<Vec<Staff>
 /// Replaces the staff of a window and bumps its version.
 pub async fn replace_staff(
     conn: &mut Conn,
-    window_id: Uuid,
+    window_id: WindowId,
     staff: &[(Uuid, Post)],
 ) -> Result<Window, DbError> {
+    let window_id = window_id.0;
     diesel::delete(window_staff::table.filter(window_staff::window_id.eq(window_id)))
         .execute(conn)
         .await?;
@@ -167,13 +169,13 @@ pub async fn replace_staff(
 /// Saves a window's own fields and bumps its version.
 pub async fn update(
     conn: &mut Conn,
-    id: Uuid,
+    id: WindowId,
     number: String,
     name: String,
     combined: bool,
     active: bool,
 ) -> Result<Window, DbError> {
-    Ok(diesel::update(windows::table.find(id))
+    Ok(diesel::update(windows::table.find(id.0))
         .set((
             windows::number.eq(number),
             windows::name.eq(name),

@@ -23,6 +23,7 @@ pub mod participation;
 pub mod requests;
 pub mod supervision;
 pub mod users;
+pub mod windows;
 
 use std::fmt::Display;
 

@@ -1,1 +1,335 @@
-//! Use cases of supervision.
+//! Supervision (电子监察): the rules of an organisation, the deadline alerts and their
+//! history, the alert job and the anomaly findings.
+
+use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
+use diesel_async::AsyncConnection;
+use uuid::Uuid;
+use zhengwu_domain::ids::{OrganizationId, UserId};
+use zhengwu_domain::supervision::{
+    self as rules, AlertLevel, AlertObject, RuleId, SupervisionRules,
+};
+use zhengwu_domain::validation::{MAX_PERIOD_DAYS, period};
+use zhengwu_persistence::supervision::{self as repo, EventFilter};
+use zhengwu_persistence::{Conn, Found, orgs};
+
+use crate::alerts::{self, Alert, Anomaly, JobRun};
+use crate::app::{Actor, AppResult, Scope};
+use crate::audit_ctx::AuditCtx;
+use crate::error::{ApiError, FieldProblem};
+use crate::extract::IfMatch;
+use crate::pagination::{Page, PageParams};
+use crate::routes::supervision::dto::{AlertEventDto, RuleInfo, RulesDto};
+use crate::state::AppState;
+
+/// The scope a supervision query covers: the subtree of `org`, which must be inside the
+/// actor's scope (422 at `?org` otherwise, as for an organisation that does not exist), or
+/// the actor's scope.
+pub async fn scope_for(
+    conn: &mut Conn,
+    actor: &Actor,
+    org: Option<OrganizationId>,
+) -> AppResult<Scope> {
+    let requested = match org {
+        Some(o) => Some(
+            orgs::get(conn, o.0)
+                .await
+                .found()?
+                .ok_or_else(not_in_scope)?
+                .path,
+        ),
+        None => None,
+    };
+    match (actor.scope(), &requested) {
+        (Scope::Nothing, None) => Err(ApiError::forbidden("no organisation scope")),
+        (scope, _) => scope.narrow(requested.as_ref()).ok_or_else(not_in_scope),
+    }
+}
+
+fn not_in_scope() -> ApiError {
+    ApiError::field(
+        "?org",
+        "reference.not_found",
+        "no such organisation in your scope",
+    )
+}
+
+// ------------------------------------------------------------------ rules
+
+/// The rules in force at an organisation (the actor's own when `org` is absent).
+pub async fn get_rules(
+    app: &AppState,
+    actor: &Actor,
+    org: Option<OrganizationId>,
+) -> AppResult<RulesDto> {
+    actor.require(rules::WATCHERS)?;
+    let mut conn = app.conn().await?;
+    let org = rules_org(&mut conn, actor, org).await?;
+    rules_dto(&mut conn, &org).await
+}
+
+/// Set an organisation's own rules.
+pub async fn put_rules(
+    app: &AppState,
+    actor: &Actor,
+    org: Option<OrganizationId>,
+    expect: &IfMatch,
+    input: SupervisionRules,
+) -> AppResult<RulesDto> {
+    actor.require(rules::RULE_SETTERS)?;
+    let rules = parse_rules(input)?;
+    let audit = AuditCtx::new(app, actor.clone());
+    let by = actor.id.ok_or_else(ApiError::internal)?;
+    let now = app.clock.now();
+    let mut conn = app.conn().await?;
+    conn.transaction::<_, ApiError, _>(async |c| {
+        let org = rules_org(c, actor, org).await?;
+        match repo::own_rules_version(c, org.id).await? {
+            Some(v) => expect.check(v)?,
+            None => expect.check_absent()?,
+        }
+        let before = repo::rules_at(c, org.path.as_str()).await?.0;
+        repo::put_rules(c, org.id, &rules, by, now).await?;
+        let (action, kind) = ("supervision.rules.put", "supervision_rules");
+        let path = Some(&org.path);
+        audit
+            .record(c, action, kind, org.id, path, Some(&before), Some(&rules))
+            .await?;
+        rules_dto(c, &org).await
+    })
+    .await
+}
+
+/// The rules as sent, checked: every problem located by field.
+fn parse_rules(rules: SupervisionRules) -> AppResult<SupervisionRules> {
+    let problems = rules.validate();
+    if problems.is_empty() {
+        return Ok(rules);
+    }
+    let problems = problems
+        .into_iter()
+        .map(|(f, v)| FieldProblem {
+            pointer: format!("/{f}"),
+            code: v.code.to_owned(),
+            message: v.message.into_owned(),
+        })
+        .collect();
+    Err(ApiError::validation(problems))
+}
+
+async fn rules_org(
+    conn: &mut Conn,
+    actor: &Actor,
+    org: Option<OrganizationId>,
+) -> AppResult<orgs::Organization> {
+    let id = org
+        .or(actor.org)
+        .ok_or_else(|| ApiError::field("?org", "field.required_when", "name the organisation"))?;
+    match orgs::get(conn, id.0).await.found()? {
+        Some(o) if actor.sees(&o.path) => Ok(o),
+        _ => Err(ApiError::not_found("organisation")),
+    }
+}
+
+async fn rules_dto(conn: &mut Conn, org: &orgs::Organization) -> AppResult<RulesDto> {
+    let (rules, defined_at) = repo::rules_at(conn, org.path.as_str()).await?;
+    let version = if defined_at == Some(org.id) {
+        repo::own_rules_version(conn, org.id).await?
+    } else {
+        None
+    };
+    let catalogue = RuleId::ALL
+        .iter()
+        .map(|r| RuleInfo {
+            id: *r,
+            name: r.label_zh().to_owned(),
+            kind: if r.is_anomaly() { "anomaly" } else { "alert" }.to_owned(),
+            description: r.description().to_owned(),
+            enabled: rules.enabled(*r),
+        })
+        .collect();
+    Ok(RulesDto {
+        organization_id: org.id,
+        defined_at,
+        version,
+        rules,
+        catalogue,
+    })
+}
+
+// ------------------------------------------------------------------ alerts
+
+/// A search of the alerts of a day.
+#[derive(Debug, Default)]
+pub struct AlertSearch {
+    pub as_of: Option<NaiveDate>,
+    pub level: Option<AlertLevel>,
+    pub kind: Option<AlertObject>,
+    pub org: Option<OrganizationId>,
+    pub responsible: Option<UserId>,
+}
+
+/// The alerts of a day inside the actor's scope (or the subtree asked for), red first.
+pub async fn alerts(
+    app: &AppState,
+    actor: &Actor,
+    s: AlertSearch,
+    page: &PageParams,
+) -> AppResult<Page<Alert>> {
+    actor.require(rules::WATCHERS)?;
+    let (limit, after) = (page.limit()?, page.after_key()?);
+    let mut conn = app.heavy_read_conn().await?;
+    let scope = scope_for(&mut conn, actor, s.org).await?;
+    let as_of = s.as_of.unwrap_or_else(|| app.today());
+    let kinds: Vec<AlertObject> = match s.kind {
+        Some(k) => vec![k],
+        None => AlertObject::ALL.to_vec(),
+    };
+    let items: Vec<Alert> = alerts::compute_alerts(&mut conn, &scope, &kinds, as_of, tz(app))
+        .await?
+        .into_iter()
+        .filter(|a| s.level.is_none_or(|l| a.level == l))
+        .filter(|a| s.responsible.is_none_or(|r| a.responsible_id == Some(r.0)))
+        .collect();
+    let mut page = Page::from_sorted(items, limit, after.as_deref(), Alert::cursor);
+    let org_ids: Vec<Uuid> = page.items.iter().map(|a| a.organization_id).collect();
+    let people: Vec<Uuid> = page.items.iter().filter_map(|a| a.responsible_id).collect();
+    let (org_names, names) = alerts::names(&mut conn, &org_ids, &people).await?;
+    for a in &mut page.items {
+        a.organization_name = org_names.get(&a.organization_id).cloned();
+        a.responsible_name = a.responsible_id.and_then(|p| names.get(&p).cloned());
+    }
+    Ok(page)
+}
+
+/// A search of the alert history.
+#[derive(Debug, Default)]
+pub struct EventSearch {
+    pub org: Option<OrganizationId>,
+    pub kind: Option<AlertObject>,
+    pub object_id: Option<Uuid>,
+    pub level: Option<AlertLevel>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+/// The alert history inside the actor's scope (or the subtree asked for), oldest first.
+pub async fn alert_events(
+    app: &AppState,
+    actor: &Actor,
+    s: EventSearch,
+    page: &PageParams,
+) -> AppResult<Page<AlertEventDto>> {
+    actor.require(rules::WATCHERS)?;
+    let limit = page.limit()?;
+    let mut conn = app.read_conn().await?;
+    let scope = scope_for(&mut conn, actor, s.org).await?;
+    let filter = EventFilter {
+        kind: s.kind.map(|k| k.as_str().to_owned()),
+        object_id: s.object_id,
+        level: s.level.map(|l| l.as_str().to_owned()),
+        from: s.from,
+        to: s.to,
+        after_id: page.after_i64()?,
+        limit: limit + 1,
+    };
+    let rows = repo::alert_events(&mut conn, &scope, &filter).await?;
+    Ok(Page::from_rows(
+        rows,
+        limit,
+        |e| e.id.to_string(),
+        AlertEventDto::from,
+    ))
+}
+
+/// Run the alert job now (supervisors).
+pub async fn run_alert_job(app: &AppState, actor: &Actor) -> AppResult<JobRun> {
+    actor.require(rules::SUPERVISORS)?;
+    job(app).await
+}
+
+/// One run of the alert job on the server's clock.
+pub async fn job(app: &AppState) -> AppResult<JobRun> {
+    let now = app.clock.now();
+    let as_of = app.today();
+    let tz = tz(app);
+    let mut conn = app.conn().await?;
+    conn.transaction::<_, ApiError, _>(async |c| Ok(alerts::run_job(c, as_of, now, tz).await?))
+        .await
+}
+
+// ------------------------------------------------------------------ anomalies
+
+/// A search of the anomalies of a period.
+#[derive(Debug, Default)]
+pub struct AnomalySearch {
+    pub org: Option<OrganizationId>,
+    pub rule: Option<RuleId>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+/// The anomalies found in a period inside the actor's scope (or the subtree asked for).
+pub async fn anomalies(
+    app: &AppState,
+    actor: &Actor,
+    s: AnomalySearch,
+    page: &PageParams,
+) -> AppResult<Page<Anomaly>> {
+    actor.require(rules::ANOMALY_READERS)?;
+    if s.rule.is_some_and(|r| !r.is_anomaly()) {
+        return Err(ApiError::field(
+            "?rule",
+            "rule.not_anomaly",
+            "an anomaly rule (JC-B…)",
+        ));
+    }
+    let (limit, after) = (page.limit()?, page.after_key()?);
+    let (from, to) = anomaly_period(app, s.from, s.to)?;
+    let mut conn = app.heavy_read_conn().await?;
+    let scope = scope_for(&mut conn, actor, s.org).await?;
+    let (start, end) = (
+        day_start(app, from),
+        day_start(app, to.succ_opt().unwrap_or(to)),
+    );
+    let items: Vec<Anomaly> = alerts::compute_anomalies(&mut conn, &scope, start, end, tz(app))
+        .await?
+        .into_iter()
+        .filter(|a| s.rule.is_none_or(|r| a.rule_id == r))
+        .collect();
+    let mut page = Page::from_sorted(items, limit, after.as_deref(), Anomaly::cursor);
+    let org_ids: Vec<Uuid> = page.items.iter().map(|a| a.organization_id).collect();
+    let people: Vec<Uuid> = page.items.iter().filter_map(|a| a.responsible_id).collect();
+    let (org_names, names) = alerts::names(&mut conn, &org_ids, &people).await?;
+    for a in &mut page.items {
+        a.organization_name = org_names.get(&a.organization_id).cloned();
+        a.responsible_name = a.responsible_id.and_then(|p| names.get(&p).cloned());
+    }
+    Ok(page)
+}
+
+/// The period of an anomaly search: by default from 1 January of the last day's year to
+/// today; at most [`MAX_PERIOD_DAYS`].
+fn anomaly_period(
+    app: &AppState,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> AppResult<(NaiveDate, NaiveDate)> {
+    let to = to.unwrap_or_else(|| app.today());
+    let from = from.unwrap_or_else(|| NaiveDate::from_ymd_opt(to.year(), 1, 1).unwrap_or(to));
+    period(from, to, MAX_PERIOD_DAYS).map_err(|v| ApiError::field("?to", v.code, v.message))?;
+    Ok((from, to))
+}
+
+/// The start of a day in the server's time zone.
+fn day_start(app: &AppState, d: NaiveDate) -> DateTime<Utc> {
+    app.config
+        .timezone
+        .from_local_datetime(&d.and_time(chrono::NaiveTime::MIN))
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_default()
+}
+
+fn tz(app: &AppState) -> &'static str {
+    app.config.timezone.name()
+}

@@ -205,17 +205,18 @@ async fn publish(
     repo::insert_matter(
         c,
         &repo::NewMatter {
-            id,
-            organization_id: org.id,
+            id: zhengwu_domain::ids::MatterId(id),
+            organization_id: zhengwu_domain::ids::OrganizationId(org.id),
             basic_code: spec.basic_code.to_owned(),
             implementation_code: spec.implementation_code.to_owned(),
         },
         &content,
     )
     .await?;
-    repo::mark_submitted(c, id, 1, now).await?;
-    repo::mark_published(c, id, 1, now, reviewer).await?;
-    repo::save_matter(c, id, MatterState::Published, 1, Some(1)).await?;
+    let matter = zhengwu_domain::ids::MatterId(id);
+    repo::mark_submitted(c, matter, 1, now).await?;
+    repo::mark_published(c, matter, 1, now, reviewer).await?;
+    repo::save_matter(c, matter, MatterState::Published, 1, Some(1)).await?;
     record(
         c,
         "service_matter.create",

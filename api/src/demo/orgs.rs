@@ -384,8 +384,8 @@ pub(super) async fn load_windows(c: &mut Conn, made: &mut Made) -> Result<(), Db
         windows::insert(
             c,
             windows::NewWindow {
-                id,
-                hall_id: h.id,
+                id: zhengwu_domain::ids::WindowId(id),
+                hall_id: zhengwu_domain::ids::OrganizationId(h.id),
                 number: (*number).to_owned(),
                 name: (*name).to_owned(),
                 combined: *combined,
@@ -396,7 +396,7 @@ pub(super) async fn load_windows(c: &mut Conn, made: &mut Made) -> Result<(), Db
             .iter()
             .filter_map(|(u, p)| made.person(u).map(|id| (id, *p)))
             .collect();
-        windows::replace_staff(c, id, &list).await?;
+        windows::replace_staff(c, zhengwu_domain::ids::WindowId(id), &list).await?;
         record(
             c,
             "window.create",

@@ -15,11 +15,11 @@ use diesel_async::AsyncConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
-use zhengwu_domain::account::Role;
 use zhengwu_domain::assessment::{
     self as rules, AttendanceCounts, AttendanceStatus, DayAssessment, DayAttendance, Dimension,
     Grade, GradeThresholds, Item, MAX_ITEMS, Period, Standing, SubjectKind,
 };
+use zhengwu_domain::ids::{AttendanceId, OrganizationId, UserId, WindowId};
 use zhengwu_domain::org::OrgKind;
 use zhengwu_domain::validation::{self, Errors, RuleViolation};
 use zhengwu_persistence::assessments::{
@@ -27,6 +27,9 @@ use zhengwu_persistence::assessments::{
 };
 use zhengwu_persistence::{Conn, DbError, orgs, users, windows};
 
+use crate::app::assessments::{
+    self as app, AttendanceSearch, CorrectAttendance, ParseOn, RecordAttendance,
+};
 use crate::audit_ctx::AuditCtx;
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
@@ -35,10 +38,7 @@ use crate::idem::Idem;
 use crate::pagination::{Page, PageParams, page_response};
 use crate::state::AppState;
 
-/// Who records attendance and assessments.
-pub(crate) const WRITERS: &[Role] = &[Role::Supervisor, Role::OrgAdmin];
-/// Who reads them, and the summaries and bulletins made of them.
-pub(crate) const READERS: &[Role] = &[Role::SysAdmin, Role::OrgAdmin, Role::Supervisor];
+pub(crate) use crate::app::assessments::{READERS, WRITERS};
 
 /// The hall of a query parameter: 404 unless it is a hall the caller sees.
 pub(crate) async fn visible_hall(
@@ -58,7 +58,7 @@ pub(crate) async fn roster(
     conn: &mut Conn,
     hall_id: Uuid,
 ) -> ApiResult<(Vec<windows::Window>, Vec<windows::Staff>)> {
-    let mut ws = windows::list_by_hall(conn, hall_id, None, 10_000).await?;
+    let mut ws = windows::list_by_hall(conn, OrganizationId(hall_id), None, 10_000).await?;
     ws.sort_by(|a, b| a.number.cmp(&b.number));
     let ids: Vec<Uuid> = ws.iter().map(|w| w.id).collect();
     let staff = windows::staff_of(conn, &ids).await?;
@@ -122,71 +122,58 @@ pub struct AttendanceDto {
     pub updated_at: DateTime<Utc>,
 }
 
-fn attendance_dto(r: AttendanceRow) -> ApiResult<AttendanceDto> {
-    let status = r.status()?;
-    Ok(AttendanceDto {
-        uncovered: status.away() && r.covered_by.is_none(),
-        id: r.id,
-        hall_id: r.hall_id,
-        window_id: r.window_id,
-        user_id: r.user_id,
-        day: r.day,
-        status,
-        covered_by: r.covered_by,
-        note: r.note,
-        recorded_by: r.recorded_by,
-        version: r.version,
-        created_at: r.created_at,
-        updated_at: r.updated_at,
-    })
+impl TryFrom<AttendanceRow> for AttendanceDto {
+    type Error = ApiError;
+
+    fn try_from(r: AttendanceRow) -> ApiResult<AttendanceDto> {
+        let status = r.status()?;
+        Ok(AttendanceDto {
+            uncovered: status.away() && r.covered_by.is_none(),
+            id: r.id,
+            hall_id: r.hall_id,
+            window_id: r.window_id,
+            user_id: r.user_id,
+            day: r.day,
+            status,
+            covered_by: r.covered_by,
+            note: r.note,
+            recorded_by: r.recorded_by,
+            version: r.version,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+    }
 }
 
-/// Checks a window, its staff member and the cover inside the transaction; returns the
-/// window's hall.
-async fn check_attendance(
-    c: &mut Conn,
-    auth: &Principal,
-    window_id: Uuid,
-    user_id: Uuid,
-    status: AttendanceStatus,
-    covered_by: Option<Uuid>,
-) -> ApiResult<orgs::Organization> {
-    let hall = match windows::get(c, window_id).await {
-        Ok(w) => {
-            let hall = orgs::get(c, w.hall_id).await?;
-            auth.sees(&hall.path).then_some(hall)
-        }
-        Err(DbError::NotFound) => None,
-        Err(e) => return Err(e.into()),
-    };
-    let Some(hall) = hall else {
-        return Err(ApiError::field(
-            "/window_id",
-            "reference.not_found",
-            "no such window in your scope",
-        ));
-    };
-    let staff: Vec<Uuid> = windows::staff_of(c, &[window_id])
-        .await?
-        .into_iter()
-        .map(|s| s.user_id)
-        .collect();
-    let mut e = Errors::new();
-    if !staff.contains(&user_id) {
-        e.push(
-            "user_id",
-            RuleViolation::new(
-                "attendance.not_window_staff",
-                "not a staff member (A or B post) of this window",
-            ),
-        );
+impl ParseOn<RecordAttendance> for AttendanceIn {
+    fn parse_on(self, today: NaiveDate) -> ApiResult<RecordAttendance> {
+        let mut e = Errors::new();
+        e.check("day", validation::event_date(self.day, None, today));
+        let note = check_note(&mut e, self.note.as_deref());
+        e.finish()?;
+        Ok(RecordAttendance {
+            window_id: WindowId(self.window_id),
+            user_id: UserId(self.user_id),
+            day: self.day,
+            status: self.status,
+            covered_by: self.covered_by.map(UserId),
+            note,
+        })
     }
-    e.check(
-        "covered_by",
-        rules::check_cover(status, user_id, covered_by, &staff),
-    );
-    e.finish()?;
-    Ok(hall)
+}
+
+impl ParseOn<CorrectAttendance> for AttendanceChange {
+    fn parse_on(self, _today: NaiveDate) -> ApiResult<CorrectAttendance> {
+        let mut e = Errors::new();
+        let note = check_note(&mut e, self.note.as_deref());
+        e.finish()?;
+        Ok(CorrectAttendance {
+            window_id: WindowId(self.window_id),
+            status: self.status,
+            covered_by: self.covered_by.map(UserId),
+            note,
+        })
+    }
 }
 
 fn duplicate(what: &str, existing: Option<Uuid>) -> ApiError {
@@ -218,79 +205,10 @@ pub async fn record_attendance(
     key: IdempotencyKey,
     body: ApiJson<AttendanceIn>,
 ) -> ApiResult<HttpResponse> {
-    auth.require(WRITERS)?;
-    let b = &body.value;
-    let mut e = Errors::new();
-    e.check("day", validation::event_date(b.day, None, state.today()));
-    let note = check_note(&mut e, b.note.as_deref());
-    e.finish()?;
-    let audit = AuditCtx::new(&state, auth.actor());
     let idem = Idem::new(&req, auth.idempotency_principal(), &key, &body.hash);
-    let now = state.clock.now();
-    let mut conn = state.conn().await?;
-    conn.transaction::<_, ApiError, _>(async |c| {
-        if let Some(r) = idem.begin(c).await? {
-            return Ok(r);
-        }
-        let hall =
-            check_attendance(c, &auth, b.window_id, b.user_id, b.status, b.covered_by).await?;
-        if let Some(id) = repo::attendance_of(c, b.user_id, b.day).await? {
-            return Err(duplicate("attendance", Some(id)));
-        }
-        let row = AttendanceRow {
-            id: Uuid::now_v7(),
-            hall_id: hall.id,
-            window_id: b.window_id,
-            user_id: b.user_id,
-            day: b.day,
-            status: b.status.as_str().to_owned(),
-            covered_by: b.covered_by,
-            note,
-            recorded_by: auth.id,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-        };
-        repo::insert_attendance(c, &row)
-            .await
-            .map_err(|e| match e {
-                // A concurrent request made it first; its id is not readable in this failed transaction.
-                DbError::Conflict { .. } => duplicate("attendance", None),
-                e => e.into(),
-            })?;
-        let id = row.id;
-        let d = attendance_dto(row)?;
-        audit
-            .record(
-                c,
-                "attendance.record",
-                "attendance",
-                id,
-                Some(&hall.path),
-                None::<&()>,
-                Some(&d),
-            )
-            .await?;
-        idem.finish(c, &d, format!("/api/v1/attendance/{id}")).await
-    })
-    .await
-    .map(crate::idem::Created::into_response)
-}
-
-async fn attendance_in_scope(
-    c: &mut Conn,
-    auth: &Principal,
-    id: Uuid,
-    for_update: bool,
-) -> ApiResult<(AttendanceRow, orgs::Organization)> {
-    let r = match repo::get_attendance(c, id, for_update).await {
-        Ok(r) => r,
-        Err(DbError::NotFound) => return Err(ApiError::not_found("attendance")),
-        Err(e) => return Err(e.into()),
-    };
-    let hall = orgs::get(c, r.hall_id).await?;
-    auth.ensure_sees(&hall.path, "attendance")?;
-    Ok((r, hall))
+    let input = body.into_inner_value();
+    let created = app::record_attendance(&state, &auth.actor(), &idem, input).await?;
+    Ok(created.into_response())
 }
 
 /// Read an attendance record.
@@ -303,13 +221,14 @@ pub async fn get_attendance(
     auth: Principal,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    auth.require(READERS)?;
-    let mut conn = state.conn().await?;
-    let (r, _) = attendance_in_scope(&mut conn, &auth, *id, false).await?;
-    let d = attendance_dto(r)?;
-    Ok(HttpResponse::Ok()
+    let d = app::get_attendance(&state, &auth.actor(), AttendanceId(*id)).await?;
+    Ok(attendance_response(&d))
+}
+
+fn attendance_response(d: &AttendanceDto) -> HttpResponse {
+    HttpResponse::Ok()
         .insert_header((header::ETAG, etag(d.version)))
-        .json(d))
+        .json(d)
 }
 
 /// Correct an attendance record: window, status, cover and note (send `If-Match`).
@@ -325,60 +244,9 @@ pub async fn amend_attendance(
     if_match: IfMatch,
     body: ApiJson<AttendanceChange>,
 ) -> ApiResult<HttpResponse> {
-    auth.require(WRITERS)?;
-    let b = &body.value;
-    let mut e = Errors::new();
-    let note = check_note(&mut e, b.note.as_deref());
-    e.finish()?;
-    let audit = AuditCtx::new(&state, auth.actor());
-    let now = state.clock.now();
-    let id = *id;
-    let mut conn = state.conn().await?;
-    let d = conn
-        .transaction::<_, ApiError, _>(async |c| {
-            let (r, _) = attendance_in_scope(c, &auth, id, true).await?;
-            if_match.check(r.version)?;
-            let hall =
-                check_attendance(c, &auth, b.window_id, r.user_id, b.status, b.covered_by).await?;
-            if hall.id != r.hall_id {
-                return Err(ApiError::field(
-                    "/window_id",
-                    "attendance.other_hall",
-                    "a record stays at the hall it was made for",
-                ));
-            }
-            let before = attendance_dto(r.clone())?;
-            let saved = repo::save_attendance(
-                c,
-                &AttendanceRow {
-                    window_id: b.window_id,
-                    status: b.status.as_str().to_owned(),
-                    covered_by: b.covered_by,
-                    note,
-                    recorded_by: auth.id,
-                    updated_at: now,
-                    ..r
-                },
-            )
-            .await?;
-            let after = attendance_dto(saved)?;
-            audit
-                .record(
-                    c,
-                    "attendance.amend",
-                    "attendance",
-                    id,
-                    Some(&hall.path),
-                    Some(&before),
-                    Some(&after),
-                )
-                .await?;
-            Ok(after)
-        })
-        .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(d.version)))
-        .json(d))
+    let (actor, id, cmd) = (auth.actor(), AttendanceId(*id), body.into_inner_value());
+    let d = app::correct_attendance(&state, &actor, id, &if_match, cmd).await?;
+    Ok(attendance_response(&d))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -413,36 +281,14 @@ pub async fn list_attendance(
     q: web::Query<AttendanceQuery>,
     page: web::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
-    auth.require(READERS)?;
-    let limit = page.limit()?;
-    check_range(q.from, q.to)?;
-    let mut conn = state.conn().await?;
-    let hall = visible_hall(&mut conn, &auth, q.hall).await?;
-    let rows = repo::list_attendance(
-        &mut conn,
-        &repo::AttendanceFilter {
-            hall_id: hall.id,
-            from: q.from,
-            to: q.to,
-            user_id: q.user,
-            after: page.after_uuid()?,
-            limit: limit + 1,
-        },
-    )
-    .await?;
-    let mut items = Vec::new();
-    let more = rows.len() as i64 > limit;
-    for r in rows.into_iter().take(limit as usize) {
-        items.push(attendance_dto(r)?);
-    }
-    let next_cursor = more
-        .then(|| {
-            items
-                .last()
-                .map(|a| crate::pagination::encode_cursor(&a.id.to_string()))
-        })
-        .flatten();
-    Ok(page_response(&req, Page { items, next_cursor }))
+    let search = AttendanceSearch {
+        hall: OrganizationId(q.hall),
+        from: q.from,
+        to: q.to,
+        user: q.user.map(UserId),
+    };
+    let items = app::list_attendance(&state, &auth.actor(), search, &page).await?;
+    Ok(page_response(&req, items))
 }
 
 // ------------------------------------------------------------------ daily assessments

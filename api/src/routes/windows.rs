@@ -3,16 +3,15 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, put, web};
 use chrono::{DateTime, Utc};
-use diesel_async::AsyncConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
-use zhengwu_domain::account::{self, Post, Role};
-use zhengwu_domain::org::OrgKind;
+use zhengwu_domain::account::{self, Post};
+use zhengwu_domain::ids::{OrganizationId, UserId, WindowId};
 use zhengwu_domain::validation::{self, Errors};
-use zhengwu_persistence::{Conn, DbError, orgs, users, windows};
+use zhengwu_persistence::windows;
 
-use crate::audit_ctx::AuditCtx;
+use crate::app::windows::{self as app, NewWindow, Staffing, WindowChanges};
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, IdempotencyKey, IfMatch, etag};
@@ -44,26 +43,29 @@ pub struct WindowDto {
     pub updated_at: DateTime<Utc>,
 }
 
-fn dto(w: windows::Window, staff: &[windows::Staff]) -> WindowDto {
-    WindowDto {
-        staff: staff
-            .iter()
-            .filter(|s| s.window_id == w.id)
-            .map(|s| StaffDto {
-                user_id: s.user_id,
-                display_name: s.display_name.clone(),
-                post: s.post,
-            })
-            .collect(),
-        id: w.id,
-        hall_id: w.hall_id,
-        number: w.number,
-        name: w.name,
-        combined: w.combined,
-        active: w.active,
-        version: w.version,
-        created_at: w.created_at,
-        updated_at: w.updated_at,
+impl WindowDto {
+    /// A window with its staff (among `staff`, of any windows).
+    pub fn of(w: windows::Window, staff: &[windows::Staff]) -> WindowDto {
+        WindowDto {
+            staff: staff
+                .iter()
+                .filter(|s| s.window_id == w.id)
+                .map(|s| StaffDto {
+                    user_id: s.user_id,
+                    display_name: s.display_name.clone(),
+                    post: s.post,
+                })
+                .collect(),
+            id: w.id,
+            hall_id: w.hall_id,
+            number: w.number,
+            name: w.name,
+            combined: w.combined,
+            active: w.active,
+            version: w.version,
+            created_at: w.created_at,
+            updated_at: w.updated_at,
+        }
     }
 }
 
@@ -98,42 +100,65 @@ pub struct StaffAssignment {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
-    "staff": [{"user_id": "01941f29-7c00-7002-8000-000000000005", "post": "a"}, {"user_id": "01941f29-7c00-7002-8000-000000000006", "post": "b"}]
+    "staff": [
+        {"user_id": "01941f29-7c00-7002-8000-000000000005", "post": "a"},
+        {"user_id": "01941f29-7c00-7002-8000-000000000006", "post": "b"}
+    ]
 }))]
 pub struct PutStaff {
     pub staff: Vec<StaffAssignment>,
 }
 
-async fn visible_hall(
-    conn: &mut Conn,
-    auth: &Principal,
-    id: Uuid,
-) -> ApiResult<orgs::Organization> {
-    match orgs::get(conn, id).await {
-        Ok(o) if auth.sees(&o.path) && o.kind == OrgKind::Hall => Ok(o),
-        Ok(_) | Err(DbError::NotFound) => Err(ApiError::not_found("hall")),
-        Err(e) => Err(e.into()),
+impl TryFrom<CreateWindow> for NewWindow {
+    type Error = ApiError;
+
+    fn try_from(b: CreateWindow) -> Result<Self, ApiError> {
+        let mut e = Errors::new();
+        let number = e.check("number", validation::text(&b.number, 20));
+        let name = e.check("name", validation::text(&b.name, 100));
+        e.finish()?;
+        let (Some(number), Some(name)) = (number, name) else {
+            return Err(ApiError::internal());
+        };
+        Ok(NewWindow {
+            number,
+            name,
+            combined: b.combined,
+        })
     }
 }
 
-async fn visible_window(
-    conn: &mut Conn,
-    auth: &Principal,
-    id: Uuid,
-    for_update: bool,
-) -> ApiResult<(windows::Window, orgs::Organization)> {
-    let w = match if for_update {
-        windows::get_for_update(conn, id).await
-    } else {
-        windows::get(conn, id).await
-    } {
-        Ok(w) => w,
-        Err(DbError::NotFound) => return Err(ApiError::not_found("window")),
-        Err(e) => return Err(e.into()),
-    };
-    let hall = orgs::get(conn, w.hall_id).await?;
-    auth.ensure_sees(&hall.path, "window")?;
-    Ok((w, hall))
+impl TryFrom<PatchWindow> for WindowChanges {
+    type Error = ApiError;
+
+    fn try_from(b: PatchWindow) -> Result<Self, ApiError> {
+        let mut e = Errors::new();
+        let number = e.check_opt("number", b.number.as_deref(), |v| validation::text(v, 20));
+        let name = e.check_opt("name", b.name.as_deref(), |v| validation::text(v, 100));
+        e.finish()?;
+        Ok(WindowChanges {
+            number,
+            name,
+            combined: b.combined,
+            active: b.active,
+        })
+    }
+}
+
+impl TryFrom<PutStaff> for Staffing {
+    type Error = ApiError;
+
+    fn try_from(b: PutStaff) -> Result<Self, ApiError> {
+        let assignments: Vec<(Uuid, Post)> = b.staff.iter().map(|s| (s.user_id, s.post)).collect();
+        account::window_staffing(&assignments)
+            .map_err(|v| ApiError::field("/staff", v.code, v.message))?;
+        Ok(Staffing(
+            assignments
+                .into_iter()
+                .map(|(u, p)| (UserId(u), p))
+                .collect(),
+        ))
+    }
 }
 
 fn with_etag(w: &WindowDto) -> HttpResponse {
@@ -155,24 +180,8 @@ pub async fn list(
     id: web::Path<Uuid>,
     page: web::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
-    auth.require(&[
-        Role::SysAdmin,
-        Role::OrgAdmin,
-        Role::Clerk,
-        Role::Reviewer,
-        Role::Supervisor,
-        Role::DisclosureOfficer,
-    ])?;
-    let limit = page.limit()?;
-    let mut conn = state.conn().await?;
-    let hall = visible_hall(&mut conn, &auth, *id).await?;
-    let rows = windows::list_by_hall(&mut conn, hall.id, page.after_uuid()?, limit + 1).await?;
-    let ids: Vec<Uuid> = rows.iter().map(|w| w.id).collect();
-    let staff = windows::staff_of(&mut conn, &ids).await?;
-    Ok(page_response(
-        &req,
-        Page::from_rows(rows, limit, |w| w.id.to_string(), |w| dto(w, &staff)),
-    ))
+    let items = app::list(&state, &auth.actor(), OrganizationId(*id), &page).await?;
+    Ok(page_response(&req, items))
 }
 
 /// Open a window in a hall (administrators).
@@ -193,53 +202,10 @@ pub async fn create(
     key: IdempotencyKey,
     body: ApiJson<CreateWindow>,
 ) -> ApiResult<HttpResponse> {
-    auth.require(&[Role::SysAdmin, Role::OrgAdmin])?;
-    let b = &body.value;
-    let mut e = Errors::new();
-    let number = e.check("number", validation::text(&b.number, 20));
-    let name = e.check("name", validation::text(&b.name, 100));
-    e.finish()?;
-    let (Some(number), Some(name)) = (number, name) else {
-        return Err(ApiError::internal());
-    };
-    let audit = AuditCtx::new(&state, auth.actor());
-    let hall_id = *id;
     let idem = Idem::new(&req, auth.idempotency_principal(), &key, &body.hash);
-    let mut conn = state.conn().await?;
-    conn.transaction::<_, ApiError, _>(async |c| {
-        let hall = visible_hall(c, &auth, hall_id).await?;
-        if let Some(r) = idem.begin(c).await? {
-            return Ok(r);
-        }
-        let wid = Uuid::now_v7();
-        let w = windows::insert(
-            c,
-            windows::NewWindow {
-                id: wid,
-                hall_id: hall.id,
-                number,
-                name,
-                combined: b.combined,
-            },
-        )
-        .await?;
-        let created = dto(w, &[]);
-        audit
-            .record(
-                c,
-                "window.create",
-                "window",
-                wid,
-                Some(&hall.path),
-                None::<&()>,
-                Some(&created),
-            )
-            .await?;
-        idem.finish(c, &created, format!("/api/v1/windows/{wid}"))
-            .await
-    })
-    .await
-    .map(crate::idem::Created::into_response)
+    let hall = OrganizationId(*id);
+    let created = app::create(&state, &auth.actor(), &idem, hall, body.into_inner_value()).await?;
+    Ok(created.into_response())
 }
 
 /// Read a window with its staff.
@@ -252,16 +218,15 @@ pub async fn get(
     auth: Principal,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    let mut conn = state.conn().await?;
-    let (w, _) = visible_window(&mut conn, &auth, *id, false).await?;
-    let staff = windows::staff_of(&mut conn, &[w.id]).await?;
-    Ok(with_etag(&dto(w, &staff)))
+    let w = app::get(&state, &auth.actor(), WindowId(*id)).await?;
+    Ok(with_etag(&w))
 }
 
 /// Change a window's number, name, kind or status (administrators; send `If-Match`).
 #[utoipa::path(operation_id = "updateWindow",
     tag = "halls and windows", security(("bearer" = [])),
-    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
+    params(("id" = Uuid, Path),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     request_body = PatchWindow, responses((status = 200, body = WindowDto)))]
 #[patch("/windows/{id}")]
 pub async fn patch(
@@ -271,46 +236,9 @@ pub async fn patch(
     if_match: IfMatch,
     body: ApiJson<PatchWindow>,
 ) -> ApiResult<HttpResponse> {
-    auth.require(&[Role::SysAdmin, Role::OrgAdmin])?;
-    let b = &body.value;
-    let mut e = Errors::new();
-    let number = e.check_opt("number", b.number.as_deref(), |v| validation::text(v, 20));
-    let name = e.check_opt("name", b.name.as_deref(), |v| validation::text(v, 100));
-    e.finish()?;
-    let audit = AuditCtx::new(&state, auth.actor());
-    let id = *id;
-    let mut conn = state.conn().await?;
-    let saved = conn
-        .transaction::<_, ApiError, _>(async |c| {
-            let (w, hall) = visible_window(c, &auth, id, true).await?;
-            if_match.check(w.version)?;
-            let staff = windows::staff_of(c, &[id]).await?;
-            let before = dto(w.clone(), &staff);
-            let saved = windows::update(
-                c,
-                id,
-                number.unwrap_or(w.number),
-                name.unwrap_or(w.name),
-                b.combined.unwrap_or(w.combined),
-                b.active.unwrap_or(w.active),
-            )
-            .await?;
-            let after = dto(saved, &staff);
-            audit
-                .record(
-                    c,
-                    "window.update",
-                    "window",
-                    id,
-                    Some(&hall.path),
-                    Some(&before),
-                    Some(&after),
-                )
-                .await?;
-            Ok(after)
-        })
-        .await?;
-    Ok(with_etag(&saved))
+    let (actor, id, cmd) = (auth.actor(), WindowId(*id), body.into_inner_value());
+    let w = app::update(&state, &actor, id, &if_match, cmd).await?;
+    Ok(with_etag(&w))
 }
 
 /// Set the staff of a window (administrators; send `If-Match`).
@@ -319,7 +247,8 @@ pub async fn patch(
 /// unattended (AB岗). Staff are active staff accounts inside your scope.
 #[utoipa::path(operation_id = "setWindowStaff",
     tag = "halls and windows", security(("bearer" = [])),
-    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
+    params(("id" = Uuid, Path),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     request_body = PutStaff, responses((status = 200, body = WindowDto)))]
 #[put("/windows/{id}/staff")]
 pub async fn put_staff(
@@ -329,59 +258,7 @@ pub async fn put_staff(
     if_match: IfMatch,
     body: ApiJson<PutStaff>,
 ) -> ApiResult<HttpResponse> {
-    auth.require(&[Role::SysAdmin, Role::OrgAdmin])?;
-    let assignments: Vec<(Uuid, Post)> = body
-        .value
-        .staff
-        .iter()
-        .map(|s| (s.user_id, s.post))
-        .collect();
-    account::window_staffing(&assignments)
-        .map_err(|v| ApiError::field("/staff", v.code, v.message))?;
-    let audit = AuditCtx::new(&state, auth.actor());
-    let id = *id;
-    let mut conn = state.conn().await?;
-    let saved = conn
-        .transaction::<_, ApiError, _>(async |c| {
-            let (w, hall) = visible_window(c, &auth, id, true).await?;
-            if_match.check(w.version)?;
-            let mut e = Errors::new();
-            for (i, (uid, _)) in assignments.iter().enumerate() {
-                let ok = match users::get(c, *uid).await {
-                    Ok(u) if u.active && u.role.is_staff() => match u.organization_id {
-                        Some(o) => auth.sees(&orgs::get(c, o).await?.path),
-                        None => false,
-                    },
-                    Ok(_) | Err(DbError::NotFound) => false,
-                    Err(e) => return Err(e.into()),
-                };
-                if !ok {
-                    e.push(
-                        &format!("staff/{i}/user_id"),
-                        zhengwu_domain::validation::RuleViolation::new(
-                            "reference.not_found",
-                            "no active staff account with this id in your scope",
-                        ),
-                    );
-                }
-            }
-            e.finish()?;
-            let before = dto(w, &windows::staff_of(c, &[id]).await?);
-            let saved = windows::replace_staff(c, id, &assignments).await?;
-            let after = dto(saved, &windows::staff_of(c, &[id]).await?);
-            audit
-                .record(
-                    c,
-                    "window.staff",
-                    "window",
-                    id,
-                    Some(&hall.path),
-                    Some(&before),
-                    Some(&after),
-                )
-                .await?;
-            Ok(after)
-        })
-        .await?;
-    Ok(with_etag(&saved))
+    let (actor, id, cmd) = (auth.actor(), WindowId(*id), body.into_inner_value());
+    let w = app::put_staff(&state, &actor, id, &if_match, cmd).await?;
+    Ok(with_etag(&w))
 }
