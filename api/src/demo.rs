@@ -1969,6 +1969,7 @@ async fn demo_hotline(
     citizen: Option<Uuid>,
 ) -> Result<(), DbError> {
     use zhengwu_domain::hotline::{TicketKind, TicketLimits, Urgency};
+    use zhengwu_domain::ids::TicketId;
     use zhengwu_persistence::hotline as repo;
     let tz = chrono_tz::Asia::Shanghai;
     let today = now.with_timezone(&tz).date_naive();
@@ -2155,7 +2156,7 @@ async fn demo_hotline(
         repo::insert_ticket(c, &t).await?;
         repo::add_event(
             c,
-            id,
+            TicketId(id),
             received_at,
             Some(operator),
             "receive",
@@ -2173,7 +2174,7 @@ async fn demo_hotline(
             t.state = "dispatched".to_owned();
             repo::add_event(
                 c,
-                id,
+                TicketId(id),
                 at(received_on, 10),
                 Some(operator),
                 "dispatch",
@@ -2191,7 +2192,7 @@ async fn demo_hotline(
                 t.state = "returned".to_owned();
                 repo::add_event(
                     c,
-                    id,
+                    TicketId(id),
                     at(back(2), 11),
                     Some(responder),
                     "return",
@@ -2208,7 +2209,7 @@ async fn demo_hotline(
                 t.state = "replied".to_owned();
                 repo::add_event(
                     c,
-                    id,
+                    TicketId(id),
                     at(replied_on, 15),
                     Some(responder),
                     "reply",
@@ -2224,7 +2225,7 @@ async fn demo_hotline(
                         t.state = "called_back".to_owned();
                         repo::add_event(
                             c,
-                            id,
+                            TicketId(id),
                             at(call_on, 10),
                             Some(operator),
                             "callback",
@@ -2242,7 +2243,7 @@ async fn demo_hotline(
                         t.due_date = Some(due);
                         repo::add_event(
                             c,
-                            id,
+                            TicketId(id),
                             at(call_on, 10),
                             Some(operator),
                             "callback",
@@ -2257,7 +2258,7 @@ async fn demo_hotline(
                     t.closed_at = Some(at(back(1), 16));
                     repo::add_event(
                         c,
-                        id,
+                        TicketId(id),
                         at(back(1), 16),
                         Some(operator),
                         "close",
@@ -2274,7 +2275,7 @@ async fn demo_hotline(
                     t.closed_at = Some(at(today, 9));
                     repo::add_event(
                         c,
-                        id,
+                        TicketId(id),
                         at(today, 9),
                         Some(operator),
                         "merge",
@@ -2284,7 +2285,7 @@ async fn demo_hotline(
                     .await?;
                     repo::add_event(
                         c,
-                        into,
+                        TicketId(into),
                         at(today, 9),
                         Some(operator),
                         "absorb",
