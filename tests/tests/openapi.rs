@@ -52,9 +52,16 @@ fn every_operation_documents_its_errors() {
 /// Operational handlers (`ops.rs`) are served at the root, the others under `/api/v1`.
 fn source_route_paths() -> Vec<String> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../api/src/routes");
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("cannot list {dir}: {e}"))
-        .filter_map(|e| e.ok().map(|e| e.path()))
+    let list = |dir: &std::path::Path| -> Vec<std::path::PathBuf> {
+        std::fs::read_dir(dir)
+            .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect()
+    };
+    // An area's routes are a file or a folder of files (`routes/<area>/…`).
+    let mut files: Vec<_> = list(std::path::Path::new(dir))
+        .into_iter()
+        .flat_map(|p| if p.is_dir() { list(&p) } else { vec![p] })
         .filter(|p| p.extension().is_some_and(|x| x == "rs"))
         .collect();
     files.sort();
