@@ -368,6 +368,14 @@ impl EntryChanges {
 mod tests {
     use super::*;
 
+    fn ok<T>(r: Parsed<T>) -> T {
+        r.unwrap_or_else(|e| panic!("not parsed: {e:?}"))
+    }
+
+    fn err<T>(r: Parsed<T>) -> Vec<FieldError> {
+        r.err().unwrap_or_default()
+    }
+
     fn form() -> TicketForm {
         TicketForm {
             center_id: None,
@@ -390,7 +398,7 @@ mod tests {
     };
 
     fn pointers(r: Parsed<NewTicket>) -> Vec<String> {
-        r.unwrap_err().into_iter().map(|e| e.pointer).collect()
+        err(r).into_iter().map(|e| e.pointer).collect()
     }
 
     #[test]
@@ -401,7 +409,7 @@ mod tests {
             operator: true,
             operator_org: Some(center),
         };
-        let t = NewTicket::parse(form(), operator).unwrap();
+        let t = ok(NewTicket::parse(form(), operator));
         assert_eq!(t.center, center);
         assert_eq!(t.subject, "停水");
         assert_eq!(t.location.as_deref(), Some("文化东路"));
@@ -431,27 +439,18 @@ mod tests {
 
     #[test]
     fn steps_are_trimmed_and_checked() {
-        assert_eq!(
-            ReturnTicket::parse(" 不属本部门 ").unwrap().reason,
-            "不属本部门"
-        );
+        assert_eq!(ok(ReturnTicket::parse(" 不属本部门 ")).reason, "不属本部门");
         assert!(ReturnTicket::parse("  ").is_err());
-        let e = RequestExtension::parse(31, "协调").unwrap_err();
+        let e = err(RequestExtension::parse(31, "协调"));
         assert_eq!(e[0].pointer, "/days");
-        assert_eq!(
-            RequestExtension::parse(0, " ").unwrap_err()[0].pointer,
-            "/reason"
-        );
+        assert_eq!(err(RequestExtension::parse(0, " "))[0].pointer, "/reason");
         assert!(CallbackTicket::parse(true, None).is_ok());
-        let e = CallbackTicket::parse(false, None).unwrap_err();
+        let e = err(CallbackTicket::parse(false, None));
         assert_eq!(e[0].violation.code, "field.required_when");
         let id = TicketId::new();
-        let merge = MergeTicket::parse(id, Some(" 重复来电 ")).unwrap();
+        let merge = ok(MergeTicket::parse(id, Some(" 重复来电 ")));
         assert_eq!(merge.note.as_deref(), Some("重复来电"));
-        assert_eq!(
-            merge.check_target(id).unwrap_err()[0].violation.code,
-            "merge.self"
-        );
+        assert_eq!(err(merge.check_target(id))[0].violation.code, "merge.self");
         assert!(merge.check_target(TicketId::new()).is_ok());
     }
 
@@ -466,7 +465,7 @@ mod tests {
             valid_from: None,
             valid_to: None,
         };
-        let parsed = entry.clone().parse().unwrap();
+        let parsed = ok(entry.clone().parse());
         assert_eq!(parsed.question, "居住证？");
         assert_eq!(parsed.answer, "身份证");
         let blank = NewEntry {
@@ -475,14 +474,14 @@ mod tests {
             valid_to: "2025-01-01".parse().ok(),
             ..entry
         };
-        let errors = blank.parse().unwrap_err();
+        let errors = err(blank.parse());
         let pointers: Vec<&str> = errors.iter().map(|e| e.pointer.as_str()).collect();
         assert_eq!(pointers, ["/answer", "/valid_to"]);
         let changes = EntryChanges {
             answer: Some(" 新答案 ".into()),
             ..EntryChanges::default()
         };
-        assert_eq!(changes.parse().unwrap().answer.as_deref(), Some("新答案"));
+        assert_eq!(ok(changes.parse()).answer.as_deref(), Some("新答案"));
         let empty = EntryChanges {
             question: Some(" ".into()),
             ..EntryChanges::default()

@@ -274,7 +274,7 @@ mod tests {
     use super::*;
 
     fn day(s: &str) -> NaiveDate {
-        s.parse().unwrap()
+        s.parse().unwrap_or_default()
     }
 
     fn facts() -> TicketFacts {
@@ -453,16 +453,16 @@ mod tests {
 
     #[test]
     fn nobody_reviews_their_own_entry() {
-        let own = check_reviewer(EntryAction::Publish, true).unwrap_err();
-        assert_eq!(own.0.code, "knowledge_entry.own_entry");
+        let own = check_reviewer(EntryAction::Publish, true).err();
+        assert_eq!(own.map(|f| f.0.code), Some("knowledge_entry.own_entry"));
         assert!(check_reviewer(EntryAction::Reject, true).is_err());
         assert!(check_reviewer(EntryAction::Submit, true).is_ok());
         assert!(check_reviewer(EntryAction::Retire, true).is_ok());
         assert!(check_reviewer(EntryAction::Publish, false).is_ok());
         assert!(check_editable(EntryState::Draft).is_ok());
         assert_eq!(
-            check_editable(EntryState::Submitted).unwrap_err().code,
-            "knowledge_entry.not_draft"
+            check_editable(EntryState::Submitted).err().map(|v| v.code),
+            Some("knowledge_entry.not_draft")
         );
     }
 }
