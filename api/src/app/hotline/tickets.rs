@@ -81,23 +81,7 @@ pub async fn create<D: Serialize + Send + Sync>(
         }
         let t = new_ticket(c, app, actor, &cmd, &center, &code).await?;
         repo::insert_ticket(c, &t).await?;
-        let data = serde_json::to_value(Received {
-            channel: &t.channel,
-        })
-        .unwrap_or_default();
-        let (id, by) = (TicketId(t.id), actor.and_then(|a| a.id));
-        repo::add_event(c, id, t.received_at, by, "receive", None, data).await?;
-        if let Some(a) = actor {
-            let taken = Taken {
-                number: &t.number,
-                kind: &t.kind,
-            };
-            let (action, kind) = ("hotline_ticket.receive", "hotline_ticket");
-            let path = Some(&center.path);
-            AuditCtx::new(app, a.clone())
-                .record(c, action, kind, t.id, path, None::<&()>, Some(&taken))
-                .await?;
-        }
+        record_intake(c, app, actor, &t, &center).await?;
         let location = format!("/api/v1/hotline/tickets/{}", t.id);
         let view = TicketView {
             ticket: t,
@@ -108,6 +92,34 @@ pub async fn create<D: Serialize + Send + Sync>(
         idem.finish(c, &render(view), location).await
     })
     .await
+}
+
+/// The first step of the ticket's trail, and the audit event of a signed-in taker.
+async fn record_intake(
+    c: &mut Conn,
+    app: &AppState,
+    actor: Option<&Actor>,
+    t: &Ticket,
+    center: &orgs::Organization,
+) -> AppResult<()> {
+    let data = serde_json::to_value(Received {
+        channel: &t.channel,
+    })
+    .unwrap_or_default();
+    let (id, by) = (TicketId(t.id), actor.and_then(|a| a.id));
+    repo::add_event(c, id, t.received_at, by, "receive", None, data).await?;
+    if let Some(a) = actor {
+        let taken = Taken {
+            number: &t.number,
+            kind: &t.kind,
+        };
+        let (action, kind) = ("hotline_ticket.receive", "hotline_ticket");
+        let path = Some(&center.path);
+        AuditCtx::new(app, a.clone())
+            .record(c, action, kind, t.id, path, None::<&()>, Some(&taken))
+            .await?;
+    }
+    Ok(())
 }
 
 /// The row of a ticket just taken, numbered in the year's series.
