@@ -7,9 +7,12 @@ use diesel::sql_types::{Bool, Float4, Text, Uuid as SqlUuid};
 use diesel_async::RunQueryDsl;
 use serde_json::Value;
 use uuid::Uuid;
+use zhengwu_domain::hotline::{EntryState, TicketAction, TicketKind, TicketState};
+use zhengwu_domain::ids::{KnowledgeEntryId, OrganizationId, TicketId, UserId};
 
 use crate::db::{Conn, DbError};
 use crate::schema::{hotline_events, hotline_tickets, knowledge_entries};
+use crate::scope::{Scope, org_ids};
 use crate::search;
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
@@ -56,8 +59,14 @@ pub async fn insert_ticket(conn: &mut Conn, t: &Ticket) -> Result<(), DbError> {
     Ok(())
 }
 
-pub async fn get_ticket(conn: &mut Conn, id: Uuid, for_update: bool) -> Result<Ticket, DbError> {
-    let q = hotline_tickets::table.find(id).select(Ticket::as_select());
+pub async fn get_ticket(
+    conn: &mut Conn,
+    id: TicketId,
+    for_update: bool,
+) -> Result<Ticket, DbError> {
+    let q = hotline_tickets::table
+        .find(id.0)
+        .select(Ticket::as_select());
     Ok(if for_update {
         q.for_update().first(conn).await?
     } else {
@@ -86,44 +95,52 @@ pub async fn save_ticket(conn: &mut Conn, t: &Ticket) -> Result<Ticket, DbError>
 
 #[derive(Debug, Clone, Default)]
 pub struct TicketFilter {
-    /// Tickets taken by a centre in, or dispatched to an organisation in, this subtree.
-    pub within: Option<String>,
-    pub submitter: Option<Uuid>,
-    pub state: Option<String>,
-    pub kind: Option<String>,
-    pub responsible: Option<Uuid>,
+    pub submitter: Option<UserId>,
+    pub state: Option<TicketState>,
+    pub kind: Option<TicketKind>,
+    pub responsible: Option<OrganizationId>,
     pub received_from: Option<NaiveDate>,
     pub received_to: Option<NaiveDate>,
     pub after: Option<Uuid>,
     pub limit: i64,
 }
 
-pub async fn list_tickets(conn: &mut Conn, f: &TicketFilter) -> Result<Vec<Ticket>, DbError> {
+/// Tickets taken by a centre in the scope or dispatched to an organisation in it.
+macro_rules! within_scope {
+    ($q:ident, $scope:expr) => {
+        if let (Some(centres), Some(holders)) = (org_ids($scope), org_ids($scope)) {
+            $q = $q.filter(
+                hotline_tickets::center_id
+                    .eq_any(centres)
+                    .or(hotline_tickets::responsible_org_id.eq_any(holders.nullable())),
+            );
+        }
+    };
+}
+
+/// Tickets of the scope matching a filter, by id.
+pub async fn list_tickets(
+    conn: &mut Conn,
+    scope: &Scope,
+    f: &TicketFilter,
+) -> Result<Vec<Ticket>, DbError> {
     let mut q = hotline_tickets::table
         .select(Ticket::as_select())
         .order(hotline_tickets::id)
         .limit(f.limit)
         .into_boxed();
-    if let Some(w) = &f.within {
-        let inside = crate::orgs::ids_within(w);
-        let inside2 = crate::orgs::ids_within(w).nullable();
-        q = q.filter(
-            hotline_tickets::center_id
-                .eq_any(inside)
-                .or(hotline_tickets::responsible_org_id.eq_any(inside2)),
-        );
-    }
+    within_scope!(q, scope);
     if let Some(s) = f.submitter {
-        q = q.filter(hotline_tickets::submitter_id.eq(s));
+        q = q.filter(hotline_tickets::submitter_id.eq(s.0));
     }
-    if let Some(s) = &f.state {
-        q = q.filter(hotline_tickets::state.eq(s.clone()));
+    if let Some(s) = f.state {
+        q = q.filter(hotline_tickets::state.eq(s.as_str()));
     }
-    if let Some(k) = &f.kind {
-        q = q.filter(hotline_tickets::kind.eq(k.clone()));
+    if let Some(k) = f.kind {
+        q = q.filter(hotline_tickets::kind.eq(k.as_str()));
     }
     if let Some(r) = f.responsible {
-        q = q.filter(hotline_tickets::responsible_org_id.eq(r));
+        q = q.filter(hotline_tickets::responsible_org_id.eq(r.0));
     }
     if let Some(d) = f.received_from {
         q = q.filter(hotline_tickets::received_on.ge(d));
@@ -137,18 +154,21 @@ pub async fn list_tickets(conn: &mut Conn, f: &TicketFilter) -> Result<Vec<Ticke
     Ok(q.load(conn).await?)
 }
 
-/// Published answers: replied or closed tickets marked public, not classified, newest first.
+/// Published answers: tickets in an `answered` state marked public, not classified, newest
+/// first.
 pub async fn public_answers(
     conn: &mut Conn,
-    before: Option<(DateTime<Utc>, Uuid)>,
+    answered: &[TicketState],
+    before: Option<(DateTime<Utc>, TicketId)>,
     limit: i64,
 ) -> Result<Vec<Ticket>, DbError> {
+    let answered: Vec<&str> = answered.iter().map(|s| s.as_str()).collect();
     let mut q = hotline_tickets::table
         .select(Ticket::as_select())
         .filter(hotline_tickets::public_answer.eq(true))
         .filter(hotline_tickets::classified.eq(false))
         .filter(hotline_tickets::replied_at.is_not_null())
-        .filter(hotline_tickets::state.eq_any(["replied", "called_back", "closed"]))
+        .filter(hotline_tickets::state.eq_any(answered))
         .order((
             hotline_tickets::replied_at.desc(),
             hotline_tickets::id.desc(),
@@ -161,7 +181,7 @@ pub async fn public_answers(
                 .lt(at)
                 .or(hotline_tickets::replied_at
                     .eq(at)
-                    .and(hotline_tickets::id.lt(id))),
+                    .and(hotline_tickets::id.lt(id.0))),
         );
     }
     Ok(q.load(conn).await?)
@@ -181,7 +201,7 @@ pub struct TicketEvent {
 
 pub async fn add_event(
     conn: &mut Conn,
-    ticket: Uuid,
+    ticket: TicketId,
     at: DateTime<Utc>,
     actor: Option<Uuid>,
     action: &str,
@@ -190,7 +210,7 @@ pub async fn add_event(
 ) -> Result<(), DbError> {
     diesel::insert_into(hotline_events::table)
         .values((
-            hotline_events::ticket_id.eq(ticket),
+            hotline_events::ticket_id.eq(ticket.0),
             hotline_events::at.eq(at),
             hotline_events::actor_id.eq(actor),
             hotline_events::action.eq(action),
@@ -202,9 +222,9 @@ pub async fn add_event(
     Ok(())
 }
 
-pub async fn events_of(conn: &mut Conn, ticket: Uuid) -> Result<Vec<TicketEvent>, DbError> {
+pub async fn events_of(conn: &mut Conn, ticket: TicketId) -> Result<Vec<TicketEvent>, DbError> {
     Ok(hotline_events::table
-        .filter(hotline_events::ticket_id.eq(ticket))
+        .filter(hotline_events::ticket_id.eq(ticket.0))
         .order(hotline_events::id)
         .select(TicketEvent::as_select())
         .load(conn)
@@ -224,15 +244,16 @@ pub struct TicketStat {
     pub reopen_count: i32,
 }
 
+/// Tickets of the scope received in a period, but those in state `left_out`.
 pub async fn stat_rows(
     conn: &mut Conn,
-    within: Option<&str>,
-    from: NaiveDate,
-    to: NaiveDate,
+    scope: &Scope,
+    left_out: TicketState,
+    (from, to): (NaiveDate, NaiveDate),
 ) -> Result<Vec<TicketStat>, DbError> {
     let mut q = hotline_tickets::table
         .filter(hotline_tickets::received_on.between(from, to))
-        .filter(hotline_tickets::state.ne("merged"))
+        .filter(hotline_tickets::state.ne(left_out.as_str()))
         .select((
             hotline_tickets::id,
             hotline_tickets::kind,
@@ -244,15 +265,7 @@ pub async fn stat_rows(
             hotline_tickets::reopen_count,
         ))
         .into_boxed();
-    if let Some(w) = within {
-        let inside = crate::orgs::ids_within(w);
-        let inside2 = crate::orgs::ids_within(w).nullable();
-        q = q.filter(
-            hotline_tickets::center_id
-                .eq_any(inside)
-                .or(hotline_tickets::responsible_org_id.eq_any(inside2)),
-        );
-    }
+    within_scope!(q, scope);
     Ok(q.load(conn).await?)
 }
 
@@ -262,12 +275,12 @@ pub async fn stat_rows(
 async fn event_flags(
     conn: &mut Conn,
     ids: &[Uuid],
-    action: &str,
+    action: TicketAction,
     key: &str,
 ) -> Result<Vec<(Uuid, bool)>, DbError> {
     let rows: Vec<(Uuid, Value)> = hotline_events::table
         .filter(hotline_events::ticket_id.eq_any(ids))
-        .filter(hotline_events::action.eq(action))
+        .filter(hotline_events::action.eq(action.as_str()))
         .order(hotline_events::id)
         .select((hotline_events::ticket_id, hotline_events::data))
         .load(conn)
@@ -280,13 +293,13 @@ async fn event_flags(
 
 /// Callbacks recorded on tickets (the first one of each ticket counts for satisfaction).
 pub async fn callback_results(conn: &mut Conn, ids: &[Uuid]) -> Result<Vec<(Uuid, bool)>, DbError> {
-    event_flags(conn, ids, "callback", "satisfied").await
+    event_flags(conn, ids, TicketAction::Callback, "satisfied").await
 }
 
 /// Every reply given on the tickets and whether it came by the due date then in force: a
 /// reopening (重办) adds an obligation, it does not undo the timeliness of an earlier reply.
 pub async fn reply_results(conn: &mut Conn, ids: &[Uuid]) -> Result<Vec<(Uuid, bool)>, DbError> {
-    event_flags(conn, ids, "reply", "on_time").await
+    event_flags(conn, ids, TicketAction::Reply, "on_time").await
 }
 
 // ---------------------------------------------------------------- knowledge base
@@ -333,8 +346,14 @@ pub async fn insert_entry(conn: &mut Conn, e: &Entry) -> Result<(), DbError> {
     index_entry(conn, e).await
 }
 
-pub async fn get_entry(conn: &mut Conn, id: Uuid, for_update: bool) -> Result<Entry, DbError> {
-    let q = knowledge_entries::table.find(id).select(Entry::as_select());
+pub async fn get_entry(
+    conn: &mut Conn,
+    id: KnowledgeEntryId,
+    for_update: bool,
+) -> Result<Entry, DbError> {
+    let q = knowledge_entries::table
+        .find(id.0)
+        .select(Entry::as_select());
     Ok(if for_update {
         q.for_update().first(conn).await?
     } else {
@@ -360,15 +379,18 @@ pub struct EntryFilter {
     pub q: Option<String>,
     /// Only published entries valid on this day (the public, operators taking a call).
     pub valid_on: Option<NaiveDate>,
-    pub within: Option<String>,
-    pub state: Option<String>,
-    pub organization_id: Option<Uuid>,
+    pub state: Option<EntryState>,
+    pub organization_id: Option<OrganizationId>,
     pub offset: i64,
     pub limit: i64,
 }
 
-/// Entries matching a filter; a search ranks question words above answer words.
-pub async fn search_entries(conn: &mut Conn, f: &EntryFilter) -> Result<Vec<Entry>, DbError> {
+/// Entries of the scope matching a filter; a search ranks question words above answer words.
+pub async fn search_entries(
+    conn: &mut Conn,
+    scope: &Scope,
+    f: &EntryFilter,
+) -> Result<Vec<Entry>, DbError> {
     let mut q = knowledge_entries::table
         .select(Entry::as_select())
         .limit(f.limit)
@@ -376,7 +398,7 @@ pub async fn search_entries(conn: &mut Conn, f: &EntryFilter) -> Result<Vec<Entr
         .into_boxed();
     if let Some(day) = f.valid_on {
         q = q
-            .filter(knowledge_entries::state.eq("published"))
+            .filter(knowledge_entries::state.eq(EntryState::Published.as_str()))
             .filter(
                 knowledge_entries::valid_from
                     .is_null()
@@ -388,14 +410,13 @@ pub async fn search_entries(conn: &mut Conn, f: &EntryFilter) -> Result<Vec<Entr
                     .or(knowledge_entries::valid_to.ge(day)),
             );
     }
-    if let Some(s) = &f.state {
-        q = q.filter(knowledge_entries::state.eq(s.clone()));
+    if let Some(s) = f.state {
+        q = q.filter(knowledge_entries::state.eq(s.as_str()));
     }
     if let Some(o) = f.organization_id {
-        q = q.filter(knowledge_entries::organization_id.eq(o));
+        q = q.filter(knowledge_entries::organization_id.eq(o.0));
     }
-    if let Some(w) = &f.within {
-        let inside = crate::orgs::ids_within(w);
+    if let Some(inside) = org_ids(scope) {
         q = q.filter(knowledge_entries::organization_id.eq_any(inside));
     }
     match f.q.as_deref().and_then(search::tsquery) {

@@ -286,7 +286,7 @@ async fn receive(
     repo::insert_ticket(c, &t).await?;
     repo::add_event(
         c,
-        id,
+        zhengwu_domain::ids::TicketId(id),
         received_at,
         Some(desk.operator),
         "receive",
@@ -315,7 +315,7 @@ async fn dispatch(
     t.state = "dispatched".to_owned();
     repo::add_event(
         c,
-        id,
+        zhengwu_domain::ids::TicketId(id),
         days.at(received_on, 10),
         Some(desk.operator),
         "dispatch",
@@ -348,7 +348,7 @@ async fn progress(
             t.state = "returned".to_owned();
             repo::add_event(
                 c,
-                id,
+                zhengwu_domain::ids::TicketId(id),
                 days.at(days.back(2), 11),
                 Some(desk.responder),
                 "return",
@@ -365,7 +365,7 @@ async fn progress(
             t.state = "replied".to_owned();
             repo::add_event(
                 c,
-                id,
+                zhengwu_domain::ids::TicketId(id),
                 days.at(replied_on, 15),
                 Some(desk.responder),
                 "reply",
@@ -381,7 +381,7 @@ async fn progress(
                     t.state = "called_back".to_owned();
                     repo::add_event(
                         c,
-                        id,
+                        zhengwu_domain::ids::TicketId(id),
                         days.at(call_on, 10),
                         Some(desk.operator),
                         "callback",
@@ -399,7 +399,7 @@ async fn progress(
                     t.due_date = Some(due);
                     repo::add_event(
                         c,
-                        id,
+                        zhengwu_domain::ids::TicketId(id),
                         days.at(call_on, 10),
                         Some(desk.operator),
                         "callback",
@@ -414,7 +414,7 @@ async fn progress(
                 t.closed_at = Some(days.at(days.back(1), 16));
                 repo::add_event(
                     c,
-                    id,
+                    zhengwu_domain::ids::TicketId(id),
                     days.at(days.back(1), 16),
                     Some(desk.operator),
                     "close",
@@ -431,7 +431,7 @@ async fn progress(
                 t.closed_at = Some(days.at(days.today, 9));
                 repo::add_event(
                     c,
-                    id,
+                    zhengwu_domain::ids::TicketId(id),
                     days.at(days.today, 9),
                     Some(desk.operator),
                     "merge",
@@ -441,7 +441,7 @@ async fn progress(
                 .await?;
                 repo::add_event(
                     c,
-                    into,
+                    zhengwu_domain::ids::TicketId(into),
                     days.at(days.today, 9),
                     Some(desk.operator),
                     "absorb",

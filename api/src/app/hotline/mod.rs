@@ -1,0 +1,64 @@
+//! Use cases of the 12345 hotline: tickets (工单) from intake to callback, their steps,
+//! the public lookup and answers, the statistics, and the knowledge base (知识库).
+
+pub mod knowledge;
+pub mod public;
+pub mod steps;
+pub mod tickets;
+
+use zhengwu_domain::ids::OrganizationId;
+use zhengwu_domain::org::OrgPath;
+use zhengwu_domain::pii;
+use zhengwu_persistence::orgs::{self, Organization};
+use zhengwu_persistence::{Conn, DbError};
+
+use crate::app::{Actor, AppResult, Scope};
+use crate::error::ApiError;
+
+/// A text with the personal data found in it masked.
+pub fn masked(text: &str) -> String {
+    pii::mask(text, &pii::scan(text))
+}
+
+/// The organisations a list or a statistic covers: the caller's scope, or the subtree of
+/// `?org` inside it (an organisation outside is answered as one that does not exist).
+async fn narrowed(conn: &mut Conn, actor: &Actor, org: Option<OrganizationId>) -> AppResult<Scope> {
+    let scope = actor.scope();
+    let unknown = || {
+        ApiError::field(
+            "?org",
+            "reference.not_found",
+            "no such organisation in your scope",
+        )
+    };
+    let Some(org) = org else {
+        if scope == Scope::Nothing {
+            return Err(ApiError::forbidden("no organisation scope"));
+        }
+        return Ok(scope);
+    };
+    let path = match orgs::get(conn, org.0).await {
+        Ok(o) => o.path,
+        Err(DbError::NotFound) => return Err(unknown()),
+        Err(e) => return Err(e.into()),
+    };
+    scope.narrow(Some(&path)).ok_or_else(unknown)
+}
+
+/// The organisation named at `pointer` when `visible` holds for it; otherwise the field
+/// names nothing (422 `reference.not_found`).
+async fn referenced_org(
+    conn: &mut Conn,
+    id: OrganizationId,
+    visible: impl FnOnce(&OrgPath) -> bool,
+    pointer: &str,
+    message: &str,
+) -> AppResult<Organization> {
+    match orgs::get(conn, id.0).await {
+        Ok(o) if visible(&o.path) => Ok(o),
+        Ok(_) | Err(DbError::NotFound) => {
+            Err(ApiError::field(pointer, "reference.not_found", message))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
