@@ -1848,7 +1848,7 @@ async fn demo_supervision(
             DeadlineBasis::after(issued_on, 1),
         )
         .await?;
-        let order = sup::Order {
+        let order = zhengwu_persistence::orders::Order {
             id: order_id,
             number: format!("DB{}-{serial:04}", issued_on.year()),
             organization_id: org.id,
@@ -1873,7 +1873,7 @@ async fn demo_supervision(
             closed_at: None,
             version: 1,
         };
-        sup::insert_order(c, &order).await?;
+        zhengwu_persistence::orders::insert_order(c, &order).await?;
         record(
             c,
             "supervision_order.issue",
@@ -1910,7 +1910,7 @@ async fn demo_supervision(
             DeadlineBasis::after(received_on, 5),
         )
         .await?;
-        let k = sup::Complaint {
+        let k = zhengwu_persistence::complaints::Complaint {
             id: complaint_id,
             number: format!("TS{}-{serial:04}", received_on.year()),
             kind: "complaint".to_owned(),
@@ -1939,7 +1939,7 @@ async fn demo_supervision(
             closed_at: closed.then(|| at(back(ago - 2), 16)),
             version: 1,
         };
-        sup::insert_complaint(c, &k).await?;
+        zhengwu_persistence::complaints::insert_complaint(c, &k).await?;
         record(
             c,
             "complaint.submit",

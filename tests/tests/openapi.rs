@@ -52,11 +52,20 @@ fn every_operation_documents_its_errors() {
 /// Operational handlers (`ops.rs`) are served at the root, the others under `/api/v1`.
 fn source_route_paths() -> Vec<String> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../api/src/routes");
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("cannot list {dir}: {e}"))
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "rs"))
-        .collect();
+    // An area's routes may be a folder of files (`routes/<area>/mod.rs`, …).
+    let mut files = Vec::new();
+    let mut dirs = vec![std::path::PathBuf::from(dir)];
+    while let Some(d) = dirs.pop() {
+        let entries =
+            std::fs::read_dir(&d).unwrap_or_else(|e| panic!("cannot list {}: {e}", d.display()));
+        for p in entries.filter_map(|e| e.ok().map(|e| e.path())) {
+            if p.is_dir() {
+                dirs.push(p);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                files.push(p);
+            }
+        }
+    }
     files.sort();
     let mut out = Vec::new();
     for file in files {
