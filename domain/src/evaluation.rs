@@ -3,8 +3,10 @@
 //! rectified or explained, called back and closed; a department may appeal a malicious or
 //! mistaken review (申诉复核), and an upheld appeal annuls the review.
 
+use crate::account::Role;
 use crate::labeled_enum;
 use crate::validation::{self, RuleViolation};
+use crate::workflow::{Next, Rule, Workflow};
 
 /// Working days a department has to settle a bad review, unless the supervision rules of
 /// its organisation say otherwise.
@@ -96,33 +98,92 @@ labeled_enum! {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("cannot {action} a rectification that is {from}")]
-pub struct IllegalRectificationAction {
-    pub from: RectificationState,
-    pub action: RectificationAction,
+/// The department's staff who settle a rectification.
+pub const DEPARTMENT: &[Role] = &[Role::OrgAdmin, Role::Reviewer, Role::Clerk];
+/// Who closes a rectification.
+pub const CLOSERS: &[Role] = &[Role::OrgAdmin, Role::Supervisor];
+
+/// What the rectification workflow's guards need.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RectificationFacts {
+    /// The review is under appeal and no supervisor has decided yet.
+    pub appeal_pending: bool,
 }
 
-impl RectificationState {
-    /// open → verify → verified → rectify | explain → rectified | explained → callback →
-    /// called_back → close → closed; an upheld appeal annuls it from any open state.
-    pub fn apply(
-        self,
-        a: RectificationAction,
-    ) -> Result<RectificationState, IllegalRectificationAction> {
-        use RectificationAction as A;
-        use RectificationState as S;
-        match (self, a) {
-            (S::Open, A::Verify) => Ok(S::Verified),
-            (S::Verified, A::Rectify) => Ok(S::Rectified),
-            (S::Verified, A::Explain) => Ok(S::Explained),
-            (S::Rectified | S::Explained, A::Callback) => Ok(S::CalledBack),
-            (S::CalledBack, A::Close) => Ok(S::Closed),
-            (from, A::Annul) if from.is_open() => Ok(S::Annulled),
-            (from, action) => Err(IllegalRectificationAction { from, action }),
-        }
+fn no_pending_appeal(f: &RectificationFacts) -> Result<(), RuleViolation> {
+    if f.appeal_pending {
+        Err(RuleViolation::new(
+            "rectification.appeal_pending",
+            "the review is under appeal; close it once a supervisor has decided",
+        ))
+    } else {
+        Ok(())
     }
+}
 
+/// open → verify → verified → rectify | explain → rectified | explained → callback →
+/// called_back → close → closed; an upheld appeal annuls it (the system, not a person) from
+/// any open state.
+pub static RECTIFICATION_FLOW: Workflow<
+    RectificationState,
+    RectificationAction,
+    RectificationFacts,
+> = Workflow {
+    name: "rectification",
+    noun: "rectification",
+    rules: &[
+        Rule {
+            action: RectificationAction::Verify,
+            from: &[RectificationState::Open],
+            to: Next::To(RectificationState::Verified),
+            roles: DEPARTMENT,
+            guards: &[],
+        },
+        Rule {
+            action: RectificationAction::Rectify,
+            from: &[RectificationState::Verified],
+            to: Next::To(RectificationState::Rectified),
+            roles: DEPARTMENT,
+            guards: &[],
+        },
+        Rule {
+            action: RectificationAction::Explain,
+            from: &[RectificationState::Verified],
+            to: Next::To(RectificationState::Explained),
+            roles: DEPARTMENT,
+            guards: &[],
+        },
+        Rule {
+            action: RectificationAction::Callback,
+            from: &[RectificationState::Rectified, RectificationState::Explained],
+            to: Next::To(RectificationState::CalledBack),
+            roles: DEPARTMENT,
+            guards: &[],
+        },
+        Rule {
+            action: RectificationAction::Close,
+            from: &[RectificationState::CalledBack],
+            to: Next::To(RectificationState::Closed),
+            roles: CLOSERS,
+            guards: &[no_pending_appeal],
+        },
+        Rule {
+            action: RectificationAction::Annul,
+            from: &[
+                RectificationState::Open,
+                RectificationState::Verified,
+                RectificationState::Rectified,
+                RectificationState::Explained,
+                RectificationState::CalledBack,
+            ],
+            to: Next::To(RectificationState::Annulled),
+            roles: &[],
+            guards: &[],
+        },
+    ],
+};
+
+impl RectificationState {
     /// Open is anything but closed or annulled.
     pub fn is_open(self) -> bool {
         !matches!(
@@ -283,6 +344,7 @@ impl EvaluationMeasures {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::workflow::Refusal;
 
     #[test]
     fn bad_reviews_are_the_last_two_levels() {
@@ -327,6 +389,7 @@ mod tests {
     fn every_rectification_action() {
         use RectificationAction as A;
         use RectificationState as S;
+        assert_eq!(RECTIFICATION_FLOW.check_table(A::ALL), Ok(()));
         let legal = [
             (S::Open, A::Verify, S::Verified),
             (S::Verified, A::Rectify, S::Rectified),
@@ -340,23 +403,65 @@ mod tests {
             (S::Explained, A::Annul, S::Annulled),
             (S::CalledBack, A::Annul, S::Annulled),
         ];
-        for (f, a, to) in legal {
-            assert_eq!(f.apply(a), Ok(to), "{f} {a}");
-        }
-        for f in RectificationState::ALL {
-            for a in RectificationAction::ALL {
-                if !legal.iter().any(|(x, y, _)| x == f && y == a) {
-                    assert_eq!(
-                        f.apply(*a),
-                        Err(IllegalRectificationAction {
-                            from: *f,
-                            action: *a
+        let facts = RectificationFacts::default();
+        for f in S::ALL {
+            for a in A::ALL {
+                let got = RECTIFICATION_FLOW.decide_as_system(*f, *a, &facts);
+                match legal.iter().find(|(x, y, _)| x == f && y == a) {
+                    Some((_, _, to)) => assert_eq!(got, Ok(*to), "{f} {a}"),
+                    None => assert_eq!(
+                        got,
+                        Err(Refusal::State {
+                            workflow: "rectification",
+                            noun: "rectification",
+                            action: *a,
+                            state: *f
                         }),
                         "{f} {a}"
-                    );
+                    ),
                 }
             }
         }
+        // Every state an annulment starts from is open, and every open state can be annulled.
+        for f in S::ALL {
+            let annulled = RECTIFICATION_FLOW.decide_as_system(*f, A::Annul, &facts);
+            assert_eq!(annulled.is_ok(), f.is_open(), "{f}");
+        }
+    }
+
+    #[test]
+    fn the_department_settles_and_closers_close() {
+        use RectificationAction as A;
+        use RectificationState as S;
+        let facts = RectificationFacts::default();
+        let clerk = RECTIFICATION_FLOW.decide(S::Open, A::Verify, Role::Clerk, &facts);
+        assert_eq!(clerk, Ok(S::Verified));
+        assert!(matches!(
+            RECTIFICATION_FLOW.decide(S::Open, A::Verify, Role::Supervisor, &facts),
+            Err(Refusal::Role { .. })
+        ));
+        assert!(matches!(
+            RECTIFICATION_FLOW.decide(S::CalledBack, A::Close, Role::Clerk, &facts),
+            Err(Refusal::Role { .. })
+        ));
+        // Nobody annuls by hand: only an upheld appeal does.
+        for role in [Role::SysAdmin, Role::Supervisor, Role::OrgAdmin] {
+            assert!(matches!(
+                RECTIFICATION_FLOW.decide(S::Open, A::Annul, role, &facts),
+                Err(Refusal::Role { .. })
+            ));
+        }
+        let pending = RectificationFacts {
+            appeal_pending: true,
+        };
+        assert!(matches!(
+            RECTIFICATION_FLOW.decide(S::CalledBack, A::Close, Role::Supervisor, &pending),
+            Err(Refusal::Guard(v)) if v.code == "rectification.appeal_pending"
+        ));
+        assert_eq!(
+            RECTIFICATION_FLOW.decide(S::CalledBack, A::Close, Role::OrgAdmin, &facts),
+            Ok(S::Closed)
+        );
     }
 
     #[test]

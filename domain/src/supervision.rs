@@ -6,7 +6,6 @@ use crate::account::Role;
 use crate::assessment::GradeThresholds;
 use crate::calendar::Calendar;
 use crate::labeled_enum;
-use crate::org::OrgPath;
 use crate::validation::RuleViolation;
 
 labeled_enum! {
@@ -396,137 +395,11 @@ pub fn notice_delay(
     (days, days > window_days)
 }
 
-labeled_enum! {
-    /// 督办单 states: issued → responded → closed, or escalated (升级督办) and responded again.
-    pub enum OrderState {
-        Issued = ("issued", "已督办"),
-        Responded = ("responded", "已反馈"),
-        Escalated = ("escalated", "升级督办"),
-        Closed = ("closed", "已办结"),
-    }
-}
-
-labeled_enum! {
-    pub enum OrderAction {
-        Respond = ("respond", "反馈"),
-        Close = ("close", "办结"),
-        Escalate = ("escalate", "升级督办"),
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("cannot {action} an order that is {from}")]
-pub struct IllegalOrderAction {
-    pub from: OrderState,
-    pub action: OrderAction,
-}
-
-impl OrderState {
-    pub fn apply(self, a: OrderAction) -> Result<OrderState, IllegalOrderAction> {
-        use OrderAction as A;
-        use OrderState as S;
-        match (self, a) {
-            (S::Issued | S::Escalated, A::Respond) => Ok(S::Responded),
-            (S::Responded, A::Close) => Ok(S::Closed),
-            (S::Issued | S::Responded, A::Escalate) => Ok(S::Escalated),
-            (from, action) => Err(IllegalOrderAction { from, action }),
-        }
-    }
-
-    /// Whether the ordered organisation still owes a response (the deadline runs).
-    pub fn awaits_response(self) -> bool {
-        matches!(self, OrderState::Issued | OrderState::Escalated)
-    }
-}
-
-labeled_enum! {
-    /// 责任追究.
-    pub enum AccountabilityKind {
-        Criticism = ("criticism", "通报批评"),
-        Interview = ("interview", "约谈"),
-        ReferralToDisciplineInspection = ("referral_to_discipline_inspection", "移送纪检监察机关"),
-    }
-}
-
-/// Whether a member of the organisation at `member` (`None`: outside the tree, as a system
-/// administrator may be) belongs to the side a complaint about the organisation at `subject`
-/// is made against: that organisation or one below it. Such a member neither handles nor
-/// reads the complaint, nor learns who made it.
-pub fn complained_about(subject: &OrgPath, member: Option<&OrgPath>) -> bool {
-    member.is_some_and(|m| subject.contains(m))
-}
-
-/// The organisation that handles a complaint about the one at `subject`: the one above it
-/// (a complaint about a root goes to the system administrators, who stand outside the tree).
-pub fn handling_organisation(subject: &OrgPath) -> OrgPath {
-    subject.parent().unwrap_or_else(|| subject.clone())
-}
-
-labeled_enum! {
-    pub enum ComplaintKind {
-        Complaint = ("complaint", "投诉"),
-        Report = ("report", "举报"),
-    }
-}
-
-labeled_enum! {
-    pub enum ComplaintCategory {
-        Attitude = ("attitude", "服务态度（门难进、脸难看）"),
-        Delay = ("delay", "办事拖延（事难办）"),
-        Shirking = ("shirking", "推诿扯皮"),
-        ImproperFees = ("improper_fees", "违规收费"),
-        Kickbacks = ("kickbacks", "吃拿卡要"),
-        Other = ("other", "其他"),
-    }
-}
-
-labeled_enum! {
-    /// submitted → accepted → handled → replied → closed; or not accepted; or referred to
-    /// discipline inspection once accepted.
-    pub enum ComplaintState {
-        Submitted = ("submitted", "待受理"),
-        Accepted = ("accepted", "已受理"),
-        NotAccepted = ("not_accepted", "不予受理"),
-        Handled = ("handled", "已办理"),
-        Replied = ("replied", "已答复"),
-        Closed = ("closed", "已办结"),
-        Referred = ("referred", "已移送纪检监察"),
-    }
-}
-
-labeled_enum! {
-    pub enum ComplaintAction {
-        Accept = ("accept", "受理"),
-        Reject = ("reject", "不予受理"),
-        Handle = ("handle", "办理"),
-        Reply = ("reply", "答复"),
-        Close = ("close", "办结"),
-        Refer = ("refer", "移送纪检监察"),
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("cannot {action} a complaint that is {from}")]
-pub struct IllegalComplaintAction {
-    pub from: ComplaintState,
-    pub action: ComplaintAction,
-}
-
-impl ComplaintState {
-    pub fn apply(self, a: ComplaintAction) -> Result<ComplaintState, IllegalComplaintAction> {
-        use ComplaintAction as A;
-        use ComplaintState as S;
-        match (self, a) {
-            (S::Submitted, A::Accept) => Ok(S::Accepted),
-            (S::Submitted, A::Reject) => Ok(S::NotAccepted),
-            (S::Accepted, A::Handle) => Ok(S::Handled),
-            (S::Handled, A::Reply) => Ok(S::Replied),
-            (S::Replied, A::Close) => Ok(S::Closed),
-            (S::Accepted | S::Handled, A::Refer) => Ok(S::Referred),
-            (from, action) => Err(IllegalComplaintAction { from, action }),
-        }
-    }
-}
+pub use crate::complaints::{
+    ComplaintAction, ComplaintCategory, ComplaintKind, ComplaintState, complained_about,
+    handling_organisation,
+};
+pub use crate::orders::{AccountabilityKind, OrderAction, OrderState};
 
 #[cfg(test)]
 mod tests {
@@ -606,42 +479,6 @@ mod tests {
     }
 
     #[test]
-    fn order_and_complaint_transitions() {
-        use OrderAction as OA;
-        use OrderState as OS;
-        let legal = [
-            (OS::Issued, OA::Respond, OS::Responded),
-            (OS::Escalated, OA::Respond, OS::Responded),
-            (OS::Responded, OA::Close, OS::Closed),
-            (OS::Issued, OA::Escalate, OS::Escalated),
-            (OS::Responded, OA::Escalate, OS::Escalated),
-        ];
-        for f in OrderState::ALL {
-            for a in OrderAction::ALL {
-                let want = legal.iter().find(|(x, y, _)| x == f && y == a).map(|l| l.2);
-                assert_eq!(f.apply(*a).ok(), want, "{f} {a}");
-            }
-        }
-        use ComplaintAction as CA;
-        use ComplaintState as CS;
-        let legal = [
-            (CS::Submitted, CA::Accept, CS::Accepted),
-            (CS::Submitted, CA::Reject, CS::NotAccepted),
-            (CS::Accepted, CA::Handle, CS::Handled),
-            (CS::Handled, CA::Reply, CS::Replied),
-            (CS::Replied, CA::Close, CS::Closed),
-            (CS::Accepted, CA::Refer, CS::Referred),
-            (CS::Handled, CA::Refer, CS::Referred),
-        ];
-        for f in ComplaintState::ALL {
-            for a in ComplaintAction::ALL {
-                let want = legal.iter().find(|(x, y, _)| x == f && y == a).map(|l| l.2);
-                assert_eq!(f.apply(*a).ok(), want, "{f} {a}");
-            }
-        }
-    }
-
-    #[test]
     fn anomaly_rules() {
         assert!(reason_missing(None, 4));
         assert!(reason_missing(Some(" 不行 "), 4));
@@ -692,24 +529,6 @@ mod tests {
             notice_delay(&c, d("2025-09-26"), d("2025-10-11"), 5),
             (6, true)
         );
-    }
-
-    #[test]
-    fn a_complaint_goes_above_the_organisation_complained_about() {
-        let id = |n| crate::ids::OrganizationId(uuid::Uuid::from_u128(n));
-        let county = OrgPath::root(id(1)).child(id(2));
-        let hall = county.child(id(3));
-        let other = OrgPath::root(id(1)).child(id(4));
-        // A complaint about the hall: the hall's staff are on its side, the county's are not.
-        assert!(complained_about(&hall, Some(&hall)));
-        assert!(!complained_about(&hall, Some(&county)));
-        assert!(!complained_about(&hall, Some(&other)));
-        assert!(!complained_about(&hall, None));
-        // A complaint about the county: the hall below it is on its side too.
-        assert!(complained_about(&county, Some(&hall)));
-        assert_eq!(handling_organisation(&hall), county);
-        let root = OrgPath::root(id(1));
-        assert_eq!(handling_organisation(&root), root);
     }
 
     #[test]

@@ -4,13 +4,15 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
-use zhengwu_domain::evaluation::EvaluationLevel;
+use zhengwu_domain::evaluation::{EvaluationLevel, RectificationState};
+use zhengwu_domain::ids::RectificationId;
 
 use crate::db::{Conn, DbError};
 use crate::orgs::escape_like;
 use crate::schema::{
     cases, evaluation_appeals, evaluations, organizations, rectifications, windows,
 };
+use crate::scope::{Scope, org_ids};
 
 /// The working days an organisation has to settle a bad review: the supervision rules in
 /// force at it (its own, an ancestor's, else the national default of 5).
@@ -219,11 +221,11 @@ pub async fn insert_rectification(conn: &mut Conn, r: &Rectification) -> Result<
 
 pub async fn get_rectification(
     conn: &mut Conn,
-    id: Uuid,
+    id: RectificationId,
     for_update: bool,
 ) -> Result<Rectification, DbError> {
     let q = rectifications::table
-        .find(id)
+        .find(id.0)
         .select(Rectification::as_select());
     Ok(if for_update {
         q.for_update().first(conn).await?
@@ -272,13 +274,12 @@ pub async fn save_rectification(
         .await?)
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct RectificationFilter {
-    /// Rectifications of organisations in this subtree.
-    pub within: Option<String>,
-    pub org_subtree: Option<String>,
-    pub state: Option<String>,
-    pub after_id: Option<Uuid>,
+    /// Rectifications of organisations in this scope.
+    pub scope: Scope,
+    pub state: Option<RectificationState>,
+    pub after: Option<RectificationId>,
     pub limit: i64,
 }
 
@@ -291,17 +292,14 @@ pub async fn list_rectifications(
         .order(rectifications::id)
         .limit(f.limit)
         .into_boxed();
-    for s in [&f.within, &f.org_subtree].into_iter().flatten() {
-        let inside = organizations::table
-            .filter(organizations::path.like(format!("{}%", escape_like(s))))
-            .select(organizations::id);
+    if let Some(inside) = org_ids(&f.scope) {
         q = q.filter(rectifications::organization_id.eq_any(inside));
     }
-    if let Some(s) = &f.state {
-        q = q.filter(rectifications::state.eq(s));
+    if let Some(s) = f.state {
+        q = q.filter(rectifications::state.eq(s.as_str()));
     }
-    if let Some(a) = f.after_id {
-        q = q.filter(rectifications::id.gt(a));
+    if let Some(a) = f.after {
+        q = q.filter(rectifications::id.gt(a.0));
     }
     Ok(q.load(conn).await?)
 }

@@ -250,7 +250,7 @@ async fn order(
         DeadlineBasis::after(issued_on, 1),
     )
     .await?;
-    let order = sup::Order {
+    let order = zhengwu_persistence::orders::Order {
         id: order_id,
         number: format!("DB{}-{serial:04}", issued_on.year()),
         organization_id: org.id,
@@ -275,7 +275,7 @@ async fn order(
         closed_at: None,
         version: 1,
     };
-    sup::insert_order(c, &order).await?;
+    zhengwu_persistence::orders::insert_order(c, &order).await?;
     record(
         c,
         "supervision_order.issue",
@@ -325,7 +325,7 @@ async fn complaints(
         )
         .await?;
         let findings = "经核实，补正材料流转至审查科室延误2个工作日。";
-        let k = sup::Complaint {
+        let k = zhengwu_persistence::complaints::Complaint {
             id: complaint_id,
             number: format!("TS{}-{serial:04}", received_on.year()),
             kind: "complaint".to_owned(),
@@ -357,7 +357,7 @@ async fn complaints(
             closed_at: closed.then(|| days.at(days.back(ago - 2), 16)),
             version: 1,
         };
-        sup::insert_complaint(c, &k).await?;
+        zhengwu_persistence::complaints::insert_complaint(c, &k).await?;
         record(
             c,
             "complaint.submit",
