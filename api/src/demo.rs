@@ -1176,7 +1176,7 @@ async fn demo_cases(
         let mut case = repo::insert_case(
             c,
             &repo::NewCase {
-                id,
+                id: zhengwu_domain::ids::CaseId(id),
                 number,
                 parent_id: None,
                 matter_id: Some(matter_id),
@@ -1208,7 +1208,7 @@ async fn demo_cases(
         .await?;
         repo::add_event(
             c,
-            id,
+            zhengwu_domain::ids::CaseId(id),
             received_at,
             Some(clerk),
             "apply",
@@ -1216,7 +1216,7 @@ async fn demo_cases(
             serde_json::json!({"channel": "window"}),
         )
         .await?;
-        let mut outcome = repo::outcome_of(c, id).await?;
+        let mut outcome = repo::outcome_of(c, zhengwu_domain::ids::CaseId(id)).await?;
         let accepted = matches!(
             target,
             CaseState::Accepted | CaseState::Suspended | CaseState::Decided | CaseState::Delivered
@@ -1235,7 +1235,7 @@ async fn demo_cases(
             case.due_date = keep_reading(c, Target::of(StoredDeadline::Case, id), reading).await?;
             repo::add_event(
                 c,
-                id,
+                zhengwu_domain::ids::CaseId(id),
                 accepted_at,
                 Some(clerk),
                 "accept",
@@ -1256,7 +1256,7 @@ async fn demo_cases(
                 .await?;
                 repo::add_event(
                     c,
-                    id,
+                    zhengwu_domain::ids::CaseId(id),
                     now,
                     Some(clerk),
                     "notify_missing",
@@ -1268,7 +1268,7 @@ async fn demo_cases(
             CaseState::Suspended => {
                 repo::start_pause(
                     c,
-                    id,
+                    zhengwu_domain::ids::CaseId(id),
                     &repo::PauseRecord {
                         seq: 1,
                         procedure: zhengwu_domain::services::SpecialProcedure::ExpertReview,
@@ -1281,7 +1281,7 @@ async fn demo_cases(
                 .await?;
                 repo::add_event(
                     c,
-                    id,
+                    zhengwu_domain::ids::CaseId(id),
                     now,
                     Some(clerk),
                     "suspend",
@@ -1307,7 +1307,7 @@ async fn demo_cases(
                 outcome.decided_at = Some(now);
                 repo::add_event(
                     c,
-                    id,
+                    zhengwu_domain::ids::CaseId(id),
                     now,
                     Some(clerk),
                     "decide",
@@ -1321,7 +1321,7 @@ async fn demo_cases(
                     outcome.delivery_method = Some("window".to_owned());
                     repo::add_event(
                         c,
-                        id,
+                        zhengwu_domain::ids::CaseId(id),
                         now,
                         Some(clerk),
                         "deliver",
@@ -1336,7 +1336,7 @@ async fn demo_cases(
                 outcome.refusal_reason = Some("申请事项依法不需要取得行政许可".to_owned());
                 repo::add_event(
                     c,
-                    id,
+                    zhengwu_domain::ids::CaseId(id),
                     now,
                     Some(clerk),
                     "refuse",
@@ -1348,7 +1348,13 @@ async fn demo_cases(
             _ => {}
         }
         case.state = target;
-        repo::save(c, id, &repo::CaseChanges::of(&case)?, &outcome).await?;
+        repo::save(
+            c,
+            zhengwu_domain::ids::CaseId(id),
+            &repo::CaseChanges::of(&case)?,
+            &outcome,
+        )
+        .await?;
         record(
             c,
             "case.apply",
@@ -1380,8 +1386,9 @@ async fn demo_evaluations(
     for state in [CaseState::Delivered, CaseState::Decided] {
         let found = case_repo::list(
             c,
+            &zhengwu_domain::access::Scope::All,
             &case_repo::Filter {
-                organization_id: Some(org.id),
+                organization_id: Some(zhengwu_domain::ids::OrganizationId(org.id)),
                 state: Some(state),
                 limit: 10,
                 ..Default::default()
@@ -1406,7 +1413,7 @@ async fn demo_evaluations(
         let channel = EvaluationChannel::HallTablet;
         let e = repo::Evaluation {
             id: Uuid::now_v7(),
-            case_id: case.id,
+            case_id: case.id.0,
             applicant_id: case.applicant_id,
             organization_id: org.id,
             window_id: case.window_id,
@@ -1703,7 +1710,7 @@ async fn demo_supervision(
         let mut case = repo::insert_case(
             c,
             &repo::NewCase {
-                id,
+                id: zhengwu_domain::ids::CaseId(id),
                 number: zhengwu_domain::services::case_number(&prefix, received_on, serial as u32),
                 parent_id: None,
                 matter_id: Some(matter_id),
@@ -1735,7 +1742,7 @@ async fn demo_supervision(
         .await?;
         repo::add_event(
             c,
-            id,
+            zhengwu_domain::ids::CaseId(id),
             received_at,
             Some(clerk),
             "apply",
@@ -1743,7 +1750,7 @@ async fn demo_supervision(
             serde_json::json!({"channel": "window"}),
         )
         .await?;
-        let mut outcome = repo::outcome_of(c, id).await?;
+        let mut outcome = repo::outcome_of(c, zhengwu_domain::ids::CaseId(id)).await?;
         match target {
             CaseState::Accepted => {
                 let accepted_at = at(received_on, 10);
@@ -1761,7 +1768,7 @@ async fn demo_supervision(
                     keep_reading(c, Target::of(StoredDeadline::Case, id), reading).await?;
                 repo::add_event(
                     c,
-                    id,
+                    zhengwu_domain::ids::CaseId(id),
                     accepted_at,
                     Some(clerk),
                     "accept",
@@ -1791,7 +1798,7 @@ async fn demo_supervision(
                 outcome.refusal_reason = Some("不符合".to_owned());
                 repo::add_event(
                     c,
-                    id,
+                    zhengwu_domain::ids::CaseId(id),
                     at(received_on, 10),
                     Some(clerk),
                     "refuse",
@@ -1815,7 +1822,7 @@ async fn demo_supervision(
                 .await?;
                 repo::add_event(
                     c,
-                    id,
+                    zhengwu_domain::ids::CaseId(id),
                     notice_at,
                     Some(clerk),
                     "notify_missing",
@@ -1826,7 +1833,13 @@ async fn demo_supervision(
             }
         }
         case.state = target;
-        repo::save(c, id, &repo::CaseChanges::of(&case)?, &outcome).await?;
+        repo::save(
+            c,
+            zhengwu_domain::ids::CaseId(id),
+            &repo::CaseChanges::of(&case)?,
+            &outcome,
+        )
+        .await?;
         record(
             c,
             "case.apply",

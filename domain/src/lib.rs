@@ -8,6 +8,7 @@ pub mod access;
 pub mod account;
 pub mod assessment;
 pub mod calendar;
+pub mod cases;
 pub mod disclosure;
 pub mod enums;
 pub mod evaluation;

@@ -220,7 +220,7 @@ pub async fn submit_complaint(
             ));
         }
         if let Some(k) = b.case_id {
-            let own = match cases::get_case(c, k).await {
+            let own = match cases::get_case(c, zhengwu_domain::ids::CaseId(k)).await {
                 Ok(case) => case.applicant_id.is_some() && case.applicant_id == submitter,
                 Err(DbError::NotFound) => false,
                 Err(e) => return Err(e.into()),
