@@ -230,7 +230,7 @@ pub fn check_listed(
 ) -> Result<(), Vec<FieldError>> {
     let mut e = Errors::new();
     for (i, m) in given.iter().enumerate() {
-        if !listed.iter().any(|l| *l == m.name) {
+        if !listed.contains(&m.name) {
             e.push(&format!("{base}/{i}/name"), not_in_matter());
         }
     }
@@ -244,7 +244,7 @@ pub fn check_notice_listed(
 ) -> Result<(), Vec<FieldError>> {
     let mut e = Errors::new();
     for (i, it) in items.iter().enumerate() {
-        if !listed.iter().any(|l| *l == it.material) {
+        if !listed.contains(&it.material) {
             e.push(&format!("items/{i}/material"), not_in_matter());
         }
     }
