@@ -8,6 +8,7 @@ pub mod access;
 pub mod account;
 pub mod assessment;
 pub mod calendar;
+pub mod cases;
 pub mod complaints;
 pub mod disclosure;
 pub mod enums;

@@ -114,7 +114,7 @@ async fn complained_of(
         ));
     }
     if let Some(k) = cmd.case {
-        let own = match cases::get_case(conn, k.0).await {
+        let own = match cases::get_case(conn, zhengwu_domain::ids::CaseId(k.0)).await {
             Ok(case) => case.applicant_id.is_some() && case.applicant_id == submitter,
             Err(DbError::NotFound) => false,
             Err(e) => return Err(e.into()),

@@ -92,7 +92,7 @@ async fn case(
     let mut case = repo::insert_case(
         c,
         &repo::NewCase {
-            id,
+            id: zhengwu_domain::ids::CaseId(id),
             number,
             parent_id: None,
             matter_id: Some(matter_id),
@@ -123,7 +123,7 @@ async fn case(
     .await?;
     repo::add_event(
         c,
-        id,
+        zhengwu_domain::ids::CaseId(id),
         received_at,
         Some(clerk),
         "apply",
@@ -131,7 +131,7 @@ async fn case(
         serde_json::json!({"channel": "window"}),
     )
     .await?;
-    let mut outcome = repo::outcome_of(c, id).await?;
+    let mut outcome = repo::outcome_of(c, zhengwu_domain::ids::CaseId(id)).await?;
     let accepted = matches!(
         target,
         CaseState::Accepted | CaseState::Suspended | CaseState::Decided | CaseState::Delivered
@@ -150,7 +150,7 @@ async fn case(
         case.due_date = keep_reading(c, Target::of(StoredDeadline::Case, id), reading).await?;
         repo::add_event(
             c,
-            id,
+            zhengwu_domain::ids::CaseId(id),
             accepted_at,
             Some(clerk),
             "accept",
@@ -161,7 +161,13 @@ async fn case(
     }
     progress(c, day, clerk, i, &mut case, &mut outcome, target).await?;
     case.state = target;
-    repo::save(c, id, &repo::CaseChanges::of(&case)?, &outcome).await?;
+    repo::save(
+        c,
+        zhengwu_domain::ids::CaseId(id),
+        &repo::CaseChanges::of(&case)?,
+        &outcome,
+    )
+    .await?;
     record(
         c,
         "case.apply",
@@ -192,7 +198,7 @@ async fn progress(
             repo::insert_notice(
                 c,
                 &repo::Notice {
-                    case_id: id,
+                    case_id: id.0,
                     round: 1,
                     items: serde_json::json!([
                         {"material": "施工合同", "problem": "missing", "note": null}
@@ -240,7 +246,7 @@ async fn progress(
         }
         CaseState::Decided | CaseState::Delivered => {
             case.decided_on = Some(today);
-            let delivery = Target::of(StoredDeadline::CaseDelivery, id);
+            let delivery = Target::of(StoredDeadline::CaseDelivery, id.0);
             outcome.delivery_due = Some(
                 stored_deadline(
                     c,

@@ -26,8 +26,9 @@ pub(super) async fn load(
     for state in [CaseState::Delivered, CaseState::Decided] {
         let found = case_repo::list(
             c,
+            &zhengwu_domain::access::Scope::All,
             &case_repo::Filter {
-                organization_id: Some(org.id),
+                organization_id: Some(zhengwu_domain::ids::OrganizationId(org.id)),
                 state: Some(state),
                 limit: 10,
                 ..Default::default()
@@ -52,7 +53,7 @@ pub(super) async fn load(
         let channel = EvaluationChannel::HallTablet;
         let e = repo::Evaluation {
             id: Uuid::now_v7(),
-            case_id: case.id,
+            case_id: case.id.0,
             applicant_id: case.applicant_id,
             organization_id: org.id,
             window_id: case.window_id,

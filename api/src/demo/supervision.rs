@@ -94,7 +94,7 @@ async fn case(
     let mut case = repo::insert_case(
         c,
         &repo::NewCase {
-            id,
+            id: zhengwu_domain::ids::CaseId(id),
             number: zhengwu_domain::services::case_number(prefix, received_on, serial as u32),
             parent_id: None,
             matter_id: Some(matter_id),
@@ -125,7 +125,7 @@ async fn case(
     .await?;
     repo::add_event(
         c,
-        id,
+        zhengwu_domain::ids::CaseId(id),
         received_at,
         Some(clerk),
         "apply",
@@ -133,7 +133,7 @@ async fn case(
         serde_json::json!({"channel": "window"}),
     )
     .await?;
-    let mut outcome = repo::outcome_of(c, id).await?;
+    let mut outcome = repo::outcome_of(c, zhengwu_domain::ids::CaseId(id)).await?;
     match target {
         CaseState::Accepted => {
             let accepted_at = days.at(received_on, 10);
@@ -150,7 +150,7 @@ async fn case(
             case.due_date = keep_reading(c, Target::of(StoredDeadline::Case, id), reading).await?;
             repo::add_event(
                 c,
-                id,
+                zhengwu_domain::ids::CaseId(id),
                 accepted_at,
                 Some(clerk),
                 "accept",
@@ -180,7 +180,7 @@ async fn case(
             outcome.refusal_reason = Some("不符合".to_owned());
             repo::add_event(
                 c,
-                id,
+                zhengwu_domain::ids::CaseId(id),
                 days.at(received_on, 10),
                 Some(clerk),
                 "refuse",
@@ -206,7 +206,7 @@ async fn case(
             .await?;
             repo::add_event(
                 c,
-                id,
+                zhengwu_domain::ids::CaseId(id),
                 notice_at,
                 Some(clerk),
                 "notify_missing",
@@ -217,7 +217,13 @@ async fn case(
         }
     }
     case.state = target;
-    repo::save(c, id, &repo::CaseChanges::of(&case)?, &outcome).await?;
+    repo::save(
+        c,
+        zhengwu_domain::ids::CaseId(id),
+        &repo::CaseChanges::of(&case)?,
+        &outcome,
+    )
+    .await?;
     record(
         c,
         "case.apply",

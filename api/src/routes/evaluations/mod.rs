@@ -22,6 +22,7 @@ use zhengwu_domain::evaluation::{
     self as rules, AppealState, EvaluationChannel, EvaluationLevel, MAX_RECTIFICATION_TEXT,
     RectificationState,
 };
+use zhengwu_domain::ids::CaseId;
 use zhengwu_domain::ids::EvaluationId;
 use zhengwu_domain::services::CaseState;
 use zhengwu_domain::validation::{self, Errors};
@@ -29,6 +30,7 @@ use zhengwu_persistence::deadlines::Target;
 use zhengwu_persistence::evaluations::{self as repo, Appeal, Evaluation, Rectification};
 use zhengwu_persistence::{Conn, DbError, cases as case_repo, orgs};
 
+use crate::app::cases::visible_case;
 use crate::app::evaluations::rectifications as app_rect;
 use crate::audit_ctx::AuditCtx;
 use crate::auth::{Principal, Scope, SubjectKind};
@@ -36,7 +38,6 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, IdempotencyKey, IfMatch, etag};
 use crate::idem::Idem;
 use crate::pagination::{Page, PageParams, page_response};
-use crate::routes::cases::visible_case;
 use crate::state::AppState;
 
 mod rectifications;
@@ -240,7 +241,7 @@ async fn visible_evaluation(
         Err(DbError::NotFound) => return Err(ApiError::not_found("evaluation")),
         Err(e) => return Err(e.into()),
     };
-    match visible_case(conn, auth, e.case_id, false).await {
+    match visible_case(conn, &auth.actor(), CaseId(e.case_id), false).await {
         Ok(_) => Ok((e, auth.role.is_staff())),
         Err(err) if err.status == actix_web::http::StatusCode::NOT_FOUND => {
             Err(ApiError::not_found("evaluation"))
@@ -321,7 +322,7 @@ pub async fn evaluate_case(
     let day = state.today();
     let mut conn = state.conn().await?;
     conn.transaction::<_, ApiError, _>(async |c| {
-        let case = match case_repo::get_case_for_update(c, case_id).await {
+        let case = match case_repo::get_case_for_update(c, CaseId(case_id)).await {
             Ok(x) if auth.kind == SubjectKind::User && x.applicant_id == Some(auth.id) => x,
             Ok(_) | Err(DbError::NotFound) => return Err(ApiError::not_found("case")),
             Err(e) => return Err(e.into()),
@@ -367,7 +368,7 @@ pub async fn evaluate_case(
         repo::insert_evaluation(c, &row).await?;
         case_repo::add_event(
             c,
-            case_id,
+            CaseId(case_id),
             now,
             Some(auth.id),
             "evaluate",
@@ -453,8 +454,8 @@ pub async fn case_evaluation(
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.conn().await?;
-    let (case, _) = visible_case(&mut conn, &auth, *id, false).await?;
-    let e = repo::evaluation_of_case(&mut conn, case.id)
+    let (case, _) = visible_case(&mut conn, &auth.actor(), CaseId(*id), false).await?;
+    let e = repo::evaluation_of_case(&mut conn, case.id.0)
         .await?
         .ok_or_else(|| {
             ApiError::not_found("evaluation").detail("the case has not been evaluated")

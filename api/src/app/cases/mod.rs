@@ -1,0 +1,85 @@
+//! Cases (办件): application, intake, processing, decision, delivery, the trail and the
+//! public progress lookup.
+
+mod create;
+mod events;
+mod read;
+mod secret;
+mod transition;
+mod view;
+
+pub use create::{Applied, create};
+pub use read::{Listing, PublicView, TimelineView, get, list, lookup, timeline};
+pub use secret::{new_password, password_hash, password_matches};
+pub use transition::{
+    accept, assign, charge, decide, deliver, extend, notify_missing, refuse, resubmit, resume,
+    step, suspend,
+};
+pub use view::{CaseView, ClockView};
+
+use zhengwu_domain::ids::CaseId;
+use zhengwu_persistence::cases::{self as repo, Case};
+use zhengwu_persistence::{Conn, DbError, orgs, windows};
+
+use super::{Actor, AppResult};
+use crate::error::ApiError;
+
+/// The case, if the actor may see it: its applicant, or staff in scope (404 otherwise).
+pub async fn visible_case(
+    conn: &mut Conn,
+    actor: &Actor,
+    id: CaseId,
+    for_update: bool,
+) -> AppResult<(Case, orgs::Organization)> {
+    let found = if for_update {
+        repo::get_case_for_update(conn, id).await
+    } else {
+        repo::get_case(conn, id).await
+    };
+    let c = match found {
+        Ok(c) => c,
+        Err(DbError::NotFound) => return Err(ApiError::not_found("case")),
+        Err(e) => return Err(e.into()),
+    };
+    let org = orgs::get(conn, c.organization_id).await?;
+    let own = actor.user().is_some_and(|u| c.applicant_id == Some(u.0));
+    let staff =
+        actor.role.is_staff() && (actor.sees(&org.path) || at_my_hall(conn, actor, &c).await?);
+    if !own && !staff {
+        return Err(ApiError::not_found("case"));
+    }
+    Ok((c, org))
+}
+
+/// Whether the case's window is in a hall of the actor's scope (一窗受理: the hall's
+/// windows take in the departments' matters).
+async fn at_my_hall(conn: &mut Conn, actor: &Actor, c: &Case) -> AppResult<bool> {
+    let Some(w) = c.window_id else {
+        return Ok(false);
+    };
+    let window = windows::get(conn, w).await?;
+    Ok(actor.sees(&orgs::get(conn, window.hall_id).await?.path))
+}
+
+/// The number prefix of cases and disclosure applications received by `org` (the
+/// six-digit division code of the nearest organisation up the tree that has one) and the
+/// organisation whose daily serial the number takes: the holder of that code, so that every
+/// organisation sharing a prefix shares one serial and numbers never repeat (the root when
+/// no organisation in the chain has a code).
+pub async fn number_prefix(
+    conn: &mut Conn,
+    org: &orgs::Organization,
+) -> AppResult<(String, uuid::Uuid)> {
+    let ids: Vec<uuid::Uuid> = org.path.ids().into_iter().map(|i| i.0).collect();
+    let mut chain = orgs::get_many(conn, &ids).await?;
+    chain.sort_by_key(|o| std::cmp::Reverse(o.path.as_str().len()));
+    let coded = chain.iter().find_map(|o| {
+        o.division_code
+            .as_ref()
+            .map(|d| (d.chars().take(6).collect(), o.id))
+    });
+    Ok(coded.unwrap_or_else(|| {
+        let root = chain.last().map_or(org.id, |o| o.id);
+        ("000000".to_owned(), root)
+    }))
+}

@@ -1,0 +1,188 @@
+//! What a case shows: the case with its outcome, clock, sub-cases and flags, loaded for a
+//! whole page at once.
+
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
+use chrono::{Datelike, NaiveDate};
+use zhengwu_domain::calendar::{Calendar, ClockReading};
+use zhengwu_domain::cases::{CaseClock, CaseState, Decision, Pause};
+use zhengwu_persistence::cases::{self as repo, Case, Outcome};
+use zhengwu_persistence::{Conn, calendar};
+
+use super::AppResult;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// A case's clock as it is shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClockView {
+    pub accepted_on: Option<NaiveDate>,
+    pub due_date: Option<NaiveDate>,
+    pub limit_working_days: u32,
+    pub extension_working_days: u32,
+    pub working_days_used: u32,
+    pub working_days_paused: u32,
+    pub working_days_left: Option<i64>,
+    pub paused: bool,
+}
+
+/// A case and what its representation shows beside it.
+#[derive(Debug, Clone)]
+pub struct CaseView {
+    pub case: Case,
+    pub outcome: Outcome,
+    pub decision: Option<Decision>,
+    pub clock: ClockView,
+    pub matter_name: Option<String>,
+    pub sub_cases: Vec<Case>,
+    pub fee_anomaly: bool,
+    pub years_without_calendar: Vec<i32>,
+}
+
+/// A case's clock, its view and, once accepted, its reading.
+pub(super) struct Clock {
+    pub clock: CaseClock,
+    pub view: ClockView,
+    pub reading: Option<ClockReading>,
+}
+
+pub(super) async fn calendar_around(conn: &mut Conn, from: NaiveDate) -> AppResult<Calendar> {
+    Ok(calendar::calendar_for(conn, from.year(), from.year() + 2).await?)
+}
+
+pub(super) async fn clock_of(conn: &mut Conn, c: &Case, today: NaiveDate) -> AppResult<Clock> {
+    let pauses = repo::pauses_of(conn, c.id).await?;
+    let cal = match c.accepted_on {
+        Some(accepted) => Some(calendar_around(conn, accepted).await?),
+        None => None,
+    };
+    clock_reading(c, &pauses, cal.as_ref(), today)
+}
+
+fn case_clock(c: &Case, pauses: &[repo::PauseRecord]) -> CaseClock {
+    CaseClock {
+        accepted_on: c.accepted_on.unwrap_or(c.received_on),
+        promised_days: c.promised_days,
+        statutory_days: c.statutory_days,
+        extension_days: c.extension_days,
+        pauses: pauses
+            .iter()
+            .map(|p| Pause {
+                start: p.start_on,
+                end: p.end_on,
+            })
+            .collect(),
+    }
+}
+
+/// The clock of a case from its special procedures and, once accepted, the calendar
+/// around its acceptance.
+fn clock_reading(
+    c: &Case,
+    pauses: &[repo::PauseRecord],
+    cal: Option<&Calendar>,
+    today: NaiveDate,
+) -> AppResult<Clock> {
+    let clock = case_clock(c, pauses);
+    let mut view = ClockView {
+        accepted_on: None,
+        due_date: None,
+        limit_working_days: c.promised_days,
+        extension_working_days: c.extension_days,
+        working_days_used: 0,
+        working_days_paused: 0,
+        working_days_left: None,
+        paused: false,
+    };
+    let Some(accepted) = c.accepted_on else {
+        return Ok(Clock {
+            clock,
+            view,
+            reading: None,
+        });
+    };
+    let cal = cal.ok_or_else(ApiError::internal)?;
+    let r = clock
+        .read(cal, c.decided_on.unwrap_or(today))
+        .map_err(|e| ApiError::unprocessable("case.clock", e.to_string()))?;
+    view.accepted_on = Some(accepted);
+    view.due_date = r.due_date;
+    view.working_days_used = r.working_days_used;
+    view.working_days_paused = r.working_days_paused;
+    view.working_days_left = r.working_days_left;
+    view.paused = c.state == CaseState::Suspended;
+    Ok(Clock {
+        clock,
+        view,
+        reading: Some(r),
+    })
+}
+
+pub(super) async fn view_of(app: &AppState, conn: &mut Conn, c: Case) -> AppResult<CaseView> {
+    let mut views = views_of(app, conn, vec![c]).await?;
+    views.pop().ok_or_else(ApiError::internal)
+}
+
+/// The views of a page of cases: what each shows beside the case is loaded for the whole
+/// page at once, and one calendar serves every case accepted in the same year.
+pub(super) async fn views_of(
+    app: &AppState,
+    conn: &mut Conn,
+    cases: Vec<Case>,
+) -> AppResult<Vec<CaseView>> {
+    let mut extras = repo::extras_of(conn, &cases).await?;
+    let today = app.today();
+    let mut calendars: HashMap<i32, Calendar> = HashMap::new();
+    let mut views = Vec::with_capacity(cases.len());
+    for c in cases {
+        let cal = match c.accepted_on {
+            Some(accepted) => {
+                if let Entry::Vacant(e) = calendars.entry(accepted.year()) {
+                    e.insert(calendar_around(conn, accepted).await?);
+                }
+                calendars.get(&accepted.year())
+            }
+            None => None,
+        };
+        views.push(view_with(&mut extras, c, cal, today)?);
+    }
+    Ok(views)
+}
+
+fn view_with(
+    extras: &mut repo::Extras,
+    c: Case,
+    cal: Option<&Calendar>,
+    today: NaiveDate,
+) -> AppResult<CaseView> {
+    let outcome = extras
+        .outcomes
+        .remove(&c.id)
+        .ok_or_else(|| ApiError::not_found("case"))?;
+    let pauses = extras.pauses.remove(&c.id).unwrap_or_default();
+    let clock = clock_reading(&c, &pauses, cal, today)?.view;
+    let matter_name = match (c.matter_id, c.matter_version) {
+        (Some(m), Some(v)) => Some(
+            extras
+                .matter_names
+                .get(&(m, v))
+                .cloned()
+                .ok_or_else(|| ApiError::not_found("service matter version"))?,
+        ),
+        _ => None,
+    };
+    Ok(CaseView {
+        decision: outcome.decision()?,
+        outcome,
+        clock,
+        matter_name,
+        sub_cases: extras.children.remove(&c.id).unwrap_or_default(),
+        fee_anomaly: extras.fee_anomalies.contains(&c.id),
+        years_without_calendar: extras
+            .years_without_calendar
+            .remove(&c.id)
+            .unwrap_or_default(),
+        case: c,
+    })
+}

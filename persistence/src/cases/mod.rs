@@ -1,0 +1,481 @@
+//! Cases (办件), their trail, pauses, review steps, notices and fees.
+
+mod listing;
+mod records;
+mod stats;
+
+pub use listing::{Filter, list};
+pub use records::*;
+pub use stats::{StatCases, StatRow, closed_pauses, stat_rows};
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use records::PauseRow;
+use serde_json::Value;
+use uuid::Uuid;
+use zhengwu_domain::account::ApplicantType;
+pub use zhengwu_domain::cases::SubmittedMaterial;
+use zhengwu_domain::cases::{CaseState, Decision};
+use zhengwu_domain::ids::CaseId;
+use zhengwu_domain::services::CaseKind;
+
+use crate::db::{Conn, DbError};
+use crate::schema::{case_counters, case_events, case_fees, case_outcomes, case_pauses, cases};
+use crate::{parse_col, parse_opt_col};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = cases)]
+struct CaseRow {
+    id: Uuid,
+    number: String,
+    parent_id: Option<Uuid>,
+    matter_id: Option<Uuid>,
+    matter_version: Option<i32>,
+    organization_id: Uuid,
+    window_id: Option<Uuid>,
+    applicant_id: Option<Uuid>,
+    applicant_name: String,
+    applicant_type: String,
+    applicant_phone: Option<String>,
+    project_name: Option<String>,
+    channel: String,
+    submitted_materials: Value,
+    query_password_hash: Vec<u8>,
+    state: String,
+    case_kind: String,
+    statutory_days: i32,
+    promised_days: i32,
+    received_at: DateTime<Utc>,
+    received_on: NaiveDate,
+    submission_round: i32,
+    accepted_on: Option<NaiveDate>,
+    extension_days: i32,
+    due_date: Option<NaiveDate>,
+    decided_on: Option<NaiveDate>,
+    assignee_id: Option<Uuid>,
+    first_contact_id: Option<Uuid>,
+    green_channel: bool,
+    classified: bool,
+    version: i32,
+}
+
+/// A case as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Case {
+    pub id: CaseId,
+    pub number: String,
+    pub parent_id: Option<CaseId>,
+    pub matter_id: Option<Uuid>,
+    pub matter_version: Option<i32>,
+    pub organization_id: Uuid,
+    pub window_id: Option<Uuid>,
+    pub applicant_id: Option<Uuid>,
+    pub applicant_name: String,
+    pub applicant_type: ApplicantType,
+    pub applicant_phone: Option<String>,
+    pub project_name: Option<String>,
+    pub channel: String,
+    pub submitted_materials: Vec<SubmittedMaterial>,
+    pub query_password_hash: Vec<u8>,
+    pub state: CaseState,
+    pub case_kind: CaseKind,
+    pub statutory_days: u32,
+    pub promised_days: u32,
+    pub received_at: DateTime<Utc>,
+    pub received_on: NaiveDate,
+    pub submission_round: i32,
+    pub accepted_on: Option<NaiveDate>,
+    pub extension_days: u32,
+    pub due_date: Option<NaiveDate>,
+    pub decided_on: Option<NaiveDate>,
+    pub assignee_id: Option<Uuid>,
+    pub first_contact_id: Option<Uuid>,
+    pub green_channel: bool,
+    pub classified: bool,
+    pub version: i32,
+}
+
+fn days(v: i32) -> u32 {
+    u32::try_from(v).unwrap_or(0)
+}
+
+impl TryFrom<CaseRow> for Case {
+    type Error = DbError;
+    fn try_from(r: CaseRow) -> Result<Self, DbError> {
+        Ok(Case {
+            id: CaseId(r.id),
+            number: r.number,
+            parent_id: r.parent_id.map(CaseId),
+            matter_id: r.matter_id,
+            matter_version: r.matter_version,
+            organization_id: r.organization_id,
+            window_id: r.window_id,
+            applicant_id: r.applicant_id,
+            applicant_name: r.applicant_name,
+            applicant_type: parse_col(&r.applicant_type, ApplicantType::parse)?,
+            applicant_phone: r.applicant_phone,
+            project_name: r.project_name,
+            channel: r.channel,
+            submitted_materials: serde_json::from_value(r.submitted_materials)
+                .map_err(|e| DbError::Other(e.to_string()))?,
+            query_password_hash: r.query_password_hash,
+            state: parse_col(&r.state, CaseState::parse)?,
+            case_kind: parse_col(&r.case_kind, CaseKind::parse)?,
+            statutory_days: days(r.statutory_days),
+            promised_days: days(r.promised_days),
+            received_at: r.received_at,
+            received_on: r.received_on,
+            submission_round: r.submission_round,
+            accepted_on: r.accepted_on,
+            extension_days: days(r.extension_days),
+            due_date: r.due_date,
+            decided_on: r.decided_on,
+            assignee_id: r.assignee_id,
+            first_contact_id: r.first_contact_id,
+            green_channel: r.green_channel,
+            classified: r.classified,
+            version: r.version,
+        })
+    }
+}
+
+/// The decisive facts of a case.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Queryable, Selectable, AsChangeset)]
+#[diesel(table_name = case_outcomes, treat_none_as_null = true)]
+pub struct Outcome {
+    #[diesel(skip_update)]
+    pub case_id: Uuid,
+    pub accepted_at: Option<DateTime<Utc>>,
+    pub refusal_reason: Option<String>,
+    pub extension_reason: Option<String>,
+    pub decision: Option<String>,
+    pub decision_reason: Option<String>,
+    pub result_number: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub delivered_at: Option<DateTime<Utc>>,
+    pub delivery_method: Option<String>,
+    #[diesel(skip_update)]
+    pub updated_at: DateTime<Utc>,
+    /// The last day to deliver the decision (AL Art.44), set by the decision.
+    pub delivery_due: Option<NaiveDate>,
+    /// The day the decision was delivered.
+    pub delivered_on: Option<NaiveDate>,
+}
+
+impl Outcome {
+    pub fn decision(&self) -> Result<Option<Decision>, DbError> {
+        parse_opt_col(self.decision.as_deref(), Decision::parse)
+    }
+}
+
+pub struct NewCase {
+    pub id: CaseId,
+    pub number: String,
+    pub parent_id: Option<CaseId>,
+    pub matter_id: Option<Uuid>,
+    pub matter_version: Option<i32>,
+    pub organization_id: Uuid,
+    pub window_id: Option<Uuid>,
+    pub applicant_id: Option<Uuid>,
+    pub applicant_name: String,
+    pub applicant_type: ApplicantType,
+    pub applicant_phone: Option<String>,
+    pub project_name: Option<String>,
+    pub channel: String,
+    pub submitted_materials: Vec<SubmittedMaterial>,
+    pub query_password_hash: Vec<u8>,
+    pub case_kind: CaseKind,
+    pub statutory_days: u32,
+    pub promised_days: u32,
+    pub received_at: DateTime<Utc>,
+    pub received_on: NaiveDate,
+    pub first_contact_id: Option<Uuid>,
+    pub green_channel: bool,
+    pub classified: bool,
+}
+
+pub async fn insert_case(conn: &mut Conn, n: &NewCase) -> Result<Case, DbError> {
+    let materials =
+        serde_json::to_value(&n.submitted_materials).map_err(|e| DbError::Other(e.to_string()))?;
+    let row: CaseRow = diesel::insert_into(cases::table)
+        .values((
+            cases::id.eq(n.id.0),
+            cases::number.eq(&n.number),
+            cases::parent_id.eq(n.parent_id.map(|p| p.0)),
+            cases::matter_id.eq(n.matter_id),
+            cases::matter_version.eq(n.matter_version),
+            cases::organization_id.eq(n.organization_id),
+            cases::window_id.eq(n.window_id),
+            cases::applicant_id.eq(n.applicant_id),
+            cases::applicant_name.eq(&n.applicant_name),
+            cases::applicant_type.eq(n.applicant_type.as_str()),
+            cases::applicant_phone.eq(&n.applicant_phone),
+            cases::project_name.eq(&n.project_name),
+            cases::channel.eq(&n.channel),
+            cases::submitted_materials.eq(materials),
+            cases::query_password_hash.eq(&n.query_password_hash),
+            cases::state.eq(CaseState::Submitted.as_str()),
+            cases::case_kind.eq(n.case_kind.as_str()),
+            cases::statutory_days.eq(n.statutory_days as i32),
+            cases::promised_days.eq(n.promised_days as i32),
+            cases::received_at.eq(n.received_at),
+            cases::received_on.eq(n.received_on),
+            cases::first_contact_id.eq(n.first_contact_id),
+            cases::green_channel.eq(n.green_channel),
+            cases::classified.eq(n.classified),
+        ))
+        .returning(CaseRow::as_returning())
+        .get_result(conn)
+        .await?;
+    diesel::insert_into(case_outcomes::table)
+        .values(case_outcomes::case_id.eq(n.id.0))
+        .execute(conn)
+        .await?;
+    row.try_into()
+}
+
+pub async fn get_case(conn: &mut Conn, id: CaseId) -> Result<Case, DbError> {
+    let row: CaseRow = cases::table
+        .find(id.0)
+        .select(CaseRow::as_select())
+        .first(conn)
+        .await?;
+    row.try_into()
+}
+
+pub async fn get_case_for_update(conn: &mut Conn, id: CaseId) -> Result<Case, DbError> {
+    let row: CaseRow = cases::table
+        .find(id.0)
+        .select(CaseRow::as_select())
+        .for_update()
+        .first(conn)
+        .await?;
+    row.try_into()
+}
+
+pub async fn find_by_number(conn: &mut Conn, number: &str) -> Result<Option<Case>, DbError> {
+    let row: Option<CaseRow> = cases::table
+        .filter(cases::number.eq(number))
+        .select(CaseRow::as_select())
+        .first(conn)
+        .await
+        .optional()?;
+    row.map(TryInto::try_into).transpose()
+}
+
+pub async fn children_of(conn: &mut Conn, parent: CaseId) -> Result<Vec<Case>, DbError> {
+    let rows: Vec<CaseRow> = cases::table
+        .filter(cases::parent_id.eq(parent.0))
+        .select(CaseRow::as_select())
+        .order(cases::id)
+        .load(conn)
+        .await?;
+    rows.into_iter().map(TryInto::try_into).collect()
+}
+
+pub async fn outcome_of(conn: &mut Conn, id: CaseId) -> Result<Outcome, DbError> {
+    Ok(case_outcomes::table
+        .find(id.0)
+        .select(Outcome::as_select())
+        .first(conn)
+        .await?)
+}
+
+/// The columns a case action changes.
+#[derive(Debug, Clone, AsChangeset)]
+#[diesel(table_name = cases, treat_none_as_null = true)]
+pub struct CaseChanges {
+    pub state: String,
+    pub submission_round: i32,
+    pub submitted_materials: Value,
+    pub accepted_on: Option<NaiveDate>,
+    pub extension_days: i32,
+    pub due_date: Option<NaiveDate>,
+    pub decided_on: Option<NaiveDate>,
+    pub assignee_id: Option<Uuid>,
+}
+
+impl CaseChanges {
+    pub fn of(c: &Case) -> Result<Self, DbError> {
+        Ok(CaseChanges {
+            state: c.state.as_str().to_owned(),
+            submission_round: c.submission_round,
+            submitted_materials: serde_json::to_value(&c.submitted_materials)
+                .map_err(|e| DbError::Other(e.to_string()))?,
+            accepted_on: c.accepted_on,
+            extension_days: c.extension_days as i32,
+            due_date: c.due_date,
+            decided_on: c.decided_on,
+            assignee_id: c.assignee_id,
+        })
+    }
+}
+
+/// Saves a case's changes and outcome and bumps its version.
+pub async fn save(
+    conn: &mut Conn,
+    id: CaseId,
+    c: &CaseChanges,
+    o: &Outcome,
+) -> Result<Case, DbError> {
+    let row: CaseRow = diesel::update(cases::table.find(id.0))
+        .set((c, cases::version.eq(cases::version + 1)))
+        .returning(CaseRow::as_returning())
+        .get_result(conn)
+        .await?;
+    diesel::update(case_outcomes::table.find(id.0))
+        .set((o, case_outcomes::updated_at.eq(diesel::dsl::now)))
+        .execute(conn)
+        .await?;
+    row.try_into()
+}
+
+/// A line of the trail.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = case_events)]
+pub struct Event {
+    pub id: i64,
+    pub case_id: Uuid,
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<Uuid>,
+    pub action: String,
+    pub note: Option<String>,
+    pub data: Value,
+}
+
+pub async fn add_event(
+    conn: &mut Conn,
+    case_id: CaseId,
+    at: DateTime<Utc>,
+    actor_id: Option<Uuid>,
+    action: &str,
+    note: Option<&str>,
+    data: Value,
+) -> Result<(), DbError> {
+    diesel::insert_into(case_events::table)
+        .values((
+            case_events::case_id.eq(case_id.0),
+            case_events::at.eq(at),
+            case_events::actor_id.eq(actor_id),
+            case_events::action.eq(action),
+            case_events::note.eq(note),
+            case_events::data.eq(data),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn events_of(conn: &mut Conn, case_id: CaseId) -> Result<Vec<Event>, DbError> {
+    Ok(case_events::table
+        .filter(case_events::case_id.eq(case_id.0))
+        .select(Event::as_select())
+        .order(case_events::id)
+        .load(conn)
+        .await?)
+}
+
+/// The next serial of an organisation's case numbers on a day (locked until commit).
+pub async fn next_serial(
+    conn: &mut Conn,
+    organization_id: Uuid,
+    day: NaiveDate,
+) -> Result<i32, DbError> {
+    Ok(diesel::insert_into(case_counters::table)
+        .values((
+            case_counters::organization_id.eq(organization_id),
+            case_counters::day.eq(day),
+            case_counters::last_serial.eq(1),
+        ))
+        .on_conflict((case_counters::organization_id, case_counters::day))
+        .do_update()
+        .set(case_counters::last_serial.eq(case_counters::last_serial + 1))
+        .returning(case_counters::last_serial)
+        .get_result(conn)
+        .await?)
+}
+
+/// What a case's representation shows beside the case itself, for a page of cases.
+#[derive(Debug, Default)]
+pub struct Extras {
+    pub outcomes: HashMap<CaseId, Outcome>,
+    /// Special procedures, in order.
+    pub pauses: HashMap<CaseId, Vec<PauseRecord>>,
+    /// Sub-cases of projects, in id order.
+    pub children: HashMap<CaseId, Vec<Case>>,
+    /// Cases with a fee flagged for supervision.
+    pub fee_anomalies: HashSet<CaseId>,
+    /// Names of the matter versions the cases were filed under.
+    pub matter_names: HashMap<(Uuid, i32), String>,
+    /// Years without schedule their stored deadlines were counted across.
+    pub years_without_calendar: HashMap<CaseId, Vec<i32>>,
+}
+
+/// [`Extras`] of the given cases in six statements, however many cases: a page of a list
+/// costs what one case costs.
+pub async fn extras_of(conn: &mut Conn, cases: &[Case]) -> Result<Extras, DbError> {
+    let ids: Vec<Uuid> = cases.iter().map(|c| c.id.0).collect();
+    let mut extras = Extras::default();
+    if ids.is_empty() {
+        return Ok(extras);
+    }
+    let outcomes: Vec<Outcome> = case_outcomes::table
+        .filter(case_outcomes::case_id.eq_any(&ids))
+        .select(Outcome::as_select())
+        .load(conn)
+        .await?;
+    extras.outcomes = outcomes
+        .into_iter()
+        .map(|o| (CaseId(o.case_id), o))
+        .collect();
+    let pauses: Vec<PauseRow> = case_pauses::table
+        .filter(case_pauses::case_id.eq_any(&ids))
+        .select(PauseRow::as_select())
+        .order((case_pauses::case_id, case_pauses::seq))
+        .load(conn)
+        .await?;
+    for p in pauses {
+        let case_id = CaseId(p.case_id);
+        extras
+            .pauses
+            .entry(case_id)
+            .or_default()
+            .push(p.try_into()?);
+    }
+    let children: Vec<CaseRow> = cases::table
+        .filter(cases::parent_id.eq_any(&ids))
+        .select(CaseRow::as_select())
+        .order(cases::id)
+        .load(conn)
+        .await?;
+    for row in children {
+        let child: Case = row.try_into()?;
+        if let Some(parent) = child.parent_id {
+            extras.children.entry(parent).or_default().push(child);
+        }
+    }
+    extras.fee_anomalies = case_fees::table
+        .filter(case_fees::case_id.eq_any(&ids))
+        .filter(case_fees::anomaly.is_not_null())
+        .select(case_fees::case_id)
+        .distinct()
+        .load::<Uuid>(conn)
+        .await?
+        .into_iter()
+        .map(CaseId)
+        .collect();
+    let versions: Vec<(Uuid, i32)> = cases
+        .iter()
+        .filter_map(|c| Some((c.matter_id?, c.matter_version?)))
+        .collect();
+    extras.matter_names = crate::matters::version_names(conn, &versions).await?;
+    extras.years_without_calendar = crate::deadlines::years_of(conn, &ids)
+        .await?
+        .into_iter()
+        .map(|(id, years)| (CaseId(id), years))
+        .collect();
+    Ok(extras)
+}
