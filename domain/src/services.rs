@@ -185,6 +185,9 @@ pub struct Material {
     pub copies: u32,
     /// Required, or only under `condition` (容缺/情形材料).
     pub required: bool,
+    /// When a material that is not required is needed: required when `required` is false
+    /// (`material.condition_required`), absent when it is true
+    /// (`material.condition_on_required`).
     pub condition: Option<String>,
     /// Address of a blank form or sample.
     pub template_url: Option<String>,

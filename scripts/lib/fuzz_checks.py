@@ -32,6 +32,8 @@ RULES_BEYOND_A_SCHEMA = {
     # Required only in some cases (the message says which): by another field, the caller, or
     # the state of the object.
     "field.required_when",
+    "material.condition_required",
+    "material.condition_on_required",
     # Between fields or parameters (JSON Schema cannot compare two values).
     "applicant.kind_for_natural_person",
     "applicant.kind_required",

@@ -5425,6 +5425,11 @@ export interface components {
             copies?: number;
             /** @description Required, or only under `condition` (容缺/情形材料). */
             required: boolean;
+            /**
+             * @description When a material that is not required is needed: required when `required` is false
+             *     (`material.condition_required`), absent when it is true
+             *     (`material.condition_on_required`).
+             */
             condition?: string | null;
             /** @description Address of a blank form or sample. */
             template_url?: string | null;
