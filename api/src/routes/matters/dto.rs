@@ -34,6 +34,7 @@ pub struct MatterContentDto {
     /// 受理条件.
     pub conditions: String,
     /// 办理流程, e.g. 受理 → 审查 → 决定 → 送达.
+    #[schema(min_items = 1, max_items = 20)]
     pub procedure: Vec<ProcedureStep>,
     /// 法定办结时限, working days.
     #[schema(maximum = 365)]
@@ -133,6 +134,7 @@ pub struct PatchMatter {
     pub service_objects: Option<Vec<ServiceObject>>,
     pub legal_basis: Option<String>,
     pub conditions: Option<String>,
+    #[schema(min_items = 1, max_items = 20)]
     pub procedure: Option<Vec<ProcedureStep>>,
     #[schema(maximum = 365)]
     pub statutory_days: Option<u32>,
