@@ -19,13 +19,13 @@ use zhengwu_persistence::deadlines::Target;
 use zhengwu_persistence::orders::{Accountability, insert_accountability};
 use zhengwu_persistence::{Conn, DbError, cases, orgs, supervision, windows};
 
+use crate::app::cases::{new_password, password_hash, password_matches};
 use crate::app::orders::{list_scope, staff_of, who};
 use crate::app::{Actor, AppResult};
 use crate::audit_ctx::AuditCtx;
 use crate::error::ApiError;
 use crate::extract::IfMatch;
 use crate::idem::{Created, Idem};
-use crate::routes::cases::{new_password, password_hash, password_matches};
 use crate::state::AppState;
 
 /// How to reach the complainant, checked and trimmed; never public.

@@ -251,7 +251,7 @@ pub async fn create<B: Serialize + Send + Sync>(
             fields: fields(cmd.details, true),
         };
         let org = orgs::insert(c, new).await?;
-        crate::routes::catalogue::seed_catalogue(c, &org).await?;
+        crate::app::catalogue::seed_catalogue(c, &org).await?;
         let after = OrgRecord::from(&org);
         audit
             .record(

@@ -19,7 +19,7 @@ pub(super) async fn case_numbering(
     c: &mut Conn,
     org: &orgs::Organization,
 ) -> Result<(String, Uuid), DbError> {
-    crate::routes::cases::number_prefix(c, org)
+    crate::app::cases::number_prefix(c, org)
         .await
         .map_err(|e| DbError::Other(e.to_problem().title))
 }

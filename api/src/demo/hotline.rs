@@ -259,7 +259,7 @@ async fn receive(
         caller_contact: serde_json::json!({"phone": "13800000000"}),
         classified: false,
         public_answer: false,
-        query_code_hash: crate::routes::cases::password_hash(&format!("DEMO2{i:03}")),
+        query_code_hash: crate::app::cases::password_hash(&format!("DEMO2{i:03}")),
         center_id: desk.city.id,
         submitter_id: if i.is_multiple_of(3) {
             desk.citizen

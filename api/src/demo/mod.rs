@@ -193,7 +193,7 @@ pub async fn backfill_catalogues(config: &Config) -> Result<usize, String> {
     conn.transaction::<_, DbError, _>(async |c| {
         let missing = zhengwu_persistence::disclosure::organizations_without_catalogue(c).await?;
         for o in &missing {
-            crate::routes::catalogue::seed_catalogue(c, o).await?;
+            crate::app::catalogue::seed_catalogue(c, o).await?;
         }
         Ok(missing.len())
     })

@@ -278,7 +278,7 @@ pub(super) async fn load_organisations(c: &mut Conn, made: &mut Made) -> Result<
             },
         )
         .await?;
-        crate::routes::catalogue::seed_catalogue(c, &o).await?;
+        crate::app::catalogue::seed_catalogue(c, &o).await?;
         record(
             c,
             "organization.create",

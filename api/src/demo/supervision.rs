@@ -344,7 +344,7 @@ async fn complaints(
             staff_id: None,
             case_id: None,
             text: text.to_owned(),
-            query_code_hash: crate::routes::cases::password_hash(&format!("DEMO3{ago:03}")),
+            query_code_hash: crate::app::cases::password_hash(&format!("DEMO3{ago:03}")),
             received_on,
             received_at: days.at(received_on, 16),
             acceptance_due,

@@ -13,7 +13,6 @@ pub use views::*;
 use zhengwu_domain::ids::CaseId;
 
 use crate::app::cases::{self as app, CaseView};
-pub use crate::app::cases::{new_password, number_prefix, password_hash, password_matches};
 use crate::auth::Principal;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, IdempotencyKey, IfMatch, etag};

@@ -14,9 +14,9 @@ use zhengwu_persistence::hotline::{self as repo, TicketStat};
 use zhengwu_persistence::{Conn, orgs};
 
 use super::{masked, narrowed};
+use crate::app::cases::password_matches;
 use crate::app::{Actor, AppResult};
 use crate::error::ApiError;
-use crate::routes::cases::password_matches;
 use crate::state::AppState;
 
 /// A ticket's progress for the public: no caller data, personal data masked.

@@ -12,11 +12,11 @@ use zhengwu_persistence::hotline::{self as repo, Ticket, TicketEvent};
 use zhengwu_persistence::{Conn, DbError, orgs, supervision};
 
 use super::{narrowed, referenced_org};
+use crate::app::cases::{new_password, password_hash};
 use crate::app::{Actor, AppResult};
 use crate::audit_ctx::AuditCtx;
 use crate::error::ApiError;
 use crate::idem::{Created, Idem};
-use crate::routes::cases::{new_password, password_hash};
 use crate::state::AppState;
 
 /// A ticket as its reader may see it.

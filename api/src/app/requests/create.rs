@@ -140,7 +140,7 @@ async fn register(
     who: Applicant,
 ) -> AppResult<Request> {
     let received = intake.received_on;
-    let (prefix, counter) = crate::routes::cases::number_prefix(c, org).await?;
+    let (prefix, counter) = crate::app::cases::number_prefix(c, org).await?;
     let serial = repo::next_serial(c, counter.into(), received).await?;
     let mut r = Request {
         id: DisclosureRequestId::new(),

@@ -10,7 +10,6 @@ use zhengwu_domain::ids::{CategoryId, OrganizationId};
 use self::dto::{
     Catalogue, CatalogueQuery, CategoryDto, CreateCategory, GuideDto, PatchCategory, PutGuide,
 };
-pub use crate::app::catalogue::seed_catalogue;
 use crate::app::{Actor, catalogue};
 use crate::auth::{MaybePrincipal, Principal};
 use crate::error::ApiResult;
