@@ -35,17 +35,31 @@ Get a token at `POST /api/v1/auth/token`, then use **Authorize** with the `acces
         (name = "halls and windows", description = "Service windows (窗口) and A/B staff (AB岗)"),
         (name = "calendar", description = "Working-day calendar (工作日历) and deadlines"),
         (name = "audit", description = "The tamper-evident audit log (留痕)"),
-        (name = "service matters", description = "Service matters and the public service guide (办事指南)"),
-        (name = "cases", description = "Cases (办件) from application to delivery, and the public progress lookup"),
-        (name = "disclosure requests", description = "Applications for disclosure (依申请公开) with the statutory clock"),
-        (name = "annual report", description = "The annual disclosure report computed from the records"),
-        (name = "participation", description = "Consultations, topic requests, leader messages and the echo wall"),
-        (name = "evaluations", description = "Evaluation of services (好差评), rectification of bad reviews (整改), appeals (申诉复核) and the public summary"),
+        (name = "service matters",
+         description = "Service matters and the public service guide (办事指南)"),
+        (name = "cases",
+         description = "Cases (办件) from application to delivery, and the public progress lookup"),
+        (name = "disclosure requests",
+         description = "Applications for disclosure (依申请公开) with the statutory clock"),
+        (name = "annual report",
+         description = "The annual disclosure report computed from the records"),
+        (name = "participation",
+         description = "Consultations, topic requests, leader messages and the echo wall"),
+        (name = "evaluations",
+         description = "Evaluation of services (好差评), rectification of bad reviews (整改), \
+             appeals (申诉复核) and the public summary"),
         (name = "statistics", description = "Measures computed from the records"),
-        (name = "supervision", description = "Supervision (电子监察): rules, deadline alerts and their history, anomalies, supervision orders (督办) and accountability (问责)"),
-        (name = "complaints", description = "Complaints and reports (投诉举报) about organisations, windows and staff"),
-        (name = "hotline", description = "The 12345 hotline: tickets (工单) from intake to callback, public answers, and the knowledge base (知识库)"),
-        (name = "assessment", description = "Window and staff assessment (考核): attendance, daily scores, summaries, the monthly bulletin and the disclosure assessment"),
+        (name = "supervision",
+         description = "Supervision (电子监察): rules, deadline alerts and their history, anomalies, \
+             supervision orders (督办) and accountability (问责)"),
+        (name = "complaints",
+         description = "Complaints and reports (投诉举报) about organisations, windows and staff"),
+        (name = "hotline",
+         description = "The 12345 hotline: tickets (工单) from intake to callback, public answers, \
+             and the knowledge base (知识库)"),
+        (name = "assessment",
+         description = "Window and staff assessment (考核): attendance, daily scores, summaries, \
+             the monthly bulletin and the disclosure assessment"),
         (name = "disclosures", description = "Proactive disclosure items (政府信息)"),
         (name = "disclosure catalogue", description = "Disclosure catalogue and guide"),
         (name = "meta", description = "Enumerations with Chinese labels"),
@@ -271,8 +285,8 @@ fn shared_parameters() -> Vec<(&'static str, Value)> {
             json!({
                 "name": "Idempotency-Key", "in": "header", "required": false,
                 "description": "Makes the creation retry-safe: a retry with the same key and \
-            body returns the first answer (with `Idempotent-Replayed: true`); the same key with another \
-            body is 422. 1 to 200 visible ASCII characters, e.g. a UUID.",
+            body returns the first answer (with `Idempotent-Replayed: true`); the same key with \
+            another body is 422. 1 to 200 visible ASCII characters, e.g. a UUID.",
                 "schema": {"type": "string", "minLength": 1, "maxLength": 200,
                            "pattern": "^[\\x21-\\x7E]+$"},
                 "example": "5f0c7a52-3d1e-4b8a-9c61-2f4e8d7a1b09",
@@ -532,10 +546,10 @@ fn named_field_rule(name: &str, o: &mut utoipa::openapi::schema::Object) {
 /// which no text of this API may hold.
 const FREE_TEXT: &str = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$";
 
-/// Marks the free text of a request schema as not blank (`minLength: 1` and [`FREE_TEXT`]), which
-/// is what the server requires of every text it takes (a blank text is `text.empty`, one with
-/// NUL `text.nul_character`), writes the rules of named fields ([`named_field_rule`]), and collects the
-/// components the schema refers to.
+/// Marks the free text of a request schema as not blank (`minLength: 1` and [`FREE_TEXT`]),
+/// which is what the server requires of every text it takes (a blank text is `text.empty`, one
+/// with NUL `text.nul_character`), writes the rules of named fields ([`named_field_rule`]), and
+/// collects the components the schema refers to.
 fn not_blank(schema: &mut RefOr<Schema>, refs: &mut Vec<String>) {
     match schema {
         RefOr::Ref(r) => {
