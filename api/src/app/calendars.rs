@@ -9,11 +9,10 @@ use zhengwu_domain::calendar::{Deadline, YearSchedule};
 use zhengwu_domain::ids::OrganizationId;
 use zhengwu_persistence::calendar::{self, StoredYear};
 use zhengwu_persistence::deadlines::{self, After, Listed};
-use zhengwu_persistence::{Conn, orgs};
 
-use crate::app::{Actor, AppResult, Scope};
+use crate::app::{Actor, AppResult};
 use crate::audit_ctx::AuditCtx;
-use crate::error::{ApiError, OrIfAbsent};
+use crate::error::ApiError;
 use crate::extract::IfMatch;
 use crate::state::AppState;
 
@@ -137,33 +136,6 @@ pub async fn put(
     .await
 }
 
-/// The subtree a listing covers: the requested one kept inside the actor's scope (an
-/// organisation outside it is answered as one that does not exist), else the scope.
-async fn subtree(c: &mut Conn, actor: &Actor, org: Option<OrganizationId>) -> AppResult<Scope> {
-    let not_found = || {
-        ApiError::field(
-            "?org",
-            "reference.not_found",
-            "no such organisation in your scope",
-        )
-    };
-    let requested = match org {
-        Some(id) => Some(
-            orgs::get(c, id.0)
-                .await
-                .map_err(ApiError::from)
-                .or_if_absent(not_found)?,
-        ),
-        None => None,
-    };
-    let scope = actor.scope();
-    match scope.narrow(requested.as_ref().map(|o| &o.path)) {
-        Some(Scope::Nothing) => Err(ApiError::forbidden("no organisation scope")),
-        Some(s) => Ok(s),
-        None => Err(not_found()),
-    }
-}
-
 /// The stored deadlines counted across a year without a schedule, in the actor's scope
 /// (or the subtree of `org` inside it), soonest first.
 pub async fn provisional(
@@ -175,7 +147,7 @@ pub async fn provisional(
 ) -> AppResult<Vec<Listed>> {
     may_list_provisional(actor)?;
     let mut conn = app.conn().await?;
-    let scope = subtree(&mut conn, actor, org).await?;
+    let scope = crate::app::narrowed(&mut conn, actor.scope(), org).await?;
     let root = scope.root().map(|p| p.as_str());
     Ok(deadlines::list(&mut conn, root, after.as_ref(), limit).await?)
 }

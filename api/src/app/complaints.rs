@@ -20,7 +20,7 @@ use zhengwu_persistence::orders::{Accountability, insert_accountability};
 use zhengwu_persistence::{Conn, DbError, cases, orgs, supervision, windows};
 
 use crate::app::cases::{new_password, password_hash, password_matches};
-use crate::app::orders::{list_scope, staff_of, who};
+use crate::app::orders::{staff_of, who};
 use crate::app::{Actor, AppResult};
 use crate::audit_ctx::AuditCtx;
 use crate::error::ApiError;
@@ -257,7 +257,7 @@ pub async fn list(
     let readers = if handler {
         actor.require(HANDLERS)?;
         Readers::Handler {
-            scope: list_scope(&mut conn, actor, q.org).await?,
+            scope: crate::app::narrowed(&mut conn, actor.scope(), q.org).await?,
             not_about: user,
             not_about_orgs: actor.org_path.as_ref().map(|p| p.ids()).unwrap_or_default(),
         }

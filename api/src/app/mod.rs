@@ -31,9 +31,46 @@ use serde::Serialize;
 pub use zhengwu_domain::access::{Actor, Forbidden, Scope};
 use zhengwu_domain::workflow::Refusal;
 
-use crate::error::ApiError;
+use zhengwu_domain::ids::OrganizationId;
+use zhengwu_persistence::{Conn, orgs as org_repo};
+
+use crate::error::{ApiError, OrIfAbsent};
 
 pub type AppResult<T> = Result<T, ApiError>;
+
+/// The organisations a list or a statistic covers: `scope` (the caller's, or everything for
+/// a public view) narrowed to the subtree of `?org` when one is asked for. An organisation
+/// outside the scope is answered as one that does not exist (422 at `?org`); a caller
+/// without an organisation scope is refused (403). This is the one place a requested
+/// subtree becomes a [`Scope`]; it never widens.
+pub(crate) async fn narrowed(
+    conn: &mut Conn,
+    scope: Scope,
+    org: Option<OrganizationId>,
+) -> AppResult<Scope> {
+    let unknown = || {
+        ApiError::field(
+            "?org",
+            "reference.not_found",
+            "no such organisation in your scope",
+        )
+    };
+    let requested = match org {
+        Some(o) => Some(
+            org_repo::get(conn, o.0)
+                .await
+                .map_err(ApiError::from)
+                .or_if_absent(unknown)?
+                .path,
+        ),
+        None => None,
+    };
+    match scope.narrow(requested.as_ref()) {
+        Some(Scope::Nothing) => Err(ApiError::forbidden("no organisation scope")),
+        Some(s) => Ok(s),
+        None => Err(unknown()),
+    }
+}
 
 impl From<Forbidden> for ApiError {
     fn from(f: Forbidden) -> Self {

@@ -13,45 +13,13 @@ use zhengwu_persistence::supervision::{self as repo, EventFilter};
 use zhengwu_persistence::{Conn, Found, orgs};
 
 use crate::alerts::{self, Alert, Anomaly, JobRun};
-use crate::app::{Actor, AppResult, Scope};
+use crate::app::{Actor, AppResult};
 use crate::audit_ctx::AuditCtx;
 use crate::error::{ApiError, FieldProblem};
 use crate::extract::IfMatch;
 use crate::pagination::{Page, PageParams};
 use crate::routes::supervision::dto::{AlertEventDto, RuleInfo, RulesDto};
 use crate::state::AppState;
-
-/// The scope a supervision query covers: the subtree of `org`, which must be inside the
-/// actor's scope (422 at `?org` otherwise, as for an organisation that does not exist), or
-/// the actor's scope.
-pub async fn scope_for(
-    conn: &mut Conn,
-    actor: &Actor,
-    org: Option<OrganizationId>,
-) -> AppResult<Scope> {
-    let requested = match org {
-        Some(o) => Some(
-            orgs::get(conn, o.0)
-                .await
-                .found()?
-                .ok_or_else(not_in_scope)?
-                .path,
-        ),
-        None => None,
-    };
-    match (actor.scope(), &requested) {
-        (Scope::Nothing, None) => Err(ApiError::forbidden("no organisation scope")),
-        (scope, _) => scope.narrow(requested.as_ref()).ok_or_else(not_in_scope),
-    }
-}
-
-fn not_in_scope() -> ApiError {
-    ApiError::field(
-        "?org",
-        "reference.not_found",
-        "no such organisation in your scope",
-    )
-}
 
 // ------------------------------------------------------------------ rules
 
@@ -178,7 +146,7 @@ pub async fn alerts(
     actor.require(rules::WATCHERS)?;
     let (limit, after) = (page.limit()?, page.after_key()?);
     let mut conn = app.heavy_read_conn().await?;
-    let scope = scope_for(&mut conn, actor, s.org).await?;
+    let scope = crate::app::narrowed(&mut conn, actor.scope(), s.org).await?;
     let as_of = s.as_of.unwrap_or_else(|| app.today());
     let kinds: Vec<AlertObject> = match s.kind {
         Some(k) => vec![k],
@@ -222,7 +190,7 @@ pub async fn alert_events(
     actor.require(rules::WATCHERS)?;
     let limit = page.limit()?;
     let mut conn = app.read_conn().await?;
-    let scope = scope_for(&mut conn, actor, s.org).await?;
+    let scope = crate::app::narrowed(&mut conn, actor.scope(), s.org).await?;
     let filter = EventFilter {
         kind: s.kind.map(|k| k.as_str().to_owned()),
         object_id: s.object_id,
@@ -286,7 +254,7 @@ pub async fn anomalies(
     let (limit, after) = (page.limit()?, page.after_key()?);
     let (from, to) = anomaly_period(app, s.from, s.to)?;
     let mut conn = app.heavy_read_conn().await?;
-    let scope = scope_for(&mut conn, actor, s.org).await?;
+    let scope = crate::app::narrowed(&mut conn, actor.scope(), s.org).await?;
     let (start, end) = (
         day_start(app, from),
         day_start(app, to.succ_opt().unwrap_or(to)),

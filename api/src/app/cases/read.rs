@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use zhengwu_domain::cases::{CaseState, Decision};
 use zhengwu_domain::ids::{CaseId, MatterId, OrganizationId, UserId, WindowId};
 use zhengwu_persistence::cases::{self as repo, Case, Event};
-use zhengwu_persistence::{DbError, matters, orgs};
+use zhengwu_persistence::matters;
 
 use super::secret::password_matches;
 use super::view::{CaseView, ClockView, clock_of, view_of, views_of};
@@ -63,25 +63,19 @@ pub struct Listing {
 /// outside it is answered like an organisation that does not exist).
 pub async fn list(app: &AppState, actor: &Actor, q: Listing) -> AppResult<Page<CaseView>> {
     let mut conn = app.conn().await?;
-    let requested = match q.org {
-        Some(o) if q.include_sub => match orgs::get(&mut conn, o.0).await {
-            Ok(org) => Some(org.path),
-            Err(DbError::NotFound) => return Err(no_such_org()),
-            Err(e) => return Err(e.into()),
-        },
-        _ => None,
-    };
     let (scope, applicant) = match actor.scope() {
         // An applicant's own cases, wherever they are handled.
         Scope::Nothing if actor.is_applicant() => {
             let me = actor.id.map(UserId).ok_or_else(ApiError::internal)?;
             (Scope::All, Some(me))
         }
-        Scope::Nothing => return Err(ApiError::forbidden("no organisation scope")),
-        mine => (
-            mine.narrow(requested.as_ref()).ok_or_else(no_such_org)?,
-            None,
-        ),
+        mine => {
+            let requested = q.org.filter(|_| q.include_sub);
+            (
+                crate::app::narrowed(&mut conn, mine, requested).await?,
+                None,
+            )
+        }
     };
     let filter = repo::Filter {
         organization_id: if q.include_sub { None } else { q.org },
@@ -105,10 +99,6 @@ pub async fn list(app: &AppState, actor: &Actor, q: Listing) -> AppResult<Page<C
     let last = items.last().filter(|_| more);
     let next_cursor = last.map(|v| encode_cursor(&v.case.id.to_string()));
     Ok(Page { items, next_cursor })
-}
-
-fn no_such_org() -> ApiError {
-    ApiError::field("?org", "reference.not_found", "no such organisation")
 }
 
 /// What the public sees of a case: no personal data.

@@ -8,12 +8,11 @@ use uuid::Uuid;
 use zhengwu_domain::access::Scope;
 use zhengwu_domain::disclosure::{Attribute, ItemState, Validity};
 use zhengwu_domain::ids::{CategoryId, OrganizationId};
-use zhengwu_domain::org::OrgPath;
 use zhengwu_persistence::disclosure::{self as repo, PublicSort, Version};
 use zhengwu_persistence::{Conn, DbError, orgs};
 
 use super::view;
-use crate::app::{Actor, AppResult};
+use crate::app::{Actor, AppResult, narrowed};
 use crate::error::ApiError;
 use crate::pagination::{Page, PageParams, encode_cursor};
 use crate::routes::disclosures::dto::Sort;
@@ -43,22 +42,6 @@ pub struct Listing {
     pub facets: Option<String>,
 }
 
-fn no_such_org() -> ApiError {
-    ApiError::field("?org", "reference.not_found", "no such organisation")
-}
-
-/// The path of the organisation whose subtree is asked for, if one is.
-async fn requested_subtree(conn: &mut Conn, l: &Listing) -> AppResult<Option<OrgPath>> {
-    let Some(o) = l.org.filter(|_| l.include_sub) else {
-        return Ok(None);
-    };
-    match orgs::get(conn, o.0).await {
-        Ok(org) => Ok(Some(org.path)),
-        Err(DbError::NotFound) => Err(no_such_org()),
-        Err(e) => Err(e.into()),
-    }
-}
-
 /// The working copies inside the actor's scope (staff), or inside the requested subtree of
 /// it: a subtree outside the scope is answered as an organisation that does not exist.
 pub async fn working(
@@ -69,7 +52,6 @@ pub async fn working(
 ) -> AppResult<DisclosurePage> {
     let limit = page.limit()?;
     let mut conn = app.read_conn().await?;
-    let subtree = requested_subtree(&mut conn, &l).await?;
     if actor.id.is_none() {
         return Err(ApiError::unauthorized("the working view needs a token"));
     }
@@ -77,7 +59,7 @@ pub async fn working(
     if scope == Scope::Nothing {
         return Err(ApiError::forbidden("applicants see the public view"));
     }
-    let scope = scope.narrow(subtree.as_ref()).ok_or_else(no_such_org)?;
+    let scope = narrowed(&mut conn, scope, l.org.filter(|_| l.include_sub)).await?;
     let today = app.today();
     let filter = repo::ItemFilter {
         scope,
@@ -163,12 +145,12 @@ fn next_cursor(sort: PublicSort, offset: i64, limit: i64, last: &Version) -> Str
 pub async fn public(app: &AppState, l: Listing, page: &PageParams) -> AppResult<DisclosurePage> {
     let limit = page.limit()?;
     let mut conn = app.read_conn().await?;
-    let subtree = requested_subtree(&mut conn, &l).await?;
+    let scope = narrowed(&mut conn, Scope::All, l.org.filter(|_| l.include_sub)).await?;
     let text = text_of(l.q);
     let filter = repo::PublicFilter {
         q: text.clone(),
-        organization_id: l.org.filter(|_| subtree.is_none()).map(|o| o.0),
-        scope: subtree.clone().map_or(Scope::All, Scope::Subtree),
+        organization_id: l.org.filter(|_| !l.include_sub).map(|o| o.0),
+        scope,
         category_id: l.category.map(|c| c.0),
         year: l.year,
         attribute: l.attribute,
@@ -296,7 +278,13 @@ pub async fn feed(
     if let Some(o) = org {
         let org = match orgs::get(&mut conn, o.0).await {
             Ok(org) => org,
-            Err(DbError::NotFound) => return Err(no_such_org()),
+            Err(DbError::NotFound) => {
+                return Err(ApiError::field(
+                    "?org",
+                    "reference.not_found",
+                    "no such organisation",
+                ));
+            }
             Err(e) => return Err(e.into()),
         };
         title = format!("{} 政府信息公开", org.name);

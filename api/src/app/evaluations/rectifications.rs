@@ -18,7 +18,7 @@ use zhengwu_persistence::evaluations::{
 };
 use zhengwu_persistence::{Conn, DbError, orgs};
 
-use crate::app::orders::{list_scope, who};
+use crate::app::orders::who;
 use crate::app::{Actor, AppResult};
 use crate::audit_ctx::AuditCtx;
 use crate::error::ApiError;
@@ -154,7 +154,7 @@ pub async fn list(
     }
     let mut conn = app.conn().await?;
     let filter = RectificationFilter {
-        scope: list_scope(&mut conn, actor, q.org).await?,
+        scope: crate::app::narrowed(&mut conn, actor.scope(), q.org).await?,
         state: q.state,
         after: q.after,
         limit: q.limit,

@@ -15,7 +15,7 @@ use zhengwu_persistence::hotline::{self as repo, Entry, EntryFilter};
 use zhengwu_persistence::orgs::{self, Organization};
 use zhengwu_persistence::{Conn, DbError};
 
-use super::{masked, narrowed, referenced_org, tickets};
+use super::{masked, referenced_org, tickets};
 use crate::app::{Actor, AppResult, Scope};
 use crate::audit_ctx::AuditCtx;
 use crate::error::ApiError;
@@ -227,7 +227,7 @@ pub async fn search(
     let scope = match actor.filter(|a| a.has_role(KB_AUTHORS)) {
         Some(a) => {
             f.state = q.state;
-            narrowed(&mut conn, a, q.org).await?
+            crate::app::narrowed(&mut conn, a.scope(), q.org).await?
         }
         None => {
             if q.state.is_some() {

@@ -12,37 +12,12 @@ use zhengwu_domain::pii;
 use zhengwu_persistence::orgs::{self, Organization};
 use zhengwu_persistence::{Conn, DbError};
 
-use crate::app::{Actor, AppResult, Scope};
+use crate::app::AppResult;
 use crate::error::ApiError;
 
 /// A text with the personal data found in it masked.
 pub fn masked(text: &str) -> String {
     pii::mask(text, &pii::scan(text))
-}
-
-/// The organisations a list or a statistic covers: the caller's scope, or the subtree of
-/// `?org` inside it (an organisation outside is answered as one that does not exist).
-async fn narrowed(conn: &mut Conn, actor: &Actor, org: Option<OrganizationId>) -> AppResult<Scope> {
-    let scope = actor.scope();
-    let unknown = || {
-        ApiError::field(
-            "?org",
-            "reference.not_found",
-            "no such organisation in your scope",
-        )
-    };
-    let Some(org) = org else {
-        if scope == Scope::Nothing {
-            return Err(ApiError::forbidden("no organisation scope"));
-        }
-        return Ok(scope);
-    };
-    let path = match orgs::get(conn, org.0).await {
-        Ok(o) => o.path,
-        Err(DbError::NotFound) => return Err(unknown()),
-        Err(e) => return Err(e.into()),
-    };
-    scope.narrow(Some(&path)).ok_or_else(unknown)
 }
 
 /// The organisation named at `pointer` when `visible` holds for it; otherwise the field

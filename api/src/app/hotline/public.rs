@@ -13,7 +13,7 @@ use zhengwu_domain::validation::{MAX_PERIOD_DAYS, period};
 use zhengwu_persistence::hotline::{self as repo, TicketStat};
 use zhengwu_persistence::{Conn, orgs};
 
-use super::{masked, narrowed};
+use super::masked;
 use crate::app::cases::password_matches;
 use crate::app::{Actor, AppResult};
 use crate::error::ApiError;
@@ -134,7 +134,7 @@ pub async fn statistics(app: &AppState, actor: &Actor, q: &StatsQuery) -> AppRes
     actor.require(STATISTICS)?;
     period(q.from, q.to, MAX_PERIOD_DAYS).map_err(|v| ApiError::field("?to", v.code, v.message))?;
     let mut conn = app.heavy_read_conn().await?;
-    let scope = narrowed(&mut conn, actor, q.org).await?;
+    let scope = crate::app::narrowed(&mut conn, actor.scope(), q.org).await?;
     let rows = repo::stat_rows(&mut conn, &scope, TicketState::Merged, (q.from, q.to)).await?;
     let figures = figures(&mut conn, &rows).await?;
     let mut groups: BTreeMap<Option<String>, Measures> = BTreeMap::new();

@@ -11,7 +11,7 @@ use zhengwu_domain::ids::{OrganizationId, TicketId, UserId};
 use zhengwu_persistence::hotline::{self as repo, Ticket, TicketEvent};
 use zhengwu_persistence::{Conn, DbError, orgs, supervision};
 
-use super::{narrowed, referenced_org};
+use super::referenced_org;
 use crate::app::cases::{new_password, password_hash};
 use crate::app::{Actor, AppResult};
 use crate::audit_ctx::AuditCtx;
@@ -239,7 +239,7 @@ pub async fn list(app: &AppState, actor: &Actor, q: TicketQuery) -> AppResult<Ve
         crate::app::Scope::All
     } else {
         actor.require(VIEWERS)?;
-        narrowed(&mut conn, actor, q.org).await?
+        crate::app::narrowed(&mut conn, actor.scope(), q.org).await?
     };
     let rows = repo::list_tickets(&mut conn, &scope, &f).await?;
     let ids: Vec<Uuid> = rows.iter().map(|t| t.id).collect();

@@ -280,22 +280,13 @@ pub async fn list(
         .working
         .unwrap_or_else(|| actor.is_some_and(|a| a.role.is_staff()));
     let mut conn = app.read_conn().await?;
-    let requested = match s.org.filter(|_| s.include_sub) {
-        Some(o) => Some(
-            orgs::get(&mut conn, o.0)
-                .await
-                .found()?
-                .ok_or_else(no_such_org)?
-                .path,
-        ),
-        None => None,
-    };
     let scope = if working {
         staff_scope(actor)?
     } else {
         Scope::All
     };
-    let scope = scope.narrow(requested.as_ref()).ok_or_else(no_such_org)?;
+    let requested = s.org.filter(|_| s.include_sub);
+    let scope = crate::app::narrowed(&mut conn, scope, requested).await?;
     let filter = repo::Filter {
         public: !working,
         organization_id: s.org.filter(|_| !s.include_sub),
@@ -325,10 +316,6 @@ fn staff_scope(actor: Option<&Actor>) -> AppResult<Scope> {
         Scope::Nothing => Err(ApiError::forbidden("applicants see the public view")),
         scope => Ok(scope),
     }
-}
-
-fn no_such_org() -> ApiError {
-    ApiError::field("?org", "reference.not_found", "no such organisation")
 }
 
 /// The organisation a matter is registered in: one the actor sees (422 otherwise).

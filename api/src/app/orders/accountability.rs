@@ -9,7 +9,7 @@ use zhengwu_domain::orders::{ACCOUNTABILITY_READERS, AccountabilityKind, SUPERVI
 use zhengwu_persistence::orders::{self as repo, Accountability};
 use zhengwu_persistence::{Conn, DbError, Found, complaints, orgs};
 
-use super::{list_scope, staff_of, who};
+use super::{staff_of, who};
 use crate::app::{Actor, AppResult};
 use crate::audit_ctx::AuditCtx;
 use crate::error::ApiError;
@@ -178,6 +178,6 @@ pub async fn list(
 ) -> AppResult<Vec<Accountability>> {
     actor.require(ACCOUNTABILITY_READERS)?;
     let mut conn = app.conn().await?;
-    let scope = list_scope(&mut conn, actor, q.org).await?;
+    let scope = crate::app::narrowed(&mut conn, actor.scope(), q.org).await?;
     Ok(repo::list_accountability(&mut conn, &scope, q.order, q.after, q.limit).await?)
 }

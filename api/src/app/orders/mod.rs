@@ -16,7 +16,7 @@ use zhengwu_persistence::deadlines::Target;
 use zhengwu_persistence::orders::{self as repo, Order};
 use zhengwu_persistence::{Conn, DbError, orgs, supervision, users};
 
-use crate::app::{Actor, AppResult, Scope};
+use crate::app::{Actor, AppResult, narrowed};
 use crate::audit_ctx::AuditCtx;
 use crate::error::ApiError;
 use crate::extract::IfMatch;
@@ -65,36 +65,6 @@ pub struct OrderList {
 /// The person or client acting, for the columns that record who did something.
 pub(crate) fn who(actor: &Actor) -> AppResult<Uuid> {
     actor.id.ok_or_else(ApiError::internal)
-}
-
-/// The scope a list covers: the requested subtree `org`, which must be inside the caller's
-/// scope (else 422 at `?org`, as for an organisation that does not exist), or the caller's
-/// scope.
-pub(crate) async fn list_scope(
-    conn: &mut Conn,
-    actor: &Actor,
-    org: Option<OrganizationId>,
-) -> AppResult<Scope> {
-    let unknown = || {
-        ApiError::field(
-            "?org",
-            "reference.not_found",
-            "no such organisation in your scope",
-        )
-    };
-    let scope = actor.scope();
-    let requested = match org {
-        None if scope == Scope::Nothing => {
-            return Err(ApiError::forbidden("no organisation scope"));
-        }
-        None => None,
-        Some(o) => match orgs::get(conn, o.0).await {
-            Ok(org) => Some(org.path),
-            Err(DbError::NotFound) => return Err(unknown()),
-            Err(e) => return Err(e.into()),
-        },
-    };
-    scope.narrow(requested.as_ref()).ok_or_else(unknown)
 }
 
 /// Whether `user` is an active staff member of the organisation at `path` or below it.
@@ -241,7 +211,7 @@ where
 pub async fn list(app: &AppState, actor: &Actor, q: OrderList) -> AppResult<Vec<OrderView>> {
     actor.require(READERS)?;
     let mut conn = app.conn().await?;
-    let scope = list_scope(&mut conn, actor, q.org).await?;
+    let scope = narrowed(&mut conn, actor.scope(), q.org).await?;
     let rows = repo::list_orders(&mut conn, &scope, q.state, q.after, q.limit).await?;
     let ids: Vec<Uuid> = rows.iter().map(|o| o.id).collect();
     let mut years = crate::deadlines::flags(&mut conn, &ids).await?;
