@@ -105,6 +105,14 @@ impl ApiError {
         self
     }
 
+    /// `context` from a typed value.
+    pub fn context_of<T: serde::Serialize>(self, c: &T) -> Self {
+        match serde_json::to_value(c) {
+            Ok(v) => self.context(v),
+            Err(_) => self,
+        }
+    }
+
     pub fn bad_request(code: &str, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, "The request is malformed").detail(detail)
     }

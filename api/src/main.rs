@@ -113,7 +113,7 @@ fn serve(config: Config) -> Result<(), String> {
             every(state.config.alert_job_interval, move || {
                 let state = job_state.clone();
                 async move {
-                    match zhengwu_api::routes::supervision::job(&state).await {
+                    match zhengwu_api::app::supervision::job(&state).await {
                         Ok(run) => log::info!(
                             "alert job: {} alerts, {} changes recorded",
                             run.alerts,
@@ -127,7 +127,7 @@ fn serve(config: Config) -> Result<(), String> {
             every(state.config.stats_refresh_interval, move || {
                 let state = job_state.clone();
                 async move {
-                    match zhengwu_api::routes::statistics::refresh_now(&state).await {
+                    match zhengwu_api::app::statistics::refresh_now(&state).await {
                         Ok(r) if r.days > 0 => log::info!(
                             "case statistics: {} days recounted ({} cases)",
                             r.days,
@@ -263,9 +263,9 @@ fn run() -> Result<(), String> {
                 let mut conn = zhengwu_persistence::tls::establish(&config.database_url)
                     .await
                     .map_err(|e| format!("cannot connect to the database: {e}"))?;
-                zhengwu_api::routes::statistics::refresh(
+                zhengwu_api::app::statistics::refresh(
                     &mut conn,
-                    zhengwu_api::routes::statistics::REFRESH_BATCH,
+                    zhengwu_api::app::statistics::REFRESH_BATCH,
                 )
                 .await
                 .map_err(|e| e.to_problem().title)

@@ -20,6 +20,7 @@ use uuid::Uuid;
 
 use crate::db::{Conn, DbError};
 use crate::schema::{audit_checkpoints, audit_events};
+use crate::scope::{Scope, path_pattern};
 
 const AUDIT_CHAIN_LOCK: i64 = 0x7a68_656e_6777_7502;
 /// Serialises the taking of checkpoints (replicas take them on a timer).
@@ -164,13 +165,13 @@ pub async fn append(conn: &mut Conn, event: NewEvent) -> Result<i64, DbError> {
 }
 
 /// Filters of the audit listing.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Filter {
     pub entity_type: Option<String>,
     pub entity_id: Option<String>,
     pub actor_id: Option<Uuid>,
-    /// Only events of entities inside this subtree (`None`: every event).
-    pub within: Option<String>,
+    /// Only events of entities inside this scope.
+    pub within: Scope,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
     /// Only events with an id below this one (keyset pagination, newest first).
@@ -194,8 +195,8 @@ pub async fn list(conn: &mut Conn, f: &Filter) -> Result<Vec<EventRow>, DbError>
     if let Some(a) = f.actor_id {
         q = q.filter(audit_events::actor_id.eq(a));
     }
-    if let Some(w) = &f.within {
-        q = q.filter(audit_events::org_path.like(format!("{}%", crate::orgs::escape_like(w))));
+    if let Some(pattern) = path_pattern(&f.within) {
+        q = q.filter(audit_events::org_path.like(pattern));
     }
     if let Some(from) = f.from {
         q = q.filter(audit_events::occurred_at.ge(from));

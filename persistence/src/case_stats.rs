@@ -15,8 +15,8 @@ use uuid::Uuid;
 use zhengwu_domain::services::CaseMeasures;
 
 use crate::db::{Conn, DbError};
-use crate::orgs::escape_like;
 use crate::schema::{case_stat_days, case_stat_queue};
+use crate::scope::{Scope, path_pattern};
 
 /// The summable measures of a group of cases, as stored.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, QueryableByName)]
@@ -77,11 +77,11 @@ pub enum StatKey {
     Hall,
 }
 
-/// The aggregate of the days in `from..=to` within a subtree (all when `None`) that are not
-/// queued, grouped by organisation or hall.
+/// The aggregate of the days in `from..=to` within the scope that are not queued, grouped by
+/// organisation or hall.
 pub async fn clean_sums(
     conn: &mut Conn,
-    within: Option<&str>,
+    within: &Scope,
     from: NaiveDate,
     to: NaiveDate,
     by: StatKey,
@@ -90,7 +90,7 @@ pub async fn clean_sums(
         StatKey::Org => "d.organization_id",
         StatKey::Hall => "d.hall_id",
     };
-    let like = within.map_or_else(|| "%".to_owned(), |w| format!("{}%", escape_like(w)));
+    let like = path_pattern(within).unwrap_or_else(|| "%".to_owned());
     Ok(diesel::sql_query(format!(
         "SELECT {key} AS key,
                 sum(d.received)::int8 AS received, sum(d.accepted)::int8 AS accepted,

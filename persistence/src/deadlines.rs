@@ -13,9 +13,9 @@ use uuid::Uuid;
 use zhengwu_domain::calendar::{DeadlineBasis, Stop, StoredDeadline};
 
 use crate::db::{Conn, DbError};
-use crate::orgs::escape_like;
 use crate::parse_col;
 use crate::schema::provisional_deadlines;
+use crate::scope::{Scope, path_pattern};
 
 /// Which stored deadline: the kind, the record, and for an application's stop its number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -268,15 +268,14 @@ pub struct After {
     pub seq: i32,
 }
 
-/// The provisional deadlines of records of organisations in a subtree (all when `None`), by
-/// due date.
+/// The provisional deadlines of records of organisations in the scope, by due date.
 pub async fn list(
     conn: &mut Conn,
-    within: Option<&str>,
+    within: &Scope,
     after: Option<&After>,
     limit: i64,
 ) -> Result<Vec<Listed>, DbError> {
-    let like = within.map_or_else(|| "%".to_owned(), |w| format!("{}%", escape_like(w)));
+    let like = path_pattern(within).unwrap_or_else(|| "%".to_owned());
     Ok(diesel::sql_query(
         "SELECT d.*, x.org AS organization_id, x.label
            FROM provisional_deadlines d

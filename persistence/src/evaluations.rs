@@ -8,11 +8,10 @@ use zhengwu_domain::evaluation::{EvaluationLevel, RectificationState};
 use zhengwu_domain::ids::RectificationId;
 
 use crate::db::{Conn, DbError};
-use crate::orgs::escape_like;
 use crate::schema::{
     cases, evaluation_appeals, evaluations, organizations, rectifications, windows,
 };
-use crate::scope::{Scope, org_ids};
+use crate::scope::{Scope, org_ids, path_pattern};
 
 /// The working days an organisation has to settle a bad review: the supervision rules in
 /// force at it (its own, an ancestor's, else the national default of 5).
@@ -113,12 +112,12 @@ pub async fn case_numbers(
         .await?)
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct EvaluationFilter {
-    /// Evaluations of organisations in this subtree, or given at its halls' windows.
-    pub within: Option<String>,
-    /// Evaluations of organisations in this subtree.
-    pub org_subtree: Option<String>,
+    /// Evaluations of organisations in this scope, or given at its halls' windows.
+    pub within: Scope,
+    /// Evaluations of organisations in this subtree (a requested `?org`).
+    pub org_subtree: Option<Scope>,
     pub level: Option<EvaluationLevel>,
     pub bad_only: bool,
     pub from: Option<NaiveDate>,
@@ -136,8 +135,7 @@ pub async fn list_evaluations(
         .order(evaluations::id)
         .limit(f.limit)
         .into_boxed();
-    if let Some(w) = &f.within {
-        let pattern = format!("{}%", escape_like(w));
+    if let Some(pattern) = path_pattern(&f.within) {
         let inside = organizations::table
             .filter(organizations::path.like(pattern.clone()))
             .select(organizations::id);
@@ -153,10 +151,7 @@ pub async fn list_evaluations(
                 .or(evaluations::window_id.eq_any(at_windows)),
         );
     }
-    if let Some(s) = &f.org_subtree {
-        let inside = organizations::table
-            .filter(organizations::path.like(format!("{}%", escape_like(s))))
-            .select(organizations::id);
+    if let Some(inside) = f.org_subtree.as_ref().and_then(org_ids) {
         q = q.filter(evaluations::organization_id.eq_any(inside));
     }
     if let Some(l) = f.level {
@@ -372,12 +367,11 @@ pub struct StatRow {
     pub rectification_state: Option<String>,
 }
 
-/// The evaluations given in `from..=to` to organisations within a subtree (all when
-/// `None`), with the hall of their window and the state of their rectification. With
+/// The evaluations given in `from..=to` to organisations within the scope, with the hall of their window and the state of their rectification. With
 /// `public_only`, annulled evaluations and those of classified cases are left out.
 pub async fn stat_rows(
     conn: &mut Conn,
-    within: Option<&str>,
+    within: &Scope,
     from: NaiveDate,
     to: NaiveDate,
     public_only: bool,
@@ -402,10 +396,7 @@ pub async fn stat_rows(
             .filter(evaluations::annulled_at.is_null())
             .filter(cases::classified.eq(false));
     }
-    if let Some(w) = within {
-        let inside = organizations::table
-            .filter(organizations::path.like(format!("{}%", escape_like(w))))
-            .select(organizations::id);
+    if let Some(inside) = org_ids(within) {
         q = q.filter(evaluations::organization_id.eq_any(inside));
     }
     Ok(q.load(conn).await?)

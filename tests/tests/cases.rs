@@ -680,7 +680,7 @@ async fn statistics_by_org_and_hall_come_from_the_refreshed_days<S, B>(
     let from_records = september(app, admin).await;
     assert_eq!(from_records[0]["total"]["received"], 4);
     assert_eq!(from_records[1]["groups"][0]["received"], 4, "one hall");
-    let run = zhengwu_api::routes::statistics::refresh_now(&t.state)
+    let run = zhengwu_api::app::statistics::refresh_now(&t.state)
         .await
         .unwrap_or_else(|e| panic!("refresh: {e:?}"));
     assert_eq!((run.cases, run.busy), (4, false));
@@ -709,7 +709,7 @@ async fn statistics_by_org_and_hall_come_from_the_refreshed_days<S, B>(
     assert_eq!(t.db.numbers(queued), vec![1], "one day queued");
     let live = september(app, admin).await;
     assert_eq!(live[0]["total"]["completed"], 3);
-    zhengwu_api::routes::statistics::refresh_now(&t.state)
+    zhengwu_api::app::statistics::refresh_now(&t.state)
         .await
         .unwrap_or_else(|e| panic!("refresh: {e:?}"));
     assert_eq!(t.db.numbers(queued), vec![0]);
@@ -728,7 +728,7 @@ async fn statistics_by_org_and_hall_come_from_the_refreshed_days<S, B>(
     let recounted = september(app, admin).await;
     assert_eq!(live[0]["total"]["average_working_days_used"], 3.3333);
     assert_eq!(recounted[0]["total"]["average_working_days_used"], 2.3333);
-    zhengwu_api::routes::statistics::refresh_now(&t.state)
+    zhengwu_api::app::statistics::refresh_now(&t.state)
         .await
         .unwrap_or_else(|e| panic!("refresh: {e:?}"));
     assert_eq!(september(app, admin).await, recounted);

@@ -133,8 +133,8 @@ async fn alerts_turn_yellow_at_the_threshold_and_red_after_the_due_date_and_the_
     // The job on Mon 29 Sep, twice at the same time: each change recorded once.
     clock.set(at("2025-09-29"));
     let (x, y) = tokio::join!(
-        zhengwu_api::routes::supervision::job(&t.state),
-        zhengwu_api::routes::supervision::job(&t.state)
+        zhengwu_api::app::supervision::job(&t.state),
+        zhengwu_api::app::supervision::job(&t.state)
     );
     let (x, y) = (x.map(|r| r.recorded), y.map(|r| r.recorded));
     assert_eq!(
@@ -158,11 +158,7 @@ async fn alerts_turn_yellow_at_the_threshold_and_red_after_the_due_date_and_the_
 
     // Thu 9 Oct: red. Then the case is finished the same day: cleared.
     clock.set(at("2025-10-09"));
-    assert!(
-        zhengwu_api::routes::supervision::job(&t.state)
-            .await
-            .is_ok()
-    );
+    assert!(zhengwu_api::app::supervision::job(&t.state).await.is_ok());
     let clerk = login(&app, "clerk.a", PASSWORD).await;
     let reviewer = login(&app, "reviewer.a", PASSWORD).await;
     for (token, name) in [(&clerk, "审核"), (&reviewer, "决定")] {
@@ -188,11 +184,7 @@ async fn alerts_turn_yellow_at_the_threshold_and_red_after_the_due_date_and_the_
     let sup = login(&app, "sup.a", PASSWORD).await;
     let r = alerts("2025-10-09", "case", sup.clone()).await;
     assert_eq!(alerts_of(&r), vec![], "nothing for finished objects");
-    assert!(
-        zhengwu_api::routes::supervision::job(&t.state)
-            .await
-            .is_ok()
-    );
+    assert!(zhengwu_api::app::supervision::job(&t.state).await.is_ok());
     let ev = req(
         &app,
         Method::GET,

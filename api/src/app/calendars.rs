@@ -148,6 +148,5 @@ pub async fn provisional(
     may_list_provisional(actor)?;
     let mut conn = app.conn().await?;
     let scope = crate::app::narrowed(&mut conn, actor.scope(), org).await?;
-    let root = scope.root().map(|p| p.as_str());
-    Ok(deadlines::list(&mut conn, root, after.as_ref(), limit).await?)
+    Ok(deadlines::list(&mut conn, &scope, after.as_ref(), limit).await?)
 }

@@ -6,6 +6,7 @@
 //! handlers in `routes` extract, call one use case and map its answer to a response.
 
 pub mod assessments;
+pub mod audit;
 pub mod auth;
 pub mod calendars;
 pub mod cases;
@@ -20,7 +21,9 @@ pub mod matters;
 pub mod orders;
 pub mod orgs;
 pub mod participation;
+pub mod reports;
 pub mod requests;
+pub mod statistics;
 pub mod supervision;
 pub mod users;
 pub mod windows;
@@ -37,6 +40,13 @@ use zhengwu_persistence::{Conn, orgs as org_repo};
 use crate::error::{ApiError, OrIfAbsent};
 
 pub type AppResult<T> = Result<T, ApiError>;
+
+/// A request body parsed by the use case once the caller's role is checked, on the day it
+/// is made (dates up to today are checked against it): a caller without the role hears 403
+/// whatever the body says.
+pub trait ParseOn<T> {
+    fn parse_on(self, today: chrono::NaiveDate) -> AppResult<T>;
+}
 
 /// The organisations a list or a statistic covers: `scope` (the caller's, or everything for
 /// a public view) narrowed to the subtree of `?org` when one is asked for. An organisation

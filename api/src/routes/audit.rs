@@ -5,10 +5,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
-use zhengwu_domain::account::Role;
 use zhengwu_persistence::audit;
 
-use crate::auth::{Principal, Scope};
+use crate::app::audit::{self as app, EventList};
+use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::pagination::{Page, PageParams, page_response};
 use crate::state::AppState;
@@ -147,28 +147,17 @@ pub async fn list(
     q: web::Query<AuditQuery>,
     page: web::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
-    auth.require(&[Role::SysAdmin, Role::Supervisor])?;
-    let within = match auth.scope() {
-        Scope::All => None,
-        Scope::Subtree(p) => Some(p.as_str().to_owned()),
-        Scope::Nothing => return Err(ApiError::forbidden("no organisation scope")),
-    };
     let limit = page.limit()?;
-    let mut conn = state.conn().await?;
-    let rows = audit::list(
-        &mut conn,
-        &audit::Filter {
-            entity_type: q.entity_type.clone(),
-            entity_id: q.entity_id.clone(),
-            actor_id: q.actor_id,
-            within,
-            from: q.from,
-            to: q.to,
-            before_id: page.after_i64()?,
-            limit: limit + 1,
-        },
-    )
-    .await?;
+    let query = EventList {
+        entity_type: q.entity_type.clone(),
+        entity_id: q.entity_id.clone(),
+        actor: q.actor_id,
+        from: q.from,
+        to: q.to,
+        before: page.after_i64()?,
+        limit: limit + 1,
+    };
+    let rows = app::events(&state, &auth.actor(), query).await?;
     Ok(page_response(
         &req,
         Page::from_rows(
@@ -205,7 +194,6 @@ pub async fn verify(
     auth: Principal,
     q: web::Query<HeldQuery>,
 ) -> ApiResult<HttpResponse> {
-    auth.require(&[Role::SysAdmin, Role::Supervisor])?;
     let held = match (q.event_id, q.event_hash.as_deref()) {
         (None, None) => None,
         (Some(event_id), Some(h)) => Some(audit::HeldCheckpoint {
@@ -232,8 +220,7 @@ pub async fn verify(
             ));
         }
     };
-    let mut conn = state.conn().await?;
-    let v = audit::verify(&mut conn, state.checkpoint_key.as_ref(), held.as_ref()).await?;
+    let v = app::verify(&state, &auth.actor(), held).await?;
     Ok(HttpResponse::Ok().json(VerifyResult {
         ok: v.ok(),
         checked: v.checked,
@@ -263,10 +250,8 @@ pub async fn checkpoints(
     auth: Principal,
     page: web::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
-    auth.require(&[Role::SysAdmin, Role::Supervisor])?;
     let limit = page.limit()?;
-    let mut conn = state.conn().await?;
-    let rows = audit::checkpoints(&mut conn, page.after_i64()?, limit + 1).await?;
+    let rows = app::checkpoints(&state, &auth.actor(), page.after_i64()?, limit + 1).await?;
     Ok(page_response(
         &req,
         Page::from_rows(rows, limit, |c| c.id.to_string(), AuditCheckpointDto::from),

@@ -1,23 +1,18 @@
 //! The monthly work bulletin (工作动态简报) of a hall: cases, attendance and assessment per
 //! window, hall totals, and the month's red-flag window and service star candidates.
 
-use std::collections::BTreeMap;
-
 use actix_web::{HttpResponse, get, web};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
-use zhengwu_domain::assessment::{self as rules, AttendanceCounts};
+use zhengwu_domain::ids::OrganizationId;
 use zhengwu_domain::services::CaseMeasures;
-use zhengwu_persistence::assessments as repo;
 
+use crate::app::assessments::standings as app;
 use crate::auth::Principal;
-use crate::error::{ApiError, ApiResult};
-use crate::routes::assessments::{
-    AttendanceCountsDto, Candidate, READERS, period_standings, visible_hall,
-};
-use crate::routes::statistics::facts_of;
+use crate::error::ApiResult;
+use crate::routes::assessments::{AttendanceCountsDto, Candidate, candidates};
 use crate::state::AppState;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
@@ -137,93 +132,58 @@ pub struct MonthlyBulletin {
     pub supervision: BulletinSupervision,
 }
 
-async fn build(
-    state: &AppState,
-    auth: &Principal,
-    month: &str,
-    hall_id: Uuid,
-) -> ApiResult<MonthlyBulletin> {
-    auth.require(READERS)?;
-    let (from, to) =
-        rules::parse_month(month).map_err(|v| ApiError::field("/month", v.code, v.message))?;
-    let mut conn = state.heavy_read_conn().await?;
-    let hall = visible_hall(&mut conn, auth, hall_id).await?;
-    let ps = period_standings(&mut conn, hall.id, from, to, false).await?;
-
-    // Cases: received in the month, and decided in the month, per window.
-    let rows = repo::hall_case_rows(&mut conn, hall.id, from, to).await?;
-    let facts = facts_of(&mut conn, &rows).await?;
-    let mut received: BTreeMap<Uuid, CaseMeasures> = BTreeMap::new();
-    let mut decided: BTreeMap<Uuid, CaseMeasures> = BTreeMap::new();
-    let (mut all_received, mut all_decided) = (CaseMeasures::default(), CaseMeasures::default());
-    for (r, facts) in rows.iter().zip(&facts) {
-        let Some(w) = r.window_id else { continue };
-        if (from..=to).contains(&r.received_on) {
-            received.entry(w).or_default().add(facts);
-            all_received.add(facts);
-        }
-        if r.decided_on.is_some_and(|d| (from..=to).contains(&d)) {
-            decided.entry(w).or_default().add(facts);
-            all_decided.add(facts);
-        }
-    }
-
-    let none = CaseMeasures::default();
-    let mut attendance = AttendanceCounts::default();
-    let (mut days, mut score_total) = (0u32, 0i64);
-    let windows = ps
-        .windows
-        .iter()
-        .map(|(s, w)| {
-            let t = &s.tally;
-            attendance.merge(&t.attendance);
-            days += t.days_assessed;
-            score_total += t.score_total;
-            BulletinWindow {
+impl From<app::BulletinFacts> for MonthlyBulletin {
+    fn from(f: app::BulletinFacts) -> Self {
+        let none = CaseMeasures::default();
+        let windows = f
+            .standings
+            .windows
+            .iter()
+            .map(|(s, w)| BulletinWindow {
                 window_id: w.id,
                 number: w.number.clone(),
                 name: w.name.clone(),
                 cases: BulletinCases::of(
-                    received.get(&w.id).unwrap_or(&none),
-                    decided.get(&w.id).unwrap_or(&none),
+                    f.received.get(&w.id).unwrap_or(&none),
+                    f.decided.get(&w.id).unwrap_or(&none),
                 ),
-                attendance: (&t.attendance).into(),
+                attendance: (&s.tally.attendance).into(),
                 assessment: BulletinScore {
-                    days_assessed: t.days_assessed,
-                    average_score: t.average(),
+                    days_assessed: s.tally.days_assessed,
+                    average_score: s.tally.average(),
                     rank: s.rank,
                 },
-            }
-        })
-        .collect();
-    let (red_flag_windows, service_stars) = ps.candidates();
-    let sup = zhengwu_persistence::supervision::hall_month(&mut conn, hall.id, from, to).await?;
-    Ok(MonthlyBulletin {
-        hall_id: hall.id,
-        hall_name: hall.name,
-        month: format!("{:04}-{:02}", from.year(), from.month()),
-        from,
-        to,
-        windows,
-        totals: BulletinTotals {
-            cases: BulletinCases::of(&all_received, &all_decided),
-            attendance: (&attendance).into(),
-            days_assessed: days,
-            average_score: (days > 0)
-                .then(|| (score_total as f64 / f64::from(days) * 100.0).round() / 100.0),
-        },
-        selection: Selection {
-            red_flag_windows,
-            service_stars,
-        },
-        supervision: BulletinSupervision {
-            alerts_yellow: sup.alerts_yellow.max(0) as u64,
-            alerts_red: sup.alerts_red.max(0) as u64,
-            complaints_received: sup.complaints_received.max(0) as u64,
-            complaints_accepted: sup.complaints_accepted.max(0) as u64,
-            complaints_finished: sup.complaints_finished.max(0) as u64,
-        },
-    })
+            })
+            .collect();
+        let (red_flag_windows, service_stars) = candidates(&f.standings);
+        let count = |n: i64| u64::try_from(n).unwrap_or(0);
+        let sup = &f.supervision;
+        Self {
+            hall_id: f.hall.id,
+            month: format!("{:04}-{:02}", f.from.year(), f.from.month()),
+            from: f.from,
+            to: f.to,
+            windows,
+            totals: BulletinTotals {
+                cases: BulletinCases::of(&f.all_received, &f.all_decided),
+                attendance: (&f.attendance).into(),
+                days_assessed: f.days_assessed,
+                average_score: f.average_score(),
+            },
+            selection: Selection {
+                red_flag_windows,
+                service_stars,
+            },
+            supervision: BulletinSupervision {
+                alerts_yellow: count(sup.alerts_yellow),
+                alerts_red: count(sup.alerts_red),
+                complaints_received: count(sup.complaints_received),
+                complaints_accepted: count(sup.complaints_accepted),
+                complaints_finished: count(sup.complaints_finished),
+            },
+            hall_name: f.hall.name,
+        }
+    }
 }
 
 fn percent(rate: Option<f64>) -> String {
@@ -369,7 +329,8 @@ pub async fn monthly_bulletin(
     month: web::Path<String>,
     q: web::Query<BulletinQuery>,
 ) -> ApiResult<HttpResponse> {
-    let b = build(&state, &auth, &month, q.hall).await?;
+    let hall = OrganizationId(q.hall);
+    let b = MonthlyBulletin::from(app::bulletin(&state, &auth.actor(), &month, hall).await?);
     Ok(match q.format.unwrap_or(BulletinFormat::Json) {
         BulletinFormat::Json => HttpResponse::Ok().json(b),
         BulletinFormat::Markdown => HttpResponse::Ok()

@@ -3,30 +3,20 @@
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, put, web};
-use chrono::{NaiveDate, TimeZone};
-use diesel_async::AsyncConnection;
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
-use zhengwu_domain::account::{ApplicantType, LegalPersonKind, Role};
+use zhengwu_domain::ids::OrganizationId;
 use zhengwu_domain::report::{self, COLUMNS};
-use zhengwu_domain::requests::ReplyType;
-use zhengwu_domain::services::MatterType;
 use zhengwu_domain::validation;
-use zhengwu_persistence::{DbError, orgs, reports};
 
-use crate::audit_ctx::AuditCtx;
+use crate::app::ParseOn;
+use crate::app::reports::{self as app, AnnualFacts};
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, IfMatch, etag};
 use crate::state::AppState;
-
-const READERS: &[Role] = &[
-    Role::SysAdmin,
-    Role::OrgAdmin,
-    Role::DisclosureOfficer,
-    Role::Supervisor,
-];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -166,143 +156,70 @@ fn remedy_label(kind: &str) -> &'static str {
     }
 }
 
-async fn build(
-    state: &AppState,
-    auth: &Principal,
-    org_id: Uuid,
-    year: i32,
-) -> ApiResult<AnnualReport> {
-    auth.require(READERS)?;
-    if !(2008..=2200).contains(&year) {
-        return Err(ApiError::field(
-            "?year",
-            "range",
-            "a year from 2008 (OGI in force) on",
-        ));
-    }
-    let mut conn = state.conn().await?;
-    let org = match orgs::get(&mut conn, org_id).await {
-        Ok(o) if auth.sees(&o.path) => o,
-        Ok(_) | Err(DbError::NotFound) => {
-            return Err(ApiError::field(
-                "?org",
-                "reference.not_found",
-                "no such organisation in your scope",
-            ));
+impl From<AnnualFacts> for AnnualReport {
+    fn from(f: AnnualFacts) -> Self {
+        let (docs, t3, fees) = (f.documents, f.table3, f.fees_fen);
+        let texts = f.texts;
+        Self {
+            organization_id: f.org.id,
+            organization_name: f.org.name,
+            year: f.year,
+            sections: Sections {
+                overview: texts.as_ref().map(|t| t.overview.clone()),
+                problems: texts.as_ref().map(|t| t.problems.clone()),
+                other_matters: texts.as_ref().map(|t| t.other_matters.clone()),
+            },
+            table2: Table2 {
+                regulations: docs.regulations.into(),
+                normative_documents: docs.normative_documents.into(),
+                unclassified_documents: docs.unclassified.into(),
+                licensing_decisions: f.licensing_decisions,
+                penalty_decisions: f.penalty_decisions,
+                coercion_decisions: f.coercion_decisions,
+                fees_fen: fees,
+                fees_wan_yuan: (fees as f64 / 1_000_000.0 * 10_000.0).round() / 10_000.0,
+            },
+            table3: Table3Dto {
+                columns: COLUMNS
+                    .iter()
+                    .map(|(k, l)| ColumnDto { key: k, label: l })
+                    .collect(),
+                balanced: t3.checks.iter().all(|c| c.ok),
+                rows: t3
+                    .rows
+                    .into_iter()
+                    .map(|r| RowDto {
+                        key: r.key,
+                        label: r.label,
+                        counts: r.counts.to_vec(),
+                    })
+                    .collect(),
+                checks: t3
+                    .checks
+                    .into_iter()
+                    .map(|c| CheckDto {
+                        column: c.column,
+                        new_plus_carried_in: c.new_plus_carried_in,
+                        handled_plus_carried_over: c.handled_plus_carried_over,
+                        ok: c.ok,
+                    })
+                    .collect(),
+            },
+            table4: f
+                .table4
+                .into_iter()
+                .map(|(k, c)| RemedyRow {
+                    label: remedy_label(&k),
+                    kind: k,
+                    upheld: c[0],
+                    corrected: c[1],
+                    other: c[2],
+                    pending: c[3],
+                    total: c[4],
+                })
+                .collect(),
         }
-        Err(e) => return Err(e.into()),
-    };
-    let path = org.path.as_str().to_owned();
-    let start = NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(ApiError::internal)?;
-    let end = NaiveDate::from_ymd_opt(year, 12, 31).ok_or_else(ApiError::internal)?;
-    let tz = state.config.timezone;
-    let instant = |d: NaiveDate| {
-        tz.from_local_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default())
-            .earliest()
-            .map(|t| t.with_timezone(&chrono::Utc))
-            .unwrap_or_default()
-    };
-    let (from_t, to_t) = (instant(start), instant(end.succ_opt().unwrap_or(end)));
-
-    // Table 2: the documents as they stood at the end of the year.
-    let docs = report::document_rows(
-        from_t,
-        to_t,
-        &reports::document_versions(&mut conn, &path, to_t).await?,
-    );
-    let mut decided = [0; 3];
-    for (n, t) in decided.iter_mut().zip([
-        MatterType::AdministrativeLicensing,
-        MatterType::AdministrativePenalty,
-        MatterType::AdministrativeCoercion,
-    ]) {
-        *n = reports::decisions(&mut conn, &path, t, start, end).await?;
     }
-    let [licensing, penalties, coercion] = decided;
-    let fees = reports::fees_fen(&mut conn, &path, from_t, to_t).await?;
-
-    // Table 3.
-    let apps: Vec<report::Application> = reports::applications(&mut conn, &path, end)
-        .await?
-        .into_iter()
-        .map(|a| report::Application {
-            applicant_type: ApplicantType::parse(&a.applicant_type)
-                .unwrap_or(ApplicantType::NaturalPerson),
-            legal_person_kind: a
-                .legal_person_kind
-                .as_deref()
-                .and_then(LegalPersonKind::parse),
-            received_on: a.received_on,
-            reply: a
-                .reply_type
-                .as_deref()
-                .and_then(ReplyType::parse)
-                .zip(a.replied_on),
-        })
-        .collect();
-    let t3 = report::table3(year, &apps);
-
-    // Table 4.
-    let t4 = report::table4(&reports::remedies(&mut conn, &path, start, end).await?);
-    let texts = reports::texts(&mut conn, org.id, year).await?;
-    Ok(AnnualReport {
-        organization_id: org.id,
-        organization_name: org.name,
-        year,
-        sections: Sections {
-            overview: texts.as_ref().map(|t| t.overview.clone()),
-            problems: texts.as_ref().map(|t| t.problems.clone()),
-            other_matters: texts.as_ref().map(|t| t.other_matters.clone()),
-        },
-        table2: Table2 {
-            regulations: docs.regulations.into(),
-            normative_documents: docs.normative_documents.into(),
-            unclassified_documents: docs.unclassified.into(),
-            licensing_decisions: licensing,
-            penalty_decisions: penalties,
-            coercion_decisions: coercion,
-            fees_fen: fees,
-            fees_wan_yuan: (fees as f64 / 1_000_000.0 * 10_000.0).round() / 10_000.0,
-        },
-        table3: Table3Dto {
-            columns: COLUMNS
-                .iter()
-                .map(|(k, l)| ColumnDto { key: k, label: l })
-                .collect(),
-            balanced: t3.checks.iter().all(|c| c.ok),
-            rows: t3
-                .rows
-                .into_iter()
-                .map(|r| RowDto {
-                    key: r.key,
-                    label: r.label,
-                    counts: r.counts.to_vec(),
-                })
-                .collect(),
-            checks: t3
-                .checks
-                .into_iter()
-                .map(|c| CheckDto {
-                    column: c.column,
-                    new_plus_carried_in: c.new_plus_carried_in,
-                    handled_plus_carried_over: c.handled_plus_carried_over,
-                    ok: c.ok,
-                })
-                .collect(),
-        },
-        table4: t4
-            .into_iter()
-            .map(|(k, c)| RemedyRow {
-                label: remedy_label(&k),
-                kind: k,
-                upheld: c[0],
-                corrected: c[1],
-                other: c[2],
-                pending: c[3],
-                total: c[4],
-            })
-            .collect(),
-    })
 }
 
 fn csv_field(s: &str) -> String {
@@ -426,7 +343,8 @@ pub async fn annual(
     auth: Principal,
     q: web::Query<ReportQuery>,
 ) -> ApiResult<HttpResponse> {
-    let r = build(&state, &auth, q.org, q.year).await?;
+    let facts = app::annual(&state, &auth.actor(), OrganizationId(q.org), q.year).await?;
+    let r = AnnualReport::from(facts);
     Ok(match q.format.unwrap_or(Format::Json) {
         Format::Json => HttpResponse::Ok().json(r),
         Format::Csv => HttpResponse::Ok()
@@ -454,6 +372,27 @@ pub struct ReportTexts {
     pub other_matters: String,
 }
 
+impl ParseOn<app::ReportTexts> for ReportTexts {
+    fn parse_on(self, _today: NaiveDate) -> ApiResult<app::ReportTexts> {
+        let mut e = validation::Errors::new();
+        let overview = e.check("overview", validation::text(&self.overview, 20_000));
+        let problems = e.check("problems", validation::text(&self.problems, 20_000));
+        let other_matters = e.check(
+            "other_matters",
+            validation::text(&self.other_matters, 20_000),
+        );
+        e.finish()?;
+        match (overview, problems, other_matters) {
+            (Some(overview), Some(problems), Some(other_matters)) => Ok(app::ReportTexts {
+                overview,
+                problems,
+                other_matters,
+            }),
+            _ => Err(ApiError::internal()),
+        }
+    }
+}
+
 /// Write sections 1, 5 and 6 of an organisation's annual report (send `If-Match` to replace).
 #[utoipa::path(operation_id = "putAnnualDisclosureReportText",
     tag = "annual report", security(("bearer" = [])),
@@ -468,53 +407,10 @@ pub async fn put_text(
     if_match: IfMatch,
     body: ApiJson<ReportTexts>,
 ) -> ApiResult<HttpResponse> {
-    auth.require(&[Role::OrgAdmin, Role::DisclosureOfficer])?;
-    let (org_id, year) = *path;
-    let b = &body.value;
-    let mut e = validation::Errors::new();
-    e.check("overview", validation::text(&b.overview, 20_000));
-    e.check("problems", validation::text(&b.problems, 20_000));
-    e.check("other_matters", validation::text(&b.other_matters, 20_000));
-    e.finish()?;
-    if !(2008..=2200).contains(&year) {
-        return Err(ApiError::field("/year", "range", "a year from 2008 on"));
-    }
-    let audit = AuditCtx::new(&state, auth.actor());
-    let mut conn = state.conn().await?;
-    let v = conn
-        .transaction::<_, ApiError, _>(async |c| {
-            let org = match orgs::get(c, org_id).await {
-                Ok(o) if auth.sees(&o.path) => o,
-                Ok(_) | Err(DbError::NotFound) => return Err(ApiError::not_found("organization")),
-                Err(e) => return Err(e.into()),
-            };
-            match reports::texts_version_for_update(c, org.id, year).await? {
-                Some(v) => if_match.check(v)?,
-                None => if_match.check_absent()?,
-            }
-            let t = reports::put_texts(
-                c,
-                org.id,
-                year,
-                b.overview.trim(),
-                b.problems.trim(),
-                b.other_matters.trim(),
-            )
-            .await?;
-            audit
-                .record(
-                    c,
-                    "annual_report.text",
-                    "annual_report",
-                    format!("{}/{year}", org.id),
-                    Some(&org.path),
-                    None::<&()>,
-                    Some(&serde_json::json!({"version": t.version})),
-                )
-                .await?;
-            Ok(t.version)
-        })
-        .await?;
+    let (org, year) = *path;
+    let key = (OrganizationId(org), year);
+    let input = body.into_inner_value();
+    let v = app::put_texts(&state, &auth.actor(), key, &if_match, input).await?;
     Ok(HttpResponse::NoContent()
         .insert_header((header::ETAG, etag(v)))
         .finish())

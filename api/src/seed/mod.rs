@@ -146,10 +146,9 @@ pub async fn run(config: &Config, scale: u32) -> Result<String, String> {
         .map_err(|e| format!("cannot analyze: {e}"))?;
     let _ = writeln!(report, "analyze: {:.1} s", t.elapsed().as_secs_f64());
     let t = Instant::now();
-    let counted =
-        crate::routes::statistics::refresh(&mut conn, crate::routes::statistics::REFRESH_BATCH)
-            .await
-            .map_err(|e| format!("cannot count the case statistics: {e:?}"))?;
+    let counted = crate::app::statistics::refresh(&mut conn, crate::app::statistics::REFRESH_BATCH)
+        .await
+        .map_err(|e| format!("cannot count the case statistics: {e:?}"))?;
     let _ = writeln!(
         report,
         "case statistics: {} days, {} cases: {:.1} s",

@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use crate::db::{Conn, DbError};
 use crate::schema::{case_pauses, cases, windows};
+use crate::scope::{Scope, org_ids};
 
 /// What the statistics need of one case.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable)]
@@ -30,16 +31,16 @@ pub struct StatRow {
 /// Which cases [`stat_rows`] reads.
 #[derive(Debug, Clone, Copy)]
 pub enum StatCases<'a> {
-    /// Those received in `from..=to` within a subtree (all when `None`).
+    /// Those received in `from..=to` within the scope.
     Received {
-        within: Option<&'a str>,
+        within: &'a Scope,
         from: NaiveDate,
         to: NaiveDate,
     },
     /// Of those, only the ones whose (organisation, day) is queued for the statistics
     /// refresher: the days the pre-aggregate does not answer for yet.
     Queued {
-        within: Option<&'a str>,
+        within: &'a Scope,
         from: NaiveDate,
         to: NaiveDate,
     },
@@ -77,8 +78,8 @@ pub async fn stat_rows(conn: &mut Conn, which: StatCases<'_>) -> Result<Vec<Stat
     match which {
         StatCases::Received { within, from, to } | StatCases::Queued { within, from, to } => {
             q = q.filter(cases::received_on.between(from, to));
-            if let Some(w) = within {
-                q = q.filter(cases::organization_id.eq_any(crate::orgs::ids_within(w)));
+            if let Some(inside) = org_ids(within) {
+                q = q.filter(cases::organization_id.eq_any(inside));
             }
             if matches!(which, StatCases::Queued { .. }) {
                 q = q.filter(sql::<Bool>(

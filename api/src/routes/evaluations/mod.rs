@@ -7,34 +7,22 @@
 //! department's part is a case of its own with its own applicant, organisation, window
 //! and staff, and each is evaluated once. The project container itself is not evaluated.
 
-use std::collections::HashMap;
-
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
-use diesel_async::AsyncConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
-use zhengwu_domain::account::Role;
-use zhengwu_domain::calendar::{DeadlineBasis, StoredDeadline};
 use zhengwu_domain::evaluation::{
-    self as rules, AppealState, EvaluationChannel, EvaluationLevel, MAX_RECTIFICATION_TEXT,
-    RectificationState,
+    AppealState, EvaluationChannel, EvaluationLevel, RectificationState,
 };
-use zhengwu_domain::ids::CaseId;
-use zhengwu_domain::ids::EvaluationId;
-use zhengwu_domain::services::CaseState;
-use zhengwu_domain::validation::{self, Errors};
-use zhengwu_persistence::deadlines::Target;
-use zhengwu_persistence::evaluations::{self as repo, Appeal, Evaluation, Rectification};
-use zhengwu_persistence::{Conn, DbError, cases as case_repo, orgs};
+use zhengwu_domain::ids::{CaseId, EvaluationId, OrganizationId};
 
-use crate::app::cases::visible_case;
-use crate::app::evaluations::rectifications as app_rect;
-use crate::audit_ctx::AuditCtx;
-use crate::auth::{Principal, Scope, SubjectKind};
-use crate::error::{ApiError, ApiResult};
+use crate::app::evaluations::reviews::{
+    self as app, EvaluationList, EvaluationView, NewEvaluation,
+};
+use crate::auth::Principal;
+use crate::error::ApiResult;
 use crate::extract::{ApiJson, IdempotencyKey, IfMatch, etag};
 use crate::idem::Idem;
 use crate::pagination::{Page, PageParams, page_response};
@@ -45,16 +33,6 @@ mod statistics;
 
 pub use self::rectifications::*;
 pub use self::statistics::*;
-
-/// Who appeals for the department: its administrators and reviewers, not the clerk evaluated.
-const APPELLANTS: &[Role] = &[Role::OrgAdmin, Role::Reviewer];
-/// Who reads the statistics (as for `/statistics/cases`).
-const ANALYSTS: &[Role] = &[
-    Role::SysAdmin,
-    Role::OrgAdmin,
-    Role::Supervisor,
-    Role::Reviewer,
-];
 
 // ------------------------------------------------------------------ bodies
 
@@ -134,148 +112,48 @@ pub struct EvaluationDto {
     pub version: i32,
 }
 
-// ------------------------------------------------------------------ helpers
-
-fn text_field(pointer: &str, v: &str) -> ApiResult<String> {
-    validation::text(v, MAX_RECTIFICATION_TEXT)
-        .map_err(|e| ApiError::field(pointer, e.code, e.message))
-}
-
-fn level_of(e: &Evaluation) -> ApiResult<EvaluationLevel> {
-    EvaluationLevel::parse(&e.level).ok_or_else(ApiError::internal)
-}
-
-fn rect_state(r: &Rectification) -> ApiResult<RectificationState> {
-    RectificationState::parse(&r.state).ok_or_else(ApiError::internal)
-}
-
-fn appeal_dto(a: Appeal) -> ApiResult<AppealDto> {
-    Ok(AppealDto {
-        state: AppealState::parse(&a.state).ok_or_else(ApiError::internal)?,
-        reason: a.reason,
-        appealed_by: a.appealed_by,
-        appealed_at: a.appealed_at,
-        decision_reason: a.decision_reason,
-        decided_by: a.decided_by,
-        decided_at: a.decided_at,
-    })
-}
-
-/// The answers for evaluations, with their case numbers, rectifications and (for staff)
-/// appeals, in three queries whatever their number.
-async fn evaluation_dtos(
-    conn: &mut Conn,
-    rows: Vec<Evaluation>,
-    staff: bool,
-) -> ApiResult<Vec<EvaluationDto>> {
-    let ids: Vec<Uuid> = rows.iter().map(|e| e.id).collect();
-    let case_ids: Vec<Uuid> = rows.iter().map(|e| e.case_id).collect();
-    let numbers: HashMap<Uuid, String> = repo::case_numbers(conn, &case_ids)
-        .await?
-        .into_iter()
-        .collect();
-    let mut rects: HashMap<Uuid, Rectification> = repo::rectifications_of(conn, &ids)
-        .await?
-        .into_iter()
-        .map(|r| (r.evaluation_id, r))
-        .collect();
-    let mut appeals: HashMap<Uuid, Appeal> = if staff {
-        repo::appeals_of(conn, &ids)
-            .await?
-            .into_iter()
-            .map(|a| (a.evaluation_id, a))
-            .collect()
-    } else {
-        HashMap::new()
-    };
-    let mut out = Vec::with_capacity(rows.len());
-    for e in rows {
-        let level = level_of(&e)?;
-        let rectification = match rects.remove(&e.id) {
-            Some(r) => Some(RectificationBrief {
-                id: r.id,
-                state: rect_state(&r)?,
-                due_date: r.due_date,
-            }),
-            None => None,
-        };
-        out.push(EvaluationDto {
+impl From<EvaluationView> for EvaluationDto {
+    fn from(v: EvaluationView) -> Self {
+        let e = v.evaluation;
+        Self {
             id: e.id,
             case_id: e.case_id,
-            case_number: numbers.get(&e.case_id).cloned().unwrap_or_default(),
+            case_number: v.case_number,
             organization_id: e.organization_id,
             window_id: e.window_id,
             staff_id: e.staff_id,
-            level,
-            channel: EvaluationChannel::parse(&e.channel).ok_or_else(ApiError::internal)?,
+            level: v.level,
+            channel: v.channel,
             text: e.text,
-            bad: level.is_bad(),
+            bad: v.level.is_bad(),
             evaluated_at: e.evaluated_at,
             evaluated_on: e.evaluated_on,
             annulled: e.annulled_at.is_some(),
             annulled_at: e.annulled_at,
-            rectification,
-            appeal: appeals.remove(&e.id).map(appeal_dto).transpose()?,
+            rectification: v.rectification.map(|(r, state)| RectificationBrief {
+                id: r.id,
+                state,
+                due_date: r.due_date,
+            }),
+            appeal: v.appeal.map(|(a, state)| AppealDto {
+                state,
+                reason: a.reason,
+                appealed_by: a.appealed_by,
+                appealed_at: a.appealed_at,
+                decision_reason: a.decision_reason,
+                decided_by: a.decided_by,
+                decided_at: a.decided_at,
+            }),
             version: e.version,
-        });
-    }
-    Ok(out)
-}
-
-async fn evaluation_dto(conn: &mut Conn, e: Evaluation, staff: bool) -> ApiResult<EvaluationDto> {
-    evaluation_dtos(conn, vec![e], staff)
-        .await?
-        .pop()
-        .ok_or_else(ApiError::internal)
-}
-
-/// The evaluation, if the caller may see it (as they may see its case), and whether the
-/// caller sees it as staff.
-async fn visible_evaluation(
-    conn: &mut Conn,
-    auth: &Principal,
-    id: Uuid,
-) -> ApiResult<(Evaluation, bool)> {
-    let e = match repo::get_evaluation(conn, id, false).await {
-        Ok(e) => e,
-        Err(DbError::NotFound) => return Err(ApiError::not_found("evaluation")),
-        Err(e) => return Err(e.into()),
-    };
-    match visible_case(conn, &auth.actor(), CaseId(e.case_id), false).await {
-        Ok(_) => Ok((e, auth.role.is_staff())),
-        Err(err) if err.status == actix_web::http::StatusCode::NOT_FOUND => {
-            Err(ApiError::not_found("evaluation"))
         }
-        Err(err) => Err(err),
     }
 }
 
-/// The subtree a list or statistic covers: `org` (which must be in the caller's scope),
-/// else the caller's scope; `None` is everything.
-async fn subtree(
-    conn: &mut Conn,
-    auth: &Principal,
-    org: Option<Uuid>,
-) -> ApiResult<Option<String>> {
-    match (org, auth.scope()) {
-        (Some(o), _) => match orgs::get(conn, o).await {
-            Ok(org) if auth.sees(&org.path) => Ok(Some(org.path.as_str().to_owned())),
-            Ok(_) | Err(DbError::NotFound) => Err(ApiError::field(
-                "?org",
-                "reference.not_found",
-                "no such organisation in your scope",
-            )),
-            Err(e) => Err(e.into()),
-        },
-        (None, Scope::All) => Ok(None),
-        (None, Scope::Subtree(p)) => Ok(Some(p.as_str().to_owned())),
-        (None, Scope::Nothing) => Err(ApiError::forbidden("no organisation scope")),
-    }
-}
-
-fn check_period(from: NaiveDate, to: NaiveDate) -> ApiResult<()> {
-    validation::period(from, to, validation::MAX_PERIOD_DAYS)
-        .map_err(|v| ApiError::field("?to", v.code, v.message))
+fn answer(view: EvaluationView) -> HttpResponse {
+    let d = EvaluationDto::from(view);
+    HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(d.version)))
+        .json(d)
 }
 
 // ------------------------------------------------------------------ evaluating
@@ -307,138 +185,17 @@ pub async fn evaluate_case(
     id: web::Path<Uuid>,
     body: ApiJson<EvaluationIn>,
 ) -> ApiResult<HttpResponse> {
-    auth.require(&[Role::Applicant])?;
     crate::writers::check("evaluateCase", Some(&auth), &body)?;
-    let b = &body.value;
-    let mut e = Errors::new();
-    let text = e
-        .check("text", rules::evaluation_text(b.level, b.text.as_deref()))
-        .flatten();
-    e.finish()?;
-    let case_id = *id;
-    let audit = AuditCtx::new(&state, auth.actor());
     let idem = Idem::new(&req, auth.idempotency_principal(), &key, &body.hash);
-    let now = state.clock.now();
-    let day = state.today();
-    let mut conn = state.conn().await?;
-    conn.transaction::<_, ApiError, _>(async |c| {
-        let case = match case_repo::get_case_for_update(c, CaseId(case_id)).await {
-            Ok(x) if auth.kind == SubjectKind::User && x.applicant_id == Some(auth.id) => x,
-            Ok(_) | Err(DbError::NotFound) => return Err(ApiError::not_found("case")),
-            Err(e) => return Err(e.into()),
-        };
-        if let Some(r) = idem.begin(c).await? {
-            return Ok(r);
-        }
-        if case.matter_id.is_none() {
-            return Err(ApiError::conflict(
-                "evaluation.project_container",
-                "a parallel-approval project is evaluated through its sub-cases",
-            ));
-        }
-        if !matches!(case.state, CaseState::Decided | CaseState::Delivered) {
-            return Err(ApiError::conflict(
-                "evaluation.case_not_decided",
-                format!("a case is evaluated once it is decided, not while {}", case.state),
-            )
-            .context(serde_json::json!({"state": case.state})));
-        }
-        if repo::evaluation_of_case(c, case_id).await?.is_some() {
-            return Err(ApiError::conflict(
-                "evaluation.already_given",
-                "the case has been evaluated; one evaluation per case",
-            ));
-        }
-        let org = orgs::get(c, case.organization_id).await?;
-        let row = Evaluation {
-            id: Uuid::now_v7(),
-            case_id,
-            applicant_id: Some(auth.id),
-            organization_id: case.organization_id,
-            window_id: case.window_id,
-            staff_id: case.assignee_id.or(case.first_contact_id),
-            level: b.level.as_str().to_owned(),
-            channel: b.channel.as_str().to_owned(),
-            text: text.clone(),
-            evaluated_at: now,
-            evaluated_on: day,
-            annulled_at: None,
-            version: 1,
-        };
-        repo::insert_evaluation(c, &row).await?;
-        case_repo::add_event(
-            c,
-            CaseId(case_id),
-            now,
-            Some(auth.id),
-            "evaluate",
-            None,
-            serde_json::json!({"level": b.level, "channel": b.channel}),
-        )
-        .await?;
-        audit
-            .record(
-                c,
-                "evaluation.create",
-                "evaluation",
-                row.id,
-                Some(&org.path),
-                None::<&()>,
-                Some(&serde_json::json!({"case_id": case_id, "level": b.level, "channel": b.channel})),
-            )
-            .await?;
-        if b.level.is_bad() {
-            let days = repo::rectification_days(c, org.id).await?;
-            let id = Uuid::now_v7();
-            let target = Target::of(StoredDeadline::Rectification, id);
-            let due = crate::deadlines::count(c, target, DeadlineBasis::after(day, days)).await?;
-            let r = Rectification {
-                id,
-                evaluation_id: row.id,
-                organization_id: org.id,
-                responsible_id: row.staff_id,
-                state: RectificationState::Open.as_str().to_owned(),
-                opened_on: day,
-                due_date: due.due_date,
-                findings: None,
-                verified_at: None,
-                verified_by: None,
-                measures: None,
-                explanation: None,
-                handled_at: None,
-                handled_by: None,
-                callback_satisfied: None,
-                callback_note: None,
-                called_back_at: None,
-                called_back_by: None,
-                close_note: None,
-                closed_at: None,
-                closed_by: None,
-                version: 1,
-            };
-            repo::insert_rectification(c, &r).await?;
-            audit
-                .record(
-                    c,
-                    "rectification.open",
-                    "rectification",
-                    r.id,
-                    Some(&org.path),
-                    None::<&()>,
-                    Some(&serde_json::json!({
-                        "evaluation_id": row.id, "state": r.state,
-                        "due_date": r.due_date, "working_days": days,
-                        "skipped": due.skipped.iter().map(|s| s.date).collect::<Vec<_>>(),
-                    })),
-                )
-                .await?;
-        }
-        let dto = evaluation_dto(c, row, false).await?;
-        idem.finish(c, &dto, format!("/api/v1/cases/{case_id}/evaluation"))
-            .await
-    })
-    .await
-    .map(crate::idem::Created::into_response)
+    let b = body.into_inner_value();
+    let cmd = NewEvaluation {
+        level: b.level,
+        channel: b.channel,
+        text: b.text,
+    };
+    let case = CaseId(*id);
+    let created = app::evaluate::<EvaluationDto>(&state, &auth.actor(), &idem, case, cmd).await?;
+    Ok(created.into_response())
 }
 
 /// The evaluation of a case: for its applicant and for staff who may see the case.
@@ -453,17 +210,9 @@ pub async fn case_evaluation(
     auth: Principal,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    let mut conn = state.conn().await?;
-    let (case, _) = visible_case(&mut conn, &auth.actor(), CaseId(*id), false).await?;
-    let e = repo::evaluation_of_case(&mut conn, case.id.0)
-        .await?
-        .ok_or_else(|| {
-            ApiError::not_found("evaluation").detail("the case has not been evaluated")
-        })?;
-    let d = evaluation_dto(&mut conn, e, auth.role.is_staff()).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(d.version)))
-        .json(d))
+    Ok(answer(
+        app::of_case(&state, &auth.actor(), CaseId(*id)).await?,
+    ))
 }
 
 /// Read an evaluation: its applicant, or staff who may see its case.
@@ -476,12 +225,9 @@ pub async fn read_evaluation(
     auth: Principal,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    let mut conn = state.conn().await?;
-    let (e, staff) = visible_evaluation(&mut conn, &auth, *id).await?;
-    let d = evaluation_dto(&mut conn, e, staff).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(d.version)))
-        .json(d))
+    Ok(answer(
+        app::get(&state, &auth.actor(), EvaluationId(*id)).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -512,50 +258,24 @@ pub async fn list_evaluations(
     q: web::Query<EvaluationQuery>,
     page: web::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
-    if !auth.role.is_staff() {
-        return Err(ApiError::forbidden(
-            "staff list evaluations; applicants read theirs on their cases",
-        ));
-    }
     let limit = page.limit()?;
-    if let (Some(f), Some(t)) = (q.from, q.to) {
-        check_period(f, t)?;
-    }
-    let mut conn = state.conn().await?;
-    let within = subtree(&mut conn, &auth, None).await?;
-    let org_subtree = match q.org {
-        Some(_) => subtree(&mut conn, &auth, q.org).await?,
-        None => None,
+    let query = EvaluationList {
+        org: q.org.map(OrganizationId),
+        level: q.level,
+        bad_only: q.bad,
+        from: q.from,
+        to: q.to,
+        after: page.after_uuid()?.map(EvaluationId),
+        limit: limit + 1,
     };
-    let rows = repo::list_evaluations(
-        &mut conn,
-        &repo::EvaluationFilter {
-            within,
-            org_subtree,
-            level: q.level,
-            bad_only: q.bad,
-            from: q.from,
-            to: q.to,
-            after_id: page.after_uuid()?,
-            limit: limit + 1,
-        },
-    )
-    .await?;
-    let more = rows.len() as i64 > limit;
-    let items = evaluation_dtos(
-        &mut conn,
-        rows.into_iter().take(limit as usize).collect(),
-        true,
-    )
-    .await?;
-    let next_cursor = if more {
-        items
-            .last()
-            .map(|e| crate::pagination::encode_cursor(&e.id.to_string()))
-    } else {
-        None
-    };
-    Ok(page_response(&req, Page { items, next_cursor }))
+    let rows = app::list(&state, &auth.actor(), query).await?;
+    let page = Page::from_rows(
+        rows,
+        limit,
+        |v| v.evaluation.id.to_string(),
+        EvaluationDto::from,
+    );
+    Ok(page_response(&req, page))
 }
 
 // ------------------------------------------------------------------ appeals
@@ -578,58 +298,11 @@ pub async fn appeal_evaluation(
     if_match: IfMatch,
     body: ApiJson<AppealIn>,
 ) -> ApiResult<HttpResponse> {
-    auth.require(APPELLANTS)?;
-    let reason = text_field("/reason", &body.value.reason)?;
-    let evaluation_id = *id;
-    let audit = AuditCtx::new(&state, auth.actor());
-    let now = state.clock.now();
-    let mut conn = state.conn().await?;
-    let d = conn
-        .transaction::<_, ApiError, _>(async |c| {
-            let e = match repo::get_evaluation(c, evaluation_id, true).await {
-                Ok(e) => e,
-                Err(DbError::NotFound) => return Err(ApiError::not_found("evaluation")),
-                Err(e) => return Err(e.into()),
-            };
-            let org = orgs::get(c, e.organization_id).await?;
-            auth.ensure_sees(&org.path, "evaluation")?;
-            if_match.check(e.version)?;
-            let rect = repo::rectification_of(c, evaluation_id, true).await?;
-            let rect_at = rect.as_ref().map(rect_state).transpose()?;
-            let existing = repo::appeal_of(c, evaluation_id, true).await?;
-            rules::may_appeal(level_of(&e)?, rect_at, existing.is_some()).map_err(|v| {
-                ApiError::conflict(v.code, v.message)
-                    .context(serde_json::json!({"rectification_state": rect_at}))
-            })?;
-            let a = Appeal {
-                evaluation_id,
-                state: AppealState::Pending.as_str().to_owned(),
-                reason: reason.clone(),
-                appealed_by: auth.id,
-                appealed_at: now,
-                decision_reason: None,
-                decided_by: None,
-                decided_at: None,
-            };
-            repo::insert_appeal(c, &a).await?;
-            let saved = repo::touch_evaluation(c, evaluation_id, e.annulled_at).await?;
-            audit
-                .record(
-                    c,
-                    "evaluation.appeal",
-                    "evaluation",
-                    evaluation_id,
-                    Some(&org.path),
-                    None::<&()>,
-                    Some(&serde_json::json!({"appeal": "pending", "reason": reason})),
-                )
-                .await?;
-            evaluation_dto(c, saved, true).await
-        })
-        .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(d.version)))
-        .json(d))
+    let reason = body.into_inner_value().reason;
+    let id = EvaluationId(*id);
+    Ok(answer(
+        app::appeal(&state, &auth.actor(), id, if_match, reason).await?,
+    ))
 }
 
 /// Decide an appeal (supervisors whose scope sees the organisation): upheld annuls the
@@ -650,58 +323,8 @@ pub async fn decide_evaluation_appeal(
     if_match: IfMatch,
     body: ApiJson<AppealDecisionIn>,
 ) -> ApiResult<HttpResponse> {
-    auth.require(&[Role::Supervisor])?;
-    let upheld = body.value.upheld;
-    let reason = text_field("/reason", &body.value.reason)?;
-    let evaluation_id = *id;
-    let audit = AuditCtx::new(&state, auth.actor());
-    let now = state.clock.now();
-    let mut conn = state.conn().await?;
-    let d = conn
-        .transaction::<_, ApiError, _>(async |c| {
-            let e = match repo::get_evaluation(c, evaluation_id, true).await {
-                Ok(e) => e,
-                Err(DbError::NotFound) => return Err(ApiError::not_found("evaluation")),
-                Err(e) => return Err(e.into()),
-            };
-            let org = orgs::get(c, e.organization_id).await?;
-            auth.ensure_sees(&org.path, "evaluation")?;
-            if_match.check(e.version)?;
-            let Some(mut a) = repo::appeal_of(c, evaluation_id, true).await? else {
-                return Err(ApiError::conflict("appeal.none", "the evaluation has not been appealed"));
-            };
-            let from = AppealState::parse(&a.state).ok_or_else(ApiError::internal)?;
-            let next = rules::decide_appeal(from, upheld).map_err(|v| {
-                ApiError::conflict(v.code, v.message).context(serde_json::json!({"state": from}))
-            })?;
-            a.state = next.as_str().to_owned();
-            a.decision_reason = Some(reason.clone());
-            a.decided_by = Some(auth.id);
-            a.decided_at = Some(now);
-            repo::save_appeal(c, &a).await?;
-            let annulled_at = if upheld {
-                let evaluation = EvaluationId(evaluation_id);
-                app_rect::annul(c, &audit, evaluation, &org.path).await?;
-                Some(now)
-            } else {
-                e.annulled_at
-            };
-            let saved = repo::touch_evaluation(c, evaluation_id, annulled_at).await?;
-            audit
-                .record(
-                    c,
-                    &format!("evaluation.appeal_{next}"),
-                    "evaluation",
-                    evaluation_id,
-                    Some(&org.path),
-                    Some(&serde_json::json!({"appeal": from, "annulled": e.annulled_at.is_some()})),
-                    Some(&serde_json::json!({"appeal": next, "annulled": annulled_at.is_some(), "reason": reason})),
-                )
-                .await?;
-            evaluation_dto(c, saved, true).await
-        })
-        .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(d.version)))
-        .json(d))
+    let AppealDecisionIn { upheld, reason } = body.into_inner_value();
+    let id = EvaluationId(*id);
+    let view = app::decide_appeal(&state, &auth.actor(), id, if_match, upheld, reason).await?;
+    Ok(answer(view))
 }

@@ -1,45 +1,21 @@
 //! Evaluation measures (好差评统计) for staff and the public summary (好差评结果公开).
 
-use std::collections::{BTreeMap, HashMap};
-
 use actix_web::{HttpResponse, get, web};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
-use zhengwu_domain::evaluation::{
-    EvaluationFacts, EvaluationLevel, EvaluationMeasures, RectificationState,
-};
-use zhengwu_persistence::evaluations as repo;
-use zhengwu_persistence::{DbError, orgs};
+use zhengwu_domain::evaluation::{EvaluationLevel, EvaluationMeasures};
+use zhengwu_domain::ids::OrganizationId;
 
-use super::{ANALYSTS, check_period, subtree};
+use crate::app::evaluations::measures as app;
+pub use crate::app::evaluations::measures::EvaluationGroupBy;
+use crate::app::statistics::{Group, Period};
 use crate::auth::Principal;
-use crate::error::{ApiError, ApiResult};
-use crate::routes::statistics::{GroupBy, labels};
+use crate::error::ApiResult;
 use crate::state::AppState;
 
 // ------------------------------------------------------------------ statistics
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum EvaluationGroupBy {
-    Org,
-    Hall,
-    Window,
-    Staff,
-}
-
-impl EvaluationGroupBy {
-    fn as_case_grouping(self) -> GroupBy {
-        match self {
-            EvaluationGroupBy::Org => GroupBy::Org,
-            EvaluationGroupBy::Hall => GroupBy::Hall,
-            EvaluationGroupBy::Window => GroupBy::Window,
-            EvaluationGroupBy::Staff => GroupBy::Staff,
-        }
-    }
-}
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -137,14 +113,24 @@ pub struct EvaluationStatistics {
     pub total: EvaluationMeasuresDto,
 }
 
-fn facts(level: &str, annulled: bool, rect: Option<&str>) -> ApiResult<EvaluationFacts> {
-    Ok(EvaluationFacts {
-        level: EvaluationLevel::parse(level).ok_or_else(ApiError::internal)?,
-        annulled,
-        rectification: rect
-            .map(|s| RectificationState::parse(s).ok_or_else(ApiError::internal))
-            .transpose()?,
-    })
+impl From<&Group<EvaluationMeasures>> for EvaluationGroup {
+    fn from(g: &Group<EvaluationMeasures>) -> Self {
+        Self {
+            key: g.key,
+            label: g.label.clone(),
+            measures: (&g.measures).into(),
+        }
+    }
+}
+
+impl From<&Group<EvaluationMeasures>> for PublicOrgSummary {
+    fn from(g: &Group<EvaluationMeasures>) -> Self {
+        Self {
+            organization_id: g.key.unwrap_or_default(),
+            name: g.label.clone(),
+            measures: (&g.measures).into(),
+        }
+    }
 }
 
 /// Evaluation measures (好差评统计) for a period of evaluation days, grouped by
@@ -162,52 +148,15 @@ pub async fn evaluation_statistics(
     auth: Principal,
     q: web::Query<EvaluationStatsQuery>,
 ) -> ApiResult<HttpResponse> {
-    auth.require(ANALYSTS)?;
-    check_period(q.from, q.to)?;
-    let mut conn = state.heavy_read_conn().await?;
-    let within = subtree(&mut conn, &auth, q.org).await?;
-    let rows = repo::stat_rows(&mut conn, within.as_deref(), q.from, q.to, false).await?;
-    let mut groups: BTreeMap<Option<Uuid>, EvaluationMeasures> = BTreeMap::new();
-    let mut total = EvaluationMeasures::default();
-    for r in &rows {
-        let f = facts(
-            &r.level,
-            r.annulled_at.is_some(),
-            r.rectification_state.as_deref(),
-        )?;
-        let key = match q.group_by {
-            EvaluationGroupBy::Org => Some(r.organization_id),
-            EvaluationGroupBy::Hall => r.hall_id,
-            EvaluationGroupBy::Window => r.window_id,
-            EvaluationGroupBy::Staff => r.staff_id,
-        };
-        groups.entry(key).or_default().add(&f);
-        total.add(&f);
-    }
-    let keys: Vec<Uuid> = groups.keys().flatten().copied().collect();
-    let names = labels(&mut conn, q.group_by.as_case_grouping(), &keys).await?;
-    let mut out: Vec<EvaluationGroup> = groups
-        .iter()
-        .map(|(k, m)| EvaluationGroup {
-            key: *k,
-            label: k
-                .and_then(|k| names.get(&k).cloned())
-                .unwrap_or_else(|| "（无）".to_owned()),
-            measures: m.into(),
-        })
-        .collect();
-    out.sort_by(|a, b| {
-        b.measures
-            .evaluations
-            .cmp(&a.measures.evaluations)
-            .then(a.label.cmp(&b.label))
-    });
+    let period = Period::parse(q.from, q.to)?;
+    let org = q.org.map(OrganizationId);
+    let stats = app::statistics(&state, &auth.actor(), org, period, q.group_by).await?;
     Ok(HttpResponse::Ok().json(EvaluationStatistics {
         from: q.from,
         to: q.to,
         group_by: q.group_by,
-        groups: out,
-        total: (&total).into(),
+        groups: stats.groups.iter().map(EvaluationGroup::from).collect(),
+        total: (&stats.total).into(),
     }))
 }
 
@@ -274,56 +223,14 @@ pub async fn public_evaluation_summary(
     state: web::Data<AppState>,
     q: web::Query<PublicSummaryQuery>,
 ) -> ApiResult<HttpResponse> {
-    check_period(q.from, q.to)?;
-    let mut conn = state.read_conn().await?;
-    let within = match q.org {
-        Some(o) => match orgs::get(&mut conn, o).await {
-            Ok(org) => Some(org.path.as_str().to_owned()),
-            Err(DbError::NotFound) => {
-                return Err(ApiError::field(
-                    "?org",
-                    "reference.not_found",
-                    "no such organisation",
-                ));
-            }
-            Err(e) => return Err(e.into()),
-        },
-        None => None,
-    };
-    let rows = repo::stat_rows(&mut conn, within.as_deref(), q.from, q.to, true).await?;
-    let mut groups: BTreeMap<Uuid, EvaluationMeasures> = BTreeMap::new();
-    let mut total = EvaluationMeasures::default();
-    for r in &rows {
-        let f = facts(&r.level, false, r.rectification_state.as_deref())?;
-        groups.entry(r.organization_id).or_default().add(&f);
-        total.add(&f);
-    }
-    let keys: Vec<Uuid> = groups.keys().copied().collect();
-    let names: HashMap<Uuid, String> = orgs::get_many(&mut conn, &keys)
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o.name))
-        .collect();
-    let mut organizations: Vec<PublicOrgSummary> = groups
-        .iter()
-        .map(|(k, m)| PublicOrgSummary {
-            organization_id: *k,
-            name: names.get(k).cloned().unwrap_or_default(),
-            measures: m.into(),
-        })
-        .collect();
-    organizations.sort_by(|a, b| {
-        b.measures
-            .evaluations
-            .cmp(&a.measures.evaluations)
-            .then(a.name.cmp(&b.name))
-    });
+    let period = Period::parse(q.from, q.to)?;
+    let summary = app::public_summary(&state, q.org.map(OrganizationId), period).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "public, max-age=300"))
         .json(PublicEvaluationSummary {
             from: q.from,
             to: q.to,
-            organizations,
-            total: (&total).into(),
+            organizations: summary.groups.iter().map(PublicOrgSummary::from).collect(),
+            total: (&summary.total).into(),
         }))
 }

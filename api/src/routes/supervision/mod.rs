@@ -5,48 +5,18 @@ pub mod dto;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
-use uuid::Uuid;
 use zhengwu_domain::ids::OrganizationId;
 use zhengwu_domain::supervision::SupervisionRules;
 pub use zhengwu_domain::supervision::{SUPERVISORS, WATCHERS};
-use zhengwu_persistence::{Conn, DbError, orgs};
 
 pub use self::dto::*;
 use crate::alerts::{Alert, Anomaly, JobRun};
 use crate::app::supervision as app;
-use crate::auth::{Principal, Scope};
-use crate::error::{ApiError, ApiResult};
+use crate::auth::Principal;
+use crate::error::ApiResult;
 use crate::extract::{ApiJson, IfMatch, etag};
 use crate::pagination::{Page, PageParams, page_response};
 use crate::state::AppState;
-
-/// The subtree a query covers: `org` (which must be in the caller's scope) or the caller's
-/// scope; `None` for everything.
-pub async fn subtree(
-    conn: &mut Conn,
-    auth: &Principal,
-    org: Option<Uuid>,
-) -> ApiResult<Option<String>> {
-    match (org, auth.scope()) {
-        (Some(o), _) => match orgs::get(conn, o).await {
-            Ok(org) if auth.sees(&org.path) => Ok(Some(org.path.as_str().to_owned())),
-            Ok(_) | Err(DbError::NotFound) => Err(ApiError::field(
-                "?org",
-                "reference.not_found",
-                "no such organisation in your scope",
-            )),
-            Err(e) => Err(e.into()),
-        },
-        (None, Scope::All) => Ok(None),
-        (None, Scope::Subtree(p)) => Ok(Some(p.as_str().to_owned())),
-        (None, Scope::Nothing) => Err(ApiError::forbidden("no organisation scope")),
-    }
-}
-
-/// One run of the alert job on the server's clock (the background job).
-pub async fn job(state: &AppState) -> ApiResult<JobRun> {
-    app::job(state).await
-}
 
 fn with_etag(out: &RulesDto) -> HttpResponse {
     let mut res = HttpResponse::Ok();

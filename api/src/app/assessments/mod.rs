@@ -1,5 +1,9 @@
-//! Window and staff assessment (考核): attendance (考勤) so far; the daily assessments and
-//! the summaries are still in `routes::assessments`.
+//! Window and staff assessment (考核): attendance (考勤) here; the daily assessments (日考核)
+//! in [`daily`]; the standings of a period, the summaries and the monthly bulletin in
+//! [`standings`].
+
+pub mod daily;
+pub mod standings;
 
 use chrono::NaiveDate;
 use diesel_async::AsyncConnection;
@@ -27,10 +31,7 @@ pub const WRITERS: &[Role] = &[Role::Supervisor, Role::OrgAdmin];
 /// Who reads them, and the summaries and bulletins made of them.
 pub const READERS: &[Role] = &[Role::SysAdmin, Role::OrgAdmin, Role::Supervisor];
 
-/// A request parsed on the day it is made (dates up to today are checked against it).
-pub trait ParseOn<T> {
-    fn parse_on(self, today: NaiveDate) -> AppResult<T>;
-}
+pub use crate::app::ParseOn;
 
 /// A staff member's day at a window, parsed (the note trimmed).
 #[derive(Debug)]
@@ -77,7 +78,7 @@ pub async fn record_attendance(
         let cover = (cmd.status, cmd.covered_by);
         let hall = check_attendance(c, actor, cmd.window_id, cmd.user_id, cover).await?;
         if let Some(id) = repo::attendance_of(c, cmd.user_id.0, cmd.day).await? {
-            return Err(duplicate(Some(id)));
+            return Err(duplicate("attendance", Some(id)));
         }
         let row = AttendanceRow {
             id: AttendanceId::new().0,
@@ -98,7 +99,7 @@ pub async fn record_attendance(
             .map_err(|e| match e {
                 // A concurrent request made it first; its id is not readable in this failed
                 // transaction.
-                DbError::Conflict { .. } => duplicate(None),
+                DbError::Conflict { .. } => duplicate("attendance", None),
                 e => e.into(),
             })?;
         let id = row.id;
@@ -246,15 +247,28 @@ struct Existing {
     id: Uuid,
 }
 
-fn duplicate(existing: Option<Uuid>) -> ApiError {
+/// A second record for the same day (409 `<what>.duplicate`), naming the existing one.
+fn duplicate(what: &str, existing: Option<Uuid>) -> ApiError {
     let e = ApiError::conflict(
-        "attendance.duplicate",
-        "there is already one attendance record for this day; correct it with PUT",
+        &format!("{what}.duplicate"),
+        format!("there is already one {what} record for this day; correct it with PUT"),
     );
-    match existing.map(|id| serde_json::to_value(Existing { id })) {
-        Some(Ok(context)) => e.context(context),
-        _ => e,
+    match existing {
+        Some(id) => e.context_of(&Existing { id }),
+        None => e,
     }
+}
+
+/// The windows of a hall (by number) and their staff.
+pub(crate) async fn roster(
+    conn: &mut Conn,
+    hall: OrganizationId,
+) -> AppResult<(Vec<windows::Window>, Vec<windows::Staff>)> {
+    let mut ws = windows::list_by_hall(conn, hall, None, 10_000).await?;
+    ws.sort_by(|a, b| a.number.cmp(&b.number));
+    let ids: Vec<Uuid> = ws.iter().map(|w| w.id).collect();
+    let staff = windows::staff_of(conn, &ids).await?;
+    Ok((ws, staff))
 }
 
 async fn attendance_in_scope(

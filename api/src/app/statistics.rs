@@ -1,0 +1,318 @@
+//! Case statistics (办件统计): the measures of the cases received in a period, grouped by
+//! organisation, hall, window, staff member or matter, and the refresher that keeps their
+//! daily pre-aggregate (`case_stat_days`) current.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDate;
+use diesel_async::AsyncConnection;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+use zhengwu_domain::account::Role;
+use zhengwu_domain::calendar::Calendar;
+use zhengwu_domain::ids::OrganizationId;
+use zhengwu_domain::services::{CaseFacts, CaseKind, CaseMeasures, CaseState};
+use zhengwu_domain::validation;
+use zhengwu_persistence::case_stats::{self, DayRow, StatKey};
+use zhengwu_persistence::cases::{self, StatCases};
+use zhengwu_persistence::{Conn, calendar, matters, orgs, users, windows};
+
+use crate::app::{Actor, AppResult, Scope, narrowed};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Who reads statistics: administrators, supervisors and reviewers, within their scope.
+pub const ANALYSTS: &[Role] = &[
+    Role::SysAdmin,
+    Role::OrgAdmin,
+    Role::Supervisor,
+    Role::Reviewer,
+];
+
+/// The label of a group without a key (e.g. cases received at no window).
+pub const NO_GROUP: &str = "（无）";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupBy {
+    Org,
+    Hall,
+    Window,
+    Staff,
+    Matter,
+}
+
+/// A period of days, `from..=to`, at most [`validation::MAX_PERIOD_DAYS`] long.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+impl Period {
+    /// The period, or 422 at `?to` when it ends before it starts or is too long.
+    pub fn parse(from: NaiveDate, to: NaiveDate) -> AppResult<Self> {
+        validation::period(from, to, validation::MAX_PERIOD_DAYS)
+            .map_err(|v| ApiError::field("?to", v.code, v.message))?;
+        Ok(Self { from, to })
+    }
+}
+
+/// One group of a statistic: its key (absent for records without one), its label and its
+/// measures.
+pub struct Group<M> {
+    pub key: Option<Uuid>,
+    pub label: String,
+    pub measures: M,
+}
+
+/// A statistic: its groups, largest first, and the total.
+pub struct Grouped<M> {
+    pub groups: Vec<Group<M>>,
+    pub total: M,
+}
+
+impl<M> Grouped<M> {
+    /// Labels the groups and sorts them by `size`, largest first, then by label.
+    pub(crate) fn labelled(
+        groups: BTreeMap<Option<Uuid>, M>,
+        labels: &HashMap<Uuid, String>,
+        total: M,
+        size: impl Fn(&M) -> u64,
+    ) -> Self {
+        let mut groups: Vec<Group<M>> = groups
+            .into_iter()
+            .map(|(key, measures)| Group {
+                key,
+                label: key
+                    .and_then(|k| labels.get(&k).cloned())
+                    .unwrap_or_else(|| NO_GROUP.to_owned()),
+                measures,
+            })
+            .collect();
+        groups.sort_by(|a, b| {
+            size(&b.measures)
+                .cmp(&size(&a.measures))
+                .then(a.label.cmp(&b.label))
+        });
+        Self { groups, total }
+    }
+}
+
+/// The case measures of the period within the actor's scope (or the subtree of `org` in
+/// it): received, accepted, refused, completed, and the rates computed from them.
+pub async fn cases(
+    app: &AppState,
+    actor: &Actor,
+    org: Option<OrganizationId>,
+    period: Period,
+    by: GroupBy,
+) -> AppResult<Grouped<CaseMeasures>> {
+    actor.require(ANALYSTS)?;
+    let mut conn = app.heavy_read_conn().await?;
+    let within = narrowed(&mut conn, actor.scope(), org).await?;
+    let groups = measures(&mut conn, &within, period, by).await?;
+    let mut total = CaseMeasures::default();
+    for m in groups.values() {
+        total.merge(m);
+    }
+    let keys: Vec<Uuid> = groups.keys().flatten().copied().collect();
+    let labels = labels(&mut conn, by, &keys).await?;
+    Ok(Grouped::labelled(groups, &labels, total, |m| m.received))
+}
+
+/// The measures of the cases received in the period within a scope, by group. By
+/// organisation or hall they come from the pre-aggregate (`case_stat_days`) for the days the
+/// refresher has counted and from the records for the days queued since, in one snapshot;
+/// by window, staff member or matter, from the records.
+async fn measures(
+    conn: &mut Conn,
+    within: &Scope,
+    period: Period,
+    by: GroupBy,
+) -> AppResult<BTreeMap<Option<Uuid>, CaseMeasures>> {
+    let Period { from, to } = period;
+    let stored = match by {
+        GroupBy::Org => Some(StatKey::Org),
+        GroupBy::Hall => Some(StatKey::Hall),
+        GroupBy::Window | GroupBy::Staff | GroupBy::Matter => None,
+    };
+    let key = |r: &cases::StatRow| match by {
+        GroupBy::Org => Some(r.organization_id),
+        GroupBy::Hall => r.hall_id,
+        GroupBy::Window => r.window_id,
+        GroupBy::Staff => r.staff_id,
+        GroupBy::Matter => r.matter_id,
+    };
+    conn.build_transaction()
+        .repeatable_read()
+        .read_only()
+        .run::<_, ApiError, _>(async |c| {
+            let mut groups: BTreeMap<Option<Uuid>, CaseMeasures> = BTreeMap::new();
+            let counted = match stored {
+                Some(stored) => {
+                    for g in case_stats::clean_sums(c, within, from, to, stored).await? {
+                        groups.entry(g.key).or_default().merge(&g.sums.measures());
+                    }
+                    StatCases::Queued { within, from, to }
+                }
+                None => StatCases::Received { within, from, to },
+            };
+            let rows = cases::stat_rows(c, counted).await?;
+            for (r, f) in rows.iter().zip(facts_of(c, &rows).await?) {
+                groups.entry(key(r)).or_default().add(&f);
+            }
+            Ok(groups)
+        })
+        .await
+}
+
+/// The facts of the given cases, with their closed pauses and the calendar of every
+/// published year.
+pub(crate) async fn facts_of(
+    conn: &mut Conn,
+    rows: &[cases::StatRow],
+) -> AppResult<Vec<CaseFacts>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut paused: HashMap<Uuid, Vec<(NaiveDate, NaiveDate)>> = HashMap::new();
+    for (c, s, e) in cases::closed_pauses(conn, &ids).await? {
+        paused.entry(c).or_default().push((s, e));
+    }
+    let cal = calendar::published(conn).await?;
+    Ok(rows
+        .iter()
+        .map(|r| case_facts(r, paused.get(&r.id).map(Vec::as_slice).unwrap_or(&[]), &cal))
+        .collect())
+}
+
+/// What the measures need of one case: its state and dates, with the working days used
+/// from acceptance to decision less its closed pauses (special procedures).
+fn case_facts(r: &cases::StatRow, pauses: &[(NaiveDate, NaiveDate)], cal: &Calendar) -> CaseFacts {
+    let used = match (r.accepted_on, r.decided_on) {
+        (Some(a), Some(d)) => {
+            let p: u32 = pauses
+                .iter()
+                .map(|(s, e)| cal.working_days_between(*s, *e))
+                .sum();
+            Some(cal.working_days_between(a, d).saturating_sub(p))
+        }
+        _ => None,
+    };
+    CaseFacts {
+        state: CaseState::parse(&r.state).unwrap_or(CaseState::Submitted),
+        case_kind: CaseKind::parse(&r.case_kind).unwrap_or(CaseKind::Promised),
+        accepted_on: r.accepted_on,
+        decided_on: r.decided_on,
+        due_date: r.due_date,
+        limit_days: u32::try_from(r.promised_days + r.extension_days).unwrap_or(0),
+        working_days_used: used,
+    }
+}
+
+/// The names of the groups' keys: organisations and halls, windows (number and name),
+/// staff members or matters (their current names).
+pub(crate) async fn labels(
+    conn: &mut Conn,
+    by: GroupBy,
+    keys: &[Uuid],
+) -> AppResult<HashMap<Uuid, String>> {
+    let mut out = HashMap::new();
+    match by {
+        GroupBy::Org | GroupBy::Hall => {
+            for o in orgs::get_many(conn, keys).await? {
+                out.insert(o.id, o.name);
+            }
+        }
+        GroupBy::Window => {
+            for w in windows::get_many(conn, keys).await? {
+                out.insert(w.id, format!("{} {}", w.number, w.name));
+            }
+        }
+        GroupBy::Staff => out = users::names(conn, keys).await?,
+        GroupBy::Matter => out = matters::current_names(conn, keys).await?,
+    }
+    Ok(out)
+}
+
+/// What the statistics refresher did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Refreshed {
+    /// (Organisation, day) groups recomputed.
+    pub days: usize,
+    /// Cases counted for them.
+    pub cases: usize,
+    /// Whether another process was refreshing (this one then left the queue to it).
+    pub busy: bool,
+}
+
+/// Queue rows the refresher takes per transaction (with the other rows of their days,
+/// some thousands of cases).
+pub const REFRESH_BATCH: i64 = 5000;
+
+/// One run of the refresher on a connection of the server's pool.
+pub async fn refresh_now(app: &AppState) -> AppResult<Refreshed> {
+    let mut conn = app.conn().await?;
+    refresh(&mut conn, REFRESH_BATCH).await
+}
+
+/// Recomputes the queued days of the case statistics, `batch` queue rows per transaction,
+/// until the queue is empty. Refreshers are serialised by an advisory lock; one that finds
+/// it taken stops, since the holder drains the queue.
+pub async fn refresh(conn: &mut Conn, batch: i64) -> AppResult<Refreshed> {
+    let mut done = Refreshed::default();
+    loop {
+        match conn
+            .transaction::<_, ApiError, _>(async |c| refresh_batch(c, batch).await)
+            .await?
+        {
+            None => {
+                done.busy = true;
+                return Ok(done);
+            }
+            Some((0, _)) => return Ok(done),
+            Some((days, cases)) => {
+                done.days += days;
+                done.cases += cases;
+            }
+        }
+    }
+}
+
+/// One batch of the refresher: the days recomputed and the cases counted for them, or
+/// `None` when another refresher holds the lock.
+async fn refresh_batch(c: &mut Conn, batch: i64) -> AppResult<Option<(usize, usize)>> {
+    if !case_stats::try_lock_refresh(c).await? {
+        return Ok(None);
+    }
+    let mut days = case_stats::queued(c, batch).await?;
+    days.sort_unstable();
+    days.dedup();
+    // Every queue row of these days committed by now (those just read among them): the
+    // cases read next reflect each of them.
+    let ids = case_stats::queued_of(c, &days).await?;
+    let rows = cases::stat_rows(c, StatCases::Days(&days)).await?;
+    let mut groups: BTreeMap<(Uuid, NaiveDate, Option<Uuid>), CaseMeasures> = BTreeMap::new();
+    for (r, f) in rows.iter().zip(facts_of(c, &rows).await?) {
+        groups
+            .entry((r.organization_id, r.received_on, r.hall_id))
+            .or_default()
+            .add(&f);
+    }
+    let stored: Vec<DayRow> = groups
+        .into_iter()
+        .map(
+            |((organization_id, received_on, hall_id), measures)| DayRow {
+                organization_id,
+                received_on,
+                hall_id,
+                measures,
+            },
+        )
+        .collect();
+    case_stats::replace_days(c, &days, &stored, &ids).await?;
+    Ok(Some((days.len(), rows.len())))
+}
