@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
+use zhengwu_domain::codes::Code;
 
 use chrono::{Datelike, NaiveDate};
 use uuid::Uuid;
@@ -29,7 +30,7 @@ pub async fn count(conn: &mut Conn, target: Target, basis: DeadlineBasis) -> Api
     let cal = calendar::calendar_for(conn, basis.start.year(), last_year(&basis)).await?;
     let counted = cal
         .deadline(&basis)
-        .map_err(|e| ApiError::unprocessable("calendar.range", e.to_string()))?;
+        .map_err(|e| ApiError::unprocessable(Code::CalendarRange, e.to_string()))?;
     repo::keep(
         conn,
         &target,

@@ -6,6 +6,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
+use zhengwu_domain::codes::Code;
 use zhengwu_domain::validation::FieldError;
 use zhengwu_persistence::DbError;
 
@@ -28,7 +29,7 @@ pub struct FieldProblem {
     /// Stable code of the broken rule. `field.required` is a field the body must always have;
     /// `field.required_when`, one that a rule needs in this case (the message says when).
     #[schema(example = "credit_code.check_character")]
-    pub code: String,
+    pub code: Code,
     #[schema(example = "the check character (the 18th) does not match GB 32100")]
     pub message: String,
 }
@@ -43,7 +44,7 @@ pub struct Problem {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
     /// Stable machine-readable code.
-    pub code: String,
+    pub code: Code,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldProblem>,
     /// Further facts, e.g. the current state of the object for a 409.
@@ -58,7 +59,7 @@ pub struct Problem {
 #[derive(Debug, Clone)]
 pub struct ApiError {
     pub status: StatusCode,
-    pub code: String,
+    pub code: Code,
     pub title: &'static str,
     pub detail: Option<String>,
     pub errors: Vec<FieldProblem>,
@@ -77,10 +78,10 @@ impl std::fmt::Display for ApiError {
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: impl Into<String>, title: &'static str) -> Self {
+    pub fn new(status: StatusCode, code: Code, title: &'static str) -> Self {
         Self {
             status,
-            code: code.into(),
+            code,
             title,
             detail: None,
             errors: vec![],
@@ -95,8 +96,8 @@ impl ApiError {
     }
 
     /// The same error under another stable code.
-    pub fn with_code(mut self, code: &str) -> Self {
-        self.code = code.to_owned();
+    pub fn with_code(mut self, code: Code) -> Self {
+        self.code = code;
         self
     }
 
@@ -113,14 +114,14 @@ impl ApiError {
         }
     }
 
-    pub fn bad_request(code: &str, detail: impl Into<String>) -> Self {
+    pub fn bad_request(code: Code, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, "The request is malformed").detail(detail)
     }
 
     pub fn unauthorized(detail: impl Into<String>) -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,
-            "auth.unauthenticated",
+            Code::AuthUnauthenticated,
             "Authentication is required",
         )
         .detail(detail)
@@ -129,17 +130,18 @@ impl ApiError {
     pub fn forbidden(detail: impl Into<String>) -> Self {
         Self::new(
             StatusCode::FORBIDDEN,
-            "auth.forbidden",
+            Code::AuthForbidden,
             "Your role does not allow this",
         )
         .detail(detail)
     }
 
     pub fn not_found(what: &str) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", "Not found").detail(format!("no such {what}"))
+        Self::new(StatusCode::NOT_FOUND, Code::NotFound, "Not found")
+            .detail(format!("no such {what}"))
     }
 
-    pub fn conflict(code: &str, detail: impl Into<String>) -> Self {
+    pub fn conflict(code: Code, detail: impl Into<String>) -> Self {
         Self::new(
             StatusCode::CONFLICT,
             code,
@@ -151,7 +153,7 @@ impl ApiError {
     pub fn precondition_failed(current_version: i32) -> Self {
         Self::new(
             StatusCode::PRECONDITION_FAILED,
-            "precondition.stale_version",
+            Code::PreconditionStaleVersion,
             "The resource has changed",
         )
         .detail(format!(
@@ -160,7 +162,7 @@ impl ApiError {
         .context(serde_json::json!({ "current_version": current_version }))
     }
 
-    pub fn unprocessable(code: &str, detail: impl Into<String>) -> Self {
+    pub fn unprocessable(code: Code, detail: impl Into<String>) -> Self {
         Self::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             code,
@@ -174,7 +176,7 @@ impl ApiError {
         let n = errors.len();
         let mut e = Self::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "validation.failed",
+            Code::ValidationFailed,
             "The request is not valid",
         )
         .detail(if n == 1 {
@@ -187,15 +189,15 @@ impl ApiError {
     }
 
     /// 422 for one field.
-    pub fn field(pointer: &str, code: &str, message: impl Into<String>) -> Self {
+    pub fn field(pointer: &str, code: Code, message: impl Into<String>) -> Self {
         Self::validation(vec![FieldProblem {
             pointer: pointer.to_owned(),
-            code: code.to_owned(),
+            code,
             message: message.into(),
         }])
     }
 
-    pub fn too_many_requests(code: &str, retry_after: u64, detail: impl Into<String>) -> Self {
+    pub fn too_many_requests(code: Code, retry_after: u64, detail: impl Into<String>) -> Self {
         let mut e =
             Self::new(StatusCode::TOO_MANY_REQUESTS, code, "Too many requests").detail(detail);
         e.retry_after = Some(retry_after);
@@ -205,7 +207,7 @@ impl ApiError {
     pub fn unavailable() -> Self {
         let mut e = Self::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "service.database_unavailable",
+            Code::ServiceDatabaseUnavailable,
             "The service is temporarily unavailable",
         )
         .detail("the database cannot be reached; retry shortly");
@@ -216,7 +218,7 @@ impl ApiError {
     pub fn internal() -> Self {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
+            Code::Internal,
             "An internal error occurred",
         )
         .detail("the error has been logged with this request id")
@@ -228,7 +230,7 @@ impl ApiError {
             title: self.title.to_owned(),
             status: self.status.as_u16(),
             detail: self.detail.clone(),
-            code: self.code.clone(),
+            code: self.code,
             errors: self.errors.clone(),
             context: self.context.clone(),
             request_id: current_request_id(),
@@ -243,7 +245,7 @@ impl From<Vec<FieldError>> for ApiError {
                 .into_iter()
                 .map(|e| FieldProblem {
                     pointer: e.pointer,
-                    code: e.violation.code.to_owned(),
+                    code: e.violation.code,
                     message: e.violation.message.into_owned(),
                 })
                 .collect(),
@@ -270,13 +272,13 @@ impl From<DbError> for ApiError {
             DbError::NotFound => ApiError::not_found("object"),
             DbError::Conflict { constraint } => {
                 let mut err = ApiError::conflict(
-                    "conflict.duplicate",
+                    Code::ConflictDuplicate,
                     "an object with the same unique value exists",
                 );
                 if let Some(field) = constraint_field(&constraint) {
                     err.errors.push(FieldProblem {
                         pointer: field.to_owned(),
-                        code: "unique".to_owned(),
+                        code: Code::Unique,
                         message: "this value is already taken".to_owned(),
                     });
                 }
@@ -285,7 +287,7 @@ impl From<DbError> for ApiError {
             DbError::MissingReference { constraint } => {
                 log::warn!("foreign key violation: {constraint}");
                 ApiError::unprocessable(
-                    "reference.not_found",
+                    Code::ReferenceNotFound,
                     "the request refers to an object that does not exist",
                 )
             }

@@ -2,6 +2,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use zhengwu_domain::codes::Code;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
@@ -42,7 +43,7 @@ fn is_json(req: &HttpRequest) -> bool {
 fn too_large(limit: usize) -> ApiError {
     ApiError::new(
         actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
-        "request.body_too_large",
+        Code::RequestBodyTooLarge,
         "The request body is too large",
     )
     .detail(format!("the body may have at most {limit} bytes"))
@@ -66,17 +67,17 @@ fn field_problem(err: serde_path_to_error::Error<serde_json::Error>) -> FieldPro
     // serde names missing and unknown fields in backticks, at the parent's path.
     let named = msg.split('`').nth(1).map(str::to_owned);
     let (code, field) = if msg.starts_with("missing field") {
-        ("field.required", named)
+        (Code::FieldRequired, named)
     } else if msg.starts_with("unknown field") {
-        ("field.unknown", named)
+        (Code::FieldUnknown, named)
     } else if msg.starts_with("unknown variant") {
-        ("enum.unknown_value", None)
+        (Code::EnumUnknownValue, None)
     } else if msg.starts_with("invalid type") || msg.starts_with("invalid value") {
-        ("type.invalid", None)
+        (Code::TypeInvalid, None)
     } else if msg.starts_with("invalid length") {
-        ("length.invalid", None)
+        (Code::LengthInvalid, None)
     } else {
-        ("value.invalid", None)
+        (Code::ValueInvalid, None)
     };
     if let Some(f) = field.filter(|f| !pointer.ends_with(&format!("/{f}"))) {
         pointer.push('/');
@@ -93,7 +94,7 @@ fn field_problem(err: serde_path_to_error::Error<serde_json::Error>) -> FieldPro
         .replace('`', "'");
     FieldProblem {
         pointer,
-        code: code.to_owned(),
+        code,
         message,
     }
 }
@@ -125,14 +126,14 @@ fn integral_numbers(v: &mut serde_json::Value) {
 }
 
 /// The stable code of a text holding the NUL character.
-pub const NUL_CODE: &str = "text.nul_character";
+pub const NUL_CODE: Code = Code::TextNulCharacter;
 
 /// The problem of a text holding the NUL character (U+0000) at `pointer`. No text of this
 /// API may hold it: PostgreSQL cannot store it, and no legitimate input needs it.
 pub fn nul_problem(pointer: String) -> FieldProblem {
     FieldProblem {
         pointer,
-        code: NUL_CODE.to_owned(),
+        code: NUL_CODE,
         message: "must not contain the NUL character (U+0000)".to_owned(),
     }
 }
@@ -186,7 +187,7 @@ pub fn nul_pointers(doc: &serde_json::Value) -> Vec<String> {
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<ApiJson<T>, ApiError> {
     let mut doc: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
         ApiError::bad_request(
-            "request.malformed_json",
+            Code::RequestMalformedJson,
             format!("the body is not valid JSON: {e}"),
         )
     })?;
@@ -239,7 +240,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
             if !json {
                 return Err(ApiError::new(
                     actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "request.unsupported_media_type",
+                    Code::RequestUnsupportedMediaType,
                     "The body must be JSON",
                 )
                 .detail("send Content-Type: application/json"));
@@ -249,8 +250,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
             }
             let mut body = web::BytesMut::new();
             while let Some(chunk) = payload.next().await {
-                let chunk = chunk
-                    .map_err(|e| ApiError::bad_request("request.body_unreadable", e.to_string()))?;
+                let chunk = chunk.map_err(|e| {
+                    ApiError::bad_request(Code::RequestBodyUnreadable, e.to_string())
+                })?;
                 if body.len() + chunk.len() > limit {
                     return Err(too_large(limit));
                 }
@@ -367,7 +369,7 @@ impl FromRequest for IfMatch {
         }
         let malformed = || {
             ApiError::bad_request(
-                "request.invalid_if_match",
+                Code::RequestInvalidIfMatch,
                 "If-Match must be * or a list of entity tags, e.g. \"3\"",
             )
         };
@@ -405,7 +407,7 @@ impl FromRequest for IdempotencyKey {
                     Ok(IdempotencyKey(Some(s.to_owned())))
                 }
                 _ => Err(ApiError::bad_request(
-                    "request.invalid_idempotency_key",
+                    Code::RequestInvalidIdempotencyKey,
                     "Idempotency-Key must be 1 to 200 visible ASCII characters",
                 )),
             },

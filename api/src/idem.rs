@@ -9,6 +9,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 use serde_json::Value;
+use zhengwu_domain::codes::Code;
 use zhengwu_persistence::Conn;
 use zhengwu_persistence::idempotency::{self, Claim, KeyRef, StoredResponse};
 
@@ -97,7 +98,7 @@ impl Idem {
                 replayed: true,
             })),
             Claim::Mismatch => Err(ApiError::unprocessable(
-                "idempotency.key_reused",
+                Code::IdempotencyKeyReused,
                 "this Idempotency-Key was used for a different request; use a new key",
             )),
         }

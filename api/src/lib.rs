@@ -1,5 +1,6 @@
 //! The zhengwu HTTP API: actix-web handlers, auth, error mapping, OpenAPI and Swagger UI.
 
+use zhengwu_domain::codes::Code;
 pub mod alerts;
 pub mod app;
 pub mod audit_ctx;
@@ -44,7 +45,7 @@ fn query_error(err: actix_web::error::QueryPayloadError, _: &HttpRequest) -> act
         .unwrap_or(&msg)
         .to_owned();
     ApiError::bad_request(
-        "request.invalid_query",
+        Code::RequestInvalidQuery,
         format!("invalid query parameter: {detail}"),
     )
     .into()
@@ -52,7 +53,7 @@ fn query_error(err: actix_web::error::QueryPayloadError, _: &HttpRequest) -> act
 
 fn path_error(err: actix_web::error::PathError, _: &HttpRequest) -> actix_web::Error {
     ApiError::bad_request(
-        "request.invalid_path",
+        Code::RequestInvalidPath,
         format!("invalid path parameter: {err}"),
     )
     .into()

@@ -2,6 +2,7 @@
 //! problem+json bodies for errors produced outside handlers (unknown route, wrong method).
 
 use std::time::Instant;
+use zhengwu_domain::codes::Code;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -27,12 +28,12 @@ fn request_id(req: &ServiceRequest) -> String {
 /// Replaces the bare body of an error response that no handler produced.
 fn problem_for(status: actix_web::http::StatusCode) -> ApiError {
     match status.as_u16() {
-        404 => ApiError::new(status, "route.not_found", "Not found")
+        404 => ApiError::new(status, Code::RouteNotFound, "Not found")
             .detail("no endpoint has this path; see /swagger-ui/"),
-        405 => ApiError::new(status, "route.method_not_allowed", "Method not allowed")
+        405 => ApiError::new(status, Code::RouteMethodNotAllowed, "Method not allowed")
             .detail("this endpoint does not accept this method"),
         s if s >= 500 => ApiError::internal(),
-        _ => ApiError::new(status, "request.invalid", "The request is not valid"),
+        _ => ApiError::new(status, Code::RequestInvalid, "The request is not valid"),
     }
 }
 

@@ -6,6 +6,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
+use zhengwu_domain::codes::Code;
 
 use crate::error::ApiError;
 
@@ -30,7 +31,7 @@ impl PageParams {
             Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
             Some(_) => Err(ApiError::field(
                 "?limit",
-                "range",
+                Code::Range,
                 "limit must be between 1 and 200",
             )),
         }
@@ -72,7 +73,7 @@ impl PageParams {
 fn invalid_cursor() -> ApiError {
     ApiError::field(
         "?cursor",
-        "cursor.invalid",
+        Code::CursorInvalid,
         "the cursor is not one this API gave out",
     )
 }

@@ -10,6 +10,7 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use zhengwu_domain::codes::Code;
 
 use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
@@ -88,8 +89,8 @@ impl Principals {
                 s
             }
         };
-        let s =
-            standing.map_err(|why| ApiError::unauthorized(why).with_code("auth.token_revoked"))?;
+        let s = standing
+            .map_err(|why| ApiError::unauthorized(why).with_code(Code::AuthTokenRevoked))?;
         Ok(Principal {
             kind: claims.kind,
             id: claims.sub,

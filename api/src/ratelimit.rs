@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use zhengwu_domain::codes::Code;
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -41,7 +42,7 @@ impl RateLimiter {
         if entry.1 > self.limit {
             let retry = (entry.0 + self.window - now).num_seconds().max(1) as u64;
             return Err(ApiError::too_many_requests(
-                "rate_limited",
+                Code::RateLimited,
                 retry,
                 "too many requests from this address; wait a moment",
             ));

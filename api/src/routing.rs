@@ -15,6 +15,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpResponse, ResponseError, web};
+use zhengwu_domain::codes::Code;
 
 use crate::error::ApiError;
 
@@ -166,7 +167,7 @@ fn method_not_allowed(t: &Template) -> HttpResponse {
     let allow = t.allow();
     let mut res = ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
-        "route.method_not_allowed",
+        Code::RouteMethodNotAllowed,
         "Method not allowed",
     )
     .detail(format!("this endpoint accepts {allow}"))
@@ -181,7 +182,7 @@ fn method_not_allowed(t: &Template) -> HttpResponse {
 pub async fn fallback(req: actix_web::HttpRequest, routes: web::Data<Routes>) -> HttpResponse {
     match routes.resolve(req.path()) {
         Some(t) => method_not_allowed(t),
-        None => ApiError::new(StatusCode::NOT_FOUND, "route.not_found", "Not found")
+        None => ApiError::new(StatusCode::NOT_FOUND, Code::RouteNotFound, "Not found")
             .detail("no endpoint has this path; see /swagger-ui/")
             .error_response(),
     }
@@ -219,7 +220,7 @@ fn nul_parameter(path: &str, query: &str, template: Option<&Template>) -> Option
             if percent_decode(seg, false).contains(&0) {
                 let name = t.param_at(i).unwrap_or("path");
                 let mut e = ApiError::bad_request(
-                    "request.invalid_path",
+                    Code::RequestInvalidPath,
                     format!("the path parameter {name} holds the NUL character"),
                 );
                 e.errors
@@ -234,7 +235,7 @@ fn nul_parameter(path: &str, query: &str, template: Option<&Template>) -> Option
         if key.contains(&0) || value.contains(&0) {
             let name = String::from_utf8_lossy(&key).replace('\0', "%00");
             let mut e = ApiError::bad_request(
-                "request.invalid_query",
+                Code::RequestInvalidQuery,
                 format!("the query parameter {name} holds the NUL character"),
             );
             e.errors

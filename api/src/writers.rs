@@ -11,6 +11,7 @@
 use actix_web::http::StatusCode;
 use serde_json::{Value, json};
 use zhengwu_domain::account::Role;
+use zhengwu_domain::codes::Code;
 
 use crate::auth::Principal;
 use crate::error::{ApiError, FieldProblem};
@@ -54,6 +55,15 @@ impl Writer {
             Writer::Anyone => true,
             Writer::Staff => caller == Caller::Staff,
             Writer::Account => caller != Caller::Public,
+        }
+    }
+
+    /// The code of a field this writer alone may set.
+    pub fn refusal(self) -> Code {
+        match self {
+            Writer::Staff => Code::FieldStaffOnly,
+            // Anyone may write it: never refused; answered as the narrower rule.
+            Writer::Account | Writer::Anyone => Code::FieldAccountOnly,
         }
     }
 
@@ -271,7 +281,7 @@ pub fn check<T>(
     }
     let mut e = ApiError::new(
         StatusCode::FORBIDDEN,
-        "field.not_writable",
+        Code::FieldNotWritable,
         "Your role does not allow this",
     )
     .detail(format!(
@@ -292,7 +302,7 @@ pub fn check<T>(
         .iter()
         .map(|r| FieldProblem {
             pointer: format!("/{}", r.field),
-            code: format!("field.{}_only", r.writer.as_str()),
+            code: r.writer.refusal(),
             message: match r.writer {
                 Writer::Account => "sign in to set this".to_owned(),
                 _ => "set by staff only".to_owned(),

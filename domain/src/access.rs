@@ -3,6 +3,7 @@
 //! Built once from the access token at the HTTP edge and passed down to the use cases and
 //! the repositories; nothing below the edge sees a raw token or a bare path.
 
+use crate::codes::Code;
 use uuid::Uuid;
 
 use crate::account::{ActorKind, Role};
@@ -132,7 +133,7 @@ impl Forbidden {
     pub fn roles(roles: &[Role]) -> Self {
         let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
         Self(RuleViolation::new(
-            "auth.forbidden",
+            Code::AuthForbidden,
             format!("this needs one of the roles: {}", names.join(", ")),
         ))
     }

@@ -1,6 +1,7 @@
 //! Accounts, roles and what each role may do.
 
 use crate::access::Forbidden;
+use crate::codes::Code;
 use crate::labeled_enum;
 use crate::validation::RuleViolation;
 
@@ -87,7 +88,7 @@ pub fn username(value: &str) -> Result<String, RuleViolation> {
         Ok(value.to_owned())
     } else {
         Err(RuleViolation::new(
-            "username.format",
+            Code::UsernameFormat,
             "3 to 64 characters: letters, digits and _ . @ -",
         ))
     }
@@ -98,19 +99,19 @@ pub fn password(value: &str) -> Result<(), RuleViolation> {
     let n = value.chars().count();
     if n < 10 {
         return Err(RuleViolation::new(
-            "password.too_short",
+            Code::PasswordTooShort,
             "a password has at least 10 characters",
         ));
     }
     if n > 128 {
         return Err(RuleViolation::new(
-            "password.too_long",
+            Code::PasswordTooLong,
             "a password has at most 128 characters",
         ));
     }
     if !value.chars().any(|c| c.is_alphabetic()) || !value.chars().any(|c| c.is_ascii_digit()) {
         return Err(RuleViolation::new(
-            "password.too_simple",
+            Code::PasswordTooSimple,
             "a password contains at least one letter and one digit",
         ));
     }
@@ -125,12 +126,12 @@ pub fn applicant_kind(
     match (applicant_type, kind) {
         (ApplicantType::NaturalPerson, None) => Ok(None),
         (ApplicantType::NaturalPerson, Some(_)) => Err(RuleViolation::new(
-            "applicant.kind_for_natural_person",
+            Code::ApplicantKindForNaturalPerson,
             "a natural person has no legal-person kind",
         )),
         (ApplicantType::LegalPerson, Some(k)) => Ok(Some(k)),
         (ApplicantType::LegalPerson, None) => Err(RuleViolation::new(
-            "applicant.kind_required",
+            Code::ApplicantKindRequired,
             "a legal person or other organisation needs its kind",
         )),
     }
@@ -142,7 +143,7 @@ pub fn window_staffing<T: PartialEq>(staff: &[(T, Post)]) -> Result<(), RuleViol
     for (i, (a, _)) in staff.iter().enumerate() {
         if staff[..i].iter().any(|(b, _)| b == a) {
             return Err(RuleViolation::new(
-                "window.staff_duplicate",
+                Code::WindowStaffDuplicate,
                 "each person holds one post at a window",
             ));
         }
@@ -156,7 +157,7 @@ pub fn window_staffing<T: PartialEq>(staff: &[(T, Post)]) -> Result<(), RuleViol
         Ok(())
     } else {
         Err(RuleViolation::new(
-            "window.ab_posts",
+            Code::WindowAbPosts,
             "a staffed window needs at least one A post and one B post (AB岗)",
         ))
     }
@@ -226,13 +227,13 @@ pub enum GrantRefusal {
 pub fn check_grant(actor: Role, role: Role) -> Result<(), GrantRefusal> {
     if role == Role::Applicant {
         return Err(GrantRefusal::NotStaff(RuleViolation::new(
-            "role.applicant_not_staff",
+            Code::RoleApplicantNotStaff,
             "applicants register themselves at /auth/register",
         )));
     }
     if !actor.can_grant(role) {
         return Err(GrantRefusal::Forbidden(Forbidden(RuleViolation::new(
-            "auth.forbidden",
+            Code::AuthForbidden,
             format!("you cannot grant the role {role}"),
         ))));
     }
@@ -269,7 +270,7 @@ impl AccountChange {
     pub fn check(&self) -> Result<(), GrantRefusal> {
         let refuse = |m: &'static str| {
             Err(GrantRefusal::Forbidden(Forbidden(RuleViolation::new(
-                "auth.forbidden",
+                Code::AuthForbidden,
                 m,
             ))))
         };
@@ -295,7 +296,7 @@ pub fn check_membership(role: Role, has_organization: bool) -> Result<(), RuleVi
         Ok(())
     } else {
         Err(RuleViolation::new(
-            "field.required_when",
+            Code::FieldRequiredWhen,
             "staff other than system administrators belong to an organisation",
         ))
     }
@@ -313,7 +314,7 @@ pub fn client_role(role: Role) -> Result<Role, RuleViolation> {
         Ok(role)
     } else {
         Err(RuleViolation::new(
-            "client.role",
+            Code::ClientRole,
             "a machine client has a working role, not an administrator's or an applicant's",
         ))
     }
@@ -377,15 +378,15 @@ mod tests {
         assert!(password("correct-horse-7").is_ok());
         assert_eq!(
             password("short1").err().map(|e| e.code),
-            Some("password.too_short")
+            Some(Code::PasswordTooShort)
         );
         assert_eq!(
             password("onlyletters").err().map(|e| e.code),
-            Some("password.too_simple")
+            Some(Code::PasswordTooSimple)
         );
         assert_eq!(
             password("1234567890").err().map(|e| e.code),
-            Some("password.too_simple")
+            Some(Code::PasswordTooSimple)
         );
     }
 
@@ -416,13 +417,13 @@ mod tests {
             window_staffing(&[(1, Post::A), (2, Post::A)])
                 .err()
                 .map(|e| e.code),
-            Some("window.ab_posts")
+            Some(Code::WindowAbPosts)
         );
         assert_eq!(
             window_staffing(&[(1, Post::A), (1, Post::B)])
                 .err()
                 .map(|e| e.code),
-            Some("window.staff_duplicate")
+            Some(Code::WindowStaffDuplicate)
         );
     }
     #[test]

@@ -11,6 +11,7 @@
 //! - Quarterly grades come from the average and [`GradeThresholds`].
 //! - Candidates: see [`candidates`].
 
+use crate::codes::Code;
 use chrono::{Datelike, Duration, NaiveDate};
 use uuid::Uuid;
 
@@ -95,7 +96,7 @@ pub fn check_points(points: i32) -> Result<i32, RuleViolation> {
         Ok(points)
     } else {
         Err(RuleViolation::new(
-            "assessment.points_range",
+            Code::AssessmentPointsRange,
             format!(
                 "a bonus of 1 to {MAX_ITEM_POINTS} or a penalty of -1 to -{MAX_ITEM_POINTS} points"
             ),
@@ -114,19 +115,19 @@ pub fn check_cover(
     let Some(c) = covered_by else { return Ok(()) };
     if status == AttendanceStatus::Present {
         return Err(RuleViolation::new(
-            "attendance.cover_not_needed",
+            Code::AttendanceCoverNotNeeded,
             "nobody covers for a staff member who was present",
         ));
     }
     if c == user {
         return Err(RuleViolation::new(
-            "attendance.cover_self",
+            Code::AttendanceCoverSelf,
             "a staff member does not cover for themselves",
         ));
     }
     if !window_staff.contains(&c) {
         return Err(RuleViolation::new(
-            "attendance.cover_not_window_staff",
+            Code::AttendanceCoverNotWindowStaff,
             "the one covering holds the other post (A/B) of the same window",
         ));
     }
@@ -168,7 +169,7 @@ pub fn month_range(year: i32, month: u32) -> Option<(NaiveDate, NaiveDate)> {
 
 /// Parses a month written `2026-11`.
 pub fn parse_month(value: &str) -> Result<(NaiveDate, NaiveDate), RuleViolation> {
-    let bad = || RuleViolation::new("month.format", "a month written YYYY-MM, e.g. 2026-11");
+    let bad = || RuleViolation::new(Code::MonthFormat, "a month written YYYY-MM, e.g. 2026-11");
     let (y, m) = value.split_once('-').ok_or_else(bad)?;
     if y.len() != 4 || m.len() != 2 {
         return Err(bad());
@@ -527,7 +528,7 @@ mod tests {
         for bad in [0, 11, -11, i32::MIN] {
             assert_eq!(
                 check_points(bad).err().map(|e| e.code),
-                Some("assessment.points_range")
+                Some(Code::AssessmentPointsRange)
             );
         }
     }
@@ -543,15 +544,15 @@ mod tests {
         let code = |r: Result<(), RuleViolation>| r.err().map(|e| e.code);
         assert_eq!(
             code(check_cover(Present, a, Some(b), &staff)),
-            Some("attendance.cover_not_needed")
+            Some(Code::AttendanceCoverNotNeeded)
         );
         assert_eq!(
             code(check_cover(Leave, a, Some(a), &staff)),
-            Some("attendance.cover_self")
+            Some(Code::AttendanceCoverSelf)
         );
         assert_eq!(
             code(check_cover(BusinessTrip, a, Some(other), &staff)),
-            Some("attendance.cover_not_window_staff")
+            Some(Code::AttendanceCoverNotWindowStaff)
         );
         assert!(Absent.away() && Leave.away() && BusinessTrip.away());
         assert!(!Late.away() && !LeftEarly.away() && !Present.away());

@@ -6,6 +6,7 @@
 //! after the start. A year whose schedule has not been loaded counts weekends only, and a
 //! deadline says so.
 
+use crate::codes::Code;
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Datelike, Days, NaiveDate, Weekday};
@@ -54,7 +55,7 @@ impl YearSchedule {
             errors.push(
                 "year",
                 RuleViolation::new(
-                    "calendar.year_range",
+                    Code::CalendarYearRange,
                     "the year must be between 1990 and 2200",
                 ),
             );
@@ -77,7 +78,7 @@ impl YearSchedule {
                 errors.push(
                     &field,
                     RuleViolation::new(
-                        "calendar.adjusted_day_not_weekend",
+                        Code::CalendarAdjustedDayNotWeekend,
                         "an adjusted working day is a Saturday or Sunday; weekdays are working days already",
                     ),
                 );
@@ -85,7 +86,7 @@ impl YearSchedule {
                 errors.push(
                     &field,
                     RuleViolation::new(
-                        "calendar.day_both_kinds",
+                        Code::CalendarDayBothKinds,
                         "a day cannot be both a holiday and an adjusted working day",
                     ),
                 );
@@ -116,13 +117,13 @@ impl YearSchedule {
 
 fn not_in_year(year: i32) -> RuleViolation {
     RuleViolation::new(
-        "calendar.date_outside_year",
+        Code::CalendarDateOutsideYear,
         format!("the date is not in {year}"),
     )
 }
 
 fn duplicate() -> RuleViolation {
-    RuleViolation::new("calendar.duplicate_date", "the date is listed twice")
+    RuleViolation::new(Code::CalendarDuplicateDate, "the date is listed twice")
 }
 
 fn is_weekend(d: NaiveDate) -> bool {
@@ -257,7 +258,7 @@ pub fn check_extension_in_time(
 ) -> Result<(), RuleViolation> {
     match due {
         Some(due) if decided_on > due => Err(RuleViolation::new(
-            "extension.after_due_date",
+            Code::ExtensionAfterDueDate,
             format!(
                 "an extension is decided on or before the due date ({due}); \
                  on {decided_on} the period had passed"
@@ -624,7 +625,7 @@ mod tests {
         assert!(check_extension_in_time(due, d("2025-09-30")).is_ok());
         assert_eq!(
             check_extension_in_time(due, d("2025-10-09")).map_err(|e| e.code),
-            Err("extension.after_due_date")
+            Err(Code::ExtensionAfterDueDate)
         );
         assert!(check_extension_in_time(None, d("2025-10-09")).is_ok());
     }
@@ -653,15 +654,15 @@ mod tests {
         assert_eq!(
             codes,
             vec![
-                ("/holidays/1", "calendar.date_outside_year"),
-                ("/holidays/2", "calendar.duplicate_date"),
+                ("/holidays/1", Code::CalendarDateOutsideYear),
+                ("/holidays/2", Code::CalendarDuplicateDate),
                 (
                     "/adjusted_working_days/0",
-                    "calendar.adjusted_day_not_weekend"
+                    Code::CalendarAdjustedDayNotWeekend
                 ),
                 (
                     "/adjusted_working_days/1",
-                    "calendar.adjusted_day_not_weekend"
+                    Code::CalendarAdjustedDayNotWeekend
                 ),
             ]
         );

@@ -1,6 +1,7 @@
 //! Cases (办件): their states and the one table of what may be done to them, the clock of
 //! the Administrative Licensing Law (AL = 行政许可法), and the commands a case is moved by.
 
+use crate::codes::Code;
 use chrono::NaiveDate;
 
 use crate::access::Forbidden;
@@ -117,20 +118,20 @@ impl CaseClock {
     pub fn check_extension(&self, days: u32) -> Result<(), RuleViolation> {
         if days == 0 {
             return Err(RuleViolation::new(
-                "case.extension_zero",
+                Code::CaseExtensionZero,
                 "an extension is at least 1 working day",
             ));
         }
         if self.extension_days > 0 {
             return Err(RuleViolation::new(
-                "case.extension_twice",
+                Code::CaseExtensionTwice,
                 "a case is extended once",
             ));
         }
         let ceiling = self.statutory_days + legal_extension(self.statutory_days);
         if self.promised_days + days > ceiling {
             return Err(RuleViolation::new(
-                "case.extension_over_limit",
+                Code::CaseExtensionOverLimit,
                 format!(
                     "the limit with extension may not exceed {ceiling} working days \
                      (statutory {} + legal extension {})",
@@ -253,7 +254,7 @@ pub fn check_notice_listed(
 
 fn not_in_matter() -> RuleViolation {
     RuleViolation::new(
-        "material.not_in_matter",
+        Code::MaterialNotInMatter,
         "not one of the matter's materials",
     )
 }
@@ -262,7 +263,7 @@ fn not_in_matter() -> RuleViolation {
 pub fn check_step_taker(previous: Option<UserId>, taker: UserId) -> Result<(), Forbidden> {
     if previous == Some(taker) {
         Err(Forbidden(RuleViolation::new(
-            "case.same_actor",
+            Code::CaseSameActor,
             "the next step is taken by another staff member (一审一核)",
         )))
     } else {
@@ -352,7 +353,7 @@ mod tests {
             unextended
                 .check_extension_in_time(&c, d("2025-11-07"))
                 .map_err(|e| e.code),
-            Err("extension.after_due_date")
+            Err(Code::ExtensionAfterDueDate)
         );
         let r = clock
             .read(&c, d("2025-11-21"))

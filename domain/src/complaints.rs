@@ -2,6 +2,7 @@
 //! they are, who is on the side complained about, and the workflow that handles them.
 
 use crate::account::Role;
+use crate::codes::Code;
 use crate::labeled_enum;
 use crate::org::OrgPath;
 use crate::workflow::{Next, Rule, Workflow};
@@ -58,7 +59,7 @@ use ComplaintState as S;
 
 /// The handling of a complaint.
 pub static COMPLAINT_FLOW: Workflow<ComplaintState, ComplaintAction> = Workflow {
-    name: "complaint",
+    illegal: Code::ComplaintIllegalTransition,
     noun: "complaint",
     rules: &[
         Rule {
@@ -150,7 +151,7 @@ mod tests {
                         matches!(
                             got,
                             Err(Refusal::State {
-                                workflow: "complaint",
+                                code: Code::ComplaintIllegalTransition,
                                 ..
                             })
                         ),

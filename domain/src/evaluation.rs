@@ -4,6 +4,7 @@
 //! mistaken review (申诉复核), and an upheld appeal annuls the review.
 
 use crate::account::Role;
+use crate::codes::Code;
 use crate::labeled_enum;
 use crate::validation::{self, RuleViolation};
 use crate::workflow::{Next, Rule, Workflow};
@@ -65,7 +66,7 @@ pub fn evaluation_text(
 ) -> Result<Option<String>, RuleViolation> {
     match text.map(str::trim).filter(|t| !t.is_empty()) {
         None if level.is_bad() => Err(RuleViolation::new(
-            "evaluation.text_required",
+            Code::EvaluationTextRequired,
             "a bad review says what went wrong",
         )),
         None => Ok(None),
@@ -113,7 +114,7 @@ pub struct RectificationFacts {
 fn no_pending_appeal(f: &RectificationFacts) -> Result<(), RuleViolation> {
     if f.appeal_pending {
         Err(RuleViolation::new(
-            "rectification.appeal_pending",
+            Code::RectificationAppealPending,
             "the review is under appeal; close it once a supervisor has decided",
         ))
     } else {
@@ -129,7 +130,7 @@ pub static RECTIFICATION_FLOW: Workflow<
     RectificationAction,
     RectificationFacts,
 > = Workflow {
-    name: "rectification",
+    illegal: Code::RectificationIllegalTransition,
     noun: "rectification",
     rules: &[
         Rule {
@@ -231,20 +232,20 @@ pub fn may_appeal(
 ) -> Result<(), RuleViolation> {
     if !level.is_bad() {
         return Err(RuleViolation::new(
-            "appeal.not_a_bad_review",
+            Code::AppealNotABadReview,
             "only a bad review can be appealed",
         ));
     }
     if already_appealed {
         return Err(RuleViolation::new(
-            "appeal.already_made",
+            Code::AppealAlreadyMade,
             "one appeal per evaluation",
         ));
     }
     match rectification {
         Some(s) if s.is_open() => Ok(()),
         _ => Err(RuleViolation::new(
-            "appeal.rectification_ended",
+            Code::AppealRectificationEnded,
             "the review can be appealed only while its rectification is open",
         )),
     }
@@ -254,7 +255,7 @@ pub fn may_appeal(
 pub fn decide_appeal(state: AppealState, upheld: bool) -> Result<AppealState, RuleViolation> {
     if state != AppealState::Pending {
         return Err(RuleViolation::new(
-            "appeal.already_decided",
+            Code::AppealAlreadyDecided,
             "the appeal has been decided",
         ));
     }
@@ -367,20 +368,20 @@ mod tests {
             evaluation_text(Dissatisfied, Some(" "))
                 .err()
                 .map(|e| e.code),
-            Some("evaluation.text_required")
+            Some(Code::EvaluationTextRequired)
         );
         assert_eq!(
             evaluation_text(VeryDissatisfied, None)
                 .err()
                 .map(|e| e.code),
-            Some("evaluation.text_required")
+            Some(Code::EvaluationTextRequired)
         );
         let long = "慢".repeat(MAX_EVALUATION_TEXT + 1);
         assert_eq!(
             evaluation_text(Dissatisfied, Some(&long))
                 .err()
                 .map(|e| e.code),
-            Some("text.too_long")
+            Some(Code::TextTooLong)
         );
         assert!(evaluation_text(Dissatisfied, Some(&"慢".repeat(MAX_EVALUATION_TEXT))).is_ok());
     }
@@ -412,7 +413,7 @@ mod tests {
                     None => assert_eq!(
                         got,
                         Err(Refusal::State {
-                            workflow: "rectification",
+                            code: Code::RectificationIllegalTransition,
                             noun: "rectification",
                             action: *a,
                             state: *f
@@ -456,7 +457,7 @@ mod tests {
         };
         assert!(matches!(
             RECTIFICATION_FLOW.decide(S::CalledBack, A::Close, Role::Supervisor, &pending),
-            Err(Refusal::Guard(v)) if v.code == "rectification.appeal_pending"
+            Err(Refusal::Guard(v)) if v.code == Code::RectificationAppealPending
         ));
         assert_eq!(
             RECTIFICATION_FLOW.decide(S::CalledBack, A::Close, Role::OrgAdmin, &facts),
@@ -496,19 +497,19 @@ mod tests {
         let code = |r: Result<(), RuleViolation>| r.err().map(|e| e.code);
         assert_eq!(
             code(may_appeal(Satisfied, None, false)),
-            Some("appeal.not_a_bad_review")
+            Some(Code::AppealNotABadReview)
         );
         assert_eq!(
             code(may_appeal(Dissatisfied, Some(S::Verified), true)),
-            Some("appeal.already_made")
+            Some(Code::AppealAlreadyMade)
         );
         assert_eq!(
             code(may_appeal(Dissatisfied, Some(S::Closed), false)),
-            Some("appeal.rectification_ended")
+            Some(Code::AppealRectificationEnded)
         );
         assert_eq!(
             code(may_appeal(Dissatisfied, Some(S::Annulled), false)),
-            Some("appeal.rectification_ended")
+            Some(Code::AppealRectificationEnded)
         );
         assert_eq!(
             decide_appeal(AppealState::Pending, true),

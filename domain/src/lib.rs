@@ -9,6 +9,7 @@ pub mod account;
 pub mod assessment;
 pub mod calendar;
 pub mod cases;
+pub mod codes;
 pub mod complaints;
 pub mod disclosure;
 pub mod enums;

@@ -5,6 +5,7 @@
 //! submitted and published without taking the published version off the guide: those are
 //! the two revision steps of the table, which leave the matter's state as it is.
 
+use crate::codes::Code;
 use serde::{Serialize, Serializer};
 
 use crate::account::Role;
@@ -166,7 +167,7 @@ pub fn edit(
 ) -> Result<Edit, RuleViolation> {
     match (state, working_published, working_submitted) {
         (MatterState::Abolished, _, _) | (_, false, true) => Err(RuleViolation::new(
-            "matter.not_editable",
+            Code::MatterNotEditable,
             "the working version is under review (or the matter is abolished)",
         )),
         (_, true, _) => Ok(Edit::NewVersion),
@@ -175,7 +176,7 @@ pub fn edit(
 }
 
 pub static MATTER_FLOW: Workflow<MatterState, MatterAction> = Workflow {
-    name: "matter",
+    illegal: Code::MatterIllegalTransition,
     noun: "matter",
     rules: &[
         Rule {
@@ -289,7 +290,7 @@ mod tests {
                     assert_eq!(
                         MATTER_FLOW.decide(*from, *a, Role::Reviewer, &()),
                         Err(Refusal::State {
-                            workflow: "matter",
+                            code: Code::MatterIllegalTransition,
                             noun: "matter",
                             action: *a,
                             state: *from

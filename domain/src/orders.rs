@@ -1,6 +1,7 @@
 //! Supervision orders (督办单) and accountability records (责任追究).
 
 use crate::account::Role;
+use crate::codes::Code;
 use crate::labeled_enum;
 use crate::workflow::{Next, Rule, Workflow};
 
@@ -70,7 +71,7 @@ use OrderState as S;
 
 /// The course of a supervision order.
 pub static ORDER_FLOW: Workflow<OrderState, OrderAction> = Workflow {
-    name: "supervision_order",
+    illegal: Code::SupervisionOrderIllegalTransition,
     noun: "supervision order",
     rules: &[
         Rule {
@@ -125,7 +126,7 @@ mod tests {
                         matches!(
                             got,
                             Err(Refusal::State {
-                                workflow: "supervision_order",
+                                code: Code::SupervisionOrderIllegalTransition,
                                 ..
                             })
                         ),

@@ -2,6 +2,7 @@
 
 use crate::access::Forbidden;
 use crate::account::Role;
+use crate::codes::Code;
 use crate::labeled_enum;
 use crate::validation::{Errors, RuleViolation};
 
@@ -48,14 +49,14 @@ pub fn check_placement(
             Ok(())
         } else {
             Err(RuleViolation::new(
-                "org.root_must_be_government",
+                Code::OrgRootMustBeGovernment,
                 "only a region government can be the root of an organisation tree",
             ))
         };
     };
     if level.depth() < parent_level.depth() {
         return Err(RuleViolation::new(
-            "org.level_above_parent",
+            Code::OrgLevelAboveParent,
             "an organisation cannot be of a higher level than its parent",
         ));
     }
@@ -76,7 +77,7 @@ pub fn check_placement(
         Ok(())
     } else {
         Err(RuleViolation::new(
-            "org.invalid_parent",
+            Code::OrgInvalidParent,
             match kind {
                 OrgKind::RegionGovernment => {
                     "a region government must sit directly under the government one level above"
@@ -108,13 +109,13 @@ impl DivisionCode {
     pub fn parse(value: &str) -> Result<Self, RuleViolation> {
         if !(value.len() == 6 || value.len() == 12) || !value.bytes().all(|b| b.is_ascii_digit()) {
             return Err(RuleViolation::new(
-                "division_code.format",
+                Code::DivisionCodeFormat,
                 "an administrative division code has 6 or 12 digits",
             ));
         }
         if !PROVINCE_PREFIXES.contains(&&value[..2]) {
             return Err(RuleViolation::new(
-                "division_code.province",
+                Code::DivisionCodeProvince,
                 "the first two digits must name a province-level division",
             ));
         }
@@ -141,7 +142,7 @@ impl CreditCode {
         let bytes = value.as_bytes();
         if bytes.len() != 18 {
             return Err(RuleViolation::new(
-                "credit_code.length",
+                Code::CreditCodeLength,
                 "a unified social credit code has 18 characters",
             ));
         }
@@ -151,7 +152,7 @@ impl CreditCode {
                 Some(p) => digits[i] = p as u32,
                 None => {
                     return Err(RuleViolation::new(
-                        "credit_code.charset",
+                        Code::CreditCodeCharset,
                         "only digits and the upper-case letters except I, O, Z, S and V are allowed",
                     ));
                 }
@@ -159,13 +160,13 @@ impl CreditCode {
         }
         if !bytes[2..8].iter().all(u8::is_ascii_digit) {
             return Err(RuleViolation::new(
-                "credit_code.division",
+                Code::CreditCodeDivision,
                 "characters 3 to 8 must be the digits of an administrative division code",
             ));
         }
         if Self::check_char(&value[..17]) != Some(bytes[17]) {
             return Err(RuleViolation::new(
-                "credit_code.check_character",
+                Code::CreditCodeCheckCharacter,
                 "the check character (the 18th) does not match GB 32100",
             ));
         }
@@ -349,7 +350,7 @@ pub struct OrgDetailsChange {
 pub fn require_division_code(kind: OrgKind, code: Option<&str>) -> Result<(), RuleViolation> {
     if kind == OrgKind::RegionGovernment && code.is_none() {
         Err(RuleViolation::new(
-            "division_code.required",
+            Code::DivisionCodeRequired,
             "a region government needs its administrative division code",
         ))
     } else {
@@ -367,7 +368,7 @@ pub fn check_own_change(
 ) -> Result<(), Forbidden> {
     if own && actor != Role::SysAdmin && (moves || deactivates) {
         return Err(Forbidden(RuleViolation::new(
-            "auth.forbidden",
+            Code::AuthForbidden,
             "you cannot move or deactivate your own organisation",
         )));
     }
@@ -380,7 +381,7 @@ pub fn check_root_creation(actor: Role) -> Result<(), Forbidden> {
         Ok(())
     } else {
         Err(Forbidden(RuleViolation::new(
-            "auth.forbidden",
+            Code::AuthForbidden,
             "only a system administrator creates the root of a tree",
         )))
     }
@@ -390,7 +391,7 @@ pub fn check_root_creation(actor: Role) -> Result<(), Forbidden> {
 pub fn check_move(path: &OrgPath, new_parent: &OrgPath) -> Result<(), RuleViolation> {
     if path.contains(new_parent) {
         Err(RuleViolation::new(
-            "org.cycle",
+            Code::OrgCycle,
             "an organisation cannot move below itself",
         ))
     } else {
@@ -437,7 +438,7 @@ mod tests {
     #[test]
     fn credit_code_rejects_a_wrong_check_character() {
         let err = CreditCode::parse("91350100M000100Y44").err();
-        assert_eq!(err.map(|e| e.code), Some("credit_code.check_character"));
+        assert_eq!(err.map(|e| e.code), Some(Code::CreditCodeCheckCharacter));
         let good = with_check("11370100MB1234567");
         assert!(CreditCode::parse(&good).is_ok());
         let last = good.chars().last().unwrap_or('0');
@@ -445,7 +446,7 @@ mod tests {
         let bad = format!("{}{other}", &good[..17]);
         assert_eq!(
             CreditCode::parse(&bad).err().map(|e| e.code),
-            Some("credit_code.check_character")
+            Some(Code::CreditCodeCheckCharacter)
         );
     }
 
@@ -453,26 +454,26 @@ mod tests {
     fn credit_code_rejects_bad_shapes() {
         assert_eq!(
             CreditCode::parse("9135010").err().map(|e| e.code),
-            Some("credit_code.length")
+            Some(Code::CreditCodeLength)
         );
         // I, O, Z, S, V are not in the character set; lower case is not either.
         assert_eq!(
             CreditCode::parse("91350100M000100I43")
                 .err()
                 .map(|e| e.code),
-            Some("credit_code.charset")
+            Some(Code::CreditCodeCharset)
         );
         assert_eq!(
             CreditCode::parse("91350100m000100Y43")
                 .err()
                 .map(|e| e.code),
-            Some("credit_code.charset")
+            Some(Code::CreditCodeCharset)
         );
         assert_eq!(
             CreditCode::parse("91A50100M000100Y43")
                 .err()
                 .map(|e| e.code),
-            Some("credit_code.division")
+            Some(Code::CreditCodeDivision)
         );
     }
 
@@ -482,19 +483,19 @@ mod tests {
         assert!(DivisionCode::parse("370102001000").is_ok());
         assert_eq!(
             DivisionCode::parse("37010").err().map(|e| e.code),
-            Some("division_code.format")
+            Some(Code::DivisionCodeFormat)
         );
         assert_eq!(
             DivisionCode::parse("3701020010").err().map(|e| e.code),
-            Some("division_code.format")
+            Some(Code::DivisionCodeFormat)
         );
         assert_eq!(
             DivisionCode::parse("37010a").err().map(|e| e.code),
-            Some("division_code.format")
+            Some(Code::DivisionCodeFormat)
         );
         assert_eq!(
             DivisionCode::parse("990100").err().map(|e| e.code),
-            Some("division_code.province")
+            Some(Code::DivisionCodeProvince)
         );
     }
 

@@ -1,6 +1,7 @@
 //! Government services (政务服务): service matters and cases (办件), with the clock of
 //! the Administrative Licensing Law (AL = 行政许可法).
 
+use crate::codes::Code;
 use chrono::NaiveDate;
 
 pub use crate::cases::{
@@ -106,19 +107,19 @@ pub fn check_limits(
 ) -> Result<(), RuleViolation> {
     if promised_days > statutory_days {
         return Err(RuleViolation::new(
-            "matter.promised_over_statutory",
+            Code::MatterPromisedOverStatutory,
             "the promised time limit cannot exceed the statutory one",
         ));
     }
     if kind == CaseKind::Immediate && promised_days != 0 {
         return Err(RuleViolation::new(
-            "matter.immediate_with_limit",
+            Code::MatterImmediateWithLimit,
             "an immediate case (即办件) is decided on the spot: its promised limit is 0",
         ));
     }
     if kind == CaseKind::Promised && promised_days == 0 {
         return Err(RuleViolation::new(
-            "matter.promised_without_limit",
+            Code::MatterPromisedWithoutLimit,
             "a promised case (承诺件) needs a promised limit of at least 1 working day",
         ));
     }
@@ -214,20 +215,20 @@ pub fn check_guide_lists(
     if procedure.is_empty() || procedure.len() > 20 {
         e.push(
             "procedure",
-            RuleViolation::new("matter.procedure_steps", "1 to 20 procedure steps"),
+            RuleViolation::new(Code::MatterProcedureSteps, "1 to 20 procedure steps"),
         );
     }
     for (i, s) in procedure.iter().enumerate() {
         if !len_ok(&s.name, 50) {
             e.push(
                 &format!("procedure/{i}/name"),
-                RuleViolation::new("text.length", "1 to 50 characters"),
+                RuleViolation::new(Code::TextLength, "1 to 50 characters"),
             );
         }
         if s.time_limit_days.is_some_and(|d| !(1..=365).contains(&d)) {
             e.push(
                 &format!("procedure/{i}/time_limit_days"),
-                RuleViolation::new("range", "1 to 365 working days"),
+                RuleViolation::new(Code::Range, "1 to 365 working days"),
             );
         }
     }
@@ -235,14 +236,14 @@ pub fn check_guide_lists(
         if !len_ok(&f.name, 100) {
             e.push(
                 &format!("fees/{i}/name"),
-                RuleViolation::new("text.length", "1 to 100 characters"),
+                RuleViolation::new(Code::TextLength, "1 to 100 characters"),
             );
         }
         if f.standard_fen <= 0 {
             e.push(
                 &format!("fees/{i}/standard_fen"),
                 RuleViolation::new(
-                    "money.positive",
+                    Code::MoneyPositive,
                     "a fee standard is a positive number of fen",
                 ),
             );
@@ -251,7 +252,7 @@ pub fn check_guide_lists(
             e.push(
                 &format!("fees/{i}/legal_basis"),
                 RuleViolation::new(
-                    "fee.legal_basis",
+                    Code::FeeLegalBasis,
                     "every fee needs its legal basis (收费依据)",
                 ),
             );
@@ -259,7 +260,7 @@ pub fn check_guide_lists(
         if fees[..i].iter().any(|g| g.name.trim() == f.name.trim()) {
             e.push(
                 &format!("fees/{i}/name"),
-                RuleViolation::new("list.duplicate", "each fee item once"),
+                RuleViolation::new(Code::ListDuplicate, "each fee item once"),
             );
         }
     }
@@ -267,27 +268,27 @@ pub fn check_guide_lists(
         if !len_ok(&m.name, 100) {
             e.push(
                 &format!("materials/{i}/name"),
-                RuleViolation::new("text.length", "1 to 100 characters"),
+                RuleViolation::new(Code::TextLength, "1 to 100 characters"),
             );
         }
         if !(1..=20).contains(&m.copies) {
             e.push(
                 &format!("materials/{i}/copies"),
-                RuleViolation::new("range", "1 to 20 copies"),
+                RuleViolation::new(Code::Range, "1 to 20 copies"),
             );
         }
         match (m.required, m.condition.as_deref().map(str::trim)) {
             (false, None | Some("")) => e.push(
                 &format!("materials/{i}/condition"),
                 RuleViolation::new(
-                    "material.condition_required",
+                    Code::MaterialConditionRequired,
                     "a conditional material says when it is needed",
                 ),
             ),
             (true, Some(c)) if !c.is_empty() => e.push(
                 &format!("materials/{i}/condition"),
                 RuleViolation::new(
-                    "material.condition_on_required",
+                    Code::MaterialConditionOnRequired,
                     "a required material has no condition",
                 ),
             ),
@@ -299,7 +300,7 @@ pub fn check_guide_lists(
         {
             e.push(
                 &format!("materials/{i}/name"),
-                RuleViolation::new("list.duplicate", "each material once"),
+                RuleViolation::new(Code::ListDuplicate, "each material once"),
             );
         }
     }

@@ -1,5 +1,6 @@
 //! Supervision (电子监察): yellow and red deadline alerts.
 
+use crate::codes::Code;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::account::Role;
@@ -296,7 +297,7 @@ impl SupervisionRules {
             if !(lo..=hi).contains(&v) {
                 out.push((
                     field,
-                    RuleViolation::new("range", format!("from {lo} to {hi}")),
+                    RuleViolation::new(Code::Range, format!("from {lo} to {hi}")),
                 ));
             }
         };
@@ -329,13 +330,13 @@ impl SupervisionRules {
             ("grades/pass", g.pass),
         ] {
             if !(0..=200).contains(&v) {
-                out.push((field, RuleViolation::new("range", "from 0 to 200")));
+                out.push((field, RuleViolation::new(Code::Range, "from 0 to 200")));
             }
         }
         if !(g.pass < g.good && g.good < g.excellent) {
             out.push((
                 "grades",
-                RuleViolation::new("grades.order", "pass < good < excellent"),
+                RuleViolation::new(Code::GradesOrder, "pass < good < excellent"),
             ));
         }
         for f in self.ticket_limits.problems() {
@@ -350,7 +351,7 @@ impl SupervisionRules {
                     "emergency" => "ticket_limits/emergency",
                     _ => "ticket_limits/reopened",
                 },
-                RuleViolation::new("range", "1 to 60 working days (emergency 0 to 60)"),
+                RuleViolation::new(Code::Range, "1 to 60 working days (emergency 0 to 60)"),
             ));
         }
         out

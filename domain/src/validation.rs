@@ -1,5 +1,6 @@
 //! Rule violations and field errors, collected so that a caller learns every problem at once.
 
+use crate::codes::Code;
 use std::borrow::Cow;
 
 use chrono::NaiveDate;
@@ -7,12 +8,12 @@ use chrono::NaiveDate;
 /// A broken rule: a stable code (`credit_code.check_character`) and a message for people.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleViolation {
-    pub code: &'static str,
+    pub code: Code,
     pub message: Cow<'static, str>,
 }
 
 impl RuleViolation {
-    pub fn new(code: &'static str, message: impl Into<Cow<'static, str>>) -> Self {
+    pub fn new(code: Code, message: impl Into<Cow<'static, str>>) -> Self {
         Self {
             code,
             message: message.into(),
@@ -90,11 +91,11 @@ impl Errors {
 pub fn text(value: &str, max: usize) -> Result<String, RuleViolation> {
     let t = value.trim();
     if t.is_empty() {
-        return Err(RuleViolation::new("text.empty", "must not be empty"));
+        return Err(RuleViolation::new(Code::TextEmpty, "must not be empty"));
     }
     if t.chars().count() > max {
         return Err(RuleViolation::new(
-            "text.too_long",
+            Code::TextTooLong,
             format!("must be at most {max} characters"),
         ));
     }
@@ -110,7 +111,7 @@ pub fn period(
 ) -> Result<(), RuleViolation> {
     if to < from || (to - from).num_days() > max_days {
         return Err(RuleViolation::new(
-            "date.order",
+            Code::DateOrder,
             if max_days > 366 {
                 "`to` is on or after `from`, at most 3 years later".to_owned()
             } else {
@@ -135,7 +136,7 @@ pub fn mobile(value: &str) -> Result<String, RuleViolation> {
         Ok(value.to_owned())
     } else {
         Err(RuleViolation::new(
-            "phone.mobile_format",
+            Code::PhoneMobileFormat,
             "a mobile number has 11 digits and starts with 13–19",
         ))
     }
@@ -152,7 +153,7 @@ pub fn phone(value: &str) -> Result<String, RuleViolation> {
         Ok(v.to_owned())
     } else {
         Err(RuleViolation::new(
-            "phone.format",
+            Code::PhoneFormat,
             "a phone number has 3 to 20 digits and may contain - + ( ) and spaces",
         ))
     }
@@ -173,7 +174,10 @@ pub fn email(value: &str) -> Result<String, RuleViolation> {
     if ok {
         Ok(v.to_owned())
     } else {
-        Err(RuleViolation::new("email.format", "not an e-mail address"))
+        Err(RuleViolation::new(
+            Code::EmailFormat,
+            "not an e-mail address",
+        ))
     }
 }
 
@@ -188,13 +192,13 @@ pub fn event_date(
 ) -> Result<NaiveDate, RuleViolation> {
     if on > today {
         return Err(RuleViolation::new(
-            "date.future",
+            Code::DateFuture,
             format!("{on} is after today ({today}): a date of something done cannot lie ahead"),
         ));
     }
     match after {
         Some((first, what)) if on < first => Err(RuleViolation::new(
-            "date.order",
+            Code::DateOrder,
             format!("{on} is before {what} ({first})"),
         )),
         _ => Ok(on),
@@ -220,15 +224,15 @@ mod tests {
         );
         assert_eq!(
             event_date(d("2025-09-24"), decided, today).map_err(|e| e.code),
-            Err("date.order")
+            Err(Code::DateOrder)
         );
         assert_eq!(
             event_date(d("2025-10-17"), decided, today).map_err(|e| e.code),
-            Err("date.future")
+            Err(Code::DateFuture)
         );
         assert_eq!(
             event_date(d("2025-10-17"), None, today).map_err(|e| e.code),
-            Err("date.future")
+            Err(Code::DateFuture)
         );
     }
 
@@ -255,11 +259,14 @@ mod tests {
         let mut e = Errors::new();
         assert_eq!(e.check("name", text("  ", 10)), None);
         assert_eq!(e.check("phone", phone("12345")), Some("12345".to_owned()));
-        e.push("/nested/0/code", RuleViolation::new("x", "y"));
+        e.push(
+            "/nested/0/code",
+            RuleViolation::new(Code::ValueInvalid, "y"),
+        );
         let errs = e.finish().err().unwrap_or_default();
         assert_eq!(errs.len(), 2);
         assert_eq!(errs[0].pointer, "/name");
-        assert_eq!(errs[0].violation.code, "text.empty");
+        assert_eq!(errs[0].violation.code, Code::TextEmpty);
         assert_eq!(errs[1].pointer, "/nested/0/code");
     }
 }

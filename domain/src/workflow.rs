@@ -6,6 +6,7 @@
 //! order a caller should learn it (role, then state, then guards).
 
 use crate::account::Role;
+use crate::codes::Code;
 use crate::validation::RuleViolation;
 
 /// Where an action leads.
@@ -38,7 +39,7 @@ pub enum Refusal<S, A> {
     Role { action: A, allowed: &'static [Role] },
     /// The object's state does not allow it (409 `<workflow>.illegal_transition`).
     State {
-        workflow: &'static str,
+        code: Code,
         noun: &'static str,
         action: A,
         state: S,
@@ -47,10 +48,11 @@ pub enum Refusal<S, A> {
     Guard(RuleViolation),
 }
 
-/// A workflow: its name (the prefix of its error codes), what it moves (for messages:
+/// A workflow: the code of an action its state does not allow, what it moves (for messages:
 /// "cannot accept a case that is decided") and its table.
 pub struct Workflow<S: 'static, A: 'static, F: 'static = ()> {
-    pub name: &'static str,
+    /// The code of an action its state does not allow (`<workflow>.illegal_transition`).
+    pub illegal: Code,
     pub noun: &'static str,
     pub rules: &'static [Rule<S, A, F>],
 }
@@ -109,7 +111,7 @@ where
 
     fn illegal(&self, action: A, state: S) -> Refusal<S, A> {
         Refusal::State {
-            workflow: self.name,
+            code: self.illegal,
             noun: self.noun,
             action,
             state,
@@ -135,13 +137,13 @@ where
         for a in actions {
             match self.rules.iter().filter(|r| r.action == *a).count() {
                 1 => {}
-                n => return Err(format!("{}: action {a:?} has {n} rows", self.name)),
+                n => return Err(format!("{}: action {a:?} has {n} rows", self.illegal)),
             }
         }
         if self.rules.len() != actions.len() {
             return Err(format!(
                 "{}: the table has rows of unknown actions",
-                self.name
+                self.illegal
             ));
         }
         Ok(())
@@ -172,14 +174,17 @@ mod tests {
 
     fn not_own(f: &Facts) -> Result<(), RuleViolation> {
         if f.author_is_reviewer {
-            Err(RuleViolation::new("doc.own_review", "not your own"))
+            Err(RuleViolation::new(
+                Code::KnowledgeEntryOwnEntry,
+                "not your own",
+            ))
         } else {
             Ok(())
         }
     }
 
     static FLOW: Workflow<S, A, Facts> = Workflow {
-        name: "doc",
+        illegal: Code::DisclosureIllegalTransition,
         noun: "document",
         rules: &[
             Rule {
@@ -234,7 +239,7 @@ mod tests {
         assert_eq!(
             FLOW.decide(S::Done, A::Approve, Role::Reviewer, &OK),
             Err(Refusal::State {
-                workflow: "doc",
+                code: Code::DisclosureIllegalTransition,
                 noun: "document",
                 action: A::Approve,
                 state: S::Done
@@ -245,7 +250,7 @@ mod tests {
         };
         assert!(matches!(
             FLOW.decide(S::Pending, A::Approve, Role::Reviewer, &own),
-            Err(Refusal::Guard(v)) if v.code == "doc.own_review"
+            Err(Refusal::Guard(v)) if v.code == Code::KnowledgeEntryOwnEntry
         ));
         assert_eq!(
             FLOW.decide_as_system(S::Pending, A::Approve, &OK),
@@ -260,7 +265,7 @@ mod tests {
     #[test]
     fn a_broken_table_is_found() {
         static TWICE: Workflow<S, A> = Workflow {
-            name: "twice",
+            illegal: Code::DisclosureIllegalTransition,
             noun: "document",
             rules: &[
                 Rule {

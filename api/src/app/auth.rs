@@ -4,6 +4,7 @@ use diesel_async::AsyncConnection;
 use serde::Serialize;
 use uuid::Uuid;
 use zhengwu_domain::account::{ActorKind, ApplicantType, LegalPersonKind, LoginThrottle, Role};
+use zhengwu_domain::codes::Code;
 use zhengwu_domain::ids::{ClientId, UserId};
 use zhengwu_persistence::clients::Client;
 use zhengwu_persistence::users::User;
@@ -76,12 +77,12 @@ enum Refusal {
 
 fn invalid_credentials() -> ApiError {
     ApiError::unauthorized("the name or the secret is wrong, or the account is disabled")
-        .with_code("auth.invalid_credentials")
+        .with_code(Code::AuthInvalidCredentials)
 }
 
 fn locked(seconds: u64) -> ApiError {
     ApiError::too_many_requests(
-        "auth.too_many_failures",
+        Code::AuthTooManyFailures,
         seconds,
         "too many failed logins for this name from this address; try again later",
     )
@@ -97,7 +98,7 @@ impl From<Refusal> for ApiError {
 }
 
 fn invalid_refresh(why: &str) -> ApiError {
-    ApiError::unauthorized(why).with_code("auth.invalid_refresh_token")
+    ApiError::unauthorized(why).with_code(Code::AuthInvalidRefreshToken)
 }
 
 /// One attempt at a secret, counted against `(subject, address)` inside the caller's
@@ -396,7 +397,7 @@ pub async fn change_password(
 fn wrong_password() -> ApiError {
     ApiError::field(
         "/current_password",
-        "password.incorrect",
+        Code::PasswordIncorrect,
         "this is not the account's password",
     )
 }

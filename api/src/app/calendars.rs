@@ -6,6 +6,7 @@ use diesel_async::AsyncConnection;
 use serde::Serialize;
 use zhengwu_domain::account::Role;
 use zhengwu_domain::calendar::{Deadline, YearSchedule};
+use zhengwu_domain::codes::Code;
 use zhengwu_domain::ids::OrganizationId;
 use zhengwu_persistence::calendar::{self, StoredYear};
 use zhengwu_persistence::deadlines::{self, After, Listed};
@@ -72,7 +73,7 @@ pub async fn deadline(app: &AppState, start: NaiveDate, working_days: u32) -> Ap
     let mut conn = app.conn().await?;
     let cal = calendar::calendar_for(&mut conn, from, to).await?;
     cal.add_working_days(start, working_days)
-        .map_err(|e| ApiError::field("?working_days", "range", e.to_string()))
+        .map_err(|e| ApiError::field("?working_days", Code::Range, e.to_string()))
 }
 
 /// A year's stored schedule.

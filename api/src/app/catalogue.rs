@@ -3,6 +3,7 @@
 
 use diesel_async::AsyncConnection;
 use zhengwu_domain::account::Role;
+use zhengwu_domain::codes::Code;
 use zhengwu_domain::disclosure::standard_catalogue;
 use zhengwu_domain::disclosure::{DocumentKind, IndexFormat, STANDARD_DOCUMENT_CATEGORIES};
 use zhengwu_domain::ids::{CategoryId, OrganizationId};
@@ -127,7 +128,7 @@ async fn parent_in(conn: &mut Conn, org: uuid::Uuid, parent: Option<CategoryId>)
     } else {
         Err(ApiError::field(
             "/parent_id",
-            "reference.not_found",
+            Code::ReferenceNotFound,
             "no such active category in this catalogue",
         ))
     }
@@ -224,7 +225,7 @@ pub async fn update(
         if parent_id == Some(id) {
             return Err(ApiError::field(
                 "/parent_id",
-                "category.cycle",
+                Code::CategoryCycle,
                 "a category cannot contain itself",
             ));
         }
@@ -268,7 +269,7 @@ pub async fn remove(app: &AppState, actor: &Actor, id: CategoryId) -> AppResult<
             .count();
         if repo::items_in_category(c, id).await? > 0 || children > 0 {
             return Err(ApiError::conflict(
-                "category.has_items",
+                Code::CategoryHasItems,
                 "a category with items or sub-categories cannot be deleted; retire it instead",
             ));
         }

@@ -5,6 +5,7 @@ use diesel_async::AsyncConnection;
 use serde::Serialize;
 use uuid::Uuid;
 use zhengwu_domain::account::Role;
+use zhengwu_domain::codes::Code;
 use zhengwu_domain::ids::{ClientId, OrganizationId};
 use zhengwu_persistence::DbError;
 use zhengwu_persistence::clients::{self, Client};
@@ -103,7 +104,7 @@ pub async fn create<B: Serialize + Send + Sync>(
             .or_if_absent(|| {
                 ApiError::field(
                     "/organization_id",
-                    "reference.not_found",
+                    Code::ReferenceNotFound,
                     "no such organisation in your scope",
                 )
             })?;

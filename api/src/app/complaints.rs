@@ -8,6 +8,7 @@ use diesel_async::AsyncConnection;
 use serde::Serialize;
 use uuid::Uuid;
 use zhengwu_domain::calendar::{DeadlineBasis, StoredDeadline};
+use zhengwu_domain::codes::Code;
 use zhengwu_domain::complaints::{
     COMPLAINT_FLOW, ComplaintAction, ComplaintCategory, ComplaintKind, ComplaintState, HANDLERS,
     complained_about, handling_organisation,
@@ -78,7 +79,7 @@ async fn view(conn: &mut Conn, complaint: Complaint, handler: bool) -> AppResult
 }
 
 fn reference(pointer: &str, message: &'static str) -> ApiError {
-    ApiError::field(pointer, "reference.not_found", message)
+    ApiError::field(pointer, Code::ReferenceNotFound, message)
 }
 
 /// The organisation complained about, with the window, the staff member and the case named
@@ -379,7 +380,7 @@ async fn for_handling(
     if subject {
         return Err(
             ApiError::forbidden("the subject of a complaint cannot handle it")
-                .with_code("complaint.subject_cannot_handle"),
+                .with_code(Code::ComplaintSubjectCannotHandle),
         );
     }
     match visible(conn, actor, id, true).await? {

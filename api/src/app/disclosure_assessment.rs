@@ -2,6 +2,7 @@
 //! computed from the records by the domain's rules.
 
 use std::collections::HashMap;
+use zhengwu_domain::codes::Code;
 
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 use uuid::Uuid;
@@ -29,14 +30,14 @@ fn check_year(year: i32, today: NaiveDate) -> AppResult<()> {
     if year < FIRST_YEAR {
         return Err(ApiError::field(
             "?year",
-            "range",
+            Code::Range,
             "a year from 2008 (OGI in force) on",
         ));
     }
     if year > today.year() {
         return Err(ApiError::field(
             "?year",
-            "year.future",
+            Code::YearFuture,
             "a year up to the current one",
         ));
     }

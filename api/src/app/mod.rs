@@ -5,6 +5,7 @@
 //! transaction, idempotency and the audit event. It knows nothing of HTTP requests; the
 //! handlers in `routes` extract, call one use case and map its answer to a response.
 
+use zhengwu_domain::codes::Code;
 pub mod assessments;
 pub mod audit;
 pub mod auth;
@@ -61,7 +62,7 @@ pub(crate) async fn narrowed(
     let unknown = || {
         ApiError::field(
             "?org",
-            "reference.not_found",
+            Code::ReferenceNotFound,
             "no such organisation in your scope",
         )
     };
@@ -99,15 +100,12 @@ where
         match r {
             Refusal::Role { allowed, .. } => Forbidden::roles(allowed).into(),
             Refusal::State {
-                workflow,
+                code,
                 noun,
                 action,
                 state,
-            } => ApiError::conflict(
-                &format!("{workflow}.illegal_transition"),
-                format!("cannot {action} a {noun} that is {state}"),
-            )
-            .context(serde_json::json!({ "state": state, "action": action })),
+            } => ApiError::conflict(code, format!("cannot {action} a {noun} that is {state}"))
+                .context(serde_json::json!({ "state": state, "action": action })),
             Refusal::Guard(v) => ApiError::conflict(v.code, v.message.into_owned()),
         }
     }

@@ -5,6 +5,7 @@ use diesel_async::AsyncConnection;
 use serde::Serialize;
 use uuid::Uuid;
 use zhengwu_domain::account::Role;
+use zhengwu_domain::codes::Code;
 use zhengwu_domain::ids::OrganizationId;
 use zhengwu_domain::org::{self, OrgDetails, OrgDetailsChange, OrgKind, OrgLevel, OrgPath};
 use zhengwu_persistence::orgs::{self, Fields, Organization};
@@ -136,7 +137,7 @@ fn details(o: &Organization) -> OrgDetails {
 fn parent_not_found() -> ApiError {
     ApiError::field(
         "/parent_id",
-        "reference.not_found",
+        Code::ReferenceNotFound,
         "no such organisation in your scope",
     )
 }

@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use diesel_async::AsyncConnection;
 use serde::Serialize;
 use zhengwu_domain::account::{ApplicantType, LegalPersonKind, Role};
+use zhengwu_domain::codes::Code;
 use zhengwu_domain::ids::OrganizationId;
 use zhengwu_domain::report::{self, DocumentRows, Table3};
 use zhengwu_domain::requests::ReplyType;
@@ -80,7 +81,7 @@ pub async fn annual(
     if !(FIRST_YEAR..=LAST_YEAR).contains(&year) {
         return Err(ApiError::field(
             "?year",
-            "range",
+            Code::Range,
             "a year from 2008 (OGI in force) on",
         ));
     }
@@ -88,7 +89,7 @@ pub async fn annual(
     let not_in_scope = || {
         ApiError::field(
             "?org",
-            "reference.not_found",
+            Code::ReferenceNotFound,
             "no such organisation in your scope",
         )
     };
@@ -168,7 +169,7 @@ pub async fn put_texts(
     actor.require(WRITERS)?;
     let texts = input.parse_on(app.today())?;
     if !(FIRST_YEAR..=LAST_YEAR).contains(&year) {
-        return Err(ApiError::field("/year", "range", "a year from 2008 on"));
+        return Err(ApiError::field("/year", Code::Range, "a year from 2008 on"));
     }
     let audit = AuditCtx::new(app, actor.clone());
     let mut conn = app.conn().await?;

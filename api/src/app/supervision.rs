@@ -4,6 +4,7 @@
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 use diesel_async::AsyncConnection;
 use uuid::Uuid;
+use zhengwu_domain::codes::Code;
 use zhengwu_domain::ids::{OrganizationId, UserId};
 use zhengwu_domain::supervision::{
     self as rules, AlertLevel, AlertObject, RuleId, SupervisionRules,
@@ -91,7 +92,7 @@ async fn rules_org(
 ) -> AppResult<orgs::Organization> {
     let id = org
         .or(actor.org)
-        .ok_or_else(|| ApiError::field("?org", "field.required_when", "name the organisation"))?;
+        .ok_or_else(|| ApiError::field("?org", Code::FieldRequiredWhen, "name the organisation"))?;
     match orgs::get(conn, id.0).await.found()? {
         Some(o) if actor.sees(&o.path) => Ok(o),
         _ => Err(ApiError::not_found("organisation")),
@@ -247,7 +248,7 @@ pub async fn anomalies(
     if s.rule.is_some_and(|r| !r.is_anomaly()) {
         return Err(ApiError::field(
             "?rule",
-            "rule.not_anomaly",
+            Code::RuleNotAnomaly,
             "an anomaly rule (JC-B…)",
         ));
     }

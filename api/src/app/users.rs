@@ -7,6 +7,7 @@ use uuid::Uuid;
 use zhengwu_domain::account::{
     self, AccountChange, ApplicantType, GrantRefusal, LegalPersonKind, Role,
 };
+use zhengwu_domain::codes::Code;
 use zhengwu_domain::ids::{OrganizationId, UserId};
 use zhengwu_persistence::orgs::Organization;
 use zhengwu_persistence::users::{self, User};
@@ -152,7 +153,7 @@ async fn target_org(conn: &mut Conn, actor: &Actor, id: OrganizationId) -> AppRe
     found.or_if_absent(|| {
         ApiError::field(
             "/organization_id",
-            "reference.not_found",
+            Code::ReferenceNotFound,
             "no such organisation in your scope",
         )
     })

@@ -3,6 +3,7 @@
 use diesel_async::AsyncConnection;
 use uuid::Uuid;
 use zhengwu_domain::account::{Post, Role};
+use zhengwu_domain::codes::Code;
 use zhengwu_domain::ids::{OrganizationId, UserId, WindowId};
 use zhengwu_domain::org::OrgKind;
 use zhengwu_domain::validation::{Errors, RuleViolation};
@@ -223,7 +224,7 @@ async fn check_staff(c: &mut Conn, actor: &Actor, staffing: &[(UserId, Post)]) -
             e.push(
                 &format!("staff/{i}/user_id"),
                 RuleViolation::new(
-                    "reference.not_found",
+                    Code::ReferenceNotFound,
                     "no active staff account with this id in your scope",
                 ),
             );

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
+use zhengwu_domain::codes::Code;
 use zhengwu_persistence::audit;
 
 use crate::app::audit::{self as app, EventList};
@@ -202,20 +203,20 @@ pub async fn verify(
                 .ok()
                 .filter(|b| b.len() == 32)
                 .ok_or_else(|| {
-                    ApiError::field("?event_hash", "hash.format", "64 hexadecimal characters")
+                    ApiError::field("?event_hash", Code::HashFormat, "64 hexadecimal characters")
                 })?,
         }),
         (None, Some(_)) => {
             return Err(ApiError::field(
                 "?event_id",
-                "field.required_when",
+                Code::FieldRequiredWhen,
                 "with event_hash",
             ));
         }
         (Some(_), None) => {
             return Err(ApiError::field(
                 "?event_hash",
-                "field.required_when",
+                Code::FieldRequiredWhen,
                 "with event_id",
             ));
         }

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 use zhengwu_domain::account::{self, ApplicantType, LegalPersonKind, Role};
+use zhengwu_domain::codes::Code;
 use zhengwu_domain::validation::{self, Errors};
 
 use crate::app::auth::{self as uc, Grant, Me, MeView, Registration, Tokens};
@@ -114,7 +115,7 @@ impl PasswordChange {
         if self.new_password == self.current_password {
             return Err(ApiError::field(
                 "/new_password",
-                "password.unchanged",
+                Code::PasswordUnchanged,
                 "choose a password other than the current one",
             ));
         }

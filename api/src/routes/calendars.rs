@@ -9,6 +9,7 @@ use uuid::Uuid;
 use zhengwu_domain::calendar::{
     Deadline, MAX_WORKING_DAYS, SkipReason, StoredDeadline, YearSchedule,
 };
+use zhengwu_domain::codes::Code;
 use zhengwu_domain::ids::OrganizationId;
 use zhengwu_persistence::deadlines::{self, Listed};
 
@@ -89,7 +90,7 @@ fn year_param(year: i32) -> ApiResult<i32> {
     } else {
         Err(ApiError::field(
             "/year",
-            "calendar.year_range",
+            Code::CalendarYearRange,
             "the year must be between 1990 and 2200",
         ))
     }
@@ -100,7 +101,7 @@ impl DeadlineQuery {
         if self.working_days > MAX_WORKING_DAYS {
             return Err(ApiError::field(
                 "?working_days",
-                "range",
+                Code::Range,
                 format!("at most {MAX_WORKING_DAYS} working days"),
             ));
         }
@@ -298,7 +299,7 @@ pub async fn provisional(
         a.ok_or_else(|| {
             ApiError::field(
                 "?cursor",
-                "cursor.invalid",
+                Code::CursorInvalid,
                 "the cursor is not one this API gave out",
             )
         })

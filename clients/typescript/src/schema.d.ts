@@ -4915,6 +4915,11 @@ export interface components {
             };
         };
         /**
+         * @description A stable problem code: clients switch on it; its meaning never changes.
+         * @enum {string}
+         */
+        ErrorCode: "appeal.already_decided" | "appeal.already_made" | "appeal.none" | "appeal.not_a_bad_review" | "appeal.rectification_ended" | "applicant.kind_for_natural_person" | "applicant.kind_required" | "assessment.duplicate" | "assessment.not_in_hall" | "assessment.points_range" | "assessment.too_many_items" | "attachment.empty" | "attachment.too_large" | "attachment.unsupported_type" | "attendance.cover_not_needed" | "attendance.cover_not_window_staff" | "attendance.cover_self" | "attendance.duplicate" | "attendance.not_window_staff" | "attendance.other_hall" | "auth.forbidden" | "auth.invalid_credentials" | "auth.invalid_refresh_token" | "auth.token_revoked" | "auth.too_many_failures" | "auth.unauthenticated" | "calendar.adjusted_day_not_weekend" | "calendar.date_outside_year" | "calendar.day_both_kinds" | "calendar.duplicate_date" | "calendar.range" | "calendar.year_range" | "case.channel" | "case.clock" | "case.extension_over_limit" | "case.extension_twice" | "case.extension_zero" | "case.illegal_transition" | "case.matter_not_accepting" | "case.notice_already_sent" | "case.project_container" | "case.same_actor" | "category.code_format" | "category.cycle" | "category.has_items" | "client.role" | "complaint.illegal_transition" | "complaint.subject_cannot_handle" | "conflict.duplicate" | "consultation.already_past" | "consultation.closed" | "consultation.illegal_transition" | "consultation.not_open" | "credit_code.charset" | "credit_code.check_character" | "credit_code.division" | "credit_code.length" | "cursor.invalid" | "date.future" | "date.order" | "date.past" | "disclosure.author_cannot_review" | "disclosure.ground_required" | "disclosure.ground_without_refusal" | "disclosure.illegal_transition" | "disclosure.interprets_only_for_interpretation" | "disclosure.interprets_required" | "disclosure.not_editable" | "disclosure.personal_data" | "disclosure.policy_not_published" | "division_code.format" | "division_code.province" | "division_code.required" | "email.format" | "enum.unknown_value" | "evaluation.already_given" | "evaluation.case_not_decided" | "evaluation.project_container" | "evaluation.text_required" | "extension.after_due_date" | "facet.unknown" | "fee.by_case" | "fee.by_case_needs_account" | "fee.by_volume" | "fee.legal_basis" | "field.account_only" | "field.not_writable" | "field.required" | "field.required_when" | "field.staff_only" | "field.unknown" | "grades.order" | "hash.format" | "idempotency.key_reused" | "index_format.invalid" | "internal" | "knowledge_entry.illegal_transition" | "knowledge_entry.not_draft" | "knowledge_entry.own_entry" | "length.invalid" | "list.duplicate" | "list.empty" | "list.length" | "list.too_long" | "material.condition_on_required" | "material.condition_required" | "material.not_in_matter" | "matter.code_format" | "matter.illegal_transition" | "matter.immediate_with_limit" | "matter.not_editable" | "matter.procedure_steps" | "matter.promised_over_statutory" | "matter.promised_without_limit" | "merge.into_merged" | "merge.self" | "message.illegal_transition" | "money.positive" | "month.format" | "not_found" | "operator.only" | "org.cycle" | "org.invalid_parent" | "org.level_above_parent" | "org.root_must_be_government" | "password.incorrect" | "password.too_long" | "password.too_short" | "password.too_simple" | "password.unchanged" | "phone.format" | "phone.mobile_format" | "pii.bank_card" | "pii.email" | "pii.id_number" | "pii.mobile" | "precondition.stale_version" | "range" | "rate_limited" | "rectification.appeal_pending" | "rectification.illegal_transition" | "reference.not_found" | "request.body_too_large" | "request.body_unreadable" | "request.channel" | "request.clock" | "request.correction_lapsed" | "request.correction_not_lapsed" | "request.correction_once" | "request.correction_too_late" | "request.extension_range" | "request.extension_twice" | "request.fee_free" | "request.fee_pending" | "request.fee_twice" | "request.illegal_transition" | "request.invalid" | "request.invalid_idempotency_key" | "request.invalid_if_match" | "request.invalid_multipart" | "request.invalid_path" | "request.invalid_query" | "request.malformed_json" | "request.receipt_fact_missing" | "request.unsupported_media_type" | "role.applicant_not_staff" | "route.method_not_allowed" | "route.not_found" | "rule.not_anomaly" | "service.database_unavailable" | "staff.only" | "supervision_order.illegal_transition" | "text.empty" | "text.encoding" | "text.length" | "text.nul_character" | "text.too_long" | "ticket.extension_pending" | "ticket.illegal_transition" | "ticket.no_extension_request" | "ticket.not_replied" | "type.invalid" | "unique" | "username.format" | "validation.failed" | "value.invalid" | "window.ab_posts" | "window.staff_duplicate" | "year.future";
+        /**
          * @example {
          *       "reason": "反馈未说明整改措施，升级督办",
          *       "working_days": 2
@@ -5161,9 +5166,8 @@ export interface components {
             /**
              * @description Stable code of the broken rule. `field.required` is a field the body must always have;
              *     `field.required_when`, one that a rule needs in this case (the message says when).
-             * @example credit_code.check_character
              */
-            code: string;
+            code: components["schemas"]["ErrorCode"];
             /** @example the check character (the 18th) does not match GB 32100 */
             message: string;
         };
@@ -6292,7 +6296,7 @@ export interface components {
             status: number;
             detail?: string | null;
             /** @description Stable machine-readable code. */
-            code: string;
+            code: components["schemas"]["ErrorCode"];
             errors?: components["schemas"]["FieldProblem"][];
             /** @description Further facts, e.g. the current state of the object for a 409. */
             context?: Record<string, never> | null;

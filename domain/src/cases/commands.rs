@@ -1,6 +1,7 @@
 //! The commands a case is moved by, as the HTTP layer parses them from a request: trimmed,
 //! checked, and only then handed to the use cases.
 
+use crate::codes::Code;
 use chrono::NaiveDate;
 
 use super::{CaseAction, Decision, SpecialProcedure, SubmittedMaterial};
@@ -134,11 +135,11 @@ impl CaseChannel {
             (true, CaseChannel::Web | CaseChannel::Mobile)
             | (false, CaseChannel::Window | CaseChannel::Post) => Ok(()),
             (true, _) => Err(RuleViolation::new(
-                "case.channel",
+                Code::CaseChannel,
                 "applicants apply on web or mobile",
             )),
             (false, _) => Err(RuleViolation::new(
-                "case.channel",
+                Code::CaseChannel,
                 "clerks take applications at a window or by post",
             )),
         }
@@ -177,7 +178,7 @@ impl Application {
         if !applicant && self.applicant.is_none() {
             e.push(
                 "applicant",
-                RuleViolation::new("field.required_when", "a clerk names the applicant"),
+                RuleViolation::new(Code::FieldRequiredWhen, "a clerk names the applicant"),
             );
         }
         e.finish()

@@ -2,6 +2,7 @@
 
 use super::{CaseAction, CaseState};
 use crate::account::Role;
+use crate::codes::Code;
 use crate::validation::RuleViolation;
 use crate::workflow::{Next, Rule, Workflow};
 
@@ -17,7 +18,7 @@ pub struct CaseFlowFacts {
 fn not_a_project(f: &CaseFlowFacts) -> Result<(), RuleViolation> {
     if f.is_project {
         Err(RuleViolation::new(
-            "case.project_container",
+            Code::CaseProjectContainer,
             "a parallel-approval project is handled through its sub-cases",
         ))
     } else {
@@ -28,7 +29,7 @@ fn not_a_project(f: &CaseFlowFacts) -> Result<(), RuleViolation> {
 fn one_notice_per_round(f: &CaseFlowFacts) -> Result<(), RuleViolation> {
     if f.notice_in_round {
         Err(RuleViolation::new(
-            "case.notice_already_sent",
+            Code::CaseNoticeAlreadySent,
             "one notice per submission round: everything missing is told at once (一次性告知)",
         ))
     } else {
@@ -56,7 +57,7 @@ const SUB_CASE: &[crate::workflow::Guard<CaseFlowFacts>] = &[not_a_project];
 /// decided → deliver → delivered. Assigning and charging leave the state alone; a
 /// project concludes when its sub-cases do.
 pub static CASE_FLOW: Workflow<CaseState, CaseAction, CaseFlowFacts> = Workflow {
-    name: "case",
+    illegal: Code::CaseIllegalTransition,
     noun: "case",
     rules: &[
         Rule {
@@ -199,7 +200,7 @@ mod tests {
                     None => assert_eq!(
                         got,
                         Err(Refusal::State {
-                            workflow: "case",
+                            code: Code::CaseIllegalTransition,
                             noun: "case",
                             action: *a,
                             state: *from
@@ -247,13 +248,16 @@ mod tests {
             Err(Refusal::Guard(v)) => v.code,
             other => panic!("{other:?}"),
         };
-        assert_eq!(refused(A::Accept, &project), "case.project_container");
-        assert_eq!(refused(A::Charge, &project), "case.project_container");
+        assert_eq!(refused(A::Accept, &project), Code::CaseProjectContainer);
+        assert_eq!(refused(A::Charge, &project), Code::CaseProjectContainer);
         let sent = CaseFlowFacts {
             notice_in_round: true,
             ..SUB
         };
-        assert_eq!(refused(A::NotifyMissing, &sent), "case.notice_already_sent");
+        assert_eq!(
+            refused(A::NotifyMissing, &sent),
+            Code::CaseNoticeAlreadySent
+        );
         assert_eq!(
             CASE_FLOW.decide(S::Submitted, A::Assign, Role::OrgAdmin, &project),
             Ok(S::Submitted)

@@ -1,6 +1,7 @@
 //! The standard catalogue, category codes and index numbers (索引号).
 
 use super::DocumentKind;
+use crate::codes::Code;
 use crate::org::{OrgKind, OrgLevel};
 use crate::validation::RuleViolation;
 
@@ -14,7 +15,7 @@ pub fn category_code(code: &str) -> Result<String, RuleViolation> {
         Ok(code.to_owned())
     } else {
         Err(RuleViolation::new(
-            "category.code_format",
+            Code::CategoryCodeFormat,
             "1 to 12 letters, digits, - or _",
         ))
     }
@@ -157,7 +158,7 @@ impl Default for IndexFormat {
 }
 
 fn bad_format(why: &'static str) -> RuleViolation {
-    RuleViolation::new("index_format.invalid", why)
+    RuleViolation::new(Code::IndexFormatInvalid, why)
 }
 
 #[cfg(test)]

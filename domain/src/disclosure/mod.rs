@@ -1,6 +1,7 @@
 //! Proactive disclosure (主动公开): items, their workflow, the standard catalogue and index
 //! numbers (OGI = 政府信息公开条例, State Council Decree 711).
 
+use crate::codes::Code;
 use crate::labeled_enum;
 use crate::validation::RuleViolation;
 
@@ -128,12 +129,12 @@ pub fn check_attribute(
 ) -> Result<(), RuleViolation> {
     match (attribute, ground) {
         (Attribute::NotDisclosed, None) => Err(RuleViolation::new(
-            "disclosure.ground_required",
+            Code::DisclosureGroundRequired,
             "an item that is not disclosed needs its legal ground",
         )),
         (Attribute::NotDisclosed, Some(_)) | (_, None) => Ok(()),
         (_, Some(_)) => Err(RuleViolation::new(
-            "disclosure.ground_without_refusal",
+            Code::DisclosureGroundWithoutRefusal,
             "only an item that is not disclosed has a non-disclosure ground",
         )),
     }
@@ -143,11 +144,11 @@ pub fn check_attribute(
 pub fn check_interprets<T>(kind: ItemKind, interprets: Option<&T>) -> Result<(), RuleViolation> {
     match (kind, interprets) {
         (ItemKind::Interpretation, None) => Err(RuleViolation::new(
-            "disclosure.interprets_required",
+            Code::DisclosureInterpretsRequired,
             "an interpretation names the policy it interprets",
         )),
         (ItemKind::Document, Some(_)) => Err(RuleViolation::new(
-            "disclosure.interprets_only_for_interpretation",
+            Code::DisclosureInterpretsOnlyForInterpretation,
             "only an interpretation interprets a policy",
         )),
         _ => Ok(()),
@@ -189,11 +190,11 @@ mod tests {
         let code = |r: Result<(), RuleViolation>| r.err().map(|v| v.code);
         assert_eq!(
             code(check_interprets::<u8>(Interpretation, None)),
-            Some("disclosure.interprets_required")
+            Some(Code::DisclosureInterpretsRequired)
         );
         assert_eq!(
             code(check_interprets(Document, Some(&1))),
-            Some("disclosure.interprets_only_for_interpretation")
+            Some(Code::DisclosureInterpretsOnlyForInterpretation)
         );
     }
 

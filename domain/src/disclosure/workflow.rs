@@ -3,6 +3,7 @@
 use super::{ItemState, Transition};
 use crate::access::Forbidden;
 use crate::account::Role;
+use crate::codes::Code;
 use crate::validation::RuleViolation;
 use crate::workflow::{Next, Rule, Workflow};
 
@@ -27,7 +28,7 @@ fn policy_published(f: &ItemFacts) -> Result<(), RuleViolation> {
         Ok(())
     } else {
         Err(RuleViolation::new(
-            "disclosure.policy_not_published",
+            Code::DisclosurePolicyNotPublished,
             "an interpretation is published with or after its policy, never before",
         ))
     }
@@ -48,7 +49,7 @@ pub const EDITORS: &[Role] = OFFICERS;
 /// withdrawn → revise → draft. Review is by a reviewer who is not the author
 /// ([`check_reviewer`]).
 pub static ITEM_FLOW: Workflow<ItemState, Transition, ItemFacts> = Workflow {
-    name: "disclosure",
+    illegal: Code::DisclosureIllegalTransition,
     noun: "disclosure item",
     rules: &[
         Rule {
@@ -101,7 +102,7 @@ pub static ITEM_FLOW: Workflow<ItemState, Transition, ItemFacts> = Workflow {
 pub fn check_reviewer<T: PartialEq>(author: &T, reviewer: &T) -> Result<(), Forbidden> {
     if author == reviewer {
         Err(Forbidden(RuleViolation::new(
-            "disclosure.author_cannot_review",
+            Code::DisclosureAuthorCannotReview,
             "the author of an item cannot review it",
         )))
     } else {
@@ -154,7 +155,7 @@ mod tests {
                 assert_eq!(
                     ITEM_FLOW.decide(*from, *t, role_of(*t), &ready),
                     Err(Refusal::State {
-                        workflow: "disclosure",
+                        code: Code::DisclosureIllegalTransition,
                         noun: "disclosure item",
                         action: *t,
                         state: *from
@@ -194,7 +195,7 @@ mod tests {
         let publish = |s| ITEM_FLOW.decide(s, Transition::Publish, officer, &waiting);
         assert!(matches!(
             publish(ItemState::Approved),
-            Err(Refusal::Guard(v)) if v.code == "disclosure.policy_not_published"
+            Err(Refusal::Guard(v)) if v.code == Code::DisclosurePolicyNotPublished
         ));
         // The state is refused before the guard is asked.
         assert!(matches!(
@@ -207,7 +208,7 @@ mod tests {
     fn the_author_cannot_review() {
         assert!(matches!(
             check_reviewer(&1, &1),
-            Err(Forbidden(v)) if v.code == "disclosure.author_cannot_review"
+            Err(Forbidden(v)) if v.code == Code::DisclosureAuthorCannotReview
         ));
         assert!(check_reviewer(&1, &2).is_ok());
     }

@@ -1,6 +1,7 @@
 //! The hotline's commands, parsed once from a request: trimmed, checked, valid by
 //! construction. Only these values are stored.
 
+use crate::codes::Code;
 use chrono::NaiveDate;
 
 use super::{TicketChannel, TicketKind, Urgency};
@@ -73,7 +74,7 @@ impl NewTicket {
                 e.push(
                     "caller_contact",
                     RuleViolation::new(
-                        "field.required_when",
+                        Code::FieldRequiredWhen,
                         "leave a phone number or e-mail for the reply",
                     ),
                 );
@@ -96,14 +97,14 @@ impl NewTicket {
         if !intake.operator && f.channel.is_some_and(|c| c != TicketChannel::Web) {
             e.push(
                 "channel",
-                RuleViolation::new("operator.only", "online submissions are web"),
+                RuleViolation::new(Code::OperatorOnly, "online submissions are web"),
             );
         }
         let center = f.center_id.or(intake.operator_org);
         if center.is_none() {
             e.push(
                 "center_id",
-                RuleViolation::new("field.required_when", "name the hotline centre"),
+                RuleViolation::new(Code::FieldRequiredWhen, "name the hotline centre"),
             );
         }
         e.finish()?;
@@ -128,7 +129,10 @@ fn text(field: &str, value: Option<&str>, required: bool, max: usize) -> Parsed<
     let out = match value {
         Some(v) => e.check(field, validation::text(v, max)),
         None if required => {
-            e.push(field, RuleViolation::new("field.required_when", "required"));
+            e.push(
+                field,
+                RuleViolation::new(Code::FieldRequiredWhen, "required"),
+            );
             None
         }
         None => None,
@@ -186,7 +190,10 @@ impl RequestExtension {
         let reason = required("/reason", reason, 1000)?;
         if !(1..=30).contains(&days) {
             let mut e = Errors::new();
-            e.push("/days", RuleViolation::new("range", "1 to 30 working days"));
+            e.push(
+                "/days",
+                RuleViolation::new(Code::Range, "1 to 30 working days"),
+            );
             e.finish()?;
         }
         Ok(Self { days, reason })
@@ -280,7 +287,10 @@ impl MergeTicket {
     pub fn check_target(&self, id: TicketId) -> Parsed<()> {
         let mut e = Errors::new();
         if self.into == id {
-            e.push("/into", RuleViolation::new("merge.self", "another ticket"));
+            e.push(
+                "/into",
+                RuleViolation::new(Code::MergeSelf, "another ticket"),
+            );
         }
         e.finish()
     }
@@ -296,7 +306,7 @@ pub fn check_validity(e: &mut Errors, from: Option<NaiveDate>, to: Option<NaiveD
     {
         e.push(
             "valid_to",
-            RuleViolation::new("date.order", "on or after valid_from"),
+            RuleViolation::new(Code::DateOrder, "on or after valid_from"),
         );
     }
 }
@@ -446,11 +456,14 @@ mod tests {
         assert_eq!(err(RequestExtension::parse(0, " "))[0].pointer, "/reason");
         assert!(CallbackTicket::parse(true, None).is_ok());
         let e = err(CallbackTicket::parse(false, None));
-        assert_eq!(e[0].violation.code, "field.required_when");
+        assert_eq!(e[0].violation.code, Code::FieldRequiredWhen);
         let id = TicketId::new();
         let merge = ok(MergeTicket::parse(id, Some(" 重复来电 ")));
         assert_eq!(merge.note.as_deref(), Some("重复来电"));
-        assert_eq!(err(merge.check_target(id))[0].violation.code, "merge.self");
+        assert_eq!(
+            err(merge.check_target(id))[0].violation.code,
+            Code::MergeSelf
+        );
         assert!(merge.check_target(TicketId::new()).is_ok());
     }
 

@@ -1,6 +1,7 @@
 //! The two workflows of the hotline as tables: tickets (工单) and knowledge-base entries
 //! (知识库), with who may see and act on them.
 
+use crate::codes::Code;
 use chrono::NaiveDate;
 
 use super::{EntryAction, EntryState, TicketAction, TicketState};
@@ -81,7 +82,7 @@ pub struct TicketFacts {
 fn no_pending_extension(f: &TicketFacts) -> Result<(), RuleViolation> {
     if f.extension_pending {
         return Err(RuleViolation::new(
-            "ticket.extension_pending",
+            Code::TicketExtensionPending,
             "an extension request is already waiting for a decision",
         ));
     }
@@ -91,7 +92,7 @@ fn no_pending_extension(f: &TicketFacts) -> Result<(), RuleViolation> {
 fn extension_pending(f: &TicketFacts) -> Result<(), RuleViolation> {
     if !f.extension_pending {
         return Err(RuleViolation::new(
-            "ticket.no_extension_request",
+            Code::TicketNoExtensionRequest,
             "no extension request is waiting",
         ));
     }
@@ -115,7 +116,7 @@ fn approval_before_due_date(f: &TicketFacts) -> Result<(), RuleViolation> {
 /// merges; the department returns, asks for more time and replies. A callback leads to
 /// `called_back`; an unsatisfied caller reopens the ticket instead (see [`decide_ticket`]).
 pub static TICKET_FLOW: Workflow<TicketState, TicketAction, TicketFacts> = Workflow {
-    name: "ticket",
+    illegal: Code::TicketIllegalTransition,
     noun: "ticket",
     rules: &[
         Rule {
@@ -208,7 +209,7 @@ pub fn by_department(action: TicketAction) -> bool {
 /// The knowledge-base workflow: an author submits a draft, a reviewer (not the author)
 /// publishes it or sends it back, a published entry is retired.
 pub static ENTRY_FLOW: Workflow<EntryState, EntryAction> = Workflow {
-    name: "knowledge_entry",
+    illegal: Code::KnowledgeEntryIllegalTransition,
     noun: "knowledge entry",
     rules: &[
         Rule {
@@ -251,7 +252,7 @@ pub fn is_review(action: EntryAction) -> bool {
 pub fn check_reviewer(action: EntryAction, own_entry: bool) -> Result<(), Forbidden> {
     if is_review(action) && own_entry {
         return Err(Forbidden(RuleViolation::new(
-            "knowledge_entry.own_entry",
+            Code::KnowledgeEntryOwnEntry,
             "an entry is reviewed by someone other than its author",
         )));
     }
@@ -262,7 +263,7 @@ pub fn check_reviewer(action: EntryAction, own_entry: bool) -> Result<(), Forbid
 pub fn check_editable(state: EntryState) -> Result<(), RuleViolation> {
     if state != EntryState::Draft {
         return Err(RuleViolation::new(
-            "knowledge_entry.not_draft",
+            Code::KnowledgeEntryNotDraft,
             "only drafts are edited",
         ));
     }
@@ -331,7 +332,7 @@ mod tests {
                     None => assert_eq!(
                         got,
                         Err(Refusal::State {
-                            workflow: "ticket",
+                            code: Code::TicketIllegalTransition,
                             noun: "ticket",
                             action: *a,
                             state: *s
@@ -377,7 +378,7 @@ mod tests {
         assert!(matches!(refused, Err(Refusal::Role { .. })));
     }
 
-    fn guard_code(r: Result<TicketState, Refusal<TicketState, TicketAction>>) -> &'static str {
+    fn guard_code(r: Result<TicketState, Refusal<TicketState, TicketAction>>) -> Code {
         match r {
             Err(Refusal::Guard(v)) => v.code,
             other => panic!("not a guard: {other:?}"),
@@ -400,15 +401,18 @@ mod tests {
             ..facts()
         };
         assert_eq!(ask(facts()), Ok(s));
-        assert_eq!(guard_code(ask(pending)), "ticket.extension_pending");
-        assert_eq!(guard_code(ask(late)), "extension.after_due_date");
-        assert_eq!(guard_code(decide(facts())), "ticket.no_extension_request");
+        assert_eq!(guard_code(ask(pending)), Code::TicketExtensionPending);
+        assert_eq!(guard_code(ask(late)), Code::ExtensionAfterDueDate);
+        assert_eq!(guard_code(decide(facts())), Code::TicketNoExtensionRequest);
         assert_eq!(decide(pending), Ok(s));
         let late_pending = TicketFacts {
             extension_pending: true,
             ..late
         };
-        assert_eq!(guard_code(decide(late_pending)), "extension.after_due_date");
+        assert_eq!(
+            guard_code(decide(late_pending)),
+            Code::ExtensionAfterDueDate
+        );
         let late_refusal = TicketFacts {
             approving: false,
             ..late_pending
@@ -434,8 +438,13 @@ mod tests {
                 match want {
                     Some(next) => assert_eq!(got, Ok(next), "{s} {a}"),
                     None => assert!(
-                        matches!(got, Err(Refusal::State { workflow, .. })
-                            if workflow == "knowledge_entry"),
+                        matches!(
+                            got,
+                            Err(Refusal::State {
+                                code: Code::KnowledgeEntryIllegalTransition,
+                                ..
+                            })
+                        ),
                         "{s} {a}"
                     ),
                 }
@@ -454,7 +463,7 @@ mod tests {
     #[test]
     fn nobody_reviews_their_own_entry() {
         let own = check_reviewer(EntryAction::Publish, true).err();
-        assert_eq!(own.map(|f| f.0.code), Some("knowledge_entry.own_entry"));
+        assert_eq!(own.map(|f| f.0.code), Some(Code::KnowledgeEntryOwnEntry));
         assert!(check_reviewer(EntryAction::Reject, true).is_err());
         assert!(check_reviewer(EntryAction::Submit, true).is_ok());
         assert!(check_reviewer(EntryAction::Retire, true).is_ok());
@@ -462,7 +471,7 @@ mod tests {
         assert!(check_editable(EntryState::Draft).is_ok());
         assert_eq!(
             check_editable(EntryState::Submitted).err().map(|v| v.code),
-            Some("knowledge_entry.not_draft")
+            Some(Code::KnowledgeEntryNotDraft)
         );
     }
 }

@@ -1,6 +1,7 @@
 //! What the public and the officers ask of consultations and messages, parsed once:
 //! texts trimmed and within their limits. Only these values are decided on and stored.
 
+use crate::codes::Code;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -36,7 +37,7 @@ pub fn check_period(e: &mut Errors, opens_at: DateTime<Utc>, closes_at: DateTime
     if closes_at <= opens_at {
         e.push(
             "closes_at",
-            RuleViolation::new("date.order", "closes after it opens"),
+            RuleViolation::new(Code::DateOrder, "closes after it opens"),
         );
     }
 }
@@ -70,13 +71,13 @@ pub fn check_comment_contact(e: &mut Errors, signed_in: bool, contact: Option<&P
         (false, None) => e.push(
             "contact",
             RuleViolation::new(
-                "field.required_when",
+                Code::FieldRequiredWhen,
                 "without an account, leave a phone number or e-mail (never shown)",
             ),
         ),
         (false, Some(c)) if c.is_empty() => e.push(
             "contact",
-            RuleViolation::new("field.required_when", "a phone number or e-mail"),
+            RuleViolation::new(Code::FieldRequiredWhen, "a phone number or e-mail"),
         ),
         _ => {}
     }
@@ -106,7 +107,7 @@ pub fn check_message_contact(e: &mut Errors, signed_in: bool, contact: Option<&P
         e.push(
             "contact",
             RuleViolation::new(
-                "field.required_when",
+                Code::FieldRequiredWhen,
                 "leave a phone number or e-mail for the answer (never public)",
             ),
         );
@@ -126,7 +127,7 @@ pub struct Forward {
 impl Forward {
     pub fn new(organization_id: OrganizationId, working_days: u32) -> Result<Self, RuleViolation> {
         if !FEEDBACK_WORKING_DAYS.contains(&working_days) {
-            return Err(RuleViolation::new("range", "1 to 60 working days"));
+            return Err(RuleViolation::new(Code::Range, "1 to 60 working days"));
         }
         Ok(Forward {
             organization_id,

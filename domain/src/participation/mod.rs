@@ -1,6 +1,7 @@
 //! Participation (政民互动): public consultations (征求意见), topic requests (点题公开) and
 //! messages to leaders (领导信箱), answered on the echo wall (回音壁).
 
+use crate::codes::Code;
 use chrono::{DateTime, Utc};
 
 use crate::account::Role;
@@ -37,13 +38,13 @@ pub fn accepts_comments(
 ) -> Result<(), RuleViolation> {
     if state != ConsultationState::Open || now < opens_at {
         return Err(RuleViolation::new(
-            "consultation.not_open",
+            Code::ConsultationNotOpen,
             "the consultation is not open for comments",
         ));
     }
     if now >= closes_at {
         return Err(RuleViolation::new(
-            "consultation.closed",
+            Code::ConsultationClosed,
             "the consultation closed for comments",
         ));
     }
@@ -121,7 +122,7 @@ impl ConsultationFacts {
 fn closing_ahead(f: &ConsultationFacts) -> Result<(), RuleViolation> {
     if f.closing_passed {
         return Err(RuleViolation::new(
-            "consultation.already_past",
+            Code::ConsultationAlreadyPast,
             "its closing time has passed",
         ));
     }
@@ -131,7 +132,7 @@ fn closing_ahead(f: &ConsultationFacts) -> Result<(), RuleViolation> {
 /// draft → open → closed → summarized.
 pub static CONSULTATION_FLOW: Workflow<ConsultationState, ConsultationAction, ConsultationFacts> =
     Workflow {
-        name: "consultation",
+        illegal: Code::ConsultationIllegalTransition,
         noun: "consultation",
         rules: &[
             Rule {
@@ -160,7 +161,7 @@ pub static CONSULTATION_FLOW: Workflow<ConsultationState, ConsultationAction, Co
 
 /// submitted → forward → forwarded → answer → answered → publish → published.
 pub static MESSAGE_FLOW: Workflow<MessageState, MessageAction> = Workflow {
-    name: "message",
+    illegal: Code::MessageIllegalTransition,
     noun: "message",
     rules: &[
         Rule {
@@ -208,7 +209,7 @@ mod tests {
             accepts_comments(Open, o, c, t("2026-06-06T03:00:00Z"))
                 .err()
                 .map(|e| e.code),
-            Some("consultation.closed")
+            Some(Code::ConsultationClosed)
         );
         assert!(accepts_comments(Draft, o, c, t("2026-06-03T00:00:00Z")).is_err());
         assert!(accepts_comments(Closed, o, c, t("2026-06-03T00:00:00Z")).is_err());
@@ -234,7 +235,7 @@ mod tests {
                     assert_eq!(
                         MESSAGE_FLOW.decide(*f, *a, role, &()),
                         Err(Refusal::State {
-                            workflow: "message",
+                            code: Code::MessageIllegalTransition,
                             noun: "message",
                             action: *a,
                             state: *f
@@ -283,7 +284,7 @@ mod tests {
         let past = ConsultationFacts::at(t("2026-06-01T00:00:00Z"), t("2026-06-01T00:00:00Z"));
         assert!(matches!(
             CONSULTATION_FLOW.decide(S::Draft, A::Open, role, &past),
-            Err(Refusal::Guard(v)) if v.code == "consultation.already_past"
+            Err(Refusal::Guard(v)) if v.code == Code::ConsultationAlreadyPast
         ));
         assert!(matches!(
             CONSULTATION_FLOW.decide(S::Open, A::Close, Role::Clerk, &ahead),

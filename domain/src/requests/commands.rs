@@ -1,6 +1,7 @@
 //! What is asked of an application, parsed once from a request: texts trimmed and within
 //! their limits, choices made consistent. Only these values reach the rules and the store.
 
+use crate::codes::Code;
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -61,12 +62,12 @@ impl NewRequest {
             | (false, RequestChannel::Letter | RequestChannel::InPerson | RequestChannel::Fax) => {}
             (true, _) => e.push(
                 "channel",
-                RuleViolation::new("request.channel", "applicants apply online"),
+                RuleViolation::new(Code::RequestChannel, "applicants apply online"),
             ),
             (false, _) => e.push(
                 "channel",
                 RuleViolation::new(
-                    "request.channel",
+                    Code::RequestChannel,
                     "officers register letters, visits and faxes",
                 ),
             ),
@@ -74,7 +75,7 @@ impl NewRequest {
         if !online && self.applicant.is_none() {
             e.push(
                 "applicant",
-                RuleViolation::new("field.required_when", "name the applicant"),
+                RuleViolation::new(Code::FieldRequiredWhen, "name the applicant"),
             );
         }
         if online {
@@ -197,7 +198,7 @@ impl Reply {
             e.push(
                 "responsible_agency",
                 RuleViolation::new(
-                    "field.required_when",
+                    Code::FieldRequiredWhen,
                     "name the agency that holds the information",
                 ),
             );
@@ -205,7 +206,7 @@ impl Reply {
         if self.reply_type.provides_information() && self.provided_items.is_empty() {
             e.push(
                 "provided_items",
-                RuleViolation::new("list.empty", "list what is provided"),
+                RuleViolation::new(Code::ListEmpty, "list what is provided"),
             );
         }
     }
@@ -220,7 +221,7 @@ pub fn check_reply_while_fee_due(
     let lapsed = fee_due.is_some_and(|d| today > d);
     if reply_type != ReplyType::OtherUnpaidFee || !lapsed {
         return Err(RuleViolation::new(
-            "request.fee_pending",
+            Code::RequestFeePending,
             "while a fee is due the only reply is other_unpaid_fee, after its deadline",
         ));
     }
@@ -231,7 +232,7 @@ pub fn check_reply_while_fee_due(
 pub fn check_correction_due(due: NaiveDate, today: NaiveDate) -> Result<(), RuleViolation> {
     if due <= today {
         return Err(RuleViolation::new(
-            "date.past",
+            Code::DatePast,
             "the deadline is after today",
         ));
     }
@@ -245,7 +246,7 @@ pub fn fee_of(basis: FeeBasis, nth: Option<u32>) -> Result<i64, RuleViolation> {
         (FeeBasis::ByVolume { pages }, _) => Ok(super::fee_by_volume(pages)),
         (FeeBasis::ByCase, Some(n)) => Ok(super::fee_by_case(n)),
         (FeeBasis::ByCase, None) => Err(RuleViolation::new(
-            "fee.by_case_needs_account",
+            Code::FeeByCaseNeedsAccount,
             "a fee by case counts a registered applicant's applications",
         )),
     }
@@ -255,7 +256,7 @@ pub fn fee_of(basis: FeeBasis, nth: Option<u32>) -> Result<i64, RuleViolation> {
 pub fn check_one_fee(already: Option<FeeMethod>) -> Result<(), RuleViolation> {
     if already.is_some() {
         return Err(RuleViolation::new(
-            "request.fee_twice",
+            Code::RequestFeeTwice,
             "one fee per application, by case or by volume, never both",
         ));
     }
@@ -266,7 +267,7 @@ pub fn check_one_fee(already: Option<FeeMethod>) -> Result<(), RuleViolation> {
 pub fn check_fee_due(amount: i64) -> Result<(), RuleViolation> {
     if amount == 0 {
         return Err(RuleViolation::new(
-            "request.fee_free",
+            Code::RequestFeeFree,
             "the calculator gives no fee for this application",
         ));
     }
@@ -369,11 +370,11 @@ mod tests {
         };
         assert_eq!(
             codes(letter().intake(true, today)),
-            Some(vec!["request.channel"])
+            Some(vec![Code::RequestChannel])
         );
         assert_eq!(
             codes(letter().intake(false, today)),
-            Some(vec!["field.required_when"])
+            Some(vec![Code::FieldRequiredWhen])
         );
         let mut named = letter();
         named.applicant = Some(NamedApplicant {

@@ -1,5 +1,6 @@
 //! The states of an application and the one table of what may be done to it.
 
+use crate::codes::Code;
 use chrono::NaiveDate;
 
 use crate::account::Role;
@@ -79,7 +80,7 @@ impl RequestFacts {
 fn correction_in_time(f: &RequestFacts) -> Result<(), RuleViolation> {
     if f.correction_lapsed {
         return Err(RuleViolation::new(
-            "request.correction_lapsed",
+            Code::RequestCorrectionLapsed,
             "the correction deadline has passed; the application is deemed withdrawn",
         ));
     }
@@ -89,7 +90,7 @@ fn correction_in_time(f: &RequestFacts) -> Result<(), RuleViolation> {
 fn correction_lapsed(f: &RequestFacts) -> Result<(), RuleViolation> {
     if !f.correction_lapsed {
         return Err(RuleViolation::new(
-            "request.correction_not_lapsed",
+            Code::RequestCorrectionNotLapsed,
             "the correction deadline has not passed",
         ));
     }
@@ -105,7 +106,7 @@ use RequestState as S;
 /// received; received → reply → replied. An unpaid fee is answered with the reply
 /// `other_unpaid_fee` from awaiting_fee.
 pub static REQUEST_FLOW: Workflow<RequestState, RequestAction, RequestFacts> = Workflow {
-    name: "request",
+    illegal: Code::RequestIllegalTransition,
     noun: "disclosure request",
     rules: &[
         Rule {
@@ -227,7 +228,7 @@ mod tests {
                     assert_eq!(
                         REQUEST_FLOW.decide(*from, *a, role_of(*a), &facts(*a)),
                         Err(Refusal::State {
-                            workflow: "request",
+                            code: Code::RequestIllegalTransition,
                             noun: "disclosure request",
                             action: *a,
                             state: *from
@@ -266,7 +267,7 @@ mod tests {
                 Role::Applicant,
                 &lapsed
             )),
-            Some("request.correction_lapsed")
+            Some(Code::RequestCorrectionLapsed)
         );
         assert_eq!(
             code(REQUEST_FLOW.decide(
@@ -275,7 +276,7 @@ mod tests {
                 Role::DisclosureOfficer,
                 &ok
             )),
-            Some("request.correction_not_lapsed")
+            Some(Code::RequestCorrectionNotLapsed)
         );
     }
 }

@@ -1,6 +1,7 @@
 //! Disclosure on application (依申请公开): received dates, the statutory clock, the fee
 //! calculator and the reply types (OGI = 政府信息公开条例).
 
+use crate::codes::Code;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 use crate::calendar::{Calendar, CalendarError};
@@ -106,7 +107,7 @@ pub fn received_on(
     }
     .ok_or_else(|| {
         RuleViolation::new(
-            "request.receipt_fact_missing",
+            Code::RequestReceiptFactMissing,
             match channel {
                 RequestChannel::Letter => "a letter is received on the day the post is signed for: give signed_on",
                 _ => "an online or fax application is received on the day both sides confirm: give confirmed_on",
@@ -148,13 +149,13 @@ impl RequestClock {
     ) -> Result<(), RuleViolation> {
         if self.restarted_on.is_some() || self.awaiting_correction {
             return Err(RuleViolation::new(
-                "request.correction_once",
+                Code::RequestCorrectionOnce,
                 "a correction is asked for once, listing everything to correct",
             ));
         }
         if calendar.working_days_between(self.received_on, on) > CORRECTION_NOTICE_WORKING_DAYS {
             return Err(RuleViolation::new(
-                "request.correction_too_late",
+                Code::RequestCorrectionTooLate,
                 "a correction notice is sent within 7 working days of receipt (OGI Art.30)",
             ));
         }
@@ -165,13 +166,13 @@ impl RequestClock {
     pub fn check_extension(&self, days: u32) -> Result<(), RuleViolation> {
         if self.extension_days > 0 {
             return Err(RuleViolation::new(
-                "request.extension_twice",
+                Code::RequestExtensionTwice,
                 "an application is extended once",
             ));
         }
         if days == 0 || days > MAX_EXTENSION_WORKING_DAYS {
             return Err(RuleViolation::new(
-                "request.extension_range",
+                Code::RequestExtensionRange,
                 "an extension is 1 to 20 working days (OGI Art.33)",
             ));
         }
@@ -329,7 +330,7 @@ mod tests {
                 Some(d("2025-09-25")),
                 today
             )),
-            Err("date.order")
+            Err(Code::DateOrder)
         );
         assert_eq!(
             code(received_on(
@@ -339,7 +340,7 @@ mod tests {
                 None,
                 today
             )),
-            Err("date.future")
+            Err(Code::DateFuture)
         );
     }
 
@@ -363,7 +364,7 @@ mod tests {
             k.check_correction_notice(&c, d("2025-10-14"))
                 .err()
                 .map(|e| e.code),
-            Some("request.correction_too_late")
+            Some(Code::RequestCorrectionTooLate)
         );
         k.awaiting_correction = true;
         assert_eq!(k.read(&c, d("2025-10-13")).map(|r| r.due_date), Ok(None));
@@ -425,7 +426,7 @@ mod tests {
         assert_eq!(
             k.check_extension_in_time(&c, d("2025-10-31"))
                 .map_err(|e| e.code),
-            Err("extension.after_due_date")
+            Err(Code::ExtensionAfterDueDate)
         );
         // While a consultation stops the clock there is no due date to pass.
         let mut stopped = clock("2025-09-26");

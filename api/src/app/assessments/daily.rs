@@ -6,12 +6,13 @@ use diesel_async::AsyncConnection;
 use serde::Serialize;
 use uuid::Uuid;
 use zhengwu_domain::assessment::{self as rules, Item, SubjectKind};
+use zhengwu_domain::codes::Code;
 use zhengwu_domain::ids::{AssessmentId, OrganizationId};
 use zhengwu_domain::org::OrgKind;
 use zhengwu_persistence::assessments::{self as repo, Assessment, AssessmentRow, StoredItem};
 use zhengwu_persistence::{Conn, DbError, Found, orgs};
 
-use super::{ParseOn, READERS, WRITERS, duplicate, roster, visible_hall};
+use super::{ParseOn, READERS, Record, WRITERS, duplicate, roster, visible_hall};
 use crate::app::{Actor, AppResult};
 use crate::audit_ctx::AuditCtx;
 use crate::error::ApiError;
@@ -75,7 +76,7 @@ async fn hall_of_body(
         Some(o) if o.kind == OrgKind::Hall && actor.sees(&o.path) => Ok(o),
         _ => Err(ApiError::field(
             "/hall_id",
-            "reference.not_found",
+            Code::ReferenceNotFound,
             "no such hall in your scope",
         )),
     }
@@ -99,7 +100,7 @@ async fn check_subject(c: &mut Conn, hall: OrganizationId, cmd: &NewAssessment) 
     } else {
         Err(ApiError::field(
             "/subject_id",
-            "assessment.not_in_hall",
+            Code::AssessmentNotInHall,
             message,
         ))
     }
@@ -130,7 +131,7 @@ where
         check_subject(c, cmd.hall, &cmd).await?;
         let (kind, subject) = (cmd.subject_kind, cmd.subject_id);
         if let Some(id) = repo::assessment_of(c, kind, subject, cmd.day).await? {
-            return Err(duplicate("assessment", Some(id)));
+            return Err(duplicate(Record::Assessment, Some(id)));
         }
         let a = Assessment {
             row: AssessmentRow {
@@ -151,7 +152,7 @@ where
         };
         let id = a.row.id;
         repo::insert_assessment(c, &a).await.map_err(|e| match e {
-            DbError::Conflict { .. } => duplicate("assessment", None),
+            DbError::Conflict { .. } => duplicate(Record::Assessment, None),
             e => e.into(),
         })?;
         let d = T::from(AssessmentView::of(a)?);

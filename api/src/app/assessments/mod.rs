@@ -2,6 +2,7 @@
 //! in [`daily`]; the standings of a period, the summaries and the monthly bulletin in
 //! [`standings`].
 
+use zhengwu_domain::codes::Code;
 pub mod daily;
 pub mod standings;
 
@@ -78,7 +79,7 @@ pub async fn record_attendance(
         let cover = (cmd.status, cmd.covered_by);
         let hall = check_attendance(c, actor, cmd.window_id, cmd.user_id, cover).await?;
         if let Some(id) = repo::attendance_of(c, cmd.user_id.0, cmd.day).await? {
-            return Err(duplicate("attendance", Some(id)));
+            return Err(duplicate(Record::Attendance, Some(id)));
         }
         let row = AttendanceRow {
             id: AttendanceId::new().0,
@@ -99,7 +100,7 @@ pub async fn record_attendance(
             .map_err(|e| match e {
                 // A concurrent request made it first; its id is not readable in this failed
                 // transaction.
-                DbError::Conflict { .. } => duplicate("attendance", None),
+                DbError::Conflict { .. } => duplicate(Record::Attendance, None),
                 e => e.into(),
             })?;
         let id = row.id;
@@ -155,7 +156,7 @@ pub async fn correct_attendance(
         if hall.id != r.hall_id {
             return Err(ApiError::field(
                 "/window_id",
-                "attendance.other_hall",
+                Code::AttendanceOtherHall,
                 "a record stays at the hall it was made for",
             ));
         }
@@ -241,6 +242,13 @@ pub async fn visible_hall(
     }
 }
 
+/// The records kept once per subject and day.
+#[derive(Debug, Clone, Copy)]
+enum Record {
+    Attendance,
+    Assessment,
+}
+
 /// The `context` of a duplicate: the existing record.
 #[derive(Serialize)]
 struct Existing {
@@ -248,9 +256,13 @@ struct Existing {
 }
 
 /// A second record for the same day (409 `<what>.duplicate`), naming the existing one.
-fn duplicate(what: &str, existing: Option<Uuid>) -> ApiError {
+fn duplicate(what: Record, existing: Option<Uuid>) -> ApiError {
+    let (code, what) = match what {
+        Record::Attendance => (Code::AttendanceDuplicate, "attendance"),
+        Record::Assessment => (Code::AssessmentDuplicate, "assessment"),
+    };
     let e = ApiError::conflict(
-        &format!("{what}.duplicate"),
+        code,
         format!("there is already one {what} record for this day; correct it with PUT"),
     );
     match existing {
@@ -303,7 +315,7 @@ async fn check_attendance(
     let Some(hall) = hall else {
         return Err(ApiError::field(
             "/window_id",
-            "reference.not_found",
+            Code::ReferenceNotFound,
             "no such window in your scope",
         ));
     };
@@ -317,7 +329,7 @@ async fn check_attendance(
         e.push(
             "user_id",
             RuleViolation::new(
-                "attendance.not_window_staff",
+                Code::AttendanceNotWindowStaff,
                 "not a staff member (A or B post) of this window",
             ),
         );

@@ -7,6 +7,7 @@ use serde::Serialize;
 use uuid::Uuid;
 use zhengwu_domain::account::{ApplicantType, Role};
 use zhengwu_domain::cases::{self as rules, APPLICANTS, Application, SubmittedMaterial};
+use zhengwu_domain::codes::Code;
 use zhengwu_domain::ids::CaseId;
 use zhengwu_domain::services::{CaseKind, MatterState};
 use zhengwu_persistence::cases::{self as repo, Case};
@@ -119,7 +120,7 @@ async fn applicant_of(c: &mut Conn, actor: &Actor, cmd: &Application) -> AppResu
         if !ok {
             return Err(ApiError::field(
                 "/applicant/user_id",
-                "reference.not_found",
+                Code::ReferenceNotFound,
                 "no such applicant account",
             ));
         }
@@ -146,7 +147,7 @@ async fn check_window(c: &mut Conn, actor: &Actor, cmd: &Application) -> AppResu
     } else {
         Err(ApiError::field(
             "/window_id",
-            "reference.not_found",
+            Code::ReferenceNotFound,
             "no such active window in your scope",
         ))
     }
@@ -161,7 +162,7 @@ async fn matters_of(c: &mut Conn, cmd: &Application) -> AppResult<Vec<(Matter, M
             Ok(_) | Err(DbError::NotFound) => {
                 return Err(ApiError::field(
                     &format!("/matter_ids/{i}"),
-                    "case.matter_not_accepting",
+                    Code::CaseMatterNotAccepting,
                     "no published service matter accepting applications",
                 ));
             }

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
+use zhengwu_domain::codes::Code;
 
 use chrono::{Datelike, NaiveDate};
 use zhengwu_domain::calendar::{Calendar, ClockReading};
@@ -105,7 +106,7 @@ fn clock_reading(
     let cal = cal.ok_or_else(ApiError::internal)?;
     let r = clock
         .read(cal, c.decided_on.unwrap_or(today))
-        .map_err(|e| ApiError::unprocessable("case.clock", e.to_string()))?;
+        .map_err(|e| ApiError::unprocessable(Code::CaseClock, e.to_string()))?;
     view.accepted_on = Some(accepted);
     view.due_date = r.due_date;
     view.working_days_used = r.working_days_used;

@@ -3,6 +3,7 @@
 use diesel_async::AsyncConnection;
 use serde::Deserialize;
 use uuid::Uuid;
+use zhengwu_domain::codes::Code;
 use zhengwu_domain::disclosure::EDITORS;
 use zhengwu_domain::ids::{AttachmentId, DisclosureItemId};
 use zhengwu_domain::validation;
@@ -59,14 +60,14 @@ pub async fn store(
     if upload.bytes.is_empty() {
         return Err(ApiError::field(
             "/file",
-            "attachment.empty",
+            Code::AttachmentEmpty,
             "the file is empty",
         ));
     }
     let content_type = crate::storage::sniff(&upload.bytes, &filename).ok_or_else(|| {
         ApiError::field(
             "/file",
-            "attachment.unsupported_type",
+            Code::AttachmentUnsupportedType,
             "accepted: PDF, PNG, JPEG, GIF, DOC/DOCX, XLS/XLSX, PPT/PPTX, OFD, ZIP, TXT, CSV, \
              MD — and the name's extension must match the content",
         )

@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 use uuid::Uuid;
+use zhengwu_domain::codes::Code;
 use zhengwu_domain::disclosure::{self as rules, ItemKind};
 use zhengwu_domain::ids::{CategoryId, DisclosureItemId};
 use zhengwu_domain::validation::{self, Errors, RuleViolation};
@@ -49,7 +50,7 @@ fn text_list(e: &mut Errors, field: &str, entries: &[String]) -> Vec<String> {
     if entries.len() > 20 {
         e.push(
             field,
-            RuleViolation::new("list.too_long", "at most 20 entries"),
+            RuleViolation::new(Code::ListTooLong, "at most 20 entries"),
         );
     }
     entries
@@ -60,7 +61,7 @@ fn text_list(e: &mut Errors, field: &str, entries: &[String]) -> Vec<String> {
 }
 
 fn missing(pointer: &str, message: &str) -> ApiError {
-    ApiError::field(pointer, "reference.not_found", message.to_owned())
+    ApiError::field(pointer, Code::ReferenceNotFound, message.to_owned())
 }
 
 /// Checks the references of an item's fields against the records: a category of the

@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use diesel_async::AsyncConnection;
 use serde::Serialize;
 use uuid::Uuid;
+use zhengwu_domain::codes::Code;
 use zhengwu_domain::disclosure::{
     Attribute, Cadence, Channel, ContentFormat, EDITORS, ItemState, NonDisclosureGround, Validity,
 };
@@ -133,7 +134,7 @@ async fn org_in_scope(
         Ok(o) if actor.sees(&o.path) => Ok(o),
         Ok(_) | Err(DbError::NotFound) => Err(ApiError::field(
             "/organization_id",
-            "reference.not_found",
+            Code::ReferenceNotFound,
             "no such organisation in your scope",
         )),
         Err(e) => Err(e.into()),

@@ -1,6 +1,7 @@
 //! Use cases of proactive disclosure (主动公开): drafting and editing items, their review
 //! and publication workflow, filed versions, attachments, search and the public feed.
 
+use zhengwu_domain::codes::Code;
 pub mod attachments;
 pub mod fields;
 pub mod items;
@@ -77,7 +78,7 @@ fn ensure_editable(item: &Item, detail: String) -> AppResult<()> {
     if item.state.editable() {
         return Ok(());
     }
-    Err(ApiError::conflict("disclosure.not_editable", detail)
+    Err(ApiError::conflict(Code::DisclosureNotEditable, detail)
         .context(to_value(&StateContext { state: item.state })))
 }
 

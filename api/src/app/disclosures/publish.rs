@@ -3,6 +3,7 @@
 use chrono::Datelike;
 use serde::Serialize;
 use uuid::Uuid;
+use zhengwu_domain::codes::Code;
 use zhengwu_domain::disclosure::IndexFormat;
 use zhengwu_domain::ids::{CategoryId, DisclosureItemId, OrganizationId};
 use zhengwu_domain::pii::PiiExceptionGround;
@@ -41,7 +42,7 @@ struct FindingsContext<'a> {
 /// 422: personal data to mask, or to publish under a recorded exception.
 fn pii_problem(findings: &[PiiFindingDto]) -> ApiError {
     let mut e = ApiError::unprocessable(
-        "disclosure.personal_data",
+        Code::DisclosurePersonalData,
         format!(
             "{} piece(s) of personal data must be masked (POST …/mask) or published under \
              a recorded exception",
@@ -53,7 +54,7 @@ fn pii_problem(findings: &[PiiFindingDto]) -> ApiError {
         .iter()
         .map(|f| FieldProblem {
             pointer: format!("/{}", f.field),
-            code: format!("pii.{}", f.kind),
+            code: pii_code(f.kind),
             message: format!(
                 "{} at character {}: {}",
                 f.kind.label_zh(),
@@ -154,4 +155,15 @@ pub async fn file(
         index_number,
         pii_exception: record,
     })
+}
+
+/// The code of a finding of personal data.
+fn pii_code(kind: zhengwu_domain::pii::PiiKind) -> Code {
+    use zhengwu_domain::pii::PiiKind;
+    match kind {
+        PiiKind::IdNumber => Code::PiiIdNumber,
+        PiiKind::Mobile => Code::PiiMobile,
+        PiiKind::BankCard => Code::PiiBankCard,
+        PiiKind::Email => Code::PiiEmail,
+    }
 }

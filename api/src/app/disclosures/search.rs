@@ -2,6 +2,7 @@
 //! public's current versions with facets and a feed.
 
 use std::collections::HashMap;
+use zhengwu_domain::codes::Code;
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -96,7 +97,7 @@ fn text_of(q: Option<String>) -> Option<String> {
 fn bad_cursor() -> ApiError {
     ApiError::field(
         "?cursor",
-        "cursor.invalid",
+        Code::CursorInvalid,
         "the cursor is not one this API gave out",
     )
 }
@@ -223,7 +224,7 @@ fn facets_asked(requested: &str) -> AppResult<Vec<&str>> {
     {
         return Err(ApiError::field(
             "?facets",
-            "facet.unknown",
+            Code::FacetUnknown,
             format!("unknown facet {bad:?}; use category, org, year"),
         ));
     }
@@ -281,7 +282,7 @@ pub async fn feed(
             Err(DbError::NotFound) => {
                 return Err(ApiError::field(
                     "?org",
-                    "reference.not_found",
+                    Code::ReferenceNotFound,
                     "no such organisation",
                 ));
             }

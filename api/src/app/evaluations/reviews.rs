@@ -6,6 +6,7 @@
 //! staff, and each is evaluated once. The project container itself is not evaluated.
 
 use std::collections::HashMap;
+use zhengwu_domain::codes::Code;
 
 use chrono::NaiveDate;
 use diesel_async::AsyncConnection;
@@ -166,7 +167,7 @@ async fn own_case(c: &mut Conn, actor: &Actor, case: CaseId) -> AppResult<Case> 
 fn evaluable(case: &Case) -> AppResult<()> {
     if case.matter_id.is_none() {
         return Err(ApiError::conflict(
-            "evaluation.project_container",
+            Code::EvaluationProjectContainer,
             "a parallel-approval project is evaluated through its sub-cases",
         ));
     }
@@ -179,7 +180,7 @@ fn evaluable(case: &Case) -> AppResult<()> {
             "a case is evaluated once it is decided, not while {}",
             case.state
         );
-        return Err(ApiError::conflict("evaluation.case_not_decided", message)
+        return Err(ApiError::conflict(Code::EvaluationCaseNotDecided, message)
             .context_of(&StateOf { state: case.state }));
     }
     Ok(())
@@ -214,7 +215,7 @@ where
         evaluable(&case)?;
         if repo::evaluation_of_case(c, case_id.0).await?.is_some() {
             return Err(ApiError::conflict(
-                "evaluation.already_given",
+                Code::EvaluationAlreadyGiven,
                 "the case has been evaluated; one evaluation per case",
             ));
         }
@@ -520,7 +521,7 @@ pub async fn decide_appeal(
         let (e, path) = locked(c, actor, id, &if_match).await?;
         let Some(mut a) = repo::appeal_of(c, id.0, true).await? else {
             return Err(ApiError::conflict(
-                "appeal.none",
+                Code::AppealNone,
                 "the evaluation has not been appealed",
             ));
         };

@@ -4,6 +4,7 @@
 use diesel_async::AsyncConnection;
 use serde::Serialize;
 use uuid::Uuid;
+use zhengwu_domain::codes::Code;
 use zhengwu_domain::hotline::commands::{EntryChanges, MAX_ENTRY_LINKS, NewEntry, check_validity};
 use zhengwu_domain::hotline::flow::{
     ENTRY_FLOW, KB_AUTHORS, check_editable, check_reviewer, is_review,
@@ -37,7 +38,7 @@ async fn check_links(
             Ok(_) => {}
             Err(DbError::NotFound) => e.push(
                 &format!("matter_ids/{i}"),
-                RuleViolation::new("reference.not_found", "no such service matter"),
+                RuleViolation::new(Code::ReferenceNotFound, "no such service matter"),
             ),
             Err(x) => return Err(x.into()),
         }
@@ -52,7 +53,7 @@ async fn check_links(
             Ok(_) => {}
             Err(DbError::NotFound) => e.push(
                 &format!("disclosure_ids/{i}"),
-                RuleViolation::new("reference.not_found", "no such disclosure item"),
+                RuleViolation::new(Code::ReferenceNotFound, "no such disclosure item"),
             ),
             Err(x) => return Err(x.into()),
         }
@@ -60,7 +61,7 @@ async fn check_links(
     if matters.len() > MAX_ENTRY_LINKS || items.len() > MAX_ENTRY_LINKS {
         e.push(
             "matter_ids",
-            RuleViolation::new("list.too_long", "at most 50 links of each kind"),
+            RuleViolation::new(Code::ListTooLong, "at most 50 links of each kind"),
         );
     }
     Ok(e.finish()?)
@@ -166,7 +167,7 @@ pub async fn from_ticket<D: Serialize + Send + Sync>(
         let (t, _) = tickets::visible(c, actor, ticket).await?;
         let (Some(reply), Some(org_id)) = (t.reply.as_deref(), t.responsible_org_id) else {
             return Err(ApiError::conflict(
-                "ticket.not_replied",
+                Code::TicketNotReplied,
                 "the ticket has no reply yet",
             ));
         };
@@ -231,7 +232,7 @@ pub async fn search(
         }
         None => {
             if q.state.is_some() {
-                return Err(ApiError::field("?state", "staff.only", "staff only"));
+                return Err(ApiError::field("?state", Code::StaffOnly, "staff only"));
             }
             f.valid_on = Some(app.today());
             f.organization_id = q.org;

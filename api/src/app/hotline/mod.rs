@@ -1,6 +1,7 @@
 //! Use cases of the 12345 hotline: tickets (工单) from intake to callback, their steps,
 //! the public lookup and answers, the statistics, and the knowledge base (知识库).
 
+use zhengwu_domain::codes::Code;
 pub mod knowledge;
 pub mod public;
 pub mod steps;
@@ -32,7 +33,7 @@ async fn referenced_org(
     match orgs::get(conn, id.0).await {
         Ok(o) if visible(&o.path) => Ok(o),
         Ok(_) | Err(DbError::NotFound) => {
-            Err(ApiError::field(pointer, "reference.not_found", message))
+            Err(ApiError::field(pointer, Code::ReferenceNotFound, message))
         }
         Err(e) => Err(e.into()),
     }

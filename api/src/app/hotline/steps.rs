@@ -7,6 +7,7 @@ use diesel_async::AsyncConnection;
 use serde::Serialize;
 use uuid::Uuid;
 use zhengwu_domain::calendar::{DeadlineBasis, StoredDeadline};
+use zhengwu_domain::codes::Code;
 use zhengwu_domain::hotline::commands::{
     CallbackTicket, CloseTicket, DecideExtension, DispatchTicket, MergeTicket, PendingExtension,
     ReplyTicket, RequestExtension, ReturnTicket,
@@ -392,7 +393,7 @@ async fn merged(
     t: &mut Ticket,
     into: TicketId,
 ) -> AppResult<StepData> {
-    let unknown = || ApiError::field("/into", "reference.not_found", "no such ticket");
+    let unknown = || ApiError::field("/into", Code::ReferenceNotFound, "no such ticket");
     let target = match repo::get_ticket(c, into, false).await {
         Ok(o) => o,
         Err(DbError::NotFound) => return Err(unknown()),
@@ -403,7 +404,7 @@ async fn merged(
     }
     if target.state == TicketState::Merged.as_str() {
         let message = "that ticket was itself merged";
-        return Err(ApiError::field("/into", "merge.into_merged", message));
+        return Err(ApiError::field("/into", Code::MergeIntoMerged, message));
     }
     t.merged_into = Some(target.id);
     t.closed_at = Some(at.now);

@@ -1,6 +1,7 @@
 //! A matter's content as a command: parsed once (trimmed, checked), then stored as it is.
 
 use uuid::Uuid;
+use zhengwu_domain::codes::Code;
 use zhengwu_domain::services::{
     self as rules, CaseKind, FeeItem, ImplementerNature, Material, MatterType, OnlineDepth,
     ProcedureStep, ServiceObject,
@@ -29,7 +30,7 @@ pub fn parse_code(value: &str, max: usize) -> Result<String, RuleViolation> {
         Ok(value.to_owned())
     } else {
         Err(RuleViolation::new(
-            "matter.code_format",
+            Code::MatterCodeFormat,
             format!("1 to {max} letters or digits"),
         ))
     }
@@ -45,7 +46,7 @@ pub fn parse_content(c: MatterContent) -> AppResult<CheckedContent> {
     if c.service_objects.is_empty() {
         e.push(
             "service_objects",
-            RuleViolation::new("list.empty", "name at least one service object"),
+            RuleViolation::new(Code::ListEmpty, "name at least one service object"),
         );
     }
     if let Err(v) = rules::check_limits(c.case_kind, c.statutory_days, c.promised_days) {
@@ -54,13 +55,13 @@ pub fn parse_content(c: MatterContent) -> AppResult<CheckedContent> {
     if c.max_visits > 10 {
         e.push(
             "max_visits",
-            RuleViolation::new("range", "at most 10 visits"),
+            RuleViolation::new(Code::Range, "at most 10 visits"),
         );
     }
     if c.statutory_days > 365 {
         e.push(
             "statutory_days",
-            RuleViolation::new("range", "at most 365 working days"),
+            RuleViolation::new(Code::Range, "at most 365 working days"),
         );
     }
     let certificate = e.check_opt("result_certificate", c.result_certificate.as_deref(), |v| {
@@ -137,7 +138,7 @@ pub async fn check_windows(conn: &mut Conn, content: &CheckedContent) -> AppResu
         if !active || seen.contains(w) {
             return Err(ApiError::field(
                 &format!("/window_ids/{i}"),
-                "reference.not_found",
+                Code::ReferenceNotFound,
                 "no such active window (or listed twice)",
             ));
         }

@@ -1,6 +1,7 @@
 //! Service matters: registering and changing them, their publication workflow, the
 //! catalogue search and the public service guide.
 
+use zhengwu_domain::codes::Code;
 mod content;
 mod guide;
 
@@ -328,7 +329,7 @@ async fn visible_org(
         Some(o) if actor.sees(&o.path) => Ok(o),
         _ => Err(ApiError::field(
             "/organization_id",
-            "reference.not_found",
+            Code::ReferenceNotFound,
             "no such organisation in your scope",
         )),
     }

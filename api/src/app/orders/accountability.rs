@@ -4,6 +4,7 @@
 use diesel_async::AsyncConnection;
 use serde::Serialize;
 use uuid::Uuid;
+use zhengwu_domain::codes::Code;
 use zhengwu_domain::ids::{ComplaintId, OrderId, OrganizationId, UserId};
 use zhengwu_domain::orders::{ACCOUNTABILITY_READERS, AccountabilityKind, SUPERVISORS};
 use zhengwu_persistence::orders::{self as repo, Accountability};
@@ -43,7 +44,9 @@ async fn linked_orgs(
         let order = repo::get_order(conn, o, false)
             .await
             .found()?
-            .ok_or_else(|| ApiError::field("/order_id", "reference.not_found", "no such order"))?;
+            .ok_or_else(|| {
+                ApiError::field("/order_id", Code::ReferenceNotFound, "no such order")
+            })?;
         order_org = Some(order.organization_id);
     }
     let mut complaint_org = None;
@@ -52,7 +55,11 @@ async fn linked_orgs(
             .await
             .found()?
             .ok_or_else(|| {
-                ApiError::field("/complaint_id", "reference.not_found", "no such complaint")
+                ApiError::field(
+                    "/complaint_id",
+                    Code::ReferenceNotFound,
+                    "no such complaint",
+                )
             })?;
         complaint_org = Some(complaint.organization_id);
     }
@@ -75,7 +82,7 @@ async fn accountable(
         .ok_or_else(|| {
             ApiError::field(
                 "/organization_id",
-                "field.required_when",
+                Code::FieldRequiredWhen,
                 "name the organisation, an order or a complaint",
             )
         })?;
@@ -84,7 +91,7 @@ async fn accountable(
         Ok(_) | Err(DbError::NotFound) => {
             return Err(ApiError::field(
                 "/organization_id",
-                "reference.not_found",
+                Code::ReferenceNotFound,
                 "no such organisation in your scope",
             ));
         }
@@ -95,7 +102,7 @@ async fn accountable(
     {
         return Err(ApiError::field(
             "/user_id",
-            "reference.not_found",
+            Code::ReferenceNotFound,
             "no staff member of that organisation",
         ));
     }
@@ -107,7 +114,7 @@ async fn accountable(
         if !org.path.contains(&orgs::get(conn, linked_org).await?.path) {
             return Err(ApiError::field(
                 pointer,
-                "reference.not_found",
+                Code::ReferenceNotFound,
                 "not of that organisation",
             ));
         }

@@ -1,6 +1,7 @@
 //! Supervision orders (督办单): issuing, reading and the order's course (respond, close,
 //! escalate); accountability records in [`accountability`].
 
+use zhengwu_domain::codes::Code;
 pub mod accountability;
 
 use chrono::{Datelike, NaiveDate};
@@ -103,7 +104,7 @@ async fn ordered_organisation(
     let not_found = || {
         ApiError::field(
             "/object_id",
-            "reference.not_found",
+            Code::ReferenceNotFound,
             "no such object of that kind in your scope",
         )
     };

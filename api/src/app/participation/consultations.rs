@@ -3,6 +3,7 @@
 use diesel_async::AsyncConnection;
 use serde::Serialize;
 use uuid::Uuid;
+use zhengwu_domain::codes::Code;
 use zhengwu_domain::ids::{ConsultationId, OrganizationId};
 use zhengwu_domain::participation::commands::{Adoption, NewConsultation, Summary};
 use zhengwu_domain::participation::{
@@ -98,7 +99,7 @@ async fn organisation_in_scope(
         Ok(o) if actor.sees(&o.path) => Ok(o),
         Ok(_) | Err(DbError::NotFound) => Err(ApiError::field(
             "/organization_id",
-            "reference.not_found",
+            Code::ReferenceNotFound,
             "no such organisation in your scope",
         )),
         Err(e) => Err(e.into()),
@@ -221,7 +222,7 @@ async fn adopt(c: &mut Conn, id: ConsultationId, adoptions: &[Adoption]) -> AppR
             _ => {
                 return Err(ApiError::field(
                     &format!("/adoptions/{i}/comment_id"),
-                    "reference.not_found",
+                    Code::ReferenceNotFound,
                     "no approved comment of this consultation",
                 ));
             }

@@ -7,6 +7,7 @@ use diesel_async::AsyncConnection;
 use serde::Serialize;
 use uuid::Uuid;
 use zhengwu_domain::calendar::{DeadlineBasis, StoredDeadline};
+use zhengwu_domain::codes::Code;
 use zhengwu_domain::ids::{MessageId, OrganizationId};
 use zhengwu_domain::participation::commands::{Answer, Forward, NewMessage};
 use zhengwu_domain::participation::{
@@ -74,7 +75,7 @@ async fn existing_organisation(c: &mut Conn, id: OrganizationId) -> AppResult<()
         Some(_) => Ok(()),
         None => Err(ApiError::field(
             "/organization_id",
-            "reference.not_found",
+            Code::ReferenceNotFound,
             "no such organisation",
         )),
     }
@@ -220,7 +221,7 @@ async fn apply(app: &AppState, c: &mut Conn, m: &mut Message, effect: Effect) ->
             if x.needs_item() && !item_published(c, &x).await? {
                 return Err(ApiError::field(
                     "/disclosure_id",
-                    "reference.not_found",
+                    Code::ReferenceNotFound,
                     "a disclosed answer links the published item",
                 ));
             }
@@ -259,7 +260,7 @@ pub async fn echo_wall(
         Some(raw) => {
             let m = repo::get_message(&mut conn, MessageId(raw), false)
                 .await
-                .map_err(|_| ApiError::field("?cursor", "cursor.invalid", "unknown cursor"))?;
+                .map_err(|_| ApiError::field("?cursor", Code::CursorInvalid, "unknown cursor"))?;
             m.published_at.map(|at| (at, m.id))
         }
     };

@@ -7,6 +7,7 @@ use chrono::{Datelike, NaiveDate};
 use diesel_async::AsyncConnection;
 use serde::Serialize;
 use zhengwu_domain::calendar::{Calendar, DeadlineBasis, StoredDeadline};
+use zhengwu_domain::codes::Code;
 use zhengwu_domain::ids::DisclosureRequestId;
 use zhengwu_domain::requests::commands::{
     self as cmd, Consult, Extend, FeeBasis, RecordOpinion, Reply, RequestCorrection, StopKind,
@@ -469,7 +470,7 @@ async fn reply_effect(s: &Step<'_>, c: &mut Conn, r: &Request, x: Reply) -> AppR
     }
     let reading = clock_of(r, &s.stops)
         .read(&s.cal, s.day)
-        .map_err(|e| ApiError::unprocessable("request.clock", e.to_string()))?;
+        .map_err(|e| ApiError::unprocessable(Code::RequestClock, e.to_string()))?;
     let late = reading.due_date.is_some_and(|d| s.day > d);
     end_open_stop(s, c, r.id, None).await?;
     let reply_type = x.reply_type;

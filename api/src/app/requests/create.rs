@@ -4,6 +4,7 @@
 use diesel_async::AsyncConnection;
 use serde::Serialize;
 use zhengwu_domain::account::{ApplicantType, LegalPersonKind, Role};
+use zhengwu_domain::codes::Code;
 use zhengwu_domain::ids::{DisclosureRequestId, UserId};
 use zhengwu_domain::requests::commands::{Intake, NewRequest};
 use zhengwu_domain::requests::{OFFICERS, RequestChannel, RequestState};
@@ -90,7 +91,7 @@ async fn organisation(
         Ok(o) if online || actor.sees(&o.path) => Ok(o),
         Ok(_) | Err(DbError::NotFound) => Err(ApiError::field(
             "/organization_id",
-            "reference.not_found",
+            Code::ReferenceNotFound,
             "no such organisation",
         )),
         Err(e) => Err(e.into()),
@@ -117,7 +118,7 @@ async fn applicant(c: &mut Conn, actor: &Actor, cmd: &NewRequest) -> AppResult<A
     {
         return Err(ApiError::field(
             "/applicant/user_id",
-            "reference.not_found",
+            Code::ReferenceNotFound,
             "no such applicant account",
         ));
     }

@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use uuid::Uuid;
 use zhengwu_domain::account::ApplicantType;
+use zhengwu_domain::codes::Code;
 use zhengwu_domain::ids::{DisclosureRequestId, OrganizationId};
 use zhengwu_domain::requests::{self as rules, FeeMethod, RequestState};
 use zhengwu_persistence::requests as repo;
@@ -127,12 +128,12 @@ pub fn fee_quote(method: FeeMethod, nth: Option<u32>, pages: Option<u32>) -> App
         }),
         (FeeMethod::ByCase, _, _) => Err(ApiError::field(
             "?nth",
-            "fee.by_case",
+            Code::FeeByCase,
             "by case: give nth (and not pages)",
         )),
         (FeeMethod::ByVolume, _, _) => Err(ApiError::field(
             "?pages",
-            "fee.by_volume",
+            Code::FeeByVolume,
             "by volume: give pages (and not nth)",
         )),
     }

@@ -2,6 +2,7 @@
 //! its stops, reply and remedies.
 
 use chrono::NaiveDate;
+use zhengwu_domain::codes::Code;
 use zhengwu_domain::requests::{self as rules, RequestState};
 use zhengwu_persistence::Conn;
 use zhengwu_persistence::requests::{self as repo, Request};
@@ -23,7 +24,7 @@ pub(super) async fn read_clock(
     let cal = calendar_from(conn, r.received_on).await?;
     let reading = clock
         .read(&cal, until)
-        .map_err(|e| ApiError::unprocessable("request.clock", e.to_string()))?;
+        .map_err(|e| ApiError::unprocessable(Code::RequestClock, e.to_string()))?;
     let stopped_for = match r.state {
         RequestState::AwaitingCorrection => Some("awaiting_correction".to_owned()),
         _ => stops

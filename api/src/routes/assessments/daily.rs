@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use zhengwu_domain::assessment::{self as rules, Dimension, MAX_ITEMS, SubjectKind};
+use zhengwu_domain::codes::Code;
 use zhengwu_domain::ids::{AssessmentId, OrganizationId};
 use zhengwu_domain::validation::{self, Errors, RuleViolation};
 use zhengwu_persistence::assessments::StoredItem;
@@ -142,7 +143,7 @@ fn check_items(e: &mut Errors, items: &[ItemIn]) -> Vec<StoredItem> {
         e.push(
             "items",
             RuleViolation::new(
-                "assessment.too_many_items",
+                Code::AssessmentTooManyItems,
                 format!("at most {MAX_ITEMS} items a day"),
             ),
         );

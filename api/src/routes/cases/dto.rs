@@ -11,6 +11,7 @@ use zhengwu_domain::cases::{
     OnBehalfOf, ReviewStep, SpecialProcedure, SubmittedMaterial, Suspension,
 };
 pub use zhengwu_domain::cases::{CaseChannel, MaterialProblem};
+use zhengwu_domain::codes::Code;
 use zhengwu_domain::ids::{CaseId, MatterId, OrganizationId, UserId, WindowId};
 use zhengwu_domain::validation::{self, Errors, FieldError, RuleViolation};
 
@@ -247,7 +248,7 @@ fn materials_of(
         if !(1..=20).contains(&m.copies) {
             e.push(
                 &format!("{base}/{i}/copies"),
-                RuleViolation::new("range", "1 to 20 copies"),
+                RuleViolation::new(Code::Range, "1 to 20 copies"),
             );
         }
     }
@@ -278,7 +279,7 @@ impl NotifyMissingIn {
         if self.items.is_empty() {
             return Err(ApiError::field(
                 "/items",
-                "list.empty",
+                Code::ListEmpty,
                 "a notice lists everything missing or defective, at least one item",
             ));
         }
@@ -342,12 +343,12 @@ impl DecideIn {
         match self.decision {
             Decision::Approved if result_number.is_none() => Err(ApiError::field(
                 "/result_number",
-                "field.required_when",
+                Code::FieldRequiredWhen,
                 "an approval names its result document",
             )),
             Decision::Denied if reason.is_none() => Err(ApiError::field(
                 "/reason",
-                "field.required_when",
+                Code::FieldRequiredWhen,
                 "a denial gives its reasons",
             )),
             decision => Ok(DecideCase {
@@ -374,7 +375,7 @@ impl ChargeIn {
         if self.items.is_empty() {
             return Err(ApiError::field(
                 "/items",
-                "list.empty",
+                Code::ListEmpty,
                 "charge at least one item",
             ));
         }
@@ -383,7 +384,7 @@ impl ChargeIn {
             if it.amount_fen <= 0 {
                 return Err(ApiError::field(
                     &format!("/items/{i}/amount_fen"),
-                    "money.positive",
+                    Code::MoneyPositive,
                     "a positive number of fen",
                 ));
             }
@@ -404,7 +405,7 @@ impl CreateCase {
         if self.matter_ids.is_empty() || self.matter_ids.len() > 20 {
             e.push(
                 "matter_ids",
-                RuleViolation::new("list.length", "1 to 20 matters"),
+                RuleViolation::new(Code::ListLength, "1 to 20 matters"),
             );
         }
         let project_name = if self.matter_ids.len() > 1 {

@@ -4,6 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
+use zhengwu_domain::codes::Code;
 use zhengwu_domain::complaints::{ComplaintCategory, ComplaintKind, ComplaintState};
 use zhengwu_domain::ids::{CaseId, OrganizationId, UserId, WindowId};
 use zhengwu_domain::validation::{self, Errors, RuleViolation};
@@ -50,7 +51,7 @@ impl ComplaintIn {
                 e.push(
                     "contact",
                     RuleViolation::new(
-                        "field.required_when",
+                        Code::FieldRequiredWhen,
                         "leave a phone number or e-mail for the reply (never public)",
                     ),
                 );

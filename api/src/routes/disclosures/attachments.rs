@@ -5,6 +5,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use futures_util::StreamExt;
 use uuid::Uuid;
+use zhengwu_domain::codes::Code;
 use zhengwu_domain::ids::{AttachmentId, DisclosureItemId};
 
 use super::actor_of;
@@ -71,7 +72,7 @@ pub async fn download(
 }
 
 fn multipart_error(e: impl std::fmt::Display) -> ApiError {
-    ApiError::bad_request("request.invalid_multipart", e.to_string())
+    ApiError::bad_request(Code::RequestInvalidMultipart, e.to_string())
 }
 
 /// The name a form field gives its file: `filename`, or the RFC 5987
@@ -84,7 +85,7 @@ fn filename_of(field: &actix_multipart::Field) -> ApiResult<String> {
     match disposition.and_then(|d| d.get_filename_ext()) {
         Some(ext) if ext.charset.to_string().eq_ignore_ascii_case("utf-8") => {
             String::from_utf8(ext.value.clone()).map_err(|_| {
-                ApiError::field("/file", "text.encoding", "the file name is not UTF-8")
+                ApiError::field("/file", Code::TextEncoding, "the file name is not UTF-8")
             })
         }
         _ => Ok(String::new()),
@@ -94,7 +95,7 @@ fn filename_of(field: &actix_multipart::Field) -> ApiResult<String> {
 fn too_large(limit: usize) -> ApiError {
     ApiError::new(
         actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
-        "attachment.too_large",
+        Code::AttachmentTooLarge,
         "The file is too large",
     )
     .detail(format!("an attachment may have at most {limit} bytes"))
@@ -126,7 +127,7 @@ async fn read_upload(form: &mut Multipart, limit: usize) -> ApiResult<Upload> {
     file.ok_or_else(|| {
         ApiError::field(
             "/file",
-            "field.required",
+            Code::FieldRequired,
             "send the file in a form field named file",
         )
     })

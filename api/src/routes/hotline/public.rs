@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
+use zhengwu_domain::codes::Code;
 use zhengwu_domain::hotline::stats::Measures;
 use zhengwu_domain::hotline::{TicketKind, TicketState};
 use zhengwu_domain::ids::{OrganizationId, TicketId};
@@ -131,7 +132,7 @@ fn answers_before(page: &PageParams) -> ApiResult<Option<(DateTime<Utc>, TicketI
         .ok_or_else(|| {
             ApiError::field(
                 "?cursor",
-                "cursor.invalid",
+                Code::CursorInvalid,
                 "the cursor is not one this API gave out",
             )
         })?;

@@ -4,6 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
+use zhengwu_domain::codes::Code;
 use zhengwu_domain::orders::{OrderState, RESPONSE_DAYS};
 use zhengwu_domain::supervision::AlertObject;
 use zhengwu_domain::validation::{self, Errors, RuleViolation};
@@ -12,7 +13,7 @@ use crate::app::orders::{IssueOrder, OrderStep, OrderView};
 use crate::error::ApiError;
 
 fn working_days_violation() -> RuleViolation {
-    RuleViolation::new("range", "1 to 60 working days")
+    RuleViolation::new(Code::Range, "1 to 60 working days")
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -1,6 +1,7 @@
 //! Each body parsed once into its command: texts trimmed and within their limits, field
 //! errors collected and answered together (422).
 
+use zhengwu_domain::codes::Code;
 use zhengwu_domain::ids::{CommentId, DisclosureItemId, OrganizationId};
 use zhengwu_domain::participation::commands::{
     self as cmd, Adoption as AdoptionCmd, Answer, Forward, NewComment, NewConsultation, NewMessage,
@@ -100,7 +101,7 @@ impl ModerateIn {
             }),
             (Moderation::Rejected, None) => Err(ApiError::field(
                 "/reason",
-                "field.required_when",
+                Code::FieldRequiredWhen,
                 "a rejection gives its reason",
             )),
         }

@@ -1,6 +1,7 @@
 //! Each body parsed once into its command: texts trimmed and within their limits, field
 //! errors collected and answered together (422).
 
+use zhengwu_domain::codes::Code;
 use zhengwu_domain::ids::{DisclosureItemId, OrganizationId, UserId};
 use zhengwu_domain::requests::commands::{
     self as cmd, Contact as ContactCmd, FeeBasis, NamedApplicant, NewRemedy, NewRequest, Provided,
@@ -133,7 +134,7 @@ impl FeeNoticeIn {
             (FeeMethod::ByVolume, Some(pages)) => Ok(FeeBasis::ByVolume { pages }),
             (FeeMethod::ByVolume, None) => Err(ApiError::field(
                 "/pages",
-                "field.required_when",
+                Code::FieldRequiredWhen,
                 "a fee by volume counts the pages",
             )),
             (FeeMethod::ByCase, _) => Ok(FeeBasis::ByCase),

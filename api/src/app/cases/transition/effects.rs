@@ -8,6 +8,7 @@ use zhengwu_domain::cases::{
     self as rules, CaseCommand, Charge, DecideCase, Delivery, Extension, MissingMaterial,
     ReviewStep, SubmittedMaterial, Suspension, check_step_taker,
 };
+use zhengwu_domain::codes::Code;
 use zhengwu_domain::ids::UserId;
 use zhengwu_domain::validation;
 use zhengwu_persistence::cases::{self as repo, Case, Outcome};
@@ -196,7 +197,7 @@ async fn assign(c: &mut Conn, at: &At<'_>, case: &mut Case, assignee: UserId) ->
     if !ok {
         return Err(ApiError::field(
             "/assignee_id",
-            "reference.not_found",
+            Code::ReferenceNotFound,
             "no active staff member of the handling organisation",
         ));
     }
