@@ -474,7 +474,9 @@ pub async fn compute_anomalies(
                                 "收件后第 {days} 个工作日才一次性告知补正（应在 {} 个工作日内），视为收件之日起受理",
                                 r.notice_window_days
                             ),
-                            serde_json::json!({"received_on": rec, "notice_on": on, "working_days": days}),
+                            serde_json::json!({
+                                "received_on": rec, "notice_on": on, "working_days": days
+                            }),
                         )
                     })
                 }

@@ -79,7 +79,8 @@ pub const ENV_HELP: &str = "\
 Environment:
   DATABASE_URL                 PostgreSQL URL (required), e.g. postgres://zhengwu@db:5432/zhengwu;
                                TLS: ?sslmode=verify-full&sslrootcert=/path/ca.pem (as libpq)
-  ZHENGWU_READ_DATABASE_URL    a read replica for public search and lookups, statistics, reports and alerts [default: none]
+  ZHENGWU_READ_DATABASE_URL    a read replica for public search and lookups, statistics, reports
+                               and alerts [default: none]
   ZHENGWU_BIND                 address to listen on [default: 127.0.0.1:8080]
   ZHENGWU_JWT_SECRET           HMAC secret for access tokens, at least 32 bytes (required by serve)
   ZHENGWU_AUDIT_KEY            key of the audit checkpoints, 32+ bytes [default: from JWT secret]
@@ -98,18 +99,25 @@ Environment:
   ZHENGWU_DB_TIMEOUT_MS        wait for a connection before answering 503 [default: 5000]
   ZHENGWU_DB_STATEMENT_TIMEOUT_MS  statement timeout [default: 30000]
   ZHENGWU_WORKERS              HTTP worker threads [default: number of CPUs]
-  ZHENGWU_HEAVY_READS          alert lists, statistics, assessments and bulletins computed at once; more wait [default: number of CPUs]
+  ZHENGWU_HEAVY_READS          alert lists, statistics, assessments and bulletins computed at once;
+                               more wait [default: number of CPUs]
   ZHENGWU_STORAGE_DIR          directory of attachment files [default: .data/storage]
   ZHENGWU_ATTACHMENT_LIMIT     largest attachment in bytes [default: 20971520]
-  ZHENGWU_LOOKUP_RATE          public lookups (cases, 12345 tickets, complaints) per address and minute [default: 30]
+  ZHENGWU_LOOKUP_RATE          public lookups (cases, 12345 tickets, complaints) per address and
+                               minute [default: 30]
   ZHENGWU_LOGIN_RATE           token requests per address and minute [default: 30]
-  ZHENGWU_TRUST_FORWARDED      take the client address from X-Forwarded-For (behind a proxy) [default: false]
+  ZHENGWU_TRUST_FORWARDED      take the client address from X-Forwarded-For (behind a proxy)
+                               [default: false]
   ZHENGWU_ALERT_JOB_INTERVAL   seconds between runs of the alert job, 0 = off [default: 300]
-  ZHENGWU_STATS_REFRESH_INTERVAL  seconds between runs of the case statistics refresher, 0 = off [default: 5]
+  ZHENGWU_STATS_REFRESH_INTERVAL  seconds between runs of the case statistics refresher, 0 = off
+                               [default: 5]
   ZHENGWU_IDEMPOTENCY_TTL      seconds an Idempotency-Key is kept [default: 86400]
-  ZHENGWU_CLIENT_REQUEST_TIMEOUT_MS     time to send a request's line and headers, else 408 [default: 5000]
-  ZHENGWU_CLIENT_DISCONNECT_TIMEOUT_MS  time for a client to close its side of a closing connection [default: 1000]
-  ZHENGWU_KEEP_ALIVE_SECONDS   idle time of a keep-alive connection, 0 = close after each response [default: 5]
+  ZHENGWU_CLIENT_REQUEST_TIMEOUT_MS     time to send a request's line and headers, else 408
+                               [default: 5000]
+  ZHENGWU_CLIENT_DISCONNECT_TIMEOUT_MS  time for a client to close its side of a closing
+                               connection [default: 1000]
+  ZHENGWU_KEEP_ALIVE_SECONDS   idle time of a keep-alive connection, 0 = close after each
+                               response [default: 5]
   (fixed by the HTTP server: at most 96 request headers and 128 KiB (131072 bytes) of request
    line and headers, else 431)
   RUST_LOG                     log filter [default: info]";

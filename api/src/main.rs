@@ -11,7 +11,8 @@ use zhengwu_api::state::AppState;
 use zhengwu_persistence::db;
 
 #[derive(Parser)]
-#[command(name = "zhengwu", version, about = "zhengwu 政务: disclosure, services and supervision API", after_help = ENV_HELP)]
+#[command(name = "zhengwu", version, about = "zhengwu 政务: disclosure, services and supervision \
+    API", after_help = ENV_HELP)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -30,7 +31,8 @@ enum Command {
     CreateAdmin {
         #[arg(long)]
         username: String,
-        /// Read the password from standard input (required: passwords never go on the command line).
+        /// Read the password from standard input (required: passwords never go on the command
+        /// line).
         #[arg(long, required = true)]
         password_stdin: bool,
         #[arg(long, default_value = "系统管理员")]
@@ -38,7 +40,8 @@ enum Command {
     },
     /// Print the OpenAPI document as YAML (openapi.yaml is this output).
     Openapi,
-    /// Load the demo data set (idempotent): a city with two counties, departments, halls with windows, staff of every role.
+    /// Load the demo data set (idempotent): a city with two counties, departments, halls with
+    /// windows, staff of every role.
     #[command(after_help = ENV_HELP)]
     Demo,
     /// Fill the database with synthetic records for benchmarks (after the demo data): per

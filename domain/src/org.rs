@@ -153,7 +153,8 @@ impl CreditCode {
                 None => {
                     return Err(RuleViolation::new(
                         Code::CreditCodeCharset,
-                        "only digits and the upper-case letters except I, O, Z, S and V are allowed",
+                        "only digits and the upper-case letters except I, O, Z, S and V are \
+                            allowed",
                     ));
                 }
             }

@@ -134,13 +134,17 @@ impl RuleId {
     pub fn description(self) -> &'static str {
         match self {
             RuleId::CaseDeadline => {
-                "accepted cases against their due date (promised limit, extension and special procedures)"
+                "accepted cases against their due date (promised limit, extension and special \
+                    procedures)"
             }
             RuleId::CaseStepDeadline => {
-                "the pending procedure step of an accepted case against the step's time limit, counted from the previous step (or acceptance: the first step of a procedure is intake)"
+                "the pending procedure step of an accepted case against the step's time limit, \
+                    counted from the previous step (or acceptance: the first step of a procedure \
+                    is intake)"
             }
             RuleId::RequestDeadline => {
-                "open applications for disclosure against their reply date (20 working days, extension, stops)"
+                "open applications for disclosure against their reply date (20 working days, \
+                    extension, stops)"
             }
             RuleId::PublicationDeadline => {
                 "proactive items not yet published against formed_on + 20 working days"
@@ -155,10 +159,12 @@ impl RuleId {
                 "supervision orders not yet responded to against their due date"
             }
             RuleId::ComplaintAcceptanceDeadline => {
-                "complaints and reports without a decision to accept against receipt + the acceptance days"
+                "complaints and reports without a decision to accept against receipt + the \
+                    acceptance days"
             }
             RuleId::TicketDeadline => {
-                "hotline tickets with a department (dispatched or reopened) against their due date (time limit by kind, extension)"
+                "hotline tickets with a department (dispatched or reopened) against their due date \
+                    (time limit by kind, extension)"
             }
             RuleId::DeliveryDeadline => {
                 "decided cases not yet delivered against the decision day + 10 working days \
@@ -169,19 +175,23 @@ impl RuleId {
             }
             RuleId::FeeAboveStandard => "a charge above the item's standard",
             RuleId::DecidedBeforeAccepted => {
-                "a decision without acceptance, before it, or sooner after it than the minimum processing minutes for a promised case (entered after the fact)"
+                "a decision without acceptance, before it, or sooner after it than the minimum \
+                    processing minutes for a promised case (entered after the fact)"
             }
             RuleId::RefusalWithoutReason => {
-                "a refusal or a denial whose reason is missing or shorter than the minimum reason length"
+                "a refusal or a denial whose reason is missing or shorter than the minimum reason \
+                    length"
             }
             RuleId::StepOverTime => {
                 "a recorded procedure step that took more working days than its time limit"
             }
             RuleId::ExtensionBeyondLimit => {
-                "a case whose limit with extension exceeds the statutory limit plus the legal extension (AL Art.42)"
+                "a case whose limit with extension exceeds the statutory limit plus the legal \
+                    extension (AL Art.42)"
             }
             RuleId::LateCorrectionNotice => {
-                "a one-time notice of missing materials later than the notice window after receipt (AL Art.32: the case then counts as accepted on receipt)"
+                "a one-time notice of missing materials later than the notice window after receipt \
+                    (AL Art.32: the case then counts as accepted on receipt)"
             }
             RuleId::LateDelivery => {
                 "a decision delivered after the decision day + 10 working days (AL Art.44)"
@@ -199,7 +209,10 @@ impl RuleId {
     "yellow_days_left": 1, "yellow_percent_used": 80, "rectification_days": 5,
     "complaint_acceptance_days": 5, "notice_window_days": 5, "min_processing_minutes": 30,
     "min_reason_chars": 4, "grades": {"excellent": 95, "good": 85, "pass": 70},
-    "ticket_limits": {"consultation": 3, "help": 3, "complaint": 13, "report": 13, "suggestion": 13, "praise": 3, "emergency": 0, "reopened": 5},
+    "ticket_limits": {
+        "consultation": 3, "help": 3, "complaint": 13, "report": 13, "suggestion": 13,
+        "praise": 3, "emergency": 0, "reopened": 5
+    },
     "disabled_rules": []
 })))]
 pub struct SupervisionRules {

@@ -367,8 +367,9 @@ pub struct StatRow {
     pub rectification_state: Option<String>,
 }
 
-/// The evaluations given in `from..=to` to organisations within the scope, with the hall of their window and the state of their rectification. With
-/// `public_only`, annulled evaluations and those of classified cases are left out.
+/// The evaluations given in `from..=to` to organisations within the scope, with the hall of
+/// their window and the state of their rectification. With `public_only`, annulled
+/// evaluations and those of classified cases are left out.
 pub async fn stat_rows(
     conn: &mut Conn,
     within: &Scope,

@@ -25,7 +25,8 @@ pub fn matter_body(org: &str, code: &str, name: &str, window: &str, fees: Value)
         "name": name, "matter_type": "administrative_licensing",
         "implementer_nature": "statutory", "service_objects": ["legal_person", "natural_person"],
         "legal_basis": "《中华人民共和国建筑法》第七条", "conditions": "依法取得用地和规划许可。",
-        "procedure": [{"name": "受理"}, {"name": "审核", "time_limit_days": 1}, {"name": "决定", "time_limit_days": 1}, {"name": "送达"}],
+        "procedure": [{"name": "受理"}, {"name": "审核", "time_limit_days": 1}, {"name": "决定",
+            "time_limit_days": 1}, {"name": "送达"}],
         "statutory_days": 15, "promised_days": 3, "case_kind": "promised", "max_visits": 1,
         "online_depth": "full_online", "fees": fees,
         "materials": [

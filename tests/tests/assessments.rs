@@ -123,11 +123,13 @@ fn items(list: &[(&str, i32, &str)]) -> Value {
 }
 
 fn window(hall: &str, w: &str, day: &str, list: &[(&str, i32, &str)]) -> Value {
-    json!({"hall_id": hall, "subject_kind": "window", "subject_id": w, "day": day, "items": items(list)})
+    json!({"hall_id": hall, "subject_kind": "window", "subject_id": w, "day": day,
+        "items": items(list)})
 }
 
 fn staff(hall: &str, u: &str, day: &str, list: &[(&str, i32, &str)]) -> Value {
-    json!({"hall_id": hall, "subject_kind": "staff", "subject_id": u, "day": day, "items": items(list)})
+    json!({"hall_id": hall, "subject_kind": "staff", "subject_id": u, "day": day,
+        "items": items(list)})
 }
 
 fn find<'a>(list: &'a Value, id: &str) -> &'a Value {
@@ -138,11 +140,13 @@ fn find<'a>(list: &'a Value, id: &str) -> &'a Value {
 
 /// The fixture of the domain's unit test, over the API. Days Mon 16 – Wed 18 Nov 2026:
 ///
-/// | window | 16                          | 17                    | 18             | total | avg    |
-/// |--------|-----------------------------|-----------------------|----------------|-------|--------|
-/// | 01     | attitude +3 → 103           | none → 100            | skill +2 → 102 | 305   | 101.67 |
-/// | 02     | discipline −5, handling +2 → 97 | attitude +6 → 106 | environment +2 → 102 | 305 | 101.67 |
-/// | 03     | handling −10 → 90           | attitude −8, skill +3 → 95 | —         | 185   | 92.5   |
+/// | win | 16                              | 17                         | 18                   |
+/// |-----|---------------------------------|----------------------------|----------------------|
+/// | 01  | attitude +3 → 103               | none → 100                 | skill +2 → 102       |
+/// | 02  | discipline −5, handling +2 → 97 | attitude +6 → 106          | environment +2 → 102 |
+/// | 03  | handling −10 → 90               | attitude −8, skill +3 → 95 | —                    |
+///
+/// Totals 305, 305 and 185; averages 101.67, 101.67 and 92.5.
 ///
 /// Ranks 1, 1, 3; quarter grades excellent, excellent, good. Attendance: c1 present on 16,
 /// on leave on 17 covered by c2 (window 01); c3 late on 16 (02); c4 absent on 16 with nobody
@@ -207,7 +211,8 @@ async fn ranking_grades_and_candidates_on_a_hand_computed_fixture() {
     }
     for body in [
         json!({"window_id": w1, "user_id": c1, "day": "2026-11-16", "status": "present"}),
-        json!({"window_id": w1, "user_id": c1, "day": "2026-11-17", "status": "leave", "covered_by": c2}),
+        json!({"window_id": w1, "user_id": c1, "day": "2026-11-17", "status": "leave",
+            "covered_by": c2}),
         json!({"window_id": w2, "user_id": c3, "day": "2026-11-16", "status": "late"}),
         json!({"window_id": w3, "user_id": c4, "day": "2026-11-16", "status": "absent"}),
     ] {
@@ -387,16 +392,28 @@ async fn attendance_checks_the_window_staff_and_the_ab_cover() {
     assert_eq!(r.status, 422);
     assert_eq!(r.pointers(), vec!["/user_id"]);
     assert_eq!(r.body["errors"][0]["code"], "attendance.not_window_staff");
-    let r = bad(json!({"window_id": w1, "user_id": c1, "day": "2026-11-19", "status": "absent", "covered_by": c3})).await;
+    let r = bad(
+        json!({"window_id": w1, "user_id": c1, "day": "2026-11-19", "status": "absent",
+        "covered_by": c3}),
+    )
+    .await;
     assert_eq!(r.status, 422);
     assert_eq!(r.pointers(), vec!["/covered_by"]);
     assert_eq!(
         r.body["errors"][0]["code"],
         "attendance.cover_not_window_staff"
     );
-    let r = bad(json!({"window_id": w1, "user_id": c1, "day": "2026-11-19", "status": "absent", "covered_by": c1})).await;
+    let r = bad(
+        json!({"window_id": w1, "user_id": c1, "day": "2026-11-19", "status": "absent",
+        "covered_by": c1}),
+    )
+    .await;
     assert_eq!(r.body["errors"][0]["code"], "attendance.cover_self");
-    let r = bad(json!({"window_id": w1, "user_id": c1, "day": "2026-11-19", "status": "present", "covered_by": c2})).await;
+    let r = bad(
+        json!({"window_id": w1, "user_id": c1, "day": "2026-11-19", "status": "present",
+        "covered_by": c2}),
+    )
+    .await;
     assert_eq!(r.pointers(), vec!["/covered_by"]);
     assert_eq!(r.body["errors"][0]["code"], "attendance.cover_not_needed");
     // Tomorrow, by the server's clock in Asia/Shanghai.
@@ -409,7 +426,11 @@ async fn attendance_checks_the_window_staff_and_the_ab_cover() {
         bad(json!({"window_id": w1, "user_id": c1, "day": "2026-11-19", "status": "sick"})).await;
     assert_eq!(r.status, 422);
     assert_eq!(r.pointers(), vec!["/status"]);
-    let r = bad(json!({"window_id": h.tree.hall_a, "user_id": c1, "day": "2026-11-19", "status": "present"})).await;
+    let r = bad(
+        json!({"window_id": h.tree.hall_a, "user_id": c1, "day": "2026-11-19",
+        "status": "present"}),
+    )
+    .await;
     assert_eq!(r.pointers(), vec!["/window_id"]);
 
     // B covers for A on leave; a retry with the same key is answered once.
@@ -892,7 +913,8 @@ async fn the_monthly_bulletin_counts_cases_attendance_and_scores_per_window() {
     let sup = login(&app, "sup.a", PASSWORD).await;
     for body in [
         json!({"window_id": w1, "user_id": c1, "day": "2026-11-02", "status": "present"}),
-        json!({"window_id": w2, "user_id": c3, "day": "2026-11-02", "status": "leave", "covered_by": c4}),
+        json!({"window_id": w2, "user_id": c3, "day": "2026-11-02", "status": "leave",
+            "covered_by": c4}),
     ] {
         assert_eq!(
             post(&app, &sup, "/api/v1/attendance", body).await.status,
@@ -962,7 +984,8 @@ async fn the_monthly_bulletin_counts_cases_attendance_and_scores_per_window() {
     assert_eq!(first["number"], "01");
     assert_eq!(
         first["cases"],
-        json!({"received": 4, "accepted": 3, "completed": 2, "completed_on_time": 1, "on_time_rate": 0.5})
+        json!({"received": 4, "accepted": 3, "completed": 2, "completed_on_time": 1,
+            "on_time_rate": 0.5})
     );
     assert_eq!(
         (
@@ -979,7 +1002,8 @@ async fn the_monthly_bulletin_counts_cases_attendance_and_scores_per_window() {
     assert_eq!(second["number"], "02");
     assert_eq!(
         second["cases"],
-        json!({"received": 1, "accepted": 1, "completed": 0, "completed_on_time": 0, "on_time_rate": null})
+        json!({"received": 1, "accepted": 1, "completed": 0, "completed_on_time": 0,
+            "on_time_rate": null})
     );
     assert_eq!(second["attendance"]["leave"], 1);
     assert_eq!(second["attendance"]["uncovered"], 0);
@@ -991,7 +1015,8 @@ async fn the_monthly_bulletin_counts_cases_attendance_and_scores_per_window() {
     let totals = &body["totals"];
     assert_eq!(
         totals["cases"],
-        json!({"received": 5, "accepted": 4, "completed": 2, "completed_on_time": 1, "on_time_rate": 0.5})
+        json!({"received": 5, "accepted": 4, "completed": 2, "completed_on_time": 1,
+            "on_time_rate": 0.5})
     );
     assert_eq!(
         (

@@ -59,8 +59,15 @@ async fn a_case_from_application_to_delivery_with_pauses_and_an_extension() {
     // An expert review from Mon 29 Sep to Fri 10 Oct stops the clock.
     clock.set(at("2025-09-29"));
     let clerk = login(&app, "clerk.a", PASSWORD).await;
-    let s = act(&app, &clerk, &id, "suspend",
-        json!({"procedure": "expert_review", "reason": "组织专家评审", "expected_end": "2025-10-10"})).await;
+    let s = act(
+        &app,
+        &clerk,
+        &id,
+        "suspend",
+        json!({"procedure": "expert_review", "reason": "组织专家评审",
+            "expected_end": "2025-10-10"}),
+    )
+    .await;
     assert_eq!(s.status, 200, "{:?}", s.body);
     assert_eq!(s.body["state"], "suspended");
     assert!(s.body["clock"]["due_date"].is_null());
@@ -68,7 +75,8 @@ async fn a_case_from_application_to_delivery_with_pauses_and_an_extension() {
     let clerk = login(&app, "clerk.a", PASSWORD).await;
     let r = act(&app, &clerk, &id, "resume", json!({})).await;
     assert_eq!(r.status, 200);
-    // Paused: 30 Sep, 9 Oct, 10 Oct (3 working days) → 6 working days from 26 Sep: 11 Oct (adjusted Saturday).
+    // Paused: 30 Sep, 9 Oct, 10 Oct (3 working days) → 6 working days from 26 Sep: 11 Oct
+    // (adjusted Saturday).
     assert_eq!(r.body["clock"]["working_days_paused"], 3);
     assert_eq!(r.body["clock"]["due_date"], "2025-10-11");
 
@@ -252,9 +260,12 @@ async fn intake_notices_refusal_and_visibility() {
     let at_window = |materials: Value| {
         req(&app, Method::POST, "/api/v1/cases")
             .token(&clerk)
-            .json(json!({"matter_ids": [h.matter], "channel": "window", "window_id": h.window,
-                "applicant": {"name": "王五", "applicant_type": "natural_person", "phone": "13812345678"},
-                "materials": materials}))
+            .json(
+                json!({"matter_ids": [h.matter], "channel": "window", "window_id": h.window,
+                "applicant": {"name": "王五", "applicant_type": "natural_person",
+                    "phone": "13812345678"},
+                "materials": materials}),
+            )
             .send()
     };
     let bad = at_window(json!([{"name": "营业执照"}])).await;
@@ -262,7 +273,10 @@ async fn intake_notices_refusal_and_visibility() {
     assert_eq!(bad.pointers(), vec!["/materials/0/name"]);
     let online_by_clerk = req(&app, Method::POST, "/api/v1/cases")
         .token(&clerk)
-        .json(json!({"matter_ids": [h.matter], "channel": "web", "applicant": {"name": "x", "applicant_type": "natural_person"}}))
+        .json(
+            json!({"matter_ids": [h.matter], "channel": "web", "applicant": {"name": "x",
+            "applicant_type": "natural_person"}}),
+        )
         .send()
         .await;
     assert_eq!(online_by_clerk.status, 422);
@@ -455,7 +469,15 @@ async fn fees_outside_the_list_or_above_standard_are_flagged() {
     .await;
     assert_eq!(ok.status, 200);
     assert_eq!(ok.body["fee_anomaly"], false);
-    let above = act(&app, &clerk, &id, "charge", json!({"items": [{"name": "工本费", "amount_fen": 1500}, {"name": "资料费", "amount_fen": 2000}]})).await;
+    let above = act(
+        &app,
+        &clerk,
+        &id,
+        "charge",
+        json!({"items": [{"name": "工本费",
+        "amount_fen": 1500}, {"name": "资料费", "amount_fen": 2000}]}),
+    )
+    .await;
     assert_eq!(above.status, 200, "charged, not refused");
     assert_eq!(above.body["fee_anomaly"], true);
     let timeline = req(&app, Method::GET, &format!("/api/v1/cases/{id}/timeline"))

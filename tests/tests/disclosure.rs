@@ -822,7 +822,8 @@ async fn attachments_are_checked_hashed_and_public_once_published() {
     let upload = |name: &'static str, content: &'static str| {
         let body: &'static str = Box::leak(
             format!(
-                "--BOUNDARY\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
+                "--BOUNDARY\r\nContent-Disposition: form-data; name=\"file\"; \
+                    filename=\"{name}\"\r\n\
                  Content-Type: application/octet-stream\r\n\r\n{content}\r\n--BOUNDARY--\r\n"
             )
             .into_boxed_str(),

@@ -1007,7 +1007,8 @@ async fn statistics_and_the_public_summary_computed_by_hand() {
                 app,
                 &token,
                 &format!(
-                    "/api/v1/statistics/evaluations?from=2025-09-29&to=2025-09-29&group_by={group_by}"
+                    "/api/v1/statistics/evaluations?from=2025-09-29&to=2025-09-29\
+                     &group_by={group_by}"
                 ),
             )
             .await;

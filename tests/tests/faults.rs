@@ -69,9 +69,9 @@ async fn a_database_outage_is_503_while_it_lasts_and_the_same_app_serves_after_i
             let r = match i % 4 {
                 0 => req(&app, Method::GET, "/readyz"),
                 1 => req(&app, Method::GET, "/api/v1/organizations").token(&admin),
-                2 => req(&app, Method::POST, "/api/v1/auth/token").json(
-                    json!({"grant_type": "password", "username": ADMIN, "password": ADMIN_PASSWORD}),
-                ),
+                2 => req(&app, Method::POST, "/api/v1/auth/token")
+                    .json(json!({"grant_type": "password", "username": ADMIN,
+                        "password": ADMIN_PASSWORD})),
                 _ => req(&app, Method::POST, "/api/v1/organizations")
                     .token(&admin)
                     .json(json!({"kind": "region_government", "level": "city",

@@ -986,7 +986,8 @@ async fn the_audit_chain_verifies_and_detects_tampering() {
     let victim = items[1]["id"].as_i64().unwrap_or(0);
     t.db.execute(&format!(
         "ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update; \
-         UPDATE audit_events SET after = jsonb_set(after, '{{name}}', '\"篡改\"') WHERE id = {victim}; \
+         UPDATE audit_events SET after = jsonb_set(after, '{{name}}',
+             '\"篡改\"') WHERE id = {victim}; \
          ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update;"
     ));
     let v = req(&app, Method::GET, "/api/v1/audit-events/verify")
@@ -1163,7 +1164,8 @@ async fn token_requests_are_limited_per_address_across_accounts() {
         async move {
             req(app, Method::POST, "/api/v1/auth/token")
                 .header("X-Forwarded-For", addr)
-                .json(json!({"grant_type": "password", "username": user, "password": "wrong-password-1"}))
+                .json(json!({"grant_type": "password", "username": user,
+                    "password": "wrong-password-1"}))
                 .send()
                 .await
         }

@@ -308,7 +308,10 @@ async fn a_ticket_is_dispatched_returned_extended_replied_reopened_and_closed() 
     let zs = login(&app, "zhang.san", PASSWORD).await;
     let mine = req(&app, Method::POST, "/api/v1/hotline/tickets")
         .token(&zs)
-        .json(json!({"center_id": s.tree.city, "kind": "suggestion", "subject": "建议增加公交线路", "description": "建议在新区增开公交线路。"}))
+        .json(
+            json!({"center_id": s.tree.city, "kind": "suggestion", "subject": "建议增加公交线路",
+            "description": "建议在新区增开公交线路。"}),
+        )
         .send()
         .await;
     assert_eq!(mine.status, 201, "{:?}", mine.body);
@@ -341,8 +344,10 @@ async fn due_dates_follow_the_kind_emergencies_are_same_day_and_duplicates_merge
         async move {
             let r = req(app, Method::POST, "/api/v1/hotline/tickets")
                 .token(&op)
-                .json(json!({"kind": kind, "urgency": urgency, "channel": "phone", "subject": "道路井盖缺失",
-                    "description": "经十路与历山路路口井盖缺失，存在安全隐患。", "caller_contact": {"phone": "13812345678"}}))
+                .json(json!({"kind": kind, "urgency": urgency, "channel": "phone",
+                    "subject": "道路井盖缺失",
+                    "description": "经十路与历山路路口井盖缺失，存在安全隐患。",
+                        "caller_contact": {"phone": "13812345678"}}))
                 .send()
                 .await;
             assert_eq!(r.status, 201, "{:?}", r.body);
@@ -673,7 +678,10 @@ async fn the_knowledge_base_is_reviewed_and_found_by_two_character_words() {
     ] {
         let r = req(&app, Method::POST, "/api/v1/knowledge-base")
             .token(&op)
-            .json(json!({"organization_id": s.tree.city, "question": q, "answer": a, "valid_to": valid_to}))
+            .json(
+                json!({"organization_id": s.tree.city, "question": q, "answer": a,
+                "valid_to": valid_to}),
+            )
             .send()
             .await;
         assert_eq!(r.status, 201, "{:?}", r.body);
@@ -681,7 +689,10 @@ async fn the_knowledge_base_is_reviewed_and_found_by_two_character_words() {
     }
     let bad = req(&app, Method::POST, "/api/v1/knowledge-base")
         .token(&op)
-        .json(json!({"organization_id": s.tree.city, "question": "", "answer": "x", "valid_from": "2025-02-01", "valid_to": "2025-01-01"}))
+        .json(
+            json!({"organization_id": s.tree.city, "question": "", "answer": "x",
+            "valid_from": "2025-02-01", "valid_to": "2025-01-01"}),
+        )
         .send()
         .await;
     assert_eq!(bad.pointers(), vec!["/question", "/valid_to"]);
@@ -789,7 +800,8 @@ async fn the_knowledge_base_is_reviewed_and_found_by_two_character_words() {
     // A ticket's reply becomes a draft entry with personal data masked.
     let tk = req(&app, Method::POST, "/api/v1/hotline/tickets")
         .token(&op)
-        .json(json!({"kind": "consultation", "channel": "phone", "subject": "电话13912345678的市民咨询公积金提取",
+        .json(json!({"kind": "consultation", "channel": "phone",
+            "subject": "电话13912345678的市民咨询公积金提取",
             "description": "咨询公积金提取条件。", "caller_contact": {"phone": "13912345678"}}))
         .send()
         .await

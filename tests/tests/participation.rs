@@ -40,7 +40,8 @@ async fn comments_are_taken_only_while_open_and_contacts_stay_private() {
     let c = req(&app, Method::POST, "/api/v1/consultations")
         .token(&officer)
         .json(json!({"organization_id": tree.county_a, "title": "关于公开征求《2026年政务公开工作任务分工方案》意见的公告",
-            "draft_text": "一、总体要求……", "opens_at": "2026-06-01T00:00:00Z", "closes_at": "2026-06-06T03:00:00Z"}))
+            "draft_text": "一、总体要求……", "opens_at": "2026-06-01T00:00:00Z",
+                "closes_at": "2026-06-06T03:00:00Z"}))
         .send()
         .await;
     assert_eq!(c.status, 201, "{:?}", c.body);
@@ -147,11 +148,18 @@ async fn comments_are_taken_only_while_open_and_contacts_stay_private() {
         .status,
         200
     );
-    let s = req(&app, Method::POST, &format!("/api/v1/consultations/{id}/summary"))
-        .token(&officer)
-        .json(json!({"summary": "共收到意见1条，已采纳1条。", "adoptions": [{"comment_id": comment_id, "adopted": true, "note": "已在方案中明确时限"}]}))
-        .send()
-        .await;
+    let s = req(
+        &app,
+        Method::POST,
+        &format!("/api/v1/consultations/{id}/summary"),
+    )
+    .token(&officer)
+    .json(
+        json!({"summary": "共收到意见1条，已采纳1条。", "adoptions": [{"comment_id": comment_id,
+            "adopted": true, "note": "已在方案中明确时限"}]}),
+    )
+    .send()
+    .await;
     assert_eq!(s.status, 200, "{:?}", s.body);
     assert_eq!(s.body["state"], "summarized");
     let public = req(
@@ -241,7 +249,13 @@ async fn a_topic_request_is_forwarded_answered_and_published_without_personal_da
     .await;
     assert_eq!(bad.status, 422);
     assert_eq!(bad.pointers(), vec!["/disclosure_id"]);
-    let a = step(officer.clone(), "answer", json!({"answer_kind": "replied", "answer": "补贴标准将于下月随政策一并公开，联系电话0531-86026000。"})).await;
+    let a = step(
+        officer.clone(),
+        "answer",
+        json!({"answer_kind": "replied",
+        "answer": "补贴标准将于下月随政策一并公开，联系电话0531-86026000。"}),
+    )
+    .await;
     assert_eq!(a.status, 200);
     assert_eq!(
         step(officer.clone(), "publish", json!({})).await.status,

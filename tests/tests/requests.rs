@@ -698,11 +698,18 @@ async fn the_annual_report_reproduces_a_fixture_across_two_years() {
     );
     clock.set(at("2025-03-20"));
     let officer = login(&app, "officer.a", PASSWORD).await;
-    let m = req(&app, Method::POST, &format!("/api/v1/disclosure-requests/{b}/remedies"))
-        .token(&officer)
-        .json(json!({"kind": "reconsideration", "filed_on": "2025-02-01", "outcome": "upheld", "decided_on": "2025-03-20"}))
-        .send()
-        .await;
+    let m = req(
+        &app,
+        Method::POST,
+        &format!("/api/v1/disclosure-requests/{b}/remedies"),
+    )
+    .token(&officer)
+    .json(
+        json!({"kind": "reconsideration", "filed_on": "2025-02-01", "outcome": "upheld",
+            "decided_on": "2025-03-20"}),
+    )
+    .send()
+    .await;
     assert_eq!(m.status, 201);
     // C: a company's letter in May 2025, refused to protect a third party.
     clock.set(at("2025-05-06"));
@@ -711,7 +718,8 @@ async fn the_annual_report_reproduces_a_fixture_across_two_years() {
         .token(&officer)
         .json(json!({"organization_id": org, "description": "某项目招标文件", "requested_form": "paper",
             "delivery_method": "post", "channel": "letter", "contact": {"address": "济南市某路2号"},
-            "applicant": {"name": "济南某建设公司", "applicant_type": "legal_person", "legal_person_kind": "commercial_enterprise"},
+            "applicant": {"name": "济南某建设公司", "applicant_type": "legal_person",
+                "legal_person_kind": "commercial_enterprise"},
             "signed_on": "2025-05-06"}))
         .send()
         .await;
@@ -779,7 +787,8 @@ async fn the_annual_report_reproduces_a_fixture_across_two_years() {
     // The written sections, then the Markdown and CSV renderings.
     let put = req(&app, Method::PUT, &format!("/api/v1/reports/disclosure-annual/{org}/2025/text"))
         .token(&officer)
-        .json(json!({"overview": "2025年，历下区深入贯彻政府信息公开条例。", "problems": "依申请公开答复规范性有待提高。", "other_matters": "本年度未收取信息处理费。"}))
+        .json(json!({"overview": "2025年，历下区深入贯彻政府信息公开条例。", "problems": "依申请公开答复规范性有待提高。",
+            "other_matters": "本年度未收取信息处理费。"}))
         .send()
         .await;
     assert_eq!(put.status, 204, "{:?}", put.body);

@@ -131,11 +131,18 @@ async fn a_matter_is_registered_reviewed_published_and_revised() {
     assert_eq!(g.body["windows"][0]["hall_name"], "历下区政务服务中心");
 
     // Editing a published matter makes version 2; the guide keeps version 1 until published.
-    let e = req(&app, Method::PATCH, &format!("/api/v1/service-matters/{id}"))
-        .token(&admin_a)
-        .json(json!({"promised_days": 2, "fees": [{"name": "工本费", "standard_fen": 1000, "legal_basis": "鲁价费发〔2019〕1号"}]}))
-        .send()
-        .await;
+    let e = req(
+        &app,
+        Method::PATCH,
+        &format!("/api/v1/service-matters/{id}"),
+    )
+    .token(&admin_a)
+    .json(
+        json!({"promised_days": 2, "fees": [{"name": "工本费", "standard_fen": 1000,
+            "legal_basis": "鲁价费发〔2019〕1号"}]}),
+    )
+    .send()
+    .await;
     assert_eq!(e.status, 200, "{:?}", e.body);
     assert_eq!(e.body["working_version"], 2);
     let g = req(&app, Method::GET, &guide).send().await;

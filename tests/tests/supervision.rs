@@ -54,8 +54,7 @@ where
 }
 
 #[actix_web::test]
-async fn alerts_turn_yellow_at_the_threshold_and_red_after_the_due_date_and_the_job_records_each_change_once()
- {
+async fn alerts_turn_yellow_then_red_after_the_due_date_and_the_job_records_each_change_once() {
     let clock = Arc::new(FixedClock::new(at("2025-09-26")));
     let t = TestApp::with_clock(clock.clone()).await;
     let app = app!(t);
@@ -273,8 +272,15 @@ async fn every_anomaly_rule_fires_on_its_fixture_and_stays_silent_on_a_clean_cas
     )
     .await;
     assert_eq!(ok.status, 200, "{:?}", ok.body);
-    let fees = act(&app, &clerk, &ids["fees"], "charge",
-        json!({"items": [{"name": "工本费", "amount_fen": 2000}, {"name": "加急费", "amount_fen": 5000}]})).await;
+    let fees = act(
+        &app,
+        &clerk,
+        &ids["fees"],
+        "charge",
+        json!({"items": [{"name": "工本费", "amount_fen": 2000}, {"name": "加急费",
+            "amount_fen": 5000}]}),
+    )
+    .await;
     assert_eq!(fees.status, 200, "{:?}", fees.body);
     // Decided the moment it was accepted: entered after the fact (体外循环).
     let fast = act(
@@ -715,10 +721,18 @@ async fn supervision_orders_are_responded_escalated_closed_and_lead_to_accountab
         );
     }
     let user_id = |name: &str| ids[name].clone();
-    let r = rec(json!({"kind": "interview", "order_id": id, "user_id": user_id("clerk.b"), "reason": "约谈"})).await;
+    let r = rec(
+        json!({"kind": "interview", "order_id": id, "user_id": user_id("clerk.b"),
+        "reason": "约谈"}),
+    )
+    .await;
     assert_eq!(r.status, 422);
     assert_eq!(r.pointers(), vec!["/user_id"]);
-    let r = rec(json!({"kind": "interview", "order_id": id, "user_id": user_id("clerk.a"), "reason": "督办后仍延误，约谈经办人"})).await;
+    let r = rec(
+        json!({"kind": "interview", "order_id": id, "user_id": user_id("clerk.a"),
+        "reason": "督办后仍延误，约谈经办人"}),
+    )
+    .await;
     assert_eq!(r.status, 201, "{:?}", r.body);
     assert_eq!(r.body["organization_id"], h.tree.county_a.as_str());
     let list = req(
@@ -757,7 +771,8 @@ async fn complaints_are_decided_in_time_and_never_handled_by_their_subject() {
         );
     }
     let user_id = |name: &str| ids[name].clone();
-    let about_admin = json!({"kind": "complaint", "category": "shirking", "organization_id": h.tree.county_a,
+    let about_admin = json!({"kind": "complaint", "category": "shirking",
+        "organization_id": h.tree.county_a,
         "staff_id": user_id("admin.a"), "text": "多次咨询均被推给其他部门。"});
     let r = req(&app, Method::POST, "/api/v1/complaints")
         .json(about_admin.clone())
@@ -815,8 +830,12 @@ async fn complaints_are_decided_in_time_and_never_handled_by_their_subject() {
     assert_eq!(own.status, 201, "{:?}", own.body);
     let own_id = own.id();
     let clerk = login(&app, "clerk.a", PASSWORD).await;
-    let r = req(&app, Method::POST, "/api/v1/complaints").token(&clerk)
-        .json(json!({"kind": "complaint", "category": "other", "organization_id": h.tree.county_a, "text": "x"}))
+    let r = req(&app, Method::POST, "/api/v1/complaints")
+        .token(&clerk)
+        .json(
+            json!({"kind": "complaint", "category": "other", "organization_id": h.tree.county_a,
+            "text": "x"}),
+        )
         .send()
         .await;
     assert_eq!(r.status, 403);

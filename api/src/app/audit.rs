@@ -6,7 +6,7 @@ use uuid::Uuid;
 use zhengwu_domain::account::Role;
 use zhengwu_persistence::audit::{self, Checkpoint, EventRow, HeldCheckpoint, Verification};
 
-use crate::app::{Actor, AppResult, Scope};
+use crate::app::{Actor, AppResult, ParseOn, Scope};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -50,9 +50,10 @@ pub async fn events(app: &AppState, actor: &Actor, q: EventList) -> AppResult<Ve
 pub async fn verify(
     app: &AppState,
     actor: &Actor,
-    held: Option<HeldCheckpoint>,
+    held: impl ParseOn<Option<HeldCheckpoint>>,
 ) -> AppResult<Verification> {
     actor.require(AUDITORS)?;
+    let held = held.parse_on(app.today())?;
     let mut conn = app.conn().await?;
     let key = app.checkpoint_key.as_ref();
     Ok(audit::verify(&mut conn, key, held.as_ref()).await?)

@@ -1,13 +1,14 @@
 //! Reading and verifying the audit log.
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use zhengwu_domain::codes::Code;
-use zhengwu_persistence::audit;
+use zhengwu_persistence::audit::{self, HeldCheckpoint, Verification};
 
+use crate::app::ParseOn;
 use crate::app::audit::{self as app, EventList};
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
@@ -83,6 +84,26 @@ pub struct TruncationDto {
     pub events: Option<i64>,
     /// The last event the chain still holds.
     pub last_event_id: Option<i64>,
+}
+
+impl From<Verification> for VerifyResult {
+    fn from(v: Verification) -> Self {
+        Self {
+            ok: v.ok(),
+            checked: v.checked,
+            first_broken_id: v.first_broken_id,
+            checkpoints_checked: v.checkpoints_checked,
+            first_bad_checkpoint_id: v.first_bad_checkpoint_id,
+            checkpoints_signed_with_another_key: v.checkpoints_other_key,
+            truncated: v.truncated.map(|t| TruncationDto {
+                checkpoint_id: t.checkpoint_id,
+                event_id: t.event_id,
+                events: t.events,
+                last_event_id: t.last_event_id,
+            }),
+            held_checkpoint_matches: v.held_matches,
+        }
+    }
 }
 
 /// A checkpoint held outside (e.g. notarised), to check that the chain still holds it.
@@ -182,6 +203,29 @@ pub async fn list(
     ))
 }
 
+impl ParseOn<Option<HeldCheckpoint>> for HeldQuery {
+    fn parse_on(self, _today: NaiveDate) -> ApiResult<Option<HeldCheckpoint>> {
+        let required = |pointer: &str, with: &str| {
+            ApiError::field(pointer, Code::FieldRequiredWhen, format!("with {with}"))
+        };
+        match (self.event_id, self.event_hash.as_deref()) {
+            (None, None) => Ok(None),
+            (Some(event_id), Some(h)) => Ok(Some(HeldCheckpoint {
+                event_id,
+                event_hash: hex::decode(h)
+                    .ok()
+                    .filter(|b| b.len() == 32)
+                    .ok_or_else(|| {
+                        let message = "64 hexadecimal characters";
+                        ApiError::field("?event_hash", Code::HashFormat, message)
+                    })?,
+            })),
+            (None, Some(_)) => Err(required("?event_id", "event_hash")),
+            (Some(_), None) => Err(required("?event_hash", "event_id")),
+        }
+    }
+}
+
 /// Verify that no audit event has been altered or removed: every event's hash and link,
 /// and every checkpoint — its signature, its link to the previous checkpoint, and that the
 /// chain still holds its event — so that the removal of the newest events shows too. With
@@ -195,48 +239,8 @@ pub async fn verify(
     auth: Principal,
     q: web::Query<HeldQuery>,
 ) -> ApiResult<HttpResponse> {
-    let held = match (q.event_id, q.event_hash.as_deref()) {
-        (None, None) => None,
-        (Some(event_id), Some(h)) => Some(audit::HeldCheckpoint {
-            event_id,
-            event_hash: hex::decode(h)
-                .ok()
-                .filter(|b| b.len() == 32)
-                .ok_or_else(|| {
-                    ApiError::field("?event_hash", Code::HashFormat, "64 hexadecimal characters")
-                })?,
-        }),
-        (None, Some(_)) => {
-            return Err(ApiError::field(
-                "?event_id",
-                Code::FieldRequiredWhen,
-                "with event_hash",
-            ));
-        }
-        (Some(_), None) => {
-            return Err(ApiError::field(
-                "?event_hash",
-                Code::FieldRequiredWhen,
-                "with event_id",
-            ));
-        }
-    };
-    let v = app::verify(&state, &auth.actor(), held).await?;
-    Ok(HttpResponse::Ok().json(VerifyResult {
-        ok: v.ok(),
-        checked: v.checked,
-        first_broken_id: v.first_broken_id,
-        checkpoints_checked: v.checkpoints_checked,
-        first_bad_checkpoint_id: v.first_bad_checkpoint_id,
-        checkpoints_signed_with_another_key: v.checkpoints_other_key,
-        truncated: v.truncated.map(|t| TruncationDto {
-            checkpoint_id: t.checkpoint_id,
-            event_id: t.event_id,
-            events: t.events,
-            last_event_id: t.last_event_id,
-        }),
-        held_checkpoint_matches: v.held_matches,
-    }))
+    let v = app::verify(&state, &auth.actor(), q.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(VerifyResult::from(v)))
 }
 
 /// The signed checkpoints of the audit chain, oldest first, for export and notarisation

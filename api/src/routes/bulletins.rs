@@ -224,7 +224,8 @@ fn md_overview(b: &MonthlyBulletin) -> String {
 
 fn md_windows(b: &MonthlyBulletin) -> String {
     let mut md = String::from(
-        "## 二、各窗口情况\n\n| 排名 | 窗口 | 受理 | 办结 | 按时办结率 | 出勤 | 迟到 | 早退 | 缺勤 | 请假 | 出差 | 考核天数 | 平均得分 |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
+        "## 二、各窗口情况\n\n| 排名 | 窗口 | 受理 | 办结 | 按时办结率 | 出勤 | 迟到 | 早退 | 缺勤 | 请假 | 出差 | 考核天数 | 平均得分 \
+            |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
     );
     for w in &b.windows {
         md.push_str(&format!(
@@ -317,7 +318,8 @@ fn markdown(b: &MonthlyBulletin) -> String {
 /// star candidates. Supervisors and administrators, within their scope.
 #[utoipa::path(operation_id = "getMonthlyBulletin",
     tag = "assessment", security(("bearer" = [])),
-    params(("month" = String, Path, description = "The month, `YYYY-MM` (2000 to 2200)", example = "2026-11",
+    params(("month" = String, Path, description = "The month, `YYYY-MM` (2000 to \
+        2200)", example = "2026-11",
         pattern = "^(2[01][0-9]{2}|2200)-(0[1-9]|1[0-2])$"), BulletinQuery),
     responses((status = 200, description = "The bulletin: JSON by default, Markdown with \
         `format=markdown`", content((MonthlyBulletin = "application/json"),

@@ -8,7 +8,9 @@ use utoipa::ToSchema;
 
 /// Every enumeration of the API: name → value → Chinese label.
 #[derive(Serialize, ToSchema)]
-#[schema(example = json!({"enums": {"org_kind": {"region_government": "人民政府", "department": "政府部门"}}}))]
+#[schema(example = json!({
+    "enums": {"org_kind": {"region_government": "人民政府", "department": "政府部门"}}
+}))]
 pub struct EnumsResponse {
     pub enums: BTreeMap<String, BTreeMap<String, String>>,
 }

@@ -313,7 +313,8 @@ fn markdown(r: &AnnualReport) -> String {
         }
         md.push('\n');
     }
-    md.push_str("\n## 四、政府信息公开行政复议、行政诉讼情况\n\n| 类别 | 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 |\n|---|---|---|---|---|---|\n");
+    md.push_str("\n## 四、政府信息公开行政复议、行政诉讼情况\n\n| 类别 | 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 \
+        |\n|---|---|---|---|---|---|\n");
     for row in &r.table4 {
         md.push_str(&format!(
             "| {} | {} | {} | {} | {} | {} |\n",
@@ -334,7 +335,8 @@ fn markdown(r: &AnnualReport) -> String {
 /// sections 1, 5 and 6 are the texts written for that year.
 #[utoipa::path(operation_id = "getAnnualDisclosureReport",
     tag = "annual report", security(("bearer" = [])), params(ReportQuery),
-    responses((status = 200, description = "The report: JSON by default; with `format`, tables 3 and \
+    responses((status = 200, description = "The report: JSON by default; with `format`, tables 3 \
+        and \
         4 as CSV or the whole report as Markdown", content(
         (AnnualReport = "application/json"), (String = "text/csv"), (String = "text/markdown")))))]
 #[get("/reports/disclosure-annual")]

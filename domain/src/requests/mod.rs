@@ -63,8 +63,14 @@ labeled_enum! {
         NotProcessedPublication = ("not_processed_publication", "不予处理—要求提供公开出版物"),
         NotProcessedExcessive = ("not_processed_excessive", "不予处理—无正当理由大量反复申请"),
         NotProcessedConfirm = ("not_processed_confirm", "不予处理—要求行政机关确认或重新出具已获取信息"),
-        OtherCorrectionOverdue = ("other_correction_overdue", "其他处理—申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"),
-        OtherUnpaidFee = ("other_unpaid_fee", "其他处理—申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"),
+        OtherCorrectionOverdue = (
+            "other_correction_overdue",
+            "其他处理—申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"
+        ),
+        OtherUnpaidFee = (
+            "other_unpaid_fee",
+            "其他处理—申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"
+        ),
         Other = ("other", "其他处理—其他"),
     }
 }
@@ -109,8 +115,14 @@ pub fn received_on(
         RuleViolation::new(
             Code::RequestReceiptFactMissing,
             match channel {
-                RequestChannel::Letter => "a letter is received on the day the post is signed for: give signed_on",
-                _ => "an online or fax application is received on the day both sides confirm: give confirmed_on",
+                RequestChannel::Letter => {
+                    "a letter is received on the day the post is signed for: \
+                    give signed_on"
+                }
+                _ => {
+                    "an online or fax application is received on the day both sides confirm: give \
+                    confirmed_on"
+                }
             },
         )
     })?;

@@ -60,7 +60,10 @@ pub struct ItemIn {
 #[schema(example = json!({
     "hall_id": "01941f29-7c00-7001-8000-000000000005", "subject_kind": "window",
     "subject_id": "01941f29-7c00-7003-8000-000000000001", "day": "2026-12-04",
-    "items": [{"dimension": "attitude", "points": 2, "reason": "群众书面表扬，耐心解答"}, {"dimension": "environment", "points": -1, "reason": "窗口桌面杂乱"}]
+    "items": [
+        {"dimension": "attitude", "points": 2, "reason": "群众书面表扬，耐心解答"},
+        {"dimension": "environment", "points": -1, "reason": "窗口桌面杂乱"}
+    ]
 }))]
 pub struct AssessmentIn {
     pub hall_id: Uuid,
@@ -78,7 +81,9 @@ pub struct AssessmentIn {
 /// A correction of a daily assessment: the items and note replace the previous ones.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"items": [{"dimension": "discipline", "points": -3, "reason": "上班时间玩手机"}]}))]
+#[schema(example = json!({
+    "items": [{"dimension": "discipline", "points": -3, "reason": "上班时间玩手机"}]
+}))]
 pub struct AssessmentChange {
     #[serde(default)]
     pub items: Vec<ItemIn>,
@@ -237,7 +242,8 @@ pub async fn get_assessment(
 /// Correct a daily assessment: its items and note are replaced (send `If-Match`).
 #[utoipa::path(operation_id = "amendAssessment",
     tag = "assessment", security(("bearer" = [])),
-    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
+    params(("id" = Uuid, Path),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     request_body = AssessmentChange, responses((status = 200, body = AssessmentDto)))]
 #[put("/assessments/{id}")]
 pub async fn amend_assessment(

@@ -187,7 +187,8 @@ fn attendance_response(d: &AttendanceDto) -> HttpResponse {
 /// Correct an attendance record: window, status, cover and note (send `If-Match`).
 #[utoipa::path(operation_id = "amendAttendance",
     tag = "assessment", security(("bearer" = [])),
-    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
+    params(("id" = Uuid, Path),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     request_body = AttendanceChange, responses((status = 200, body = AttendanceDto)))]
 #[put("/attendance/{id}")]
 pub async fn amend_attendance(

@@ -38,7 +38,9 @@ pub use self::statistics::*;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"level": "very_satisfied", "channel": "mobile", "text": "材料一次讲清，当天就办好了。"}))]
+#[schema(example = json!({
+    "level": "very_satisfied", "channel": "mobile", "text": "材料一次讲清，当天就办好了。"
+}))]
 pub struct EvaluationIn {
     pub level: EvaluationLevel,
     pub channel: EvaluationChannel,
@@ -168,7 +170,8 @@ fn answer(view: EvaluationView) -> HttpResponse {
     tag = "evaluations", security(("bearer" = [])), request_body = EvaluationIn,
     params(("id" = Uuid, Path, description = "The case"),
         ("Idempotency-Key" = Option<String>, Header, description = "Retry-safe creation")),
-    responses((status = 201, body = EvaluationDto, headers(("ETag" = String), ("Location" = String))),
+    responses((status = 201, body = EvaluationDto,
+        headers(("ETag" = String), ("Location" = String))),
         (status = 403, body = crate::error::Problem, content_type = "application/problem+json",
          description = "Only applicants evaluate"),
         (status = 404, body = crate::error::Problem, content_type = "application/problem+json",
@@ -200,7 +203,8 @@ pub async fn evaluate_case(
 
 /// The evaluation of a case: for its applicant and for staff who may see the case.
 #[utoipa::path(operation_id = "getCaseEvaluation",
-    tag = "evaluations", security(("bearer" = [])), params(("id" = Uuid, Path, description = "The case")),
+    tag = "evaluations", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The case")),
     responses((status = 200, body = EvaluationDto, headers(("ETag" = String))),
         (status = 404, body = crate::error::Problem, content_type = "application/problem+json",
          description = "No such case for you, or it has not been evaluated")))]
@@ -285,11 +289,13 @@ pub async fn list_evaluations(
 /// rectification goes on until a supervisor decides.
 #[utoipa::path(operation_id = "appealEvaluation",
     tag = "evaluations", security(("bearer" = [])),
-    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the evaluation you read")),
+    params(("id" = Uuid, Path),
+        ("If-Match" = Option<String>, Header, description = "ETag of the evaluation you read")),
     request_body = AppealIn,
     responses((status = 200, body = EvaluationDto, headers(("ETag" = String))),
         (status = 409, body = crate::error::Problem, content_type = "application/problem+json",
-         description = "`appeal.not_a_bad_review`, `appeal.already_made` or `appeal.rectification_ended`")))]
+         description = "`appeal.not_a_bad_review`, `appeal.already_made` or \
+             `appeal.rectification_ended`")))]
 #[post("/evaluations/{id}/appeal")]
 pub async fn appeal_evaluation(
     state: web::Data<AppState>,
@@ -310,7 +316,8 @@ pub async fn appeal_evaluation(
 /// as `annulled`; rejected lets the rectification go on.
 #[utoipa::path(operation_id = "decideEvaluationAppeal",
     tag = "evaluations", security(("bearer" = [])),
-    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the evaluation you read")),
+    params(("id" = Uuid, Path),
+        ("If-Match" = Option<String>, Header, description = "ETag of the evaluation you read")),
     request_body = AppealDecisionIn,
     responses((status = 200, body = EvaluationDto, headers(("ETag" = String))),
         (status = 409, body = crate::error::Problem, content_type = "application/problem+json",

@@ -66,7 +66,10 @@ pub struct CommentDto {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"text": "建议增加基层政务公开标准化的具体时间表。", "display_name": "历下区居民", "contact": {"email": "resident@example.com"}}))]
+#[schema(example = json!({
+    "text": "建议增加基层政务公开标准化的具体时间表。", "display_name": "历下区居民",
+    "contact": {"email": "resident@example.com"}
+}))]
 pub struct CommentIn {
     pub text: String,
     /// How to be shown; anonymous when absent.
