@@ -487,3 +487,8 @@ pub async fn step(
     })
     .await
 }
+
+/// 403 unless the actor's role may take `action` on a complaint at all (before its body is parsed).
+pub fn may(actor: &Actor, action: ComplaintAction) -> AppResult<()> {
+    crate::app::may(&COMPLAINT_FLOW, actor, action)
+}

@@ -33,7 +33,7 @@ use std::fmt::Display;
 
 use serde::Serialize;
 pub use zhengwu_domain::access::{Actor, Forbidden, Scope};
-use zhengwu_domain::workflow::Refusal;
+use zhengwu_domain::workflow::{Refusal, Workflow};
 
 use zhengwu_domain::ids::OrganizationId;
 use zhengwu_persistence::{Conn, orgs as org_repo};
@@ -47,6 +47,18 @@ pub type AppResult<T> = Result<T, ApiError>;
 /// whatever the body says.
 pub trait ParseOn<T> {
     fn parse_on(self, today: chrono::NaiveDate) -> AppResult<T>;
+}
+
+/// The first check of a workflow step, made before its body is parsed: 403 unless the
+/// actor's role may take the action at all. The use case decides in full later (the role
+/// again, the state, the guards, the actor's relation to the object); this only lets a
+/// caller without the role hear 403 whatever the body says.
+pub fn may<S, A, F>(flow: &Workflow<S, A, F>, actor: &Actor, action: A) -> AppResult<()>
+where
+    S: Copy + Eq,
+    A: Copy + Eq,
+{
+    Ok(actor.require(flow.roles(action))?)
 }
 
 /// The organisations a list or a statistic covers: `scope` (the caller's, or everything for

@@ -11,6 +11,7 @@ pub use dto::*;
 use uuid::Uuid;
 pub use views::*;
 use zhengwu_domain::ids::CaseId;
+use zhengwu_domain::services::CaseAction;
 
 use crate::app::cases::{self as app, CaseView};
 use crate::auth::Principal;
@@ -75,6 +76,7 @@ pub async fn accept(
     if_match: IfMatch,
     body: ApiJson<NoteIn>,
 ) -> ApiResult<HttpResponse> {
+    app::may(&auth.actor(), CaseAction::Accept)?;
     let cmd = body.value.parse()?;
     let view = app::accept(&state, &auth.actor(), CaseId(*id), &if_match, cmd).await?;
     Ok(with_etag(view))
@@ -96,6 +98,7 @@ pub async fn refuse(
     if_match: IfMatch,
     body: ApiJson<CaseReasonIn>,
 ) -> ApiResult<HttpResponse> {
+    app::may(&auth.actor(), CaseAction::Refuse)?;
     let cmd = body.value.parse()?;
     let view = app::refuse(&state, &auth.actor(), CaseId(*id), &if_match, cmd).await?;
     Ok(with_etag(view))
@@ -119,6 +122,7 @@ pub async fn notify_missing(
     if_match: IfMatch,
     body: ApiJson<NotifyMissingIn>,
 ) -> ApiResult<HttpResponse> {
+    app::may(&auth.actor(), CaseAction::NotifyMissing)?;
     let cmd = body.value.parse()?;
     let view = app::notify_missing(&state, &auth.actor(), CaseId(*id), &if_match, cmd).await?;
     Ok(with_etag(view))
@@ -142,6 +146,7 @@ pub async fn resubmit(
     body: ApiJson<ResubmitIn>,
 ) -> ApiResult<HttpResponse> {
     crate::writers::check("resubmitCaseMaterials", Some(&auth), &body)?;
+    app::may(&auth.actor(), CaseAction::Resubmit)?;
     let cmd = body.value.parse()?;
     let view = app::resubmit(&state, &auth.actor(), CaseId(*id), &if_match, cmd).await?;
     Ok(with_etag(view))
@@ -163,6 +168,7 @@ pub async fn assign(
     if_match: IfMatch,
     body: ApiJson<AssignIn>,
 ) -> ApiResult<HttpResponse> {
+    app::may(&auth.actor(), CaseAction::Assign)?;
     let cmd = body.value.parse();
     let view = app::assign(&state, &auth.actor(), CaseId(*id), &if_match, cmd).await?;
     Ok(with_etag(view))
@@ -185,6 +191,7 @@ pub async fn steps(
     if_match: IfMatch,
     body: ApiJson<StepIn>,
 ) -> ApiResult<HttpResponse> {
+    app::may(&auth.actor(), CaseAction::Step)?;
     let cmd = body.value.parse()?;
     let view = app::step(&state, &auth.actor(), CaseId(*id), &if_match, cmd).await?;
     Ok(with_etag(view))
@@ -207,6 +214,7 @@ pub async fn suspend(
     if_match: IfMatch,
     body: ApiJson<SuspendIn>,
 ) -> ApiResult<HttpResponse> {
+    app::may(&auth.actor(), CaseAction::Suspend)?;
     let cmd = body.value.parse()?;
     let view = app::suspend(&state, &auth.actor(), CaseId(*id), &if_match, cmd).await?;
     Ok(with_etag(view))
@@ -228,6 +236,7 @@ pub async fn resume(
     if_match: IfMatch,
     body: ApiJson<NoteIn>,
 ) -> ApiResult<HttpResponse> {
+    app::may(&auth.actor(), CaseAction::Resume)?;
     let cmd = body.value.parse()?;
     let view = app::resume(&state, &auth.actor(), CaseId(*id), &if_match, cmd).await?;
     Ok(with_etag(view))
@@ -250,6 +259,7 @@ pub async fn extend(
     if_match: IfMatch,
     body: ApiJson<CaseExtendIn>,
 ) -> ApiResult<HttpResponse> {
+    app::may(&auth.actor(), CaseAction::Extend)?;
     let cmd = body.value.parse()?;
     let view = app::extend(&state, &auth.actor(), CaseId(*id), &if_match, cmd).await?;
     Ok(with_etag(view))
@@ -271,6 +281,7 @@ pub async fn decide(
     if_match: IfMatch,
     body: ApiJson<DecideIn>,
 ) -> ApiResult<HttpResponse> {
+    app::may(&auth.actor(), CaseAction::Decide)?;
     let cmd = body.value.parse()?;
     let view = app::decide(&state, &auth.actor(), CaseId(*id), &if_match, cmd).await?;
     Ok(with_etag(view))
@@ -293,6 +304,7 @@ pub async fn deliver(
     if_match: IfMatch,
     body: ApiJson<DeliverIn>,
 ) -> ApiResult<HttpResponse> {
+    app::may(&auth.actor(), CaseAction::Deliver)?;
     let cmd = body.value.parse()?;
     let view = app::deliver(&state, &auth.actor(), CaseId(*id), &if_match, cmd).await?;
     Ok(with_etag(view))
@@ -315,6 +327,7 @@ pub async fn charge(
     if_match: IfMatch,
     body: ApiJson<ChargeIn>,
 ) -> ApiResult<HttpResponse> {
+    app::may(&auth.actor(), CaseAction::Charge)?;
     let cmd = body.value.parse()?;
     let view = app::charge(&state, &auth.actor(), CaseId(*id), &if_match, cmd).await?;
     Ok(with_etag(view))

@@ -37,6 +37,14 @@ async fn parallel_approval_closes_when_every_part_is_decided() {
     assert_eq!(subs.len(), 2);
     let clerk = login(&app, "clerk.a", PASSWORD).await;
     let reviewer = login(&app, "reviewer.a", PASSWORD).await;
+    // A caller whose role may not take the step hears 403 before the body is checked; one
+    // whose role may, hears what is wrong with it.
+    let blank = json!({"reason": "   "});
+    let r = act(&app, &applicant, &subs[0], "refuse", blank.clone()).await;
+    assert_eq!(r.status, 403, "{:?}", r.body);
+    let r = act(&app, &clerk, &subs[0], "refuse", blank).await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert_eq!(r.pointers(), vec!["/reason"]);
     assert_eq!(
         act(&app, &clerk, &project, "accept", json!({}))
             .await

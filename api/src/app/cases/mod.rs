@@ -83,3 +83,8 @@ pub async fn number_prefix(
         ("000000".to_owned(), root)
     }))
 }
+
+/// 403 unless the actor's role may take `action` on a case at all (before its body is parsed).
+pub fn may(actor: &Actor, action: zhengwu_domain::services::CaseAction) -> AppResult<()> {
+    crate::app::may(&zhengwu_domain::cases::CASE_FLOW, actor, action)
+}

@@ -209,3 +209,8 @@ async fn apply(
     }
     Ok(effect)
 }
+
+/// 403 unless the actor's role may take `action` on a disclosure item at all (before its body is parsed).
+pub fn may(actor: &Actor, action: Transition) -> AppResult<()> {
+    crate::app::may(&ITEM_FLOW, actor, action)
+}

@@ -335,3 +335,8 @@ pub(crate) async fn annul(
         .await?;
     Ok(())
 }
+
+/// 403 unless the actor's role may take `action` on a rectification at all (before its body is parsed).
+pub fn may(actor: &Actor, action: RectificationAction) -> AppResult<()> {
+    crate::app::may(&RECTIFICATION_FLOW, actor, action)
+}

@@ -159,6 +159,11 @@ struct StepRecord<'a> {
     reason: Option<Option<&'a str>>,
 }
 
+/// 403 unless the actor's role may take the transition at all (before its body is parsed).
+pub fn may(actor: &Actor, t: MatterTransition) -> AppResult<()> {
+    Ok(actor.require(rules::roles(t))?)
+}
+
 /// The one transition of the workflow: the table decides on the matter's state (and the
 /// revision under way), then the step's effect on the working version is saved.
 pub async fn step(

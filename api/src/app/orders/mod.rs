@@ -361,3 +361,8 @@ pub async fn step(
     })
     .await
 }
+
+/// 403 unless the actor's role may take `action` on a supervision order at all (before its body is parsed).
+pub fn may(actor: &Actor, action: OrderAction) -> AppResult<()> {
+    crate::app::may(&ORDER_FLOW, actor, action)
+}

@@ -152,6 +152,7 @@ pub async fn accept_complaint(
     if_match: IfMatch,
     body: ApiJson<ComplaintStepIn>,
 ) -> ApiResult<HttpResponse> {
+    app::may(&auth.actor(), ComplaintAction::Accept)?;
     let text = body.into_inner_value().parse()?;
     step(&state, &auth, *id, &if_match, ComplaintAction::Accept, text).await
 }
@@ -169,6 +170,7 @@ pub async fn reject_complaint(
     if_match: IfMatch,
     body: ApiJson<ComplaintTextIn>,
 ) -> ApiResult<HttpResponse> {
+    app::may(&auth.actor(), ComplaintAction::Reject)?;
     let text = body.into_inner_value().parse()?;
     step(&state, &auth, *id, &if_match, ComplaintAction::Reject, text).await
 }
@@ -186,6 +188,7 @@ pub async fn handle_complaint(
     if_match: IfMatch,
     body: ApiJson<ComplaintTextIn>,
 ) -> ApiResult<HttpResponse> {
+    app::may(&auth.actor(), ComplaintAction::Handle)?;
     let text = body.into_inner_value().parse()?;
     step(&state, &auth, *id, &if_match, ComplaintAction::Handle, text).await
 }
@@ -203,6 +206,7 @@ pub async fn reply_complaint(
     if_match: IfMatch,
     body: ApiJson<ComplaintTextIn>,
 ) -> ApiResult<HttpResponse> {
+    app::may(&auth.actor(), ComplaintAction::Reply)?;
     let text = body.into_inner_value().parse()?;
     step(&state, &auth, *id, &if_match, ComplaintAction::Reply, text).await
 }
@@ -220,6 +224,7 @@ pub async fn close_complaint(
     if_match: IfMatch,
     body: ApiJson<ComplaintStepIn>,
 ) -> ApiResult<HttpResponse> {
+    app::may(&auth.actor(), ComplaintAction::Close)?;
     let text = body.into_inner_value().parse()?;
     step(&state, &auth, *id, &if_match, ComplaintAction::Close, text).await
 }
@@ -238,6 +243,7 @@ pub async fn refer_complaint(
     if_match: IfMatch,
     body: ApiJson<ComplaintTextIn>,
 ) -> ApiResult<HttpResponse> {
+    app::may(&auth.actor(), ComplaintAction::Refer)?;
     let text = body.into_inner_value().parse()?;
     step(&state, &auth, *id, &if_match, ComplaintAction::Refer, text).await
 }

@@ -2,6 +2,7 @@
 
 use actix_web::{HttpResponse, post, web};
 use uuid::Uuid;
+use zhengwu_domain::disclosure::Transition;
 use zhengwu_domain::ids::DisclosureItemId;
 
 use super::dto::{NoteBody, PublishBody, ReasonBody, note_of};
@@ -73,6 +74,7 @@ pub async fn reject(
     if_match: IfMatch,
     body: ApiJson<ReasonBody>,
 ) -> ApiResult<HttpResponse> {
+    workflow::may(&auth.actor(), Transition::Reject)?;
     let reason = body.value.parse()?;
     let step = Step::Reject { reason };
     let id = DisclosureItemId(*id);
@@ -144,6 +146,7 @@ pub async fn withdraw(
     if_match: IfMatch,
     body: ApiJson<ReasonBody>,
 ) -> ApiResult<HttpResponse> {
+    workflow::may(&auth.actor(), Transition::Withdraw)?;
     let reason = body.value.parse()?;
     let step = Step::Withdraw { reason };
     let id = DisclosureItemId(*id);

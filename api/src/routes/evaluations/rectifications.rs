@@ -7,6 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
+use zhengwu_domain::evaluation::RectificationAction;
 use zhengwu_domain::evaluation::{EvaluationLevel, MAX_RECTIFICATION_TEXT, RectificationState};
 use zhengwu_domain::ids::{OrganizationId, RectificationId};
 use zhengwu_domain::validation;
@@ -221,6 +222,7 @@ pub async fn verify_rectification(
     if_match: IfMatch,
     body: ApiJson<FindingsIn>,
 ) -> ApiResult<HttpResponse> {
+    app::may(&auth.actor(), RectificationAction::Verify)?;
     let cmd = body.into_inner_value().parse()?;
     step(&state, &auth, *id, &if_match, cmd).await
 }
@@ -243,6 +245,7 @@ pub async fn rectify_rectification(
     if_match: IfMatch,
     body: ApiJson<MeasuresIn>,
 ) -> ApiResult<HttpResponse> {
+    app::may(&auth.actor(), RectificationAction::Rectify)?;
     let cmd = body.into_inner_value().parse()?;
     step(&state, &auth, *id, &if_match, cmd).await
 }
@@ -266,6 +269,7 @@ pub async fn explain_rectification(
     if_match: IfMatch,
     body: ApiJson<ExplanationIn>,
 ) -> ApiResult<HttpResponse> {
+    app::may(&auth.actor(), RectificationAction::Explain)?;
     let cmd = body.into_inner_value().parse()?;
     step(&state, &auth, *id, &if_match, cmd).await
 }
@@ -288,6 +292,7 @@ pub async fn callback_rectification(
     if_match: IfMatch,
     body: ApiJson<RectificationCallbackIn>,
 ) -> ApiResult<HttpResponse> {
+    app::may(&auth.actor(), RectificationAction::Callback)?;
     let cmd = body.into_inner_value().parse()?;
     step(&state, &auth, *id, &if_match, cmd).await
 }
@@ -310,6 +315,7 @@ pub async fn close_rectification(
     if_match: IfMatch,
     body: ApiJson<CloseIn>,
 ) -> ApiResult<HttpResponse> {
+    app::may(&auth.actor(), RectificationAction::Close)?;
     let cmd = body.into_inner_value().parse()?;
     step(&state, &auth, *id, &if_match, cmd).await
 }

@@ -3,6 +3,7 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use uuid::Uuid;
+use zhengwu_domain::hotline::TicketAction;
 use zhengwu_domain::ids::{OrganizationId, TicketId};
 
 use super::dto::*;
@@ -126,6 +127,7 @@ pub async fn dispatch_ticket(
     if_match: IfMatch,
     body: ApiJson<DispatchIn>,
 ) -> ApiResult<HttpResponse> {
+    steps::may(&auth.actor(), TicketAction::Dispatch)?;
     let cmd = body.into_inner_value().parse()?;
     let view = steps::dispatch(&state, &auth.actor(), TicketId(*id), &if_match, cmd).await?;
     Ok(ticket_response(view))
@@ -146,6 +148,7 @@ pub async fn return_ticket(
     if_match: IfMatch,
     body: ApiJson<TicketReasonIn>,
 ) -> ApiResult<HttpResponse> {
+    steps::may(&auth.actor(), TicketAction::Return)?;
     let cmd = body.into_inner_value().parse()?;
     let view = steps::return_ticket(&state, &auth.actor(), TicketId(*id), &if_match, cmd).await?;
     Ok(ticket_response(view))
@@ -165,6 +168,7 @@ pub async fn request_ticket_extension(
     if_match: IfMatch,
     body: ApiJson<ExtensionRequestIn>,
 ) -> ApiResult<HttpResponse> {
+    steps::may(&auth.actor(), TicketAction::RequestExtension)?;
     let cmd = body.into_inner_value().parse()?;
     let (actor, id) = (auth.actor(), TicketId(*id));
     let view = steps::request_extension(&state, &actor, id, &if_match, cmd).await?;
@@ -186,6 +190,7 @@ pub async fn decide_ticket_extension(
     if_match: IfMatch,
     body: ApiJson<ExtensionDecisionIn>,
 ) -> ApiResult<HttpResponse> {
+    steps::may(&auth.actor(), TicketAction::DecideExtension)?;
     let cmd = body.into_inner_value().parse()?;
     let view =
         steps::decide_extension(&state, &auth.actor(), TicketId(*id), &if_match, cmd).await?;
@@ -206,6 +211,7 @@ pub async fn reply_ticket(
     if_match: IfMatch,
     body: ApiJson<TicketReplyIn>,
 ) -> ApiResult<HttpResponse> {
+    steps::may(&auth.actor(), TicketAction::Reply)?;
     let cmd = body.into_inner_value().parse()?;
     let view = steps::reply(&state, &auth.actor(), TicketId(*id), &if_match, cmd).await?;
     Ok(ticket_response(view))
@@ -226,6 +232,7 @@ pub async fn callback_ticket(
     if_match: IfMatch,
     body: ApiJson<TicketCallbackIn>,
 ) -> ApiResult<HttpResponse> {
+    steps::may(&auth.actor(), TicketAction::Callback)?;
     let cmd = body.into_inner_value().parse()?;
     let view = steps::callback(&state, &auth.actor(), TicketId(*id), &if_match, cmd).await?;
     Ok(ticket_response(view))
@@ -245,6 +252,7 @@ pub async fn close_ticket(
     if_match: IfMatch,
     body: ApiJson<CloseTicketIn>,
 ) -> ApiResult<HttpResponse> {
+    steps::may(&auth.actor(), TicketAction::Close)?;
     let cmd = body.into_inner_value().parse()?;
     let view = steps::close(&state, &auth.actor(), TicketId(*id), &if_match, cmd).await?;
     Ok(ticket_response(view))
@@ -265,6 +273,7 @@ pub async fn merge_ticket(
     if_match: IfMatch,
     body: ApiJson<MergeIn>,
 ) -> ApiResult<HttpResponse> {
+    steps::may(&auth.actor(), TicketAction::Merge)?;
     let cmd = body.into_inner_value().parse()?;
     let view = steps::merge(&state, &auth.actor(), TicketId(*id), &if_match, cmd).await?;
     Ok(ticket_response(view))

@@ -86,6 +86,7 @@ async fn step(
     body: &[u8],
     t: MatterTransition,
 ) -> ApiResult<HttpResponse> {
+    app::may(&auth.actor(), t)?;
     let reason = reason_of(body)?;
     let m = app::step(state, &auth.actor(), MatterId(id), if_match, t, reason).await?;
     Ok(with_etag(&m))

@@ -7,6 +7,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use uuid::Uuid;
 use zhengwu_domain::ids::{OrderId, OrganizationId};
+use zhengwu_domain::orders::OrderAction;
 
 pub use self::accountability::*;
 pub use self::dto::*;
@@ -112,6 +113,7 @@ pub async fn respond_order(
     if_match: IfMatch,
     body: ApiJson<RespondIn>,
 ) -> ApiResult<HttpResponse> {
+    app::may(&auth.actor(), OrderAction::Respond)?;
     let cmd = body.into_inner_value().parse()?;
     step(&state, &auth, *id, &if_match, cmd).await
 }
@@ -130,6 +132,7 @@ pub async fn close_order(
     if_match: IfMatch,
     body: ApiJson<CloseOrderIn>,
 ) -> ApiResult<HttpResponse> {
+    app::may(&auth.actor(), OrderAction::Close)?;
     let cmd = body.into_inner_value().parse()?;
     step(&state, &auth, *id, &if_match, cmd).await
 }
@@ -149,6 +152,7 @@ pub async fn escalate_order(
     if_match: IfMatch,
     body: ApiJson<EscalateIn>,
 ) -> ApiResult<HttpResponse> {
+    app::may(&auth.actor(), OrderAction::Escalate)?;
     let cmd = body.into_inner_value().parse()?;
     step(&state, &auth, *id, &if_match, cmd).await
 }

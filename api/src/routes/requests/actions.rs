@@ -4,6 +4,7 @@
 use actix_web::{HttpResponse, post, web};
 use uuid::Uuid;
 use zhengwu_domain::ids::DisclosureRequestId;
+use zhengwu_domain::requests::RequestAction;
 
 use super::dto::{
     ConsultIn, CorrectionIn, Empty, FeeNoticeIn, OpinionIn, RequestDto, RequestExtendIn,
@@ -34,6 +35,7 @@ pub async fn request_correction(
     if_match: IfMatch,
     body: ApiJson<CorrectionIn>,
 ) -> ApiResult<HttpResponse> {
+    app::may(&auth.actor(), RequestAction::RequestCorrection)?;
     let cmd = body.into_inner_value().parse()?;
     let id = DisclosureRequestId(*id);
     let d = app::request_correction(&state, &auth.actor(), id, &if_match, cmd).await?;
@@ -58,6 +60,7 @@ pub async fn submit_correction(
     body: ApiJson<SubmitCorrectionIn>,
 ) -> ApiResult<HttpResponse> {
     crate::writers::check("submitDisclosureRequestCorrection", Some(&auth), &body)?;
+    app::may(&auth.actor(), RequestAction::SubmitCorrection)?;
     let cmd = body.into_inner_value().parse()?;
     let id = DisclosureRequestId(*id);
     let d = app::submit_correction(&state, &auth.actor(), id, &if_match, cmd).await?;
@@ -105,6 +108,7 @@ pub async fn consult(
     if_match: IfMatch,
     body: ApiJson<ConsultIn>,
 ) -> ApiResult<HttpResponse> {
+    app::may(&auth.actor(), RequestAction::Consult)?;
     let cmd = body.into_inner_value().parse()?;
     let id = DisclosureRequestId(*id);
     let d = app::consult(&state, &auth.actor(), id, &if_match, cmd).await?;
@@ -128,6 +132,7 @@ pub async fn record_opinion(
     if_match: IfMatch,
     body: ApiJson<OpinionIn>,
 ) -> ApiResult<HttpResponse> {
+    app::may(&auth.actor(), RequestAction::ReceiveOpinion)?;
     let cmd = body.into_inner_value().parse()?;
     let id = DisclosureRequestId(*id);
     let d = app::record_opinion(&state, &auth.actor(), id, &if_match, cmd).await?;
@@ -152,6 +157,7 @@ pub async fn extend(
     if_match: IfMatch,
     body: ApiJson<RequestExtendIn>,
 ) -> ApiResult<HttpResponse> {
+    app::may(&auth.actor(), RequestAction::Extend)?;
     let cmd = body.into_inner_value().parse()?;
     let id = DisclosureRequestId(*id);
     let d = app::extend(&state, &auth.actor(), id, &if_match, cmd).await?;
@@ -176,6 +182,7 @@ pub async fn fee_notice(
     if_match: IfMatch,
     body: ApiJson<FeeNoticeIn>,
 ) -> ApiResult<HttpResponse> {
+    app::may(&auth.actor(), RequestAction::NoticeFee)?;
     let basis = body.into_inner_value().parse()?;
     let id = DisclosureRequestId(*id);
     let d = app::fee_notice(&state, &auth.actor(), id, &if_match, basis).await?;
@@ -222,6 +229,7 @@ pub async fn reply(
     if_match: IfMatch,
     body: ApiJson<RequestReplyIn>,
 ) -> ApiResult<HttpResponse> {
+    app::may(&auth.actor(), RequestAction::Reply)?;
     let cmd = body.into_inner_value().parse()?;
     let id = DisclosureRequestId(*id);
     let d = app::reply(&state, &auth.actor(), id, &if_match, cmd).await?;
