@@ -86,8 +86,10 @@ async fn step(
     body: &[u8],
     t: MatterTransition,
 ) -> ApiResult<HttpResponse> {
-    app::may(&auth.actor(), t)?;
+    // The body's shape (JSON, no NUL) first, as the extractor checks it for every other
+    // operation; then the role, before the reason is checked.
     let reason = reason_of(body)?;
+    app::may(&auth.actor(), t)?;
     let m = app::step(state, &auth.actor(), MatterId(id), if_match, t, reason).await?;
     Ok(with_etag(&m))
 }
