@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 use zhengwu_domain::assessment::{AttendanceStatus, Dimension, GradeThresholds, SubjectKind};
+use zhengwu_domain::ids::{AssessmentId, AttendanceId, OrganizationId, UserId};
 
 use crate::cases::StatRow;
 use crate::db::{Conn, DbError};
@@ -18,7 +19,11 @@ use crate::schema::{
 
 /// The grade thresholds that apply to a hall: those of the supervision rules in force at it
 /// (its own, an ancestor's, else the default excellent ≥ 95, good ≥ 85, pass ≥ 70).
-pub async fn grade_thresholds(conn: &mut Conn, hall_id: Uuid) -> Result<GradeThresholds, DbError> {
+pub async fn grade_thresholds(
+    conn: &mut Conn,
+    hall_id: OrganizationId,
+) -> Result<GradeThresholds, DbError> {
+    let hall_id = hall_id.0;
     let hall = crate::orgs::get(conn, hall_id).await?;
     Ok(crate::supervision::rules_at(conn, hall.path.as_str())
         .await?
@@ -61,9 +66,10 @@ pub async fn insert_attendance(conn: &mut Conn, r: &AttendanceRow) -> Result<(),
 
 pub async fn get_attendance(
     conn: &mut Conn,
-    id: Uuid,
+    id: AttendanceId,
     for_update: bool,
 ) -> Result<AttendanceRow, DbError> {
+    let id = id.0;
     let q = attendance_records::table
         .find(id)
         .select(AttendanceRow::as_select());
@@ -77,9 +83,10 @@ pub async fn get_attendance(
 /// The record of a staff member's day, if any.
 pub async fn attendance_of(
     conn: &mut Conn,
-    user_id: Uuid,
+    user_id: UserId,
     day: NaiveDate,
 ) -> Result<Option<Uuid>, DbError> {
+    let user_id = user_id.0;
     Ok(attendance_records::table
         .filter(attendance_records::user_id.eq(user_id))
         .filter(attendance_records::day.eq(day))
@@ -140,10 +147,11 @@ pub async fn list_attendance(
 /// Every attendance record of a hall in a period.
 pub async fn attendance_between(
     conn: &mut Conn,
-    hall_id: Uuid,
+    hall_id: OrganizationId,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<AttendanceRow>, DbError> {
+    let hall_id = hall_id.0;
     Ok(attendance_records::table
         .filter(attendance_records::hall_id.eq(hall_id))
         .filter(attendance_records::day.between(from, to))
@@ -317,9 +325,10 @@ async fn with_items(conn: &mut Conn, rows: Vec<AssessmentRow>) -> Result<Vec<Ass
 
 pub async fn get_assessment(
     conn: &mut Conn,
-    id: Uuid,
+    id: AssessmentId,
     for_update: bool,
 ) -> Result<Assessment, DbError> {
+    let id = id.0;
     let q = assessments::table
         .find(id)
         .select(AssessmentRow::as_select());
@@ -337,12 +346,13 @@ pub async fn get_assessment(
 /// A hall's assessments in a period with their items, by id.
 pub async fn list_assessments(
     conn: &mut Conn,
-    hall_id: Uuid,
+    hall_id: OrganizationId,
     from: NaiveDate,
     to: NaiveDate,
     after: Option<Uuid>,
     limit: i64,
 ) -> Result<Vec<Assessment>, DbError> {
+    let hall_id = hall_id.0;
     let mut q = assessments::table
         .filter(assessments::hall_id.eq(hall_id))
         .filter(assessments::day.between(from, to))
@@ -360,10 +370,11 @@ pub async fn list_assessments(
 /// Every assessment of a hall in a period, with items.
 pub async fn assessments_between(
     conn: &mut Conn,
-    hall_id: Uuid,
+    hall_id: OrganizationId,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<Assessment>, DbError> {
+    let hall_id = hall_id.0;
     let rows = assessments::table
         .filter(assessments::hall_id.eq(hall_id))
         .filter(assessments::day.between(from, to))
@@ -380,10 +391,11 @@ pub async fn assessments_between(
 /// or decided in `from..=to`.
 pub async fn hall_case_rows(
     conn: &mut Conn,
-    hall_id: Uuid,
+    hall_id: OrganizationId,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<StatRow>, DbError> {
+    let hall_id = hall_id.0;
     Ok(cases::table
         .inner_join(windows::table)
         .filter(windows::hall_id.eq(hall_id))

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 use zhengwu_domain::evaluation::{EvaluationLevel, RectificationState};
-use zhengwu_domain::ids::RectificationId;
+use zhengwu_domain::ids::{CaseId, EvaluationId, OrganizationId, RectificationId};
 
 use crate::db::{Conn, DbError};
 use crate::schema::{
@@ -15,7 +15,11 @@ use crate::scope::{Scope, org_ids, path_pattern};
 
 /// The working days an organisation has to settle a bad review: the supervision rules in
 /// force at it (its own, an ancestor's, else the national default of 5).
-pub async fn rectification_days(conn: &mut Conn, organization_id: Uuid) -> Result<u32, DbError> {
+pub async fn rectification_days(
+    conn: &mut Conn,
+    organization_id: OrganizationId,
+) -> Result<u32, DbError> {
+    let organization_id = organization_id.0;
     let org = crate::orgs::get(conn, organization_id).await?;
     Ok(crate::supervision::rules_at(conn, org.path.as_str())
         .await?
@@ -60,9 +64,10 @@ pub async fn insert_evaluation(conn: &mut Conn, e: &Evaluation) -> Result<(), Db
 
 pub async fn get_evaluation(
     conn: &mut Conn,
-    id: Uuid,
+    id: EvaluationId,
     for_update: bool,
 ) -> Result<Evaluation, DbError> {
+    let id = id.0;
     let q = evaluations::table.find(id).select(Evaluation::as_select());
     Ok(if for_update {
         q.for_update().first(conn).await?
@@ -74,8 +79,9 @@ pub async fn get_evaluation(
 /// The evaluation of a case, if it was evaluated.
 pub async fn evaluation_of_case(
     conn: &mut Conn,
-    case_id: Uuid,
+    case_id: CaseId,
 ) -> Result<Option<Evaluation>, DbError> {
+    let case_id = case_id.0;
     Ok(evaluations::table
         .filter(evaluations::case_id.eq(case_id))
         .select(Evaluation::as_select())
@@ -87,9 +93,10 @@ pub async fn evaluation_of_case(
 /// Annuls an evaluation (an appeal was upheld) or just counts a change to it.
 pub async fn touch_evaluation(
     conn: &mut Conn,
-    id: Uuid,
+    id: EvaluationId,
     annulled_at: Option<DateTime<Utc>>,
 ) -> Result<Evaluation, DbError> {
+    let id = id.0;
     Ok(diesel::update(evaluations::table.find(id))
         .set((
             evaluations::annulled_at.eq(annulled_at),
@@ -232,9 +239,10 @@ pub async fn get_rectification(
 /// The rectification of an evaluation (bad reviews have one).
 pub async fn rectification_of(
     conn: &mut Conn,
-    evaluation_id: Uuid,
+    evaluation_id: EvaluationId,
     for_update: bool,
 ) -> Result<Option<Rectification>, DbError> {
+    let evaluation_id = evaluation_id.0;
     let q = rectifications::table
         .filter(rectifications::evaluation_id.eq(evaluation_id))
         .select(Rectification::as_select());
@@ -326,9 +334,10 @@ pub async fn insert_appeal(conn: &mut Conn, a: &Appeal) -> Result<(), DbError> {
 
 pub async fn appeal_of(
     conn: &mut Conn,
-    evaluation_id: Uuid,
+    evaluation_id: EvaluationId,
     for_update: bool,
 ) -> Result<Option<Appeal>, DbError> {
+    let evaluation_id = evaluation_id.0;
     let q = evaluation_appeals::table
         .find(evaluation_id)
         .select(Appeal::as_select());

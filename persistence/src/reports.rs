@@ -6,6 +6,7 @@ use diesel::sql_types::{Nullable, Text};
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 use zhengwu_domain::disclosure::{DocumentKind, Validity};
+use zhengwu_domain::ids::OrganizationId;
 use zhengwu_domain::report::DocumentVersion;
 use zhengwu_domain::services::MatterType;
 
@@ -194,7 +195,12 @@ pub struct Texts {
     pub updated_at: DateTime<Utc>,
 }
 
-pub async fn texts(conn: &mut Conn, org: Uuid, year: i32) -> Result<Option<Texts>, DbError> {
+pub async fn texts(
+    conn: &mut Conn,
+    org: OrganizationId,
+    year: i32,
+) -> Result<Option<Texts>, DbError> {
+    let org = org.0;
     Ok(annual_report_texts::table
         .find((org, year))
         .select(Texts::as_select())
@@ -205,9 +211,10 @@ pub async fn texts(conn: &mut Conn, org: Uuid, year: i32) -> Result<Option<Texts
 
 pub async fn texts_version_for_update(
     conn: &mut Conn,
-    org: Uuid,
+    org: OrganizationId,
     year: i32,
 ) -> Result<Option<i32>, DbError> {
+    let org = org.0;
     Ok(annual_report_texts::table
         .find((org, year))
         .select(annual_report_texts::version)
@@ -219,12 +226,13 @@ pub async fn texts_version_for_update(
 
 pub async fn put_texts(
     conn: &mut Conn,
-    org: Uuid,
+    org: OrganizationId,
     year: i32,
     overview: &str,
     problems: &str,
     other: &str,
 ) -> Result<Texts, DbError> {
+    let org = org.0;
     Ok(diesel::insert_into(annual_report_texts::table)
         .values((
             annual_report_texts::organization_id.eq(org),

@@ -137,7 +137,7 @@ pub async fn annual(
         .collect();
     let table3 = report::table3(year, &apps);
     let table4 = report::table4(&repo::remedies(&mut conn, &path, start, end).await?);
-    let texts = repo::texts(&mut conn, org.id, year).await?;
+    let texts = repo::texts(&mut conn, OrganizationId(org.id), year).await?;
     Ok(AnnualFacts {
         org,
         year,
@@ -175,13 +175,13 @@ pub async fn put_texts(
     let mut conn = app.conn().await?;
     conn.transaction::<_, ApiError, _>(async |c| {
         let org = visible_org(c, actor, org, || ApiError::not_found("organization")).await?;
-        match repo::texts_version_for_update(c, org.id, year).await? {
+        match repo::texts_version_for_update(c, OrganizationId(org.id), year).await? {
             Some(v) => if_match.check(v)?,
             None => if_match.check_absent()?,
         }
         let t = repo::put_texts(
             c,
-            org.id,
+            OrganizationId(org.id),
             year,
             &texts.overview,
             &texts.problems,

@@ -52,12 +52,12 @@ pub async fn put_rules(
     let mut conn = app.conn().await?;
     conn.transaction::<_, ApiError, _>(async |c| {
         let org = rules_org(c, actor, org).await?;
-        match repo::own_rules_version(c, org.id).await? {
+        match repo::own_rules_version(c, OrganizationId(org.id)).await? {
             Some(v) => expect.check(v)?,
             None => expect.check_absent()?,
         }
         let before = repo::rules_at(c, org.path.as_str()).await?.0;
-        repo::put_rules(c, org.id, &rules, by, now).await?;
+        repo::put_rules(c, OrganizationId(org.id), &rules, UserId(by), now).await?;
         let (action, kind) = ("supervision.rules.put", "supervision_rules");
         let path = Some(&org.path);
         audit
@@ -102,7 +102,7 @@ async fn rules_org(
 async fn rules_dto(conn: &mut Conn, org: &orgs::Organization) -> AppResult<RulesDto> {
     let (rules, defined_at) = repo::rules_at(conn, org.path.as_str()).await?;
     let version = if defined_at == Some(org.id) {
-        repo::own_rules_version(conn, org.id).await?
+        repo::own_rules_version(conn, OrganizationId(org.id)).await?
     } else {
         None
     };

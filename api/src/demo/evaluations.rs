@@ -89,7 +89,7 @@ pub(super) async fn load(
         if !level.is_bad() {
             continue;
         }
-        let days = repo::rectification_days(c, org.id).await?;
+        let days = repo::rectification_days(c, zhengwu_domain::ids::OrganizationId(org.id)).await?;
         let cal = calendar::calendar_for(c, today.year(), today.year() + 1).await?;
         let rectification = Uuid::now_v7();
         let target = Target::of(StoredDeadline::Rectification, rectification);

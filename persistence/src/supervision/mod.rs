@@ -15,6 +15,7 @@ use diesel::sql_types::{Date, Text};
 use diesel_async::RunQueryDsl;
 use serde_json::Value;
 use uuid::Uuid;
+use zhengwu_domain::ids::{OrganizationId, UserId};
 use zhengwu_domain::supervision::{AlertObject, SupervisionRules};
 
 use crate::db::{Conn, DbError};
@@ -89,7 +90,11 @@ pub async fn rules_at(
 }
 
 /// The version of an organisation's own rules, if it has any (locked until commit).
-pub async fn own_rules_version(conn: &mut Conn, org: Uuid) -> Result<Option<i32>, DbError> {
+pub async fn own_rules_version(
+    conn: &mut Conn,
+    org: OrganizationId,
+) -> Result<Option<i32>, DbError> {
+    let org = org.0;
     Ok(supervision_rules::table
         .find(org)
         .select(supervision_rules::version)
@@ -101,11 +106,13 @@ pub async fn own_rules_version(conn: &mut Conn, org: Uuid) -> Result<Option<i32>
 
 pub async fn put_rules(
     conn: &mut Conn,
-    org: Uuid,
+    org: OrganizationId,
     rules: &SupervisionRules,
-    by: Uuid,
+    by: UserId,
     at: DateTime<Utc>,
 ) -> Result<i32, DbError> {
+    let org = org.0;
+    let by = by.0;
     let config = serde_json::to_value(rules).map_err(|e| DbError::Other(format!("rules: {e}")))?;
     Ok(diesel::insert_into(supervision_rules::table)
         .values((
@@ -215,10 +222,11 @@ pub struct HallMonth {
 
 pub async fn hall_month(
     conn: &mut Conn,
-    hall: Uuid,
+    hall: OrganizationId,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<HallMonth, DbError> {
+    let hall = hall.0;
     Ok(diesel::sql_query(
         "WITH w AS (SELECT id FROM windows WHERE hall_id = $1),
               ev AS (SELECT e.to_level FROM alert_events e JOIN cases c ON c.id = e.object_id

@@ -180,7 +180,7 @@ async fn in_scope(
     id: AssessmentId,
     for_update: bool,
 ) -> AppResult<(Assessment, orgs::Organization)> {
-    let a = repo::get_assessment(c, id.0, for_update)
+    let a = repo::get_assessment(c, id, for_update)
         .await
         .found()?
         .ok_or_else(|| ApiError::not_found("assessment"))?;
@@ -271,9 +271,16 @@ pub async fn list(
     let mut conn = app.conn().await?;
     let hall = visible_hall(&mut conn, actor, s.hall).await?;
     let after = s.after.map(|a| a.0);
-    repo::list_assessments(&mut conn, hall.id, s.from, s.to, after, s.limit)
-        .await?
-        .into_iter()
-        .map(AssessmentView::of)
-        .collect()
+    repo::list_assessments(
+        &mut conn,
+        OrganizationId(hall.id),
+        s.from,
+        s.to,
+        after,
+        s.limit,
+    )
+    .await?
+    .into_iter()
+    .map(AssessmentView::of)
+    .collect()
 }

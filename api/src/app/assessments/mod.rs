@@ -78,7 +78,7 @@ pub async fn record_attendance(
         }
         let cover = (cmd.status, cmd.covered_by);
         let hall = check_attendance(c, actor, cmd.window_id, cmd.user_id, cover).await?;
-        if let Some(id) = repo::attendance_of(c, cmd.user_id.0, cmd.day).await? {
+        if let Some(id) = repo::attendance_of(c, cmd.user_id, cmd.day).await? {
             return Err(duplicate(Record::Attendance, Some(id)));
         }
         let row = AttendanceRow {
@@ -289,7 +289,7 @@ async fn attendance_in_scope(
     id: AttendanceId,
     for_update: bool,
 ) -> AppResult<(AttendanceRow, orgs::Organization)> {
-    let r = repo::get_attendance(c, id.0, for_update)
+    let r = repo::get_attendance(c, id, for_update)
         .await
         .found()?
         .ok_or_else(|| ApiError::not_found("attendance"))?;

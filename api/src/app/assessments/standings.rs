@@ -105,9 +105,9 @@ pub(crate) async fn period_standings(
     grading: bool,
 ) -> AppResult<PeriodStandings> {
     let (ws, staff) = roster(conn, hall).await?;
-    let attendance = repo::attendance_between(conn, hall.0, from, to).await?;
-    let assessed = repo::assessments_between(conn, hall.0, from, to).await?;
-    let thresholds = repo::grade_thresholds(conn, hall.0).await?;
+    let attendance = repo::attendance_between(conn, hall, from, to).await?;
+    let assessed = repo::assessments_between(conn, hall, from, to).await?;
+    let thresholds = repo::grade_thresholds(conn, hall).await?;
     let mut with_records: Vec<Uuid> = attendance.iter().map(|r| r.user_id).collect();
     with_records.extend(assessed.iter().filter_map(|a| a.row.user_id));
     let people = people(conn, &staff, with_records).await?;
@@ -255,7 +255,7 @@ pub async fn bulletin(
     let standings = period_standings(&mut conn, hall_id, from, to, false).await?;
 
     // Cases: received in the month, and decided in the month, per window.
-    let rows = repo::hall_case_rows(&mut conn, hall.id, from, to).await?;
+    let rows = repo::hall_case_rows(&mut conn, OrganizationId(hall.id), from, to).await?;
     let facts = facts_of(&mut conn, &rows).await?;
     let mut received: BTreeMap<Uuid, CaseMeasures> = BTreeMap::new();
     let mut decided: BTreeMap<Uuid, CaseMeasures> = BTreeMap::new();
@@ -278,7 +278,7 @@ pub async fn bulletin(
         days_assessed += s.tally.days_assessed;
         score_total += s.tally.score_total;
     }
-    let supervision = sup_repo::hall_month(&mut conn, hall.id, from, to).await?;
+    let supervision = sup_repo::hall_month(&mut conn, OrganizationId(hall.id), from, to).await?;
     Ok(BulletinFacts {
         hall,
         from,

@@ -246,7 +246,7 @@ fn apply(r: &mut Rectification, step: &RectificationStep, by: Uuid, app: &AppSta
 
 /// The facts the workflow's guards need.
 async fn facts(conn: &mut Conn, r: &Rectification) -> AppResult<RectificationFacts> {
-    let appeal = repo::appeal_of(conn, r.evaluation_id, false).await?;
+    let appeal = repo::appeal_of(conn, EvaluationId(r.evaluation_id), false).await?;
     Ok(RectificationFacts {
         appeal_pending: appeal.is_some_and(|a| a.state == AppealState::Pending.as_str()),
     })
@@ -314,7 +314,7 @@ pub(crate) async fn annul(
     evaluation: EvaluationId,
     path: &OrgPath,
 ) -> AppResult<()> {
-    let Some(mut r) = repo::rectification_of(conn, evaluation.0, true).await? else {
+    let Some(mut r) = repo::rectification_of(conn, evaluation, true).await? else {
         return Ok(());
     };
     let before = state_of(&r)?;

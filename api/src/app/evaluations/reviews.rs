@@ -213,7 +213,7 @@ where
             return Ok(r);
         }
         evaluable(&case)?;
-        if repo::evaluation_of_case(c, case_id.0).await?.is_some() {
+        if repo::evaluation_of_case(c, case_id).await?.is_some() {
             return Err(ApiError::conflict(
                 Code::EvaluationAlreadyGiven,
                 "the case has been evaluated; one evaluation per case",
@@ -277,7 +277,7 @@ async fn open_rectification(
     org: &orgs::Organization,
     day: NaiveDate,
 ) -> AppResult<()> {
-    let days = repo::rectification_days(c, org.id).await?;
+    let days = repo::rectification_days(c, OrganizationId(org.id)).await?;
     let id = Uuid::now_v7();
     let target = Target::of(StoredDeadline::Rectification, id);
     let due = crate::deadlines::count(c, target, DeadlineBasis::after(day, days)).await?;
@@ -330,7 +330,7 @@ async fn open_rectification(
 pub async fn of_case(app: &AppState, actor: &Actor, case: CaseId) -> AppResult<EvaluationView> {
     let mut conn = app.conn().await?;
     let (case, _) = visible_case(&mut conn, actor, case, false).await?;
-    let e = repo::evaluation_of_case(&mut conn, case.id.0)
+    let e = repo::evaluation_of_case(&mut conn, case.id)
         .await?
         .ok_or_else(|| {
             ApiError::not_found("evaluation").detail("the case has not been evaluated")
@@ -341,7 +341,7 @@ pub async fn of_case(app: &AppState, actor: &Actor, case: CaseId) -> AppResult<E
 /// An evaluation: for its applicant, or staff who may see its case.
 pub async fn get(app: &AppState, actor: &Actor, id: EvaluationId) -> AppResult<EvaluationView> {
     let mut conn = app.conn().await?;
-    let e = match repo::get_evaluation(&mut conn, id.0, false).await {
+    let e = match repo::get_evaluation(&mut conn, id, false).await {
         Ok(e) => e,
         Err(DbError::NotFound) => return Err(ApiError::not_found("evaluation")),
         Err(e) => return Err(e.into()),
@@ -398,7 +398,7 @@ async fn locked(
     id: EvaluationId,
     if_match: &IfMatch,
 ) -> AppResult<(Evaluation, OrgPath)> {
-    let e = match repo::get_evaluation(c, id.0, true).await {
+    let e = match repo::get_evaluation(c, id, true).await {
         Ok(e) => e,
         Err(DbError::NotFound) => return Err(ApiError::not_found("evaluation")),
         Err(e) => return Err(e.into()),
@@ -457,13 +457,13 @@ pub async fn appeal(
     let mut conn = app.conn().await?;
     conn.transaction::<_, ApiError, _>(async |c| {
         let (e, path) = locked(c, actor, id, &if_match).await?;
-        let rect = repo::rectification_of(c, id.0, true).await?;
+        let rect = repo::rectification_of(c, id, true).await?;
         let rect_at = match &rect {
             Some(r) => Some(parsed(RectificationState::parse(&r.state))?),
             None => None,
         };
         let level = parsed(EvaluationLevel::parse(&e.level))?;
-        let existing = repo::appeal_of(c, id.0, true).await?;
+        let existing = repo::appeal_of(c, id, true).await?;
         rules::may_appeal(level, rect_at, existing.is_some()).map_err(|v| {
             ApiError::conflict(v.code, v.message).context_of(&RectificationAt {
                 rectification_state: rect_at,
@@ -480,7 +480,7 @@ pub async fn appeal(
             decided_at: None,
         };
         repo::insert_appeal(c, &a).await?;
-        let saved = repo::touch_evaluation(c, id.0, e.annulled_at).await?;
+        let saved = repo::touch_evaluation(c, id, e.annulled_at).await?;
         let record = AppealRecord {
             appeal: AppealState::Pending,
             reason: &reason,
@@ -519,7 +519,7 @@ pub async fn decide_appeal(
     let mut conn = app.conn().await?;
     conn.transaction::<_, ApiError, _>(async |c| {
         let (e, path) = locked(c, actor, id, &if_match).await?;
-        let Some(mut a) = repo::appeal_of(c, id.0, true).await? else {
+        let Some(mut a) = repo::appeal_of(c, id, true).await? else {
             return Err(ApiError::conflict(
                 Code::AppealNone,
                 "the evaluation has not been appealed",
@@ -540,7 +540,7 @@ pub async fn decide_appeal(
         } else {
             e.annulled_at
         };
-        let saved = repo::touch_evaluation(c, id.0, annulled_at).await?;
+        let saved = repo::touch_evaluation(c, id, annulled_at).await?;
         let before = AppealDecisionBefore {
             appeal: from,
             annulled: e.annulled_at.is_some(),
