@@ -488,7 +488,8 @@ pub async fn step(
     .await
 }
 
-/// 403 unless the actor's role may take `action` on a complaint at all (before its body is parsed).
+/// 403 unless the actor's role may take `action` on a complaint at all (asked before
+/// the step's body is checked).
 pub fn may(actor: &Actor, action: ComplaintAction) -> AppResult<()> {
     crate::app::may(&COMPLAINT_FLOW, actor, action)
 }

@@ -1,4 +1,5 @@
-//! Publication: index numbers, personal data, the publication duty, attachments and interpretations.
+//! Publication: index numbers, personal data, the publication duty, attachments and
+//! interpretations.
 
 use super::*;
 

@@ -84,7 +84,8 @@ pub async fn number_prefix(
     }))
 }
 
-/// 403 unless the actor's role may take `action` on a case at all (before its body is parsed).
+/// 403 unless the actor's role may take `action` on a case at all (asked before
+/// the step's body is checked).
 pub fn may(actor: &Actor, action: zhengwu_domain::services::CaseAction) -> AppResult<()> {
     crate::app::may(&zhengwu_domain::cases::CASE_FLOW, actor, action)
 }

@@ -210,7 +210,8 @@ async fn apply(
     Ok(effect)
 }
 
-/// 403 unless the actor's role may take `action` on a disclosure item at all (before its body is parsed).
+/// 403 unless the actor's role may take `action` on a disclosure item at all (asked before
+/// the step's body is checked).
 pub fn may(actor: &Actor, action: Transition) -> AppResult<()> {
     crate::app::may(&ITEM_FLOW, actor, action)
 }

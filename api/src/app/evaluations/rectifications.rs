@@ -336,7 +336,8 @@ pub(crate) async fn annul(
     Ok(())
 }
 
-/// 403 unless the actor's role may take `action` on a rectification at all (before its body is parsed).
+/// 403 unless the actor's role may take `action` on a rectification at all (asked before
+/// the step's body is checked).
 pub fn may(actor: &Actor, action: RectificationAction) -> AppResult<()> {
     crate::app::may(&RECTIFICATION_FLOW, actor, action)
 }

@@ -510,7 +510,8 @@ pub async fn merge(
     step(app, actor, id, expect, Step::Merge(cmd)).await
 }
 
-/// 403 unless the actor's role may take `action` on a ticket at all (before its body is parsed).
+/// 403 unless the actor's role may take `action` on a ticket at all (asked before
+/// the step's body is checked).
 pub fn may(actor: &Actor, action: TicketAction) -> AppResult<()> {
     crate::app::may(&TICKET_FLOW, actor, action)
 }

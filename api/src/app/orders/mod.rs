@@ -362,7 +362,8 @@ pub async fn step(
     .await
 }
 
-/// 403 unless the actor's role may take `action` on a supervision order at all (before its body is parsed).
+/// 403 unless the actor's role may take `action` on a supervision order at all (asked before
+/// the step's body is checked).
 pub fn may(actor: &Actor, action: OrderAction) -> AppResult<()> {
     crate::app::may(&ORDER_FLOW, actor, action)
 }

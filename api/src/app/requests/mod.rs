@@ -90,7 +90,8 @@ async fn keep_reply_due(
     Ok(Some(due))
 }
 
-/// 403 unless the actor's role may take `action` on an application at all (before its body is parsed).
+/// 403 unless the actor's role may take `action` on an application at all (asked before
+/// the step's body is checked).
 pub fn may(actor: &Actor, action: rules::RequestAction) -> AppResult<()> {
     crate::app::may(&rules::REQUEST_FLOW, actor, action)
 }
