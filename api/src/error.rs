@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 use zhengwu_domain::codes::Code;
-use zhengwu_domain::validation::FieldError;
+use zhengwu_domain::validation::{FieldError, RuleViolation};
 use zhengwu_persistence::DbError;
 
 tokio::task_local! {
@@ -331,6 +331,18 @@ impl ResponseError for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// A broken rule as the problem of one field (or query parameter) of the request:
+/// `validation::text(v, 500).at("/reason")?`.
+pub trait AtField<T> {
+    fn at(self, pointer: &str) -> ApiResult<T>;
+}
+
+impl<T> AtField<T> for Result<T, RuleViolation> {
+    fn at(self, pointer: &str) -> ApiResult<T> {
+        self.map_err(|v| ApiError::field(pointer, v.code, v.message))
+    }
+}
 
 /// Replaces a 404 (a real absence, or an object out of the caller's sight) by another
 /// answer, e.g. a field error naming the reference; every other error passes unchanged, so

@@ -13,7 +13,7 @@ use zhengwu_persistence::{Conn, DbError};
 
 use crate::app::{Actor, AppResult, Scope};
 use crate::audit_ctx::AuditCtx;
-use crate::error::{ApiError, OrIfAbsent};
+use crate::error::{ApiError, AtField, OrIfAbsent};
 use crate::extract::IfMatch;
 use crate::idem::{Created, Idem};
 use crate::state::AppState;
@@ -242,7 +242,7 @@ pub async fn create<B: Serialize + Send + Sync>(
         let id = OrganizationId(Uuid::now_v7());
         let (parent, path) = placement(c, actor, &cmd, id).await?;
         org::check_placement(cmd.kind, cmd.level, parent.map(|p| (p.kind, p.level)))
-            .map_err(|v| ApiError::field("/parent_id", v.code, v.message))?;
+            .at("/parent_id")?;
         let new = orgs::NewOrganization {
             id: id.0,
             parent_id: cmd.parent.map(|p| p.0),
@@ -317,7 +317,7 @@ pub async fn change(
             org::check_own_change(actor.role, own, cmd.parent.is_some(), deactivates)?;
             let merged = details(&current).changed(cmd.details);
             org::require_division_code(current.kind, merged.division_code.as_deref())
-                .map_err(|v| ApiError::field("/division_code", v.code, v.message))?;
+                .at("/division_code")?;
             let mut path = current.path.clone();
             let new_parent = cmd.parent.filter(|p| Some(p.0) != current.parent_id);
             if let Some(p) = new_parent {

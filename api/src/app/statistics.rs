@@ -19,7 +19,7 @@ use zhengwu_persistence::cases::{self, StatCases};
 use zhengwu_persistence::{Conn, calendar, matters, orgs, users, windows};
 
 use crate::app::{Actor, AppResult, Scope, narrowed};
-use crate::error::ApiError;
+use crate::error::{ApiError, AtField};
 use crate::state::AppState;
 
 /// Who reads statistics: administrators, supervisors and reviewers, within their scope.
@@ -53,8 +53,7 @@ pub struct Period {
 impl Period {
     /// The period, or 422 at `?to` when it ends before it starts or is too long.
     pub fn parse(from: NaiveDate, to: NaiveDate) -> AppResult<Self> {
-        validation::period(from, to, validation::MAX_PERIOD_DAYS)
-            .map_err(|v| ApiError::field("?to", v.code, v.message))?;
+        validation::period(from, to, validation::MAX_PERIOD_DAYS).at("?to")?;
         Ok(Self { from, to })
     }
 }

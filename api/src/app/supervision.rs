@@ -16,7 +16,7 @@ use zhengwu_persistence::{Conn, Found, orgs};
 use crate::alerts::{self, Alert, Anomaly, JobRun};
 use crate::app::{Actor, AppResult};
 use crate::audit_ctx::AuditCtx;
-use crate::error::{ApiError, FieldProblem};
+use crate::error::{ApiError, AtField, FieldProblem};
 use crate::extract::IfMatch;
 use crate::pagination::{Page, PageParams};
 use crate::routes::supervision::dto::{AlertEventDto, RuleInfo, RulesDto};
@@ -285,7 +285,7 @@ fn anomaly_period(
 ) -> AppResult<(NaiveDate, NaiveDate)> {
     let to = to.unwrap_or_else(|| app.today());
     let from = from.unwrap_or_else(|| NaiveDate::from_ymd_opt(to.year(), 1, 1).unwrap_or(to));
-    period(from, to, MAX_PERIOD_DAYS).map_err(|v| ApiError::field("?to", v.code, v.message))?;
+    period(from, to, MAX_PERIOD_DAYS).at("?to")?;
     Ok((from, to))
 }
 

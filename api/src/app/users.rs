@@ -16,7 +16,7 @@ use zhengwu_persistence::{Conn, DbError, login_throttle, orgs, tokens};
 use crate::app::{Actor, AppResult, Scope};
 use crate::audit_ctx::AuditCtx;
 use crate::auth::hash_password;
-use crate::error::{ApiError, OrIfAbsent};
+use crate::error::{ApiError, AtField, OrIfAbsent};
 use crate::extract::IfMatch;
 use crate::idem::{Created, Idem};
 use crate::state::AppState;
@@ -248,8 +248,7 @@ async fn membership(
         (None, Some(o)) => Some(orgs::get(c, o).await?),
         (None, None) => None,
     };
-    account::check_membership(role, org.is_some())
-        .map_err(|v| ApiError::field("/organization_id", v.code, v.message))?;
+    account::check_membership(role, org.is_some()).at("/organization_id")?;
     Ok(org)
 }
 

@@ -13,7 +13,7 @@ use zhengwu_persistence::windows;
 
 use crate::app::windows::{self as app, NewWindow, Staffing, WindowChanges};
 use crate::auth::Principal;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, AtField};
 use crate::extract::{ApiJson, IdempotencyKey, IfMatch, etag};
 use crate::idem::Idem;
 use crate::pagination::{Page, PageParams, page_response};
@@ -150,8 +150,7 @@ impl TryFrom<PutStaff> for Staffing {
 
     fn try_from(b: PutStaff) -> Result<Self, ApiError> {
         let assignments: Vec<(Uuid, Post)> = b.staff.iter().map(|s| (s.user_id, s.post)).collect();
-        account::window_staffing(&assignments)
-            .map_err(|v| ApiError::field("/staff", v.code, v.message))?;
+        account::window_staffing(&assignments).at("/staff")?;
         Ok(Staffing(
             assignments
                 .into_iter()

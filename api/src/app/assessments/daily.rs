@@ -15,7 +15,7 @@ use zhengwu_persistence::{Conn, DbError, Found, orgs};
 use super::{ParseOn, READERS, Record, WRITERS, duplicate, roster, visible_hall};
 use crate::app::{Actor, AppResult};
 use crate::audit_ctx::AuditCtx;
-use crate::error::ApiError;
+use crate::error::{ApiError, AtField};
 use crate::extract::IfMatch;
 use crate::idem::{Created, Idem};
 use crate::state::AppState;
@@ -266,8 +266,7 @@ pub async fn list(
     s: AssessmentSearch,
 ) -> AppResult<Vec<AssessmentView>> {
     actor.require(READERS)?;
-    zhengwu_domain::validation::period(s.from, s.to, 366)
-        .map_err(|v| ApiError::field("?to", v.code, v.message))?;
+    zhengwu_domain::validation::period(s.from, s.to, 366).at("?to")?;
     let mut conn = app.conn().await?;
     let hall = visible_hall(&mut conn, actor, s.hall).await?;
     let after = s.after.map(|a| a.0);

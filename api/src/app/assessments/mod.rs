@@ -20,7 +20,7 @@ use zhengwu_persistence::{Conn, DbError, Found, orgs, windows};
 
 use crate::app::{Actor, AppResult};
 use crate::audit_ctx::AuditCtx;
-use crate::error::ApiError;
+use crate::error::{ApiError, AtField};
 use crate::extract::IfMatch;
 use crate::idem::{Created, Idem};
 use crate::pagination::{Page, PageParams, encode_cursor};
@@ -206,7 +206,7 @@ pub async fn list_attendance(
 ) -> AppResult<Page<AttendanceDto>> {
     actor.require(READERS)?;
     let limit = page.limit()?;
-    validation::period(s.from, s.to, 366).map_err(|v| ApiError::field("?to", v.code, v.message))?;
+    validation::period(s.from, s.to, 366).at("?to")?;
     let mut conn = app.conn().await?;
     let hall = visible_hall(&mut conn, actor, s.hall).await?;
     let filter = repo::AttendanceFilter {

@@ -19,7 +19,7 @@ use zhengwu_persistence::{Conn, orgs, users, windows};
 use super::{READERS, roster, visible_hall};
 use crate::app::statistics::facts_of;
 use crate::app::{Actor, AppResult};
-use crate::error::ApiError;
+use crate::error::AtField;
 use crate::state::AppState;
 
 /// A candidate for red-flag window (红旗窗口) or service star (服务之星).
@@ -247,8 +247,7 @@ pub async fn bulletin(
     hall: OrganizationId,
 ) -> AppResult<BulletinFacts> {
     actor.require(READERS)?;
-    let (from, to) =
-        rules::parse_month(month).map_err(|v| ApiError::field("/month", v.code, v.message))?;
+    let (from, to) = rules::parse_month(month).at("/month")?;
     let mut conn = app.heavy_read_conn().await?;
     let hall = visible_hall(&mut conn, actor, hall).await?;
     let hall_id = OrganizationId(hall.id);

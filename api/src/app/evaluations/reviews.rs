@@ -30,7 +30,7 @@ use crate::app::evaluations::rectifications::annul;
 use crate::app::statistics::Period;
 use crate::app::{Actor, AppResult, narrowed};
 use crate::audit_ctx::AuditCtx;
-use crate::error::ApiError;
+use crate::error::{ApiError, AtField};
 use crate::extract::IfMatch;
 use crate::idem::{Created, Idem};
 use crate::state::AppState;
@@ -201,8 +201,7 @@ where
     T: Serialize + From<EvaluationView> + Send + Sync,
 {
     actor.require(&[Role::Applicant])?;
-    let text = rules::evaluation_text(cmd.level, cmd.text.as_deref())
-        .map_err(|v| ApiError::field("/text", v.code, v.message))?;
+    let text = rules::evaluation_text(cmd.level, cmd.text.as_deref()).at("/text")?;
     let audit = AuditCtx::new(app, actor.clone());
     let now = app.clock.now();
     let day = app.today();
@@ -437,8 +436,7 @@ struct RectificationAt {
 
 /// A reason or decision text at `pointer`: trimmed, 1 to 2000 characters.
 fn reason_at(pointer: &str, v: &str) -> AppResult<String> {
-    zhengwu_domain::validation::text(v, rules::MAX_RECTIFICATION_TEXT)
-        .map_err(|e| ApiError::field(pointer, e.code, e.message))
+    zhengwu_domain::validation::text(v, rules::MAX_RECTIFICATION_TEXT).at(pointer)
 }
 
 /// Appeal a bad review as malicious or mistaken: the evaluated organisation's administrators

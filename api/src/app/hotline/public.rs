@@ -16,7 +16,7 @@ use zhengwu_persistence::{Conn, orgs};
 use super::masked;
 use crate::app::cases::password_matches;
 use crate::app::{Actor, AppResult};
-use crate::error::ApiError;
+use crate::error::{ApiError, AtField};
 use crate::state::AppState;
 
 /// A ticket's progress for the public: no caller data, personal data masked.
@@ -132,7 +132,7 @@ pub struct Statistics {
 /// Measures for the tickets of the actor's scope received in a period.
 pub async fn statistics(app: &AppState, actor: &Actor, q: &StatsQuery) -> AppResult<Statistics> {
     actor.require(STATISTICS)?;
-    period(q.from, q.to, MAX_PERIOD_DAYS).map_err(|v| ApiError::field("?to", v.code, v.message))?;
+    period(q.from, q.to, MAX_PERIOD_DAYS).at("?to")?;
     let mut conn = app.heavy_read_conn().await?;
     let scope = crate::app::narrowed(&mut conn, actor.scope(), q.org).await?;
     let rows = repo::stat_rows(&mut conn, &scope, TicketState::Merged, (q.from, q.to)).await?;

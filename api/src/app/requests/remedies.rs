@@ -13,7 +13,7 @@ use super::view::remedy_dto;
 use super::visible;
 use crate::app::{Actor, AppResult};
 use crate::audit_ctx::AuditCtx;
-use crate::error::ApiError;
+use crate::error::{ApiError, AtField};
 use crate::idem::{Created, Idem};
 use crate::routes::requests::dto::RemedyDto;
 use crate::state::AppState;
@@ -84,7 +84,7 @@ pub async fn update_remedy(
             .ok_or_else(|| ApiError::not_found("remedy"))?;
         if let Some(decided) = cmd.decided_on {
             validation::event_date(decided, Some((m.filed_on, "the filing")), app.today())
-                .map_err(|v| ApiError::field("/decided_on", v.code, v.message))?;
+                .at("/decided_on")?;
         }
         let outcome = cmd.outcome.as_str();
         let note = cmd.note.as_deref();

@@ -16,7 +16,7 @@ use zhengwu_domain::ids::{CaseId, MatterId, OrganizationId, UserId, WindowId};
 use zhengwu_domain::validation::{self, Errors, FieldError, RuleViolation};
 
 use crate::app::cases::Listing;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, AtField};
 use crate::pagination::PageParams;
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
@@ -225,7 +225,7 @@ pub struct LookupQuery {
 
 /// Trimmed, non-empty text of at most `max` characters, at `field`.
 fn text(field: &str, v: &str, max: usize) -> ApiResult<String> {
-    validation::text(v, max).map_err(|e| ApiError::field(field, e.code, e.message))
+    validation::text(v, max).at(field)
 }
 
 /// An optional note: trimmed, at most 1,000 characters, not blank when given.

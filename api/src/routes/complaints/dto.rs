@@ -11,7 +11,7 @@ use zhengwu_domain::validation::{self, Errors, RuleViolation};
 use zhengwu_persistence::complaints::Complaint;
 
 use crate::app::complaints::{ComplaintView, Contact, NewComplaint};
-use crate::error::ApiError;
+use crate::error::{ApiError, AtField};
 use crate::routes::participation::ContactIn;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -222,7 +222,7 @@ pub struct ComplaintTextIn {
 }
 
 fn step_text(t: &str) -> Result<String, ApiError> {
-    validation::text(t, 5000).map_err(|v| ApiError::field("/text", v.code, v.message))
+    validation::text(t, 5000).at("/text")
 }
 
 impl ComplaintStepIn {

@@ -16,7 +16,7 @@ use crate::app::disclosures::items::{DraftItem, ItemChanges};
 use crate::app::disclosures::search::Listing;
 use crate::app::disclosures::workflow;
 use crate::dto::double_option;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiResult, AtField};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -271,7 +271,7 @@ pub fn note_of(body: &[u8]) -> ApiResult<Option<String>> {
     b.note
         .map(|n| validation::text(&n, 1000))
         .transpose()
-        .map_err(|v| ApiError::field("/note", v.code, v.message))
+        .at("/note")
 }
 
 /// Optional body of a step: an empty body is allowed.
@@ -286,8 +286,7 @@ fn optional_body<T: serde::de::DeserializeOwned + Default>(bytes: &[u8]) -> ApiR
 impl ReasonBody {
     /// The reason: trimmed, not blank, at most 1,000 characters.
     pub fn parse(&self) -> ApiResult<String> {
-        validation::text(&self.reason, 1000)
-            .map_err(|v| ApiError::field("/reason", v.code, v.message))
+        validation::text(&self.reason, 1000).at("/reason")
     }
 }
 
@@ -297,8 +296,7 @@ impl PublishBody {
         let b: PublishBody = optional_body(bytes)?;
         b.pii_exception
             .map(|e| {
-                let note = validation::text(&e.note, 1000)
-                    .map_err(|v| ApiError::field("/pii_exception/note", v.code, v.message))?;
+                let note = validation::text(&e.note, 1000).at("/pii_exception/note")?;
                 Ok(workflow::PiiException {
                     ground: e.ground,
                     note,

@@ -16,14 +16,13 @@ use crate::app::evaluations::rectifications::{
     self as app, RectificationList, RectificationStep, RectificationView,
 };
 use crate::auth::Principal;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, AtField};
 use crate::extract::{ApiJson, IfMatch, etag};
 use crate::pagination::{Page, PageParams, page_response};
 use crate::state::AppState;
 
 fn text(pointer: &str, v: &str) -> Result<String, ApiError> {
-    validation::text(v, MAX_RECTIFICATION_TEXT)
-        .map_err(|e| ApiError::field(pointer, e.code, e.message))
+    validation::text(v, MAX_RECTIFICATION_TEXT).at(pointer)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -12,7 +12,7 @@ use zhengwu_persistence::orders::Accountability;
 
 use crate::app::orders::accountability::{self as app, AccountabilityList, NewAccountability};
 use crate::auth::Principal;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, AtField};
 use crate::extract::{ApiJson, IdempotencyKey};
 use crate::idem::Idem;
 use crate::pagination::{Page, PageParams, page_response};
@@ -37,8 +37,7 @@ pub struct AccountabilityIn {
 
 impl AccountabilityIn {
     pub fn parse(self) -> Result<NewAccountability, ApiError> {
-        let reason = validation::text(&self.reason, 2000)
-            .map_err(|v| ApiError::field("/reason", v.code, v.message))?;
+        let reason = validation::text(&self.reason, 2000).at("/reason")?;
         Ok(NewAccountability {
             kind: self.kind,
             organization: self.organization_id.map(OrganizationId),

@@ -10,7 +10,7 @@ use zhengwu_domain::supervision::AlertObject;
 use zhengwu_domain::validation::{self, Errors, RuleViolation};
 
 use crate::app::orders::{IssueOrder, OrderStep, OrderView};
-use crate::error::ApiError;
+use crate::error::{ApiError, AtField};
 
 fn working_days_violation() -> RuleViolation {
     RuleViolation::new(Code::Range, "1 to 60 working days")
@@ -128,7 +128,7 @@ pub struct OrdersQuery {
 }
 
 fn field_text(pointer: &str, t: &str, max: usize) -> Result<String, ApiError> {
-    validation::text(t, max).map_err(|v| ApiError::field(pointer, v.code, v.message))
+    validation::text(t, max).at(pointer)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

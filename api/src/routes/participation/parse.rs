@@ -13,7 +13,7 @@ use super::dto::{
     AnswerIn, CommentIn, ContactIn, CreateConsultation, ForwardIn, MessageIn, ModerateIn,
     Moderation, SummaryIn,
 };
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, AtField};
 
 fn text(e: &mut Errors, field: &str, v: &str, max: usize) -> String {
     e.check(field, validation::text(v, max)).unwrap_or_default()
@@ -55,8 +55,7 @@ impl CreateConsultation {
 
 impl SummaryIn {
     pub fn parse(self) -> ApiResult<Summary> {
-        let summary = validation::text(&self.summary, 20_000)
-            .map_err(|v| ApiError::field("/summary", v.code, v.message))?;
+        let summary = validation::text(&self.summary, 20_000).at("/summary")?;
         let adoptions = self
             .adoptions
             .into_iter()
@@ -127,15 +126,13 @@ impl MessageIn {
 
 impl ForwardIn {
     pub fn parse(self) -> ApiResult<Forward> {
-        Forward::new(OrganizationId(self.organization_id), self.working_days)
-            .map_err(|v| ApiError::field("/working_days", v.code, v.message))
+        Forward::new(OrganizationId(self.organization_id), self.working_days).at("/working_days")
     }
 }
 
 impl AnswerIn {
     pub fn parse(self) -> ApiResult<Answer> {
-        let answer = validation::text(&self.answer, 5000)
-            .map_err(|v| ApiError::field("/answer", v.code, v.message))?;
+        let answer = validation::text(&self.answer, 5000).at("/answer")?;
         Ok(Answer {
             answer_kind: self.answer_kind,
             answer,

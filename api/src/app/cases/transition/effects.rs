@@ -19,7 +19,7 @@ use super::super::events::{EventData, FlaggedFee};
 use super::super::view::{calendar_around, clock_of};
 use super::super::{Actor, AppResult};
 use crate::deadlines;
-use crate::error::ApiError;
+use crate::error::{ApiError, AtField};
 use crate::state::AppState;
 
 /// Where and when an action is taken.
@@ -259,9 +259,7 @@ async fn extend(
     x: &Extension,
 ) -> AppResult<Done> {
     let clock = clock_of(c, case, at.day).await?.clock;
-    clock
-        .check_extension(x.working_days)
-        .map_err(|v| ApiError::field("/working_days", v.code, v.message))?;
+    clock.check_extension(x.working_days).at("/working_days")?;
     let cal = calendar_around(c, clock.accepted_on).await?;
     clock
         .check_extension_in_time(&cal, at.day)
@@ -302,7 +300,7 @@ async fn decide(
 fn deliver(at: &At<'_>, case: &Case, outcome: &mut Outcome, d: &Delivery) -> AppResult<Done> {
     let decided = case.decided_on.map(|on| (on, "the decision"));
     let on = validation::event_date(d.delivered_on.unwrap_or(at.day), decided, at.day)
-        .map_err(|v| ApiError::field("/delivered_on", v.code, v.message))?;
+        .at("/delivered_on")?;
     outcome.delivered_on = Some(on);
     outcome.delivered_at = Some(at.now);
     outcome.delivery_method = Some(d.method.clone());
