@@ -457,7 +457,8 @@ pub async fn compute_anomalies(
                     (
                         RuleId::ExtensionBeyondLimit,
                         format!(
-                            "承诺 {p} 个工作日加延期 {e} 个工作日，超过法定 {s} 个工作日加法定延长 {} 个工作日",
+                            "承诺 {p} 个工作日加延期 {e} 个工作日，超过法定 {s} \
+                                个工作日加法定延长 {} 个工作日",
                             zhengwu_domain::services::legal_extension(s)
                         ),
                         d.clone(),
@@ -471,7 +472,8 @@ pub async fn compute_anomalies(
                         (
                             RuleId::LateCorrectionNotice,
                             format!(
-                                "收件后第 {days} 个工作日才一次性告知补正（应在 {} 个工作日内），视为收件之日起受理",
+                                "收件后第 {days} 个工作日才一次性告知补正（应在 {} \
+                                    个工作日内），视为收件之日起受理",
                                 r.notice_window_days
                             ),
                             serde_json::json!({

@@ -129,8 +129,10 @@ where
         "createOrganization" => json_probe(
             admin,
             "/api/v1/organizations".into(),
-            json!({"parent_id": city, "kind": "department", "level": "city", "name": "济南市教育局"}),
-            json!({"parent_id": city, "kind": "department", "level": "city", "name": "济南市民政局"}),
+            json!({"parent_id": city, "kind": "department", "level": "city",
+                "name": "济南市教育局"}),
+            json!({"parent_id": city, "kind": "department", "level": "city",
+                "name": "济南市民政局"}),
         ),
         "createUser" => {
             let body = |u: &str| {
@@ -386,7 +388,8 @@ where
         "createAssessment" => {
             let body = |day: &str| {
                 json!({"hall_id": city_hall, "subject_kind": "window", "subject_id": window,
-                    "day": day, "items": [{"dimension": "attitude", "points": 2, "reason": "耐心"}]})
+                    "day": day, "items": [{"dimension": "attitude", "points": 2,
+                        "reason": "耐心"}]})
             };
             json_probe(
                 supervisor,

@@ -39,7 +39,8 @@ async fn comments_are_taken_only_while_open_and_contacts_stay_private() {
     let officer = login(&app, "officer.a", PASSWORD).await;
     let c = req(&app, Method::POST, "/api/v1/consultations")
         .token(&officer)
-        .json(json!({"organization_id": tree.county_a, "title": "关于公开征求《2026年政务公开工作任务分工方案》意见的公告",
+        .json(json!({"organization_id": tree.county_a,
+            "title": "关于公开征求《2026年政务公开工作任务分工方案》意见的公告",
             "draft_text": "一、总体要求……", "opens_at": "2026-06-01T00:00:00Z",
                 "closes_at": "2026-06-06T03:00:00Z"}))
         .send()
@@ -55,7 +56,8 @@ async fn comments_are_taken_only_while_open_and_contacts_stay_private() {
         .json(body)
         .send()
     };
-    let anon = json!({"text": "建议公开各部门任务完成时限。联系我：13812345678", "display_name": "历下区居民",
+    let anon = json!({"text": "建议公开各部门任务完成时限。联系我：13812345678",
+        "display_name": "历下区居民",
         "contact": {"phone": "13812345678"}});
     assert_eq!(
         comment(anon.clone()).await.status,
@@ -196,9 +198,12 @@ async fn a_topic_request_is_forwarded_answered_and_published_without_personal_da
     .await;
     let officer = login(&app, "officer.a", PASSWORD).await;
     let m = req(&app, Method::POST, "/api/v1/public-messages")
-        .json(json!({"kind": "topic_request", "organization_id": tree.county_a,
-            "subject": "希望公开老旧小区加装电梯补贴标准", "text": "请公开补贴标准。我的电话13812345678。",
-            "name": "张三", "contact": {"phone": "13812345678"}}))
+        .json(
+            json!({"kind": "topic_request", "organization_id": tree.county_a,
+            "subject": "希望公开老旧小区加装电梯补贴标准",
+                "text": "请公开补贴标准。我的电话13812345678。",
+            "name": "张三", "contact": {"phone": "13812345678"}}),
+        )
         .send()
         .await;
     assert_eq!(m.status, 201, "{:?}", m.body);

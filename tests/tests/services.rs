@@ -24,7 +24,8 @@ fn matter(org: &str, code: &str, window: Option<&str>) -> Value {
         "online_depth": "full_online",
         "materials": [
             {"name": "建筑工程施工许可证申请表", "form": "original", "copies": 1, "required": true},
-            {"name": "授权委托书", "form": "original", "required": false, "condition": "委托他人办理时"}
+            {"name": "授权委托书", "form": "original", "required": false,
+                "condition": "委托他人办理时"}
         ],
         "result_certificate": "建筑工程施工许可证",
         "window_ids": window.map(|w| vec![w]).unwrap_or_default(),

@@ -137,7 +137,8 @@ async fn reserved_fields_are_refused_to_those_they_are_not_for_and_nothing_is_wr
             "createTicket",
             "/api/v1/hotline/tickets",
             json!({"center_id": city, "kind": "help", "subject": "路灯不亮",
-                "description": "经十路路灯连续三晚不亮。", "caller_contact": {"phone": "13912345678"}}),
+                "description": "经十路路灯连续三晚不亮。",
+                    "caller_contact": {"phone": "13912345678"}}),
             None,
         ),
         (
@@ -252,7 +253,8 @@ async fn server_set_fields_are_no_field_of_any_body() {
         ),
         (
             "/api/v1/disclosure-requests",
-            json!({"organization_id": city, "description": "财政预算", "requested_form": "electronic",
+            json!({"organization_id": city, "description": "财政预算",
+                "requested_form": "electronic",
                 "delivery_method": "email", "channel": "online",
                 "contact": {"email": "zhang.san@example.com"}}),
         ),

@@ -21,7 +21,8 @@ use self::text::*;
 #[openapi(
     info(
         title = "zhengwu 政务 API",
-        description = "Government information disclosure (政务公开), government services (政务服务) \
+        description = "Government information disclosure (政务公开), government services \
+            (政务服务) \
 and their supervision (电子监察) for city, county, township and village governments.\n\n\
 Errors are RFC 9457 problem details (`application/problem+json`) with a stable `code` and, for \
 invalid fields, `errors[].pointer`. Lists use keyset pagination (`limit`, `cursor`, \
@@ -56,7 +57,8 @@ Get a token at `POST /api/v1/auth/token`, then use **Authorize** with the `acces
              appeals (申诉复核) and the public summary"),
         (name = "statistics", description = "Measures computed from the records"),
         (name = "supervision",
-         description = "Supervision (电子监察): rules, deadline alerts and their history, anomalies, \
+         description = "Supervision (电子监察): rules, deadline alerts and their history, \
+             anomalies, \
              supervision orders (督办) and accountability (问责)"),
         (name = "complaints",
          description = "Complaints and reports (投诉举报) about organisations, windows and staff"),

@@ -224,7 +224,8 @@ fn md_overview(b: &MonthlyBulletin) -> String {
 
 fn md_windows(b: &MonthlyBulletin) -> String {
     let mut md = String::from(
-        "## 二、各窗口情况\n\n| 排名 | 窗口 | 受理 | 办结 | 按时办结率 | 出勤 | 迟到 | 早退 | 缺勤 | 请假 | 出差 | 考核天数 | 平均得分 \
+        "## 二、各窗口情况\n\n| 排名 | 窗口 | 受理 | 办结 | 按时办结率 | 出勤 | 迟到 | 早退 | \
+            缺勤 | 请假 | 出差 | 考核天数 | 平均得分 \
             |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
     );
     for w in &b.windows {
@@ -269,7 +270,8 @@ fn md_selection(b: &MonthlyBulletin) -> String {
     };
     format!(
         "## 三、评选推荐\n\n- 红旗窗口推荐：{}\n- 服务之星推荐：{}\n\n\
-推荐条件：本月参加考核，无缺勤、无离岗未顶岗、工作纪律无扣分，平均得分不低于良好线，且平均得分最高。\n",
+推荐条件：本月参加考核，无缺勤、无离岗未顶岗、工作纪律无扣分，\
+         平均得分不低于良好线，且平均得分最高。\n",
         list(&b.selection.red_flag_windows),
         list(&b.selection.service_stars),
     )

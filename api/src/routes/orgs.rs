@@ -94,7 +94,8 @@ pub struct OrganizationDetail {
 #[schema(example = json!({
     "parent_id": "01941f29-7c00-7001-8000-000000000006", "kind": "department",
     "level": "county", "name": "历下区市场监督管理局", "credit_code": "11370102MB2853150C",
-    "address": "济南市历下区龙鼎大道1号", "phone": "0531-66661234", "office_hours": "工作日 9:00-17:00"
+    "address": "济南市历下区龙鼎大道1号", "phone": "0531-66661234",
+        "office_hours": "工作日 9:00-17:00"
 }))]
 pub struct CreateOrganization {
     /// The parent; absent for the root of a tree (system administrators only).

@@ -263,7 +263,10 @@ fn markdown(r: &AnnualReport) -> String {
         r.year,
         r.sections.overview.as_deref().unwrap_or(none)
     );
-    md.push_str("## 二、主动公开政府信息情况\n\n| 信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |\n|---|---|---|---|\n");
+    md.push_str(
+        "## 二、主动公开政府信息情况\n\n| 信息内容 | 本年制发件数 | 本年废止件数 | \
+        现行有效件数 |\n|---|---|---|---|\n",
+    );
     for (label, row) in [
         ("规章", &t2.regulations),
         ("行政规范性文件", &t2.normative_documents),
@@ -276,7 +279,9 @@ fn markdown(r: &AnnualReport) -> String {
     let u = &t2.unclassified_documents;
     if u.issued_this_year + u.repealed_this_year + u.in_force > 0 {
         md.push_str(&format!(
-            "\n**未分类：** 目录“法规规章和规范性文件”下未归入规章或行政规范性文件的文件（本年制发 {}，本年废止 {}，现行有效 {}）未计入上表。\n",
+            "\n**未分类：** \
+                目录“法规规章和规范性文件”下未归入规章或行政规范性文件的文件\
+                （本年制发 {}，本年废止 {}，现行有效 {}）未计入上表。\n",
             u.issued_this_year, u.repealed_this_year, u.in_force
         ));
     }
@@ -289,7 +294,10 @@ fn markdown(r: &AnnualReport) -> String {
         "| 信息内容 | 本年收费金额（单位：万元） |\n|---|---|\n| 行政事业性收费 | {:.4} |\n\n",
         t2.fees_wan_yuan
     ));
-    md.push_str("## 三、收到和处理政府信息公开申请情况\n\n| 本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和 |");
+    md.push_str(
+        "## 三、收到和处理政府信息公开申请情况\n\n| \
+        本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和 |",
+    );
     for (_, l) in COLUMNS {
         md.push_str(&format!(" {l} |"));
     }
@@ -313,8 +321,11 @@ fn markdown(r: &AnnualReport) -> String {
         }
         md.push('\n');
     }
-    md.push_str("\n## 四、政府信息公开行政复议、行政诉讼情况\n\n| 类别 | 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 \
-        |\n|---|---|---|---|---|---|\n");
+    md.push_str(
+        "\n## 四、政府信息公开行政复议、行政诉讼情况\n\n| 类别 | 结果维持 | 结果纠正 | \
+        其他结果 | 尚未审结 | 总计 \
+        |\n|---|---|---|---|---|---|\n",
+    );
     for row in &r.table4 {
         md.push_str(&format!(
             "| {} | {} | {} | {} | {} | {} |\n",
@@ -365,7 +376,8 @@ pub async fn annual(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
-    "overview": "2025年，历下区坚持以公开为常态、不公开为例外……", "problems": "政策解读形式较为单一……",
+    "overview": "2025年，历下区坚持以公开为常态、不公开为例外……",
+        "problems": "政策解读形式较为单一……",
     "other_matters": "本年度未收取信息处理费。"
 }))]
 pub struct ReportTexts {

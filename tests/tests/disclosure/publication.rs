@@ -263,7 +263,8 @@ async fn attachments_are_checked_hashed_and_public_once_published() {
         &d.officer,
         &id,
         "publish",
-        json!({"pii_exception": {"ground": "mandatory_disclosure", "note": "招标公告依法须载明联系人"}}),
+        json!({"pii_exception": {"ground": "mandatory_disclosure",
+            "note": "招标公告依法须载明联系人"}}),
     )
     .await;
     assert_eq!(ok_pub.status, 200);

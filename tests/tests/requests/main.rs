@@ -292,8 +292,16 @@ async fn consultation_stops_the_clock_and_one_extension_is_allowed() {
     .await;
     assert_eq!(r.status, 422);
     assert_eq!(r.pointers(), vec!["/responsible_agency"]);
-    let r = act(&app, "officer.a", &id, "reply", json!({"reply_type": "unable_not_held",
-        "text": "本机关不掌握该信息，建议向区住房和城乡建设局申请。", "responsible_agency": "历下区住房和城乡建设局"})).await;
+    let r = act(
+        &app,
+        "officer.a",
+        &id,
+        "reply",
+        json!({"reply_type": "unable_not_held",
+        "text": "本机关不掌握该信息，建议向区住房和城乡建设局申请。",
+            "responsible_agency": "历下区住房和城乡建设局"}),
+    )
+    .await;
     assert_eq!(r.status, 200);
     assert_eq!(r.body["reply"]["late"], true);
     assert_eq!(

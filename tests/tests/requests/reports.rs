@@ -188,11 +188,14 @@ async fn the_annual_report_reproduces_a_fixture_across_two_years() {
     let officer = login(&app, "officer.a", PASSWORD).await;
     let c = req(&app, Method::POST, "/api/v1/disclosure-requests")
         .token(&officer)
-        .json(json!({"organization_id": org, "description": "某项目招标文件", "requested_form": "paper",
+        .json(
+            json!({"organization_id": org, "description": "某项目招标文件",
+            "requested_form": "paper",
             "delivery_method": "post", "channel": "letter", "contact": {"address": "济南市某路2号"},
             "applicant": {"name": "济南某建设公司", "applicant_type": "legal_person",
                 "legal_person_kind": "commercial_enterprise"},
-            "signed_on": "2025-05-06"}))
+            "signed_on": "2025-05-06"}),
+        )
         .send()
         .await;
     assert_eq!(c.status, 201, "{:?}", c.body);
@@ -257,12 +260,19 @@ async fn the_annual_report_reproduces_a_fixture_across_two_years() {
     assert_eq!(row(&r24.body, "carried_over"), vec![1, 0, 0, 0, 0, 0, 1]);
 
     // The written sections, then the Markdown and CSV renderings.
-    let put = req(&app, Method::PUT, &format!("/api/v1/reports/disclosure-annual/{org}/2025/text"))
-        .token(&officer)
-        .json(json!({"overview": "2025年，历下区深入贯彻政府信息公开条例。", "problems": "依申请公开答复规范性有待提高。",
-            "other_matters": "本年度未收取信息处理费。"}))
-        .send()
-        .await;
+    let put = req(
+        &app,
+        Method::PUT,
+        &format!("/api/v1/reports/disclosure-annual/{org}/2025/text"),
+    )
+    .token(&officer)
+    .json(
+        json!({"overview": "2025年，历下区深入贯彻政府信息公开条例。",
+            "problems": "依申请公开答复规范性有待提高。",
+            "other_matters": "本年度未收取信息处理费。"}),
+    )
+    .send()
+    .await;
     assert_eq!(put.status, 204, "{:?}", put.body);
     let md = report(2025, "markdown").await;
     let text = md.body.as_str().unwrap_or_default().to_owned();

@@ -19,7 +19,8 @@ pub struct ContactIn {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
     "organization_id": "01941f29-7c00-7001-8000-000000000006",
-    "title": "关于公开征求《2027年历下区政务公开工作任务分工方案》意见的公告", "draft_text": "一、总体要求……",
+    "title": "关于公开征求《2027年历下区政务公开工作任务分工方案》意见的公告",
+        "draft_text": "一、总体要求……",
     "opens_at": "2027-03-01T00:00:00Z", "closes_at": "2027-03-31T03:00:00Z"
 }))]
 pub struct CreateConsultation {
@@ -96,7 +97,8 @@ pub enum Moderation {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"summary": "共收到意见12条，采纳5条，部分采纳3条，未采纳4条并说明理由。", "adoptions": []}))]
+#[schema(example = json!({"summary": "共收到意见12条，采纳5条，部分采纳3条，未采纳4条并说明理由\
+    。", "adoptions": []}))]
 pub struct SummaryIn {
     /// 采纳情况: what was adopted and why not.
     pub summary: String,
@@ -127,7 +129,8 @@ pub struct CommentList {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
     "kind": "topic_request", "organization_id": "01941f29-7c00-7001-8000-000000000006",
-    "subject": "希望公开老旧小区加装电梯补贴标准", "text": "请公开2026年老旧小区加装电梯的补贴标准和申请流程。",
+    "subject": "希望公开老旧小区加装电梯补贴标准",
+        "text": "请公开2026年老旧小区加装电梯的补贴标准和申请流程。",
     "contact": {"phone": "13812345678"}
 }))]
 pub struct MessageIn {
@@ -184,7 +187,8 @@ pub struct ForwardIn {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
-    "answer_kind": "not_disclosed", "answer": "该事项尚在研究论证阶段，属于过程性信息，待形成正式文件后依法公开。"
+    "answer_kind": "not_disclosed",
+        "answer": "该事项尚在研究论证阶段，属于过程性信息，待形成正式文件后依法公开。"
 }))]
 pub struct AnswerIn {
     pub answer_kind: AnswerKind,

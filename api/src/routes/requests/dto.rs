@@ -31,7 +31,8 @@ pub struct RequestApplicantIn {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
     "organization_id": "01941f29-7c00-7001-8000-000000000006",
-    "description": "2025年历下区老旧小区改造项目的资金使用明细", "purpose": "了解所在小区改造资金使用情况",
+    "description": "2025年历下区老旧小区改造项目的资金使用明细",
+        "purpose": "了解所在小区改造资金使用情况",
     "requested_form": "electronic", "delivery_method": "email", "channel": "online",
     "contact": {"email": "zhang.san@example.com"}
 }))]
@@ -58,7 +59,8 @@ pub struct CreateRequest {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"items": "请明确所需信息的项目名称和时间范围", "correction_due": "2027-12-31"}))]
+#[schema(example = json!({"items": "请明确所需信息的项目名称和时间范围",
+    "correction_due": "2027-12-31"}))]
 pub struct CorrectionIn {
     /// Everything to correct, in one notice.
     pub items: String,
@@ -101,7 +103,8 @@ pub struct OpinionIn {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"working_days": 15, "reason": "所需信息涉及多个科室，需汇总核实，经机关负责人同意延长"}))]
+#[schema(example = json!({"working_days": 15,
+    "reason": "所需信息涉及多个科室，需汇总核实，经机关负责人同意延长"}))]
 pub struct RequestExtendIn {
     /// At most 20 working days, once (OGI Art.33).
     #[schema(minimum = 1, maximum = 20)]
@@ -142,7 +145,8 @@ pub struct ProvidedItem {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
-    "kind": "reconsideration", "filed_on": "2026-11-02", "note": "申请人不服答复，向市人民政府申请行政复议"
+    "kind": "reconsideration", "filed_on": "2026-11-02",
+        "note": "申请人不服答复，向市人民政府申请行政复议"
 }))]
 pub struct RemedyIn {
     pub kind: RemedyKind,
@@ -161,7 +165,8 @@ fn pending() -> RemedyOutcome {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"outcome": "upheld", "decided_on": "2026-11-30", "note": "复议决定维持原答复"}))]
+#[schema(example = json!({"outcome": "upheld", "decided_on": "2026-11-30",
+    "note": "复议决定维持原答复"}))]
 pub struct RemedyUpdate {
     pub outcome: RemedyOutcome,
     pub decided_on: Option<NaiveDate>,
