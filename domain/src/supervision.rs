@@ -55,6 +55,77 @@ pub fn alert_level(
     (left <= t.days_left || percent >= t.percent_used).then_some(AlertLevel::Yellow)
 }
 
+/// The days on which a deadline's alert changes, so that the level on any day is two
+/// comparisons: yellow from `yellow_on`, red from `red_on` (the first working day after the
+/// due date). For every day `d`, `alert_level(calendar, limit, due, d, t)` is red when
+/// `red_on <= d`, yellow when `yellow_on <= d < red_on`, and none before `yellow_on`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AlertDates {
+    pub yellow_on: NaiveDate,
+    pub red_on: NaiveDate,
+}
+
+/// The first day of every calendar: a deadline without a limit is yellow whenever asked.
+pub const ALWAYS: NaiveDate = match NaiveDate::from_ymd_opt(1, 1, 1) {
+    Some(d) => d,
+    None => NaiveDate::MIN,
+};
+
+/// The days on which the alert of something due on `due` with a limit of `limit_days`
+/// working days turns yellow and red (see [`alert_level`]).
+///
+/// Yellow holds once the working days left, `L(d)` = working days in (`d`, `due`], are at
+/// most `K`: `t.days_left`, or the most days left with `percent_used` of the limit used
+/// (`limit - ceil(limit * percent / 100)`). `L` only falls as `d` advances, so the first
+/// such day is found walking back from the due date, where `L` is 0.
+pub fn alert_dates(
+    calendar: &Calendar,
+    limit_days: u32,
+    due: NaiveDate,
+    t: Thresholds,
+) -> AlertDates {
+    let red_on = due
+        .iter_days()
+        .skip(1)
+        .find(|d| calendar.is_working_day(*d))
+        .unwrap_or(NaiveDate::MAX);
+    if limit_days == 0 {
+        return AlertDates {
+            yellow_on: ALWAYS,
+            red_on,
+        };
+    }
+    let used_for_yellow = (u64::from(limit_days) * u64::from(t.percent_used)).div_ceil(100);
+    let by_share = u64::from(limit_days).saturating_sub(used_for_yellow);
+    let k = u64::from(t.days_left).max(by_share);
+    // Walk back from the due date while the day before still has at most K days left.
+    let mut day = due;
+    let mut left = 0u64;
+    while let Some(before) = day.pred_opt() {
+        let left_before = left + u64::from(calendar.is_working_day(day));
+        if left_before > k || before < ALWAYS {
+            break;
+        }
+        day = before;
+        left = left_before;
+    }
+    AlertDates {
+        yellow_on: day,
+        red_on,
+    }
+}
+
+/// The level on `as_of` of a deadline whose alert dates are `dates`.
+pub fn level_on(dates: AlertDates, as_of: NaiveDate) -> Option<AlertLevel> {
+    if dates.red_on <= as_of {
+        Some(AlertLevel::Red)
+    } else if dates.yellow_on <= as_of {
+        Some(AlertLevel::Yellow)
+    } else {
+        None
+    }
+}
+
 /// Working days left until `due` (negative: overdue by that many working days).
 pub fn days_left(calendar: &Calendar, due: NaiveDate, as_of: NaiveDate) -> i64 {
     if as_of > due {
@@ -490,6 +561,35 @@ mod tests {
             alert_level(&c, 3, d("2025-09-30"), d("2025-10-09"), t),
             Some(AlertLevel::Red)
         );
+    }
+
+    /// The stored alert dates give the level `alert_level` computes, on every day around
+    /// deadlines across a holiday, for limits and thresholds of every kind.
+    #[test]
+    fn alert_dates_agree_with_alert_level() {
+        let c = cal();
+        let start = d("2025-08-20");
+        let thresholds = [(0, 100), (1, 80), (3, 50), (0, 1), (30, 100), (2, 67)];
+        for due_offset in 0..70u64 {
+            let due = start + chrono::Days::new(due_offset);
+            for limit in [0u32, 1, 2, 3, 5, 7, 10, 20, 45] {
+                for (days_left, percent_used) in thresholds {
+                    let t = Thresholds {
+                        days_left,
+                        percent_used,
+                    };
+                    let dates = alert_dates(&c, limit, due, t);
+                    for back in 0..120u64 {
+                        let as_of = due - chrono::Days::new(60) + chrono::Days::new(back);
+                        assert_eq!(
+                            level_on(dates, as_of),
+                            alert_level(&c, limit, due, as_of, t),
+                            "due {due}, limit {limit}, {t:?}, as of {as_of}"
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]
