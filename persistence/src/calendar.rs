@@ -1,6 +1,6 @@
 //! Stored year schedules of the working-day calendar.
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use zhengwu_domain::calendar::{Calendar, DayKind, YearSchedule};
@@ -70,32 +70,40 @@ pub async fn put_year(conn: &mut Conn, schedule: &YearSchedule) -> Result<i32, D
     Ok(version)
 }
 
-/// The stored schedules of the years `from..=to`.
+/// A stored year and one of its days (none for a year without special days).
+type YearDay = (i32, i32, DateTime<Utc>, Option<NaiveDate>, Option<String>);
+
+/// The stored schedules of the years `from..=to`, in one statement.
 pub async fn load_years(conn: &mut Conn, from: i32, to: i32) -> Result<Vec<StoredYear>, DbError> {
-    let years: Vec<(i32, i32, DateTime<Utc>)> = calendar_years::table
+    let rows: Vec<YearDay> = calendar_years::table
+        .left_join(calendar_days::table)
         .filter(calendar_years::year.between(from, to))
         .select((
             calendar_years::year,
             calendar_years::version,
             calendar_years::updated_at,
+            calendar_days::day.nullable(),
+            calendar_days::kind.nullable(),
         ))
-        .order(calendar_years::year)
+        .order((calendar_years::year, calendar_days::day))
         .load(conn)
         .await?;
-    let days: Vec<(NaiveDate, String)> = calendar_days::table
-        .filter(calendar_days::year.between(from, to))
-        .select((calendar_days::day, calendar_days::kind))
-        .order(calendar_days::day)
-        .load(conn)
-        .await?;
-    let mut out = Vec::with_capacity(years.len());
-    for (year, version, updated_at) in years {
+    let mut out = Vec::new();
+    let mut rows = rows.into_iter().peekable();
+    while let Some((year, version, updated_at, day, kind)) = rows.next() {
         let mut holidays = Vec::new();
         let mut adjusted = Vec::new();
-        for (d, kind) in days.iter().filter(|(d, _)| d.year() == year) {
-            match parse_col(kind, DayKind::parse)? {
-                DayKind::Holiday => holidays.push(*d),
-                DayKind::AdjustedWorkingDay => adjusted.push(*d),
+        let mut next = day.zip(kind);
+        loop {
+            if let Some((d, kind)) = next {
+                match parse_col(&kind, DayKind::parse)? {
+                    DayKind::Holiday => holidays.push(d),
+                    DayKind::AdjustedWorkingDay => adjusted.push(d),
+                }
+            }
+            match rows.next_if(|r| r.0 == year) {
+                Some((_, _, _, d, k)) => next = d.zip(k),
+                None => break,
             }
         }
         let schedule = YearSchedule::new(year, &holidays, &adjusted)

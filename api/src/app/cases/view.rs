@@ -1,8 +1,6 @@
 //! What a case shows: the case with its outcome, clock, sub-cases and flags, loaded for a
 //! whole page at once.
 
-use std::collections::HashMap;
-use std::collections::hash_map::Entry;
 use zhengwu_domain::codes::Code;
 
 use chrono::{Datelike, NaiveDate};
@@ -126,7 +124,8 @@ pub(super) async fn view_of(app: &AppState, conn: &mut Conn, c: Case) -> AppResu
 }
 
 /// The views of a page of cases: what each shows beside the case is loaded for the whole
-/// page at once, and one calendar serves every case accepted in the same year.
+/// page at once, and one calendar, read in one statement, serves every case of the page
+/// (the years of its acceptances and the two after each).
 pub(super) async fn views_of(
     app: &AppState,
     conn: &mut Conn,
@@ -134,18 +133,14 @@ pub(super) async fn views_of(
 ) -> AppResult<Vec<CaseView>> {
     let mut extras = repo::extras_of(conn, &cases).await?;
     let today = app.today();
-    let mut calendars: HashMap<i32, Calendar> = HashMap::new();
+    let years = cases.iter().filter_map(|c| c.accepted_on.map(|a| a.year()));
+    let cal = match (years.clone().min(), years.max()) {
+        (Some(first), Some(last)) => Some(calendar::calendar_for(conn, first, last + 2).await?),
+        _ => None,
+    };
     let mut views = Vec::with_capacity(cases.len());
     for c in cases {
-        let cal = match c.accepted_on {
-            Some(accepted) => {
-                if let Entry::Vacant(e) = calendars.entry(accepted.year()) {
-                    e.insert(calendar_around(conn, accepted).await?);
-                }
-                calendars.get(&accepted.year())
-            }
-            None => None,
-        };
+        let cal = c.accepted_on.and(cal.as_ref());
         views.push(view_with(&mut extras, c, cal, today)?);
     }
     Ok(views)
