@@ -58,6 +58,11 @@ enum Command {
     /// ZHENGWU_STATS_REFRESH_INTERVAL seconds), e.g. after a migration or a bulk load.
     #[command(after_help = ENV_HELP)]
     RefreshStatistics,
+    /// Settle every queued change of the stored obligations (the deadlines the alerts read)
+    /// now and exit; the server does this every ZHENGWU_STATS_REFRESH_INTERVAL seconds, and
+    /// after a migration or a bulk load it derives them all.
+    #[command(after_help = ENV_HELP)]
+    RefreshObligations,
     /// Take a signed checkpoint of the audit chain's head now (the server takes one every
     /// ZHENGWU_AUDIT_CHECKPOINT_INTERVAL seconds) and print the newest checkpoint as JSON,
     /// to be kept or notarised outside the system.
@@ -139,6 +144,17 @@ fn serve(config: Config) -> Result<(), String> {
                         Ok(_) => {}
                         Err(e) => {
                             log::warn!("case statistics refresh failed: {}", e.to_problem().title)
+                        }
+                    }
+                    match zhengwu_api::app::supervision::refresh_obligations(&state).await {
+                        Ok(r) if r.changes > 0 => log::info!(
+                            "obligations: {} queued changes settled ({} rows)",
+                            r.changes,
+                            r.rows
+                        ),
+                        Ok(_) => {}
+                        Err(e) => {
+                            log::warn!("obligations refresh failed: {}", e.to_problem().title)
                         }
                     }
                 }
@@ -277,6 +293,39 @@ fn run() -> Result<(), String> {
                 "case statistics: {} days recounted ({} cases) in {:.1} s{}",
                 done.days,
                 done.cases,
+                started.elapsed().as_secs_f64(),
+                if done.busy {
+                    "; another process is refreshing the rest"
+                } else {
+                    ""
+                }
+            );
+            Ok(())
+        }
+        Command::RefreshObligations => {
+            let config = Config::from_env(false)?;
+            migrate(&config)?;
+            let started = std::time::Instant::now();
+            let today = chrono::Utc::now()
+                .with_timezone(&config.timezone)
+                .date_naive();
+            let done = runtime()?.block_on(async {
+                let mut conn = zhengwu_persistence::tls::establish(&config.database_url)
+                    .await
+                    .map_err(|e| format!("cannot connect to the database: {e}"))?;
+                zhengwu_api::alerts::obligations::refresh(
+                    &mut conn,
+                    zhengwu_api::alerts::obligations::REFRESH_BATCH,
+                    today,
+                    config.timezone.name(),
+                )
+                .await
+                .map_err(|e| format!("cannot refresh the obligations: {e}"))
+            })?;
+            println!(
+                "obligations: {} queued changes settled ({} rows) in {:.1} s{}",
+                done.changes,
+                done.rows,
                 started.elapsed().as_secs_f64(),
                 if done.busy {
                     "; another process is refreshing the rest"

@@ -62,6 +62,16 @@ impl PageParams {
         self.raw_cursor()
     }
 
+    /// The key after which the page starts, parsed by `parse` (422 when it does not parse).
+    pub fn after_parsed<K>(
+        &self,
+        parse: impl Fn(&str) -> Option<K>,
+    ) -> Result<Option<K>, ApiError> {
+        self.raw_cursor()?
+            .map(|s| parse(&s).ok_or_else(invalid_cursor))
+            .transpose()
+    }
+
     /// The numeric key after (or before) which the page starts.
     pub fn after_i64(&self) -> Result<Option<i64>, ApiError> {
         self.raw_cursor()?

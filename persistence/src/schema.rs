@@ -694,6 +694,25 @@ diesel::table! {
 }
 
 diesel::table! {
+    obligations (kind, object_id, stage) {
+        kind -> Text,
+        object_id -> Uuid,
+        stage -> Int4,
+        label -> Text,
+        organization_id -> Uuid,
+        org_path -> Text,
+        responsible_id -> Nullable<Uuid>,
+        start_on -> Nullable<Date>,
+        due_date -> Date,
+        limit_days -> Nullable<Int4>,
+        yellow_on -> Nullable<Date>,
+        red_on -> Date,
+        opened_on -> Date,
+        closed_on -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
     alert_events (id) {
         id -> Int8,
         object_kind -> Text,

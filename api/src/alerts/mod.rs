@@ -1,20 +1,29 @@
-//! Supervision computations over the records: the deadline alerts of a moment, the alert
-//! job that records each change of level, and the anomaly findings.
+//! Supervision over the deadlines: the alerts standing on a day, read from the stored
+//! obligations (see [`obligations`]) or recomputed from the records, the alert job that
+//! records each change of level, and the anomaly findings.
 
-use std::collections::{HashMap, HashSet};
+mod anomalies;
+mod derive;
+pub mod obligations;
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 use zhengwu_domain::calendar::Calendar;
-use zhengwu_domain::services::ProcedureStep;
 use zhengwu_domain::supervision::{
-    self as rules, AlertLevel, AlertObject, RuleId, alert_level, days_left,
+    AlertDates, AlertLevel, AlertObject, RuleId, alert_level, days_left, level_on,
 };
 use zhengwu_persistence::scope::Scope;
-use zhengwu_persistence::supervision::{self as repo, AlertEvent, AlertState, RuleBook};
+use zhengwu_persistence::supervision::{
+    self as repo, AlertEvent, AlertQuery, AlertState, Obligation, Pending, RuleBook,
+};
 use zhengwu_persistence::{Conn, DbError, calendar};
+
+pub use self::anomalies::{Anomaly, compute_anomalies};
+pub use self::derive::{Derived, derive};
 
 /// A yellow or red alert on something with a deadline.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -45,12 +54,14 @@ pub struct Alert {
     pub working_days_left: i64,
 }
 
+/// The position of an alert in the list: due date, kind, object, stage. Red alerts come
+/// first in this order (their due date is before the last working day, the yellow ones'
+/// is not), and the working days left grow with the due date.
+pub type AlertKey = (NaiveDate, String, Uuid, i32);
+
 impl Alert {
-    /// Red first, the most overdue first, then by due date and object.
-    fn sort_key(&self) -> (u8, i64, NaiveDate, String, Uuid, i32) {
+    pub fn key(&self) -> AlertKey {
         (
-            u8::from(self.level != AlertLevel::Red),
-            self.working_days_left,
             self.due_date,
             self.object_kind.as_str().to_owned(),
             self.object_id,
@@ -60,152 +71,340 @@ impl Alert {
 
     /// The position of the alert in the list, as a cursor.
     pub fn cursor(&self) -> String {
-        let (r, l, d, k, o, s) = self.sort_key();
-        format!("{r}|{:012}|{d}|{k}|{o}|{s}", l + 1_000_000)
+        format!(
+            "{}|{}|{}|{}",
+            self.due_date,
+            self.object_kind.as_str(),
+            self.object_id,
+            self.stage
+        )
+    }
+
+    /// The position a cursor names.
+    pub fn parse_cursor(cursor: &str) -> Option<AlertKey> {
+        let mut parts = cursor.split('|');
+        let due = parts.next()?.parse().ok()?;
+        let kind = AlertObject::parse(parts.next()?)?;
+        let id = parts.next()?.parse().ok()?;
+        let stage = parts.next()?.parse().ok()?;
+        parts
+            .next()
+            .is_none()
+            .then(|| (due, kind.as_str().to_owned(), id, stage))
     }
 }
 
-/// The calendar around a day: two years before to two after.
-pub async fn calendar_around(conn: &mut Conn, day: NaiveDate) -> Result<Calendar, DbError> {
-    calendar::calendar_for(conn, day.year() - 2, day.year() + 2).await
+/// Which alerts of a day to read.
+#[derive(Debug, Clone)]
+pub struct AlertFilter<'a> {
+    pub as_of: NaiveDate,
+    pub kinds: &'a [AlertObject],
+    pub level: Option<AlertLevel>,
+    pub responsible: Option<Uuid>,
 }
 
-/// Every alert on `as_of` inside the scope, of the given kinds, sorted.
+impl AlertFilter<'_> {
+    fn admits(&self, a: &Alert) -> bool {
+        self.kinds.contains(&a.object_kind)
+            && self.level.is_none_or(|l| a.level == l)
+            && self.responsible.is_none_or(|r| a.responsible_id == Some(r))
+    }
+}
+
+/// More queued objects than this and readers recompute everything from the records.
+const MAX_PENDING_OBJECTS: i64 = 2_000;
+
+/// The alerts standing on `f.as_of` inside the scope, in list order, after `after`, at most
+/// `limit` of them (`None`: all). Exact: the stored obligations of every object that is not
+/// queued, and the records of every queued one; everything from the records while a change
+/// of the calendar or the rules is being applied. Call in one snapshot.
+pub async fn alerts(
+    conn: &mut Conn,
+    scope: &Scope,
+    f: &AlertFilter<'_>,
+    after: Option<&AlertKey>,
+    limit: Option<usize>,
+    tz: &str,
+) -> Result<Vec<Alert>, DbError> {
+    let cal = calendar::published(conn).await?;
+    let (stored, recomputed) = match repo::pending(conn, MAX_PENDING_OBJECTS).await? {
+        Pending::Everything => (
+            Vec::new(),
+            compute_alerts(conn, scope, f.kinds, None, f.as_of, tz, &cal).await?,
+        ),
+        Pending::Nothing => (
+            stored_alerts(conn, scope, f, after, limit, &[], &cal).await?,
+            Vec::new(),
+        ),
+        Pending::Objects(ids) => (
+            stored_alerts(conn, scope, f, after, limit, &ids, &cal).await?,
+            compute_alerts(conn, scope, f.kinds, Some(&ids), f.as_of, tz, &cal).await?,
+        ),
+    };
+    let mut out: Vec<Alert> = stored
+        .into_iter()
+        .chain(
+            recomputed
+                .into_iter()
+                .filter(|a| f.admits(a) && after.is_none_or(|k| &a.key() > k)),
+        )
+        .collect();
+    out.sort_by_cached_key(Alert::key);
+    if let Some(l) = limit {
+        out.truncate(l);
+    }
+    Ok(out)
+}
+
+async fn stored_alerts(
+    conn: &mut Conn,
+    scope: &Scope,
+    f: &AlertFilter<'_>,
+    after: Option<&AlertKey>,
+    limit: Option<usize>,
+    exclude: &[Uuid],
+    cal: &Calendar,
+) -> Result<Vec<Alert>, DbError> {
+    let kinds: Vec<&str> = f.kinds.iter().map(|k| k.as_str()).collect();
+    let q = AlertQuery {
+        as_of: f.as_of,
+        kinds: &kinds,
+        red: f.level.map(|l| l == AlertLevel::Red),
+        responsible: f.responsible,
+        after: after.cloned(),
+        exclude,
+        limit: limit.map(|l| l as i64),
+    };
+    Ok(repo::alert_rows(conn, scope, &q)
+        .await?
+        .into_iter()
+        .filter_map(|row| stored_alert(row, f.as_of, cal))
+        .collect())
+}
+
+/// The alert of a stored obligation on `as_of`.
+fn stored_alert(row: Obligation, as_of: NaiveDate, cal: &Calendar) -> Option<Alert> {
+    let kind = AlertObject::parse(&row.kind)?;
+    let dates = AlertDates {
+        yellow_on: row.yellow_on?,
+        red_on: row.red_on,
+    };
+    let level = level_on(dates, as_of)?;
+    let rule = kind.rule();
+    Some(Alert {
+        object_kind: kind,
+        object_id: row.object_id,
+        stage: row.stage,
+        label: row.label,
+        level,
+        rule_id: rule,
+        rule_name: rule.label_zh().to_owned(),
+        organization_id: row.organization_id,
+        organization_name: None,
+        responsible_id: row.responsible_id,
+        responsible_name: None,
+        start_on: row.start_on,
+        due_date: row.due_date,
+        limit_days: row.limit_days.and_then(|l| u32::try_from(l).ok()),
+        working_days_left: days_left(cal, row.due_date, as_of),
+    })
+}
+
+/// The alerts of `as_of` recomputed from the records (of the given objects only, when
+/// `objects` is given), in list order: what the stored obligations must agree with.
 pub async fn compute_alerts(
+    conn: &mut Conn,
+    scope: &Scope,
+    kinds: &[AlertObject],
+    objects: Option<&[Uuid]>,
+    as_of: NaiveDate,
+    tz: &str,
+    cal: &Calendar,
+) -> Result<Vec<Alert>, DbError> {
+    let book = repo::rule_book(conn).await?;
+    let mut out: Vec<Alert> = derive(conn, scope, kinds, objects, tz, cal)
+        .await?
+        .into_iter()
+        .filter_map(|d| computed_alert(d, &book, cal, as_of))
+        .collect();
+    out.sort_by_cached_key(Alert::key);
+    Ok(out)
+}
+
+fn computed_alert(d: Derived, book: &RuleBook, cal: &Calendar, as_of: NaiveDate) -> Option<Alert> {
+    let (r, _) = book.at(&d.org_path);
+    let rule = d.kind.rule();
+    if !r.enabled(rule) {
+        return None;
+    }
+    let level = alert_level(cal, d.limit.unwrap_or(0), d.due_date, as_of, r.thresholds())?;
+    Some(Alert {
+        object_kind: d.kind,
+        object_id: d.object_id,
+        stage: d.stage,
+        label: d.label,
+        level,
+        rule_id: rule,
+        rule_name: rule.label_zh().to_owned(),
+        organization_id: d.organization_id,
+        organization_name: None,
+        responsible_id: d.responsible_id,
+        responsible_name: None,
+        start_on: d.start_on,
+        due_date: d.due_date,
+        limit_days: d.limit,
+        working_days_left: days_left(cal, d.due_date, as_of),
+    })
+}
+
+/// Yellow and red alerts of a group.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ToSchema)]
+pub struct AlertLevelCounts {
+    pub yellow: u64,
+    pub red: u64,
+}
+
+impl AlertLevelCounts {
+    fn add(&mut self, level: AlertLevel, n: u64) {
+        match level {
+            AlertLevel::Yellow => self.yellow += n,
+            AlertLevel::Red => self.red += n,
+        }
+    }
+}
+
+/// The alerts of one kind of obligation.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct KindCounts {
+    pub kind: AlertObject,
+    #[serde(flatten)]
+    pub counts: AlertLevelCounts,
+}
+
+/// The alerts of one responsible organisation (its own obligations, not its subtree's).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OrganizationCounts {
+    pub organization_id: Uuid,
+    pub organization_name: Option<String>,
+    #[serde(flatten)]
+    pub counts: AlertLevelCounts,
+}
+
+/// The alerts standing on a day, counted: in all, by kind and by responsible organisation
+/// (the most red first). They are the rows of the alert list of the same day and scope.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AlertSummary {
+    pub as_of: NaiveDate,
+    #[serde(flatten)]
+    pub total: AlertLevelCounts,
+    pub by_kind: Vec<KindCounts>,
+    pub by_organization: Vec<OrganizationCounts>,
+}
+
+impl AlertSummary {
+    pub fn of(
+        as_of: NaiveDate,
+        counts: &BTreeMap<CountKey, u64>,
+        org_names: &HashMap<Uuid, String>,
+    ) -> Self {
+        let mut total = AlertLevelCounts::default();
+        let mut kinds: BTreeMap<&str, (AlertObject, AlertLevelCounts)> = BTreeMap::new();
+        let mut orgs: HashMap<Uuid, AlertLevelCounts> = HashMap::new();
+        for (k, n) in counts {
+            total.add(k.level, *n);
+            kinds
+                .entry(k.kind.as_str())
+                .or_insert((k.kind, AlertLevelCounts::default()))
+                .1
+                .add(k.level, *n);
+            orgs.entry(k.organization_id).or_default().add(k.level, *n);
+        }
+        let mut by_organization: Vec<OrganizationCounts> = orgs
+            .into_iter()
+            .map(|(id, counts)| OrganizationCounts {
+                organization_id: id,
+                organization_name: org_names.get(&id).cloned(),
+                counts,
+            })
+            .collect();
+        by_organization.sort_by(|a, b| {
+            (b.counts.red, b.counts.yellow)
+                .cmp(&(a.counts.red, a.counts.yellow))
+                .then(a.organization_name.cmp(&b.organization_name))
+                .then(a.organization_id.cmp(&b.organization_id))
+        });
+        Self {
+            as_of,
+            total,
+            by_kind: kinds
+                .into_values()
+                .map(|(kind, counts)| KindCounts { kind, counts })
+                .collect(),
+            by_organization,
+        }
+    }
+}
+
+/// The number of alerts standing on a day, by kind, organisation and level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CountKey {
+    pub kind: AlertObject,
+    pub organization_id: Uuid,
+    pub level: AlertLevel,
+}
+
+/// The alerts standing on `as_of` inside the scope, counted by kind, organisation and level;
+/// exact as [`alerts`] is. Call in one snapshot.
+pub async fn alert_counts(
     conn: &mut Conn,
     scope: &Scope,
     kinds: &[AlertObject],
     as_of: NaiveDate,
     tz: &str,
-) -> Result<Vec<Alert>, DbError> {
-    let book = repo::rule_book(conn).await?;
-    let cal = calendar_around(conn, as_of).await?;
-    let mut out = Vec::new();
-    for d in repo::deadlines(conn, scope, kinds, tz).await? {
-        let Some(kind) = AlertObject::parse(&d.kind) else {
+) -> Result<BTreeMap<CountKey, u64>, DbError> {
+    let mut out = BTreeMap::new();
+    let mut count = |a: &Alert| {
+        *out.entry(CountKey {
+            kind: a.object_kind,
+            organization_id: a.organization_id,
+            level: a.level,
+        })
+        .or_insert(0) += 1;
+    };
+    let cal = calendar::published(conn).await?;
+    let exclude = match repo::pending(conn, MAX_PENDING_OBJECTS).await? {
+        Pending::Everything => {
+            for a in compute_alerts(conn, scope, kinds, None, as_of, tz, &cal).await? {
+                count(&a);
+            }
+            return Ok(out);
+        }
+        Pending::Nothing => Vec::new(),
+        Pending::Objects(ids) => {
+            for a in compute_alerts(conn, scope, kinds, Some(&ids), as_of, tz, &cal).await? {
+                count(&a);
+            }
+            ids
+        }
+    };
+    let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+    for c in repo::alert_counts(conn, scope, as_of, &names, &exclude).await? {
+        let Some(kind) = AlertObject::parse(&c.kind) else {
             continue;
         };
-        let limit = d
-            .limit_days
-            .and_then(|l| u32::try_from(l).ok())
-            .or_else(|| d.start_on.map(|s| cal.working_days_between(s, d.due_date)));
-        push_alert(
-            &mut out,
-            &book,
-            &cal,
-            as_of,
-            Watched {
-                kind,
-                object_id: d.object_id,
-                stage: d.stage,
-                label: d.label,
-                organization_id: d.organization_id,
-                org_path: &d.org_path,
-                responsible_id: d.responsible_id,
-                start_on: d.start_on,
-                due_date: d.due_date,
-                limit,
-            },
-        );
+        let level = if c.red {
+            AlertLevel::Red
+        } else {
+            AlertLevel::Yellow
+        };
+        *out.entry(CountKey {
+            kind,
+            organization_id: c.organization_id,
+            level,
+        })
+        .or_insert(0) += u64::try_from(c.count).unwrap_or(0);
     }
-    if kinds.contains(&AlertObject::CaseStep) {
-        let clocks = repo::pending_steps(conn, scope, tz).await?;
-        let versions: Vec<(Uuid, i32)> = clocks
-            .iter()
-            .map(|s| (s.matter_id, s.matter_version))
-            .collect();
-        let procedures: HashMap<(Uuid, i32), Vec<ProcedureStep>> =
-            repo::procedures(conn, &versions)
-                .await?
-                .into_iter()
-                .filter_map(|(v, p)| Some((v, serde_json::from_value(p).ok()?)))
-                .collect();
-        for s in clocks {
-            let Some((stage, name, limit)) = procedures
-                .get(&(s.matter_id, s.matter_version))
-                .and_then(|p| pending_step(p, &s.done))
-            else {
-                continue;
-            };
-            let start = s.last_step_on.unwrap_or(s.accepted_on).max(s.accepted_on);
-            let Ok(due) = cal.add_working_days(start, limit) else {
-                continue;
-            };
-            push_alert(
-                &mut out,
-                &book,
-                &cal,
-                as_of,
-                Watched {
-                    kind: AlertObject::CaseStep,
-                    object_id: s.case_id,
-                    stage,
-                    label: format!("{} {name}", s.number),
-                    organization_id: s.organization_id,
-                    org_path: &s.org_path,
-                    responsible_id: s.responsible_id,
-                    start_on: Some(start),
-                    due_date: due.due_date,
-                    limit: Some(limit),
-                },
-            );
-        }
-    }
-    out.sort_by_cached_key(Alert::cursor);
     Ok(out)
-}
-
-struct Watched<'a> {
-    kind: AlertObject,
-    object_id: Uuid,
-    stage: i32,
-    label: String,
-    organization_id: Uuid,
-    org_path: &'a str,
-    responsible_id: Option<Uuid>,
-    start_on: Option<NaiveDate>,
-    due_date: NaiveDate,
-    limit: Option<u32>,
-}
-
-fn push_alert(out: &mut Vec<Alert>, book: &RuleBook, cal: &Calendar, as_of: NaiveDate, w: Watched) {
-    let (r, _) = book.at(w.org_path);
-    let rule = w.kind.rule();
-    if !r.enabled(rule) {
-        return;
-    }
-    let limit = w.limit.unwrap_or(0);
-    let Some(level) = alert_level(cal, limit, w.due_date, as_of, r.thresholds()) else {
-        return;
-    };
-    out.push(Alert {
-        object_kind: w.kind,
-        object_id: w.object_id,
-        stage: w.stage,
-        label: w.label,
-        level,
-        rule_id: rule,
-        rule_name: rule.label_zh().to_owned(),
-        organization_id: w.organization_id,
-        organization_name: None,
-        responsible_id: w.responsible_id,
-        responsible_name: None,
-        start_on: w.start_on,
-        due_date: w.due_date,
-        limit_days: w.limit,
-        working_days_left: days_left(cal, w.due_date, as_of),
-    });
-}
-
-/// The pending step of a procedure: the first step after intake not yet recorded, if it
-/// has a time limit: (its number from 1, name, limit).
-fn pending_step(steps: &[ProcedureStep], done: &[String]) -> Option<(i32, String, u32)> {
-    let (i, s) = steps
-        .iter()
-        .enumerate()
-        .skip(1)
-        .find(|(_, s)| !done.iter().any(|d| d == &s.name))?;
-    Some((i as i32 + 1, s.name.clone(), s.time_limit_days?))
 }
 
 /// What one run of the alert job did.
@@ -228,7 +427,13 @@ pub async fn run_job(
     tz: &str,
 ) -> Result<JobRun, DbError> {
     repo::lock_alert_job(conn).await?;
-    let alerts = compute_alerts(conn, &Scope::All, AlertObject::ALL, as_of, tz).await?;
+    let every = AlertFilter {
+        as_of,
+        kinds: AlertObject::ALL,
+        level: None,
+        responsible: None,
+    };
+    let alerts = alerts(conn, &Scope::All, &every, None, None, tz).await?;
     let stored: HashMap<(String, Uuid, i32), AlertState> = repo::alert_states(conn)
         .await?
         .into_iter()
@@ -317,238 +522,6 @@ pub async fn run_job(
         as_of,
         alerts: alerts.len(),
         recorded: events.len(),
-    })
-}
-
-/// A finding of an anomaly rule.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Anomaly {
-    #[schema(example = "JC-B01")]
-    pub rule_id: RuleId,
-    pub rule_name: String,
-    /// Always `case` for the rules of this version.
-    pub object_kind: AlertObject,
-    pub object_id: Uuid,
-    /// The case number.
-    pub label: String,
-    pub organization_id: Uuid,
-    pub organization_name: Option<String>,
-    /// Who did it: the charging, deciding, notifying or delivering staff member, or the case
-    /// handler.
-    pub responsible_id: Option<Uuid>,
-    pub responsible_name: Option<String>,
-    pub occurred_at: DateTime<Utc>,
-    /// What was found, for people.
-    #[schema(example = "收费项目“加急费”不在目录内：5000 分")]
-    pub finding: String,
-    /// The facts behind it.
-    #[schema(value_type = Object)]
-    pub data: serde_json::Value,
-}
-
-impl Anomaly {
-    pub fn cursor(&self) -> String {
-        format!(
-            "{}|{}|{}|{}",
-            self.occurred_at.to_rfc3339(),
-            self.rule_id.as_str(),
-            self.object_id,
-            self.finding
-        )
-    }
-}
-
-fn date_of(v: &serde_json::Value, k: &str) -> Option<NaiveDate> {
-    v.get(k)?.as_str()?.parse().ok()
-}
-
-fn int_of(v: &serde_json::Value, k: &str) -> u32 {
-    v.get(k)
-        .and_then(serde_json::Value::as_u64)
-        .and_then(|n| u32::try_from(n).ok())
-        .unwrap_or(0)
-}
-
-/// The anomaly findings of `[from, to)` inside the scope, each rule decided with the
-/// configuration of the case's organisation. Sorted by time.
-pub async fn compute_anomalies(
-    conn: &mut Conn,
-    scope: &Scope,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-    tz: &str,
-) -> Result<Vec<Anomaly>, DbError> {
-    let book = repo::rule_book(conn).await?;
-    let cal = calendar::calendar_for(
-        conn,
-        from.date_naive().year() - 1,
-        to.date_naive().year() + 1,
-    )
-    .await?;
-    let mut out = Vec::new();
-    for f in repo::case_facts(conn, scope, from, to, tz).await? {
-        let (r, _) = book.at(&f.org_path);
-        let d = &f.data;
-        let found: Option<(RuleId, String, serde_json::Value)> = match f.rule.as_str() {
-            "fee" => {
-                let item = d.get("item").and_then(|v| v.as_str()).unwrap_or_default();
-                let fen = d.get("amount_fen").and_then(|v| v.as_i64()).unwrap_or(0);
-                match d.get("anomaly").and_then(|v| v.as_str()) {
-                    Some("fee_not_listed") => Some((
-                        RuleId::FeeNotListed,
-                        format!("收费项目“{item}”不在目录内：{fen} 分"),
-                        d.clone(),
-                    )),
-                    Some("fee_above_standard") => Some((
-                        RuleId::FeeAboveStandard,
-                        format!("收费项目“{item}”超过标准：{fen} 分"),
-                        d.clone(),
-                    )),
-                    _ => None,
-                }
-            }
-            "decided" => {
-                let accepted: Option<DateTime<Utc>> = d
-                    .get("accepted_at")
-                    .and_then(|v| v.as_str())
-                    .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-                    .map(|t| t.with_timezone(&Utc));
-                let promised = d
-                    .get("promised")
-                    .and_then(serde_json::Value::as_bool)
-                    .unwrap_or(false);
-                rules::decided_outside_system(accepted, f.at, promised, r.min_processing_minutes)
-                    .then(|| {
-                        let finding = match accepted {
-                            None => "未受理即办结".to_owned(),
-                            Some(a) if f.at < a => "办结时间早于受理时间".to_owned(),
-                            Some(a) => format!(
-                                "受理后 {} 分钟即办结，低于 {} 分钟，疑似先办后补录",
-                                (f.at - a).num_minutes(),
-                                r.min_processing_minutes
-                            ),
-                        };
-                        (RuleId::DecidedBeforeAccepted, finding, d.clone())
-                    })
-            }
-            "reason" => {
-                let reason = d.get("reason").and_then(|v| v.as_str());
-                rules::reason_missing(reason, r.min_reason_chars).then(|| {
-                    let what = if d.get("kind").and_then(|v| v.as_str()) == Some("refusal") {
-                        "不予受理"
-                    } else {
-                        "不予批准"
-                    };
-                    (
-                        RuleId::RefusalWithoutReason,
-                        format!("{what}理由不足 {} 个字", r.min_reason_chars),
-                        d.clone(),
-                    )
-                })
-            }
-            "step" => step_over_time(&cal, d),
-            "extension" => {
-                let (s, p, e) = (
-                    int_of(d, "statutory"),
-                    int_of(d, "promised"),
-                    int_of(d, "extension"),
-                );
-                rules::extension_beyond_limit(s, p, e).then(|| {
-                    (
-                        RuleId::ExtensionBeyondLimit,
-                        format!(
-                            "承诺 {p} 个工作日加延期 {e} 个工作日，超过法定 {s} \
-                                个工作日加法定延长 {} 个工作日",
-                            zhengwu_domain::services::legal_extension(s)
-                        ),
-                        d.clone(),
-                    )
-                })
-            }
-            "notice" => match (date_of(d, "received_on"), date_of(d, "on")) {
-                (Some(rec), Some(on)) => {
-                    let (days, late) = rules::notice_delay(&cal, rec, on, r.notice_window_days);
-                    late.then(|| {
-                        (
-                            RuleId::LateCorrectionNotice,
-                            format!(
-                                "收件后第 {days} 个工作日才一次性告知补正（应在 {} \
-                                    个工作日内），视为收件之日起受理",
-                                r.notice_window_days
-                            ),
-                            serde_json::json!({
-                                "received_on": rec, "notice_on": on, "working_days": days
-                            }),
-                        )
-                    })
-                }
-                _ => None,
-            },
-            "delivery" => {
-                match (
-                    date_of(d, "decided_on"),
-                    date_of(d, "delivery_due"),
-                    date_of(d, "delivered_on"),
-                ) {
-                    (Some(decided), due, on @ Some(delivered))
-                        if zhengwu_domain::services::delivered_late(due, on) =>
-                    {
-                        let days = cal.working_days_between(decided, delivered);
-                        Some((
-                            RuleId::LateDelivery,
-                            format!(
-                                "决定后第 {days} 个工作日才送达（应在 {} 个工作日内）",
-                                zhengwu_domain::services::DELIVERY_WORKING_DAYS
-                            ),
-                            serde_json::json!({"decided_on": decided, "delivery_due": due,
-                                "delivered_on": delivered, "working_days": days}),
-                        ))
-                    }
-                    _ => None,
-                }
-            }
-            _ => None,
-        };
-        if let Some((rule, finding, data)) = found {
-            if !r.enabled(rule) {
-                continue;
-            }
-            out.push(Anomaly {
-                rule_id: rule,
-                rule_name: rule.label_zh().to_owned(),
-                object_kind: AlertObject::Case,
-                object_id: f.case_id,
-                label: f.number,
-                organization_id: f.organization_id,
-                organization_name: None,
-                responsible_id: f.responsible_id,
-                responsible_name: None,
-                occurred_at: f.at,
-                finding,
-                data,
-            });
-        }
-    }
-    out.sort_by_cached_key(Anomaly::cursor);
-    Ok(out)
-}
-
-fn step_over_time(
-    cal: &Calendar,
-    d: &serde_json::Value,
-) -> Option<(RuleId, String, serde_json::Value)> {
-    let name = d.get("name")?.as_str()?;
-    let steps: Vec<ProcedureStep> = serde_json::from_value(d.get("procedure")?.clone()).ok()?;
-    let limit = steps.iter().find(|s| s.name == name)?.time_limit_days?;
-    let (prev, on) = (date_of(d, "previous_on")?, date_of(d, "on")?);
-    let used = cal.working_days_between(prev, on);
-    (used > limit).then(|| {
-        (
-            RuleId::StepOverTime,
-            format!("环节“{name}”用时 {used} 个工作日，超过时限 {limit} 个工作日"),
-            serde_json::json!({"step": name, "seq": d.get("seq"), "from": prev, "on": on,
-                "working_days": used, "limit_days": limit}),
-        )
     })
 }
 

@@ -99,42 +99,45 @@ pub async fn put(
     let year = schedule.year();
     let audit = AuditCtx::new(app, actor.clone());
     let mut conn = app.conn().await?;
-    conn.transaction::<_, ApiError, _>(async |c| {
-        match calendar::year_version_for_update(c, year).await? {
-            Some(v) => expect.check(v)?,
-            None => expect.check_absent()?,
-        }
-        let stored = calendar::load_years(c, year, year).await?;
-        let before = stored.first().map(|s| ScheduleRecord::from(&s.schedule));
-        let version = calendar::put_year(c, &schedule).await?;
-        let recounted = crate::deadlines::recount(c, year).await?;
-        let after = SavedRecord {
-            calendar: SavedCalendarRecord {
-                year,
-                schedule: ScheduleRecord::from(&schedule),
+    let saved = conn
+        .transaction::<_, ApiError, _>(async |c| {
+            match calendar::year_version_for_update(c, year).await? {
+                Some(v) => expect.check(v)?,
+                None => expect.check_absent()?,
+            }
+            let stored = calendar::load_years(c, year, year).await?;
+            let before = stored.first().map(|s| ScheduleRecord::from(&s.schedule));
+            let version = calendar::put_year(c, &schedule).await?;
+            let recounted = crate::deadlines::recount(c, year).await?;
+            let after = SavedRecord {
+                calendar: SavedCalendarRecord {
+                    year,
+                    schedule: ScheduleRecord::from(&schedule),
+                    version,
+                    updated_at: audit.at,
+                },
+                deadlines_recounted: recounted,
+            };
+            audit
+                .record(
+                    c,
+                    "calendar.put",
+                    "calendar",
+                    year,
+                    None,
+                    before.as_ref(),
+                    Some(&after),
+                )
+                .await?;
+            Ok(SavedYear {
+                schedule,
                 version,
                 updated_at: audit.at,
-            },
-            deadlines_recounted: recounted,
-        };
-        audit
-            .record(
-                c,
-                "calendar.put",
-                "calendar",
-                year,
-                None,
-                before.as_ref(),
-                Some(&after),
-            )
-            .await?;
-        Ok(SavedYear {
-            schedule,
-            version,
-            updated_at: audit.at,
+            })
         })
-    })
-    .await
+        .await;
+    crate::app::supervision::refresh_soon(app);
+    saved
 }
 
 /// The stored deadlines counted across a year without a schedule, in the actor's scope

@@ -240,6 +240,7 @@ where
         let mut v = view(c, k, false).await?;
         v.query_code = Some(code.clone());
         let location = format!("/api/v1/complaints/{id}");
+        crate::app::settle(c, app).await?;
         idem.finish(c, &T::from(v), location).await
     })
     .await
@@ -472,6 +473,7 @@ pub async fn step(
             state: next,
             text: text.as_deref(),
         };
+        crate::app::settle(c, app).await?;
         audit
             .record(
                 c,

@@ -13,7 +13,7 @@ use zhengwu_domain::validation::{MAX_PERIOD_DAYS, period};
 use zhengwu_persistence::supervision::{self as repo, EventFilter};
 use zhengwu_persistence::{Conn, Found, orgs};
 
-use crate::alerts::{self, Alert, Anomaly, JobRun};
+use crate::alerts::{self, Alert, AlertSummary, Anomaly, JobRun};
 use crate::app::{Actor, AppResult};
 use crate::audit_ctx::AuditCtx;
 use crate::error::{ApiError, AtField, FieldProblem};
@@ -50,22 +50,25 @@ pub async fn put_rules(
     let by = actor.id.ok_or_else(ApiError::internal)?;
     let now = app.clock.now();
     let mut conn = app.conn().await?;
-    conn.transaction::<_, ApiError, _>(async |c| {
-        let org = rules_org(c, actor, org).await?;
-        match repo::own_rules_version(c, OrganizationId(org.id)).await? {
-            Some(v) => expect.check(v)?,
-            None => expect.check_absent()?,
-        }
-        let before = repo::rules_at(c, org.path.as_str()).await?.0;
-        repo::put_rules(c, OrganizationId(org.id), &rules, UserId(by), now).await?;
-        let (action, kind) = ("supervision.rules.put", "supervision_rules");
-        let path = Some(&org.path);
-        audit
-            .record(c, action, kind, org.id, path, Some(&before), Some(&rules))
-            .await?;
-        rules_dto(c, &org).await
-    })
-    .await
+    let saved = conn
+        .transaction::<_, ApiError, _>(async |c| {
+            let org = rules_org(c, actor, org).await?;
+            match repo::own_rules_version(c, OrganizationId(org.id)).await? {
+                Some(v) => expect.check(v)?,
+                None => expect.check_absent()?,
+            }
+            let before = repo::rules_at(c, org.path.as_str()).await?.0;
+            repo::put_rules(c, OrganizationId(org.id), &rules, UserId(by), now).await?;
+            let (action, kind) = ("supervision.rules.put", "supervision_rules");
+            let path = Some(&org.path);
+            audit
+                .record(c, action, kind, org.id, path, Some(&before), Some(&rules))
+                .await?;
+            rules_dto(c, &org).await
+        })
+        .await;
+    refresh_soon(app);
+    saved
 }
 
 /// The rules as sent, checked: every problem located by field.
@@ -137,7 +140,8 @@ pub struct AlertSearch {
     pub responsible: Option<UserId>,
 }
 
-/// The alerts of a day inside the actor's scope (or the subtree asked for), red first.
+/// The alerts of a day inside the actor's scope (or the subtree asked for), red first, the
+/// most overdue first: a range read of the stored obligations, in one snapshot.
 pub async fn alerts(
     app: &AppState,
     actor: &Actor,
@@ -145,21 +149,31 @@ pub async fn alerts(
     page: &PageParams,
 ) -> AppResult<Page<Alert>> {
     actor.require(rules::WATCHERS)?;
-    let (limit, after) = (page.limit()?, page.after_key()?);
-    let mut conn = app.heavy_read_conn().await?;
-    let scope = crate::app::narrowed(&mut conn, actor.scope(), s.org).await?;
+    let limit = page.limit()?;
+    let after = page.after_parsed(Alert::parse_cursor)?;
     let as_of = s.as_of.unwrap_or_else(|| app.today());
     let kinds: Vec<AlertObject> = match s.kind {
         Some(k) => vec![k],
         None => AlertObject::ALL.to_vec(),
     };
-    let items: Vec<Alert> = alerts::compute_alerts(&mut conn, &scope, &kinds, as_of, tz(app))
-        .await?
-        .into_iter()
-        .filter(|a| s.level.is_none_or(|l| a.level == l))
-        .filter(|a| s.responsible.is_none_or(|r| a.responsible_id == Some(r.0)))
-        .collect();
-    let mut page = Page::from_sorted(items, limit, after.as_deref(), Alert::cursor);
+    let filter = alerts::AlertFilter {
+        as_of,
+        kinds: &kinds,
+        level: s.level,
+        responsible: s.responsible.map(|r| r.0),
+    };
+    let mut conn = app.read_conn().await?;
+    let rows = conn
+        .build_transaction()
+        .repeatable_read()
+        .read_only()
+        .run::<_, ApiError, _>(async |c| {
+            let scope = crate::app::narrowed(c, actor.scope(), s.org).await?;
+            let take = usize::try_from(limit).unwrap_or(0) + 1;
+            Ok(alerts::alerts(c, &scope, &filter, after.as_ref(), Some(take), tz(app)).await?)
+        })
+        .await?;
+    let mut page = Page::from_rows(rows, limit, Alert::cursor, |a| a);
     let org_ids: Vec<Uuid> = page.items.iter().map(|a| a.organization_id).collect();
     let people: Vec<Uuid> = page.items.iter().filter_map(|a| a.responsible_id).collect();
     let (org_names, names) = alerts::names(&mut conn, &org_ids, &people).await?;
@@ -168,6 +182,31 @@ pub async fn alerts(
         a.responsible_name = a.responsible_id.and_then(|p| names.get(&p).cloned());
     }
     Ok(page)
+}
+
+/// The alerts of a day inside the actor's scope (or the subtree asked for), counted by
+/// level, kind and responsible organisation, from the same rows as the list.
+pub async fn alert_summary(
+    app: &AppState,
+    actor: &Actor,
+    as_of: Option<NaiveDate>,
+    org: Option<OrganizationId>,
+) -> AppResult<AlertSummary> {
+    actor.require(rules::WATCHERS)?;
+    let as_of = as_of.unwrap_or_else(|| app.today());
+    let mut conn = app.read_conn().await?;
+    let counts = conn
+        .build_transaction()
+        .repeatable_read()
+        .read_only()
+        .run::<_, ApiError, _>(async |c| {
+            let scope = crate::app::narrowed(c, actor.scope(), org).await?;
+            Ok(alerts::alert_counts(c, &scope, AlertObject::ALL, as_of, tz(app)).await?)
+        })
+        .await?;
+    let org_ids: Vec<Uuid> = counts.keys().map(|k| k.organization_id).collect();
+    let (org_names, _) = alerts::names(&mut conn, &org_ids, &[]).await?;
+    Ok(AlertSummary::of(as_of, &counts, &org_names))
 }
 
 /// A search of the alert history.
@@ -224,6 +263,26 @@ pub async fn job(app: &AppState) -> AppResult<JobRun> {
     let mut conn = app.conn().await?;
     conn.transaction::<_, ApiError, _>(async |c| Ok(alerts::run_job(c, as_of, now, tz).await?))
         .await
+}
+
+/// Starts the obligations' refresher in the background: after a change of the calendar or
+/// the rules, which queues many obligations at once (readers compute them from the records
+/// until it is done).
+pub fn refresh_soon(app: &AppState) {
+    let app = app.clone();
+    actix_web::rt::spawn(async move {
+        if let Err(e) = refresh_obligations(&app).await {
+            log::warn!("obligations refresh failed: {}", e.to_problem().title);
+        }
+    });
+}
+
+/// One run of the obligations' refresher on a connection of the server's pool (see
+/// [`alerts::obligations`]).
+pub async fn refresh_obligations(app: &AppState) -> AppResult<alerts::obligations::Refreshed> {
+    let mut conn = app.conn().await?;
+    let batch = alerts::obligations::REFRESH_BATCH;
+    Ok(alerts::obligations::refresh(&mut conn, batch, app.today(), tz(app)).await?)
 }
 
 // ------------------------------------------------------------------ anomalies

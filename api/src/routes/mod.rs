@@ -212,6 +212,7 @@ pub fn api_v1<R: Registry>(cfg: &mut R) {
         .service(participation::echo_wall)
         .service(supervision::get_rules)
         .service(supervision::put_rules)
+        .service(supervision::get_alert_summary)
         .service(supervision::list_alerts)
         .service(supervision::list_alert_events)
         .service(supervision::run_alert_job)

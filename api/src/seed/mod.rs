@@ -156,6 +156,24 @@ pub async fn run(config: &Config, scale: u32) -> Result<String, String> {
         counted.cases,
         t.elapsed().as_secs_f64()
     );
+    let t = Instant::now();
+    let today = chrono::Utc::now()
+        .with_timezone(&config.timezone)
+        .date_naive();
+    let settled = crate::alerts::obligations::refresh(
+        &mut conn,
+        crate::alerts::obligations::REFRESH_BATCH,
+        today,
+        config.timezone.name(),
+    )
+    .await
+    .map_err(|e| format!("cannot derive the obligations: {e}"))?;
+    let _ = writeln!(
+        report,
+        "obligations: {} rows: {:.1} s",
+        settled.rows,
+        t.elapsed().as_secs_f64()
+    );
     demo::record(
         &mut conn,
         "seed.load",

@@ -1825,6 +1825,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/supervision/alerts/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The alerts of a day counted: in all, by kind of obligation and by responsible
+         *     organisation (each organisation's own obligations; the most red first). The counts are
+         *     those of the alert list with the same day and organisation.
+         */
+        get: operations["getAlertSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/supervision/alerts": {
         parameters: {
             query?: never;
@@ -3143,11 +3164,28 @@ export interface components {
          * @enum {string}
          */
         AlertLevel: "yellow" | "red";
+        /** @description Yellow and red alerts of a group. */
+        AlertLevelCounts: {
+            /** Format: int64 */
+            yellow: number;
+            /** Format: int64 */
+            red: number;
+        };
         /**
          * @description What an alert is about: everything with a deadline.
          * @enum {string}
          */
         AlertObject: "case" | "case_step" | "disclosure_request" | "disclosure_publication" | "public_message" | "rectification" | "supervision_order" | "complaint_acceptance" | "hotline_ticket" | "case_delivery";
+        /**
+         * @description The alerts standing on a day, counted: in all, by kind and by responsible organisation
+         *     (the most red first). They are the rows of the alert list of the same day and scope.
+         */
+        AlertSummary: components["schemas"]["AlertLevelCounts"] & {
+            /** Format: date */
+            as_of: string;
+            by_kind: components["schemas"]["KindCounts"][];
+            by_organization: components["schemas"]["OrganizationCounts"][];
+        };
         AnnualReport: {
             /** Format: uuid */
             organization_id: string;
@@ -5390,6 +5428,10 @@ export interface components {
             /** @description Changes of level recorded by this run (0 when another run already recorded them). */
             recorded: number;
         };
+        /** @description The alerts of one kind of obligation. */
+        KindCounts: components["schemas"]["AlertLevelCounts"] & {
+            kind: components["schemas"]["AlertObject"];
+        };
         /**
          * @description Sub-type of a legal person or other organisation.
          * @enum {string}
@@ -5888,6 +5930,12 @@ export interface components {
             name: string;
             kind: components["schemas"]["OrgKind"];
             level: components["schemas"]["OrgLevel"];
+        };
+        /** @description The alerts of one responsible organisation (its own obligations, not its subtree's). */
+        OrganizationCounts: components["schemas"]["AlertLevelCounts"] & {
+            /** Format: uuid */
+            organization_id: string;
+            organization_name?: string | null;
         };
         /** @description An organisation with its place in the tree. */
         OrganizationDetail: components["schemas"]["OrganizationDto"] & {
@@ -12417,6 +12465,40 @@ export interface operations {
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getAlertSummary: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The day the alerts are counted for; today by the server's clock when absent.
+                 * @example 2025-10-30
+                 */
+                as_of?: string;
+                /** @description The organisation whose subtree is counted; your scope when absent. */
+                org?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertSummary"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];

@@ -125,33 +125,47 @@ fn deadline_sql(kind: AlertObject) -> Option<&'static str> {
     })
 }
 
-/// The running deadlines of the given kinds inside the scope (case steps come from
-/// [`pending_steps`]).
+/// The running deadlines of the given kinds inside the scope, of the given objects only
+/// when `objects` is given (case steps come from [`pending_steps`]).
 pub async fn deadlines(
     conn: &mut Conn,
     scope: &Scope,
     kinds: &[AlertObject],
+    objects: Option<&[Uuid]>,
     tz: &str,
 ) -> Result<Vec<Deadline>, DbError> {
     let parts: Vec<&str> = kinds.iter().filter_map(|k| deadline_sql(*k)).collect();
     if parts.is_empty() {
         return Ok(Vec::new());
     }
-    // Every part mentions $2 to $5 only if it needs them; bind them all anyway.
+    // Every part mentions $2 to $5 only if it needs them; bind them all anyway. The filter
+    // on the objects is pushed into each part, where it reads the primary key.
     let sql = format!(
         "SELECT * FROM ({}) AS d(kind, object_id, stage, label, organization_id, org_path,
                                   responsible_id, start_on, due_date, limit_days)
-          WHERE $2 = $2 AND $3 = $3 AND $4 = $4 AND $5 = $5",
-        parts.join("\nUNION ALL\n")
+          WHERE $2 = $2 AND $3 = $3 AND $4 = $4 AND $5 = $5{}",
+        parts.join("\nUNION ALL\n"),
+        if objects.is_some() {
+            " AND d.object_id = ANY($6)"
+        } else {
+            ""
+        }
     );
-    Ok(diesel::sql_query(sql)
+    let q = diesel::sql_query(sql)
+        .into_boxed::<diesel::pg::Pg>()
         .bind::<Text, _>(like_within(scope))
         .bind::<Text, _>(tz)
         .bind::<Integer, _>(days(REPLY_WORKING_DAYS))
         .bind::<Integer, _>(days(PUBLICATION_DUTY_WORKING_DAYS))
-        .bind::<Integer, _>(days(DELIVERY_WORKING_DAYS))
-        .load(conn)
-        .await?)
+        .bind::<Integer, _>(days(DELIVERY_WORKING_DAYS));
+    Ok(match objects {
+        Some(ids) => {
+            q.bind::<Array<diesel::sql_types::Uuid>, _>(ids.to_vec())
+                .load(conn)
+                .await?
+        }
+        None => q.load(conn).await?,
+    })
 }
 
 /// An accepted case whose matter sets time limits on procedure steps.
@@ -182,9 +196,12 @@ pub struct StepClock {
     pub matter_version: i32,
 }
 
+/// The accepted cases inside the scope (of the given ones only, when `cases` is given)
+/// whose matter sets time limits on procedure steps.
 pub async fn pending_steps(
     conn: &mut Conn,
     scope: &Scope,
+    cases: Option<&[Uuid]>,
     tz: &str,
 ) -> Result<Vec<StepClock>, DbError> {
     Ok(diesel::sql_query(
@@ -203,10 +220,12 @@ pub async fn pending_steps(
            JOIN service_matter_versions v ON v.matter_id = c.matter_id AND v.number =
                c.matter_version
           WHERE c.state = 'accepted' AND c.accepted_on IS NOT NULL AND o.path LIKE $1
-            AND jsonb_path_exists(v.procedure, '$[*] ? (@.time_limit_days != null)')",
+            AND jsonb_path_exists(v.procedure, '$[*] ? (@.time_limit_days != null)')
+            AND ($3::uuid[] IS NULL OR c.id = ANY($3))",
     )
     .bind::<Text, _>(like_within(scope))
     .bind::<Text, _>(tz)
+    .bind::<Nullable<Array<diesel::sql_types::Uuid>>, _>(cases.map(<[Uuid]>::to_vec))
     .load(conn)
     .await?)
 }

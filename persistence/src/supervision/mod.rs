@@ -4,10 +4,12 @@
 mod alerts;
 mod anomalies;
 mod deadlines;
+mod obligations;
 
 pub use self::alerts::*;
 pub use self::anomalies::*;
 pub use self::deadlines::*;
+pub use self::obligations::*;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;

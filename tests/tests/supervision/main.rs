@@ -504,4 +504,5 @@ async fn every_anomaly_rule_fires_on_its_fixture_and_stays_silent_on_a_clean_cas
 }
 
 mod complaints;
+mod obligations;
 mod orders;

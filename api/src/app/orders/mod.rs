@@ -202,6 +202,7 @@ where
             )
             .await?;
         let location = format!("/api/v1/supervision/orders/{id}");
+        crate::app::settle(c, app).await?;
         idem.finish(c, &answer, location).await
     })
     .await
@@ -346,6 +347,7 @@ pub async fn step(
         apply(c, &mut o, &step, who, app).await?;
         o.state = next.as_str().to_owned();
         let saved = repo::save_order(c, &o).await?;
+        crate::app::settle(c, app).await?;
         audit
             .record(
                 c,

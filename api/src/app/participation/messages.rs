@@ -63,6 +63,7 @@ pub async fn submit_message(
             version: 1,
         };
         repo::insert_message(c, &m).await?;
+        crate::app::settle(c, app).await?;
         idem.finish(c, &message_dto(m, false, Vec::new()), None)
             .await
     })
@@ -201,6 +202,7 @@ async fn transition(
             .record(c, &name, kind, id.0, path, Some(&before), Some(&after))
             .await?;
         let years = crate::deadlines::flags_of(c, saved.id).await?;
+        crate::app::settle(c, app).await?;
         Ok(message_dto(saved, true, years))
     })
     .await

@@ -71,6 +71,16 @@ impl From<&AlertsQuery> for AlertSearch {
     }
 }
 
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AlertSummaryQuery {
+    /// The day the alerts are counted for; today by the server's clock when absent.
+    #[param(example = "2025-10-30")]
+    pub as_of: Option<NaiveDate>,
+    /// The organisation whose subtree is counted; your scope when absent.
+    pub org: Option<Uuid>,
+}
+
 /// A recorded change of an alert's level.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AlertEventDto {

@@ -10,7 +10,7 @@ use zhengwu_domain::supervision::SupervisionRules;
 pub use zhengwu_domain::supervision::{SUPERVISORS, WATCHERS};
 
 pub use self::dto::*;
-use crate::alerts::{Alert, Anomaly, JobRun};
+use crate::alerts::{Alert, AlertSummary, Anomaly, JobRun};
 use crate::app::supervision as app;
 use crate::auth::Principal;
 use crate::error::ApiResult;
@@ -100,6 +100,23 @@ pub async fn list_alerts(
     let page = page_of(q.limit, &q.cursor);
     let items = app::alerts(&state, &auth.actor(), (&*q).into(), &page).await?;
     Ok(page_response(&req, items))
+}
+
+/// The alerts of a day counted: in all, by kind of obligation and by responsible
+/// organisation (each organisation's own obligations; the most red first). The counts are
+/// those of the alert list with the same day and organisation.
+#[utoipa::path(operation_id = "getAlertSummary",
+    tag = "supervision", security(("bearer" = [])), params(AlertSummaryQuery),
+    responses((status = 200, body = AlertSummary)))]
+#[get("/supervision/alerts/summary")]
+pub async fn get_alert_summary(
+    state: web::Data<AppState>,
+    auth: Principal,
+    q: web::Query<AlertSummaryQuery>,
+) -> ApiResult<HttpResponse> {
+    let org = q.org.map(OrganizationId);
+    let out = app::alert_summary(&state, &auth.actor(), q.as_of, org).await?;
+    Ok(HttpResponse::Ok().json(out))
 }
 
 /// The alert history: when each object turned yellow, red, or was cleared, recorded by the

@@ -1,0 +1,374 @@
+//! The stored obligations (`obligations`): every watched deadline with the days its alert
+//! turns yellow and red, kept current through `obligation_queue` (see the migration that
+//! creates them). The alert list is an indexed range read of the open rows in due-date
+//! order; the counts group the same rows.
+
+use chrono::NaiveDate;
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use diesel::sql_types::{Array, BigInt, Bool, Date, Integer, Nullable, Text};
+use diesel_async::RunQueryDsl;
+use uuid::Uuid;
+
+use crate::db::{Conn, DbError};
+use crate::schema::obligations;
+use crate::scope::Scope;
+
+use super::like_within;
+
+/// One watched deadline as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, QueryableByName)]
+#[diesel(table_name = obligations)]
+pub struct Obligation {
+    pub kind: String,
+    pub object_id: Uuid,
+    pub stage: i32,
+    pub label: String,
+    pub organization_id: Uuid,
+    pub org_path: String,
+    pub responsible_id: Option<Uuid>,
+    pub start_on: Option<NaiveDate>,
+    pub due_date: NaiveDate,
+    pub limit_days: Option<i32>,
+    /// `None`: the rule is disabled where the obligation lies; it never alerts.
+    pub yellow_on: Option<NaiveDate>,
+    pub red_on: NaiveDate,
+    pub opened_on: NaiveDate,
+    pub closed_on: Option<NaiveDate>,
+}
+
+/// The key of an obligation: kind, object and stage.
+pub type ObligationKey = (String, Uuid, i32);
+
+impl Obligation {
+    pub fn key(&self) -> ObligationKey {
+        (self.kind.clone(), self.object_id, self.stage)
+    }
+}
+
+/// Writes the open obligations given, opening again any that was closed.
+pub async fn upsert_obligations(conn: &mut Conn, rows: &[Obligation]) -> Result<(), DbError> {
+    use diesel::upsert::excluded;
+    use obligations::dsl as o;
+    for chunk in rows.chunks(1000) {
+        diesel::insert_into(obligations::table)
+            .values(chunk)
+            .on_conflict((o::kind, o::object_id, o::stage))
+            .do_update()
+            .set((
+                o::label.eq(excluded(o::label)),
+                o::organization_id.eq(excluded(o::organization_id)),
+                o::org_path.eq(excluded(o::org_path)),
+                o::responsible_id.eq(excluded(o::responsible_id)),
+                o::start_on.eq(excluded(o::start_on)),
+                o::due_date.eq(excluded(o::due_date)),
+                o::limit_days.eq(excluded(o::limit_days)),
+                o::yellow_on.eq(excluded(o::yellow_on)),
+                o::red_on.eq(excluded(o::red_on)),
+                o::opened_on.eq(diesel::dsl::sql::<Date>(
+                    "CASE WHEN obligations.closed_on IS NULL THEN obligations.opened_on \
+                     ELSE excluded.opened_on END",
+                )),
+                o::closed_on.eq(None::<NaiveDate>),
+            ))
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The keys of the open obligations of the given objects (`None`: of every object), of the
+/// given kinds, inside the scope.
+pub async fn open_keys(
+    conn: &mut Conn,
+    scope: &Scope,
+    kinds: &[&str],
+    objects: Option<&[Uuid]>,
+) -> Result<Vec<ObligationKey>, DbError> {
+    use obligations::dsl as o;
+    let mut q = obligations::table
+        .filter(o::closed_on.is_null())
+        .filter(o::kind.eq_any(kinds))
+        .select((o::kind, o::object_id, o::stage))
+        .into_boxed::<Pg>();
+    if let Some(ids) = objects {
+        q = q.filter(o::object_id.eq_any(ids));
+    }
+    if !matches!(scope, Scope::All) {
+        q = q.filter(o::org_path.like(like_within(scope)));
+    }
+    Ok(q.load(conn).await?)
+}
+
+/// Closes the open obligations with these keys on `on`.
+pub async fn close_obligations(
+    conn: &mut Conn,
+    keys: &[ObligationKey],
+    on: NaiveDate,
+) -> Result<usize, DbError> {
+    let mut closed = 0;
+    for chunk in keys.chunks(1000) {
+        let kinds: Vec<&str> = chunk.iter().map(|k| k.0.as_str()).collect();
+        let ids: Vec<Uuid> = chunk.iter().map(|k| k.1).collect();
+        let stages: Vec<i32> = chunk.iter().map(|k| k.2).collect();
+        closed += diesel::sql_query(
+            "UPDATE obligations o SET closed_on = $4
+               FROM unnest($1::text[], $2::uuid[], $3::int[]) AS k(kind, object_id, stage)
+              WHERE o.kind = k.kind AND o.object_id = k.object_id AND o.stage = k.stage
+                AND o.closed_on IS NULL",
+        )
+        .bind::<Array<Text>, _>(&kinds)
+        .bind::<Array<diesel::sql_types::Uuid>, _>(&ids)
+        .bind::<Array<Integer>, _>(&stages)
+        .bind::<Date, _>(on)
+        .execute(conn)
+        .await?;
+    }
+    Ok(closed)
+}
+
+// ---------------------------------------------------------------- queue
+
+/// A queued change: an object of a kind, or every object under a path (`""`: all).
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+pub struct Queued {
+    #[diesel(sql_type = BigInt)]
+    pub id: i64,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub source: Option<String>,
+    #[diesel(sql_type = Nullable<diesel::sql_types::Uuid>)]
+    pub object_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub path: Option<String>,
+}
+
+/// What the current transaction queued.
+pub async fn queued_here(conn: &mut Conn) -> Result<Vec<Queued>, DbError> {
+    Ok(diesel::sql_query(
+        "SELECT id, source, object_id, path FROM obligation_queue
+          WHERE xid = pg_current_xact_id() ORDER BY id",
+    )
+    .load(conn)
+    .await?)
+}
+
+/// The oldest `limit` queued changes.
+pub async fn queued(conn: &mut Conn, limit: i64) -> Result<Vec<Queued>, DbError> {
+    Ok(diesel::sql_query(
+        "SELECT id, source, object_id, path FROM obligation_queue ORDER BY id LIMIT $1",
+    )
+    .bind::<BigInt, _>(limit)
+    .load(conn)
+    .await?)
+}
+
+/// Removes the queued changes settled.
+pub async fn dequeue(conn: &mut Conn, ids: &[i64]) -> Result<(), DbError> {
+    for chunk in ids.chunks(10_000) {
+        diesel::sql_query("DELETE FROM obligation_queue WHERE id = ANY($1)")
+            .bind::<Array<BigInt>, _>(chunk)
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// What readers must take from the records instead of the stored rows: every object when
+/// a path is queued (or more objects are queued than `max_objects`), else the queued ones.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pending {
+    Nothing,
+    Objects(Vec<Uuid>),
+    Everything,
+}
+
+pub async fn pending(conn: &mut Conn, max_objects: i64) -> Result<Pending, DbError> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = Nullable<diesel::sql_types::Uuid>)]
+        object_id: Option<Uuid>,
+    }
+    let rows: Vec<Row> = diesel::sql_query(
+        "(SELECT NULL::uuid AS object_id FROM obligation_queue WHERE path IS NOT NULL LIMIT 1)
+         UNION ALL
+         (SELECT DISTINCT object_id FROM obligation_queue WHERE object_id IS NOT NULL
+           LIMIT $1 + 1)",
+    )
+    .bind::<BigInt, _>(max_objects)
+    .load(conn)
+    .await?;
+    if rows.is_empty() {
+        return Ok(Pending::Nothing);
+    }
+    if rows.iter().any(|r| r.object_id.is_none()) || rows.len() as i64 > max_objects {
+        return Ok(Pending::Everything);
+    }
+    Ok(Pending::Objects(
+        rows.into_iter().filter_map(|r| r.object_id).collect(),
+    ))
+}
+
+// ---------------------------------------------------------------- locks
+
+const OBLIGATIONS_LOCK: i32 = 0x7a68_6f62;
+const REFRESH_LOCK: i64 = 0x7a68_656e_6777_7505;
+/// Objects are locked by bucket: enough to let unrelated writers settle side by side.
+const BUCKETS: u32 = 64;
+
+/// Serialises the settling of these objects with every other settling of them, until the
+/// transaction ends: a settler reads the records only once no other settler of the same
+/// objects is between its read and its commit, so the last to commit read the last state.
+/// Buckets are taken in ascending order, after a shared lock that a rebuild takes
+/// exclusively.
+pub async fn lock_objects(conn: &mut Conn, ids: &[Uuid]) -> Result<(), DbError> {
+    let mut buckets: Vec<i32> = ids
+        .iter()
+        .map(|id| (id.as_u128() % u128::from(BUCKETS)) as i32)
+        .collect();
+    buckets.sort_unstable();
+    buckets.dedup();
+    diesel::sql_query(
+        "SELECT pg_advisory_xact_lock_shared($1, -1),
+                (SELECT count(pg_advisory_xact_lock($1, b)) FROM unnest($2::int[]) AS b)",
+    )
+    .bind::<Integer, _>(OBLIGATIONS_LOCK)
+    .bind::<Array<Integer>, _>(&buckets)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Locks every object against settling until the transaction ends (a rebuild).
+pub async fn lock_all_objects(conn: &mut Conn) -> Result<(), DbError> {
+    diesel::sql_query("SELECT pg_advisory_xact_lock($1, -1)")
+        .bind::<Integer, _>(OBLIGATIONS_LOCK)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Takes the refresher's lock until the transaction ends, if no other refresher holds it.
+pub async fn try_lock_refresh(conn: &mut Conn) -> Result<bool, DbError> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = Bool)]
+        locked: bool,
+    }
+    let r: Row = diesel::sql_query("SELECT pg_try_advisory_xact_lock($1) AS locked")
+        .bind::<BigInt, _>(REFRESH_LOCK)
+        .get_result(conn)
+        .await?;
+    Ok(r.locked)
+}
+
+// ---------------------------------------------------------------- reads
+
+/// A read of the alerts standing on a day.
+#[derive(Debug, Clone, Default)]
+pub struct AlertQuery<'a> {
+    pub as_of: NaiveDate,
+    pub kinds: &'a [&'a str],
+    /// `Some(true)`: red only; `Some(false)`: yellow only.
+    pub red: Option<bool>,
+    pub responsible: Option<Uuid>,
+    /// Rows after this one in the list's order (due date, kind, object, stage).
+    pub after: Option<(NaiveDate, String, Uuid, i32)>,
+    /// Objects left out (the queued ones, which the caller takes from the records).
+    pub exclude: &'a [Uuid],
+    /// At most this many rows (`None`: all).
+    pub limit: Option<i64>,
+}
+
+/// The open obligations alerting on `as_of` inside the scope, in due-date order: red ones
+/// first (their due date is before the last working day), then yellow ones.
+pub async fn alert_rows(
+    conn: &mut Conn,
+    scope: &Scope,
+    q: &AlertQuery<'_>,
+) -> Result<Vec<Obligation>, DbError> {
+    let mut sql = String::from(
+        "SELECT * FROM obligations
+          WHERE closed_on IS NULL AND yellow_on <= $1 AND kind = ANY($2)
+            AND NOT (object_id = ANY($3)) AND org_path LIKE $4",
+    );
+    match q.red {
+        Some(true) => sql.push_str(" AND red_on <= $1"),
+        Some(false) => sql.push_str(" AND red_on > $1"),
+        None => {}
+    }
+    let mut n = 4;
+    if q.responsible.is_some() {
+        n += 1;
+        sql.push_str(&format!(" AND responsible_id = ${n}"));
+    }
+    if q.after.is_some() {
+        sql.push_str(&format!(
+            " AND (due_date, kind, object_id, stage) > (${}, ${}, ${}, ${})",
+            n + 1,
+            n + 2,
+            n + 3,
+            n + 4
+        ));
+        n += 4;
+    }
+    sql.push_str(" ORDER BY due_date, kind, object_id, stage");
+    if q.limit.is_some() {
+        sql.push_str(&format!(" LIMIT ${}", n + 1));
+    }
+    let mut query = diesel::sql_query(sql)
+        .into_boxed::<Pg>()
+        .bind::<Date, _>(q.as_of)
+        .bind::<Array<Text>, _>(q.kinds.to_vec())
+        .bind::<Array<diesel::sql_types::Uuid>, _>(q.exclude.to_vec())
+        .bind::<Text, _>(like_within(scope));
+    if let Some(r) = q.responsible {
+        query = query.bind::<diesel::sql_types::Uuid, _>(r);
+    }
+    if let Some((due, kind, id, stage)) = q.after.clone() {
+        query = query
+            .bind::<Date, _>(due)
+            .bind::<Text, _>(kind)
+            .bind::<diesel::sql_types::Uuid, _>(id)
+            .bind::<Integer, _>(stage);
+    }
+    if let Some(l) = q.limit {
+        query = query.bind::<BigInt, _>(l);
+    }
+    Ok(query.load(conn).await?)
+}
+
+/// The number of alerts standing on `as_of` inside the scope, by kind, organisation and
+/// level (`red` or `yellow`).
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+pub struct AlertCount {
+    #[diesel(sql_type = Text)]
+    pub kind: String,
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    pub organization_id: Uuid,
+    #[diesel(sql_type = Bool)]
+    pub red: bool,
+    #[diesel(sql_type = BigInt)]
+    pub count: i64,
+}
+
+pub async fn alert_counts(
+    conn: &mut Conn,
+    scope: &Scope,
+    as_of: NaiveDate,
+    kinds: &[&str],
+    exclude: &[Uuid],
+) -> Result<Vec<AlertCount>, DbError> {
+    Ok(diesel::sql_query(
+        "SELECT kind, organization_id, red_on <= $1 AS red, count(*) AS count
+           FROM obligations
+          WHERE closed_on IS NULL AND yellow_on <= $1 AND kind = ANY($2)
+            AND NOT (object_id = ANY($3)) AND org_path LIKE $4
+          GROUP BY 1, 2, 3",
+    )
+    .bind::<Date, _>(as_of)
+    .bind::<Array<Text>, _>(kinds.to_vec())
+    .bind::<Array<diesel::sql_types::Uuid>, _>(exclude.to_vec())
+    .bind::<Text, _>(like_within(scope))
+    .load(conn)
+    .await?)
+}
