@@ -25,6 +25,8 @@ fn content<T: Serialize>(
 pub struct AuditCtx {
     pub actor: Actor,
     pub at: chrono::DateTime<chrono::Utc>,
+    today: chrono::NaiveDate,
+    tz: &'static str,
 }
 
 impl AuditCtx {
@@ -32,6 +34,8 @@ impl AuditCtx {
         Self {
             actor,
             at: state.clock.now(),
+            today: state.today(),
+            tz: state.config.timezone.name(),
         }
     }
 
@@ -48,6 +52,9 @@ impl AuditCtx {
     ) -> Result<(), ApiError> {
         let before = content(action, "before", before)?;
         let after = content(action, "after", after)?;
+        // The append holds the audit chain's lock until commit: the obligations of what
+        // the transaction changed are settled first, outside it.
+        crate::alerts::obligations::settle(conn, self.today, self.tz).await?;
         audit::append(
             conn,
             NewEvent {

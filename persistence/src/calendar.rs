@@ -73,8 +73,9 @@ pub async fn put_year(conn: &mut Conn, schedule: &YearSchedule) -> Result<i32, D
 /// A stored year and one of its days (none for a year without special days).
 type YearDay = (i32, i32, DateTime<Utc>, Option<NaiveDate>, Option<String>);
 
-/// The stored schedules of the years `from..=to`, in one statement.
-pub async fn load_years(conn: &mut Conn, from: i32, to: i32) -> Result<Vec<StoredYear>, DbError> {
+/// The stored schedules of the years `from..=to`, in one statement. Takes the connection
+/// shared, so that the read can be pipelined with others.
+pub async fn load_years(mut conn: &Conn, from: i32, to: i32) -> Result<Vec<StoredYear>, DbError> {
     let rows: Vec<YearDay> = calendar_years::table
         .left_join(calendar_days::table)
         .filter(calendar_years::year.between(from, to))
@@ -86,7 +87,7 @@ pub async fn load_years(conn: &mut Conn, from: i32, to: i32) -> Result<Vec<Store
             calendar_days::kind.nullable(),
         ))
         .order((calendar_years::year, calendar_days::day))
-        .load(conn)
+        .load(&mut conn)
         .await?;
     let mut out = Vec::new();
     let mut rows = rows.into_iter().peekable();
@@ -118,7 +119,7 @@ pub async fn load_years(conn: &mut Conn, from: i32, to: i32) -> Result<Vec<Store
 }
 
 /// A calendar holding the schedules of `from..=to`.
-pub async fn calendar_for(conn: &mut Conn, from: i32, to: i32) -> Result<Calendar, DbError> {
+pub async fn calendar_for(conn: &Conn, from: i32, to: i32) -> Result<Calendar, DbError> {
     Ok(Calendar::new(
         load_years(conn, from, to)
             .await?
@@ -129,6 +130,6 @@ pub async fn calendar_for(conn: &mut Conn, from: i32, to: i32) -> Result<Calenda
 
 /// A calendar holding every published year's schedule: computations that must not depend
 /// on the period asked about (the case statistics, stored per day) use this one.
-pub async fn published(conn: &mut Conn) -> Result<Calendar, DbError> {
+pub async fn published(conn: &Conn) -> Result<Calendar, DbError> {
     calendar_for(conn, 1990, 2200).await
 }

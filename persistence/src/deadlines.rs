@@ -169,7 +169,7 @@ pub async fn waiting_for(conn: &mut Conn, year: i32) -> Result<Vec<Provisional>,
 
 /// The years without schedule that the stored deadlines of the given records were counted
 /// across, per record (every year once, in order); records with none are absent.
-pub async fn years_of(conn: &mut Conn, ids: &[Uuid]) -> Result<HashMap<Uuid, Vec<i32>>, DbError> {
+pub async fn years_of(mut conn: &Conn, ids: &[Uuid]) -> Result<HashMap<Uuid, Vec<i32>>, DbError> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
@@ -179,7 +179,7 @@ pub async fn years_of(conn: &mut Conn, ids: &[Uuid]) -> Result<HashMap<Uuid, Vec
             provisional_deadlines::object_id,
             provisional_deadlines::years,
         ))
-        .load(conn)
+        .load(&mut conn)
         .await?;
     let mut out: HashMap<Uuid, Vec<i32>> = HashMap::new();
     for (id, years) in rows {

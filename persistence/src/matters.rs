@@ -296,7 +296,7 @@ pub async fn get_matter(conn: &mut Conn, id: Uuid) -> Result<Matter, DbError> {
 
 /// The names of the given matter versions, in one statement however many.
 pub async fn version_names(
-    conn: &mut Conn,
+    mut conn: &Conn,
     versions: &[(Uuid, i32)],
 ) -> Result<std::collections::HashMap<(Uuid, i32), String>, DbError> {
     let mut wanted = versions.to_vec();
@@ -314,7 +314,7 @@ pub async fn version_names(
             service_matter_versions::number,
             service_matter_versions::name,
         ))
-        .load(conn)
+        .load(&mut conn)
         .await?;
     Ok(names
         .into_iter()

@@ -18,7 +18,7 @@ use zhengwu_domain::supervision::{
 };
 use zhengwu_persistence::scope::Scope;
 use zhengwu_persistence::supervision::{
-    self as repo, AlertEvent, AlertQuery, AlertState, Obligation, Pending, RuleBook,
+    self as repo, AlertEvent, AlertQuery, AlertRow, AlertState, Pending, RuleBook,
 };
 use zhengwu_persistence::{Conn, DbError, calendar};
 
@@ -115,9 +115,10 @@ impl AlertFilter<'_> {
 const MAX_PENDING_OBJECTS: i64 = 2_000;
 
 /// The alerts standing on `f.as_of` inside the scope, in list order, after `after`, at most
-/// `limit` of them (`None`: all). Exact: the stored obligations of every object that is not
-/// queued, and the records of every queued one; everything from the records while a change
-/// of the calendar or the rules is being applied. Call in one snapshot.
+/// `limit` of them (`None`: all), with the names of their organisations and people. Exact:
+/// the stored obligations of every object that is not queued, and the records of every
+/// queued one; everything from the records while a change of the calendar or the rules is
+/// being applied. The calendar and the queue are read in one round trip, then the rows.
 pub async fn alerts(
     conn: &mut Conn,
     scope: &Scope,
@@ -126,28 +127,46 @@ pub async fn alerts(
     limit: Option<usize>,
     tz: &str,
 ) -> Result<Vec<Alert>, DbError> {
-    let cal = calendar::published(conn).await?;
-    let (stored, recomputed) = match repo::pending(conn, MAX_PENDING_OBJECTS).await? {
-        Pending::Everything => (
-            Vec::new(),
-            compute_alerts(conn, scope, f.kinds, None, f.as_of, tz, &cal).await?,
-        ),
-        Pending::Nothing => (
-            stored_alerts(conn, scope, f, after, limit, &[], &cal).await?,
-            Vec::new(),
-        ),
-        Pending::Objects(ids) => (
-            stored_alerts(conn, scope, f, after, limit, &ids, &cal).await?,
-            compute_alerts(conn, scope, f.kinds, Some(&ids), f.as_of, tz, &cal).await?,
-        ),
+    let (cal, pending) = futures_util::future::try_join(
+        calendar::published(conn),
+        repo::pending(conn, MAX_PENDING_OBJECTS),
+    )
+    .await?;
+    // The queued objects come from the records; the rest from the stored rows, read after
+    // the queue, so that no object is missed or counted twice.
+    let (exclude, mut recomputed) = match pending {
+        Pending::Nothing => (Vec::new(), Vec::new()),
+        Pending::Objects(ids) => {
+            let found = compute_alerts(conn, scope, f.kinds, Some(&ids), f.as_of, tz, &cal).await?;
+            (ids, found)
+        }
+        Pending::Everything => {
+            let mut all = compute_alerts(conn, scope, f.kinds, None, f.as_of, tz, &cal).await?;
+            all.retain(|a| f.admits(a) && after.is_none_or(|k| &a.key() > k));
+            if let Some(l) = limit {
+                all.truncate(l);
+            }
+            name_all(conn, &mut all).await?;
+            return Ok(all);
+        }
     };
+    let kinds: Vec<&str> = f.kinds.iter().map(|k| k.as_str()).collect();
+    let q = AlertQuery {
+        as_of: f.as_of,
+        kinds: &kinds,
+        red: f.level.map(|l| l == AlertLevel::Red),
+        responsible: f.responsible,
+        after: after.cloned(),
+        exclude: &exclude,
+        limit: limit.map(|l| l as i64),
+    };
+    let stored = repo::alert_rows(conn, scope, &q).await?;
+    recomputed.retain(|a| f.admits(a) && after.is_none_or(|k| &a.key() > k));
+    name_all(conn, &mut recomputed).await?;
     let mut out: Vec<Alert> = stored
         .into_iter()
-        .chain(
-            recomputed
-                .into_iter()
-                .filter(|a| f.admits(a) && after.is_none_or(|k| &a.key() > k)),
-        )
+        .filter_map(|row| stored_alert(row, f.as_of, &cal))
+        .chain(recomputed)
         .collect();
     out.sort_by_cached_key(Alert::key);
     if let Some(l) = limit {
@@ -156,34 +175,28 @@ pub async fn alerts(
     Ok(out)
 }
 
-async fn stored_alerts(
-    conn: &mut Conn,
-    scope: &Scope,
-    f: &AlertFilter<'_>,
-    after: Option<&AlertKey>,
-    limit: Option<usize>,
-    exclude: &[Uuid],
-    cal: &Calendar,
-) -> Result<Vec<Alert>, DbError> {
-    let kinds: Vec<&str> = f.kinds.iter().map(|k| k.as_str()).collect();
-    let q = AlertQuery {
-        as_of: f.as_of,
-        kinds: &kinds,
-        red: f.level.map(|l| l == AlertLevel::Red),
-        responsible: f.responsible,
-        after: after.cloned(),
-        exclude,
-        limit: limit.map(|l| l as i64),
-    };
-    Ok(repo::alert_rows(conn, scope, &q)
-        .await?
-        .into_iter()
-        .filter_map(|row| stored_alert(row, f.as_of, cal))
-        .collect())
+/// Puts the names of their organisations and people on alerts recomputed from the records.
+async fn name_all(conn: &mut Conn, alerts: &mut [Alert]) -> Result<(), DbError> {
+    if alerts.is_empty() {
+        return Ok(());
+    }
+    let org_ids: Vec<Uuid> = alerts.iter().map(|a| a.organization_id).collect();
+    let people: Vec<Uuid> = alerts.iter().filter_map(|a| a.responsible_id).collect();
+    let (org_names, names) = self::names(conn, &org_ids, &people).await?;
+    for a in alerts {
+        a.organization_name = org_names.get(&a.organization_id).cloned();
+        a.responsible_name = a.responsible_id.and_then(|p| names.get(&p).cloned());
+    }
+    Ok(())
 }
 
 /// The alert of a stored obligation on `as_of`.
-fn stored_alert(row: Obligation, as_of: NaiveDate, cal: &Calendar) -> Option<Alert> {
+fn stored_alert(row: AlertRow, as_of: NaiveDate, cal: &Calendar) -> Option<Alert> {
+    let AlertRow {
+        obligation: row,
+        organization_name,
+        responsible_name,
+    } = row;
     let kind = AlertObject::parse(&row.kind)?;
     let dates = AlertDates {
         yellow_on: row.yellow_on?,
@@ -200,9 +213,9 @@ fn stored_alert(row: Obligation, as_of: NaiveDate, cal: &Calendar) -> Option<Ale
         rule_id: rule,
         rule_name: rule.label_zh().to_owned(),
         organization_id: row.organization_id,
-        organization_name: None,
+        organization_name,
         responsible_id: row.responsible_id,
-        responsible_name: None,
+        responsible_name,
         start_on: row.start_on,
         due_date: row.due_date,
         limit_days: row.limit_days.and_then(|l| u32::try_from(l).ok()),
@@ -354,7 +367,7 @@ pub struct CountKey {
 }
 
 /// The alerts standing on `as_of` inside the scope, counted by kind, organisation and level;
-/// exact as [`alerts`] is. Call in one snapshot.
+/// exact as [`alerts`] is.
 pub async fn alert_counts(
     conn: &mut Conn,
     scope: &Scope,
@@ -371,14 +384,12 @@ pub async fn alert_counts(
         })
         .or_insert(0) += 1;
     };
-    let cal = calendar::published(conn).await?;
-    let exclude = match repo::pending(conn, MAX_PENDING_OBJECTS).await? {
-        Pending::Everything => {
-            for a in compute_alerts(conn, scope, kinds, None, as_of, tz, &cal).await? {
-                count(&a);
-            }
-            return Ok(out);
-        }
+    let (cal, pending) = futures_util::future::try_join(
+        calendar::published(conn),
+        repo::pending(conn, MAX_PENDING_OBJECTS),
+    )
+    .await?;
+    let exclude = match pending {
         Pending::Nothing => Vec::new(),
         Pending::Objects(ids) => {
             for a in compute_alerts(conn, scope, kinds, Some(&ids), as_of, tz, &cal).await? {
@@ -386,9 +397,16 @@ pub async fn alert_counts(
             }
             ids
         }
+        Pending::Everything => {
+            for a in compute_alerts(conn, scope, kinds, None, as_of, tz, &cal).await? {
+                count(&a);
+            }
+            return Ok(out);
+        }
     };
     let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
-    for c in repo::alert_counts(conn, scope, as_of, &names, &exclude).await? {
+    let stored = repo::alert_counts(conn, scope, as_of, &names, &exclude).await?;
+    for c in stored {
         let Some(kind) = AlertObject::parse(&c.kind) else {
             continue;
         };

@@ -69,13 +69,13 @@ async fn store(
     conn: &mut Conn,
     derived: Vec<Derived>,
     previous: Vec<ObligationKey>,
+    cal: &Calendar,
     today: NaiveDate,
 ) -> Result<usize, DbError> {
     let book = repo::rule_book(conn).await?;
-    let cal = calendar::published(conn).await?;
     let rows: Vec<Obligation> = derived
         .into_iter()
-        .map(|d| obligation_of(d, &book, &cal, today))
+        .map(|d| obligation_of(d, &book, cal, today))
         .collect();
     let running: HashSet<ObligationKey> = rows.iter().map(Obligation::key).collect();
     let ended: Vec<ObligationKey> = previous
@@ -113,7 +113,7 @@ async fn sync_objects(
     let derived = derive(conn, &Scope::All, &kinds, Some(&ids), tz, &cal).await?;
     let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
     let previous = repo::open_keys(conn, &Scope::All, &names, Some(&ids)).await?;
-    store(conn, derived, previous, today).await
+    store(conn, derived, previous, &cal, today).await
 }
 
 /// Derives every obligation inside the scope again, with every object locked.
@@ -128,21 +128,20 @@ async fn rebuild(
     let derived = derive(conn, scope, AlertObject::ALL, None, tz, &cal).await?;
     let names: Vec<&str> = AlertObject::ALL.iter().map(|k| k.as_str()).collect();
     let previous = repo::open_keys(conn, scope, &names, None).await?;
-    store(conn, derived, previous, today).await
+    store(conn, derived, previous, &cal, today).await
 }
 
 /// Settles the objects the current transaction queued, so that their stored obligations
 /// are current when it commits. Call last in a transaction that changes records with a
 /// deadline; a subtree or the calendar queued is left to the refresher.
 pub async fn settle(conn: &mut Conn, today: NaiveDate, tz: &str) -> Result<(), DbError> {
-    let queued = repo::queued_here(conn).await?;
-    let objects: Vec<&Queued> = queued.iter().filter(|q| q.object_id.is_some()).collect();
-    if objects.is_empty() {
+    let queued = repo::take_queued_here(conn).await?;
+    if queued.is_empty() {
         return Ok(());
     }
+    let objects: Vec<&Queued> = queued.iter().collect();
     sync_objects(conn, &objects, today, tz).await?;
-    let ids: Vec<i64> = objects.iter().map(|q| q.id).collect();
-    repo::dequeue(conn, &ids).await
+    Ok(())
 }
 
 /// What the refresher did.

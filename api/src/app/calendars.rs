@@ -70,16 +70,16 @@ pub fn may_list_provisional(actor: &Actor) -> AppResult<()> {
 pub async fn deadline(app: &AppState, start: NaiveDate, working_days: u32) -> AppResult<Deadline> {
     let from = start.year();
     let to = from + 1 + (working_days as i32) / 200;
-    let mut conn = app.conn().await?;
-    let cal = calendar::calendar_for(&mut conn, from, to).await?;
+    let conn = app.conn().await?;
+    let cal = calendar::calendar_for(&conn, from, to).await?;
     cal.add_working_days(start, working_days)
         .map_err(|e| ApiError::field("?working_days", Code::Range, e.to_string()))
 }
 
 /// A year's stored schedule.
 pub async fn get(app: &AppState, year: i32) -> AppResult<StoredYear> {
-    let mut conn = app.conn().await?;
-    let stored = calendar::load_years(&mut conn, year, year).await?;
+    let conn = app.conn().await?;
+    let stored = calendar::load_years(&conn, year, year).await?;
     stored.into_iter().next().ok_or_else(|| {
         ApiError::not_found("calendar").detail(format!(
             "no schedule is loaded for {year}; deadlines in it count weekends only"

@@ -141,7 +141,7 @@ pub struct AlertSearch {
 }
 
 /// The alerts of a day inside the actor's scope (or the subtree asked for), red first, the
-/// most overdue first: a range read of the stored obligations, in one snapshot.
+/// most overdue first: a range read of the stored obligations.
 pub async fn alerts(
     app: &AppState,
     actor: &Actor,
@@ -163,24 +163,18 @@ pub async fn alerts(
         responsible: s.responsible.map(|r| r.0),
     };
     let mut conn = app.read_conn().await?;
-    let rows = conn
-        .build_transaction()
-        .repeatable_read()
-        .read_only()
-        .run::<_, ApiError, _>(async |c| {
-            let scope = crate::app::narrowed(c, actor.scope(), s.org).await?;
-            let take = usize::try_from(limit).unwrap_or(0) + 1;
-            Ok(alerts::alerts(c, &scope, &filter, after.as_ref(), Some(take), tz(app)).await?)
-        })
-        .await?;
-    let mut page = Page::from_rows(rows, limit, Alert::cursor, |a| a);
-    let org_ids: Vec<Uuid> = page.items.iter().map(|a| a.organization_id).collect();
-    let people: Vec<Uuid> = page.items.iter().filter_map(|a| a.responsible_id).collect();
-    let (org_names, names) = alerts::names(&mut conn, &org_ids, &people).await?;
-    for a in &mut page.items {
-        a.organization_name = org_names.get(&a.organization_id).cloned();
-        a.responsible_name = a.responsible_id.and_then(|p| names.get(&p).cloned());
-    }
+    let scope = crate::app::narrowed(&mut conn, actor.scope(), s.org).await?;
+    let take = usize::try_from(limit).unwrap_or(0) + 1;
+    let rows = alerts::alerts(
+        &mut conn,
+        &scope,
+        &filter,
+        after.as_ref(),
+        Some(take),
+        tz(app),
+    )
+    .await?;
+    let page = Page::from_rows(rows, limit, Alert::cursor, |a| a);
     Ok(page)
 }
 
@@ -195,15 +189,8 @@ pub async fn alert_summary(
     actor.require(rules::WATCHERS)?;
     let as_of = as_of.unwrap_or_else(|| app.today());
     let mut conn = app.read_conn().await?;
-    let counts = conn
-        .build_transaction()
-        .repeatable_read()
-        .read_only()
-        .run::<_, ApiError, _>(async |c| {
-            let scope = crate::app::narrowed(c, actor.scope(), org).await?;
-            Ok(alerts::alert_counts(c, &scope, AlertObject::ALL, as_of, tz(app)).await?)
-        })
-        .await?;
+    let scope = crate::app::narrowed(&mut conn, actor.scope(), org).await?;
+    let counts = alerts::alert_counts(&mut conn, &scope, AlertObject::ALL, as_of, tz(app)).await?;
     let org_ids: Vec<Uuid> = counts.keys().map(|k| k.organization_id).collect();
     let (org_names, _) = alerts::names(&mut conn, &org_ids, &[]).await?;
     Ok(AlertSummary::of(as_of, &counts, &org_names))

@@ -142,11 +142,13 @@ pub struct Queued {
     pub path: Option<String>,
 }
 
-/// What the current transaction queued.
-pub async fn queued_here(conn: &mut Conn) -> Result<Vec<Queued>, DbError> {
+/// Takes the objects the current transaction queued off the queue (a subtree or the
+/// calendar queued stays for the refresher).
+pub async fn take_queued_here(conn: &mut Conn) -> Result<Vec<Queued>, DbError> {
     Ok(diesel::sql_query(
-        "SELECT id, source, object_id, path FROM obligation_queue
-          WHERE xid = pg_current_xact_id() ORDER BY id",
+        "DELETE FROM obligation_queue
+          WHERE xid = pg_current_xact_id() AND object_id IS NOT NULL
+         RETURNING id, source, object_id, path",
     )
     .load(conn)
     .await?)
@@ -182,7 +184,7 @@ pub enum Pending {
     Everything,
 }
 
-pub async fn pending(conn: &mut Conn, max_objects: i64) -> Result<Pending, DbError> {
+pub async fn pending(mut conn: &Conn, max_objects: i64) -> Result<Pending, DbError> {
     #[derive(QueryableByName)]
     struct Row {
         #[diesel(sql_type = Nullable<diesel::sql_types::Uuid>)]
@@ -195,7 +197,7 @@ pub async fn pending(conn: &mut Conn, max_objects: i64) -> Result<Pending, DbErr
            LIMIT $1 + 1)",
     )
     .bind::<BigInt, _>(max_objects)
-    .load(conn)
+    .load(&mut conn)
     .await?;
     if rows.is_empty() {
         return Ok(Pending::Nothing);
@@ -279,31 +281,46 @@ pub struct AlertQuery<'a> {
     pub limit: Option<i64>,
 }
 
-/// The open obligations alerting on `as_of` inside the scope, in due-date order: red ones
-/// first (their due date is before the last working day), then yellow ones.
+/// A stored obligation with the names of its organisation and responsible person.
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+pub struct AlertRow {
+    #[diesel(embed)]
+    pub obligation: Obligation,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub organization_name: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub responsible_name: Option<String>,
+}
+
+/// The open obligations alerting on `as_of` inside the scope, in due-date order (red ones
+/// first: their due date is before the last working day, the yellow ones' is not), but for
+/// the objects excluded.
 pub async fn alert_rows(
-    conn: &mut Conn,
+    mut conn: &Conn,
     scope: &Scope,
     q: &AlertQuery<'_>,
-) -> Result<Vec<Obligation>, DbError> {
+) -> Result<Vec<AlertRow>, DbError> {
     let mut sql = String::from(
-        "SELECT * FROM obligations
-          WHERE closed_on IS NULL AND yellow_on <= $1 AND kind = ANY($2)
-            AND NOT (object_id = ANY($3)) AND org_path LIKE $4",
+        "SELECT b.*, o.name AS organization_name, u.display_name AS responsible_name
+           FROM obligations b
+           JOIN organizations o ON o.id = b.organization_id
+           LEFT JOIN users u ON u.id = b.responsible_id
+          WHERE b.closed_on IS NULL AND b.yellow_on <= $1 AND b.kind = ANY($2)
+            AND b.org_path LIKE $3 AND NOT (b.object_id = ANY($4))",
     );
     match q.red {
-        Some(true) => sql.push_str(" AND red_on <= $1"),
-        Some(false) => sql.push_str(" AND red_on > $1"),
+        Some(true) => sql.push_str(" AND b.red_on <= $1"),
+        Some(false) => sql.push_str(" AND b.red_on > $1"),
         None => {}
     }
     let mut n = 4;
     if q.responsible.is_some() {
         n += 1;
-        sql.push_str(&format!(" AND responsible_id = ${n}"));
+        sql.push_str(&format!(" AND b.responsible_id = ${n}"));
     }
     if q.after.is_some() {
         sql.push_str(&format!(
-            " AND (due_date, kind, object_id, stage) > (${}, ${}, ${}, ${})",
+            " AND (b.due_date, b.kind, b.object_id, b.stage) > (${}, ${}, ${}, ${})",
             n + 1,
             n + 2,
             n + 3,
@@ -311,7 +328,7 @@ pub async fn alert_rows(
         ));
         n += 4;
     }
-    sql.push_str(" ORDER BY due_date, kind, object_id, stage");
+    sql.push_str(" ORDER BY b.due_date, b.kind, b.object_id, b.stage");
     if q.limit.is_some() {
         sql.push_str(&format!(" LIMIT ${}", n + 1));
     }
@@ -319,8 +336,8 @@ pub async fn alert_rows(
         .into_boxed::<Pg>()
         .bind::<Date, _>(q.as_of)
         .bind::<Array<Text>, _>(q.kinds.to_vec())
-        .bind::<Array<diesel::sql_types::Uuid>, _>(q.exclude.to_vec())
-        .bind::<Text, _>(like_within(scope));
+        .bind::<Text, _>(like_within(scope))
+        .bind::<Array<diesel::sql_types::Uuid>, _>(q.exclude.to_vec());
     if let Some(r) = q.responsible {
         query = query.bind::<diesel::sql_types::Uuid, _>(r);
     }
@@ -334,7 +351,7 @@ pub async fn alert_rows(
     if let Some(l) = q.limit {
         query = query.bind::<BigInt, _>(l);
     }
-    Ok(query.load(conn).await?)
+    Ok(query.load(&mut conn).await?)
 }
 
 /// The number of alerts standing on `as_of` inside the scope, by kind, organisation and
@@ -352,23 +369,23 @@ pub struct AlertCount {
 }
 
 pub async fn alert_counts(
-    conn: &mut Conn,
+    mut conn: &Conn,
     scope: &Scope,
     as_of: NaiveDate,
     kinds: &[&str],
     exclude: &[Uuid],
 ) -> Result<Vec<AlertCount>, DbError> {
     Ok(diesel::sql_query(
-        "SELECT kind, organization_id, red_on <= $1 AS red, count(*) AS count
-           FROM obligations
-          WHERE closed_on IS NULL AND yellow_on <= $1 AND kind = ANY($2)
-            AND NOT (object_id = ANY($3)) AND org_path LIKE $4
+        "SELECT b.kind, b.organization_id, b.red_on <= $1 AS red, count(*) AS count
+           FROM obligations b
+          WHERE b.closed_on IS NULL AND b.yellow_on <= $1 AND b.kind = ANY($2)
+            AND b.org_path LIKE $3 AND NOT (b.object_id = ANY($4))
           GROUP BY 1, 2, 3",
     )
     .bind::<Date, _>(as_of)
     .bind::<Array<Text>, _>(kinds.to_vec())
-    .bind::<Array<diesel::sql_types::Uuid>, _>(exclude.to_vec())
     .bind::<Text, _>(like_within(scope))
-    .load(conn)
+    .bind::<Array<diesel::sql_types::Uuid>, _>(exclude.to_vec())
+    .load(&mut conn)
     .await?)
 }

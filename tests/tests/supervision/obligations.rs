@@ -88,7 +88,7 @@ async fn check<S, B>(
     for as_of in days {
         let list = served(app, token, *as_of).await;
         let mut conn = t.state.conn().await.unwrap_or_else(|e| panic!("{e:?}"));
-        let cal = calendar::published(&mut conn)
+        let cal = calendar::published(&conn)
             .await
             .unwrap_or_else(|e| panic!("{e:?}"));
         let expected: Vec<Value> =

@@ -124,20 +124,26 @@ pub(super) async fn view_of(app: &AppState, conn: &mut Conn, c: Case) -> AppResu
 }
 
 /// The views of a page of cases: what each shows beside the case is loaded for the whole
-/// page at once, and one calendar, read in one statement, serves every case of the page
-/// (the years of its acceptances and the two after each).
+/// page at once, and one calendar serves every case of the page (the years of its
+/// acceptances and the two after each), all in one round trip.
 pub(super) async fn views_of(
     app: &AppState,
     conn: &mut Conn,
     cases: Vec<Case>,
 ) -> AppResult<Vec<CaseView>> {
-    let mut extras = repo::extras_of(conn, &cases).await?;
     let today = app.today();
     let years = cases.iter().filter_map(|c| c.accepted_on.map(|a| a.year()));
-    let cal = match (years.clone().min(), years.max()) {
-        (Some(first), Some(last)) => Some(calendar::calendar_for(conn, first, last + 2).await?),
-        _ => None,
-    };
+    let span = years.clone().min().zip(years.max());
+    // Sent together with the extras' statements: one round trip for the page.
+    let (mut extras, cal) = futures_util::future::try_join(repo::extras_of(conn, &cases), async {
+        match span {
+            Some((first, last)) => calendar::calendar_for(conn, first, last + 2)
+                .await
+                .map(Some),
+            None => Ok(None),
+        }
+    })
+    .await?;
     let mut views = Vec::with_capacity(cases.len());
     for c in cases {
         let cal = c.accepted_on.and(cal.as_ref());
