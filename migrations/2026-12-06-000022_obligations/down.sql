@@ -24,5 +24,6 @@ DROP TRIGGER obligation_queue_update ON rectifications;
 DROP FUNCTION obligation_queue_all();
 DROP FUNCTION obligation_queue_rules();
 DROP FUNCTION obligation_queue_object();
+DROP FUNCTION obligation_lock_key(uuid);
 DROP TABLE obligation_queue;
 DROP TABLE obligations;

@@ -9,6 +9,9 @@
 -- supervision rules in force (`yellow_on` is NULL while the rule is disabled there). A
 -- closed obligation keeps its row with the day it closed; a reopened one is open again.
 --
+-- organization_id has no foreign key: the rows are derived and rebuilt, and the check
+-- would cost two statements on every write that settles.
+--
 -- The rows are derived by the server (working days need the calendar). Every change to a
 -- source record queues the object in obligation_queue, in the same transaction, by the
 -- triggers below; a change of the rules queues the organisation's subtree and a change of
@@ -22,7 +25,7 @@ CREATE TABLE obligations (
     object_id       uuid NOT NULL,
     stage           integer NOT NULL,
     label           text NOT NULL,
-    organization_id uuid NOT NULL REFERENCES organizations (id),
+    organization_id uuid NOT NULL,
     org_path        text NOT NULL,
     responsible_id  uuid,
     start_on        date,
@@ -52,6 +55,15 @@ CREATE TABLE obligation_queue (
     CHECK ((source IS NULL) = (object_id IS NULL) AND (source IS NULL) = (path IS NOT NULL))
 );
 CREATE INDEX obligation_queue_xid_idx ON obligation_queue (xid);
+
+-- The advisory lock that serialises the settling of one object (with the class of the
+-- obligations' locks): 32 bits of its id, random in v4 and v7 ids. -1 is the key every
+-- settler holds shared and a rebuild exclusively; an object never takes it.
+CREATE FUNCTION obligation_lock_key(id uuid) RETURNS integer
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN k = -1 THEN -2 ELSE k END
+      FROM (SELECT ('x' || right(replace(id::text, '-', ''), 8))::bit(32)::integer AS k) AS x
+$$;
 
 -- Queues the object named by column TG_ARGV[1] of the row as source TG_ARGV[0].
 CREATE FUNCTION obligation_queue_object() RETURNS trigger LANGUAGE plpgsql AS $$

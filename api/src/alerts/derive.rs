@@ -29,18 +29,40 @@ pub struct Derived {
     pub limit: Option<u32>,
 }
 
-/// The running deadlines of the given kinds inside the scope, of the given objects only
-/// when `objects` is given.
-pub async fn derive(
-    conn: &mut Conn,
+/// The records behind the running deadlines, before the calendar counts case steps.
+pub struct Raw {
+    deadlines: Vec<repo::Deadline>,
+    steps: Vec<repo::StepClock>,
+}
+
+/// Reads the records behind the running deadlines of the given kinds inside the scope (of
+/// the given objects only, when `objects` is given): two statements, pipelined. Takes the
+/// connection shared, so that it can be pipelined with other reads.
+pub async fn fetch(
+    conn: &Conn,
     scope: &Scope,
     kinds: &[AlertObject],
     objects: Option<&[Uuid]>,
     tz: &str,
-    cal: &Calendar,
-) -> Result<Vec<Derived>, DbError> {
+) -> Result<Raw, DbError> {
+    let steps = async {
+        if kinds.contains(&AlertObject::CaseStep) {
+            repo::pending_steps(conn, scope, objects, tz).await
+        } else {
+            Ok(Vec::new())
+        }
+    };
+    let (deadlines, steps) =
+        futures_util::future::try_join(repo::deadlines(conn, scope, kinds, objects, tz), steps)
+            .await?;
+    Ok(Raw { deadlines, steps })
+}
+
+/// The running deadlines of records read by [`fetch`], counted with the calendar (reads
+/// the procedures of the case steps' matter versions).
+pub async fn finish(conn: &Conn, raw: Raw, cal: &Calendar) -> Result<Vec<Derived>, DbError> {
     let mut out = Vec::new();
-    for d in repo::deadlines(conn, scope, kinds, objects, tz).await? {
+    for d in raw.deadlines {
         let Some(kind) = AlertObject::parse(&d.kind) else {
             continue;
         };
@@ -61,21 +83,32 @@ pub async fn derive(
             limit,
         });
     }
-    if kinds.contains(&AlertObject::CaseStep) {
-        out.extend(case_steps(conn, scope, objects, tz, cal).await?);
+    if !raw.steps.is_empty() {
+        out.extend(case_steps(conn, raw.steps, cal).await?);
     }
     Ok(out)
 }
 
-/// The pending step of each accepted case whose procedure limits it.
-async fn case_steps(
-    conn: &mut Conn,
+/// The running deadlines of the given kinds inside the scope, of the given objects only
+/// when `objects` is given.
+pub async fn derive(
+    conn: &Conn,
     scope: &Scope,
+    kinds: &[AlertObject],
     objects: Option<&[Uuid]>,
     tz: &str,
     cal: &Calendar,
 ) -> Result<Vec<Derived>, DbError> {
-    let clocks = repo::pending_steps(conn, scope, objects, tz).await?;
+    let raw = fetch(conn, scope, kinds, objects, tz).await?;
+    finish(conn, raw, cal).await
+}
+
+/// The pending step of each accepted case whose procedure limits it.
+async fn case_steps(
+    conn: &Conn,
+    clocks: Vec<repo::StepClock>,
+    cal: &Calendar,
+) -> Result<Vec<Derived>, DbError> {
     let versions: Vec<(Uuid, i32)> = clocks
         .iter()
         .map(|s| (s.matter_id, s.matter_version))

@@ -17,10 +17,11 @@ use zhengwu_persistence::scope::Scope;
 use zhengwu_persistence::supervision::{self as repo, Obligation, ObligationKey, Queued, RuleBook};
 use zhengwu_persistence::{Conn, DbError, calendar};
 
-use super::derive::{Derived, derive};
+use super::derive::{self, Derived};
 
-/// Queue rows the refresher takes per transaction.
-pub const REFRESH_BATCH: i64 = 2_000;
+/// Queue rows the refresher takes per transaction (each object takes an advisory lock, and
+/// the server's lock table is shared by every session).
+pub const REFRESH_BATCH: i64 = 500;
 
 /// The kinds of obligation a queued source stands for: a case has its own limit, the
 /// pending step of its procedure and its delivery.
@@ -64,32 +65,36 @@ fn obligation_of(d: Derived, book: &RuleBook, cal: &Calendar, today: NaiveDate) 
 }
 
 /// Writes the running deadlines derived and closes, on `today`, the open rows among
-/// `previous` that are no longer running.
+/// `previous` that are no longer running (two statements, pipelined).
 async fn store(
-    conn: &mut Conn,
+    conn: &Conn,
     derived: Vec<Derived>,
     previous: Vec<ObligationKey>,
+    book: &RuleBook,
     cal: &Calendar,
     today: NaiveDate,
 ) -> Result<usize, DbError> {
-    let book = repo::rule_book(conn).await?;
     let rows: Vec<Obligation> = derived
         .into_iter()
-        .map(|d| obligation_of(d, &book, cal, today))
+        .map(|d| obligation_of(d, book, cal, today))
         .collect();
     let running: HashSet<ObligationKey> = rows.iter().map(Obligation::key).collect();
     let ended: Vec<ObligationKey> = previous
         .into_iter()
         .filter(|k| !running.contains(k))
         .collect();
-    repo::upsert_obligations(conn, &rows).await?;
-    repo::close_obligations(conn, &ended, today).await?;
+    futures_util::future::try_join(
+        repo::upsert_obligations(conn, &rows),
+        repo::close_obligations(conn, &ended, today),
+    )
+    .await?;
     Ok(rows.len() + ended.len())
 }
 
-/// Derives the obligations of these queued objects again.
-async fn sync_objects(
-    conn: &mut Conn,
+/// Derives the obligations of these queued objects again; the caller holds their locks.
+/// The calendar, the rules, the records and the stored keys are read in one round trip.
+async fn sync_locked(
+    conn: &Conn,
     queued: &[&Queued],
     today: NaiveDate,
     tz: &str,
@@ -108,12 +113,31 @@ async fn sync_objects(
         .collect();
     kinds.sort_by_key(|k| k.as_str());
     kinds.dedup();
-    repo::lock_objects(conn, &ids).await?;
-    let cal = calendar::published(conn).await?;
-    let derived = derive(conn, &Scope::All, &kinds, Some(&ids), tz, &cal).await?;
     let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
-    let previous = repo::open_keys(conn, &Scope::All, &names, Some(&ids)).await?;
-    store(conn, derived, previous, &cal, today).await
+    let (cal, book, raw, previous) = futures_util::future::try_join4(
+        calendar::published(conn),
+        repo::rule_book(conn),
+        derive::fetch(conn, &Scope::All, &kinds, Some(&ids), tz),
+        repo::open_keys(conn, &Scope::All, &names, Some(&ids)),
+    )
+    .await?;
+    let derived = derive::finish(conn, raw, &cal).await?;
+    store(conn, derived, previous, &book, &cal, today).await
+}
+
+/// Derives the obligations of these queued objects again, locking them first.
+async fn sync_objects(
+    conn: &mut Conn,
+    queued: &[&Queued],
+    today: NaiveDate,
+    tz: &str,
+) -> Result<usize, DbError> {
+    let ids: Vec<Uuid> = queued.iter().filter_map(|q| q.object_id).collect();
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    repo::lock_objects(conn, &ids).await?;
+    sync_locked(conn, queued, today, tz).await
 }
 
 /// Derives every obligation inside the scope again, with every object locked.
@@ -124,11 +148,16 @@ async fn rebuild(
     tz: &str,
 ) -> Result<usize, DbError> {
     repo::lock_all_objects(conn).await?;
-    let cal = calendar::published(conn).await?;
-    let derived = derive(conn, scope, AlertObject::ALL, None, tz, &cal).await?;
     let names: Vec<&str> = AlertObject::ALL.iter().map(|k| k.as_str()).collect();
-    let previous = repo::open_keys(conn, scope, &names, None).await?;
-    store(conn, derived, previous, &cal, today).await
+    let (cal, book, raw, previous) = futures_util::future::try_join4(
+        calendar::published(conn),
+        repo::rule_book(conn),
+        derive::fetch(conn, scope, AlertObject::ALL, None, tz),
+        repo::open_keys(conn, scope, &names, None),
+    )
+    .await?;
+    let derived = derive::finish(conn, raw, &cal).await?;
+    store(conn, derived, previous, &book, &cal, today).await
 }
 
 /// Settles the objects the current transaction queued, so that their stored obligations
@@ -139,8 +168,9 @@ pub async fn settle(conn: &mut Conn, today: NaiveDate, tz: &str) -> Result<(), D
     if queued.is_empty() {
         return Ok(());
     }
+    // Taken off the queue and locked by the same statement.
     let objects: Vec<&Queued> = queued.iter().collect();
-    sync_objects(conn, &objects, today, tz).await?;
+    sync_locked(conn, &objects, today, tz).await?;
     Ok(())
 }
 

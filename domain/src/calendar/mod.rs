@@ -131,6 +131,13 @@ fn is_weekend(d: NaiveDate) -> bool {
     matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
 }
 
+/// The weekdays (Monday to Friday) from 1 January of the year 1 (a Monday) to `d`, both
+/// included.
+fn weekdays_through(d: NaiveDate) -> i64 {
+    let days = i64::from(d.num_days_from_ce());
+    days.div_euclid(7) * 5 + days.rem_euclid(7).min(5)
+}
+
 /// Whether a day is worked, and if not, why.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DayStatus {
@@ -239,13 +246,22 @@ impl Calendar {
     }
 
     /// Working days in the interval (`from`, `to`]: how many working days have passed since
-    /// `from` by the end of `to`. Zero when `to` is not after `from`.
+    /// `from` by the end of `to`. Zero when `to` is not after `from`. Counted without
+    /// walking the days: the weekdays of the interval, less the holidays on weekdays, plus
+    /// the adjusted working days (always on a weekend, never a holiday) of the schedules
+    /// loaded.
     pub fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> u32 {
-        from.iter_days()
-            .skip(1)
-            .take_while(|d| *d <= to)
-            .filter(|d| self.is_working_day(*d))
-            .count() as u32
+        use std::ops::Bound::{Excluded, Included};
+        if to <= from {
+            return 0;
+        }
+        let mut n = weekdays_through(to) - weekdays_through(from);
+        for s in self.years.range(from.year()..=to.year()).map(|(_, s)| s) {
+            let range = (Excluded(from), Included(to));
+            n -= s.holidays.range(range).filter(|d| !is_weekend(**d)).count() as i64;
+            n += s.adjusted_working_days.range(range).count() as i64;
+        }
+        u32::try_from(n).unwrap_or(0)
     }
 }
 

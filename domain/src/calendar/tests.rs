@@ -268,3 +268,42 @@ fn schedules_are_checked() {
         ]
     );
 }
+
+/// The counted working days equal those found by walking the days one by one, for ranges
+/// inside, across and outside the years with a schedule, and for empty and reversed ones.
+#[test]
+fn working_days_between_counts_what_walking_the_days_finds() {
+    let cal = calendar_2025();
+    let walk = |from: NaiveDate, to: NaiveDate| -> u32 {
+        from.iter_days()
+            .skip(1)
+            .take_while(|x| *x <= to)
+            .filter(|x| cal.is_working_day(*x))
+            .count() as u32
+    };
+    let start = d("2024-12-01");
+    for a in (0..500u64).step_by(3) {
+        for len in [0u64, 1, 2, 5, 6, 7, 8, 13, 30, 97, 400] {
+            let from = start + chrono::Days::new(a);
+            let to = from + chrono::Days::new(len);
+            assert_eq!(
+                cal.working_days_between(from, to),
+                walk(from, to),
+                "{from}..{to}"
+            );
+            assert_eq!(cal.working_days_between(to, from), 0, "{to}..{from}");
+        }
+    }
+    assert_eq!(
+        Calendar::weekends_only().working_days_between(d("1990-01-01"), d("2200-12-31")),
+        walk_weekdays(d("1990-01-01"), d("2200-12-31"))
+    );
+}
+
+fn walk_weekdays(from: NaiveDate, to: NaiveDate) -> u32 {
+    from.iter_days()
+        .skip(1)
+        .take_while(|x| *x <= to)
+        .filter(|x| !is_weekend(*x))
+        .count() as u32
+}

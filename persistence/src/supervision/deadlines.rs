@@ -128,7 +128,7 @@ fn deadline_sql(kind: AlertObject) -> Option<&'static str> {
 /// The running deadlines of the given kinds inside the scope, of the given objects only
 /// when `objects` is given (case steps come from [`pending_steps`]).
 pub async fn deadlines(
-    conn: &mut Conn,
+    mut conn: &Conn,
     scope: &Scope,
     kinds: &[AlertObject],
     objects: Option<&[Uuid]>,
@@ -161,10 +161,10 @@ pub async fn deadlines(
     Ok(match objects {
         Some(ids) => {
             q.bind::<Array<diesel::sql_types::Uuid>, _>(ids.to_vec())
-                .load(conn)
+                .load(&mut conn)
                 .await?
         }
-        None => q.load(conn).await?,
+        None => q.load(&mut conn).await?,
     })
 }
 
@@ -199,7 +199,7 @@ pub struct StepClock {
 /// The accepted cases inside the scope (of the given ones only, when `cases` is given)
 /// whose matter sets time limits on procedure steps.
 pub async fn pending_steps(
-    conn: &mut Conn,
+    mut conn: &Conn,
     scope: &Scope,
     cases: Option<&[Uuid]>,
     tz: &str,
@@ -226,14 +226,14 @@ pub async fn pending_steps(
     .bind::<Text, _>(like_within(scope))
     .bind::<Text, _>(tz)
     .bind::<Nullable<Array<diesel::sql_types::Uuid>>, _>(cases.map(<[Uuid]>::to_vec))
-    .load(conn)
+    .load(&mut conn)
     .await?)
 }
 
 /// The procedures of the given matter versions, one statement however many: the cases of a
 /// city share a few thousand versions, so each procedure is read and parsed once.
 pub async fn procedures(
-    conn: &mut Conn,
+    mut conn: &Conn,
     versions: &[(Uuid, i32)],
 ) -> Result<Vec<((Uuid, i32), Value)>, DbError> {
     if versions.is_empty() {
@@ -251,7 +251,7 @@ pub async fn procedures(
             service_matter_versions::number,
             service_matter_versions::procedure,
         ))
-        .load(conn)
+        .load(&mut conn)
         .await?;
     Ok(rows
         .into_iter()

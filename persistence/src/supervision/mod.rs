@@ -55,7 +55,7 @@ impl RuleBook {
 }
 
 /// Every organisation's own rules.
-pub async fn rule_book(conn: &mut Conn) -> Result<RuleBook, DbError> {
+pub async fn rule_book(mut conn: &Conn) -> Result<RuleBook, DbError> {
     let rows: Vec<(String, Uuid, Value)> = supervision_rules::table
         .inner_join(organizations::table)
         .select((
@@ -63,7 +63,7 @@ pub async fn rule_book(conn: &mut Conn) -> Result<RuleBook, DbError> {
             supervision_rules::organization_id,
             supervision_rules::config,
         ))
-        .load(conn)
+        .load(&mut conn)
         .await?;
     let mut rows: Vec<(String, Uuid, SupervisionRules)> = rows
         .into_iter()

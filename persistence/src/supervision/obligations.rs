@@ -47,7 +47,7 @@ impl Obligation {
 }
 
 /// Writes the open obligations given, opening again any that was closed.
-pub async fn upsert_obligations(conn: &mut Conn, rows: &[Obligation]) -> Result<(), DbError> {
+pub async fn upsert_obligations(mut conn: &Conn, rows: &[Obligation]) -> Result<(), DbError> {
     use diesel::upsert::excluded;
     use obligations::dsl as o;
     for chunk in rows.chunks(1000) {
@@ -71,7 +71,7 @@ pub async fn upsert_obligations(conn: &mut Conn, rows: &[Obligation]) -> Result<
                 )),
                 o::closed_on.eq(None::<NaiveDate>),
             ))
-            .execute(conn)
+            .execute(&mut conn)
             .await?;
     }
     Ok(())
@@ -80,7 +80,7 @@ pub async fn upsert_obligations(conn: &mut Conn, rows: &[Obligation]) -> Result<
 /// The keys of the open obligations of the given objects (`None`: of every object), of the
 /// given kinds, inside the scope.
 pub async fn open_keys(
-    conn: &mut Conn,
+    mut conn: &Conn,
     scope: &Scope,
     kinds: &[&str],
     objects: Option<&[Uuid]>,
@@ -97,12 +97,12 @@ pub async fn open_keys(
     if !matches!(scope, Scope::All) {
         q = q.filter(o::org_path.like(like_within(scope)));
     }
-    Ok(q.load(conn).await?)
+    Ok(q.load(&mut conn).await?)
 }
 
 /// Closes the open obligations with these keys on `on`.
 pub async fn close_obligations(
-    conn: &mut Conn,
+    mut conn: &Conn,
     keys: &[ObligationKey],
     on: NaiveDate,
 ) -> Result<usize, DbError> {
@@ -121,7 +121,7 @@ pub async fn close_obligations(
         .bind::<Array<diesel::sql_types::Uuid>, _>(&ids)
         .bind::<Array<Integer>, _>(&stages)
         .bind::<Date, _>(on)
-        .execute(conn)
+        .execute(&mut conn)
         .await?;
     }
     Ok(closed)
@@ -142,14 +142,23 @@ pub struct Queued {
     pub path: Option<String>,
 }
 
-/// Takes the objects the current transaction queued off the queue (a subtree or the
-/// calendar queued stays for the refresher).
+/// Takes the objects the current transaction queued off the queue and locks them for
+/// settling (see [`lock_objects`]), in one statement; a subtree or the calendar queued stays
+/// for the refresher.
 pub async fn take_queued_here(conn: &mut Conn) -> Result<Vec<Queued>, DbError> {
     Ok(diesel::sql_query(
-        "DELETE FROM obligation_queue
-          WHERE xid = pg_current_xact_id() AND object_id IS NOT NULL
-         RETURNING id, source, object_id, path",
+        "WITH taken AS (
+              DELETE FROM obligation_queue
+               WHERE xid = pg_current_xact_id() AND object_id IS NOT NULL
+              RETURNING id, source, object_id, path),
+              locked AS (
+              SELECT pg_advisory_xact_lock_shared($1, -1) AS shared,
+                     (SELECT count(pg_advisory_xact_lock($1, k))
+                        FROM (SELECT DISTINCT obligation_lock_key(object_id) AS k FROM taken
+                               ORDER BY 1) AS keys) AS objects)
+         SELECT t.id, t.source, t.object_id, t.path FROM taken t CROSS JOIN locked",
     )
+    .bind::<Integer, _>(OBLIGATIONS_LOCK)
     .load(conn)
     .await?)
 }
@@ -214,27 +223,22 @@ pub async fn pending(mut conn: &Conn, max_objects: i64) -> Result<Pending, DbErr
 
 const OBLIGATIONS_LOCK: i32 = 0x7a68_6f62;
 const REFRESH_LOCK: i64 = 0x7a68_656e_6777_7505;
-/// Objects are locked by bucket: enough to let unrelated writers settle side by side.
-const BUCKETS: u32 = 64;
 
 /// Serialises the settling of these objects with every other settling of them, until the
 /// transaction ends: a settler reads the records only once no other settler of the same
 /// objects is between its read and its commit, so the last to commit read the last state.
-/// Buckets are taken in ascending order, after a shared lock that a rebuild takes
-/// exclusively.
+/// Each object has its own key (`obligation_lock_key`, 32 bits of its id, so that writers
+/// of different objects practically never wait for each other), taken in ascending order
+/// after a shared lock that a rebuild takes exclusively.
 pub async fn lock_objects(conn: &mut Conn, ids: &[Uuid]) -> Result<(), DbError> {
-    let mut buckets: Vec<i32> = ids
-        .iter()
-        .map(|id| (id.as_u128() % u128::from(BUCKETS)) as i32)
-        .collect();
-    buckets.sort_unstable();
-    buckets.dedup();
     diesel::sql_query(
         "SELECT pg_advisory_xact_lock_shared($1, -1),
-                (SELECT count(pg_advisory_xact_lock($1, b)) FROM unnest($2::int[]) AS b)",
+                (SELECT count(pg_advisory_xact_lock($1, k))
+                   FROM (SELECT DISTINCT obligation_lock_key(i) AS k FROM unnest($2::uuid[]) AS i
+                          ORDER BY 1) AS keys)",
     )
     .bind::<Integer, _>(OBLIGATIONS_LOCK)
-    .bind::<Array<Integer>, _>(&buckets)
+    .bind::<Array<diesel::sql_types::Uuid>, _>(ids)
     .execute(conn)
     .await?;
     Ok(())
