@@ -473,7 +473,6 @@ pub async fn step(
             state: next,
             text: text.as_deref(),
         };
-        crate::app::settle(c, app).await?;
         audit
             .record(
                 c,

@@ -205,7 +205,6 @@ async fn transition(
         let view = view_of(app, c, saved).await?;
         let name = format!("case.{action}");
         let path = Some(&org.path);
-        crate::app::settle(c, app).await?;
         audit
             .record(c, &name, "case", id, path, Some(&before), Some(&after))
             .await?;

@@ -107,7 +107,6 @@ pub async fn create(
         let item = repo::insert_item(c, &new).await?;
         let created = view::working(app, c, item).await?;
         let after = Some(&created.content);
-        crate::app::settle(c, app).await?;
         audit
             .record(
                 c,
@@ -194,7 +193,6 @@ pub async fn update(
         let saved = repo::update_item(c, id, &f, due).await?;
         let after = view::working(app, c, saved).await?;
         let before = view::content_dto(item.organization_id, &old);
-        crate::app::settle(c, app).await?;
         audit
             .record(
                 c,

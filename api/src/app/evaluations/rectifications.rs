@@ -290,7 +290,6 @@ pub async fn step(
         apply(&mut r, &step, by, app);
         r.state = next.as_str().to_owned();
         let saved = repo::save_rectification(c, &r).await?;
-        crate::app::settle(c, app).await?;
         audit
             .record(
                 c,

@@ -261,7 +261,6 @@ where
             open_rectification(c, &audit, &row, &org, day).await?;
         }
         let dto = T::from(view(c, row, false).await?);
-        crate::app::settle(c, app).await?;
         idem.finish(c, &dto, format!("/api/v1/cases/{case_id}/evaluation"))
             .await
     })
@@ -484,7 +483,6 @@ pub async fn appeal(
             appeal: AppealState::Pending,
             reason: &reason,
         };
-        crate::app::settle(c, app).await?;
         audit
             .record(
                 c,
@@ -550,7 +548,6 @@ pub async fn decide_appeal(
             annulled: annulled_at.is_some(),
             reason: &reason,
         };
-        crate::app::settle(c, app).await?;
         audit
             .record(
                 c,

@@ -347,7 +347,6 @@ pub async fn step(
         apply(c, &mut o, &step, who, app).await?;
         o.state = next.as_str().to_owned();
         let saved = repo::save_order(c, &o).await?;
-        crate::app::settle(c, app).await?;
         audit
             .record(
                 c,

@@ -273,7 +273,6 @@ async fn transition(
         };
         let (name, path) = (format!("disclosure_request.{action}"), Some(&org.path));
         let kind = "disclosure_request";
-        crate::app::settle(c, app).await?;
         audit
             .record(c, &name, kind, id, path, Some(&before), Some(&after))
             .await?;

@@ -70,7 +70,6 @@ pub async fn create(
         };
         let (kind, path) = ("disclosure_request", Some(&org.path));
         let action = "disclosure_request.create";
-        crate::app::settle(c, app).await?;
         audit
             .record(c, action, kind, id, path, None::<&()>, Some(&after))
             .await?;

@@ -50,7 +50,6 @@ pub async fn add_remedy(
         repo::insert_remedy(c, &m).await?;
         let d = remedy_dto(m);
         let (action, path) = ("disclosure_request.remedy", Some(&org.path));
-        crate::app::settle(c, app).await?;
         audit
             .record(c, action, ENTITY, r.id, path, None::<&()>, Some(&d))
             .await?;
@@ -93,7 +92,6 @@ pub async fn update_remedy(
         let d = remedy_dto(updated);
         let before = Outcome { outcome: m.outcome };
         let (action, path) = ("disclosure_request.remedy_update", Some(&org.path));
-        crate::app::settle(c, app).await?;
         audit
             .record(c, action, ENTITY, r.id, path, Some(&before), Some(&d))
             .await?;
