@@ -109,8 +109,8 @@ Environment:
   ZHENGWU_TRUST_FORWARDED      take the client address from X-Forwarded-For (behind a proxy)
                                [default: false]
   ZHENGWU_ALERT_JOB_INTERVAL   seconds between runs of the alert job, 0 = off [default: 300]
-  ZHENGWU_STATS_REFRESH_INTERVAL  seconds between runs of the case statistics refresher, 0 = off
-                               [default: 5]
+  ZHENGWU_STATS_REFRESH_INTERVAL  seconds between runs of the refreshers of the case statistics
+                               and the stored obligations, 0 = off [default: 5]
   ZHENGWU_IDEMPOTENCY_TTL      seconds an Idempotency-Key is kept [default: 86400]
   ZHENGWU_CLIENT_REQUEST_TIMEOUT_MS     time to send a request's line and headers, else 408
                                [default: 5000]
