@@ -205,26 +205,27 @@ pub async fn refresh(
                 if queued.is_empty() {
                     return Ok(Some((0, 0)));
                 }
-                let mut rows = 0;
                 let paths: Vec<&str> = queued.iter().filter_map(|q| q.path.as_deref()).collect();
                 if paths.contains(&"") {
-                    rows += rebuild(c, &Scope::All, today, tz).await?;
-                } else {
-                    let mut subtrees: Vec<&str> = paths.clone();
-                    subtrees.sort_unstable();
-                    subtrees.dedup();
-                    for p in subtrees {
-                        let scope = Scope::Subtree(OrgPath::from_stored(p.to_owned()));
-                        rows += rebuild(c, &scope, today, tz).await?;
-                    }
+                    // Everything is derived again: every change committed so far is covered,
+                    // so the whole queue is taken (before the records are read, so that no
+                    // change committed later is dropped) — after a bulk load, millions of
+                    // entries in one statement rather than 500 per transaction.
+                    let taken = repo::dequeue_all(c).await?;
+                    let rows = rebuild(c, &Scope::All, today, tz).await?;
+                    return Ok(Some((taken, rows)));
+                }
+                let mut rows = 0;
+                let mut subtrees: Vec<&str> = paths.clone();
+                subtrees.sort_unstable();
+                subtrees.dedup();
+                for p in subtrees {
+                    let scope = Scope::Subtree(OrgPath::from_stored(p.to_owned()));
+                    rows += rebuild(c, &scope, today, tz).await?;
                 }
                 let objects: Vec<&Queued> =
                     queued.iter().filter(|q| q.object_id.is_some()).collect();
-                if paths.contains(&"") {
-                    // The rebuild derived them all.
-                } else {
-                    rows += sync_objects(c, &objects, today, tz).await?;
-                }
+                rows += sync_objects(c, &objects, today, tz).await?;
                 let ids: Vec<i64> = queued.iter().map(|q| q.id).collect();
                 repo::dequeue(c, &ids).await?;
                 Ok(Some((queued.len(), rows)))

@@ -184,6 +184,14 @@ pub async fn dequeue(conn: &mut Conn, ids: &[i64]) -> Result<(), DbError> {
     Ok(())
 }
 
+/// Removes every queued change committed so far (a full rebuild covers them); returns how
+/// many.
+pub async fn dequeue_all(conn: &mut Conn) -> Result<usize, DbError> {
+    Ok(diesel::sql_query("DELETE FROM obligation_queue")
+        .execute(conn)
+        .await?)
+}
+
 /// What readers must take from the records instead of the stored rows: every object when
 /// a path is queued (or more objects are queued than `max_objects`), else the queued ones.
 #[derive(Debug, Clone, PartialEq, Eq)]
