@@ -251,7 +251,6 @@ pub async fn mask(
             )
             .await?;
         let item = view::working(app, c, saved).await?;
-        crate::app::settle(c, app).await?;
         Ok(MaskResult { item, masked })
     })
     .await

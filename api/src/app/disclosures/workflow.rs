@@ -111,7 +111,6 @@ pub async fn step(
         let before = item.state;
         record(c, &audit, &org, (before, &saved), &step, &effect).await?;
         let item = view::working(app, c, saved).await?;
-        crate::app::settle(c, app).await?;
         Ok(TransitionResult {
             item,
             warnings: effect.warnings,

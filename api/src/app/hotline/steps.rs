@@ -239,7 +239,6 @@ async fn step(
             )
             .await?;
         let years = crate::deadlines::flags_of(c, saved.id).await?;
-        crate::app::settle(c, app).await?;
         Ok(TicketView {
             ticket: saved,
             hotline_staff: !by_department(action),

@@ -202,7 +202,6 @@ where
             )
             .await?;
         let location = format!("/api/v1/supervision/orders/{id}");
-        crate::app::settle(c, app).await?;
         idem.finish(c, &answer, location).await
     })
     .await

@@ -202,7 +202,6 @@ async fn transition(
             .record(c, &name, kind, id.0, path, Some(&before), Some(&after))
             .await?;
         let years = crate::deadlines::flags_of(c, saved.id).await?;
-        crate::app::settle(c, app).await?;
         Ok(message_dto(saved, true, years))
     })
     .await
