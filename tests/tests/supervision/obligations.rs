@@ -214,50 +214,34 @@ async fn stored_alerts_equal_the_recomputation_through_pauses_extensions_calenda
                 ))
             };
             let ok = match op {
-                0 => {
-                    let c = cases("accepted");
+                0..=3 => {
+                    let (state, action) = [
+                        ("accepted", "suspend"),
+                        ("suspended", "resume"),
+                        ("accepted", "extend"),
+                        ("submitted", "accept"),
+                    ][op];
+                    let c = cases(state);
                     let Some(id) = c.get(rng.next(c.len())) else {
                         continue;
                     };
-                    let end = today + Days::new(3 + rng.next(10) as u64);
-                    let body = json!({"procedure": "expert_review", "reason": "组织专家评审",
-                        "expected_end": end});
-                    (
-                        "suspend",
-                        services::act(&app, &clerk, id, "suspend", body).await,
-                    )
-                }
-                1 => {
-                    let c = cases("suspended");
-                    let Some(id) = c.get(rng.next(c.len())) else {
-                        continue;
+                    let (who, body) = match action {
+                        "suspend" => {
+                            let end = today + Days::new(3 + rng.next(10) as u64);
+                            let body = json!({"procedure": "expert_review",
+                                "reason": "组织专家评审", "expected_end": end});
+                            (&clerk, body)
+                        }
+                        "extend" => {
+                            let days = 1 + rng.next(5);
+                            (
+                                &reviewer,
+                                json!({"working_days": days, "reason": "情况复杂，需延长"}),
+                            )
+                        }
+                        _ => (&clerk, json!({})),
                     };
-                    (
-                        "resume",
-                        services::act(&app, &clerk, id, "resume", json!({})).await,
-                    )
-                }
-                2 => {
-                    let c = cases("accepted");
-                    let Some(id) = c.get(rng.next(c.len())) else {
-                        continue;
-                    };
-                    let body =
-                        json!({"working_days": 1 + rng.next(5), "reason": "情况复杂，需延长"});
-                    (
-                        "extend",
-                        services::act(&app, &reviewer, id, "extend", body).await,
-                    )
-                }
-                3 => {
-                    let c = cases("submitted");
-                    let Some(id) = c.get(rng.next(c.len())) else {
-                        continue;
-                    };
-                    (
-                        "accept",
-                        services::act(&app, &clerk, id, "accept", json!({})).await,
-                    )
+                    (action, services::act(&app, who, id, action, body).await)
                 }
                 4 => {
                     // A working day within the next weeks becomes a holiday.
