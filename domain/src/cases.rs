@@ -163,6 +163,19 @@ impl CaseClock {
         let limit = self.promised_days + self.extension_days;
         calendar.read_clock(self.accepted_on, limit, &self.pauses, false, today)
     }
+
+    /// The clock on `today` with the due date the case keeps (`due`, counted when the
+    /// clock last moved) instead of counting it again: what lists and views show, so that
+    /// they agree with the alerts read from the same stored date.
+    pub fn read_stored(
+        &self,
+        calendar: &Calendar,
+        today: NaiveDate,
+        due: NaiveDate,
+    ) -> ClockReading {
+        let limit = self.promised_days + self.extension_days;
+        calendar.read_stored_clock(self.accepted_on, limit, &self.pauses, false, today, due)
+    }
 }
 
 /// The day a case counts as accepted (AL Art.32): the day it is accepted, unless the one-time

@@ -375,6 +375,44 @@ impl Calendar {
         held: bool,
         today: NaiveDate,
     ) -> Result<ClockReading, CalendarError> {
+        let (mut reading, running) = self.clock_parts(start, limit, stops, held, today);
+        if running {
+            return Ok(reading);
+        }
+        let deadline = self.deadline(&reading.basis)?;
+        reading.years_without_schedule = deadline.years_without_schedule;
+        Ok(self.with_due(reading, deadline.due_date, today))
+    }
+
+    /// [`Calendar::read_clock`] of a record that keeps its due date: `due` is the date
+    /// counted when its clock last moved (acceptance, a stop's end, an extension, a
+    /// schedule loaded), read as stored rather than counted again. The reading names no
+    /// years without schedule: the record's stored deadline lists them.
+    pub fn read_stored_clock(
+        &self,
+        start: NaiveDate,
+        limit: u32,
+        stops: &[Stop],
+        held: bool,
+        today: NaiveDate,
+        due: NaiveDate,
+    ) -> ClockReading {
+        let (reading, running) = self.clock_parts(start, limit, stops, held, today);
+        if running {
+            return reading;
+        }
+        self.with_due(reading, due, today)
+    }
+
+    /// A reading without due date, and whether the clock stands (a stop runs, or held).
+    fn clock_parts(
+        &self,
+        start: NaiveDate,
+        limit: u32,
+        stops: &[Stop],
+        held: bool,
+        today: NaiveDate,
+    ) -> (ClockReading, bool) {
         let paused = self.stopped_days(start, stops);
         let running = stops.iter().find(|s| s.end.is_none());
         let until = running.map_or(today, |s| s.start.min(today));
@@ -386,31 +424,28 @@ impl Calendar {
             working_days: limit,
             stops: stops.iter().filter(|s| s.end.is_some()).copied().collect(),
         };
-        if held || running.is_some() {
-            return Ok(ClockReading {
-                due_date: None,
-                working_days_used: used,
-                working_days_paused: paused,
-                working_days_left: None,
-                basis,
-                years_without_schedule: Vec::new(),
-            });
-        }
-        let deadline = self.deadline(&basis)?;
-        let due = deadline.due_date;
+        let reading = ClockReading {
+            due_date: None,
+            working_days_used: used,
+            working_days_paused: paused,
+            working_days_left: None,
+            basis,
+            years_without_schedule: Vec::new(),
+        };
+        (reading, held || running.is_some())
+    }
+
+    fn with_due(&self, reading: ClockReading, due: NaiveDate, today: NaiveDate) -> ClockReading {
         let left = if today <= due {
             i64::from(self.working_days_between(today, due))
         } else {
             -i64::from(self.working_days_between(due, today))
         };
-        Ok(ClockReading {
+        ClockReading {
             due_date: Some(due),
-            working_days_used: used,
-            working_days_paused: paused,
             working_days_left: Some(left),
-            basis,
-            years_without_schedule: deadline.years_without_schedule,
-        })
+            ..reading
+        }
     }
 }
 

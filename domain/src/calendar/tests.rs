@@ -307,3 +307,50 @@ fn walk_weekdays(from: NaiveDate, to: NaiveDate) -> u32 {
         .filter(|x| !is_weekend(*x))
         .count() as u32
 }
+
+/// A clock read with the due date it stored reads as the clock counted again, as long as
+/// the calendar has not changed since: over starts across the national day week, limits,
+/// closed and running stops, held clocks and days before, on and after the due date.
+#[test]
+fn a_stored_due_date_reads_as_the_clock_counted_again() {
+    let cal = calendar_2025();
+    let stop = |from: &str, to: Option<&str>| Stop {
+        start: d(from),
+        end: to.map(d),
+    };
+    let stop_sets = [
+        vec![],
+        vec![stop("2025-09-29", Some("2025-10-09"))],
+        vec![
+            stop("2025-09-15", Some("2025-09-16")),
+            stop("2025-10-13", None),
+        ],
+    ];
+    let mut compared = 0;
+    for a in 0..40u64 {
+        let start = d("2025-09-10") + chrono::Days::new(a);
+        for limit in [1u32, 5, 20, 60] {
+            for stops in &stop_sets {
+                let stops: Vec<Stop> = stops.iter().filter(|s| s.start >= start).copied().collect();
+                for held in [false, true] {
+                    for t in (0..120u64).step_by(7) {
+                        let today = start + chrono::Days::new(t);
+                        let counted = cal
+                            .read_clock(start, limit, &stops, held, today)
+                            .expect("in range");
+                        let due = counted.due_date.unwrap_or(d("2030-01-01"));
+                        let mut stored =
+                            cal.read_stored_clock(start, limit, &stops, held, today, due);
+                        stored.years_without_schedule = counted.years_without_schedule.clone();
+                        assert_eq!(
+                            stored, counted,
+                            "{start} +{limit} {stops:?} held={held} on {today}"
+                        );
+                        compared += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(compared > 10_000, "{compared}");
+}

@@ -137,6 +137,68 @@ async fn check<S, B>(
     }
 }
 
+/// The case list shows the due dates the cases store, and on the clock's day each case
+/// with an alert shows the alert's due date and working days left.
+async fn case_list_agrees<S, B>(t: &TestApp, app: &S, token: &str, what: &str)
+where
+    S: actix_web::dev::Service<
+            actix_http::Request,
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+        >,
+    B: actix_web::body::MessageBody,
+{
+    let today = t.state.today();
+    let alerts: BTreeMap<String, Value> = served(app, token, today)
+        .await
+        .into_iter()
+        .filter(|a| a["object_kind"] == "case" && a["stage"] == 0)
+        .map(|a| (a["object_id"].as_str().unwrap_or_default().to_owned(), a))
+        .collect();
+    let stored: BTreeMap<String, String> =
+        t.db.texts(
+            "SELECT id::text || ' ' || coalesce(due_date::text, '-') AS t FROM cases
+              WHERE state = 'accepted'",
+        )
+        .into_iter()
+        .filter_map(|l| l.split_once(' ').map(|(a, b)| (a.to_owned(), b.to_owned())))
+        .collect();
+    let (mut listed, mut with_alert) = (0, 0);
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut path = "/api/v1/cases?state=accepted&include_sub=true&limit=50".to_owned();
+        if let Some(c) = &cursor {
+            path.push_str(&format!("&cursor={c}"));
+        }
+        let r = req(app, Method::GET, &path).token(token).send().await;
+        assert_eq!(r.status, 200, "{what}: {:?}", r.body);
+        for c in r.body["items"].as_array().into_iter().flatten() {
+            let id = c["id"].as_str().unwrap_or_default();
+            let due = c["clock"]["due_date"].as_str().unwrap_or("-");
+            assert_eq!(
+                Some(due),
+                stored.get(id).map(String::as_str),
+                "{what}: case {id}"
+            );
+            listed += 1;
+            if let Some(a) = alerts.get(id) {
+                assert_eq!(c["clock"]["due_date"], a["due_date"], "{what}: case {id}");
+                assert_eq!(
+                    c["clock"]["working_days_left"], a["working_days_left"],
+                    "{what}: case {id}"
+                );
+                with_alert += 1;
+            }
+        }
+        match r.body["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(listed, stored.len(), "{what}: every accepted case listed");
+    assert!(with_alert > 0 || alerts.is_empty(), "{what}: {alerts:?}");
+}
+
 /// Runs the refresher until nothing is queued (one started in the background by a change
 /// of the calendar or the rules may hold the refresher's lock for a while).
 async fn refresh(t: &TestApp) {
@@ -312,6 +374,7 @@ async fn stored_alerts_equal_the_recomputation_through_pauses_extensions_calenda
             &format!("round {round}, refreshed"),
         )
         .await;
+        case_list_agrees(&t, &app, &sup, &format!("round {round}")).await;
         // A change outside the server's use cases (an import, a repair by hand) is queued
         // by the database and not settled: readers take those objects from the records.
         let accepted = t.db.texts(

@@ -7,7 +7,7 @@ use zhengwu_persistence::cases::{self as repo, Case, Event};
 use zhengwu_persistence::matters;
 
 use super::secret::password_matches;
-use super::view::{CaseView, ClockView, clock_of, view_of, views_of};
+use super::view::{CaseView, ClockView, shown_clock_of, view_of, views_of};
 use super::{Actor, AppResult, visible_case};
 use crate::app::Scope;
 use crate::error::ApiError;
@@ -32,7 +32,7 @@ pub struct TimelineView {
 pub async fn timeline(app: &AppState, actor: &Actor, id: CaseId) -> AppResult<TimelineView> {
     let mut conn = app.conn().await?;
     let (c, _) = visible_case(&mut conn, actor, id, false).await?;
-    let clock = clock_of(&mut conn, &c, app.today()).await?.view;
+    let clock = shown_clock_of(&mut conn, &c, app.today()).await?;
     let entries = repo::events_of(&mut conn, c.id).await?;
     Ok(TimelineView {
         case: c,

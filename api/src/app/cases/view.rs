@@ -50,13 +50,37 @@ pub(super) async fn calendar_around(conn: &mut Conn, from: NaiveDate) -> AppResu
     Ok(calendar::calendar_for(conn, from.year(), from.year() + 2).await?)
 }
 
+/// A case's clock with its due date counted again from the calendar: what a transition
+/// that moves the clock stores.
 pub(super) async fn clock_of(conn: &mut Conn, c: &Case, today: NaiveDate) -> AppResult<Clock> {
+    load_clock(conn, c, today, Due::Count).await
+}
+
+/// A case's clock as its representations show it, with the due date it stores.
+pub(super) async fn shown_clock_of(
+    conn: &mut Conn,
+    c: &Case,
+    today: NaiveDate,
+) -> AppResult<ClockView> {
+    Ok(load_clock(conn, c, today, Due::Stored).await?.view)
+}
+
+async fn load_clock(conn: &mut Conn, c: &Case, today: NaiveDate, due: Due) -> AppResult<Clock> {
     let pauses = repo::pauses_of(conn, c.id).await?;
     let cal = match c.accepted_on {
         Some(accepted) => Some(calendar_around(conn, accepted).await?),
         None => None,
     };
-    clock_reading(c, &pauses, cal.as_ref(), today)
+    clock_reading(c, &pauses, cal.as_ref(), today, due)
+}
+
+/// Where a clock's due date comes from.
+#[derive(Clone, Copy)]
+enum Due {
+    /// Counted from the acceptance, the limit and the pauses (a transition storing it).
+    Count,
+    /// As the case stores it (a representation), counted only if none is stored.
+    Stored,
 }
 
 fn case_clock(c: &Case, pauses: &[repo::PauseRecord]) -> CaseClock {
@@ -82,6 +106,7 @@ fn clock_reading(
     pauses: &[repo::PauseRecord],
     cal: Option<&Calendar>,
     today: NaiveDate,
+    due: Due,
 ) -> AppResult<Clock> {
     let clock = case_clock(c, pauses);
     let mut view = ClockView {
@@ -102,9 +127,13 @@ fn clock_reading(
         });
     };
     let cal = cal.ok_or_else(ApiError::internal)?;
-    let r = clock
-        .read(cal, c.decided_on.unwrap_or(today))
-        .map_err(|e| ApiError::unprocessable(Code::CaseClock, e.to_string()))?;
+    let on = c.decided_on.unwrap_or(today);
+    let r = match (due, c.due_date) {
+        (Due::Stored, Some(stored)) => clock.read_stored(cal, on, stored),
+        _ => clock
+            .read(cal, on)
+            .map_err(|e| ApiError::unprocessable(Code::CaseClock, e.to_string()))?,
+    };
     view.accepted_on = Some(accepted);
     view.due_date = r.due_date;
     view.working_days_used = r.working_days_used;
@@ -163,7 +192,7 @@ fn view_with(
         .remove(&c.id)
         .ok_or_else(|| ApiError::not_found("case"))?;
     let pauses = extras.pauses.remove(&c.id).unwrap_or_default();
-    let clock = clock_reading(&c, &pauses, cal, today)?.view;
+    let clock = clock_reading(&c, &pauses, cal, today, Due::Stored)?.view;
     let matter_name = match (c.matter_id, c.matter_version) {
         (Some(m), Some(v)) => Some(
             extras
