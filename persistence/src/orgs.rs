@@ -126,6 +126,18 @@ pub async fn get(conn: &mut Conn, id: Uuid) -> Result<Organization, DbError> {
     row.try_into()
 }
 
+/// The path of an organisation, if it exists. Takes a shared connection, so that it can be
+/// sent together with other statements (one round trip).
+pub async fn path_of(mut conn: &Conn, id: Uuid) -> Result<Option<OrgPath>, DbError> {
+    let path: Option<String> = organizations::table
+        .find(id)
+        .select(organizations::path)
+        .first(&mut conn)
+        .await
+        .optional()?;
+    Ok(path.map(OrgPath::from_stored))
+}
+
 /// Reads and locks the row for an update in this transaction.
 pub async fn get_for_update(conn: &mut Conn, id: OrganizationId) -> Result<Organization, DbError> {
     let row: Row = organizations::table

@@ -127,11 +127,39 @@ pub async fn alerts(
     limit: Option<usize>,
     tz: &str,
 ) -> Result<Vec<Alert>, DbError> {
-    let (cal, pending) = futures_util::future::try_join(
-        calendar::published(conn),
-        repo::pending(conn, MAX_PENDING_OBJECTS),
-    )
-    .await?;
+    let first = Prelude::read(conn).await?;
+    alerts_after(conn, first, scope, f, after, limit, tz).await
+}
+
+/// What an alert list reads before its rows: the calendar and the queue. Takes a shared
+/// connection, so that a caller can send it together with other statements.
+pub struct Prelude {
+    cal: Calendar,
+    pending: Pending,
+}
+
+impl Prelude {
+    pub async fn read(conn: &Conn) -> Result<Self, DbError> {
+        let (cal, pending) = futures_util::future::try_join(
+            calendar::published(conn),
+            repo::pending(conn, MAX_PENDING_OBJECTS),
+        )
+        .await?;
+        Ok(Prelude { cal, pending })
+    }
+}
+
+/// [`alerts`] with its [`Prelude`] read already.
+pub async fn alerts_after(
+    conn: &mut Conn,
+    first: Prelude,
+    scope: &Scope,
+    f: &AlertFilter<'_>,
+    after: Option<&AlertKey>,
+    limit: Option<usize>,
+    tz: &str,
+) -> Result<Vec<Alert>, DbError> {
+    let Prelude { cal, pending } = first;
     // The queued objects come from the records; the rest from the stored rows, read after
     // the queue, so that no object is missed or counted twice.
     let (exclude, mut recomputed) = match pending {

@@ -151,6 +151,6 @@ pub async fn provisional(
 ) -> AppResult<Vec<Listed>> {
     may_list_provisional(actor)?;
     let mut conn = app.conn().await?;
-    let scope = crate::app::narrowed(&mut conn, actor.scope(), org).await?;
+    let scope = crate::app::narrowed(&conn, actor.scope(), org).await?;
     Ok(deadlines::list(&mut conn, &scope, after.as_ref(), limit).await?)
 }

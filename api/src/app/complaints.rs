@@ -259,7 +259,7 @@ pub async fn list(
     let readers = if handler {
         actor.require(HANDLERS)?;
         Readers::Handler {
-            scope: crate::app::narrowed(&mut conn, actor.scope(), q.org).await?,
+            scope: crate::app::narrowed(&conn, actor.scope(), q.org).await?,
             not_about: user,
             not_about_orgs: actor.org_path.as_ref().map(|p| p.ids()).unwrap_or_default(),
         }

@@ -38,7 +38,7 @@ use zhengwu_domain::workflow::{Refusal, Workflow};
 use zhengwu_domain::ids::OrganizationId;
 use zhengwu_persistence::{Conn, orgs as org_repo};
 
-use crate::error::{ApiError, OrIfAbsent};
+use crate::error::ApiError;
 
 pub type AppResult<T> = Result<T, ApiError>;
 
@@ -67,7 +67,7 @@ where
 /// without an organisation scope is refused (403). This is the one place a requested
 /// subtree becomes a [`Scope`]; it never widens.
 pub(crate) async fn narrowed(
-    conn: &mut Conn,
+    conn: &Conn,
     scope: Scope,
     org: Option<OrganizationId>,
 ) -> AppResult<Scope> {
@@ -79,13 +79,7 @@ pub(crate) async fn narrowed(
         )
     };
     let requested = match org {
-        Some(o) => Some(
-            org_repo::get(conn, o.0)
-                .await
-                .map_err(ApiError::from)
-                .or_if_absent(unknown)?
-                .path,
-        ),
+        Some(o) => Some(org_repo::path_of(conn, o.0).await?.ok_or_else(unknown)?),
         None => None,
     };
     match scope.narrow(requested.as_ref()) {

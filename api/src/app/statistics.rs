@@ -110,7 +110,7 @@ pub async fn cases(
 ) -> AppResult<Grouped<CaseMeasures>> {
     actor.require(ANALYSTS)?;
     let mut conn = app.heavy_read_conn().await?;
-    let within = narrowed(&mut conn, actor.scope(), org).await?;
+    let within = narrowed(&conn, actor.scope(), org).await?;
     let groups = measures(&mut conn, &within, period, by).await?;
     let mut total = CaseMeasures::default();
     for m in groups.values() {

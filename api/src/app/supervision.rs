@@ -163,10 +163,16 @@ pub async fn alerts(
         responsible: s.responsible.map(|r| r.0),
     };
     let mut conn = app.read_conn().await?;
-    let scope = crate::app::narrowed(&mut conn, actor.scope(), s.org).await?;
+    // The subtree asked for, the calendar and the queue: one round trip, then the rows.
+    let (scope, first) =
+        futures_util::future::try_join(crate::app::narrowed(&conn, actor.scope(), s.org), async {
+            Ok(alerts::Prelude::read(&conn).await?)
+        })
+        .await?;
     let take = usize::try_from(limit).unwrap_or(0) + 1;
-    let rows = alerts::alerts(
+    let rows = alerts::alerts_after(
         &mut conn,
+        first,
         &scope,
         &filter,
         after.as_ref(),
@@ -189,7 +195,7 @@ pub async fn alert_summary(
     actor.require(rules::WATCHERS)?;
     let as_of = as_of.unwrap_or_else(|| app.today());
     let mut conn = app.read_conn().await?;
-    let scope = crate::app::narrowed(&mut conn, actor.scope(), org).await?;
+    let scope = crate::app::narrowed(&conn, actor.scope(), org).await?;
     let counts = alerts::alert_counts(&mut conn, &scope, AlertObject::ALL, as_of, tz(app)).await?;
     let org_ids: Vec<Uuid> = counts.keys().map(|k| k.organization_id).collect();
     let (org_names, _) = alerts::names(&mut conn, &org_ids, &[]).await?;
@@ -217,7 +223,7 @@ pub async fn alert_events(
     actor.require(rules::WATCHERS)?;
     let limit = page.limit()?;
     let mut conn = app.read_conn().await?;
-    let scope = crate::app::narrowed(&mut conn, actor.scope(), s.org).await?;
+    let scope = crate::app::narrowed(&conn, actor.scope(), s.org).await?;
     let filter = EventFilter {
         kind: s.kind.map(|k| k.as_str().to_owned()),
         object_id: s.object_id,
@@ -301,7 +307,7 @@ pub async fn anomalies(
     let (limit, after) = (page.limit()?, page.after_key()?);
     let (from, to) = anomaly_period(app, s.from, s.to)?;
     let mut conn = app.heavy_read_conn().await?;
-    let scope = crate::app::narrowed(&mut conn, actor.scope(), s.org).await?;
+    let scope = crate::app::narrowed(&conn, actor.scope(), s.org).await?;
     let (start, end) = (
         day_start(app, from),
         day_start(app, to.succ_opt().unwrap_or(to)),

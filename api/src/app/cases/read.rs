@@ -71,10 +71,7 @@ pub async fn list(app: &AppState, actor: &Actor, q: Listing) -> AppResult<Page<C
         }
         mine => {
             let requested = q.org.filter(|_| q.include_sub);
-            (
-                crate::app::narrowed(&mut conn, mine, requested).await?,
-                None,
-            )
+            (crate::app::narrowed(&conn, mine, requested).await?, None)
         }
     };
     let filter = repo::Filter {

@@ -60,7 +60,7 @@ pub async fn working(
     if scope == Scope::Nothing {
         return Err(ApiError::forbidden("applicants see the public view"));
     }
-    let scope = narrowed(&mut conn, scope, l.org.filter(|_| l.include_sub)).await?;
+    let scope = narrowed(&conn, scope, l.org.filter(|_| l.include_sub)).await?;
     let today = app.today();
     let filter = repo::ItemFilter {
         scope,
@@ -146,7 +146,7 @@ fn next_cursor(sort: PublicSort, offset: i64, limit: i64, last: &Version) -> Str
 pub async fn public(app: &AppState, l: Listing, page: &PageParams) -> AppResult<DisclosurePage> {
     let limit = page.limit()?;
     let mut conn = app.read_conn().await?;
-    let scope = narrowed(&mut conn, Scope::All, l.org.filter(|_| l.include_sub)).await?;
+    let scope = narrowed(&conn, Scope::All, l.org.filter(|_| l.include_sub)).await?;
     let text = text_of(l.q);
     let filter = repo::PublicFilter {
         q: text.clone(),

@@ -69,7 +69,7 @@ pub async fn statistics(
 ) -> AppResult<Grouped<EvaluationMeasures>> {
     actor.require(ANALYSTS)?;
     let mut conn = app.heavy_read_conn().await?;
-    let within = narrowed(&mut conn, actor.scope(), org).await?;
+    let within = narrowed(&conn, actor.scope(), org).await?;
     let rows = repo::stat_rows(&mut conn, &within, period.from, period.to, false).await?;
     let mut groups: BTreeMap<Option<Uuid>, EvaluationMeasures> = BTreeMap::new();
     let mut total = EvaluationMeasures::default();
@@ -91,7 +91,7 @@ pub async fn public_summary(
     period: Period,
 ) -> AppResult<Grouped<EvaluationMeasures>> {
     let mut conn = app.read_conn().await?;
-    let within = narrowed(&mut conn, Scope::All, org).await?;
+    let within = narrowed(&conn, Scope::All, org).await?;
     let rows = repo::stat_rows(&mut conn, &within, period.from, period.to, true).await?;
     let mut groups: BTreeMap<Option<Uuid>, EvaluationMeasures> = BTreeMap::new();
     let mut total = EvaluationMeasures::default();

@@ -154,7 +154,7 @@ pub async fn list(
     }
     let mut conn = app.conn().await?;
     let filter = RectificationFilter {
-        scope: crate::app::narrowed(&mut conn, actor.scope(), q.org).await?,
+        scope: crate::app::narrowed(&conn, actor.scope(), q.org).await?,
         state: q.state,
         after: q.after,
         limit: q.limit,

@@ -370,9 +370,9 @@ pub async fn list(
         Period::parse(f, t)?;
     }
     let mut conn = app.conn().await?;
-    let within = narrowed(&mut conn, actor.scope(), None).await?;
+    let within = narrowed(&conn, actor.scope(), None).await?;
     let org_subtree = match q.org {
-        Some(o) => Some(narrowed(&mut conn, within.clone(), Some(o)).await?),
+        Some(o) => Some(narrowed(&conn, within.clone(), Some(o)).await?),
         None => None,
     };
     let filter = repo::EvaluationFilter {

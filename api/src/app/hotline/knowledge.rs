@@ -228,7 +228,7 @@ pub async fn search(
     let scope = match actor.filter(|a| a.has_role(KB_AUTHORS)) {
         Some(a) => {
             f.state = q.state;
-            crate::app::narrowed(&mut conn, a.scope(), q.org).await?
+            crate::app::narrowed(&conn, a.scope(), q.org).await?
         }
         None => {
             if q.state.is_some() {

@@ -134,7 +134,7 @@ pub async fn statistics(app: &AppState, actor: &Actor, q: &StatsQuery) -> AppRes
     actor.require(STATISTICS)?;
     period(q.from, q.to, MAX_PERIOD_DAYS).at("?to")?;
     let mut conn = app.heavy_read_conn().await?;
-    let scope = crate::app::narrowed(&mut conn, actor.scope(), q.org).await?;
+    let scope = crate::app::narrowed(&conn, actor.scope(), q.org).await?;
     let rows = repo::stat_rows(&mut conn, &scope, TicketState::Merged, (q.from, q.to)).await?;
     let figures = figures(&mut conn, &rows).await?;
     let mut groups: BTreeMap<Option<String>, Measures> = BTreeMap::new();

@@ -240,7 +240,7 @@ pub async fn list(app: &AppState, actor: &Actor, q: TicketQuery) -> AppResult<Ve
         crate::app::Scope::All
     } else {
         actor.require(VIEWERS)?;
-        crate::app::narrowed(&mut conn, actor.scope(), q.org).await?
+        crate::app::narrowed(&conn, actor.scope(), q.org).await?
     };
     let rows = repo::list_tickets(&mut conn, &scope, &f).await?;
     let ids: Vec<Uuid> = rows.iter().map(|t| t.id).collect();

@@ -292,7 +292,7 @@ pub async fn list(
         Scope::All
     };
     let requested = s.org.filter(|_| s.include_sub);
-    let scope = crate::app::narrowed(&mut conn, scope, requested).await?;
+    let scope = crate::app::narrowed(&conn, scope, requested).await?;
     let filter = repo::Filter {
         public: !working,
         organization_id: s.org.filter(|_| !s.include_sub),

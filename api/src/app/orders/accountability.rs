@@ -185,6 +185,6 @@ pub async fn list(
 ) -> AppResult<Vec<Accountability>> {
     actor.require(ACCOUNTABILITY_READERS)?;
     let mut conn = app.conn().await?;
-    let scope = crate::app::narrowed(&mut conn, actor.scope(), q.org).await?;
+    let scope = crate::app::narrowed(&conn, actor.scope(), q.org).await?;
     Ok(repo::list_accountability(&mut conn, &scope, q.order, q.after, q.limit).await?)
 }

@@ -212,7 +212,7 @@ where
 pub async fn list(app: &AppState, actor: &Actor, q: OrderList) -> AppResult<Vec<OrderView>> {
     actor.require(READERS)?;
     let mut conn = app.conn().await?;
-    let scope = narrowed(&mut conn, actor.scope(), q.org).await?;
+    let scope = narrowed(&conn, actor.scope(), q.org).await?;
     let rows = repo::list_orders(&mut conn, &scope, q.state, q.after, q.limit).await?;
     let ids: Vec<Uuid> = rows.iter().map(|o| o.id).collect();
     let mut years = crate::deadlines::flags(&mut conn, &ids).await?;
