@@ -414,15 +414,27 @@ pub struct Extras {
     pub years_without_calendar: HashMap<CaseId, Vec<i32>>,
 }
 
-/// [`Extras`] of the given cases in six statements sent together (pipelined, one round
-/// trip), however many cases: a page of a list costs what one case costs.
+/// [`Extras`] of the given cases in at most six statements sent together (pipelined, one
+/// round trip), however many cases: a page of a list costs what one case costs. What
+/// cannot exist is not asked for: special procedures and stored deadlines only of accepted
+/// cases, sub-cases only of projects.
 pub async fn extras_of(conn: &Conn, cases: &[Case]) -> Result<Extras, DbError> {
-    use futures_util::future::{try_join, try_join3};
+    use futures_util::future::{OptionFuture, try_join, try_join3};
     let ids: Vec<Uuid> = cases.iter().map(|c| c.id.0).collect();
     let mut extras = Extras::default();
     if ids.is_empty() {
         return Ok(extras);
     }
+    let accepted: Vec<Uuid> = cases
+        .iter()
+        .filter(|c| c.accepted_on.is_some())
+        .map(|c| c.id.0)
+        .collect();
+    let projects: Vec<Uuid> = cases
+        .iter()
+        .filter(|c| c.matter_id.is_none())
+        .map(|c| c.id.0)
+        .collect();
     let versions: Vec<(Uuid, i32)> = cases
         .iter()
         .filter_map(|c| Some((c.matter_id?, c.matter_version?)))
@@ -431,16 +443,26 @@ pub async fn extras_of(conn: &Conn, cases: &[Case]) -> Result<Extras, DbError> {
         .filter(case_outcomes::case_id.eq_any(&ids))
         .select(Outcome::as_select())
         .load::<Outcome>(&mut &*conn);
-    let pauses = case_pauses::table
-        .filter(case_pauses::case_id.eq_any(&ids))
-        .select(PauseRow::as_select())
-        .order((case_pauses::case_id, case_pauses::seq))
-        .load::<PauseRow>(&mut &*conn);
-    let children = cases::table
-        .filter(cases::parent_id.eq_any(&ids))
-        .select(CaseRow::as_select())
-        .order(cases::id)
-        .load::<CaseRow>(&mut &*conn);
+    let pauses: OptionFuture<_> = (!accepted.is_empty())
+        .then(|| {
+            case_pauses::table
+                .filter(case_pauses::case_id.eq_any(&accepted))
+                .select(PauseRow::as_select())
+                .order((case_pauses::case_id, case_pauses::seq))
+                .load::<PauseRow>(&mut &*conn)
+        })
+        .into();
+    let children: OptionFuture<_> = (!projects.is_empty())
+        .then(|| {
+            cases::table
+                .filter(cases::parent_id.eq_any(&projects))
+                .select(CaseRow::as_select())
+                .order(cases::id)
+                .load::<CaseRow>(&mut &*conn)
+        })
+        .into();
+    let pauses = async { pauses.await.transpose().map(Option::unwrap_or_default) };
+    let children = async { children.await.transpose().map(Option::unwrap_or_default) };
     let fees = case_fees::table
         .filter(case_fees::case_id.eq_any(&ids))
         .filter(case_fees::anomaly.is_not_null())
@@ -452,7 +474,7 @@ pub async fn extras_of(conn: &Conn, cases: &[Case]) -> Result<Extras, DbError> {
         try_join3(
             async { Ok::<_, DbError>(fees.await?) },
             crate::matters::version_names(conn, &versions),
-            crate::deadlines::years_of(conn, &ids),
+            crate::deadlines::years_of(conn, &accepted),
         ),
     )
     .await?;
