@@ -419,7 +419,7 @@ pub struct Extras {
 /// cannot exist is not asked for: special procedures and stored deadlines only of accepted
 /// cases, sub-cases only of projects.
 pub async fn extras_of(conn: &Conn, cases: &[Case]) -> Result<Extras, DbError> {
-    use futures_util::future::{OptionFuture, try_join, try_join3};
+    use futures_util::future::{try_join, try_join3};
     let ids: Vec<Uuid> = cases.iter().map(|c| c.id.0).collect();
     let mut extras = Extras::default();
     if ids.is_empty() {
@@ -443,26 +443,29 @@ pub async fn extras_of(conn: &Conn, cases: &[Case]) -> Result<Extras, DbError> {
         .filter(case_outcomes::case_id.eq_any(&ids))
         .select(Outcome::as_select())
         .load::<Outcome>(&mut &*conn);
-    let pauses: OptionFuture<_> = (!accepted.is_empty())
-        .then(|| {
-            case_pauses::table
-                .filter(case_pauses::case_id.eq_any(&accepted))
-                .select(PauseRow::as_select())
-                .order((case_pauses::case_id, case_pauses::seq))
-                .load::<PauseRow>(&mut &*conn)
-        })
-        .into();
-    let children: OptionFuture<_> = (!projects.is_empty())
-        .then(|| {
-            cases::table
-                .filter(cases::parent_id.eq_any(&projects))
-                .select(CaseRow::as_select())
-                .order(cases::id)
-                .load::<CaseRow>(&mut &*conn)
-        })
-        .into();
-    let pauses = async { pauses.await.transpose().map(Option::unwrap_or_default) };
-    let children = async { children.await.transpose().map(Option::unwrap_or_default) };
+    // Sent on the first poll, with the others; nothing is sent when nothing can be found.
+    let pauses = async {
+        if accepted.is_empty() {
+            return Ok(Vec::new());
+        }
+        case_pauses::table
+            .filter(case_pauses::case_id.eq_any(&accepted))
+            .select(PauseRow::as_select())
+            .order((case_pauses::case_id, case_pauses::seq))
+            .load::<PauseRow>(&mut &*conn)
+            .await
+    };
+    let children = async {
+        if projects.is_empty() {
+            return Ok(Vec::new());
+        }
+        cases::table
+            .filter(cases::parent_id.eq_any(&projects))
+            .select(CaseRow::as_select())
+            .order(cases::id)
+            .load::<CaseRow>(&mut &*conn)
+            .await
+    };
     let fees = case_fees::table
         .filter(case_fees::case_id.eq_any(&ids))
         .filter(case_fees::anomaly.is_not_null())
