@@ -97,7 +97,8 @@ Environment:
   ZHENGWU_LOGIN_LOCK_SECONDS   longest such delay, reached doubling from 30 s [default: 900]
   ZHENGWU_DB_POOL_SIZE         connections in the pool [default: 16]
   ZHENGWU_DB_TIMEOUT_MS        wait for a connection before answering 503 [default: 5000]
-  ZHENGWU_DB_STATEMENT_TIMEOUT_MS  statement timeout [default: 30000]
+  ZHENGWU_DB_STATEMENT_TIMEOUT_MS  statement timeout; a request's deadline is this plus
+                               ZHENGWU_DB_TIMEOUT_MS [default: 30000]
   ZHENGWU_WORKERS              HTTP worker threads [default: number of CPUs]
   ZHENGWU_HEAVY_READS          alert lists, statistics, assessments and bulletins computed at once;
                                more wait [default: number of CPUs]

@@ -1,5 +1,6 @@
-//! The request pipeline around every handler: request id, access log, metrics, and
-//! problem+json bodies for errors produced outside handlers (unknown route, wrong method).
+//! The request pipeline around every handler: request id, access log, metrics,
+//! problem+json bodies for errors produced outside handlers (unknown route, wrong method),
+//! and the deadline of a request's database work.
 
 use std::time::Instant;
 use zhengwu_domain::codes::Code;
@@ -37,6 +38,41 @@ fn problem_for(status: actix_web::http::StatusCode) -> ApiError {
     }
 }
 
+/// Answers 503 when a request has not produced its response within the pool's request
+/// deadline (`ZHENGWU_DB_STATEMENT_TIMEOUT_MS` + `ZHENGWU_DB_TIMEOUT_MS`): every statement
+/// ends within the statement timeout while the database answers, so a request still running
+/// then waits on a database that stopped answering. Its work is dropped: an open
+/// transaction is rolled back with the session, which the pool then discards.
+pub async fn deadline(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let Some(limit) = req
+        .app_data::<web::Data<AppState>>()
+        .map(|s| s.config.pool.request_deadline())
+    else {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
+    };
+    // The request cannot be kept for an answer of our own (routing needs it unshared), so
+    // the timeout is an error, which actix answers with its problem+json body.
+    let (method, path) = (req.method().clone(), req.path().to_owned());
+    match actix_web::rt::time::timeout(limit, next.call(req)).await {
+        Ok(res) => res.map(ServiceResponse::map_into_boxed_body),
+        Err(_) => {
+            log::warn!("{method} {path}: no response within {limit:?}");
+            Err(ApiError::unavailable()
+                .detail(format!(
+                    "the database did not answer within {} s; retry shortly",
+                    limit.as_secs_f64().ceil()
+                ))
+                .into())
+        }
+    }
+}
+
 pub async fn observe(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -64,7 +100,23 @@ pub async fn observe(
             Ok(res.map_into_boxed_body())
         }
     });
-    let mut res = result.await?;
+    let mut res = match result.await {
+        Ok(res) => res,
+        Err(e) => {
+            // Only the request deadline ends a request without a response (see
+            // [`deadline`]); actix answers with the error's own body.
+            let status = e.as_response_error().status_code().as_u16();
+            let elapsed = started.elapsed().as_secs_f64();
+            if let Some(state) = state {
+                state.metrics.observe(&method, "deadline", status, elapsed);
+            }
+            log::info!(
+                "{method} {path} {status} {:.1}ms request_id={id}",
+                elapsed * 1000.0
+            );
+            return Err(e);
+        }
+    };
     let status = res.status().as_u16();
     let route = res
         .request()

@@ -2,14 +2,16 @@
 
 use std::time::Duration;
 
+use deadpool::managed::{Metrics, Object, Pool, RecycleError, RecycleResult};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
-use diesel_async::pooled_connection::AsyncDieselConnectionManager;
-use diesel_async::pooled_connection::deadpool::{Object, Pool};
+use diesel_async::pooled_connection::{
+    AsyncDieselConnectionManager, PoolError as ConnectError, PoolableConnection,
+};
 use diesel_async::{AsyncMigrationHarness, AsyncPgConnection, RunQueryDsl};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
-pub type PgPool = Pool<AsyncPgConnection>;
-pub type PooledConn = Object<AsyncPgConnection>;
+pub type PgPool = Pool<Manager>;
+pub type PooledConn = Object<Manager>;
 pub type Conn = AsyncPgConnection;
 
 /// The migrations of `../migrations`, compiled into the binary.
@@ -104,8 +106,8 @@ fn looks_unavailable(msg: &str) -> bool {
     .any(|s| m.contains(s))
 }
 
-impl From<diesel_async::pooled_connection::deadpool::PoolError> for DbError {
-    fn from(e: diesel_async::pooled_connection::deadpool::PoolError) -> Self {
+impl From<deadpool::managed::PoolError<ConnectError>> for DbError {
+    fn from(e: deadpool::managed::PoolError<ConnectError>) -> Self {
         DbError::Unavailable(e.to_string())
     }
 }
@@ -120,6 +122,16 @@ pub struct PoolSettings {
     pub statement_timeout: Duration,
 }
 
+impl PoolSettings {
+    /// How long a request may take until its response starts: a connection, then its
+    /// statements. PostgreSQL ends a statement after `statement_timeout`; a database that
+    /// stopped answering (a partition, a frozen host) cannot, and the request gives up
+    /// here instead of hanging.
+    pub fn request_deadline(&self) -> Duration {
+        self.statement_timeout + self.timeout
+    }
+}
+
 impl Default for PoolSettings {
     fn default() -> Self {
         Self {
@@ -127,6 +139,44 @@ impl Default for PoolSettings {
             timeout: Duration::from_secs(5),
             statement_timeout: Duration::from_secs(30),
         }
+    }
+}
+
+/// A session handed out again within this time of its last checkout is not asked
+/// `SELECT 1` first: under load every checkout would otherwise cost a round trip. A
+/// session the server ended is still recognised (its socket is closed), and a query on a
+/// database that stopped answering is bounded by the request's deadline
+/// ([`PoolSettings::request_deadline`]).
+const TRUSTED_FOR: Duration = Duration::from_secs(1);
+
+/// The pool's manager: diesel-async's, with the liveness query only for sessions that have
+/// been idle for a while (see [`TRUSTED_FOR`]).
+pub struct Manager {
+    inner: AsyncDieselConnectionManager<AsyncPgConnection>,
+}
+
+impl deadpool::managed::Manager for Manager {
+    type Type = AsyncPgConnection;
+    type Error = ConnectError;
+
+    async fn create(&self) -> Result<AsyncPgConnection, ConnectError> {
+        self.inner.create().await
+    }
+
+    async fn recycle(
+        &self,
+        conn: &mut AsyncPgConnection,
+        metrics: &Metrics,
+    ) -> RecycleResult<ConnectError> {
+        if metrics.last_used() >= TRUSTED_FOR {
+            return self.inner.recycle(conn, metrics).await;
+        }
+        // What diesel-async checks before its query: an open or failed transaction left
+        // behind, or a session whose socket is closed.
+        if std::thread::panicking() || conn.is_broken() {
+            return Err(RecycleError::message("broken connection"));
+        }
+        Ok(())
     }
 }
 
@@ -152,7 +202,7 @@ pub fn create_pool(url: &str, settings: &PoolSettings) -> Result<PgPool, DbError
         with_connect_timeout(url, settings.timeout),
         config,
     );
-    Pool::builder(manager)
+    Pool::builder(Manager { inner: manager })
         .max_size(settings.max_size)
         .wait_timeout(Some(settings.timeout))
         .create_timeout(Some(settings.timeout))
@@ -175,11 +225,17 @@ pub async fn conn(pool: &PgPool) -> Result<PooledConn, DbError> {
     Ok(pool.get().await?)
 }
 
-/// Whether the database answers.
+/// Whether the database answers within the pool's wait timeout.
 pub async fn ping(pool: &PgPool) -> Result<(), DbError> {
-    let mut c = conn(pool).await?;
-    diesel::sql_query("SELECT 1").execute(&mut c).await?;
-    Ok(())
+    let limit = pool.timeouts().wait.unwrap_or(Duration::from_secs(5));
+    let check = async {
+        let mut c = conn(pool).await?;
+        diesel::sql_query("SELECT 1").execute(&mut c).await?;
+        Ok(())
+    };
+    tokio::time::timeout(limit, check)
+        .await
+        .unwrap_or_else(|_| Err(DbError::Unavailable(format!("no answer within {limit:?}"))))
 }
 
 /// Applies pending migrations under an advisory lock, so replicas starting together apply
