@@ -322,8 +322,10 @@ pub async fn establish(url: &str) -> Result<AsyncPgConnection, ConnectionError> 
         SslMode::Prefer => tokio_postgres::config::SslMode::Prefer,
         _ => tokio_postgres::config::SslMode::Require,
     });
+    let place = describe_target(&config);
     let failed = |e: tokio_postgres::Error| {
-        // The cause (a refused certificate, a name that does not match) is in the source.
+        // The cause (a refused connection or certificate, a name that does not match) is in
+        // the source.
         let mut msg = e.to_string();
         let mut source = std::error::Error::source(&e);
         while let Some(s) = source {
@@ -331,7 +333,8 @@ pub async fn establish(url: &str) -> Result<AsyncPgConnection, ConnectionError> 
             msg.push_str(&s.to_string());
             source = s.source();
         }
-        ConnectionError::BadConnection(msg)
+        let hint = hint_for(&msg);
+        ConnectionError::BadConnection(format!("{place}: {msg}. {hint}"))
     };
     match client_config(&target)? {
         None => {
@@ -349,9 +352,80 @@ pub async fn establish(url: &str) -> Result<AsyncPgConnection, ConnectionError> 
     }
 }
 
+/// Where a connection goes, as an operator reads it: "PostgreSQL at db:5432, database
+/// zhengwu, user zhengwu" (never the password).
+fn describe_target(config: &tokio_postgres::Config) -> String {
+    use tokio_postgres::config::Host;
+    let ports = config.get_ports();
+    let hosts = config
+        .get_hosts()
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let port = ports.get(i).or(ports.first()).copied().unwrap_or(5432);
+            match h {
+                Host::Tcp(name) => format!("{name}:{port}"),
+                #[cfg(unix)]
+                Host::Unix(dir) => format!("{}/.s.PGSQL.{port}", dir.display()),
+            }
+        })
+        .collect::<Vec<_>>();
+    let hosts = if hosts.is_empty() {
+        "localhost:5432".to_owned()
+    } else {
+        hosts.join(", ")
+    };
+    let user = config.get_user().unwrap_or("(none)");
+    let db = config.get_dbname().unwrap_or(user);
+    format!("cannot connect to PostgreSQL at {hosts}, database {db}, user {user}")
+}
+
+/// What to check for a failed connection, by its cause.
+fn hint_for(cause: &str) -> &'static str {
+    let c = cause.to_ascii_lowercase();
+    if c.contains("refused") {
+        "Check that PostgreSQL is running and listens on that address and port (listen_addresses, port), or correct DATABASE_URL."
+    } else if c.contains("timed out") || c.contains("unreachable") || c.contains("no route") {
+        "Check that the host is reachable from here (network, firewall) and that DATABASE_URL names it."
+    } else if c.contains("failed to lookup") || c.contains("name or service not known") {
+        "Check the host name in DATABASE_URL."
+    } else if c.contains("password") || c.contains("authentication") {
+        "Check the user and password in DATABASE_URL and the server's pg_hba.conf."
+    } else if c.contains("does not exist") {
+        "Create the database or the role (createdb, createuser), or correct DATABASE_URL."
+    } else if c.contains("certificate") || c.contains("tls") || c.contains("ssl") {
+        "Check sslmode and sslrootcert in DATABASE_URL against the server's certificate."
+    } else if c.contains("too many") {
+        "The server has no free connection slots: raise max_connections or lower ZHENGWU_DB_POOL_SIZE."
+    } else {
+        "Check DATABASE_URL and that the server accepts connections from here."
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_refused_connection_names_the_server_the_database_and_what_to_check() {
+        // A port nothing listens on: bind one, note it, close it.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let url = format!("postgres://clerk:secret@127.0.0.1:{port}/zw_city?connect_timeout=5");
+        let Err(e) = establish(&url).await else {
+            panic!("connected to a closed port");
+        };
+        let msg = e.to_string();
+        assert!(
+            msg.contains(&format!("127.0.0.1:{port}, database zw_city, user clerk")),
+            "{msg}"
+        );
+        assert!(msg.to_ascii_lowercase().contains("refused"), "{msg}");
+        assert!(msg.contains("Check that PostgreSQL is running"), "{msg}");
+        assert!(!msg.contains("secret"), "{msg}");
+    }
 
     #[test]
     fn urls_give_up_their_tls_parameters() {

@@ -39,7 +39,7 @@ pub const DEMO_PASSWORD: &str = "zhengwu-demo-2026";
 pub(crate) async fn connect(config: &Config) -> Result<AsyncPgConnection, String> {
     zhengwu_persistence::tls::establish(&config.database_url)
         .await
-        .map_err(|e| format!("cannot connect to the database: {e}"))
+        .map_err(|e| e.to_string())
 }
 
 /// A stored deadline of the demo, counted and kept as the API keeps its own: provisional
@@ -101,6 +101,26 @@ pub(crate) async fn record(
     )
     .await
     .map(|_| ())
+}
+
+/// Creates a system administrator unless an account of that name exists, which is then left
+/// as it is (its password, role and state). Returns whether it was created.
+pub async fn create_admin_if_missing(
+    config: &Config,
+    username: &str,
+    display_name: &str,
+    password: &str,
+) -> Result<bool, String> {
+    let mut conn = connect(config).await?;
+    if users::find_by_username(&mut conn, username)
+        .await
+        .map_err(|e| e.to_string())?
+        .is_some()
+    {
+        return Ok(false);
+    }
+    drop(conn);
+    create_admin(config, username, display_name, password).await
 }
 
 /// Creates a system administrator, or resets the password of an existing account of that
