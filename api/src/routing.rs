@@ -180,6 +180,30 @@ fn method_not_allowed(t: &Template) -> HttpResponse {
 
 /// The answer when no route took the request: 405 under a known template, else 404.
 pub async fn fallback(req: actix_web::HttpRequest, routes: web::Data<Routes>) -> HttpResponse {
+    // The two addresses a person types for the API's documentation: the root (which the
+    // start-up banner prints) and Swagger UI without its trailing slash.
+    let entry = match req.path() {
+        "/" => Some(StatusCode::FOUND),
+        "/swagger-ui" => Some(StatusCode::MOVED_PERMANENTLY),
+        _ => None,
+    };
+    if let Some(status) = entry {
+        if !matches!(*req.method(), Method::GET | Method::HEAD) {
+            let mut res = ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                Code::RouteMethodNotAllowed,
+                "Method not allowed",
+            )
+            .detail("this address only leads to /swagger-ui/ (GET)")
+            .error_response();
+            res.headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+            return res;
+        }
+        return HttpResponse::build(status)
+            .insert_header((header::LOCATION, "/swagger-ui/"))
+            .finish();
+    }
     match routes.resolve(req.path()) {
         Some(t) => method_not_allowed(t),
         None => ApiError::new(StatusCode::NOT_FOUND, Code::RouteNotFound, "Not found")

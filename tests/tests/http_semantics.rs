@@ -302,3 +302,37 @@ async fn attachment_downloads_carry_a_safe_file_name() {
         Some("nosniff")
     );
 }
+
+/// The root, which the start-up banner prints, and Swagger UI without its slash lead to
+/// Swagger UI; they serve nothing else.
+#[actix_web::test]
+async fn the_root_and_swagger_ui_without_its_slash_lead_to_swagger_ui() {
+    let t = TestApp::start().await;
+    let app = app!(t);
+    for (path, status) in [("/", 302), ("/swagger-ui", 301)] {
+        for method in [Method::GET, Method::HEAD] {
+            let r = req(&app, method.clone(), path).send().await;
+            assert_eq!(r.status, status, "{method} {path}");
+            assert_eq!(
+                r.header("location").as_deref(),
+                Some("/swagger-ui/"),
+                "{method} {path}"
+            );
+        }
+        let r = req(&app, Method::POST, path).send().await;
+        assert_eq!(r.status, 405, "POST {path}");
+        assert_eq!(r.header("allow").as_deref(), Some("GET, HEAD"));
+        assert_eq!(r.body["code"], "route.method_not_allowed", "{:?}", r.body);
+    }
+    let r = req(&app, Method::GET, "/swagger-ui/").send().await;
+    assert_eq!(r.status, 200);
+    assert!(
+        r.header("content-type")
+            .is_some_and(|c| c.starts_with("text/html")),
+        "{:?}",
+        r.headers
+    );
+    // Not every path below the root: an unknown one stays 404.
+    let r = req(&app, Method::GET, "/swagger").send().await;
+    assert_eq!(r.status, 404);
+}
