@@ -10,10 +10,13 @@ FROM rust:1-bookworm AS builder
 WORKDIR /src
 COPY . .
 # The cache mounts keep downloaded crates and build artefacts between builds
-# (BuildKit); the binary is copied out of the cached target directory.
+# (BuildKit); the binary is copied out of the cached target directory. The image's binary
+# carries no debug information (about 34 MB instead of 179 MB); a local release build keeps
+# line tables for profiling.
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/usr/local/cargo/git \
     --mount=type=cache,target=/src/target \
+    CARGO_PROFILE_RELEASE_DEBUG=false CARGO_PROFILE_RELEASE_STRIP=symbols \
     cargo build --release --bin zhengwu --locked \
     && install -m 0755 target/release/zhengwu /usr/local/bin/zhengwu
 
@@ -33,5 +36,9 @@ ENV ZHENGWU_BIND=0.0.0.0:8080 \
     RUST_LOG=info
 VOLUME ["/var/lib/zhengwu/storage"]
 EXPOSE 8080
+# Ready means the server answers and reaches its database (GET /readyz); the image has no
+# curl, so the binary asks.
+HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 \
+    CMD ["zhengwu", "healthcheck", "--timeout", "4"]
 ENTRYPOINT ["zhengwu"]
 CMD ["serve"]

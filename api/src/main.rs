@@ -37,6 +37,10 @@ enum Command {
         password_stdin: bool,
         #[arg(long, default_value = "系统管理员")]
         display_name: String,
+        /// Leave an existing account of this name as it is (its password too) instead of
+        /// resetting it.
+        #[arg(long)]
+        keep_existing: bool,
     },
     /// Print the OpenAPI document as YAML (openapi.yaml is this output).
     Openapi,
@@ -68,6 +72,86 @@ enum Command {
     /// to be kept or notarised outside the system.
     #[command(after_help = ENV_HELP)]
     AuditCheckpoint,
+    /// Ask the server on ZHENGWU_BIND (or --url) whether it is ready (`GET /readyz`): exit
+    /// status 0 when it answers 200 within the timeout, 1 otherwise. For container health
+    /// checks, where no HTTP client is installed.
+    Healthcheck {
+        /// The readiness address [default: http://<ZHENGWU_BIND>/readyz, a wildcard bind
+        /// asked on the loopback].
+        #[arg(long)]
+        url: Option<String>,
+        /// Seconds to wait for the answer.
+        #[arg(long, default_value_t = 3)]
+        timeout: u64,
+    },
+}
+
+/// `GET` over plain HTTP/1.1 with `std` alone; the status code of the answer.
+fn http_status(url: &str, timeout: std::time::Duration) -> Result<u16, String> {
+    use std::io::Write;
+    use std::net::ToSocketAddrs;
+    let rest = url
+        .strip_prefix("http://")
+        .ok_or_else(|| format!("{url}: only http:// addresses are supported"))?;
+    let (authority, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, "/"),
+    };
+    let addr = authority
+        .to_socket_addrs()
+        .map_err(|e| format!("{authority}: {e}"))?
+        .next()
+        .ok_or_else(|| format!("{authority}: no address"))?;
+    let mut stream = std::net::TcpStream::connect_timeout(&addr, timeout)
+        .map_err(|e| format!("cannot connect to {addr}: {e}"))?;
+    stream
+        .set_read_timeout(Some(timeout))
+        .and_then(|()| stream.set_write_timeout(Some(timeout)))
+        .map_err(|e| e.to_string())?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {authority}\r\nUser-Agent: zhengwu-healthcheck\r\nConnection: close\r\n\r\n"
+    )
+    .map_err(|e| format!("cannot send to {addr}: {e}"))?;
+    let mut head = [0u8; 64];
+    let mut n = 0;
+    while n < 12 {
+        match stream.read(&mut head[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) => return Err(format!("no answer from {addr}: {e}")),
+        }
+    }
+    // "HTTP/1.1 200 OK"
+    std::str::from_utf8(&head[..n])
+        .ok()
+        .and_then(|line| line.split(' ').nth(1))
+        .and_then(|code| code.parse().ok())
+        .ok_or_else(|| format!("{addr} did not answer HTTP"))
+}
+
+fn healthcheck(url: Option<String>, timeout: u64) -> Result<(), String> {
+    let url = match url {
+        Some(u) => u,
+        None => {
+            let bind = std::env::var("ZHENGWU_BIND").unwrap_or_else(|_| "127.0.0.1:8080".into());
+            let port = bind.rsplit(':').next().unwrap_or("8080");
+            let host = bind[..bind.len() - port.len()].trim_end_matches(':');
+            let host = match host {
+                "0.0.0.0" | "" => "127.0.0.1",
+                "[::]" => "[::1]",
+                h => h,
+            };
+            format!("http://{host}:{port}/readyz")
+        }
+    };
+    match http_status(&url, std::time::Duration::from_secs(timeout.max(1)))? {
+        200 => {
+            println!("{url}: ready");
+            Ok(())
+        }
+        status => Err(format!("{url}: not ready (HTTP {status})")),
+    }
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, String> {
@@ -226,20 +310,36 @@ where
     });
 }
 
-fn create_admin(config: &Config, username: &str, display_name: &str) -> Result<(), String> {
+fn create_admin(
+    config: &Config,
+    username: &str,
+    display_name: &str,
+    keep_existing: bool,
+) -> Result<(), String> {
     let mut password = String::new();
     std::io::stdin()
         .read_to_string(&mut password)
         .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
     let password = password.trim_end_matches(['\r', '\n']).to_owned();
-    let created = runtime()?.block_on(zhengwu_api::demo::create_admin(
-        config,
-        username,
-        display_name,
-        &password,
-    ))?;
+    let created = if keep_existing {
+        runtime()?.block_on(zhengwu_api::demo::create_admin_if_missing(
+            config,
+            username,
+            display_name,
+            &password,
+        ))?
+    } else {
+        runtime()?.block_on(zhengwu_api::demo::create_admin(
+            config,
+            username,
+            display_name,
+            &password,
+        ))?
+    };
     if created {
         println!("created system administrator {username:?}");
+    } else if keep_existing {
+        println!("system administrator {username:?} exists; left unchanged (password too)");
     } else {
         println!("system administrator {username:?} exists; password reset and account enabled");
     }
@@ -257,15 +357,17 @@ fn run() -> Result<(), String> {
             Ok(())
         }
         Command::Serve => serve(Config::from_env(true)?),
+        Command::Healthcheck { url, timeout } => healthcheck(url, timeout),
         Command::Migrate => migrate(&Config::from_env(false)?),
         Command::CreateAdmin {
             username,
             password_stdin: _,
             display_name,
+            keep_existing,
         } => {
             let config = Config::from_env(false)?;
             migrate(&config)?;
-            create_admin(&config, &username, &display_name)
+            create_admin(&config, &username, &display_name, keep_existing)
         }
         Command::Seed { scale } => {
             let config = Config::from_env(false)?;

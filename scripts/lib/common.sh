@@ -24,9 +24,34 @@ zw_ensure_cargo() {
     fi
     if ! command -v cargo >/dev/null 2>&1; then
         zw_log "cargo (the Rust toolchain) was not found."
-        zw_log "Install Rust with rustup (https://rustup.rs), open a new shell, and run this command again."
+        zw_log "Install Rust $ZW_RUST_MIN or newer with rustup (https://rustup.rs), open a new shell, and run this command again."
         exit 1
     fi
+    # The workspace's rust-version; Debian's packaged rustc (1.63) is far older.
+    local version
+    version=$(rustc --version 2>/dev/null | awk '{print $2}')
+    if [[ -z "$version" ]] || ! zw_version_at_least "$version" "$ZW_RUST_MIN"; then
+        zw_log "Rust ${version:-(rustc not found)} is too old: zhengwu needs Rust $ZW_RUST_MIN or newer."
+        zw_log "Install the stable toolchain with rustup (https://rustup.rs), or update it: rustup update stable"
+        exit 1
+    fi
+}
+
+# The oldest Rust the workspace builds with (`rust-version` in Cargo.toml).
+ZW_RUST_MIN=1.88
+
+# zw_version_at_least A B: whether version A (e.g. 1.95.0) is B (e.g. 1.88) or newer.
+zw_version_at_least() {
+    local a b i
+    IFS=. read -r -a a <<<"${1%%-*}"
+    IFS=. read -r -a b <<<"$2"
+    for i in 0 1 2; do
+        if ((${a[i]:-0} != ${b[i]:-0})); then
+            ((${a[i]:-0} > ${b[i]:-0}))
+            return
+        fi
+    done
+    return 0
 }
 
 # zw_duration SECONDS: print e.g. "3m07s".

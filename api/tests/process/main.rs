@@ -494,3 +494,66 @@ async fn keep_alive_can_be_turned_off() {
 }
 
 mod client;
+
+/// What an operator's scripts run besides `serve`: `create-admin --keep-existing` leaves an
+/// existing account's password alone, and `healthcheck` exits 0 only while the server on
+/// `ZHENGWU_BIND` is ready.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_admin_keeps_an_existing_account_and_healthcheck_asks_the_server() {
+    let db = TestDb::create_empty();
+    let create_admin = |password: &str, extra: &[&str]| {
+        use std::io::Write;
+        let mut child = command(&db, "create-admin", &[])
+            .args(["--username", "ops.admin", "--password-stdin"])
+            .args(extra)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot run zhengwu create-admin: {e}"));
+        if let Some(mut stdin) = child.stdin.take() {
+            stdin
+                .write_all(password.as_bytes())
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        let out = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let hash = "SELECT password_hash AS t FROM users WHERE username = 'ops.admin'";
+    assert!(create_admin("first-password-1", &["--keep-existing"]).starts_with("created"));
+    let first = one(&db, hash);
+    let kept = create_admin("second-password-2", &["--keep-existing"]);
+    assert!(kept.contains("left unchanged"), "{kept}");
+    assert_eq!(one(&db, hash), first);
+    // Without the flag the password is reset, as before.
+    assert!(create_admin("second-password-2", &[]).contains("password reset"));
+    assert_ne!(one(&db, hash), first);
+
+    let mut server = Server::spawn(&db, &[]);
+    server.ready().await;
+    let check = |bind: String| {
+        command(&db, "healthcheck", &[("ZHENGWU_BIND", bind.as_str())])
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run zhengwu healthcheck: {e}"))
+    };
+    // A wildcard bind is asked on the loopback.
+    let out = check(format!("0.0.0.0:{}", server.port));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    server.kill();
+    let out = check(format!("127.0.0.1:{}", server.port));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("cannot connect"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
