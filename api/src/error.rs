@@ -292,10 +292,12 @@ impl From<DbError> for ApiError {
                 )
             }
             DbError::Unavailable(msg) => {
+                crate::metrics::db_error("unavailable");
                 log::warn!("database unavailable: {msg}");
                 ApiError::unavailable()
             }
             DbError::Other(msg) => {
+                crate::metrics::db_error("other");
                 log::error!("database error: {msg}");
                 ApiError::internal()
             }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 use zhengwu_api::clock::SystemClock;
 use zhengwu_api::config::{Config, ENV_HELP};
+use zhengwu_api::metrics::JobOutcome;
 use zhengwu_api::state::AppState;
 use zhengwu_persistence::db;
 
@@ -202,23 +203,32 @@ fn serve(config: Config) -> Result<(), String> {
     actix_web::rt::System::new()
         .block_on(async move {
             let job_state = state.clone();
-            every(state.config.alert_job_interval, move || {
+            every(&state, "alerts", state.config.alert_job_interval, move || {
                 let state = job_state.clone();
                 async move {
                     match zhengwu_api::app::supervision::job(&state).await {
-                        Ok(run) => log::info!(
-                            "alert job: {} alerts, {} changes recorded",
-                            run.alerts,
-                            run.recorded
-                        ),
-                        Err(e) => log::warn!("alert job failed: {}", e.to_problem().title),
+                        Ok(run) => {
+                            log::info!(
+                                "alert job: {} alerts, {} changes recorded",
+                                run.alerts,
+                                run.recorded
+                            );
+                            JobOutcome::Ok
+                        }
+                        Err(e) => {
+                            log::warn!("alert job failed: {}", e.to_problem().title);
+                            JobOutcome::Failed
+                        }
                     }
                 }
             });
             let job_state = state.clone();
-            every(state.config.stats_refresh_interval, move || {
+            // The two refreshers run one after the other: together they would hold two
+            // batches' records in memory at once.
+            every(&state, "refreshers", state.config.stats_refresh_interval, move || {
                 let state = job_state.clone();
                 async move {
+                    let mut outcome = JobOutcome::Ok;
                     match zhengwu_api::app::statistics::refresh_now(&state).await {
                         Ok(r) if r.days > 0 => log::info!(
                             "case statistics: {} days recounted ({} cases)",
@@ -227,7 +237,8 @@ fn serve(config: Config) -> Result<(), String> {
                         ),
                         Ok(_) => {}
                         Err(e) => {
-                            log::warn!("case statistics refresh failed: {}", e.to_problem().title)
+                            log::warn!("case statistics refresh failed: {}", e.to_problem().title);
+                            outcome = JobOutcome::Failed;
                         }
                     }
                     match zhengwu_api::app::supervision::refresh_obligations(&state).await {
@@ -238,40 +249,56 @@ fn serve(config: Config) -> Result<(), String> {
                         ),
                         Ok(_) => {}
                         Err(e) => {
-                            log::warn!("obligations refresh failed: {}", e.to_problem().title)
+                            log::warn!("obligations refresh failed: {}", e.to_problem().title);
+                            outcome = JobOutcome::Failed;
+                        }
+                    }
+                    outcome
+                }
+            });
+            let job_state = state.clone();
+            every(&state, "audit_checkpoint", state.config.audit_checkpoint_interval, move || {
+                let state = job_state.clone();
+                async move {
+                    match zhengwu_api::checkpoints::take(&state).await {
+                        Ok(c) => {
+                            if let Some(c) = c {
+                                log::info!(
+                                    "audit checkpoint {} at event {} ({} events)",
+                                    c.id,
+                                    c.event_id,
+                                    c.events
+                                );
+                            }
+                            JobOutcome::Ok
+                        }
+                        Err(e) => {
+                            log::warn!("audit checkpoint failed: {}", e.to_problem().title);
+                            JobOutcome::Failed
                         }
                     }
                 }
             });
             let job_state = state.clone();
-            every(state.config.audit_checkpoint_interval, move || {
-                let state = job_state.clone();
-                async move {
-                    match zhengwu_api::checkpoints::take(&state).await {
-                        Ok(Some(c)) => log::info!(
-                            "audit checkpoint {} at event {} ({} events)",
-                            c.id,
-                            c.event_id,
-                            c.events
-                        ),
-                        Ok(None) => {}
-                        Err(e) => log::warn!("audit checkpoint failed: {}", e.to_problem().title),
-                    }
-                }
-            });
-            let job_state = state.clone();
-            every(zhengwu_api::housekeeping::INTERVAL, move || {
+            every(&state, "housekeeping", zhengwu_api::housekeeping::INTERVAL, move || {
                 let state = job_state.clone();
                 async move {
                     match zhengwu_api::housekeeping::run(&state).await {
-                        Ok(r) if r != Default::default() => log::info!(
-                            "housekeeping: {} expired idempotency keys and {} forgotten \
-                             failed-login records removed",
-                            r.idempotency_keys,
-                            r.login_failures
-                        ),
-                        Ok(_) => {}
-                        Err(e) => log::warn!("housekeeping failed: {}", e.to_problem().title),
+                        Ok(r) => {
+                            if r != Default::default() {
+                                log::info!(
+                                    "housekeeping: {} expired idempotency keys and {} forgotten \
+                                     failed-login records removed",
+                                    r.idempotency_keys,
+                                    r.login_failures
+                                );
+                            }
+                            JobOutcome::Ok
+                        }
+                        Err(e) => {
+                            log::warn!("housekeeping failed: {}", e.to_problem().title);
+                            JobOutcome::Failed
+                        }
                     }
                 }
             });
@@ -292,20 +319,29 @@ fn serve(config: Config) -> Result<(), String> {
         .map_err(|e| format!("server error: {e}"))
 }
 
-/// Runs `job` every `interval` on the server's runtime; a zero interval turns it off.
-fn every<F, Fut>(interval: std::time::Duration, mut job: F)
+/// Runs `job` every `interval` on the server's runtime, counting its runs, their duration
+/// and its last success in the metrics under `name`; a zero interval turns it off.
+fn every<F, Fut>(state: &AppState, name: &'static str, interval: std::time::Duration, mut job: F)
 where
     F: FnMut() -> Fut + 'static,
-    Fut: std::future::Future<Output = ()> + 'static,
+    Fut: std::future::Future<Output = JobOutcome> + 'static,
 {
     if interval.is_zero() {
         return;
     }
+    let metrics = state.metrics.clone();
     actix_web::rt::spawn(async move {
         let mut ticks = actix_web::rt::time::interval(interval);
         loop {
             ticks.tick().await;
-            job().await;
+            let started = std::time::Instant::now();
+            let outcome = job().await;
+            metrics.job(
+                name,
+                outcome,
+                started.elapsed().as_secs_f64(),
+                chrono::Utc::now().timestamp(),
+            );
         }
     });
 }

@@ -231,3 +231,22 @@ pub async fn replace_days(
         .await?;
     Ok(())
 }
+
+/// The entries waiting in the refreshers' queues, by queue: `case_statistics` (days to
+/// recount) and `obligations` (changes to settle). For the operators' metrics.
+pub async fn backlogs(conn: &mut Conn) -> Result<Vec<(String, i64)>, DbError> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = Text)]
+        queue: String,
+        #[diesel(sql_type = BigInt)]
+        entries: i64,
+    }
+    let rows: Vec<Row> = diesel::sql_query(
+        "SELECT 'case_statistics' AS queue, count(*) AS entries FROM case_stat_queue \
+         UNION ALL SELECT 'obligations', count(*) FROM obligation_queue",
+    )
+    .load(conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.queue, r.entries)).collect())
+}

@@ -39,14 +39,31 @@ pub async fn readyz(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(Health { status: "ok" }))
 }
 
-/// Prometheus metrics in the text exposition format.
+/// Prometheus metrics in the OpenMetrics text format: requests by route template, status
+/// and latency; the pool's connections (held, idle, waited for); database errors; the
+/// background jobs' runs, durations and last success, and the refreshers' queue backlog;
+/// the build.
 #[utoipa::path(operation_id = "getMetrics",
     tag = "operations", responses(
-    (status = 200, content_type = "text/plain", body = String,
-     description = "Request counts and latencies by route and status, pool usage")))]
+    (status = 200, content_type = "application/openmetrics-text", body = String,
+     description = "OpenMetrics 1.0 text exposition (`# EOF` at the end)")))]
 #[get("/metrics")]
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    // The backlog is read now; without a database the scrape still answers, without it.
+    let backlog = async {
+        let mut c = zhengwu_persistence::db::conn(&state.pool).await?;
+        zhengwu_persistence::case_stats::backlogs(&mut c).await
+    };
+    match actix_web::rt::time::timeout(std::time::Duration::from_secs(2), backlog).await {
+        Ok(Ok(queues)) => {
+            for (queue, entries) in queues {
+                state.metrics.backlog(&queue, entries);
+            }
+        }
+        Ok(Err(e)) => log::warn!("metrics: cannot read the queues' backlog: {e}"),
+        Err(_) => log::warn!("metrics: the queues' backlog took too long to read"),
+    }
     HttpResponse::Ok()
-        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
         .body(state.metrics.render(&state.pool))
 }

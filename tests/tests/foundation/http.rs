@@ -229,12 +229,32 @@ async fn operational_endpoints_and_enums() {
     assert_eq!(req(&app, Method::GET, "/readyz").send().await.status, 200);
     let m = req(&app, Method::GET, "/metrics").send().await;
     assert_eq!(m.status, 200);
-    assert!(
-        m.body
-            .as_str()
-            .unwrap_or_default()
-            .contains("zhengwu_http_requests_total")
+    // The body is OpenMetrics text, and says so.
+    assert_eq!(
+        m.header("content-type").as_deref(),
+        Some("application/openmetrics-text; version=1.0.0; charset=utf-8")
     );
+    let text = m.body.as_str().unwrap_or_default();
+    assert!(text.ends_with("# EOF\n"), "{text}");
+    for series in [
+        // By route template, status and latency.
+        "zhengwu_http_requests_total{method=\"GET\",route=\"/readyz\",status=\"200\"} 1",
+        "zhengwu_http_request_duration_seconds_count{method=\"GET\",route=\"/readyz\"} 1",
+        "zhengwu_db_pool_connections ",
+        "zhengwu_db_pool_available ",
+        "zhengwu_db_pool_waiting ",
+        "zhengwu_queue_backlog{queue=\"case_statistics\"} ",
+        "zhengwu_queue_backlog{queue=\"obligations\"} ",
+        "zhengwu_build_info{version=\"",
+        "zhengwu_db_errors_total{kind=\"unavailable\"} ",
+        "zhengwu_db_errors_total{kind=\"other\"} ",
+        // The jobs are off in tests; their series exist from the start.
+        "zhengwu_job_runs_total{job=\"alerts\",outcome=\"ok\"} 0",
+        "zhengwu_job_runs_total{job=\"refreshers\",outcome=\"failed\"} 0",
+        "zhengwu_job_duration_seconds_count{job=\"housekeeping\"} 0",
+    ] {
+        assert!(text.contains(series), "{series} in {text}");
+    }
     let e = req(&app, Method::GET, "/api/v1/meta/enums").send().await;
     assert_eq!(e.body["enums"]["org_kind"]["region_government"], "人民政府");
     assert_eq!(e.body["enums"]["role"]["clerk"], "窗口工作人员");
