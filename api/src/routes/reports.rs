@@ -231,7 +231,9 @@ fn csv_field(s: &str) -> String {
 }
 
 fn csv(r: &AnnualReport) -> String {
-    let mut out = String::from("table,row");
+    // UTF-8 with a byte order mark: Excel on Chinese Windows otherwise reads the file as
+    // GBK and shows the Chinese labels garbled.
+    let mut out = String::from("\u{feff}table,row");
     for (_, label) in COLUMNS {
         out.push(',');
         out.push_str(label);

@@ -118,6 +118,23 @@ async fn chinese_search_filters_and_facets_see_only_published_items() {
     let xml = feed.body.as_str().unwrap_or_default().to_owned();
     assert!(xml.contains("<title>历下区城市更新规划</title>"), "{xml}");
     assert!(!xml.contains("草稿"));
+    // Atom requires an author: the feed's organisation, and each entry's publisher.
+    let county = zhengwu_tests::world::one(
+        &t,
+        &format!(
+            "SELECT name AS t FROM organizations WHERE id = '{}'",
+            d.tree.county_a
+        ),
+    );
+    assert!(
+        xml.contains(&format!("<author><name>{county}</name></author>")),
+        "{xml}"
+    );
+    assert_eq!(
+        xml.matches("<author>").count(),
+        xml.matches("<entry>").count() + 1,
+        "{xml}"
+    );
     let bad = req(&app, Method::GET, "/api/v1/disclosures?facets=colour")
         .send()
         .await;

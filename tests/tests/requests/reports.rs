@@ -286,12 +286,10 @@ async fn the_annual_report_reproduces_a_fixture_across_two_years() {
         "{text}"
     );
     let csv = report(2025, "csv").await;
-    assert!(
-        csv.body
-            .as_str()
-            .unwrap_or_default()
-            .contains("3,上年结转政府信息公开申请数量,1,0,0,0,0,0,1")
-    );
+    let csv = csv.body.as_str().unwrap_or_default();
+    assert!(csv.contains("3,上年结转政府信息公开申请数量,1,0,0,0,0,0,1"));
+    // With a byte order mark, so that Excel on Chinese Windows reads it as UTF-8.
+    assert!(csv.starts_with("\u{feff}table,row,"), "{csv:?}");
     // Staff outside the organisation's scope cannot read it.
     let other = login(&app, "officer.b", PASSWORD).await;
     let r = req(

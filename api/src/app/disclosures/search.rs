@@ -261,6 +261,10 @@ async fn facets(
 /// The latest published items for a feed: its title, id, last update and entries.
 pub struct Feed {
     pub title: String,
+    /// The organisation the feed is of; for the feed of all organisations, its title.
+    pub author: String,
+    /// The name of each entry's organisation, by id (an entry's `author`).
+    pub publishers: std::collections::HashMap<uuid::Uuid, String>,
     /// `all`, or the organisation's id.
     pub id: String,
     pub updated: DateTime<Utc>,
@@ -276,6 +280,7 @@ pub async fn feed(
     let mut conn = app.read_conn().await?;
     let mut filter = repo::PublicFilter::default();
     let mut title = "政府信息公开".to_owned();
+    let mut author = None;
     if let Some(o) = org {
         let org = match orgs::get(&mut conn, o.0).await {
             Ok(org) => org,
@@ -289,6 +294,7 @@ pub async fn feed(
             Err(e) => return Err(e.into()),
         };
         title = format!("{} 政府信息公开", org.name);
+        author = Some(org.name.clone());
         if include_sub {
             filter.scope = Scope::Subtree(org.path);
         } else {
@@ -300,7 +306,20 @@ pub async fn feed(
     let updated = entries
         .first()
         .map_or_else(|| app.clock.now(), |v| v.published_at);
+    let mut ids: Vec<uuid::Uuid> = entries.iter().map(|v| v.organization_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let publishers: std::collections::HashMap<_, _> = orgs::get_many(&mut conn, &ids)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect();
+    // The feed's author: the organisation asked for, else the feed's own name (each entry
+    // names its organisation).
+    let author = author.unwrap_or_else(|| title.clone());
     Ok(Feed {
+        author,
+        publishers,
         title,
         id: org.map_or_else(|| "all".to_owned(), |o| o.0.to_string()),
         updated,

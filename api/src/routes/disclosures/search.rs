@@ -82,19 +82,27 @@ fn atom(f: &search::Feed) -> String {
     xml.push_str(&format!(
         "  <title>{}</title>\n  <id>urn:zhengwu:disclosures:{}</id>\n  \
          <updated>{}</updated>\n  \
-         <link rel=\"self\" href=\"/api/v1/disclosures/feed.atom\"/>\n",
+         <link rel=\"self\" href=\"/api/v1/disclosures/feed.atom\"/>\n  \
+         <author><name>{}</name></author>\n",
         xml_escape(&f.title),
         f.id,
-        f.updated.to_rfc3339()
+        f.updated.to_rfc3339(),
+        xml_escape(&f.author),
     ));
     for v in &f.entries {
+        let publisher = f
+            .publishers
+            .get(&v.organization_id)
+            .map_or(f.author.as_str(), String::as_str);
         xml.push_str(&format!(
             "  <entry>\n    <title>{}</title>\n    <id>urn:uuid:{}</id>\n    \
-             <updated>{}</updated>\n    <link href=\"/api/v1/disclosures/{}\"/>\n    \
+             <updated>{}</updated>\n    <author><name>{}</name></author>\n    \
+             <link href=\"/api/v1/disclosures/{}\"/>\n    \
              <summary>{}</summary>\n    <category term=\"{}\"/>\n  </entry>\n",
             xml_escape(&v.fields.title),
             v.item_id,
             v.published_at.to_rfc3339(),
+            xml_escape(publisher),
             v.item_id,
             xml_escape(&v.fields.summary),
             xml_escape(&v.index_number),
