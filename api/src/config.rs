@@ -121,7 +121,8 @@ Environment:
                                response [default: 5]
   (fixed by the HTTP server: at most 96 request headers and 128 KiB (131072 bytes) of request
    line and headers, else 431)
-  RUST_LOG                     log filter [default: info]";
+  RUST_LOG                     log filter [default: info]
+  ZHENGWU_LOG_FORMAT           text, or json for one JSON object per line [default: text]";
 
 /// How long an `Idempotency-Key` is remembered when nothing else is configured.
 pub const DEFAULT_IDEMPOTENCY_TTL: Duration = Duration::from_secs(24 * 3600);

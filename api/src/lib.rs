@@ -15,6 +15,7 @@ pub mod error;
 pub mod extract;
 pub mod housekeeping;
 pub mod idem;
+pub mod logging;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;

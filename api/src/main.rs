@@ -514,7 +514,13 @@ fn run() -> Result<(), String> {
 }
 
 fn main() {
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    match zhengwu_api::logging::LogFormat::from_env() {
+        Ok(format) => zhengwu_api::logging::init(format),
+        Err(e) => {
+            eprintln!("zhengwu: {e}");
+            std::process::exit(2);
+        }
+    }
     if let Err(e) = run() {
         eprintln!("zhengwu: {e}");
         std::process::exit(1);

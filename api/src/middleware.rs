@@ -110,10 +110,12 @@ pub async fn observe(
             if let Some(state) = state {
                 state.metrics.observe(&method, "deadline", status, elapsed);
             }
-            log::info!(
-                "{method} {path} {status} {:.1}ms request_id={id}",
-                elapsed * 1000.0
-            );
+            REQUEST_ID.sync_scope(id.clone(), || {
+                log::info!(
+                    "{method} {path} {status} {:.1}ms request_id={id}",
+                    elapsed * 1000.0
+                );
+            });
             return Err(e);
         }
     };
@@ -134,9 +136,11 @@ pub async fn observe(
     // No response is to be read as another type than the one it declares.
     res.headers_mut()
         .insert(NOSNIFF, HeaderValue::from_static("nosniff"));
-    log::info!(
-        "{method} {path} {status} {:.1}ms request_id={id}",
-        elapsed.as_secs_f64() * 1000.0
-    );
+    REQUEST_ID.sync_scope(id.clone(), || {
+        log::info!(
+            "{method} {path} {status} {:.1}ms request_id={id}",
+            elapsed.as_secs_f64() * 1000.0
+        );
+    });
     Ok(res)
 }

@@ -557,3 +557,85 @@ async fn create_admin_keeps_an_existing_account_and_healthcheck_asks_the_server(
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// SIGTERM (what `docker stop` and Kubernetes send): the server stops taking connections,
+/// finishes the requests in flight (for up to 10 s) and exits with status 0. With
+/// `ZHENGWU_LOG_FORMAT=json` every log line is a JSON object, and a request's lines carry
+/// its id.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_drains_the_requests_in_flight_and_exits_cleanly() {
+    let db = TestDb::create();
+    let mut s = Server::spawn(&db, &[("ZHENGWU_LOG_FORMAT", "json")]);
+    s.ready().await;
+    // A request in flight: its head and half its body sent.
+    let body =
+        json!({"grant_type": "password", "username": "nobody", "password": "wrong-password-1"})
+            .to_string();
+    let (first, rest) = body.split_at(body.len() / 2);
+    let mut conn = TcpStream::connect(("127.0.0.1", s.port))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let head = format!(
+        "POST /api/v1/auth/token HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\
+         Content-Type: application/json\r\nX-Request-Id: drain-test-1\r\n\
+         Content-Length: {}\r\n\r\n{first}",
+        body.len()
+    );
+    conn.write_all(head.as_bytes())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    let term = Command::new("kill")
+        .args(["-TERM", &s.child.id().to_string()])
+        .status()
+        .unwrap_or_else(|e| panic!("cannot run kill: {e}"));
+    assert!(term.success());
+    let start = Instant::now();
+    while s.log_count("graceful shutdown") == 0 {
+        assert!(start.elapsed() < GUARD, "no shutdown: {}", s.log_text());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        s.child.try_wait().ok().flatten(),
+        None,
+        "exited before draining"
+    );
+
+    // The rest of the body: the request is served to its end.
+    conn.write_all(rest.as_bytes())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut raw = Vec::new();
+    tokio::time::timeout(GUARD, conn.read_to_end(&mut raw))
+        .await
+        .unwrap_or_else(|_| panic!("no answer while draining"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let r = parse_reply(&raw).unwrap_or_else(|e| panic!("{e}: {raw:?}"));
+    assert_eq!(r.status, 401, "{:?}", r.body);
+    assert_eq!(r.header("x-request-id").as_deref(), Some("drain-test-1"));
+
+    let start = Instant::now();
+    let status = loop {
+        if let Ok(Some(status)) = s.child.try_wait() {
+            break status;
+        }
+        assert!(start.elapsed() < GUARD, "still running: {}", s.log_text());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(status.success(), "{status}: {}", s.log_text());
+
+    // The log: JSON lines; the access line of the request carries its id.
+    let lines = s.log.lock().map(|l| l.clone()).unwrap_or_default();
+    assert!(!lines.is_empty());
+    let mut access = 0;
+    for line in &lines {
+        let v: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        assert!(v["ts"].is_string() && v["level"].is_string(), "{line}");
+        let msg = v["msg"].as_str().unwrap_or_default();
+        if msg.starts_with("POST /api/v1/auth/token 401") {
+            assert_eq!(v["request_id"], "drain-test-1", "{line}");
+            access += 1;
+        }
+    }
+    assert_eq!(access, 1, "{lines:?}");
+}
