@@ -76,8 +76,48 @@ async fn count(conn: &mut zhengwu_persistence::Conn, table: &str) -> Result<i64,
         .map_err(|e| format!("cannot count {table}: {e}"))
 }
 
-/// Seeds the database of `config` at `scale` units and returns a report of what it did and
-/// how long each step took. A database seeded at the same scale is left as it is.
+/// The table whose rows a seeding step adds (for its count and rate).
+fn table_of(step: &str) -> &'static str {
+    match step {
+        "organisations" => "organizations",
+        "staff and windows" => "users",
+        "service matters" => "service_matters",
+        "disclosure items" => "disclosure_items",
+        "cases" => "cases",
+        "evaluations" => "evaluations",
+        "disclosure applications" => "disclosure_requests",
+        "hotline tickets" => "hotline_tickets",
+        _ => "assessments",
+    }
+}
+
+/// `3m07s`.
+fn duration(seconds: f64) -> String {
+    let s = seconds.max(0.0).round() as u64;
+    if s >= 60 {
+        format!("{}m{:02}s", s / 60, s % 60)
+    } else {
+        format!("{s}s")
+    }
+}
+
+/// Progress on standard error, one line per phase, as it happens.
+struct Progress {
+    started: Instant,
+}
+
+impl Progress {
+    fn line(&self, what: std::fmt::Arguments<'_>) {
+        eprintln!(
+            "[seed {:>7}] {what}",
+            duration(self.started.elapsed().as_secs_f64())
+        );
+    }
+}
+
+/// Seeds the database of `config` at `scale` units, writing each phase's progress (rows,
+/// rate, time left) to standard error, and returns a summary. A database seeded at the same
+/// scale is left as it is.
 pub async fn run(config: &Config, scale: u32) -> Result<String, String> {
     if !(1..=100).contains(&scale) {
         return Err("--scale must be between 1 and 100".to_owned());
@@ -111,21 +151,30 @@ pub async fn run(config: &Config, scale: u32) -> Result<String, String> {
         Scale { .. } => {}
     }
     let mut report = String::new();
+    let progress = Progress { started };
+    progress.line(format_args!(
+        "seeding scale {scale}: {scale} unit(s) of {} steps, then statistics and obligations",
+        STEPS.len()
+    ));
     let t = Instant::now();
     let demo = demo::load(config).await?;
-    let _ = writeln!(
-        report,
+    progress.line(format_args!(
         "demo data: {:.1} s ({})",
         t.elapsed().as_secs_f64(),
         demo.split(':').next().unwrap_or_default()
-    );
+    ));
     let hash = hash_password(DEMO_PASSWORD).map_err(|e| e.to_string())?;
     conn.batch_execute(&format!("SELECT setseed(0.2026);\n{}", words_table()))
         .await
         .map_err(|e| format!("cannot prepare the vocabulary: {e}"))?;
+    // The first unit's step durations: the model of the time left (the steps differ by
+    // orders of magnitude, the units are alike).
+    let mut first_unit: Vec<f64> = Vec::with_capacity(STEPS.len());
     for unit in 0..scale {
-        for (name, sql) in STEPS {
+        for (i, (name, sql)) in STEPS.iter().enumerate() {
             let t = Instant::now();
+            let table = table_of(name);
+            let before = count(&mut conn, table).await?;
             let sql = sql.replace("@U@", &unit.to_string()).replace("@PW@", &hash);
             conn.batch_execute(&sql)
                 .await
@@ -133,29 +182,51 @@ pub async fn run(config: &Config, scale: u32) -> Result<String, String> {
             if *name == "organisations" {
                 demo::backfill_catalogues(config).await?;
             }
-            let _ = writeln!(
-                report,
-                "unit {unit} {name}: {:.1} s",
-                t.elapsed().as_secs_f64()
-            );
+            let added = count(&mut conn, table).await? - before;
+            let secs = t.elapsed().as_secs_f64();
+            if unit == 0 {
+                first_unit.push(secs);
+            }
+            let left = if unit == 0 {
+                if scale > 1 {
+                    "; time left known after the first unit".to_owned()
+                } else {
+                    String::new()
+                }
+            } else {
+                let unit_secs: f64 = first_unit.iter().sum();
+                let rest_of_unit: f64 = first_unit.iter().skip(i + 1).sum();
+                let left = rest_of_unit + f64::from(scale - unit - 1) * unit_secs;
+                format!("; about {} left before the statistics", duration(left))
+            };
+            progress.line(format_args!(
+                "unit {}/{scale}, step {}/{} {name}: {added} {table} in {secs:.1} s \
+                 ({:.0}/s){left}",
+                unit + 1,
+                i + 1,
+                STEPS.len(),
+                added as f64 / secs.max(0.001),
+            ));
         }
     }
     let t = Instant::now();
+    progress.line(format_args!("analysing the tables ..."));
     conn.batch_execute("DROP TABLE IF EXISTS s_words, s_template; ANALYZE;")
         .await
         .map_err(|e| format!("cannot analyze: {e}"))?;
-    let _ = writeln!(report, "analyze: {:.1} s", t.elapsed().as_secs_f64());
+    progress.line(format_args!("analyse: {:.1} s", t.elapsed().as_secs_f64()));
+    progress.line(format_args!("counting the case statistics ..."));
     let t = Instant::now();
     let counted = crate::app::statistics::refresh(&mut conn, crate::app::statistics::REFRESH_BATCH)
         .await
         .map_err(|e| format!("cannot count the case statistics: {e:?}"))?;
-    let _ = writeln!(
-        report,
+    progress.line(format_args!(
         "case statistics: {} days, {} cases: {:.1} s",
         counted.days,
         counted.cases,
         t.elapsed().as_secs_f64()
-    );
+    ));
+    progress.line(format_args!("deriving the stored obligations ..."));
     let t = Instant::now();
     let today = chrono::Utc::now()
         .with_timezone(&config.timezone)
@@ -168,12 +239,11 @@ pub async fn run(config: &Config, scale: u32) -> Result<String, String> {
     )
     .await
     .map_err(|e| format!("cannot derive the obligations: {e}"))?;
-    let _ = writeln!(
-        report,
+    progress.line(format_args!(
         "obligations: {} rows: {:.1} s",
         settled.rows,
         t.elapsed().as_secs_f64()
-    );
+    ));
     demo::record(
         &mut conn,
         "seed.load",
@@ -200,8 +270,9 @@ pub async fn run(config: &Config, scale: u32) -> Result<String, String> {
     }
     let _ = write!(
         report,
-        "seeded scale {scale} in {:.1} s",
-        started.elapsed().as_secs_f64()
+        "seeded scale {scale} in {:.1} s ({})",
+        started.elapsed().as_secs_f64(),
+        duration(started.elapsed().as_secs_f64())
     );
     Ok(report)
 }
