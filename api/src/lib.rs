@@ -126,6 +126,7 @@ pub fn app(
     app.app_data(routes)
         .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", api))
         .default_service(web::to(routing::fallback))
+        .wrap(actix_web::middleware::from_fn(middleware::conditional))
         .wrap(actix_web::middleware::from_fn(middleware::deadline))
         .wrap(actix_web::middleware::from_fn(routing::guard))
         .wrap(cors)

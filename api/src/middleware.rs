@@ -5,11 +5,12 @@
 use std::time::Instant;
 use zhengwu_domain::codes::Code;
 
-use actix_web::body::{BoxBody, MessageBody};
+use actix_web::body::{BodySize, BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
-use actix_web::{Error, ResponseError, web};
+use actix_web::{Error, HttpResponse, ResponseError, web};
 
 use crate::error::{ApiError, REQUEST_ID};
 use crate::state::AppState;
@@ -71,6 +72,83 @@ pub async fn deadline(
                 .into())
         }
     }
+}
+
+/// The largest body given an `ETag` computed from its bytes; larger ones are left alone.
+const ETAG_BODY_LIMIT: usize = 4 * 1024 * 1024;
+
+/// Conditional `GET`: a 200 answer to `GET` or `HEAD` carries a strong `ETag` (the one its
+/// handler set, such as a record's version, or else a digest of its body), and a request
+/// whose `If-None-Match` names it is answered `304 Not Modified` without the body. Portals
+/// and caches then revalidate a page instead of fetching it again. The digest is of the
+/// bytes sent, so replicas agree and two audiences shown different fields get different
+/// tags.
+pub async fn conditional(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let is_read = matches!(*req.method(), Method::GET | Method::HEAD);
+    let if_none_match = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let res = next.call(req).await?;
+    if !is_read || res.status() != StatusCode::OK {
+        return Ok(res.map_into_boxed_body());
+    }
+    let (req, res) = res.into_parts();
+    let (mut head, body) = res.into_parts();
+    let small = matches!(body.size(), BodySize::Sized(n) if n as usize <= ETAG_BODY_LIMIT);
+    let (tag, body) = match head.headers().get(header::ETAG).cloned() {
+        Some(tag) => (tag, body.boxed()),
+        None if small => {
+            let bytes = actix_web::body::to_bytes(body)
+                .await
+                .map_err(|e| actix_web::error::ErrorInternalServerError(e.into().to_string()))?;
+            use sha2::Digest;
+            let digest = sha2::Sha256::digest(&bytes);
+            let tag = HeaderValue::from_str(&format!("\"{}\"", hex::encode(&digest[..16])))
+                .map_err(actix_web::error::ErrorInternalServerError)?;
+            head.headers_mut().insert(header::ETAG, tag.clone());
+            (tag, BoxBody::new(bytes))
+        }
+        None => {
+            return Ok(ServiceResponse::new(
+                req,
+                head.set_body(body).map_into_boxed_body(),
+            ));
+        }
+    };
+    let matched = if_none_match
+        .as_deref()
+        .is_some_and(|list| none_match(list, tag.to_str().unwrap_or_default()));
+    if matched {
+        // RFC 9110 15.4.5: the headers a 200 would have had that matter to caches, no body.
+        let mut not_modified = HttpResponse::NotModified().finish();
+        for name in [
+            header::ETAG,
+            header::CACHE_CONTROL,
+            header::VARY,
+            header::EXPIRES,
+            header::CONTENT_LOCATION,
+        ] {
+            if let Some(v) = head.headers().get(&name) {
+                not_modified.headers_mut().insert(name, v.clone());
+            }
+        }
+        return Ok(ServiceResponse::new(req, not_modified));
+    }
+    let res = head.set_body(body);
+    Ok(ServiceResponse::new(req, res))
+}
+
+/// Whether `If-None-Match` (`*` or a list of entity tags) names `tag`, by weak comparison
+/// (RFC 9110 13.1.2: `W/` is ignored).
+fn none_match(list: &str, tag: &str) -> bool {
+    let bare = |t: &str| t.trim().trim_start_matches("W/").to_owned();
+    let tag = bare(tag);
+    list.trim() == "*" || list.split(',').any(|t| bare(t) == tag)
 }
 
 pub async fn observe(

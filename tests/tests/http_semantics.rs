@@ -336,3 +336,91 @@ async fn the_root_and_swagger_ui_without_its_slash_lead_to_swagger_ui() {
     let r = req(&app, Method::GET, "/swagger").send().await;
     assert_eq!(r.status, 404);
 }
+
+/// A page read again is revalidated: 200 answers to `GET` carry a strong `ETag`, and
+/// `If-None-Match` naming it (weakly compared, or `*`) is answered 304 without a body.
+#[actix_web::test]
+async fn a_page_read_again_with_its_etag_is_304_not_modified() {
+    let t = TestApp::start().await;
+    let app = app!(t);
+    zhengwu_api::demo::load(&t.state.config)
+        .await
+        .unwrap_or_else(|e| panic!("demo: {e}"));
+    let items = zhengwu_tests::world::one(
+        &t,
+        "SELECT string_agg(item_id::text, ',' ORDER BY item_id) AS t \
+         FROM (SELECT item_id FROM disclosure_versions WHERE is_current LIMIT 2) v",
+    );
+    let items: Vec<&str> = items.split(',').collect();
+    assert_eq!(items.len(), 2);
+    let page = |id: &str| format!("/api/v1/disclosures/{id}");
+    let first = req(&app, Method::GET, &page(items[0])).send().await;
+    assert_eq!(first.status, 200, "{:?}", first.body);
+    let tag = first
+        .header("etag")
+        .unwrap_or_else(|| panic!("no ETag: {:?}", first.headers));
+    assert!(tag.starts_with('"') && tag.ends_with('"'), "{tag}");
+    // The same bytes, the same tag; another page, another.
+    let again = req(&app, Method::GET, &page(items[0])).send().await;
+    assert_eq!(again.header("etag").as_deref(), Some(tag.as_str()));
+    let other = req(&app, Method::GET, &page(items[1])).send().await;
+    assert_ne!(other.header("etag").as_deref(), Some(tag.as_str()));
+
+    for condition in [
+        tag.clone(),
+        format!("W/{tag}"),
+        format!("\"x\", {tag}"),
+        "*".into(),
+    ] {
+        for method in [Method::GET, Method::HEAD] {
+            let r = req(&app, method.clone(), &page(items[0]))
+                .header("If-None-Match", &condition)
+                .send()
+                .await;
+            assert_eq!(r.status, 304, "{method} If-None-Match: {condition}");
+            assert_eq!(r.header("etag").as_deref(), Some(tag.as_str()));
+            assert!(r.body.is_null() || r.body == "", "{:?}", r.body);
+        }
+    }
+    let changed = req(&app, Method::GET, &page(items[0]))
+        .header("If-None-Match", "\"something-else\"")
+        .send()
+        .await;
+    assert_eq!(changed.status, 200);
+    assert_eq!(changed.body, first.body);
+
+    // A resource whose handler tags it with its version keeps that tag.
+    let admin = login(&app, ADMIN, ADMIN_PASSWORD).await;
+    let org = zhengwu_tests::world::one(
+        &t,
+        "SELECT id::text AS t FROM organizations WHERE parent_id IS NULL LIMIT 1",
+    );
+    let r = req(&app, Method::GET, &format!("/api/v1/organizations/{org}"))
+        .token(&admin)
+        .send()
+        .await;
+    assert_eq!(r.status, 200);
+    let version_tag = r.header("etag").unwrap_or_default();
+    let r = req(&app, Method::GET, &format!("/api/v1/organizations/{org}"))
+        .token(&admin)
+        .header("If-None-Match", &version_tag)
+        .send()
+        .await;
+    assert_eq!(r.status, 304);
+    // Errors and writes are never 304.
+    let missing = req(
+        &app,
+        Method::GET,
+        &page("00000000-0000-7000-8000-000000000000"),
+    )
+    .header("If-None-Match", "*")
+    .send()
+    .await;
+    assert_eq!(missing.status, 404);
+    let post = req(&app, Method::POST, "/api/v1/auth/token")
+        .header("If-None-Match", "*")
+        .json(json!({"grant_type": "password", "username": ADMIN, "password": ADMIN_PASSWORD}))
+        .send()
+        .await;
+    assert_eq!(post.status, 200);
+}
