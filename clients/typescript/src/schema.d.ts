@@ -48,7 +48,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus metrics in the text exposition format. */
+        /**
+         * Prometheus metrics in the OpenMetrics text format: requests by route template, status
+         *     and latency; the pool's connections (held, idle, waited for); database errors; the
+         *     background jobs' runs, durations and last success, and the refreshers' queue backlog;
+         *     the build.
+         */
         get: operations["getMetrics"];
         put?: never;
         post?: never;
@@ -7995,13 +8000,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Request counts and latencies by route and status, pool usage */
+            /** @description OpenMetrics 1.0 text exposition (`# EOF` at the end) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/plain": string;
+                    "application/openmetrics-text": string;
                 };
             };
         };
