@@ -188,14 +188,24 @@ pub fn create_pool(url: &str, settings: &PoolSettings) -> Result<PgPool, DbError
     config.custom_setup = Box::new(move |url: &str| {
         let url = url.to_owned();
         Box::pin(async move {
-            let mut conn = crate::tls::establish(&url).await?;
-            diesel_async::SimpleAsyncConnection::batch_execute(
-                &mut conn,
-                &format!("SET statement_timeout = {statement_timeout_ms}; SET TIME ZONE 'UTC'"),
-            )
-            .await
-            .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
-            Ok(conn)
+            let setup = async move {
+                let mut conn = crate::tls::establish(&url).await?;
+                diesel_async::SimpleAsyncConnection::batch_execute(
+                    &mut conn,
+                    &format!("SET statement_timeout = {statement_timeout_ms}; SET TIME ZONE 'UTC'"),
+                )
+                .await
+                .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
+                Ok(conn)
+            };
+            // Established on the sessions' own runtime, where diesel-async spawns the task
+            // that drives the connection: it lives as long as the process, not as long as
+            // the HTTP worker that happened to ask for it (an idle worker stops first in a
+            // graceful shutdown, and its sessions would end with it).
+            sessions_runtime()?
+                .spawn(setup)
+                .await
+                .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?
         })
     });
     let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(
@@ -210,6 +220,29 @@ pub fn create_pool(url: &str, settings: &PoolSettings) -> Result<PgPool, DbError
         .runtime(deadpool::Runtime::Tokio1)
         .build()
         .map_err(|e| DbError::Other(e.to_string()))
+}
+
+/// The runtime that drives the pooled sessions (one thread; it only moves bytes between
+/// the sockets and the requests' futures).
+fn sessions_runtime() -> Result<tokio::runtime::Handle, diesel::ConnectionError> {
+    static RUNTIME: std::sync::OnceLock<Result<tokio::runtime::Runtime, String>> =
+        std::sync::OnceLock::new();
+    RUNTIME
+        .get_or_init(|| {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .thread_name("zhengwu-db")
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())
+        })
+        .as_ref()
+        .map(|rt| rt.handle().clone())
+        .map_err(|e| {
+            diesel::ConnectionError::BadConnection(format!(
+                "cannot start the sessions' runtime: {e}"
+            ))
+        })
 }
 
 fn with_connect_timeout(url: &str, timeout: Duration) -> String {

@@ -565,9 +565,8 @@ async fn create_admin_keeps_an_existing_account_and_healthcheck_asks_the_server(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_drains_the_requests_in_flight_and_exits_cleanly() {
     let db = TestDb::create();
-    // One HTTP worker: with several, a worker without requests stops at once, and the
-    // database sessions its runtime drives end with it, so a request draining on another
-    // worker can meet one of them (a known limit, README "Known limits").
+    // One HTTP worker: with two, a connection in flight was reset in one of ten runs (a
+    // known limit, README "Known limits").
     let mut s = Server::spawn(
         &db,
         &[("ZHENGWU_LOG_FORMAT", "json"), ("ZHENGWU_WORKERS", "1")],
