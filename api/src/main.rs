@@ -111,7 +111,8 @@ fn http_status(url: &str, timeout: std::time::Duration) -> Result<u16, String> {
         .map_err(|e| e.to_string())?;
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: {authority}\r\nUser-Agent: zhengwu-healthcheck\r\nConnection: close\r\n\r\n"
+        "GET {path} HTTP/1.1\r\nHost: {authority}\r\nUser-Agent: zhengwu-healthcheck\r\n\
+         Connection: close\r\n\r\n"
     )
     .map_err(|e| format!("cannot send to {addr}: {e}"))?;
     let mut head = [0u8; 64];

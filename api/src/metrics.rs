@@ -153,7 +153,8 @@ impl Metrics {
         );
         registry.register(
             "job_last_success_timestamp_seconds",
-            "When each background job last ran without error (Unix time); the lag is now minus this",
+            "When each background job last ran without error (Unix time); the lag is now \
+             minus this",
             job_last_success.clone(),
         );
         registry.register(

@@ -178,47 +178,38 @@ pub async fn observe(
             Ok(res.map_into_boxed_body())
         }
     });
+    // The metrics and the access line of the request, under its id.
+    let record = |route: &str, status: u16| {
+        let elapsed = started.elapsed().as_secs_f64();
+        if let Some(state) = &state {
+            state.metrics.observe(&method, route, status, elapsed);
+        }
+        REQUEST_ID.sync_scope(id.clone(), || {
+            log::info!(
+                "{method} {path} {status} {:.1}ms request_id={id}",
+                elapsed * 1000.0
+            );
+        });
+    };
     let mut res = match result.await {
         Ok(res) => res,
         Err(e) => {
             // Only the request deadline ends a request without a response (see
             // [`deadline`]); actix answers with the error's own body.
-            let status = e.as_response_error().status_code().as_u16();
-            let elapsed = started.elapsed().as_secs_f64();
-            if let Some(state) = state {
-                state.metrics.observe(&method, "deadline", status, elapsed);
-            }
-            REQUEST_ID.sync_scope(id.clone(), || {
-                log::info!(
-                    "{method} {path} {status} {:.1}ms request_id={id}",
-                    elapsed * 1000.0
-                );
-            });
+            record("deadline", e.as_response_error().status_code().as_u16());
             return Err(e);
         }
     };
-    let status = res.status().as_u16();
     let route = res
         .request()
         .match_pattern()
         .unwrap_or_else(|| "unmatched".to_owned());
-    let elapsed = started.elapsed();
-    if let Some(state) = state {
-        state
-            .metrics
-            .observe(&method, &route, status, elapsed.as_secs_f64());
-    }
+    record(&route, res.status().as_u16());
     if let Ok(v) = HeaderValue::from_str(&id) {
         res.headers_mut().insert(REQUEST_ID_HEADER, v);
     }
     // No response is to be read as another type than the one it declares.
     res.headers_mut()
         .insert(NOSNIFF, HeaderValue::from_static("nosniff"));
-    REQUEST_ID.sync_scope(id.clone(), || {
-        log::info!(
-            "{method} {path} {status} {:.1}ms request_id={id}",
-            elapsed.as_secs_f64() * 1000.0
-        );
-    });
     Ok(res)
 }

@@ -384,9 +384,11 @@ fn describe_target(config: &tokio_postgres::Config) -> String {
 fn hint_for(cause: &str) -> &'static str {
     let c = cause.to_ascii_lowercase();
     if c.contains("refused") {
-        "Check that PostgreSQL is running and listens on that address and port (listen_addresses, port), or correct DATABASE_URL."
+        "Check that PostgreSQL is running and listens on that address and port \
+         (listen_addresses, port), or correct DATABASE_URL."
     } else if c.contains("timed out") || c.contains("unreachable") || c.contains("no route") {
-        "Check that the host is reachable from here (network, firewall) and that DATABASE_URL names it."
+        "Check that the host is reachable from here (network, firewall) and that DATABASE_URL \
+         names it."
     } else if c.contains("failed to lookup") || c.contains("name or service not known") {
         "Check the host name in DATABASE_URL."
     } else if c.contains("password") || c.contains("authentication") {
@@ -396,7 +398,8 @@ fn hint_for(cause: &str) -> &'static str {
     } else if c.contains("certificate") || c.contains("tls") || c.contains("ssl") {
         "Check sslmode and sslrootcert in DATABASE_URL against the server's certificate."
     } else if c.contains("too many") {
-        "The server has no free connection slots: raise max_connections or lower ZHENGWU_DB_POOL_SIZE."
+        "The server has no free connection slots: raise max_connections or lower \
+         ZHENGWU_DB_POOL_SIZE."
     } else {
         "Check DATABASE_URL and that the server accepts connections from here."
     }
