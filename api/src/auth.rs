@@ -231,7 +231,8 @@ impl Principal {
             Ok(())
         } else {
             Err(ApiError::forbidden(format!(
-                "this needs one of the roles: {}",
+                "{}{}",
+                crate::i18n::ROLES_NEEDED,
                 roles
                     .iter()
                     .map(|r| r.as_str())

@@ -59,6 +59,8 @@ pub struct Config {
     pub client_disconnect_timeout: Duration,
     /// How long an idle keep-alive connection is kept open; zero closes it after each response.
     pub keep_alive: Duration,
+    /// The language of problems when a request's `Accept-Language` names none of ours.
+    pub default_language: crate::i18n::Lang,
 }
 
 impl std::fmt::Debug for Config {
@@ -121,6 +123,8 @@ Environment:
                                response [default: 5]
   (fixed by the HTTP server: at most 96 request headers and 128 KiB (131072 bytes) of request
    line and headers, else 431)
+  ZHENGWU_DEFAULT_LANGUAGE     language of error messages when Accept-Language names neither
+                               zh nor en: zh-CN or en [default: zh-CN]
   RUST_LOG                     log filter [default: info]
   ZHENGWU_LOG_FORMAT           text, or json for one JSON object per line [default: text]";
 
@@ -241,6 +245,18 @@ impl Config {
                 1000,
             )?),
             keep_alive: Duration::from_secs(parse_var("ZHENGWU_KEEP_ALIVE_SECONDS", 5)?),
+            default_language: match var("ZHENGWU_DEFAULT_LANGUAGE") {
+                None => crate::i18n::Lang::default(),
+                Some(v) => match v.trim() {
+                    "zh-CN" | "zh" => crate::i18n::Lang::ZhCn,
+                    "en" => crate::i18n::Lang::En,
+                    _ => {
+                        return Err(format!(
+                            "ZHENGWU_DEFAULT_LANGUAGE={v:?} is neither zh-CN nor en"
+                        ));
+                    }
+                },
+            },
         })
     }
 
@@ -284,6 +300,7 @@ impl Config {
             client_request_timeout: Duration::from_secs(5),
             client_disconnect_timeout: Duration::from_secs(1),
             keep_alive: Duration::from_secs(5),
+            default_language: crate::i18n::Lang::default(),
         }
     }
 }

@@ -10,6 +10,8 @@ use zhengwu_domain::codes::Code;
 use zhengwu_domain::validation::{FieldError, RuleViolation};
 use zhengwu_persistence::DbError;
 
+use crate::i18n::{self, Lang};
+
 tokio::task_local! {
     /// The id of the request being served, for error bodies and logs.
     pub static REQUEST_ID: String;
@@ -34,7 +36,9 @@ pub struct FieldProblem {
     pub message: String,
 }
 
-/// An error response (RFC 9457).
+/// An error response (RFC 9457). `title`, `detail` and the field messages are in the
+/// language of `Content-Language` (`Accept-Language` chooses `zh-CN` or `en`); `type`,
+/// `code`, `pointer` and `context` do not depend on it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Problem {
     #[serde(rename = "type")]
@@ -65,6 +69,9 @@ pub struct ApiError {
     pub errors: Vec<FieldProblem>,
     pub context: Option<Value>,
     pub retry_after: Option<u64>,
+    /// The request's id and language, when the error is answered outside the request's
+    /// scope (see [`ApiError::in_request_scope`]).
+    pinned: Option<(Option<String>, Lang)>,
 }
 
 impl std::fmt::Display for ApiError {
@@ -87,7 +94,15 @@ impl ApiError {
             errors: vec![],
             context: None,
             retry_after: None,
+            pinned: None,
         }
+    }
+
+    /// Keeps the current request's id and language for an error that is answered after
+    /// the request's scope has ended (the request deadline's).
+    pub fn in_request_scope(mut self) -> Self {
+        self.pinned = Some((current_request_id(), i18n::current()));
+        self
     }
 
     pub fn detail(mut self, d: impl Into<String>) -> Self {
@@ -224,16 +239,46 @@ impl ApiError {
         .detail("the error has been logged with this request id")
     }
 
+    /// The language the problem is answered in.
+    fn lang(&self) -> Lang {
+        self.pinned.as_ref().map_or_else(i18n::current, |(_, l)| *l)
+    }
+
+    /// The problem as answered, in the request's language.
     pub fn to_problem(&self) -> Problem {
+        let lang = self.lang();
+        let errors: Vec<FieldProblem> = self
+            .errors
+            .iter()
+            .map(|e| FieldProblem {
+                pointer: e.pointer.clone(),
+                code: e.code,
+                message: i18n::message(lang, e.code, &e.message).into_owned(),
+            })
+            .collect();
+        let detail = match (lang, self.code, errors.as_slice()) {
+            (Lang::En, ..) => self.detail.clone(),
+            (_, Code::ValidationFailed, [one]) => Some(format!("{}：{}", one.pointer, one.message)),
+            (_, Code::ValidationFailed, [_, _, ..]) => {
+                Some(format!("{} 个字段不符合要求", errors.len()))
+            }
+            (_, code, _) => self
+                .detail
+                .as_deref()
+                .map(|d| i18n::message(lang, code, d).into_owned()),
+        };
         Problem {
             type_: format!("https://zhengwu.gov.cn/problems/{}", self.code),
-            title: self.title.to_owned(),
+            title: i18n::title(lang, self.title, self.status.as_u16()).to_owned(),
             status: self.status.as_u16(),
-            detail: self.detail.clone(),
+            detail,
             code: self.code,
-            errors: self.errors.clone(),
+            errors,
             context: self.context.clone(),
-            request_id: current_request_id(),
+            request_id: match &self.pinned {
+                Some((id, _)) => id.clone(),
+                None => current_request_id(),
+            },
         }
     }
 }
@@ -328,6 +373,9 @@ impl ResponseError for ApiError {
         if self.status == StatusCode::UNAUTHORIZED {
             res.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
         }
+        // The words of a problem follow Accept-Language.
+        res.insert_header((header::CONTENT_LANGUAGE, self.lang().tag()));
+        res.insert_header((header::VARY, "Accept-Language"));
         res.body(serde_json::to_string(&self.to_problem()).unwrap_or_default())
     }
 }

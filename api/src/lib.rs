@@ -14,6 +14,7 @@ pub mod dto;
 pub mod error;
 pub mod extract;
 pub mod housekeeping;
+pub mod i18n;
 pub mod idem;
 pub mod logging;
 pub mod metrics;

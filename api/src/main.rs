@@ -217,7 +217,7 @@ fn serve(config: Config) -> Result<(), String> {
                             JobOutcome::Ok
                         }
                         Err(e) => {
-                            log::warn!("alert job failed: {}", e.to_problem().title);
+                            log::warn!("alert job failed: {e}");
                             JobOutcome::Failed
                         }
                     }
@@ -238,7 +238,7 @@ fn serve(config: Config) -> Result<(), String> {
                         ),
                         Ok(_) => {}
                         Err(e) => {
-                            log::warn!("case statistics refresh failed: {}", e.to_problem().title);
+                            log::warn!("case statistics refresh failed: {e}");
                             outcome = JobOutcome::Failed;
                         }
                     }
@@ -250,7 +250,7 @@ fn serve(config: Config) -> Result<(), String> {
                         ),
                         Ok(_) => {}
                         Err(e) => {
-                            log::warn!("obligations refresh failed: {}", e.to_problem().title);
+                            log::warn!("obligations refresh failed: {e}");
                             outcome = JobOutcome::Failed;
                         }
                     }
@@ -274,7 +274,7 @@ fn serve(config: Config) -> Result<(), String> {
                             JobOutcome::Ok
                         }
                         Err(e) => {
-                            log::warn!("audit checkpoint failed: {}", e.to_problem().title);
+                            log::warn!("audit checkpoint failed: {e}");
                             JobOutcome::Failed
                         }
                     }
@@ -297,7 +297,7 @@ fn serve(config: Config) -> Result<(), String> {
                             JobOutcome::Ok
                         }
                         Err(e) => {
-                            log::warn!("housekeeping failed: {}", e.to_problem().title);
+                            log::warn!("housekeeping failed: {e}");
                             JobOutcome::Failed
                         }
                     }
@@ -426,7 +426,7 @@ fn run() -> Result<(), String> {
                     zhengwu_api::app::statistics::REFRESH_BATCH,
                 )
                 .await
-                .map_err(|e| e.to_problem().title)
+                .map_err(|e| e.to_string())
             })?;
             println!(
                 "case statistics: {} days recounted ({} cases) in {:.1} s{}",

@@ -1,5 +1,6 @@
 //! The request pipeline around every handler: request id, access log, metrics,
 //! problem+json bodies for errors produced outside handlers (unknown route, wrong method),
+//! the language of problems (`Accept-Language`),
 //! and the deadline of a request's database work.
 
 use std::time::Instant;
@@ -13,6 +14,7 @@ use actix_web::middleware::Next;
 use actix_web::{Error, HttpResponse, ResponseError, web};
 
 use crate::error::{ApiError, REQUEST_ID};
+use crate::i18n::{LANG, Lang};
 use crate::state::AppState;
 
 const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
@@ -69,6 +71,7 @@ pub async fn deadline(
                     "the database did not answer within {} s; retry shortly",
                     limit.as_secs_f64().ceil()
                 ))
+                .in_request_scope()
                 .into())
         }
     }
@@ -160,24 +163,35 @@ pub async fn observe(
     let method = req.method().to_string();
     let path = req.path().to_owned();
     let state = req.app_data::<web::Data<AppState>>().cloned();
-    let result = REQUEST_ID.scope(id.clone(), async move {
-        let res = next.call(req).await?;
-        let is_problem = res
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
-        let status = res.status();
-        if status.as_u16() >= 400
-            && !is_problem
-            && res.headers().get(header::CONTENT_TYPE).is_none()
-        {
-            let (req, _) = res.into_parts();
-            let body = problem_for(status).error_response();
-            Ok::<_, Error>(ServiceResponse::new(req, body))
-        } else {
-            Ok(res.map_into_boxed_body())
-        }
-    });
+    let lang = Lang::negotiate(
+        req.headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+        state
+            .as_ref()
+            .map_or_else(Lang::default, |s| s.config.default_language),
+    );
+    let result = REQUEST_ID.scope(
+        id.clone(),
+        LANG.scope(lang, async move {
+            let res = next.call(req).await?;
+            let is_problem = res
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+            let status = res.status();
+            if status.as_u16() >= 400
+                && !is_problem
+                && res.headers().get(header::CONTENT_TYPE).is_none()
+            {
+                let (req, _) = res.into_parts();
+                let body = problem_for(status).error_response();
+                Ok::<_, Error>(ServiceResponse::new(req, body))
+            } else {
+                Ok(res.map_into_boxed_body())
+            }
+        }),
+    );
     // The metrics and the access line of the request, under its id.
     let record = |route: &str, status: u16| {
         let elapsed = started.elapsed().as_secs_f64();

@@ -265,7 +265,7 @@ pub fn refresh_soon(app: &AppState) {
     let app = app.clone();
     actix_web::rt::spawn(async move {
         if let Err(e) = refresh_obligations(&app).await {
-            log::warn!("obligations refresh failed: {}", e.to_problem().title);
+            log::warn!("obligations refresh failed: {e}");
         }
     });
 }

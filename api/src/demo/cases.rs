@@ -21,7 +21,7 @@ pub(super) async fn case_numbering(
 ) -> Result<(String, Uuid), DbError> {
     crate::app::cases::number_prefix(c, org)
         .await
-        .map_err(|e| DbError::Other(e.to_problem().title))
+        .map_err(|e| DbError::Other(e.to_string()))
 }
 
 /// One case in every state, for the construction permit at the city hall.

@@ -4,6 +4,8 @@ use serde_json::{Value, json};
 use utoipa::openapi::{Components, RefOr, Response};
 use zhengwu_domain::codes::Code;
 
+use crate::i18n::{self, Lang};
+
 /// An error answer every operation may share: its status, component name, description and
 /// an example problem of that status.
 pub(super) struct ErrorAnswer {
@@ -116,22 +118,36 @@ the rule; or an `Idempotency-Key` already used for a different request",
     },
 ];
 
-/// The example problem of an error answer.
-pub(super) fn problem_example(a: &ErrorAnswer) -> Value {
+/// The example problem of an error answer in `lang`, worded as the server words it.
+pub(super) fn problem_example(a: &ErrorAnswer, lang: Lang) -> Value {
     let status: u16 = a.status.parse().unwrap_or(500);
+    let field_code = Code::CreditCodeCheckCharacter;
+    let field_message = i18n::message(
+        lang,
+        field_code,
+        "the check character (the 18th) does not match GB 32100",
+    );
+    let detail = if status == 422 {
+        match lang {
+            Lang::En => a.detail.to_owned(),
+            Lang::ZhCn => format!("/credit_code：{field_message}"),
+        }
+    } else {
+        i18n::message(lang, a.code, a.detail).into_owned()
+    };
     let mut example = json!({
         "type": format!("https://zhengwu.gov.cn/problems/{}", a.code),
-        "title": a.title,
+        "title": i18n::title(lang, a.title, status),
         "status": status,
-        "detail": a.detail,
+        "detail": detail,
         "code": a.code,
         "request_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a10",
     });
     if status == 422 {
         example["errors"] = json!([{
             "pointer": "/credit_code",
-            "code": "credit_code.check_character",
-            "message": "the check character (the 18th) does not match GB 32100",
+            "code": field_code,
+            "message": field_message,
         }]);
     }
     if status == 412 {
@@ -166,12 +182,27 @@ pub(super) fn error_components(components: &mut Components) {
                 json!({"description": "`Bearer`", "schema": {"type": "string"}}),
             );
         }
+        headers.insert(
+            "Content-Language".into(),
+            json!({"description": "The language of `title`, `detail` and the messages: \
+`zh-CN` or `en`, as `Accept-Language` asks, else the server's default",
+                   "schema": {"type": "string", "enum": ["zh-CN", "en"]}}),
+        );
         let response = json!({
             "description": a.description,
             "headers": headers,
             "content": {"application/problem+json": {
                 "schema": {"$ref": "#/components/schemas/Problem"},
-                "example": problem_example(a),
+                "examples": {
+                    "zh-CN": {
+                        "summary": "Accept-Language: zh-CN（中文）",
+                        "value": problem_example(a, Lang::ZhCn),
+                    },
+                    "en": {
+                        "summary": "Accept-Language: en",
+                        "value": problem_example(a, Lang::En),
+                    },
+                },
             }},
         });
         if let Some(r) = from_json::<Response>(response) {

@@ -1,4 +1,5 @@
-//! Enumerations with their Chinese labels, for front ends.
+//! Enumerations with their Chinese labels, and the problem codes in both languages, for
+//! front ends and integrators.
 
 use std::collections::BTreeMap;
 
@@ -50,4 +51,44 @@ pub async fn enums() -> HttpResponse {
     HttpResponse::Ok()
         .insert_header(("Cache-Control", "public, max-age=3600"))
         .json(EnumsResponse { enums })
+}
+
+/// One problem code with what it means.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorCodeInfo {
+    pub code: zhengwu_domain::codes::Code,
+    /// What the code means, in English.
+    #[schema(
+        example = "the check character of the unified social credit code does not match GB 32100"
+    )]
+    pub en: &'static str,
+    /// What the code means, in Chinese: the message of answers in `zh-CN` when no values
+    /// are added to it.
+    #[schema(example = "统一社会信用代码校验位不符合 GB 32100")]
+    pub zh: &'static str,
+}
+
+/// Every problem code.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorCodesResponse {
+    pub codes: Vec<ErrorCodeInfo>,
+}
+
+/// Every problem code the API answers with, in code order, with its meaning in English and
+/// Chinese. Clients switch on `code`; the messages of an answer follow `Accept-Language`.
+#[utoipa::path(operation_id = "listErrorCodes",
+    tag = "meta", responses((status = 200, body = ErrorCodesResponse)))]
+#[get("/meta/error-codes")]
+pub async fn error_codes() -> HttpResponse {
+    let codes = zhengwu_domain::codes::Code::ALL
+        .iter()
+        .map(|&code| ErrorCodeInfo {
+            code,
+            en: code.describe(),
+            zh: code.zh(),
+        })
+        .collect();
+    HttpResponse::Ok()
+        .insert_header(("Cache-Control", "public, max-age=3600"))
+        .json(ErrorCodesResponse { codes })
 }

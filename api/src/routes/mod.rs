@@ -260,6 +260,7 @@ pub fn api_v1<R: Registry>(cfg: &mut R) {
         .service(hotline::reject_entry)
         .service(hotline::retire_entry)
         .service(meta::enums)
+        .service(meta::error_codes)
         .service(assessments::record_attendance)
         .service(assessments::list_attendance)
         .service(assessments::get_attendance)

@@ -2615,6 +2615,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/meta/error-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every problem code the API answers with, in code order, with its meaning in English and
+         *     Chinese. Clients switch on `code`; the messages of an answer follow `Accept-Language`.
+         */
+        get: operations["listErrorCodes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/attendance": {
         parameters: {
             query?: never;
@@ -4962,6 +4982,25 @@ export interface components {
          * @enum {string}
          */
         ErrorCode: "appeal.already_decided" | "appeal.already_made" | "appeal.none" | "appeal.not_a_bad_review" | "appeal.rectification_ended" | "applicant.kind_for_natural_person" | "applicant.kind_required" | "assessment.duplicate" | "assessment.not_in_hall" | "assessment.points_range" | "assessment.too_many_items" | "attachment.empty" | "attachment.too_large" | "attachment.unsupported_type" | "attendance.cover_not_needed" | "attendance.cover_not_window_staff" | "attendance.cover_self" | "attendance.duplicate" | "attendance.not_window_staff" | "attendance.other_hall" | "auth.forbidden" | "auth.invalid_credentials" | "auth.invalid_refresh_token" | "auth.token_revoked" | "auth.too_many_failures" | "auth.unauthenticated" | "calendar.adjusted_day_not_weekend" | "calendar.date_outside_year" | "calendar.day_both_kinds" | "calendar.duplicate_date" | "calendar.range" | "calendar.year_range" | "case.channel" | "case.clock" | "case.extension_over_limit" | "case.extension_twice" | "case.extension_zero" | "case.illegal_transition" | "case.matter_not_accepting" | "case.notice_already_sent" | "case.project_container" | "case.same_actor" | "category.code_format" | "category.cycle" | "category.has_items" | "client.role" | "complaint.illegal_transition" | "complaint.subject_cannot_handle" | "conflict.duplicate" | "consultation.already_past" | "consultation.closed" | "consultation.illegal_transition" | "consultation.not_open" | "credit_code.charset" | "credit_code.check_character" | "credit_code.division" | "credit_code.length" | "cursor.invalid" | "date.future" | "date.order" | "date.past" | "disclosure.author_cannot_review" | "disclosure.ground_required" | "disclosure.ground_without_refusal" | "disclosure.illegal_transition" | "disclosure.interprets_only_for_interpretation" | "disclosure.interprets_required" | "disclosure.not_editable" | "disclosure.personal_data" | "disclosure.policy_not_published" | "division_code.format" | "division_code.province" | "division_code.required" | "email.format" | "enum.unknown_value" | "evaluation.already_given" | "evaluation.case_not_decided" | "evaluation.project_container" | "evaluation.text_required" | "extension.after_due_date" | "facet.unknown" | "fee.by_case" | "fee.by_case_needs_account" | "fee.by_volume" | "fee.legal_basis" | "field.account_only" | "field.not_writable" | "field.required" | "field.required_when" | "field.staff_only" | "field.unknown" | "grades.order" | "hash.format" | "idempotency.key_reused" | "index_format.invalid" | "internal" | "knowledge_entry.illegal_transition" | "knowledge_entry.not_draft" | "knowledge_entry.own_entry" | "length.invalid" | "list.duplicate" | "list.empty" | "list.length" | "list.too_long" | "material.condition_on_required" | "material.condition_required" | "material.not_in_matter" | "matter.code_format" | "matter.illegal_transition" | "matter.immediate_with_limit" | "matter.not_editable" | "matter.procedure_steps" | "matter.promised_over_statutory" | "matter.promised_without_limit" | "merge.into_merged" | "merge.self" | "message.illegal_transition" | "money.positive" | "month.format" | "not_found" | "operator.only" | "org.cycle" | "org.invalid_parent" | "org.level_above_parent" | "org.root_must_be_government" | "password.incorrect" | "password.too_long" | "password.too_short" | "password.too_simple" | "password.unchanged" | "phone.format" | "phone.mobile_format" | "pii.bank_card" | "pii.email" | "pii.id_number" | "pii.mobile" | "precondition.stale_version" | "range" | "rate_limited" | "rectification.appeal_pending" | "rectification.illegal_transition" | "reference.not_found" | "request.body_too_large" | "request.body_unreadable" | "request.channel" | "request.clock" | "request.correction_lapsed" | "request.correction_not_lapsed" | "request.correction_once" | "request.correction_too_late" | "request.extension_range" | "request.extension_twice" | "request.fee_free" | "request.fee_pending" | "request.fee_twice" | "request.illegal_transition" | "request.invalid" | "request.invalid_idempotency_key" | "request.invalid_if_match" | "request.invalid_multipart" | "request.invalid_path" | "request.invalid_query" | "request.malformed_json" | "request.receipt_fact_missing" | "request.unsupported_media_type" | "role.applicant_not_staff" | "route.method_not_allowed" | "route.not_found" | "rule.not_anomaly" | "service.database_unavailable" | "staff.only" | "supervision_order.illegal_transition" | "text.empty" | "text.encoding" | "text.length" | "text.nul_character" | "text.too_long" | "ticket.extension_pending" | "ticket.illegal_transition" | "ticket.no_extension_request" | "ticket.not_replied" | "type.invalid" | "unique" | "username.format" | "validation.failed" | "value.invalid" | "window.ab_posts" | "window.staff_duplicate" | "year.future";
+        /** @description One problem code with what it means. */
+        ErrorCodeInfo: {
+            code: components["schemas"]["ErrorCode"];
+            /**
+             * @description What the code means, in English.
+             * @example the check character of the unified social credit code does not match GB 32100
+             */
+            en: string;
+            /**
+             * @description What the code means, in Chinese: the message of answers in `zh-CN` when no values
+             *     are added to it.
+             * @example 统一社会信用代码校验位不符合 GB 32100
+             */
+            zh: string;
+        };
+        /** @description Every problem code. */
+        ErrorCodesResponse: {
+            codes: components["schemas"]["ErrorCodeInfo"][];
+        };
         /**
          * @example {
          *       "reason": "反馈未说明整改措施，升级督办",
@@ -6341,7 +6380,11 @@ export interface components {
          * @enum {string}
          */
         Post: "a" | "b";
-        /** @description An error response (RFC 9457). */
+        /**
+         * @description An error response (RFC 9457). `title`, `detail` and the field messages are in the
+         *     language of `Content-Language` (`Accept-Language` chooses `zh-CN` or `en`); `type`,
+         *     `code`, `pointer` and `context` do not depend on it.
+         */
         Problem: {
             type: string;
             title: string;
@@ -7685,244 +7728,138 @@ export interface components {
         /** @description Malformed request: not JSON, or an invalid query, path or header value */
         BadRequest: {
             headers: {
+                /** @description The language of `title`, `detail` and the messages: `zh-CN` or `en`, as `Accept-Language` asks, else the server's default */
+                "Content-Language"?: "zh-CN" | "en";
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "code": "request.malformed_json",
-                 *       "detail": "the body is not valid JSON: expected value at line 1 column 1",
-                 *       "request_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a10",
-                 *       "status": 400,
-                 *       "title": "The request is malformed",
-                 *       "type": "https://zhengwu.gov.cn/problems/request.malformed_json"
-                 *     }
-                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
         /** @description Conflicts with the current state or a unique value */
         Conflict: {
             headers: {
+                /** @description The language of `title`, `detail` and the messages: `zh-CN` or `en`, as `Accept-Language` asks, else the server's default */
+                "Content-Language"?: "zh-CN" | "en";
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "code": "conflict.duplicate",
-                 *       "detail": "an object with the same unique value exists",
-                 *       "request_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a10",
-                 *       "status": 409,
-                 *       "title": "The request conflicts with the current state",
-                 *       "type": "https://zhengwu.gov.cn/problems/conflict.duplicate"
-                 *     }
-                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
         /** @description Your role does not allow this operation */
         Forbidden: {
             headers: {
+                /** @description The language of `title`, `detail` and the messages: `zh-CN` or `en`, as `Accept-Language` asks, else the server's default */
+                "Content-Language"?: "zh-CN" | "en";
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "code": "auth.forbidden",
-                 *       "detail": "this needs one of the roles: clerk",
-                 *       "request_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a10",
-                 *       "status": 403,
-                 *       "title": "Your role does not allow this",
-                 *       "type": "https://zhengwu.gov.cn/problems/auth.forbidden"
-                 *     }
-                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
         /** @description Internal error; the log has the details under the request id */
         InternalError: {
             headers: {
+                /** @description The language of `title`, `detail` and the messages: `zh-CN` or `en`, as `Accept-Language` asks, else the server's default */
+                "Content-Language"?: "zh-CN" | "en";
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "code": "internal",
-                 *       "detail": "the error has been logged with this request id",
-                 *       "request_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a10",
-                 *       "status": 500,
-                 *       "title": "An internal error occurred",
-                 *       "type": "https://zhengwu.gov.cn/problems/internal"
-                 *     }
-                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
         /** @description Not found, or outside your organisation scope */
         NotFound: {
             headers: {
+                /** @description The language of `title`, `detail` and the messages: `zh-CN` or `en`, as `Accept-Language` asks, else the server's default */
+                "Content-Language"?: "zh-CN" | "en";
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "code": "not_found",
-                 *       "detail": "no such case",
-                 *       "request_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a10",
-                 *       "status": 404,
-                 *       "title": "Not found",
-                 *       "type": "https://zhengwu.gov.cn/problems/not_found"
-                 *     }
-                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
         /** @description The body is larger than the configured limit */
         PayloadTooLarge: {
             headers: {
+                /** @description The language of `title`, `detail` and the messages: `zh-CN` or `en`, as `Accept-Language` asks, else the server's default */
+                "Content-Language"?: "zh-CN" | "en";
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "code": "request.body_too_large",
-                 *       "detail": "the body may have at most 1048576 bytes",
-                 *       "request_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a10",
-                 *       "status": 413,
-                 *       "title": "The request body is too large",
-                 *       "type": "https://zhengwu.gov.cn/problems/request.body_too_large"
-                 *     }
-                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
         /** @description `If-Match` names a version that is no longer current */
         PreconditionFailed: {
             headers: {
+                /** @description The language of `title`, `detail` and the messages: `zh-CN` or `en`, as `Accept-Language` asks, else the server's default */
+                "Content-Language"?: "zh-CN" | "en";
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "code": "precondition.stale_version",
-                 *       "context": {
-                 *         "current_version": 4
-                 *       },
-                 *       "detail": "If-Match does not name the current version 4; read it again",
-                 *       "request_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a10",
-                 *       "status": 412,
-                 *       "title": "The resource has changed",
-                 *       "type": "https://zhengwu.gov.cn/problems/precondition.stale_version"
-                 *     }
-                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
         /** @description The database is unavailable; retry after `Retry-After` seconds */
         ServiceUnavailable: {
             headers: {
+                /** @description The language of `title`, `detail` and the messages: `zh-CN` or `en`, as `Accept-Language` asks, else the server's default */
+                "Content-Language"?: "zh-CN" | "en";
                 /** @description Seconds to wait before retrying */
                 "Retry-After"?: number;
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "code": "service.database_unavailable",
-                 *       "detail": "the database cannot be reached; retry shortly",
-                 *       "request_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a10",
-                 *       "status": 503,
-                 *       "title": "The service is temporarily unavailable",
-                 *       "type": "https://zhengwu.gov.cn/problems/service.database_unavailable"
-                 *     }
-                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
         /** @description Too many requests from this client; `Retry-After` says when to retry */
         TooManyRequests: {
             headers: {
+                /** @description The language of `title`, `detail` and the messages: `zh-CN` or `en`, as `Accept-Language` asks, else the server's default */
+                "Content-Language"?: "zh-CN" | "en";
                 /** @description Seconds to wait before retrying */
                 "Retry-After"?: number;
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "code": "rate_limited",
-                 *       "detail": "too many requests from this address; retry in 60 s",
-                 *       "request_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a10",
-                 *       "status": 429,
-                 *       "title": "Too many requests",
-                 *       "type": "https://zhengwu.gov.cn/problems/rate_limited"
-                 *     }
-                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
         /** @description No valid access token: none where one is needed, or one that has expired, is badly signed or is meant for another audience */
         Unauthorized: {
             headers: {
+                /** @description The language of `title`, `detail` and the messages: `zh-CN` or `en`, as `Accept-Language` asks, else the server's default */
+                "Content-Language"?: "zh-CN" | "en";
                 /** @description `Bearer` */
                 "WWW-Authenticate"?: string;
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "code": "auth.unauthenticated",
-                 *       "detail": "the access token has expired; refresh it or log in again",
-                 *       "request_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a10",
-                 *       "status": 401,
-                 *       "title": "Authentication is required",
-                 *       "type": "https://zhengwu.gov.cn/problems/auth.unauthenticated"
-                 *     }
-                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
         /** @description The body is not of the documented media type */
         UnsupportedMediaType: {
             headers: {
+                /** @description The language of `title`, `detail` and the messages: `zh-CN` or `en`, as `Accept-Language` asks, else the server's default */
+                "Content-Language"?: "zh-CN" | "en";
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "code": "request.unsupported_media_type",
-                 *       "detail": "send Content-Type: application/json",
-                 *       "request_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a10",
-                 *       "status": 415,
-                 *       "title": "The body must be JSON",
-                 *       "type": "https://zhengwu.gov.cn/problems/request.unsupported_media_type"
-                 *     }
-                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
         /** @description Well-formed but invalid: `errors[]` names each field (JSON pointer) and the rule; or an `Idempotency-Key` already used for a different request */
         ValidationFailed: {
             headers: {
+                /** @description The language of `title`, `detail` and the messages: `zh-CN` or `en`, as `Accept-Language` asks, else the server's default */
+                "Content-Language"?: "zh-CN" | "en";
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "code": "validation.failed",
-                 *       "detail": "/credit_code: the check character (the 18th) does not match GB 32100",
-                 *       "errors": [
-                 *         {
-                 *           "code": "credit_code.check_character",
-                 *           "message": "the check character (the 18th) does not match GB 32100",
-                 *           "pointer": "/credit_code"
-                 *         }
-                 *       ],
-                 *       "request_id": "0193a8f0-6c1e-7c52-b1d4-3f1f0f4b2a10",
-                 *       "status": 422,
-                 *       "title": "The request is not valid",
-                 *       "type": "https://zhengwu.gov.cn/problems/validation.failed"
-                 *     }
-                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -14280,6 +14217,28 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EnumsResponse"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listErrorCodes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorCodesResponse"];
                 };
             };
             500: components["responses"]["InternalError"];

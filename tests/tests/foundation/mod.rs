@@ -213,3 +213,4 @@ mod accounts;
 mod audit;
 mod deadlines;
 mod http;
+mod languages;
