@@ -357,4 +357,15 @@ async fn interpretations_follow_their_policy() {
         .send()
         .await;
     assert_eq!(p.body["interpretations"][0]["id"], interp.as_str());
+    assert_eq!(
+        p.body["interpretations"][0]["title"],
+        "《历下区促进就业若干政策》解读"
+    );
+    assert_eq!(p.body["interpretations"].as_array().map(Vec::len), Some(1));
+    // The interpretation's own page has none.
+    let own = req(&app, Method::GET, &format!("/api/v1/disclosures/{interp}"))
+        .send()
+        .await;
+    assert_eq!(own.status, 200);
+    assert_eq!(own.body["interpretations"], json!([]));
 }
