@@ -498,5 +498,6 @@ where
 }
 
 mod deadlines;
+mod listing;
 mod processing;
 mod statistics;
