@@ -21,10 +21,25 @@ fn content<T: Serialize>(
     })
 }
 
+/// The audit chain of the current request: a hash of its id, else of the actor's id, else
+/// chain 0. Every event of one request (of every `AuditCtx` made while serving it) goes to
+/// the same chain, since a transaction must not lock two chains (see
+/// `zhengwu_persistence::audit::NewEvent::chain`); concurrent requests spread over the
+/// chains and do not wait for each other's append.
+fn chain_of(request_id: Option<&str>, actor: &Actor) -> i16 {
+    match (request_id, actor.id) {
+        (Some(r), _) => audit::chain_for(r.as_bytes()),
+        (None, Some(id)) => audit::chain_for(id.as_bytes()),
+        (None, None) => 0,
+    }
+}
+
 /// Who is acting and when; appends audit events inside the caller's transaction.
 pub struct AuditCtx {
     pub actor: Actor,
     pub at: chrono::DateTime<chrono::Utc>,
+    /// The audit chain its events go to, picked once (see [`chain_of`]).
+    chain: i16,
     today: chrono::NaiveDate,
     tz: &'static str,
 }
@@ -32,6 +47,7 @@ pub struct AuditCtx {
 impl AuditCtx {
     pub fn new(state: &AppState, actor: Actor) -> Self {
         Self {
+            chain: chain_of(current_request_id().as_deref(), &actor),
             actor,
             at: state.clock.now(),
             today: state.today(),
@@ -52,12 +68,13 @@ impl AuditCtx {
     ) -> Result<(), ApiError> {
         let before = content(action, "before", before)?;
         let after = content(action, "after", after)?;
-        // The append holds the audit chain's lock until commit: the obligations of what
+        // The append holds its audit chain's lock until commit: the obligations of what
         // the transaction changed are settled first, outside it.
         crate::alerts::obligations::settle(conn, self.today, self.tz).await?;
         audit::append(
             conn,
             NewEvent {
+                chain: self.chain,
                 occurred_at: self.at,
                 actor: self.actor.clone(),
                 action: action.to_owned(),
@@ -77,6 +94,28 @@ impl AuditCtx {
 #[cfg(test)]
 mod tests {
     use std::collections::HashMap;
+
+    use zhengwu_persistence::audit::{AUDIT_CHAINS, Actor, chain_for};
+
+    #[test]
+    fn a_request_has_one_chain_whoever_acts() {
+        let as_user = |id| Actor {
+            id: Some(id),
+            kind: zhengwu_domain::account::ActorKind::User,
+            ..Actor::system()
+        };
+        let user = as_user(uuid::Uuid::now_v7());
+        let other = as_user(uuid::Uuid::now_v7());
+        let by_request = super::chain_of(Some("req-1"), &user);
+        assert_eq!(by_request, chain_for(b"req-1"));
+        assert_eq!(super::chain_of(Some("req-1"), &other), by_request);
+        assert_eq!(super::chain_of(Some("req-1"), &Actor::system()), by_request);
+        // Outside a request: the actor's, else chain 0.
+        let id = user.id.unwrap_or_default();
+        assert_eq!(super::chain_of(None, &user), chain_for(id.as_bytes()));
+        assert_eq!(super::chain_of(None, &Actor::system()), 0);
+        assert!((0..AUDIT_CHAINS).contains(&super::chain_of(None, &user)));
+    }
 
     #[test]
     fn content_that_cannot_be_serialised_is_an_error_not_an_empty_event() {

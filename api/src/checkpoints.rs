@@ -1,7 +1,8 @@
-//! Checkpoints of the audit chain (see `zhengwu_persistence::audit`): taken by the server
-//! every `ZHENGWU_AUDIT_CHECKPOINT_INTERVAL` seconds when the chain has grown, or on demand
-//! with `zhengwu audit-checkpoint`; signed with `ZHENGWU_AUDIT_KEY` (or a key derived from
-//! the JWT secret), which the database does not hold.
+//! Checkpoints of the audit chains (see `zhengwu_persistence::audit`): the head of every
+//! chain, taken by the server every `ZHENGWU_AUDIT_CHECKPOINT_INTERVAL` seconds when a
+//! chain has grown, or on demand with `zhengwu audit-checkpoint`; signed with
+//! `ZHENGWU_AUDIT_KEY` (or a key derived from the JWT secret), which the database does not
+//! hold.
 
 use diesel_async::AsyncConnection;
 use sha2::{Digest, Sha256};
@@ -27,8 +28,8 @@ pub fn key(config: &Config) -> Option<CheckpointKey> {
     }
 }
 
-/// Takes a checkpoint of the chain's head now; `None` when the head has one already or the
-/// chain is empty.
+/// Takes a checkpoint of the chains' heads now; `None` when no chain's head moved since the
+/// last one or every chain is empty.
 pub async fn take(state: &AppState) -> Result<Option<Checkpoint>, ApiError> {
     let key = state.checkpoint_key.clone().ok_or_else(|| {
         ApiError::internal().detail("no key to sign checkpoints: set ZHENGWU_AUDIT_KEY")

@@ -61,8 +61,22 @@ diesel::table! {
         request_id -> Nullable<Text>,
         prev_hash -> Bytea,
         hash -> Bytea,
+        chain -> Int2,
     }
 }
+
+diesel::table! {
+    audit_checkpoint_heads (checkpoint_id, chain) {
+        checkpoint_id -> Int8,
+        chain -> Int2,
+        event_id -> Int8,
+        event_hash -> Bytea,
+        events -> Int8,
+    }
+}
+
+diesel::joinable!(audit_checkpoint_heads -> audit_checkpoints (checkpoint_id));
+diesel::allow_tables_to_appear_in_same_query!(audit_checkpoint_heads, audit_checkpoints);
 
 diesel::table! {
     calendar_days (day) {

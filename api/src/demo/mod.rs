@@ -88,6 +88,8 @@ pub(crate) async fn record(
     audit::append(
         c,
         NewEvent {
+            // The loader's transactions run one after another: one chain serves them.
+            chain: 0,
             occurred_at: chrono::Utc::now(),
             actor: Actor::system(),
             action: action.to_owned(),

@@ -434,10 +434,11 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Verify that no audit event has been altered or removed: every event's hash and link,
-         *     and every checkpoint — its signature, its link to the previous checkpoint, and that the
-         *     chain still holds its event — so that the removal of the newest events shows too. With
-         *     `event_id` and `event_hash` of a checkpoint held outside, also that the chain holds it.
+         * Verify that no audit event has been altered or removed: every chain's hashes and links
+         *     (naming the first broken event of each chain), and every checkpoint — its signature, its
+         *     link to the previous checkpoint, and that each chain still holds the head it names — so
+         *     that the removal of a chain's newest events shows too. With `event_id` and `event_hash`
+         *     of a checkpoint held outside, also that the chain holding that event holds it.
          */
         get: operations["verifyAuditChain"];
         put?: never;
@@ -456,8 +457,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The signed checkpoints of the audit chain, oldest first, for export and notarisation
-         *     outside the system (system administrators and supervisors).
+         * The signed checkpoints of the audit chains, oldest first, with the head of each chain,
+         *     for export and notarisation outside the system (system administrators and supervisors).
          */
         get: operations["listAuditCheckpoints"];
         put?: never;
@@ -3547,20 +3548,22 @@ export interface components {
          * @enum {string}
          */
         Attribute: "proactive" | "on_application" | "not_disclosed";
-        /** @description A signed checkpoint of the chain's head, as exported. */
+        /** @description A signed checkpoint of the audit chains' heads, as exported. */
         AuditCheckpointDto: {
             /** Format: int64 */
             id: number;
             /**
              * Format: int64
-             * @description The newest event when it was taken.
+             * @description The newest event of all chains when it was taken (for a checkpoint without `heads`:
+             *     the head of chain 0, then the only chain).
              */
             event_id: number;
             /** @description That event's hash, hex. */
             event_hash: string;
             /**
              * Format: int64
-             * @description The number of events up to and including it.
+             * @description The number of events of all chains up to their heads (without `heads`: of chain 0 up
+             *     to and including `event_id`).
              */
             events: number;
             /** Format: date-time */
@@ -3570,14 +3573,31 @@ export interface components {
             /** @description Names the signing key: the first 8 bytes of its SHA-256, hex. */
             key_id: string;
             /**
-             * @description HMAC-SHA-256 over `zhengwu-audit-checkpoint:v1:{event_id}:{event_hash}:{events}:
-             *     {created_at, RFC 3339 with microseconds}:{prev_signature}`, hex.
+             * @description HMAC-SHA-256, hex, over one of two messages (hashes and signatures in lower-case
+             *     hex, the previous signature empty for the first checkpoint, `created_at` in RFC 3339
+             *     with microseconds and `Z`). With `heads` (v2):
+             *     `zhengwu-audit-checkpoint:v2:{created_at}:{prev_signature}:` followed by
+             *     `{chain}:{event_id}:{event_hash}:{events};` for each head in chain order — the
+             *     fields above are then not signed, and must agree with the heads (the newest head,
+             *     its hash, the sum of their events). Without `heads` (v1, taken before the chains):
+             *     `zhengwu-audit-checkpoint:v1:{event_id}:{event_hash}:{events}:{created_at}:{prev_signature}`.
              */
             signature: string;
+            /**
+             * @description The head of every chain that held events when it was taken, in chain order; empty
+             *     for a checkpoint taken before the chains (v1).
+             */
+            heads: components["schemas"]["CheckpointHeadDto"][];
         };
         AuditEventDto: {
             /** Format: int64 */
             id: number;
+            /**
+             * Format: int32
+             * @description The hash chain the event belongs to (0 to 31): the events of one request share one.
+             * @example 7
+             */
+            chain: number;
             /** Format: date-time */
             occurred_at: string;
             /** Format: uuid */
@@ -3882,6 +3902,32 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        /** @description The verification of one hash chain. */
+        ChainVerifyDto: {
+            /**
+             * Format: int32
+             * @example 7
+             */
+            chain: number;
+            /**
+             * Format: int64
+             * @description Events of the chain checked before its first broken one (all, when it has none).
+             */
+            checked: number;
+            /**
+             * Format: int64
+             * @description The chain's first event whose content or link to its predecessor no longer matches
+             *     (an event edited, removed, or moved from its place).
+             */
+            first_broken_id?: number | null;
+            /**
+             * Format: int64
+             * @description The chain's newest event; absent for a chain that only a checkpoint names (all its
+             *     events removed).
+             */
+            last_event_id?: number | null;
+            truncated?: components["schemas"]["TruncationDto"] | null;
+        };
         /**
          * @description Publication channel (公开渠道).
          * @enum {string}
@@ -3913,6 +3959,26 @@ export interface components {
             /** Format: int64 */
             handled_plus_carried_over: number;
             ok: boolean;
+        };
+        /** @description A chain's head as a checkpoint names it. */
+        CheckpointHeadDto: {
+            /**
+             * Format: int32
+             * @example 7
+             */
+            chain: number;
+            /**
+             * Format: int64
+             * @description The chain's newest event when the checkpoint was taken.
+             */
+            event_id: number;
+            /** @description That event's hash, hex. */
+            event_hash: string;
+            /**
+             * Format: int64
+             * @description The number of events of the chain up to and including it.
+             */
+            events: number;
         };
         ClientDto: {
             /** Format: uuid */
@@ -7592,8 +7658,14 @@ export interface components {
             /** @description On submission: personal data found, to be masked before publication. */
             warnings: components["schemas"]["PiiFindingDto"][];
         };
-        /** @description A cut tail of the chain. */
+        /** @description A cut tail of a chain. */
         TruncationDto: {
+            /**
+             * Format: int32
+             * @description The chain that was cut; absent for a checkpoint held outside (which names an event,
+             *     not its chain).
+             */
+            chain?: number | null;
             /**
              * Format: int64
              * @description The checkpoint that shows it; absent for a checkpoint held outside.
@@ -7601,17 +7673,18 @@ export interface components {
             checkpoint_id?: number | null;
             /**
              * Format: int64
-             * @description The event it names, which the chain no longer holds.
+             * @description The event it names as the chain's head, which the chain no longer holds.
              */
             event_id: number;
             /**
              * Format: int64
-             * @description How many events there were up to it.
+             * @description How many events the chain had up to it.
              */
             events?: number | null;
             /**
              * Format: int64
-             * @description The last event the chain still holds.
+             * @description The last event the chain still holds (for a checkpoint held outside: the newest
+             *     event of all chains).
              */
             last_event_id?: number | null;
         };
@@ -7651,43 +7724,56 @@ export interface components {
          * @enum {string}
          */
         Validity: "valid" | "expired" | "repealed";
+        /**
+         * @description The verification of the audit log. The events are spread over hash chains (one per
+         *     request, 32 in all); each chain is walked in order and reported in `chains`; the fields
+         *     before `chains` sum them up as one chain was reported before.
+         */
         VerifyResult: {
             /**
-             * @description Whether every event's hash and link to its predecessor is intact, every checkpoint
-             *     holds, and the chain is not cut short of one.
+             * @description Whether every chain is intact (every event's hash and link to its predecessor), every
+             *     checkpoint holds, no chain is cut short of a checkpoint's head, and the checkpoint
+             *     held outside, if given, is held.
              */
             ok: boolean;
             /**
              * Format: int64
-             * @description Events checked before the first broken one (all, when `ok`).
+             * @description Events checked over all chains, each chain up to its first broken event (all, when
+             *     `ok`).
              */
             checked: number;
             /**
              * Format: int64
-             * @description The first event whose content or link no longer matches.
+             * @description The lowest of the chains' first broken events (each chain's is in `chains`).
              */
             first_broken_id?: number | null;
             /**
              * Format: int64
-             * @description Checkpoints whose signature, link to the previous one and event all hold.
+             * @description Checkpoints whose signature, link to the previous one and heads all hold.
              */
             checkpoints_checked: number;
             /**
              * Format: int64
              * @description The first checkpoint that does not hold: a signature that does not verify (forged), a
-             *     broken link (a checkpoint removed before it), or an event with another hash or place
-             *     in the chain (history rewritten before it).
+             *     broken link (a checkpoint removed before it), a row that disagrees with its heads, or
+             *     a head whose event has another hash or place in its chain (history rewritten before
+             *     it).
              */
             first_bad_checkpoint_id?: number | null;
             /**
              * Format: int64
              * @description Checkpoints signed under another key (before a rotation of `ZHENGWU_AUDIT_KEY`):
-             *     their event is checked, their signature cannot be.
+             *     their heads are checked, their signature cannot be.
              */
             checkpoints_signed_with_another_key: number;
             truncated?: components["schemas"]["TruncationDto"] | null;
-            /** @description With `event_id` and `event_hash`: whether the chain still holds that event. */
+            /**
+             * @description With `event_id` and `event_hash`: whether the chain that holds that event holds it
+             *     with that hash, intact up to it.
+             */
             held_checkpoint_matches?: boolean | null;
+            /** @description Every chain that holds events, and every chain a checkpoint names, in chain order. */
+            chains: components["schemas"]["ChainVerifyDto"][];
         };
         VersionList: {
             items: components["schemas"]["VersionSummary"][];

@@ -39,6 +39,9 @@ async fn the_audit_chain_verifies_and_detects_tampering() {
     assert_eq!(items.len(), 2);
     assert_eq!(items[0]["action"], "organization.update");
     assert_eq!(items[0]["request_id"], "req-audit-1");
+    // On the chain of its request.
+    let chain = zhengwu_persistence::audit::chain_for(b"req-audit-1");
+    assert_eq!(items[0]["chain"], chain);
     assert!(items[0]["before"]["phone"].is_null());
     assert_eq!(items[0]["after"]["phone"], "0531-86026000");
 
@@ -74,6 +77,15 @@ async fn the_audit_chain_verifies_and_detects_tampering() {
     assert_eq!(v.body["ok"], true);
     let checked = v.body["checked"].as_u64().unwrap_or(0);
     assert!(checked >= 8, "{checked}");
+    let chains = v.body["chains"].as_array().cloned().unwrap_or_default();
+    assert_eq!(
+        chains
+            .iter()
+            .filter_map(|c| c["checked"].as_u64())
+            .sum::<u64>(),
+        checked
+    );
+    assert!(chains.iter().any(|c| c["chain"] == chain));
 
     // Someone with direct database access rewrites history.
     let victim = items[1]["id"].as_i64().unwrap_or(0);
@@ -89,6 +101,15 @@ async fn the_audit_chain_verifies_and_detects_tampering() {
         .await;
     assert_eq!(v.body["ok"], false);
     assert_eq!(v.body["first_broken_id"], victim);
+    // Named as the first broken event of its chain; the other chains still verify.
+    let victim_chain = items[1]["chain"].clone();
+    for c in v.body["chains"].as_array().cloned().unwrap_or_default() {
+        if c["chain"] == victim_chain {
+            assert_eq!(c["first_broken_id"], victim, "{c}");
+        } else {
+            assert!(c["first_broken_id"].is_null(), "{c}");
+        }
+    }
 }
 
 #[actix_web::test]
