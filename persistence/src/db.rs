@@ -190,9 +190,16 @@ pub fn create_pool(url: &str, settings: &PoolSettings) -> Result<PgPool, DbError
         Box::pin(async move {
             let setup = async move {
                 let mut conn = crate::tls::establish(&url).await?;
+                // No parallel plans: the API's statements run many at once on few cores, so
+                // a plan's workers compete with the other requests' backends, and launching
+                // them costs more than they save. Measured: the statistics of a city's month
+                // flipped to a parallel scan at 28 ms instead of an index plan at 5.6 ms.
                 diesel_async::SimpleAsyncConnection::batch_execute(
                     &mut conn,
-                    &format!("SET statement_timeout = {statement_timeout_ms}; SET TIME ZONE 'UTC'"),
+                    &format!(
+                        "SET statement_timeout = {statement_timeout_ms}; SET TIME ZONE 'UTC'; \
+                         SET max_parallel_workers_per_gather = 0"
+                    ),
                 )
                 .await
                 .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
