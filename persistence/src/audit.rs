@@ -190,7 +190,8 @@ fn content_hash(
 /// transaction-local setting; the check and the lock are one statement.
 const LOCK_CHAIN: &str = "SELECT CASE \
      WHEN coalesce(nullif(current_setting('zhengwu.audit_chain', true), ''), $1::text) = $1::text \
-     THEN (SELECT set_config('zhengwu.audit_chain', $1::text, true) FROM pg_advisory_xact_lock($2)) \
+     THEN (SELECT set_config('zhengwu.audit_chain', $1::text, true) \
+           FROM pg_advisory_xact_lock($2)) \
      END AS chain";
 
 /// Appends an event; call it inside the transaction that makes the change. Every event of
@@ -441,7 +442,8 @@ impl Checkpoint {
     }
 
     /// What its signature covers, canonically. v1 (no heads):
-    /// `zhengwu-audit-checkpoint:v1:{event_id}:{event_hash}:{events}:{created_at}:{prev_signature}`;
+    /// `zhengwu-audit-checkpoint:v1:{event_id}:{event_hash}:{events}:{created_at}:`
+    /// `{prev_signature}` (one string);
     /// v2: `zhengwu-audit-checkpoint:v2:{created_at}:{prev_signature}:` followed by
     /// `{chain}:{event_id}:{event_hash}:{events};` for each head in chain order. Hashes and
     /// signatures in lower-case hex (the previous signature empty for the first checkpoint),
@@ -650,19 +652,7 @@ pub async fn take_checkpoint(
         heads,
     };
     cp.signature = key.sign(&cp.message());
-    cp.id = diesel::insert_into(audit_checkpoints::table)
-        .values((
-            audit_checkpoints::event_id.eq(cp.event_id),
-            audit_checkpoints::event_hash.eq(&cp.event_hash),
-            audit_checkpoints::events.eq(cp.events),
-            audit_checkpoints::created_at.eq(cp.created_at),
-            audit_checkpoints::prev_signature.eq(cp.prev_signature.as_deref()),
-            audit_checkpoints::key_id.eq(&cp.key_id),
-            audit_checkpoints::signature.eq(&cp.signature),
-        ))
-        .returning(audit_checkpoints::id)
-        .get_result(conn)
-        .await?;
+    cp.id = insert_row(conn, &cp).await?;
     let rows: Vec<_> = cp
         .heads
         .iter()
@@ -681,6 +671,23 @@ pub async fn take_checkpoint(
         .execute(conn)
         .await?;
     Ok(Some(cp))
+}
+
+/// Inserts a checkpoint's own row (not its heads); its id.
+async fn insert_row(conn: &mut Conn, cp: &Checkpoint) -> Result<i64, DbError> {
+    Ok(diesel::insert_into(audit_checkpoints::table)
+        .values((
+            audit_checkpoints::event_id.eq(cp.event_id),
+            audit_checkpoints::event_hash.eq(&cp.event_hash),
+            audit_checkpoints::events.eq(cp.events),
+            audit_checkpoints::created_at.eq(cp.created_at),
+            audit_checkpoints::prev_signature.eq(cp.prev_signature.as_deref()),
+            audit_checkpoints::key_id.eq(&cp.key_id),
+            audit_checkpoints::signature.eq(&cp.signature),
+        ))
+        .returning(audit_checkpoints::id)
+        .get_result(conn)
+        .await?)
 }
 
 /// Test support: a checkpoint as the code before the chains took it (v1: the newest event,
@@ -736,19 +743,7 @@ pub async fn take_v1_checkpoint(
         )
         .as_bytes(),
     );
-    cp.id = diesel::insert_into(audit_checkpoints::table)
-        .values((
-            audit_checkpoints::event_id.eq(cp.event_id),
-            audit_checkpoints::event_hash.eq(&cp.event_hash),
-            audit_checkpoints::events.eq(cp.events),
-            audit_checkpoints::created_at.eq(cp.created_at),
-            audit_checkpoints::prev_signature.eq(cp.prev_signature.as_deref()),
-            audit_checkpoints::key_id.eq(&cp.key_id),
-            audit_checkpoints::signature.eq(&cp.signature),
-        ))
-        .returning(audit_checkpoints::id)
-        .get_result(conn)
-        .await?;
+    cp.id = insert_row(conn, &cp).await?;
     Ok(Some(cp))
 }
 

@@ -33,9 +33,25 @@ where
         >,
     B: actix_web::body::MessageBody,
 {
+    create_cities(app, admin, names, None).await;
+}
+
+/// Creates a city organisation of each name, each request's events on `chain` if given.
+async fn create_cities<S, B>(app: &S, admin: &str, names: &[&str], chain: Option<i16>)
+where
+    S: actix_web::dev::Service<
+            actix_http::Request,
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+        >,
+    B: actix_web::body::MessageBody,
+{
     for name in names {
-        let r = req(app, Method::POST, "/api/v1/organizations")
-            .token(admin)
+        let mut r = req(app, Method::POST, "/api/v1/organizations").token(admin);
+        if let Some(chain) = chain {
+            r = r.header("X-Request-Id", &request_id_on(chain, &ascii_tag(name)));
+        }
+        let r = r
             .json(
                 json!({"kind": "region_government", "level": "city", "name": name,
                 "division_code": "370100"}),
@@ -72,18 +88,7 @@ where
         >,
     B: actix_web::body::MessageBody,
 {
-    for name in names {
-        let r = req(app, Method::POST, "/api/v1/organizations")
-            .token(admin)
-            .header("X-Request-Id", &request_id_on(chain, &ascii_tag(name)))
-            .json(
-                json!({"kind": "region_government", "level": "city", "name": name,
-                "division_code": "370100"}),
-            )
-            .send()
-            .await;
-        assert_eq!(r.status, 201, "{:?}", r.body);
-    }
+    create_cities(app, admin, names, Some(chain)).await;
 }
 
 /// The ids of a chain's events, in order.

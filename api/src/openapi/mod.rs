@@ -28,10 +28,11 @@ Errors are RFC 9457 problem details (`application/problem+json`) with a stable `
 invalid fields, `errors[].pointer`. Their `title`, `detail` and `errors[].message` are in \
 Chinese or English as `Accept-Language` asks (`zh-CN`, `en`; otherwise the server's default, \
 `ZHENGWU_DEFAULT_LANGUAGE`), stated in `Content-Language`; `code` and `pointer` are the same in \
-both, and `GET /api/v1/meta/error-codes` describes every code in both languages. Lists use keyset pagination (`limit`, `cursor`, \
-`next_cursor`, `Link: rel=\"next\"`). Mutable resources carry a `version`, sent as `ETag`; send \
+both, and `GET /api/v1/meta/error-codes` describes every code in both languages. Lists use \
+keyset pagination (`limit`, `cursor`, `next_cursor`, `Link: rel=\"next\"`). Mutable resources carry a `version`, sent as `ETag`; send \
 it back in `If-Match` to update (412 when stale). Every 200 answer to a GET carries an `ETag`; \
-`If-None-Match` naming it is answered 304 without a body. Creating POSTs accept `Idempotency-Key`.\n\n\
+`If-None-Match` naming it is answered 304 without a body. Creating POSTs accept \
+`Idempotency-Key`.\n\n\
 Get a token at `POST /api/v1/auth/token`, then use **Authorize** with the `access_token`.",
         license(name = "Apache-2.0", identifier = "Apache-2.0")
     ),
