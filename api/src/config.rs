@@ -61,6 +61,23 @@ pub struct Config {
     pub keep_alive: Duration,
     /// The language of problems when a request's `Accept-Language` names none of ours.
     pub default_language: crate::i18n::Lang,
+    pub webhooks: WebhookSettings,
+}
+
+/// How webhook deliveries are made.
+#[derive(Debug, Clone)]
+pub struct WebhookSettings {
+    /// How often due deliveries are looked for (`ZHENGWU_WEBHOOK_INTERVAL_MS`); zero turns
+    /// sending off.
+    pub interval: Duration,
+    /// The time a receiver has to answer an attempt (`ZHENGWU_WEBHOOK_TIMEOUT_MS`).
+    pub timeout: Duration,
+    /// Failed attempts in a row after which a subscription is disabled
+    /// (`ZHENGWU_WEBHOOK_MAX_FAILURES`).
+    pub max_failures: i32,
+    /// Networks a target may be on although private, loopback or link-local
+    /// (`ZHENGWU_WEBHOOK_ALLOWED_NETWORKS`, CIDRs separated by commas).
+    pub allowed_networks: crate::webhooks::send::Networks,
 }
 
 impl std::fmt::Debug for Config {
@@ -257,6 +274,22 @@ impl Config {
                     }
                 },
             },
+            webhooks: WebhookSettings {
+                interval: Duration::from_millis(parse_var("ZHENGWU_WEBHOOK_INTERVAL_MS", 1000)?),
+                timeout: Duration::from_millis(parse_var("ZHENGWU_WEBHOOK_TIMEOUT_MS", 10_000)?),
+                max_failures: match parse_var("ZHENGWU_WEBHOOK_MAX_FAILURES", 30)? {
+                    n if n >= 1 => n,
+                    n => {
+                        return Err(format!(
+                            "ZHENGWU_WEBHOOK_MAX_FAILURES={n} must be at least 1"
+                        ));
+                    }
+                },
+                allowed_networks: crate::webhooks::send::Networks::parse(
+                    &var("ZHENGWU_WEBHOOK_ALLOWED_NETWORKS").unwrap_or_default(),
+                )
+                .map_err(|e| format!("ZHENGWU_WEBHOOK_ALLOWED_NETWORKS: {e}"))?,
+            },
         })
     }
 
@@ -301,6 +334,12 @@ impl Config {
             client_disconnect_timeout: Duration::from_secs(1),
             keep_alive: Duration::from_secs(5),
             default_language: crate::i18n::Lang::default(),
+            webhooks: WebhookSettings {
+                interval: Duration::ZERO,
+                timeout: Duration::from_secs(2),
+                max_failures: 5,
+                allowed_networks: crate::webhooks::send::Networks::default(),
+            },
         }
     }
 }

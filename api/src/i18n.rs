@@ -163,6 +163,7 @@ fn object_name(english: &str) -> Option<&'static str> {
         "comment" => "意见",
         "complaint" => "投诉",
         "consultation" => "意见征集",
+        "delivery" => "推送记录",
         "disclosure guide" => "政府信息公开指南",
         "disclosure item" => "公开事项",
         "evaluation" => "评价",
@@ -179,6 +180,7 @@ fn object_name(english: &str) -> Option<&'static str> {
         "ticket" => "工单",
         "user" => "用户",
         "version" => "版本",
+        "webhook" => "事件订阅",
         "window" => "窗口",
         _ => return None,
     })

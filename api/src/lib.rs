@@ -20,6 +20,7 @@ pub mod logging;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;
+pub mod outbox;
 pub mod pagination;
 pub mod principals;
 pub mod ratelimit;
@@ -28,6 +29,7 @@ pub mod routing;
 pub mod seed;
 pub mod state;
 pub mod storage;
+pub mod webhooks;
 pub mod writers;
 
 use actix_web::body::MessageBody;

@@ -303,6 +303,19 @@ fn serve(config: Config) -> Result<(), String> {
                     }
                 }
             });
+            let job_state = state.clone();
+            every(&state, "webhooks", state.config.webhooks.interval, move || {
+                let state = job_state.clone();
+                async move {
+                    match zhengwu_api::webhooks::deliver::run_once(&state).await {
+                        Ok(_) => JobOutcome::Ok,
+                        Err(e) => {
+                            log::warn!("webhook deliveries failed: {e}");
+                            JobOutcome::Failed
+                        }
+                    }
+                }
+            });
             actix_web::HttpServer::new(move || zhengwu_api::app(state.clone()))
                 .workers(workers)
                 .client_request_timeout(request_timeout)

@@ -88,6 +88,14 @@ fn invalid_cursor() -> ApiError {
     )
 }
 
+/// The key of a cursor this API gave out.
+pub fn decode_cursor(cursor: &str) -> Option<String> {
+    URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+}
+
 pub fn encode_cursor(key: &str) -> String {
     URL_SAFE_NO_PAD.encode(key)
 }

@@ -833,6 +833,14 @@ codes! {
         en: "the value is not valid",
         zh: "取值无效",
     },
+    WebhookTargetForbidden = "webhook.target_forbidden" {
+        en: "the webhook's host resolves to a private, loopback or link-local address",
+        zh: "回调地址解析到内网、环回或链路本地地址，不允许推送",
+    },
+    WebhookUrlInvalid = "webhook.url_invalid" {
+        en: "the webhook's address is not an acceptable http or https URL",
+        zh: "回调地址不是可接受的 http 或 https 地址",
+    },
     WindowAbPosts = "window.ab_posts" {
         en: "a staffed window needs at least one A post and one B post",
         zh: "配备人员的窗口须至少有一名 A 岗和一名 B 岗工作人员（AB 岗）",

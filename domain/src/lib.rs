@@ -14,6 +14,7 @@ pub mod complaints;
 pub mod disclosure;
 pub mod enums;
 pub mod evaluation;
+pub mod events;
 pub mod hotline;
 pub mod ids;
 pub mod matters;

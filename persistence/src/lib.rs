@@ -20,6 +20,7 @@ pub mod login_throttle;
 pub mod matters;
 pub mod orders;
 pub mod orgs;
+pub mod outbox;
 pub mod participation;
 pub mod reports;
 pub mod requests;
@@ -32,6 +33,7 @@ pub mod testkit;
 pub mod tls;
 pub mod tokens;
 pub mod users;
+pub mod webhooks;
 pub mod windows;
 
 pub use db::{Conn, DbError, Found, PgPool};

@@ -14,6 +14,7 @@ mod foundation;
 mod hotline;
 mod http_semantics;
 mod idempotency;
+mod integrations;
 mod login_throttle;
 mod notes;
 mod nul;

@@ -564,11 +564,61 @@ pub async fn run_job(
         }
     }
     repo::insert_alert_events(conn, &events).await?;
+    report(conn, &events).await?;
     Ok(JobRun {
         as_of,
         alerts: alerts.len(),
         recorded: events.len(),
     })
+}
+
+/// Writes the domain event of each change of level to the outbox.
+async fn report(conn: &mut Conn, events: &[AlertEvent]) -> Result<(), DbError> {
+    use zhengwu_domain::events::{AlertEventData, EventData, EventType, collection_of, subject};
+    use zhengwu_persistence::outbox::{self, NewEvent};
+    if events.is_empty() {
+        return Ok(());
+    }
+    let mut org_ids: Vec<Uuid> = events.iter().map(|e| e.organization_id).collect();
+    org_ids.sort_unstable();
+    org_ids.dedup();
+    let paths: HashMap<Uuid, String> = zhengwu_persistence::orgs::get_many(conn, &org_ids)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.path.as_str().to_owned()))
+        .collect();
+    let level = |l: &Option<String>| l.as_deref().and_then(AlertLevel::parse);
+    let mut out = Vec::with_capacity(events.len());
+    for e in events {
+        let (Some(kind), Some(path)) = (
+            AlertObject::parse(&e.object_kind),
+            paths.get(&e.organization_id),
+        ) else {
+            continue;
+        };
+        let data = EventData::Alert(AlertEventData {
+            object_kind: kind,
+            object_id: e.object_id,
+            stage: e.stage,
+            organization_id: e.organization_id,
+            rule_id: e.rule_id.clone(),
+            from_level: level(&e.from_level),
+            to_level: level(&e.to_level),
+            due_date: e.due_date,
+            as_of: e.as_of,
+        });
+        out.push(NewEvent {
+            id: Uuid::now_v7(),
+            event_type: EventType::AlertLevelChanged.as_str(),
+            subject: subject(collection_of(kind), e.object_id),
+            organization_id: e.organization_id,
+            org_path: path.clone(),
+            owner_id: None,
+            occurred_at: e.recorded_at,
+            data: serde_json::to_value(data).map_err(|e| DbError::Other(e.to_string()))?,
+        });
+    }
+    outbox::append_many(conn, out).await
 }
 
 /// Organisation and staff names for the rows of a page.

@@ -13,6 +13,7 @@ use zhengwu_domain::complaints::{
     COMPLAINT_FLOW, ComplaintAction, ComplaintCategory, ComplaintKind, ComplaintState, HANDLERS,
     complained_about, handling_organisation,
 };
+use zhengwu_domain::events::{ComplaintEventData, EventData, EventType};
 use zhengwu_domain::ids::{CaseId, ComplaintId, OrganizationId, UserId, WindowId};
 use zhengwu_domain::orders::AccountabilityKind;
 use zhengwu_persistence::complaints::{self as repo, Complaint, ComplaintFilter, Readers};
@@ -27,6 +28,7 @@ use crate::audit_ctx::AuditCtx;
 use crate::error::ApiError;
 use crate::extract::IfMatch;
 use crate::idem::{Created, Idem};
+use crate::outbox::{self, Change};
 use crate::state::AppState;
 
 /// How to reach the complainant, checked and trimmed; never public.
@@ -469,6 +471,33 @@ pub async fn step(
         apply(c, &mut k, action, text.clone(), by, app).await?;
         k.state = next.as_str().to_owned();
         let saved = repo::save_complaint(c, &k).await?;
+        let event = match action {
+            ComplaintAction::Accept => Some(EventType::ComplaintAccepted),
+            ComplaintAction::Reply => Some(EventType::ComplaintReplied),
+            _ => None,
+        };
+        if let Some(event) = event {
+            let handler = handling_organisation(&org.path);
+            let handler_id = handler.ids().last().map_or(org.id, |o| o.0);
+            let data = EventData::Complaint(ComplaintEventData {
+                complaint_id: saved.id,
+                number: saved.number.clone(),
+                kind: ComplaintKind::parse(&saved.kind).ok_or_else(ApiError::internal)?,
+                category: ComplaintCategory::parse(&saved.category)
+                    .ok_or_else(ApiError::internal)?,
+                state: next,
+                organization_id: saved.organization_id,
+            });
+            let change = Change {
+                event,
+                collection: "complaints",
+                id: saved.id,
+                org: (handler_id, &handler),
+                owner: saved.complainant_id,
+                data,
+            };
+            outbox::emit(c, audit.at, change).await?;
+        }
         let record = StepRecord {
             state: next,
             text: text.as_deref(),

@@ -17,6 +17,7 @@ pub mod complaints;
 pub mod disclosure_assessment;
 pub mod disclosures;
 pub mod evaluations;
+pub mod events;
 pub mod hotline;
 pub mod matters;
 pub mod orders;
@@ -27,6 +28,7 @@ pub mod requests;
 pub mod statistics;
 pub mod supervision;
 pub mod users;
+pub mod webhooks;
 pub mod windows;
 
 use std::fmt::Display;

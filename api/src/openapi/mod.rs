@@ -44,6 +44,9 @@ Get a token at `POST /api/v1/auth/token`, then use **Authorize** with the `acces
         (name = "organizations", description = "The organisation tree (组织机构)"),
         (name = "users", description = "Staff accounts"),
         (name = "clients", description = "Machine clients of other systems"),
+        (name = "integrations",
+         description = "The change feed of domain events (CloudEvents 1.0) and webhook \
+             subscriptions signed per Standard Webhooks"),
         (name = "halls and windows", description = "Service windows (窗口) and A/B staff (AB岗)"),
         (name = "calendar", description = "Working-day calendar (工作日历) and deadlines"),
         (name = "audit", description = "The tamper-evident audit log (留痕)"),

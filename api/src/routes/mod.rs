@@ -13,6 +13,7 @@ pub mod complaints;
 pub mod disclosure_assessment;
 pub mod disclosures;
 pub mod evaluations;
+pub mod events;
 pub mod hotline;
 pub mod matters;
 pub mod meta;
@@ -25,6 +26,7 @@ pub mod requests;
 pub mod statistics;
 pub mod supervision;
 pub mod users;
+pub mod webhooks;
 pub mod windows;
 
 use std::collections::BTreeMap;
@@ -113,6 +115,15 @@ pub fn api_v1<R: Registry>(cfg: &mut R) {
         .service(clients::list)
         .service(clients::create)
         .service(clients::patch)
+        .service(events::feed)
+        .service(webhooks::list)
+        .service(webhooks::create)
+        .service(webhooks::get)
+        .service(webhooks::update)
+        .service(webhooks::remove)
+        .service(webhooks::rotate)
+        .service(webhooks::deliveries)
+        .service(webhooks::redeliver)
         .service(windows::list)
         .service(windows::create)
         .service(windows::get)

@@ -306,6 +306,139 @@ export interface paths {
         patch: operations["updateClient"];
         trace?: never;
     };
+    "/api/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The change feed: the domain events of your organisation's subtree (an applicant's: of
+         *     their own cases, applications and complaints) that happened after the cursor, oldest
+         *     first (for each subject exactly in the order of the changes). An event appears once its
+         *     transaction has committed and it has been given its place; an event that commits later
+         *     comes after the cursor, never behind it.
+         */
+        get: operations["listEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the webhook subscriptions of your scope (organisation administrators, machine
+         *     clients).
+         */
+        get: operations["listWebhooks"];
+        put?: never;
+        /**
+         * Subscribe a URL to events of an organisation's subtree. The answer carries the signing
+         *     secret, once. Deliveries follow Standard Webhooks: a POST of the CloudEvent
+         *     (`application/json`) with `webhook-id`, `webhook-timestamp` and
+         *     `webhook-signature`; only a 2xx answer counts (a redirect is a failure); `410 Gone`
+         *     disables the subscription; others are retried with exponential back-off, in order
+         *     for each subject.
+         */
+        post: operations["createWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One webhook subscription. */
+        get: operations["getWebhook"];
+        put?: never;
+        post?: never;
+        /** Delete a subscription with its delivery log (send `If-Match`). */
+        delete: operations["deleteWebhook"];
+        options?: never;
+        head?: never;
+        /**
+         * Change the target, the event types or the description, or enable (failures forgotten)
+         *     or disable the subscription (send `If-Match`).
+         */
+        patch: operations["updateWebhook"];
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Give the subscription a new signing secret, shown once; the replaced one keeps signing
+         *     (a second signature in `webhook-signature`) for the overlap (send `If-Match`).
+         */
+        post: operations["rotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The delivery log of a subscription, newest first: each event with its attempts, their
+         *     status codes and timings.
+         */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a delivery again (delivered or not) at the senders' next round; the attempt is
+         *     marked manual and carries the same `webhook-id`.
+         */
+        post: operations["redeliverWebhookDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/halls/{id}/windows": {
         parameters: {
             query?: never;
@@ -3158,6 +3291,37 @@ export interface components {
              */
             working_days_left: number;
         };
+        /**
+         * @description The `data` of `zhengwu.alert.level_changed.v1`: a watched deadline changed its alert
+         *     level (none → yellow → red, or back to none when the object finished or its deadline
+         *     moved).
+         */
+        AlertEventData: {
+            object_kind: components["schemas"]["AlertObject"];
+            /** Format: uuid */
+            object_id: string;
+            /**
+             * Format: int32
+             * @description The procedure step, for a case step; 0 otherwise.
+             */
+            stage: number;
+            /**
+             * Format: uuid
+             * @description The responsible organisation.
+             */
+            organization_id: string;
+            /** @description The supervision rule (e.g. `JC-A01`). */
+            rule_id: string;
+            from_level?: components["schemas"]["AlertLevel"] | null;
+            to_level?: components["schemas"]["AlertLevel"] | null;
+            /** Format: date */
+            due_date: string;
+            /**
+             * Format: date
+             * @description The day the level was computed for.
+             */
+            as_of: string;
+        };
         /** @description A recorded change of an alert's level. */
         AlertEventDto: {
             /** Format: int64 */
@@ -3318,6 +3482,33 @@ export interface components {
          */
         ApplicantType: "natural_person" | "legal_person";
         /**
+         * @description The `data` of the `zhengwu.application.*` events: the application for disclosure
+         *     (依申请公开) after the change.
+         */
+        ApplicationEventData: {
+            /** Format: uuid */
+            application_id: string;
+            /** @description The application's number. */
+            number: string;
+            /**
+             * Format: uuid
+             * @description The organisation that must reply.
+             */
+            organization_id: string;
+            state: components["schemas"]["RequestState"];
+            /**
+             * Format: date
+             * @description The day the application counts as received (收到申请之日).
+             */
+            received_on: string;
+            /**
+             * Format: date
+             * @description The statutory reply deadline after the change (20 working days, 40 when extended).
+             */
+            due_date?: string | null;
+            reply_type?: components["schemas"]["ReplyType"] | null;
+        };
+        /**
          * @description A correction of a daily assessment: the items and note replace the previous ones.
          * @example {
          *       "items": [
@@ -3447,6 +3638,11 @@ export interface components {
             sha256: string;
             url: string;
         };
+        /**
+         * @description What started a delivery attempt.
+         * @enum {string}
+         */
+        AttemptTrigger: "scheduled" | "manual";
         /**
          * @description A correction of an attendance record; the staff member and the day stay.
          * @example {
@@ -3824,6 +4020,44 @@ export interface components {
             /** Format: int32 */
             version: number;
         };
+        /** @description The `data` of the `zhengwu.case.*` events: the case after the change. */
+        CaseEventData: {
+            /** Format: uuid */
+            case_id: string;
+            /**
+             * @description The case number (办件编号).
+             * @example 370100-20261205-000123
+             */
+            number: string;
+            /**
+             * Format: uuid
+             * @description The handling organisation.
+             */
+            organization_id: string;
+            /**
+             * Format: uuid
+             * @description The service matter; absent for a project (一件事) of several sub-cases.
+             */
+            matter_id?: string | null;
+            /**
+             * Format: uuid
+             * @description The project this case is a sub-case of.
+             */
+            project_id?: string | null;
+            state: components["schemas"]["CaseState"];
+            /** Format: date */
+            received_on: string;
+            /** Format: date */
+            accepted_on?: string | null;
+            /**
+             * Format: date
+             * @description The promised deadline (承诺办结时限) as it stands after the change.
+             */
+            due_date?: string | null;
+            /** Format: date */
+            decided_on?: string | null;
+            decision?: components["schemas"]["Decision"] | null;
+        };
         /**
          * @example {
          *       "reason": "需补充征求消防部门意见，经负责人批准延长",
@@ -4055,6 +4289,72 @@ export interface components {
         CloseTicketIn: {
             note?: string | null;
         };
+        /**
+         * @description An event in the JSON format of CloudEvents 1.0 (structured mode).
+         * @example {
+         *       "data": {
+         *         "accepted_on": "2026-12-04",
+         *         "case_id": "01941f29-7c00-7001-8000-0000000000c1",
+         *         "decided_on": null,
+         *         "decision": null,
+         *         "due_date": "2026-12-18",
+         *         "matter_id": "01941f29-7c00-7001-8000-0000000000a1",
+         *         "number": "370100-20261204-000001",
+         *         "organization_id": "01941f29-7c00-7001-8000-000000000001",
+         *         "project_id": null,
+         *         "received_on": "2026-12-04",
+         *         "state": "accepted"
+         *       },
+         *       "datacontenttype": "application/json",
+         *       "id": "01941f29-7c00-7001-8000-0000000000e1",
+         *       "source": "/api/v1/organizations/01941f29-7c00-7001-8000-000000000001",
+         *       "specversion": "1.0",
+         *       "subject": "cases/01941f29-7c00-7001-8000-0000000000c1",
+         *       "time": "2026-12-04T02:15:00Z",
+         *       "type": "zhengwu.case.accepted.v1"
+         *     }
+         */
+        CloudEvent: {
+            /**
+             * @description Always `1.0`.
+             * @example 1.0
+             */
+            specversion: string;
+            /**
+             * Format: uuid
+             * @description The event's id: the same in the feed and in every delivery of it (`webhook-id`).
+             */
+            id: string;
+            /**
+             * @description The organisation the object belongs to.
+             * @example /api/v1/organizations/01941f29-7c00-7001-8000-000000000001
+             */
+            source: string;
+            type: components["schemas"]["EventType"];
+            /**
+             * @description The object: its collection in this API and its id.
+             * @example cases/01941f29-7c00-7001-8000-0000000000c1
+             */
+            subject: string;
+            /**
+             * Format: date-time
+             * @description When the change was made.
+             */
+            time: string;
+            /**
+             * @description Always `application/json`.
+             * @example application/json
+             */
+            datacontenttype: string;
+            /**
+             * @description The object after the change; its schema is given by `type` (`*.case.*` →
+             *     `CaseEventData`, `*.application.*` → `ApplicationEventData`, `*.item.*` →
+             *     `ItemEventData`, `*.alert.*` → `AlertEventData`, `*.ticket.*` → `TicketEventData`,
+             *     `*.complaint.*` → `ComplaintEventData`, `*.rectification.*` →
+             *     `RectificationEventData`).
+             */
+            data: components["schemas"]["EventData"];
+        };
         ColumnDto: {
             key: string;
             label: string;
@@ -4155,6 +4455,20 @@ export interface components {
             query_code?: string | null;
             /** Format: int32 */
             version: number;
+        };
+        /** @description The `data` of the `zhengwu.complaint.*` events. */
+        ComplaintEventData: {
+            /** Format: uuid */
+            complaint_id: string;
+            number: string;
+            kind: components["schemas"]["ComplaintKind"];
+            category: components["schemas"]["ComplaintCategory"];
+            state: components["schemas"]["ComplaintState"];
+            /**
+             * Format: uuid
+             * @description The organisation complained about.
+             */
+            organization_id: string;
         };
         /**
          * @example {
@@ -4674,6 +4988,30 @@ export interface components {
         };
         /**
          * @example {
+         *       "description": "省政务服务平台办件同步",
+         *       "event_types": [
+         *         "zhengwu.case.accepted.v1",
+         *         "zhengwu.case.decided.v1"
+         *       ],
+         *       "url": "https://platform.example.gov.cn/hooks/zhengwu"
+         *     }
+         */
+        CreateWebhook: {
+            /**
+             * @description An `http` or `https` URL whose host resolves to public addresses only (networks
+             *     admitted by the server's allow-list excepted).
+             */
+            url: string;
+            event_types: components["schemas"]["EventType"][];
+            description?: string | null;
+            /**
+             * Format: uuid
+             * @description Whose subtree's events to receive: an organisation in your scope; yours when absent.
+             */
+            organization_id?: string | null;
+        };
+        /**
+         * @example {
          *       "combined": true,
          *       "name": "市场准入综合窗口",
          *       "number": "A07"
@@ -5047,7 +5385,7 @@ export interface components {
          * @description A stable problem code: clients switch on it; its meaning never changes.
          * @enum {string}
          */
-        ErrorCode: "appeal.already_decided" | "appeal.already_made" | "appeal.none" | "appeal.not_a_bad_review" | "appeal.rectification_ended" | "applicant.kind_for_natural_person" | "applicant.kind_required" | "assessment.duplicate" | "assessment.not_in_hall" | "assessment.points_range" | "assessment.too_many_items" | "attachment.empty" | "attachment.too_large" | "attachment.unsupported_type" | "attendance.cover_not_needed" | "attendance.cover_not_window_staff" | "attendance.cover_self" | "attendance.duplicate" | "attendance.not_window_staff" | "attendance.other_hall" | "auth.forbidden" | "auth.invalid_credentials" | "auth.invalid_refresh_token" | "auth.token_revoked" | "auth.too_many_failures" | "auth.unauthenticated" | "calendar.adjusted_day_not_weekend" | "calendar.date_outside_year" | "calendar.day_both_kinds" | "calendar.duplicate_date" | "calendar.range" | "calendar.year_range" | "case.channel" | "case.clock" | "case.extension_over_limit" | "case.extension_twice" | "case.extension_zero" | "case.illegal_transition" | "case.matter_not_accepting" | "case.notice_already_sent" | "case.project_container" | "case.same_actor" | "category.code_format" | "category.cycle" | "category.has_items" | "client.role" | "complaint.illegal_transition" | "complaint.subject_cannot_handle" | "conflict.duplicate" | "consultation.already_past" | "consultation.closed" | "consultation.illegal_transition" | "consultation.not_open" | "credit_code.charset" | "credit_code.check_character" | "credit_code.division" | "credit_code.length" | "cursor.invalid" | "date.future" | "date.order" | "date.past" | "disclosure.author_cannot_review" | "disclosure.ground_required" | "disclosure.ground_without_refusal" | "disclosure.illegal_transition" | "disclosure.interprets_only_for_interpretation" | "disclosure.interprets_required" | "disclosure.not_editable" | "disclosure.personal_data" | "disclosure.policy_not_published" | "division_code.format" | "division_code.province" | "division_code.required" | "email.format" | "enum.unknown_value" | "evaluation.already_given" | "evaluation.case_not_decided" | "evaluation.project_container" | "evaluation.text_required" | "extension.after_due_date" | "facet.unknown" | "fee.by_case" | "fee.by_case_needs_account" | "fee.by_volume" | "fee.legal_basis" | "field.account_only" | "field.not_writable" | "field.required" | "field.required_when" | "field.staff_only" | "field.unknown" | "grades.order" | "hash.format" | "idempotency.key_reused" | "index_format.invalid" | "internal" | "knowledge_entry.illegal_transition" | "knowledge_entry.not_draft" | "knowledge_entry.own_entry" | "length.invalid" | "list.duplicate" | "list.empty" | "list.length" | "list.too_long" | "material.condition_on_required" | "material.condition_required" | "material.not_in_matter" | "matter.code_format" | "matter.illegal_transition" | "matter.immediate_with_limit" | "matter.not_editable" | "matter.procedure_steps" | "matter.promised_over_statutory" | "matter.promised_without_limit" | "merge.into_merged" | "merge.self" | "message.illegal_transition" | "money.positive" | "month.format" | "not_found" | "operator.only" | "org.cycle" | "org.invalid_parent" | "org.level_above_parent" | "org.root_must_be_government" | "password.incorrect" | "password.too_long" | "password.too_short" | "password.too_simple" | "password.unchanged" | "phone.format" | "phone.mobile_format" | "pii.bank_card" | "pii.email" | "pii.id_number" | "pii.mobile" | "precondition.stale_version" | "range" | "rate_limited" | "rectification.appeal_pending" | "rectification.illegal_transition" | "reference.not_found" | "request.body_too_large" | "request.body_unreadable" | "request.channel" | "request.clock" | "request.correction_lapsed" | "request.correction_not_lapsed" | "request.correction_once" | "request.correction_too_late" | "request.extension_range" | "request.extension_twice" | "request.fee_free" | "request.fee_pending" | "request.fee_twice" | "request.illegal_transition" | "request.invalid" | "request.invalid_idempotency_key" | "request.invalid_if_match" | "request.invalid_multipart" | "request.invalid_path" | "request.invalid_query" | "request.malformed_json" | "request.receipt_fact_missing" | "request.unsupported_media_type" | "role.applicant_not_staff" | "route.method_not_allowed" | "route.not_found" | "rule.not_anomaly" | "service.database_unavailable" | "staff.only" | "supervision_order.illegal_transition" | "text.empty" | "text.encoding" | "text.length" | "text.nul_character" | "text.too_long" | "ticket.extension_pending" | "ticket.illegal_transition" | "ticket.no_extension_request" | "ticket.not_replied" | "type.invalid" | "unique" | "username.format" | "validation.failed" | "value.invalid" | "window.ab_posts" | "window.staff_duplicate" | "year.future";
+        ErrorCode: "appeal.already_decided" | "appeal.already_made" | "appeal.none" | "appeal.not_a_bad_review" | "appeal.rectification_ended" | "applicant.kind_for_natural_person" | "applicant.kind_required" | "assessment.duplicate" | "assessment.not_in_hall" | "assessment.points_range" | "assessment.too_many_items" | "attachment.empty" | "attachment.too_large" | "attachment.unsupported_type" | "attendance.cover_not_needed" | "attendance.cover_not_window_staff" | "attendance.cover_self" | "attendance.duplicate" | "attendance.not_window_staff" | "attendance.other_hall" | "auth.forbidden" | "auth.invalid_credentials" | "auth.invalid_refresh_token" | "auth.token_revoked" | "auth.too_many_failures" | "auth.unauthenticated" | "calendar.adjusted_day_not_weekend" | "calendar.date_outside_year" | "calendar.day_both_kinds" | "calendar.duplicate_date" | "calendar.range" | "calendar.year_range" | "case.channel" | "case.clock" | "case.extension_over_limit" | "case.extension_twice" | "case.extension_zero" | "case.illegal_transition" | "case.matter_not_accepting" | "case.notice_already_sent" | "case.project_container" | "case.same_actor" | "category.code_format" | "category.cycle" | "category.has_items" | "client.role" | "complaint.illegal_transition" | "complaint.subject_cannot_handle" | "conflict.duplicate" | "consultation.already_past" | "consultation.closed" | "consultation.illegal_transition" | "consultation.not_open" | "credit_code.charset" | "credit_code.check_character" | "credit_code.division" | "credit_code.length" | "cursor.invalid" | "date.future" | "date.order" | "date.past" | "disclosure.author_cannot_review" | "disclosure.ground_required" | "disclosure.ground_without_refusal" | "disclosure.illegal_transition" | "disclosure.interprets_only_for_interpretation" | "disclosure.interprets_required" | "disclosure.not_editable" | "disclosure.personal_data" | "disclosure.policy_not_published" | "division_code.format" | "division_code.province" | "division_code.required" | "email.format" | "enum.unknown_value" | "evaluation.already_given" | "evaluation.case_not_decided" | "evaluation.project_container" | "evaluation.text_required" | "extension.after_due_date" | "facet.unknown" | "fee.by_case" | "fee.by_case_needs_account" | "fee.by_volume" | "fee.legal_basis" | "field.account_only" | "field.not_writable" | "field.required" | "field.required_when" | "field.staff_only" | "field.unknown" | "grades.order" | "hash.format" | "idempotency.key_reused" | "index_format.invalid" | "internal" | "knowledge_entry.illegal_transition" | "knowledge_entry.not_draft" | "knowledge_entry.own_entry" | "length.invalid" | "list.duplicate" | "list.empty" | "list.length" | "list.too_long" | "material.condition_on_required" | "material.condition_required" | "material.not_in_matter" | "matter.code_format" | "matter.illegal_transition" | "matter.immediate_with_limit" | "matter.not_editable" | "matter.procedure_steps" | "matter.promised_over_statutory" | "matter.promised_without_limit" | "merge.into_merged" | "merge.self" | "message.illegal_transition" | "money.positive" | "month.format" | "not_found" | "operator.only" | "org.cycle" | "org.invalid_parent" | "org.level_above_parent" | "org.root_must_be_government" | "password.incorrect" | "password.too_long" | "password.too_short" | "password.too_simple" | "password.unchanged" | "phone.format" | "phone.mobile_format" | "pii.bank_card" | "pii.email" | "pii.id_number" | "pii.mobile" | "precondition.stale_version" | "range" | "rate_limited" | "rectification.appeal_pending" | "rectification.illegal_transition" | "reference.not_found" | "request.body_too_large" | "request.body_unreadable" | "request.channel" | "request.clock" | "request.correction_lapsed" | "request.correction_not_lapsed" | "request.correction_once" | "request.correction_too_late" | "request.extension_range" | "request.extension_twice" | "request.fee_free" | "request.fee_pending" | "request.fee_twice" | "request.illegal_transition" | "request.invalid" | "request.invalid_idempotency_key" | "request.invalid_if_match" | "request.invalid_multipart" | "request.invalid_path" | "request.invalid_query" | "request.malformed_json" | "request.receipt_fact_missing" | "request.unsupported_media_type" | "role.applicant_not_staff" | "route.method_not_allowed" | "route.not_found" | "rule.not_anomaly" | "service.database_unavailable" | "staff.only" | "supervision_order.illegal_transition" | "text.empty" | "text.encoding" | "text.length" | "text.nul_character" | "text.too_long" | "ticket.extension_pending" | "ticket.illegal_transition" | "ticket.no_extension_request" | "ticket.not_replied" | "type.invalid" | "unique" | "username.format" | "validation.failed" | "value.invalid" | "webhook.target_forbidden" | "webhook.url_invalid" | "window.ab_posts" | "window.staff_duplicate" | "year.future";
         /** @description One problem code with what it means. */
         ErrorCodeInfo: {
             code: components["schemas"]["ErrorCode"];
@@ -5211,6 +5549,29 @@ export interface components {
             groups: components["schemas"]["EvaluationGroup"][];
             total: components["schemas"]["EvaluationMeasuresDto"];
         };
+        /**
+         * @description The `data` of an event; which one is given by the event's `type`
+         *     ([`EventType::data_schema`]).
+         */
+        EventData: components["schemas"]["CaseEventData"] | components["schemas"]["ApplicationEventData"] | components["schemas"]["ItemEventData"] | components["schemas"]["AlertEventData"] | components["schemas"]["TicketEventData"] | components["schemas"]["ComplaintEventData"] | components["schemas"]["RectificationEventData"];
+        /** @description A stretch of the change feed. */
+        EventFeed: {
+            /** @description Events in the order they happened (for each subject, exactly that order). */
+            items: components["schemas"]["CloudEvent"][];
+            /**
+             * @description Where to continue: pass it as `after` next time. Always present, also when no event
+             *     came; keep it to resume after an outage.
+             */
+            next_cursor: string;
+            /** @description Whether more events are ready now (ask again at once); otherwise poll later. */
+            has_more: boolean;
+        };
+        /**
+         * @description The type of a domain event, versioned: a change to an event's `data` that could
+         *     break a reader comes as a new version of the type.
+         * @enum {string}
+         */
+        EventType: "zhengwu.case.received.v1" | "zhengwu.case.accepted.v1" | "zhengwu.case.refused.v1" | "zhengwu.case.suspended.v1" | "zhengwu.case.resumed.v1" | "zhengwu.case.extended.v1" | "zhengwu.case.decided.v1" | "zhengwu.case.delivered.v1" | "zhengwu.application.received.v1" | "zhengwu.application.extended.v1" | "zhengwu.application.replied.v1" | "zhengwu.item.published.v1" | "zhengwu.item.revised.v1" | "zhengwu.item.withdrawn.v1" | "zhengwu.alert.level_changed.v1" | "zhengwu.ticket.dispatched.v1" | "zhengwu.ticket.returned.v1" | "zhengwu.ticket.replied.v1" | "zhengwu.ticket.reopened.v1" | "zhengwu.complaint.accepted.v1" | "zhengwu.complaint.replied.v1" | "zhengwu.rectification.opened.v1" | "zhengwu.rectification.closed.v1";
         /**
          * @example {
          *       "explanation": "申请材料不符合法定条件，依法不予许可，已向申请人解释政策依据。"
@@ -5510,6 +5871,28 @@ export interface components {
          * @enum {string}
          */
         ImplementerNature: "statutory" | "authorized" | "entrusted";
+        /**
+         * @description The `data` of the `zhengwu.item.*` events: a disclosure item as published (or
+         *     withdrawn). Only published information is named here.
+         */
+        ItemEventData: {
+            /** Format: uuid */
+            item_id: string;
+            /** Format: uuid */
+            organization_id: string;
+            kind: components["schemas"]["ItemKind"];
+            /** @example 关于印发《济南市政务公开工作要点》的通知 */
+            title: string;
+            /**
+             * Format: int32
+             * @description The published version (版本), absent for a withdrawal.
+             */
+            version?: number | null;
+            /** @description The document number (文号). */
+            document_number?: string | null;
+            /** @description The index number (索引号). */
+            index_number?: string | null;
+        };
         ItemIn: {
             dimension: components["schemas"]["Dimension"];
             points: number;
@@ -6246,6 +6629,18 @@ export interface components {
             next_cursor?: string | null;
         };
         /** @description One page of a list. */
+        Page_WebhookDeliveryDto: {
+            items: components["schemas"]["WebhookDeliveryDto"][];
+            /** @description Pass as `cursor` to get the next page; absent on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description One page of a list. */
+        Page_WebhookDto: {
+            items: components["schemas"]["WebhookDto"][];
+            /** @description Pass as `cursor` to get the next page; absent on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description One page of a list. */
         Page_WindowDto: {
             items: components["schemas"]["WindowDto"][];
             /** @description Pass as `cursor` to get the next page; absent on the last page. */
@@ -6391,6 +6786,19 @@ export interface components {
             active?: boolean | null;
             /** @description Sets a new password (administrators) and unlocks the account. */
             password?: string | null;
+        };
+        /**
+         * @example {
+         *       "active": true
+         *     }
+         */
+        PatchWebhook: {
+            url?: string | null;
+            event_types?: components["schemas"]["EventType"][] | null;
+            /** @description An empty text removes the description. */
+            description?: string | null;
+            /** @description `true` enables the subscription (its failures forgotten); `false` disables it. */
+            active?: boolean | null;
         };
         /**
          * @example {
@@ -6787,6 +7195,21 @@ export interface components {
             version: number;
         };
         /**
+         * @description The `data` of the `zhengwu.rectification.*` events: the rectification of a bad
+         *     evaluation (差评整改).
+         */
+        RectificationEventData: {
+            /** Format: uuid */
+            rectification_id: string;
+            /** Format: uuid */
+            evaluation_id: string;
+            /** Format: uuid */
+            organization_id: string;
+            state: components["schemas"]["RectificationState"];
+            /** Format: date */
+            due_date?: string | null;
+        };
+        /**
          * @description Where a rectification stands.
          * @enum {string}
          */
@@ -7084,6 +7507,19 @@ export interface components {
          * @enum {string}
          */
         Role: "sys_admin" | "org_admin" | "disclosure_officer" | "reviewer" | "clerk" | "supervisor" | "hotline_operator" | "applicant";
+        /**
+         * @example {
+         *       "overlap_seconds": 86400
+         *     }
+         */
+        RotateWebhookSecret: {
+            /**
+             * Format: int64
+             * @description How long the replaced secret keeps signing (both signatures are sent meanwhile),
+             *     0 to 604800 seconds; one day when absent.
+             */
+            overlap_seconds?: number | null;
+        };
         RowDto: {
             key: string;
             label: string;
@@ -7520,6 +7956,21 @@ export interface components {
             /** Format: int32 */
             version: number;
         };
+        /** @description The `data` of the `zhengwu.ticket.*` events: a 12345 hotline ticket after the change. */
+        TicketEventData: {
+            /** Format: uuid */
+            ticket_id: string;
+            number: string;
+            kind: components["schemas"]["TicketKind"];
+            state: components["schemas"]["TicketState"];
+            /**
+             * Format: uuid
+             * @description The organisation handling it now (the one dispatched to, or the hotline centre).
+             */
+            organization_id: string;
+            /** Format: date */
+            due_date?: string | null;
+        };
         TicketEventDto: {
             /** Format: date-time */
             at: string;
@@ -7788,6 +8239,101 @@ export interface components {
             /** Format: uuid */
             published_by: string;
             current: boolean;
+        };
+        /** @description One attempt of a delivery. */
+        WebhookAttemptDto: {
+            /** Format: date-time */
+            attempted_at: string;
+            /** Format: int32 */
+            duration_ms: number;
+            /**
+             * Format: int32
+             * @description The receiver's status code; absent when it did not answer.
+             */
+            status_code?: number | null;
+            /** @description Why the attempt failed without an answer (connection, timeout, address refused). */
+            error?: string | null;
+            trigger: components["schemas"]["AttemptTrigger"];
+        };
+        /** @description An event to deliver to a subscription, with its attempts. */
+        WebhookDeliveryDto: {
+            /** Format: int64 */
+            id: number;
+            /**
+             * Format: uuid
+             * @description The event's id, sent as `webhook-id` (the same in every attempt).
+             */
+            event_id: string;
+            event_type: components["schemas"]["EventType"];
+            subject: string;
+            delivered: boolean;
+            /** Format: int32 */
+            attempts: number;
+            /**
+             * Format: date-time
+             * @description When the next attempt is due; absent once delivered.
+             */
+            next_attempt_at?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            delivered_at?: string | null;
+            /** @description The attempts, oldest first. */
+            log: components["schemas"]["WebhookAttemptDto"][];
+        };
+        /**
+         * @description Why a webhook subscription is off.
+         * @enum {string}
+         */
+        WebhookDisabledReason: "owner" | "gone" | "failures";
+        /** @description A webhook subscription. */
+        WebhookDto: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: uuid
+             * @description Events of this organisation's subtree are sent.
+             */
+            organization_id: string;
+            /** @example https://platform.example.gov.cn/hooks/zhengwu */
+            url: string;
+            event_types: components["schemas"]["EventType"][];
+            description?: string | null;
+            /**
+             * @description Off when disabled by its owner, by a `410 Gone` answer, or after a run of failures;
+             *     events keep being queued for it and go out, in order, once it is enabled again.
+             */
+            active: boolean;
+            disabled_reason?: components["schemas"]["WebhookDisabledReason"] | null;
+            /** Format: date-time */
+            disabled_at?: string | null;
+            /**
+             * Format: int32
+             * @description Failed attempts since the last delivered one.
+             */
+            failures: number;
+            /**
+             * Format: date-time
+             * @description Until then deliveries carry a second signature, made with the secret replaced by the
+             *     last rotation.
+             */
+            previous_secret_expires_at?: string | null;
+            /** Format: int32 */
+            version: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @description A subscription with its signing secret, shown this once. */
+        WebhookWithSecret: components["schemas"]["WebhookDto"] & {
+            /**
+             * @description Verify each delivery's `webhook-signature` with it (Standard Webhooks: base64 of
+             *     HMAC-SHA256 over `webhook-id.webhook-timestamp.body`, keyed with the base64-decoded
+             *     part after `whsec_`). Keep it: it is never shown again.
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+             */
+            secret: string;
         };
         WindowDto: {
             /** Format: uuid */
@@ -8636,6 +9182,332 @@ export interface operations {
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listEvents: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The `next_cursor` of the previous answer; from the oldest event you may see when
+                 *     absent.
+                 */
+                after?: string;
+                /**
+                 * @description Only these event types, separated by commas (values of `EventType`).
+                 * @example zhengwu.case.accepted.v1,zhengwu.case.decided.v1
+                 */
+                type?: string;
+                /** @description Items per page, 1 to 200. */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventFeed"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listWebhooks: {
+        parameters: {
+            query?: {
+                /** @description Items per page, 1 to 200. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_WebhookDto"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes the creation retry-safe: a retry with the same key and body returns the first answer (with `Idempotent-Replayed: true`); the same key with another body is 422. 1 to 200 visible ASCII characters, e.g. a UUID.
+                 * @example 5f0c7a52-3d1e-4b8a-9c61-2f4e8d7a1b09
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWebhook"];
+            };
+        };
+        responses: {
+            /** @description Created; `Location` names the new resource */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookWithSecret"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDto"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `ETag` of the version you read (`"3"`); the change is refused with 412 when it is no longer the current one
+                 * @example "3"
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `ETag` of the version you read (`"3"`); the change is refused with 412 when it is no longer the current one
+                 * @example "3"
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PatchWebhook"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDto"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    rotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `ETag` of the version you read (`"3"`); the change is refused with 412 when it is no longer the current one
+                 * @example "3"
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RotateWebhookSecret"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookWithSecret"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /** @description Items per page, 1 to 200. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Only delivered (`true`) or undelivered (`false`) ones. */
+                delivered?: boolean;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_WebhookDeliveryDto"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    redeliverWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                delivery_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryDto"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];

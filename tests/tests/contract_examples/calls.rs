@@ -65,6 +65,17 @@ pub(super) fn calls() -> BTreeMap<&'static str, Call> {
         ADMIN,
         id(pick("api_clients", "x.id IS NOT NULL")),
     );
+    add("createWebhook", "city.admin", none());
+    add(
+        "updateWebhook",
+        "city.admin",
+        id(pick("webhook_subscriptions", "x.id IS NOT NULL")),
+    );
+    add(
+        "rotateWebhookSecret",
+        "city.admin",
+        id(pick("webhook_subscriptions", "x.id IS NOT NULL")),
+    );
     add("listHallWindows", "city.admin", id(lit(CITY_HALL)));
     add("createWindow", "city.admin", id(lit(CITY_HALL)));
     add("getWindow", "city.admin", id(lit(WINDOW_A01)));

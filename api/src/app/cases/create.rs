@@ -8,6 +8,7 @@ use uuid::Uuid;
 use zhengwu_domain::account::{ApplicantType, Role};
 use zhengwu_domain::cases::{self as rules, APPLICANTS, Application, SubmittedMaterial};
 use zhengwu_domain::codes::Code;
+use zhengwu_domain::events::EventType;
 use zhengwu_domain::ids::CaseId;
 use zhengwu_domain::services::{CaseKind, MatterState};
 use zhengwu_persistence::cases::{self as repo, Case};
@@ -16,6 +17,7 @@ use zhengwu_persistence::{Conn, DbError, Found, matters, orgs, users, windows};
 
 use super::events::{AppliedAudit, EventData};
 use super::secret::{new_password, password_hash};
+use super::transition::report;
 use super::view::{CaseView, view_of};
 use super::{Actor, AppResult, number_prefix};
 use crate::audit_ctx::AuditCtx;
@@ -239,6 +241,7 @@ async fn insert_single(
         channel: s.cmd.channel,
     };
     repo::add_event(c, id, s.now, s.actor.id, "apply", None, data.value()?).await?;
+    report(c, s.now, EventType::CaseReceived, &case, &org.path, None).await?;
     let after = AppliedAudit {
         number: &case.number,
         sub_cases: None,
@@ -285,12 +288,22 @@ async fn insert_project(
         let id = CaseId::new();
         let number = next_number(c, &org, s.day).await?;
         let sub = new_case(s, id, number, Some(parent_id), org.id, Some((m, v)));
-        repo::insert_case(c, &sub).await?;
+        let sub = repo::insert_case(c, &sub).await?;
+        report(c, s.now, EventType::CaseReceived, &sub, &org.path, None).await?;
         let data = EventData::SubCaseApplied {
             project: parent_id.0,
         };
         repo::add_event(c, id, s.now, s.actor.id, "apply", None, data.value()?).await?;
     }
+    report(
+        c,
+        s.now,
+        EventType::CaseReceived,
+        &project,
+        &lead.path,
+        None,
+    )
+    .await?;
     let after = AppliedAudit {
         number: &project.number,
         sub_cases: Some(versions.len()),

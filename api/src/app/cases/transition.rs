@@ -7,21 +7,25 @@ mod effects;
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
 use zhengwu_domain::calendar::StoredDeadline;
+use zhengwu_domain::cases::Decision;
 use zhengwu_domain::cases::{
     CASE_FLOW, CaseAction, CaseCommand, CaseFlowFacts, CaseState, Charge, DecideCase, Delivery,
     Extension, MissingMaterial, ReviewStep, SubmittedMaterial, Suspension, project_decision,
 };
+use zhengwu_domain::events::{CaseEventData, EventData, EventType};
 use zhengwu_domain::ids::{CaseId, UserId};
-use zhengwu_persistence::Conn;
+use zhengwu_domain::org::OrgPath;
 use zhengwu_persistence::cases::{self as repo, Case};
 use zhengwu_persistence::deadlines::{self as kept, Target};
+use zhengwu_persistence::{Conn, orgs};
 
-use super::events::{After, Before, EventData};
+use super::events::{After, Before, EventData as TrailData};
 use super::view::{CaseView, clock_of, view_of};
 use super::{Actor, AppResult, visible_case};
 use crate::audit_ctx::AuditCtx;
 use crate::error::ApiError;
 use crate::extract::IfMatch;
+use crate::outbox::{self, Change};
 use crate::state::AppState;
 
 /// Accept (受理): the clock starts.
@@ -202,6 +206,10 @@ async fn transition(
         };
         // The audit append takes the chain's lock until commit: it comes last, so that
         // concurrent transitions wait for one insert, not for this representation too.
+        if let Some(event) = event_of(action) {
+            let decision = outcome.decision()?;
+            report(c, at.now, event, &saved, &org.path, decision).await?;
+        }
         let view = view_of(app, c, saved).await?;
         let name = format!("case.{action}");
         let path = Some(&org.path);
@@ -211,6 +219,53 @@ async fn transition(
         Ok(view)
     })
     .await
+}
+
+/// The domain event an action reports, if any.
+fn event_of(action: CaseAction) -> Option<EventType> {
+    Some(match action {
+        CaseAction::Accept => EventType::CaseAccepted,
+        CaseAction::Refuse => EventType::CaseRefused,
+        CaseAction::Suspend => EventType::CaseSuspended,
+        CaseAction::Resume => EventType::CaseResumed,
+        CaseAction::Extend => EventType::CaseExtended,
+        CaseAction::Decide => EventType::CaseDecided,
+        CaseAction::Deliver => EventType::CaseDelivered,
+        _ => return None,
+    })
+}
+
+/// Writes a domain event about the case (as it is after the change) to the outbox.
+pub(super) async fn report(
+    c: &mut Conn,
+    at: DateTime<Utc>,
+    event: EventType,
+    case: &Case,
+    path: &OrgPath,
+    decision: Option<Decision>,
+) -> AppResult<()> {
+    let data = EventData::Case(CaseEventData {
+        case_id: case.id.0,
+        number: case.number.clone(),
+        organization_id: case.organization_id,
+        matter_id: case.matter_id,
+        project_id: case.parent_id.map(|p| p.0),
+        state: case.state,
+        received_on: case.received_on,
+        accepted_on: case.accepted_on,
+        due_date: case.due_date,
+        decided_on: case.decided_on,
+        decision,
+    });
+    let change = Change {
+        event,
+        collection: "cases",
+        id: case.id.0,
+        org: (case.organization_id, path),
+        owner: case.applicant_id,
+        data,
+    };
+    outbox::emit(c, at, change).await
 }
 
 /// What the table's guards need to know of the case.
@@ -269,8 +324,18 @@ async fn conclude_project(
     let mut outcome = repo::outcome_of(c, parent).await?;
     outcome.decision = Some(decision.as_str().to_owned());
     outcome.decided_at = Some(now);
-    repo::save(c, parent, &repo::CaseChanges::of(&project)?, &outcome).await?;
-    let data = EventData::Concluded { decision }.value()?;
+    let saved = repo::save(c, parent, &repo::CaseChanges::of(&project)?, &outcome).await?;
+    let org = orgs::get(c, saved.organization_id).await?;
+    report(
+        c,
+        now,
+        EventType::CaseDecided,
+        &saved,
+        &org.path,
+        Some(decision),
+    )
+    .await?;
+    let data = TrailData::Concluded { decision }.value()?;
     let note = Some("all sub-cases decided");
     repo::add_event(c, parent, now, None, "decide", note, data).await?;
     Ok(())

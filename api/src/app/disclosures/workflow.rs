@@ -5,6 +5,7 @@ use diesel_async::AsyncConnection;
 use serde::Serialize;
 use uuid::Uuid;
 use zhengwu_domain::disclosure::{ITEM_FLOW, ItemFacts, ItemState, Transition, check_reviewer};
+use zhengwu_domain::events::{EventData, EventType, ItemEventData};
 use zhengwu_domain::ids::DisclosureItemId;
 use zhengwu_domain::pii::PiiExceptionGround;
 use zhengwu_persistence::disclosure::{self as repo, Item};
@@ -16,6 +17,7 @@ use crate::app::{Actor, AppResult};
 use crate::audit_ctx::AuditCtx;
 use crate::error::ApiError;
 use crate::extract::IfMatch;
+use crate::outbox::{self, Change};
 use crate::routes::disclosures::views::{PiiFindingDto, TransitionResult};
 use crate::state::AppState;
 
@@ -140,6 +142,38 @@ async fn record(
         Some(f) if f.pii_exception.is_some() => "publish_with_personal_data".to_owned(),
         _ => action.to_string(),
     };
+    let event = match (action, &effect.filed) {
+        (Transition::Publish, Some(f)) if f.version > 1 => Some((EventType::ItemRevised, f)),
+        (Transition::Publish, Some(f)) => Some((EventType::ItemPublished, f)),
+        _ => None,
+    };
+    let event = match event {
+        Some((e, f)) => Some((e, Some(f.version), Some(f.index_number.clone()))),
+        None if action == Transition::Withdraw => {
+            Some((EventType::ItemWithdrawn, None, saved.index_number.clone()))
+        }
+        None => None,
+    };
+    if let Some((event, version, index_number)) = event {
+        let data = EventData::Item(ItemEventData {
+            item_id: saved.id,
+            organization_id: saved.organization_id,
+            kind: saved.fields.kind,
+            title: saved.fields.title.clone(),
+            version,
+            document_number: saved.fields.doc_number.clone(),
+            index_number,
+        });
+        let change = Change {
+            event,
+            collection: "disclosures",
+            id: saved.id,
+            org: (saved.organization_id, &org.path),
+            owner: None,
+            data,
+        };
+        outbox::emit(conn, audit.at, change).await?;
+    }
     let before = StateContext { state: before };
     audit
         .record(

@@ -10,6 +10,7 @@ use zhengwu_domain::evaluation::{
     AppealState, EvaluationLevel, RECTIFICATION_FLOW, RectificationAction, RectificationFacts,
     RectificationState,
 };
+use zhengwu_domain::events::{EventData, EventType, RectificationEventData};
 use zhengwu_domain::ids::{EvaluationId, OrganizationId, RectificationId};
 use zhengwu_domain::org::OrgPath;
 use zhengwu_domain::workflow::Refusal;
@@ -23,6 +24,7 @@ use crate::app::{Actor, AppResult};
 use crate::audit_ctx::AuditCtx;
 use crate::error::ApiError;
 use crate::extract::IfMatch;
+use crate::outbox::{self, Change};
 use crate::state::AppState;
 
 /// A step of a rectification with what it carries (each text trimmed and checked).
@@ -290,6 +292,9 @@ pub async fn step(
         apply(&mut r, &step, by, app);
         r.state = next.as_str().to_owned();
         let saved = repo::save_rectification(c, &r).await?;
+        if next == RectificationState::Closed {
+            report(c, audit.at, EventType::RectificationClosed, &saved, &path).await?;
+        }
         audit
             .record(
                 c,
@@ -304,6 +309,32 @@ pub async fn step(
         view(c, saved).await
     })
     .await
+}
+
+/// Writes a domain event about the rectification (as it is after the change) to the outbox.
+pub(crate) async fn report(
+    c: &mut Conn,
+    at: chrono::DateTime<chrono::Utc>,
+    event: EventType,
+    r: &Rectification,
+    path: &OrgPath,
+) -> AppResult<()> {
+    let data = EventData::Rectification(RectificationEventData {
+        rectification_id: r.id,
+        evaluation_id: r.evaluation_id,
+        organization_id: r.organization_id,
+        state: state_of(r)?,
+        due_date: Some(r.due_date),
+    });
+    let change = Change {
+        event,
+        collection: "rectifications",
+        id: r.id,
+        org: (r.organization_id, path),
+        owner: None,
+        data,
+    };
+    outbox::emit(c, at, change).await
 }
 
 /// Annuls the rectification of an evaluation whose appeal was upheld, if it has one: the

@@ -26,7 +26,7 @@ use zhengwu_persistence::evaluations::{self as repo, Appeal, Evaluation, Rectifi
 use zhengwu_persistence::{Conn, DbError, orgs};
 
 use crate::app::cases::visible_case;
-use crate::app::evaluations::rectifications::annul;
+use crate::app::evaluations::rectifications::{annul, report};
 use crate::app::statistics::Period;
 use crate::app::{Actor, AppResult, narrowed};
 use crate::audit_ctx::AuditCtx;
@@ -305,6 +305,8 @@ async fn open_rectification(
         version: 1,
     };
     repo::insert_rectification(c, &r).await?;
+    let opened = zhengwu_domain::events::EventType::RectificationOpened;
+    report(c, audit.at, opened, &r, &org.path).await?;
     let record = OpenedRecord {
         evaluation_id: e.id,
         state: RectificationState::Open,

@@ -8,6 +8,7 @@ use serde::Serialize;
 use uuid::Uuid;
 use zhengwu_domain::calendar::{DeadlineBasis, StoredDeadline};
 use zhengwu_domain::codes::Code;
+use zhengwu_domain::events::{EventData, EventType, TicketEventData};
 use zhengwu_domain::hotline::commands::{
     CallbackTicket, CloseTicket, DecideExtension, DispatchTicket, MergeTicket, PendingExtension,
     ReplyTicket, RequestExtension, ReturnTicket,
@@ -26,6 +27,7 @@ use crate::app::{Actor, AppResult};
 use crate::audit_ctx::AuditCtx;
 use crate::error::ApiError;
 use crate::extract::IfMatch;
+use crate::outbox::{self, Change};
 use crate::state::AppState;
 
 /// A step with its parsed command.
@@ -225,6 +227,17 @@ async fn step(
             note,
             data: &data,
         };
+        let event = match next {
+            _ if next == from && action != TicketAction::Dispatch => None,
+            TicketState::Dispatched => Some(EventType::TicketDispatched),
+            TicketState::Returned => Some(EventType::TicketReturned),
+            TicketState::Replied => Some(EventType::TicketReplied),
+            TicketState::Reopened => Some(EventType::TicketReopened),
+            _ => None,
+        };
+        if let Some(event) = event {
+            report(c, at.now, event, &saved, next).await?;
+        }
         let (kind, path) = ("hotline_ticket", Some(&org.path));
         let before = Some(&Before { state: from });
         audit
@@ -514,4 +527,33 @@ pub async fn merge(
 /// the step's body is checked).
 pub fn may(actor: &Actor, action: TicketAction) -> AppResult<()> {
     crate::app::may(&TICKET_FLOW, actor, action)
+}
+
+/// Writes a domain event about the ticket (as it is after the step) to the outbox, for the
+/// organisation handling it (the hotline centre when none is).
+async fn report(
+    c: &mut Conn,
+    at: chrono::DateTime<chrono::Utc>,
+    event: EventType,
+    t: &Ticket,
+    state: TicketState,
+) -> AppResult<()> {
+    let org = orgs::get(c, t.responsible_org_id.unwrap_or(t.center_id)).await?;
+    let data = EventData::Ticket(TicketEventData {
+        ticket_id: t.id,
+        number: t.number.clone(),
+        kind: TicketKind::parse(&t.kind).ok_or_else(ApiError::internal)?,
+        state,
+        organization_id: org.id,
+        due_date: t.due_date,
+    });
+    let change = Change {
+        event,
+        collection: "hotline/tickets",
+        id: t.id,
+        org: (org.id, &org.path),
+        owner: t.submitter_id,
+        data,
+    };
+    outbox::emit(c, at, change).await
 }

@@ -8,7 +8,9 @@ use diesel_async::AsyncConnection;
 use serde::Serialize;
 use zhengwu_domain::calendar::{Calendar, DeadlineBasis, StoredDeadline};
 use zhengwu_domain::codes::Code;
+use zhengwu_domain::events::{ApplicationEventData, EventData, EventType};
 use zhengwu_domain::ids::DisclosureRequestId;
+use zhengwu_domain::org::OrgPath;
 use zhengwu_domain::requests::commands::{
     self as cmd, Consult, Extend, FeeBasis, RecordOpinion, Reply, RequestCorrection, StopKind,
     SubmitCorrection,
@@ -27,6 +29,7 @@ use crate::app::{Actor, AppResult};
 use crate::audit_ctx::AuditCtx;
 use crate::error::ApiError;
 use crate::extract::IfMatch;
+use crate::outbox::{self, Change};
 use crate::routes::requests::dto::RequestDto;
 use crate::state::AppState;
 
@@ -266,6 +269,16 @@ async fn transition(
         let data = serde_json::to_value(&trail.data).map_err(|_| ApiError::internal())?;
         let (now, note) = (app.clock.now(), trail.note.as_deref());
         repo::add_event(c, id, now, actor.id, action.as_str(), note, data).await?;
+        let event = match (action, &trail.data) {
+            (RequestAction::Extend, _) => Some((EventType::ApplicationExtended, None)),
+            (_, Data::Replied { reply_type, .. }) => {
+                Some((EventType::ApplicationReplied, Some(*reply_type)))
+            }
+            _ => None,
+        };
+        if let Some((event, reply_type)) = event {
+            report(c, now, event, &saved, &org.path, reply_type).await?;
+        }
         let after = After {
             state: saved.state,
             due_date: saved.due_date,
@@ -279,6 +292,35 @@ async fn transition(
         view(app, c, saved).await
     })
     .await
+}
+
+/// Writes a domain event about the application (as it is after the change) to the outbox.
+pub(super) async fn report(
+    c: &mut Conn,
+    at: chrono::DateTime<chrono::Utc>,
+    event: EventType,
+    r: &Request,
+    path: &OrgPath,
+    reply_type: Option<ReplyType>,
+) -> AppResult<()> {
+    let data = EventData::Application(ApplicationEventData {
+        application_id: r.id.0,
+        number: r.number.clone(),
+        organization_id: r.organization_id.0,
+        state: r.state,
+        received_on: r.received_on,
+        due_date: r.due_date,
+        reply_type,
+    });
+    let change = Change {
+        event,
+        collection: "disclosure-requests",
+        id: r.id.0,
+        org: (r.organization_id.0, path),
+        owner: r.applicant_id.map(|u| u.0),
+        data,
+    };
+    outbox::emit(c, at, change).await
 }
 
 async fn apply(s: &Step<'_>, c: &mut Conn, r: &mut Request, effect: Effect) -> AppResult<Trail> {

@@ -5,6 +5,7 @@ use diesel_async::AsyncConnection;
 use serde::Serialize;
 use zhengwu_domain::account::{ApplicantType, LegalPersonKind, Role};
 use zhengwu_domain::codes::Code;
+use zhengwu_domain::events::EventType;
 use zhengwu_domain::ids::{DisclosureRequestId, UserId};
 use zhengwu_domain::requests::commands::{Intake, NewRequest};
 use zhengwu_domain::requests::{OFFICERS, RequestChannel, RequestState};
@@ -62,6 +63,8 @@ pub async fn create(
         }
         let applicant = applicant(c, actor, &cmd).await?;
         let r = register(app, c, actor, &org, &cmd, intake, applicant).await?;
+        let received = EventType::ApplicationReceived;
+        super::actions::report(c, audit.at, received, &r, &org.path, None).await?;
         let id = r.id;
         let out = view(app, c, r).await?;
         let after = Registered {
