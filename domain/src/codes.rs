@@ -839,7 +839,7 @@ codes! {
     },
     WebhookUrlInvalid = "webhook.url_invalid" {
         en: "the webhook's address is not an acceptable http or https URL",
-        zh: "回调地址不是可接受的 http 或 https 地址",
+        zh: "回调地址不是可接受的网址，须为以超文本传输协议访问的完整地址",
     },
     WindowAbPosts = "window.ab_posts" {
         en: "a staffed window needs at least one A post and one B post",

@@ -146,6 +146,13 @@ where
                 body("new.clerk2"),
             )
         }
+        "createWebhook" => {
+            let body = |path: &str| {
+                json!({"url": format!("https://platform.example.gov.cn/hooks/{path}"),
+                    "event_types": ["zhengwu.case.accepted.v1"], "organization_id": city})
+            };
+            json_probe(admin, "/api/v1/webhooks".into(), body("a"), body("b"))
+        }
         "createClient" => {
             let body = |c: &str| {
                 json!({"client_id": c, "name": "省政务服务平台", "role": "clerk",
