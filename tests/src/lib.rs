@@ -277,3 +277,18 @@ where
     assert_eq!(r.status, 201, "{:?}", r.body);
     r.id()
 }
+
+/// The types of the domain events written about `subject` (`cases/<id>`, …), in the order
+/// they were written, without the `zhengwu.` prefix and the version.
+pub fn events_of(t: &TestApp, subject: &str) -> Vec<String> {
+    t.db.texts(&format!(
+        "SELECT type AS t FROM outbox_events WHERE subject = '{subject}' ORDER BY seq"
+    ))
+    .into_iter()
+    .map(|ty| {
+        ty.trim_start_matches("zhengwu.")
+            .trim_end_matches(".v1")
+            .to_owned()
+    })
+    .collect()
+}

@@ -467,6 +467,11 @@ async fn review_publication_revision_and_withdrawal() {
     assert!(actions.contains(&"disclosure.publish"));
     assert!(actions.contains(&"disclosure.reject"));
     assert!(actions.contains(&"disclosure.withdraw"));
+    // The domain events of the item: first publication, the revision, the withdrawal.
+    assert_eq!(
+        events_of(&t, &format!("disclosures/{id}")),
+        ["item.published", "item.revised", "item.withdrawn"]
+    );
 }
 
 fn chrono_tz_shanghai() -> chrono::FixedOffset {

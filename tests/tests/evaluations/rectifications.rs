@@ -250,6 +250,10 @@ async fn a_bad_review_is_rectified_step_by_step_with_a_due_date_across_the_holid
             "rectification.verify"
         ]
     );
+    assert_eq!(
+        events_of(&t, &format!("rectifications/{rid}")),
+        ["rectification.opened", "rectification.closed"]
+    );
 }
 
 #[actix_web::test]

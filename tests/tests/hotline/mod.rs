@@ -329,6 +329,18 @@ async fn a_ticket_is_dispatched_returned_extended_replied_reopened_and_closed() 
         r.status, 404,
         "the department it was returned from no longer sees it"
     );
+    // The domain events of the ticket, as integrations see them.
+    assert_eq!(
+        events_of(&t, &format!("hotline/tickets/{id}")),
+        [
+            "ticket.dispatched",
+            "ticket.returned",
+            "ticket.dispatched",
+            "ticket.replied",
+            "ticket.reopened",
+            "ticket.replied"
+        ]
+    );
 }
 
 fn urlencode(s: &str) -> String {

@@ -366,6 +366,14 @@ async fn consultation_stops_the_clock_and_one_extension_is_allowed() {
     clock.set(at("2026-01-10"));
     let u = update(login(&app, "officer.a", PASSWORD).await).await;
     assert_eq!(u.body["outcome"], "upheld");
+    assert_eq!(
+        events_of(&t, &format!("disclosure-requests/{id}")),
+        [
+            "application.received",
+            "application.extended",
+            "application.replied"
+        ]
+    );
 }
 
 #[actix_web::test]

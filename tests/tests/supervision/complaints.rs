@@ -238,6 +238,18 @@ async fn complaints_are_decided_in_time_and_never_handled_by_their_subject() {
         "referral_to_discipline_inspection"
     );
     assert_eq!(acc.body["items"][0]["complaint_id"], own_id.as_str());
+    // Accepted and replied, and the other accepted: the domain events of the complaints.
+    let events = t.db.texts(
+        "SELECT type AS t FROM outbox_events WHERE subject LIKE 'complaints/%' ORDER BY seq",
+    );
+    assert_eq!(
+        events,
+        [
+            "zhengwu.complaint.accepted.v1",
+            "zhengwu.complaint.replied.v1",
+            "zhengwu.complaint.accepted.v1"
+        ]
+    );
 }
 
 #[actix_web::test]

@@ -225,6 +225,22 @@ async fn alerts_turn_yellow_then_red_after_the_due_date_and_the_job_records_each
     .await;
     // The case turned red and was cleared; its step's red alert was cleared too.
     assert_eq!(october.body["items"].as_array().map(Vec::len), Some(3));
+    // The domain events of the case: the changes of level (yellow, red, cleared) between
+    // its own.
+    let subject = zhengwu_tests::world::one(&t, "SELECT DISTINCT subject AS t FROM outbox_events");
+    assert_eq!(
+        events_of(&t, &subject),
+        [
+            "case.received",
+            "case.accepted",
+            "alert.level_changed",
+            "alert.level_changed",
+            "alert.level_changed",
+            "case.decided",
+            "alert.level_changed",
+            "alert.level_changed"
+        ]
+    );
 }
 
 #[actix_web::test]
