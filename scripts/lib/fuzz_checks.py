@@ -52,6 +52,8 @@ RULES_BEYOND_A_SCHEMA = {
     "org.root_must_be_government",
     "org.level_above_parent",
     "org.invalid_parent",
+    # Depends on what the URL's host name resolves to now (a private address is refused).
+    "webhook.target_forbidden",
     # Depends on the server's clock.
     "date.past",
     "date.future",

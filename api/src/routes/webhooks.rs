@@ -107,6 +107,10 @@ impl From<WithSecret> for WebhookWithSecret {
 pub struct CreateWebhook {
     /// An `http` or `https` URL whose host resolves to public addresses only (networks
     /// admitted by the server's allow-list excepted).
+    #[schema(
+        pattern = "^https?://(([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?|((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9]))(:(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?(/[A-Za-z0-9._~!$&'()*+,;=:@/-]*)?(\\?[A-Za-z0-9._~!$&'()*+,;=:@/?-]*)?$",
+        max_length = 2000
+    )]
     pub url: String,
     #[schema(value_type = Vec<EventType>, min_items = 1)]
     pub event_types: Vec<String>,
@@ -119,6 +123,10 @@ pub struct CreateWebhook {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"active": true}))]
 pub struct PatchWebhook {
+    #[schema(
+        pattern = "^https?://(([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?|((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9]))(:(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?(/[A-Za-z0-9._~!$&'()*+,;=:@/-]*)?(\\?[A-Za-z0-9._~!$&'()*+,;=:@/?-]*)?$",
+        max_length = 2000
+    )]
     pub url: Option<String>,
     #[schema(value_type = Option<Vec<EventType>>)]
     pub event_types: Option<Vec<String>>,
@@ -205,6 +213,10 @@ pub struct DeliveryParams {
 }
 
 const URL_MAX: usize = 2000;
+/// What the contract promises is accepted as a webhook URL: `http` or `https`, a host name
+/// (its last label beginning with a letter) or an IPv4 address, an optional port, path and
+/// query; no user name, no fragment. (The server also takes IPv6 literals in brackets.)
+pub const URL_PATTERN: &str = "^https?://(([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?|((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9]))(:(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?(/[A-Za-z0-9._~!$&'()*+,;=:@/-]*)?(\\?[A-Za-z0-9._~!$&'()*+,;=:@/?-]*)?$";
 const TYPES_MAX: usize = 50;
 
 fn event_types(e: &mut Errors, field: &str, raw: &[String]) -> Option<Vec<String>> {
@@ -495,4 +507,37 @@ pub async fn redeliver(
     let (id, delivery) = path.into_inner();
     let log = uc::redeliver(&state, &auth.actor(), id, delivery).await?;
     Ok(HttpResponse::Accepted().json(WebhookDeliveryDto::from(log)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::webhooks::send::Target;
+
+    /// URLs of the pattern's every branch, as a generator of examples would make them: the
+    /// server must take each.
+    #[test]
+    fn urls_of_the_contract_parse() {
+        for url in [
+            "http://a",
+            "https://a-b.c0/",
+            "http://0a.b-c.d:1",
+            "https://x.y:65535/p/a/t/h?q=1&r=/s?",
+            "http://1.2.3.4/",
+            "http://255.255.255.255:8080",
+            "https://h.example/~a._-!$&'()*+,;=:@/",
+            "http://a.b/?~._-!$&'()*+,;=:@/?",
+        ] {
+            assert!(Target::parse(url).is_ok(), "{url}");
+        }
+        // The contract states the same pattern for both bodies.
+        for schema in [
+            serde_json::to_value(<CreateWebhook as utoipa::PartialSchema>::schema()),
+            serde_json::to_value(<PatchWebhook as utoipa::PartialSchema>::schema()),
+        ] {
+            let schema = schema.unwrap_or_default();
+            let pattern = &schema["properties"]["url"]["pattern"];
+            assert_eq!(pattern.as_str(), Some(URL_PATTERN), "{schema}");
+        }
+    }
 }

@@ -409,8 +409,19 @@ impl CreateCase {
             );
         }
         let project_name = if self.matter_ids.len() > 1 {
-            let name = self.project_name.as_deref().unwrap_or("");
-            e.check("project_name", validation::text(name, 200))
+            match self.project_name.as_deref() {
+                Some(name) => e.check("project_name", validation::text(name, 200)),
+                None => {
+                    e.push(
+                        "project_name",
+                        RuleViolation::new(
+                            Code::FieldRequiredWhen,
+                            "a project of several matters needs its name",
+                        ),
+                    );
+                    None
+                }
+            }
         } else {
             optional(self.project_name)
         };
