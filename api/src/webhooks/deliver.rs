@@ -68,16 +68,20 @@ pub async fn run_once(app: &AppState) -> Result<Round, ApiError> {
             break;
         }
         let outcomes = join_all(claimed.iter().map(|d| attempt(app, d))).await;
-        for (d, (a, next)) in claimed.iter().zip(outcomes) {
-            round.attempts += 1;
-            if matches!(next, Next::Delivered) {
-                round.delivered += 1;
+        round.attempts += outcomes.len();
+        round.delivered += outcomes
+            .iter()
+            .filter(|(_, next)| matches!(next, Next::Delivered))
+            .count();
+        // One transaction for the batch: one commit instead of one per delivery. Should it
+        // fail, the batch's leases run out and its deliveries are made again (at least once).
+        conn.transaction::<_, DbError, _>(async |c| {
+            for (d, (a, next)) in claimed.iter().zip(&outcomes) {
+                repo::record(c, d.delivery_id, d.subscription_id, a, next).await?;
             }
-            conn.transaction::<_, DbError, _>(async |c| {
-                repo::record(c, d.delivery_id, d.subscription_id, &a, &next).await
-            })
-            .await?;
-        }
+            Ok(())
+        })
+        .await?;
     }
     Ok(round)
 }
