@@ -407,15 +407,6 @@ pub async fn record(
     Ok(())
 }
 
-/// The failures since the subscription's last success.
-pub async fn failures(conn: &mut Conn, id: Uuid) -> Result<i32, DbError> {
-    Ok(webhook_subscriptions::table
-        .find(id)
-        .select(webhook_subscriptions::failures)
-        .first(conn)
-        .await?)
-}
-
 #[derive(Debug, Clone, QueryableByName)]
 pub struct Delivery {
     #[diesel(sql_type = BigInt)]
@@ -528,14 +519,4 @@ pub async fn redeliver(
         return Err(DbError::NotFound);
     }
     Ok(())
-}
-
-/// Counts for the metrics and the benchmark: deliveries still to make.
-pub async fn pending(conn: &mut Conn) -> Result<i64, DbError> {
-    use webhook_deliveries as d;
-    Ok(d::table
-        .filter(d::delivered.eq(false))
-        .count()
-        .get_result(conn)
-        .await?)
 }

@@ -160,7 +160,6 @@ async fn send_one(app: &AppState, d: &Claimed, at: DateTime<Utc>) -> Result<u16,
         })?;
     let body = body_of(d)?;
     let headers = headers_of(d, at, &body);
-    let headers: Vec<(&str, String)> = headers.into_iter().collect();
     send::post(&target, addr, &headers, &body, app.config.webhooks.timeout)
         .await
         .map_err(|e| e.to_string())
