@@ -8,7 +8,7 @@ use uuid::Uuid;
 use zhengwu_domain::events::{EventData, EventType, subject};
 use zhengwu_domain::org::OrgPath;
 use zhengwu_persistence::Conn;
-use zhengwu_persistence::outbox::{self, NewEvent};
+use zhengwu_persistence::outbox::{self, Event, NewEvent};
 
 use crate::error::ApiError;
 
@@ -102,27 +102,24 @@ pub struct CloudEvent {
 
 impl CloudEvent {
     /// The CloudEvent of a stored event.
-    pub fn of(
-        id: Uuid,
-        event_type: &str,
-        subject: String,
-        organization_id: Uuid,
-        time: DateTime<Utc>,
-        data: serde_json::Value,
-    ) -> Result<Self, ApiError> {
-        let event_type = EventType::parse(event_type).ok_or_else(|| {
-            log::error!("outbox event {id} has an unknown type {event_type:?}");
+    pub fn of(e: Event) -> Result<Self, ApiError> {
+        let event_type = EventType::parse(&e.event_type).ok_or_else(|| {
+            log::error!(
+                "outbox event {} has an unknown type {:?}",
+                e.id,
+                e.event_type
+            );
             ApiError::internal()
         })?;
         Ok(Self {
             specversion: "1.0",
-            id,
-            source: format!("/api/v1/organizations/{organization_id}"),
+            id: e.id,
+            source: format!("/api/v1/organizations/{}", e.organization_id),
             event_type,
-            subject,
-            time,
+            subject: e.subject,
+            time: e.occurred_at,
             datacontenttype: "application/json",
-            data,
+            data: e.data,
         })
     }
 }

@@ -12,15 +12,12 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{
-    BigInt, Bool, Integer, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid,
-};
+use diesel::sql_types::{BigInt, Bool, Integer, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::RunQueryDsl;
-use serde_json::Value;
 use uuid::Uuid;
 
 use crate::db::{Conn, DbError};
-use crate::outbox::Position;
+use crate::outbox::{Event, Position};
 use crate::schema::{webhook_attempts, webhook_deliveries, webhook_subscriptions};
 use crate::scope::{Scope, org_ids};
 
@@ -256,18 +253,9 @@ pub struct Claimed {
     pub secret: String,
     #[diesel(sql_type = Nullable<Text>)]
     pub previous_secret: Option<String>,
-    #[diesel(sql_type = SqlUuid)]
-    pub event_id: Uuid,
-    #[diesel(sql_type = Text)]
-    pub event_type: String,
-    #[diesel(sql_type = Text)]
-    pub subject: String,
-    #[diesel(sql_type = SqlUuid)]
-    pub organization_id: Uuid,
-    #[diesel(sql_type = Timestamptz)]
-    pub occurred_at: DateTime<Utc>,
-    #[diesel(sql_type = Jsonb)]
-    pub data: Value,
+    /// The event to send.
+    #[diesel(embed)]
+    pub event: Event,
 }
 
 /// Claims up to `limit` due deliveries of active subscriptions until `lease_until`: each
@@ -296,8 +284,7 @@ pub async fn claim(
              s.secret, \
              CASE WHEN s.previous_secret_expires_at > $1 THEN s.previous_secret END \
                  AS previous_secret, \
-             o.id AS event_id, o.type AS event_type, o.subject, o.organization_id, \
-             o.occurred_at, o.data",
+             o.position, o.id, o.type, o.subject, o.organization_id, o.occurred_at, o.data",
     )
     .bind::<Timestamptz, _>(now)
     .bind::<Timestamptz, _>(lease_until)

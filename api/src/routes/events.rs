@@ -93,16 +93,7 @@ pub async fn feed(
     let last: Position = rows.last().map_or(after, |e| e.position);
     let items = rows
         .into_iter()
-        .map(|e| {
-            CloudEvent::of(
-                e.id,
-                &e.event_type,
-                e.subject,
-                e.organization_id,
-                e.occurred_at,
-                e.data,
-            )
-        })
+        .map(CloudEvent::of)
         .collect::<Result<Vec<_>, _>>()?;
     Ok(HttpResponse::Ok().json(EventFeed {
         items,

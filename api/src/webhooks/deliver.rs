@@ -88,22 +88,15 @@ pub async fn run_once(app: &AppState) -> Result<Round, ApiError> {
 
 /// The body of a delivery: the event as a CloudEvent.
 fn body_of(d: &Claimed) -> Result<Vec<u8>, String> {
-    let event = CloudEvent::of(
-        d.event_id,
-        &d.event_type,
-        d.subject.clone(),
-        d.organization_id,
-        d.occurred_at,
-        d.data.clone(),
-    )
-    .map_err(|_| format!("unknown event type {}", d.event_type))?;
+    let event = CloudEvent::of(d.event.clone())
+        .map_err(|_| format!("unknown event type {}", d.event.event_type))?;
     serde_json::to_vec(&event).map_err(|e| e.to_string())
 }
 
 /// The Standard Webhooks headers of a delivery sent at `at`: a signature with the current
 /// secret, and one with the replaced secret while it still signs.
 pub fn headers_of(d: &Claimed, at: DateTime<Utc>, body: &[u8]) -> Vec<(&'static str, String)> {
-    let id = d.event_id.to_string();
+    let id = d.event.id.to_string();
     let ts = at.timestamp();
     let signatures: Vec<String> = std::iter::once(&d.secret)
         .chain(d.previous_secret.as_ref())

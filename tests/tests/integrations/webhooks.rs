@@ -247,7 +247,7 @@ async fn a_sender_that_dies_mid_delivery_leaves_it_to_another_with_the_same_id()
     assert_eq!(got.len(), 1);
     assert_eq!(
         got[0].header("webhook-id"),
-        Some(claimed[0].event_id.to_string())
+        Some(claimed[0].event.id.to_string())
     );
 
     // A manual redelivery sends it again with the same id, marked manual in the log.
