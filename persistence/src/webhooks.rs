@@ -183,11 +183,15 @@ struct Id {
     id: Uuid,
 }
 
-/// Every subscription, for the fan-out.
-pub async fn all_ids(conn: &mut Conn) -> Result<Vec<Uuid>, DbError> {
-    let rows: Vec<Id> = diesel::sql_query("SELECT id FROM webhook_subscriptions ORDER BY id")
-        .load(conn)
-        .await?;
+/// The subscriptions whose position is behind the newest sealed event: those the fan-out
+/// has something to read for.
+pub async fn behind(conn: &mut Conn) -> Result<Vec<Uuid>, DbError> {
+    let rows: Vec<Id> = diesel::sql_query(
+        "SELECT id FROM webhook_subscriptions \
+         WHERE position < (SELECT coalesce(max(position), 0) FROM outbox_events) ORDER BY id",
+    )
+    .load(conn)
+    .await?;
     Ok(rows.into_iter().map(|r| r.id).collect())
 }
 

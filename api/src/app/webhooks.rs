@@ -1,6 +1,8 @@
 //! Webhook subscriptions: which events of an organisation's subtree go to which URL,
 //! signed with a secret shown once; their deliveries and manual redelivery.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Duration, Utc};
 use diesel_async::AsyncConnection;
 use serde::Serialize;
@@ -376,18 +378,15 @@ pub async fn deliveries(
     visible(&mut conn, actor, id, false).await?;
     let rows = repo::deliveries(&mut conn, id, before, delivered, limit).await?;
     let ids: Vec<i64> = rows.iter().map(|d| d.id).collect();
-    let mut attempts = repo::attempts_of(&mut conn, &ids).await?;
+    let mut attempts: HashMap<i64, Vec<AttemptRow>> = HashMap::new();
+    for a in repo::attempts_of(&mut conn, &ids).await? {
+        attempts.entry(a.delivery_id).or_default().push(a);
+    }
     Ok(rows
         .into_iter()
-        .map(|delivery| {
-            let mine: Vec<AttemptRow>;
-            (mine, attempts) = attempts
-                .drain(..)
-                .partition(|a| a.delivery_id == delivery.id);
-            DeliveryLog {
-                delivery,
-                attempts: mine,
-            }
+        .map(|delivery| DeliveryLog {
+            attempts: attempts.remove(&delivery.id).unwrap_or_default(),
+            delivery,
         })
         .collect())
 }

@@ -43,7 +43,7 @@ pub async fn run_once(app: &AppState) -> Result<Round, ApiError> {
     let mut round = Round::default();
     let mut conn = app.conn().await?;
     zhengwu_persistence::outbox::seal(&mut conn).await?;
-    for id in repo::all_ids(&mut conn).await? {
+    for id in repo::behind(&mut conn).await? {
         loop {
             let now = app.clock.now();
             let n = conn
