@@ -25,26 +25,30 @@ pub struct Change<'a> {
     pub data: EventData,
 }
 
+impl Change<'_> {
+    /// The outbox row of the change made at `at`.
+    pub fn into_event(self, at: DateTime<Utc>) -> Result<NewEvent, serde_json::Error> {
+        Ok(NewEvent {
+            id: Uuid::now_v7(),
+            event_type: self.event.as_str(),
+            subject: subject(self.collection, self.id),
+            organization_id: self.org.0,
+            org_path: self.org.1.as_str().to_owned(),
+            owner_id: self.owner,
+            occurred_at: at,
+            data: serde_json::to_value(&self.data)?,
+        })
+    }
+}
+
 /// Writes the event of a change in the caller's transaction, which holds the object's lock.
 pub async fn emit(conn: &mut Conn, at: DateTime<Utc>, c: Change<'_>) -> Result<(), ApiError> {
-    let data = serde_json::to_value(&c.data).map_err(|e| {
-        log::error!("event {}: cannot serialise its data: {e}", c.event);
+    let event = c.event;
+    let row = c.into_event(at).map_err(|e| {
+        log::error!("event {event}: cannot serialise its data: {e}");
         ApiError::internal()
     })?;
-    outbox::append(
-        conn,
-        NewEvent {
-            id: Uuid::now_v7(),
-            event_type: c.event.as_str(),
-            subject: subject(c.collection, c.id),
-            organization_id: c.org.0,
-            org_path: c.org.1.as_str().to_owned(),
-            owner_id: c.owner,
-            occurred_at: at,
-            data,
-        },
-    )
-    .await?;
+    outbox::append(conn, row).await?;
     Ok(())
 }
 

@@ -574,18 +574,21 @@ pub async fn run_job(
 
 /// Writes the domain event of each change of level to the outbox.
 async fn report(conn: &mut Conn, events: &[AlertEvent]) -> Result<(), DbError> {
-    use zhengwu_domain::events::{AlertEventData, EventData, EventType, collection_of, subject};
-    use zhengwu_persistence::outbox::{self, NewEvent};
+    use zhengwu_domain::events::{AlertEventData, EventData, EventType, collection_of};
+    use zhengwu_domain::org::OrgPath;
+    use zhengwu_persistence::outbox;
+
+    use crate::outbox::Change;
     if events.is_empty() {
         return Ok(());
     }
     let mut org_ids: Vec<Uuid> = events.iter().map(|e| e.organization_id).collect();
     org_ids.sort_unstable();
     org_ids.dedup();
-    let paths: HashMap<Uuid, String> = zhengwu_persistence::orgs::get_many(conn, &org_ids)
+    let paths: HashMap<Uuid, OrgPath> = zhengwu_persistence::orgs::get_many(conn, &org_ids)
         .await?
         .into_iter()
-        .map(|o| (o.id, o.path.as_str().to_owned()))
+        .map(|o| (o.id, o.path))
         .collect();
     let level = |l: &Option<String>| l.as_deref().and_then(AlertLevel::parse);
     let mut out = Vec::with_capacity(events.len());
@@ -607,16 +610,16 @@ async fn report(conn: &mut Conn, events: &[AlertEvent]) -> Result<(), DbError> {
             due_date: e.due_date,
             as_of: e.as_of,
         });
-        out.push(NewEvent {
-            id: Uuid::now_v7(),
-            event_type: EventType::AlertLevelChanged.as_str(),
-            subject: subject(collection_of(kind), e.object_id),
-            organization_id: e.organization_id,
-            org_path: path.clone(),
-            owner_id: None,
-            occurred_at: e.recorded_at,
-            data: serde_json::to_value(data).map_err(|e| DbError::Other(e.to_string()))?,
-        });
+        let change = Change {
+            event: EventType::AlertLevelChanged,
+            collection: collection_of(kind),
+            id: e.object_id,
+            org: (e.organization_id, path),
+            owner: None,
+            data,
+        };
+        let row = change.into_event(e.recorded_at);
+        out.push(row.map_err(|e| DbError::Other(e.to_string()))?);
     }
     outbox::append_many(conn, out).await
 }
