@@ -15,6 +15,27 @@ pub fn path_pattern(scope: &Scope) -> Option<String> {
     }
 }
 
+/// The organisation paths inside the scope as a range `[from, to)` of `text_pattern_ops`
+/// (byte) order: `None` for everything. A path ends with `/`, and the paths that start with
+/// it are those from it up to the same text ending with `0` (the next byte). Unlike a LIKE
+/// pattern, the range reaches the index in a statement prepared once with parameters.
+/// `Nothing` gives an empty range.
+pub fn path_range(scope: &Scope) -> Option<(String, String)> {
+    match scope {
+        Scope::All => None,
+        Scope::Subtree(p) => {
+            let from = p.as_str().to_owned();
+            let to = match from.strip_suffix('/') {
+                Some(stem) => format!("{stem}0"),
+                // Not a stored path's form: nothing is inside it.
+                None => from.clone(),
+            };
+            Some((from, to))
+        }
+        Scope::Nothing => Some((String::new(), String::new())),
+    }
+}
+
 /// The ids of the organisations inside the scope, as a subselect for
 /// `organization_id = ANY(…)`: `None` for everything.
 pub fn org_ids(scope: &Scope) -> Option<IdsWithin> {
@@ -42,5 +63,22 @@ mod tests {
             path_pattern(&Scope::Subtree(p.clone())),
             Some(format!("{}%", p.as_str()))
         );
+    }
+
+    #[test]
+    fn ranges_hold_exactly_the_subtree() {
+        assert_eq!(path_range(&Scope::All), None);
+        let (from, to) = path_range(&Scope::Nothing).unwrap_or_default();
+        assert!(from >= to, "an empty range");
+        let root = OrgPath::root(OrganizationId::new());
+        let child = root.child(OrganizationId::new());
+        let (from, to) = path_range(&Scope::Subtree(root.clone())).unwrap_or_default();
+        let inside = |p: &str| p >= from.as_str() && p < to.as_str();
+        assert!(inside(root.as_str()) && inside(child.as_str()));
+        let sibling = OrgPath::root(OrganizationId::new());
+        assert!(!inside(sibling.as_str()));
+        // A path sharing the subtree's text without its final `/` is outside.
+        let longer = format!("{}x/", root.as_str().trim_end_matches('/'));
+        assert!(!inside(&longer));
     }
 }
