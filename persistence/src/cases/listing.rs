@@ -69,6 +69,12 @@ impl Filter {
 /// in one state can be one in a hundred), so reading the state's cases in id order and
 /// keeping the subtree's would read a hundred rows for each one listed.
 ///
+/// The two kinds of read are merged with `UNION ALL`, not `UNION`: a case taken in at a
+/// hall of the subtree for an organisation of the subtree comes from both, but from each
+/// at most once, so the first `2 × limit` ids of the merge hold the first `limit` distinct
+/// ones, and the outer query (which reads each case once) keeps those. Measured with
+/// pgbench, the de-duplicating `UNION` cost more than either kind of read.
+///
 /// The text is the same for every subtree, state and page (the subtree as a range of
 /// paths, not a LIKE pattern): it is prepared once per connection and its plan kept,
 /// where planning it anew took longer than running it.
@@ -78,6 +84,8 @@ struct IdsByStateWithin {
     state: String,
     after: uuid::Uuid,
     limit: i64,
+    /// `2 × limit`: how many ids of the merge are kept.
+    merged: i64,
 }
 
 impl diesel::Expression for IdsByStateWithin {
@@ -106,7 +114,7 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for IdsByStateWithin {
             ),
         ] {
             if by == "window_id" {
-                out.push_sql(" UNION ");
+                out.push_sql(" UNION ALL ");
             }
             out.push_sql("SELECT x.id FROM ");
             out.push_sql(table);
@@ -126,7 +134,7 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for IdsByStateWithin {
             out.push_bind_param::<Text, _>(&self.paths.1)?;
         }
         out.push_sql(") ids ORDER BY ids.id LIMIT ");
-        out.push_bind_param::<BigInt, _>(&self.limit)?;
+        out.push_bind_param::<BigInt, _>(&self.merged)?;
         out.push_sql("))");
         Ok(())
     }
@@ -145,6 +153,7 @@ pub async fn list(conn: &mut Conn, scope: &Scope, f: &Filter) -> Result<Vec<Case
             state: state.as_str().to_owned(),
             after: f.after_id.map_or(uuid::Uuid::nil(), |a| a.0),
             limit: f.limit,
+            merged: f.limit.saturating_mul(2),
         });
     } else if let Some(pattern) = path_pattern(scope) {
         let inside = organizations::table
