@@ -105,15 +105,16 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for IdsByStateWithin {
     ) -> QueryResult<()> {
         use diesel::sql_types::{BigInt, Text, Uuid};
         out.push_sql("\"cases\".\"id\" = ANY(ARRAY(SELECT ids.id FROM (");
-        for (by, table, joined) in [
+        let reads = [
             ("organization_id", "organizations o", "o.id"),
             (
                 "window_id",
                 "organizations o JOIN windows w ON w.hall_id = o.id",
                 "w.id",
             ),
-        ] {
-            if by == "window_id" {
+        ];
+        for (i, (by, table, joined)) in reads.into_iter().enumerate() {
+            if i > 0 {
                 out.push_sql(" UNION ALL ");
             }
             out.push_sql("SELECT x.id FROM ");
