@@ -37,6 +37,9 @@ pub struct Config {
     pub heavy_reads: usize,
     /// Directory of attachment files.
     pub storage_dir: std::path::PathBuf,
+    /// Directory of this server's search index (`ZHENGWU_SEARCH_DIR`); in memory, rebuilt
+    /// at each start, when absent.
+    pub search_dir: Option<std::path::PathBuf>,
     /// Largest attachment in bytes.
     pub attachment_limit: usize,
     /// Public lookups (cases, 12345 tickets, complaints) allowed per client address and minute.
@@ -240,6 +243,7 @@ impl Config {
             storage_dir: var("ZHENGWU_STORAGE_DIR")
                 .unwrap_or_else(|| ".data/storage".into())
                 .into(),
+            search_dir: var("ZHENGWU_SEARCH_DIR").map(Into::into),
             attachment_limit: parse_var("ZHENGWU_ATTACHMENT_LIMIT", 20 * 1024 * 1024)?,
             lookup_rate_per_minute: parse_var("ZHENGWU_LOOKUP_RATE", 30)?,
             login_rate_per_minute: parse_var("ZHENGWU_LOGIN_RATE", 30)?,
@@ -322,6 +326,7 @@ impl Config {
                 "zhengwu-test-storage-{}",
                 uuid::Uuid::new_v4().simple()
             )),
+            search_dir: None,
             attachment_limit: 1024 * 1024,
             lookup_rate_per_minute: 5,
             // Tests log in often from one address; the limit has a test of its own.

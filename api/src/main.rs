@@ -203,6 +203,22 @@ fn serve(config: Config) -> Result<(), String> {
     log::info!("listening on http://{bind} (Swagger UI at http://{bind}/swagger-ui/)");
     actix_web::rt::System::new()
         .block_on(async move {
+            // The search index is built (or brought up to date) now rather than by the
+            // first search, which would wait for it.
+            let search_state = state.clone();
+            actix_web::rt::spawn(async move {
+                let result = match search_state.conn().await {
+                    Ok(mut conn) => search_state
+                        .search
+                        .catch_up(&mut conn)
+                        .await
+                        .map_err(|e| e.to_string()),
+                    Err(e) => Err(format!("{e:?}")),
+                };
+                if let Err(e) = result {
+                    log::error!("search index: {e}");
+                }
+            });
             let job_state = state.clone();
             every(&state, "alerts", state.config.alert_job_interval, move || {
                 let state = job_state.clone();

@@ -30,6 +30,8 @@ pub struct AppState {
     pub principals: Arc<crate::principals::Principals>,
     /// The key of audit checkpoints (none without a JWT secret or `ZHENGWU_AUDIT_KEY`).
     pub checkpoint_key: Option<zhengwu_persistence::audit::CheckpointKey>,
+    /// The portal's search index.
+    pub search: Arc<zhengwu_persistence::search::engine::SearchEngine>,
 }
 
 /// A read-only connection together with a permit of [`AppState::heavy_reads`]: the
@@ -76,7 +78,11 @@ impl AppState {
         ));
         let heavy_reads = Arc::new(tokio::sync::Semaphore::new(config.heavy_reads.max(1)));
         let checkpoint_key = crate::checkpoints::key(&config);
+        let search = Arc::new(zhengwu_persistence::search::engine::SearchEngine::new(
+            config.search_dir.clone(),
+        ));
         Self {
+            search,
             principals: Arc::default(),
             checkpoint_key,
             storage,

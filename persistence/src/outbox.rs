@@ -151,27 +151,37 @@ struct Last {
 /// Gives the committed events without a position theirs, in `seq` order, unless another
 /// sealer is at it (it will have sealed them, or soon will). Returns the events sealed.
 pub async fn seal(conn: &mut Conn) -> Result<usize, DbError> {
+    seal_rows(conn, "outbox_events", SEAL_LOCK).await
+}
+
+/// Gives the committed rows of `table` (columns `seq`, `position`) without a position
+/// theirs, continuing from the largest given, under the advisory lock `lock`.
+pub(crate) async fn seal_rows(
+    conn: &mut Conn,
+    table: &'static str,
+    lock: i64,
+) -> Result<usize, DbError> {
     let mut total = 0;
     loop {
         let n = conn
             .transaction::<_, DbError, _>(async |c| {
                 let l: Vec<Locked> =
                     diesel::sql_query("SELECT pg_try_advisory_xact_lock($1) AS locked")
-                        .bind::<BigInt, _>(SEAL_LOCK)
+                        .bind::<BigInt, _>(lock)
                         .load(c)
                         .await?;
                 if !l.into_iter().next().is_some_and(|l| l.locked) {
                     return Ok(0);
                 }
                 // A statement of its own, after the lock: it sees every earlier seal.
-                Ok(diesel::sql_query(
-                    "WITH base AS (SELECT coalesce(max(position), 0) AS b FROM outbox_events), \
+                Ok(diesel::sql_query(format!(
+                    "WITH base AS (SELECT coalesce(max(position), 0) AS b FROM {table}), \
                      todo AS (SELECT seq, row_number() OVER (ORDER BY seq) AS n \
-                              FROM (SELECT seq FROM outbox_events WHERE position IS NULL \
+                              FROM (SELECT seq FROM {table} WHERE position IS NULL \
                                     ORDER BY seq LIMIT $1) u) \
-                     UPDATE outbox_events e SET position = base.b + todo.n \
-                     FROM todo, base WHERE e.seq = todo.seq",
-                )
+                     UPDATE {table} e SET position = base.b + todo.n \
+                     FROM todo, base WHERE e.seq = todo.seq"
+                ))
                 .bind::<BigInt, _>(SEAL_BATCH)
                 .execute(c)
                 .await?)

@@ -191,3 +191,20 @@ pub async fn public_facets(
     .await?;
     Ok((by_category, by_org, by_year))
 }
+
+/// The current versions of these items, in the order of `ids` (an item without a current
+/// version is left out).
+pub async fn current_versions(conn: &mut Conn, ids: &[Uuid]) -> Result<Vec<Version>, DbError> {
+    let rows: Vec<VersionRow> = disclosure_versions::table
+        .filter(disclosure_versions::is_current.eq(true))
+        .filter(disclosure_versions::item_id.eq_any(ids))
+        .select(VersionRow::as_select())
+        .load(conn)
+        .await?;
+    let mut by_id: std::collections::HashMap<Uuid, VersionRow> =
+        rows.into_iter().map(|r| (r.item_id(), r)).collect();
+    ids.iter()
+        .filter_map(|id| by_id.remove(id))
+        .map(TryInto::try_into)
+        .collect()
+}

@@ -71,6 +71,12 @@ pub struct Version {
     pub is_current: bool,
 }
 
+impl VersionRow {
+    pub(super) fn item_id(&self) -> Uuid {
+        self.item_id
+    }
+}
+
 impl TryFrom<VersionRow> for Version {
     type Error = DbError;
     fn try_from(r: VersionRow) -> Result<Self, DbError> {

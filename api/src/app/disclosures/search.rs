@@ -10,6 +10,7 @@ use zhengwu_domain::access::Scope;
 use zhengwu_domain::disclosure::{Attribute, ItemState, Validity};
 use zhengwu_domain::ids::{CategoryId, OrganizationId};
 use zhengwu_persistence::disclosure::{self as repo, PublicSort, Version};
+use zhengwu_persistence::search::engine as search_engine;
 use zhengwu_persistence::{Conn, DbError, orgs};
 
 use super::view;
@@ -17,7 +18,7 @@ use crate::app::{Actor, AppResult, narrowed};
 use crate::error::ApiError;
 use crate::pagination::{Page, PageParams, encode_cursor};
 use crate::routes::disclosures::dto::Sort;
-use crate::routes::disclosures::views::{DisclosurePage, FacetCount, Facets};
+use crate::routes::disclosures::views::{DisclosurePage, FacetCount, Facets, Highlight};
 use crate::state::AppState;
 
 /// What to list.
@@ -142,9 +143,16 @@ fn next_cursor(sort: PublicSort, offset: i64, limit: i64, last: &Version) -> Str
     }
 }
 
-/// The current published versions, with facet counts when asked for.
+/// The current published versions, with facet counts when asked for. A full-text query
+/// is answered by the search engine, a listing without one by the database.
 pub async fn public(app: &AppState, l: Listing, page: &PageParams) -> AppResult<DisclosurePage> {
     let limit = page.limit()?;
+    if let Some(requested) = &l.facets {
+        facets_asked(requested)?;
+    }
+    if text_of(l.q.clone()).is_some_and(|t| repo::searchable(&Some(t))) {
+        return searched(app, l, page, limit).await;
+    }
     let mut conn = app.read_conn().await?;
     let scope = narrowed(&conn, Scope::All, l.org.filter(|_| l.include_sub)).await?;
     let text = text_of(l.q);
@@ -178,6 +186,92 @@ pub async fn public(app: &AppState, l: Listing, page: &PageParams) -> AppResult<
     };
     Ok(DisclosurePage {
         items: rows.iter().map(view::public_summary).collect(),
+        next_cursor: next,
+        facets,
+    })
+}
+
+/// A page of the engine's answer to a full-text query: best match first (or newest first
+/// when asked), paged by offset, each result with its words highlighted.
+async fn searched(
+    app: &AppState,
+    l: Listing,
+    page: &PageParams,
+    limit: i64,
+) -> AppResult<DisclosurePage> {
+    // The primary: the engine seals and reads its feed there, and the page's rows must be
+    // at least as new as the index.
+    let mut conn = app.conn().await?;
+    app.search.catch_up(&mut conn).await?;
+    let scope = narrowed(&conn, Scope::All, l.org.filter(|_| l.include_sub)).await?;
+    let newest_first = l.sort == Some(Sort::PublishedAt);
+    let (offset, _) = page_start(page.after_key()?.as_deref(), PublicSort::Relevance)?;
+    let offset = usize::try_from(offset).map_err(|_| bad_cursor())?;
+    let q = search_engine::ItemQuery {
+        q: l.q.clone().unwrap_or_default(),
+        organization_id: l.org.filter(|_| !l.include_sub).map(|o| o.0),
+        subtree: match &scope {
+            Scope::All => None,
+            Scope::Subtree(p) => Some(p.as_str().to_owned()),
+            Scope::Nothing => Some(String::new()),
+        },
+        category_id: l.category.map(|c| c.0),
+        year: l.year,
+        attribute: l.attribute.map(|a| a.as_str().to_owned()),
+        validity: l.validity.map(|v| v.as_str().to_owned()),
+        doc_number: l.doc_number.clone(),
+        published_from: l.published_from,
+        published_to: l.published_to,
+        newest_first,
+        offset,
+        limit: usize::try_from(limit + 1).unwrap_or(1),
+        facets: l.facets.is_some(),
+    };
+    let found = app.search.items(&q).await?;
+    let more = found.ids.len() as i64 > limit;
+    let ids: Vec<Uuid> = found.ids.iter().take(limit as usize).copied().collect();
+    let rows = repo::current_versions(&mut conn, &ids).await?;
+    let items = rows
+        .iter()
+        .map(|v| {
+            let mut s = view::public_summary(v);
+            s.highlight = Some(Highlight {
+                title: found.highlighter.title(&v.fields.title),
+                fragment: found
+                    .highlighter
+                    .fragment(&[&v.fields.summary, &v.fields.content]),
+            });
+            s
+        })
+        .collect();
+    let next = more.then(|| encode_cursor(&format!("o:{}", offset as i64 + limit)));
+    let facets = match (&l.facets, found.facets) {
+        (Some(requested), Some(counts)) => {
+            let uuids = |v: Vec<(String, u64)>| -> Vec<(Uuid, i64)> {
+                v.into_iter()
+                    .filter_map(|(k, n)| Some((Uuid::parse_str(&k).ok()?, n as i64)))
+                    .collect()
+            };
+            let years = counts
+                .year
+                .into_iter()
+                .map(|(y, n)| (y as i32, n as i64))
+                .collect();
+            Some(
+                labelled(
+                    &mut conn,
+                    requested,
+                    uuids(counts.category),
+                    uuids(counts.org),
+                    years,
+                )
+                .await?,
+            )
+        }
+        _ => None,
+    };
+    Ok(DisclosurePage {
+        items,
         next_cursor: next,
         facets,
     })
@@ -237,8 +331,19 @@ async fn facets(
     filter: &repo::PublicFilter,
     requested: &str,
 ) -> AppResult<Facets> {
-    let wanted = facets_asked(requested)?;
     let (by_category, by_org, by_year) = repo::public_facets(conn, filter).await?;
+    labelled(conn, requested, by_category, by_org, by_year).await
+}
+
+/// The facets asked for, labelled.
+async fn labelled(
+    conn: &mut Conn,
+    requested: &str,
+    by_category: Vec<(Uuid, i64)>,
+    by_org: Vec<(Uuid, i64)>,
+    by_year: Vec<(i32, i64)>,
+) -> AppResult<Facets> {
+    let wanted = facets_asked(requested)?;
     let mut out = Facets::default();
     if wanted.contains(&"category") {
         let ids: Vec<Uuid> = by_category.iter().map(|(id, _)| *id).collect();

@@ -234,6 +234,7 @@ pub fn public_summary(v: &Version) -> DisclosureSummary {
         published_at: Some(v.published_at),
         publish_due: None,
         overdue: None,
+        highlight: None,
     }
 }
 
@@ -254,5 +255,6 @@ pub fn staff_summary(i: &Item, today: NaiveDate) -> DisclosureSummary {
         published_at: i.first_published_at,
         publish_due: Some(i.publish_due),
         overdue: Some(is_overdue(i, today)),
+        highlight: None,
     }
 }

@@ -143,6 +143,24 @@ pub struct DisclosureSummary {
     /// Staff view only.
     pub publish_due: Option<NaiveDate>,
     pub overdue: Option<bool>,
+    /// A full-text search's result only: where the query's words are.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub highlight: Option<Highlight>,
+}
+
+/// A search result's texts with the query's words marked `<em>…</em>`; everything else in
+/// them is HTML-escaped, so a page may insert them as HTML.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "title": "关于做好<em>政务</em><em>公开</em>工作的通知",
+    "fragment": "进一步提高<em>政务</em><em>公开</em>质量。"
+}))]
+pub struct Highlight {
+    /// The whole title.
+    pub title: String,
+    /// The best fragment of the summary, else of the body; the summary's beginning when
+    /// neither holds a word of the query (it matched a document number).
+    pub fragment: String,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -4,16 +4,19 @@
 //! Documents are indexed in search mode (every dictionary word inside a longer word is
 //! emitted as well); queries are segmented precisely and every word must match.
 
+pub mod engine;
+pub mod source;
+
 use std::sync::OnceLock;
 
 use jieba_rs::Jieba;
 
-fn jieba() -> &'static Jieba {
+pub(crate) fn jieba() -> &'static Jieba {
     static JIEBA: OnceLock<Jieba> = OnceLock::new();
     JIEBA.get_or_init(Jieba::new)
 }
 
-fn keep(word: &str) -> bool {
+pub(crate) fn keep(word: &str) -> bool {
     word.chars().any(char::is_alphanumeric)
 }
 

@@ -1,0 +1,895 @@
+//! The search engine of the portal: one tantivy index of the published documents, kept in
+//! step with the database through the `search_changes` feed.
+//!
+//! # Ranking
+//!
+//! Every word of the query must occur in the title, the summary or the body. A document
+//! scores BM25 per field, weighted title ×[`TITLE`], summary ×[`SUMMARY`], body ×1; the
+//! query's words found next to each other in the query's order (the exact phrase) add the
+//! same weights again; a query equal to a document number (文号) or index number (索引号)
+//! finds that document first. Scores equal to a thousandth are ordered newest first, then
+//! by id.
+//!
+//! BM25's statistics (how many documents hold a word, the fields' average lengths) are
+//! fixed constants, not counted from the index: a score depends on the document and the
+//! query only. Two replicas, each with its own index whose segments were written and merged
+//! differently, therefore give every document the same score and answer a query alike.
+//!
+//! # Positions
+//!
+//! Words are jieba's search-mode segmentation, and a word's position is the offset of its
+//! first character: words found next to each other in the text are exactly those whose
+//! positions differ by the length of the first, which is what a phrase query asks.
+
+use std::ops::Bound;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use chrono::{DateTime, Utc};
+use tantivy::collector::{Collector, SegmentCollector, TopDocs};
+use tantivy::columnar::{Column, StrColumn};
+use tantivy::directory::MmapDirectory;
+use tantivy::query::{
+    Bm25StatisticsProvider, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query,
+    RangeQuery, TermQuery,
+};
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
+    TextOptions, Value,
+};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+use tantivy::{
+    DocAddress, DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentReader,
+    TantivyDocument, Term,
+};
+use uuid::Uuid;
+
+use super::source::{self, ItemDoc};
+use super::{jieba, keep};
+use crate::db::{Conn, DbError};
+
+/// Weight of a word found in the title.
+pub const TITLE: Score = 8.0;
+/// Weight of a word found in the summary.
+pub const SUMMARY: Score = 3.0;
+/// Weight of a query equal to a document or index number.
+const NUMBER: Score = 1000.0;
+/// The fixed statistics of BM25 (see the module's documentation).
+const REFERENCE_DOCS: u64 = 1_000_000;
+const REFERENCE_DOC_FREQ: u64 = 1_000;
+const REFERENCE_LENGTH: [(&str, u64); 3] = [("title", 16), ("summary", 60), ("body", 600)];
+/// Documents read from the database per statement while building.
+const BUILD_BATCH: i64 = 2_000;
+/// Changes applied per statement while catching up.
+const CHANGE_BATCH: i64 = 1_000;
+/// Memory of the index writer (two threads).
+const WRITER_MEMORY: usize = 40_000_000;
+/// Longest highlighted fragment of the body, in bytes.
+const FRAGMENT: usize = 180;
+/// The schema's version, recorded with each commit: another one means a rebuild.
+const SCHEMA_VERSION: u32 = 1;
+
+fn search_error(e: impl std::fmt::Display) -> DbError {
+    DbError::Other(format!("search index: {e}"))
+}
+
+// ---------------------------------------------------------------- words
+
+/// jieba's search-mode words, lower-cased, at the offset of their first character.
+#[derive(Clone, Default)]
+pub struct Words;
+
+pub struct WordStream {
+    tokens: Vec<Token>,
+    next: usize,
+    current: Token,
+}
+
+impl Tokenizer for Words {
+    type TokenStream<'a> = WordStream;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> WordStream {
+        let tokens = jieba()
+            .cut_for_search(text, true)
+            .into_iter()
+            .filter(|t| keep(t.word))
+            .map(|t| Token {
+                offset_from: t.byte_start,
+                offset_to: t.byte_end,
+                position: t.start,
+                text: t.word.to_lowercase(),
+                position_length: 1,
+            })
+            .collect();
+        WordStream {
+            tokens,
+            next: 0,
+            current: Token::default(),
+        }
+    }
+}
+
+impl TokenStream for WordStream {
+    fn advance(&mut self) -> bool {
+        match self.tokens.get_mut(self.next) {
+            Some(t) => {
+                self.current = std::mem::take(t);
+                self.next += 1;
+                true
+            }
+            None => false,
+        }
+    }
+    fn token(&self) -> &Token {
+        &self.current
+    }
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.current
+    }
+}
+
+/// The query's words (jieba's precise segmentation) at the offsets of their first
+/// characters, each once.
+fn query_words(q: &str) -> Vec<(usize, String)> {
+    let mut seen = std::collections::HashSet::new();
+    jieba()
+        .cut(q, true)
+        .into_iter()
+        .filter(|t| keep(t.word))
+        .map(|t| (t.start, t.word.trim().to_lowercase()))
+        .filter(|(_, w)| !w.is_empty() && seen.insert(w.clone()))
+        .collect()
+}
+
+// ---------------------------------------------------------------- schema
+
+#[derive(Clone, Copy)]
+struct Fields {
+    key: Field,
+    kind: Field,
+    title: Field,
+    summary: Field,
+    body: Field,
+    numbers: Field,
+    org: Field,
+    path: Field,
+    category: Field,
+    year: Field,
+    attribute: Field,
+    validity: Field,
+    doc_number: Field,
+    published: Field,
+    id_hi: Field,
+    id_lo: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer("zh")
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let f = Fields {
+        key: b.add_text_field("key", STRING | STORED),
+        kind: b.add_text_field("kind", STRING),
+        title: b.add_text_field("title", text.clone()),
+        summary: b.add_text_field("summary", text.clone()),
+        body: b.add_text_field("body", text),
+        numbers: b.add_text_field("numbers", STRING),
+        org: b.add_text_field("org", STRING | FAST),
+        path: b.add_text_field("path", STRING),
+        category: b.add_text_field("category", STRING | FAST),
+        year: b.add_i64_field("year", INDEXED | FAST),
+        attribute: b.add_text_field("attribute", STRING),
+        validity: b.add_text_field("validity", STRING),
+        doc_number: b.add_text_field("doc_number", STRING),
+        published: b.add_i64_field("published", INDEXED | FAST),
+        id_hi: b.add_u64_field("id_hi", FAST),
+        id_lo: b.add_u64_field("id_lo", FAST),
+    };
+    (b.build(), f)
+}
+
+fn item_key(id: Uuid) -> String {
+    format!("item:{id}")
+}
+
+/// The paths of the organisation and of each of its ancestors (`/a/`, `/a/b/`, …).
+fn ancestor_paths(path: &str) -> impl Iterator<Item = &str> {
+    path.char_indices()
+        .filter(|(i, c)| *c == '/' && *i > 0)
+        .map(move |(i, _)| &path[..=i])
+}
+
+fn item_document(f: &Fields, d: &ItemDoc) -> TantivyDocument {
+    let mut doc = TantivyDocument::default();
+    doc.add_text(f.key, item_key(d.item_id));
+    doc.add_text(f.kind, "item");
+    doc.add_text(f.title, &d.title);
+    doc.add_text(f.summary, &d.summary);
+    doc.add_text(f.body, &d.content);
+    doc.add_text(f.numbers, d.index_number.trim().to_lowercase());
+    if let Some(n) = &d.doc_number {
+        doc.add_text(f.numbers, n.trim().to_lowercase());
+        doc.add_text(f.doc_number, n);
+    }
+    doc.add_text(f.org, d.organization_id.to_string());
+    for p in ancestor_paths(&d.org_path) {
+        doc.add_text(f.path, p);
+    }
+    doc.add_text(f.category, d.category_id.to_string());
+    doc.add_i64(f.year, i64::from(d.year));
+    doc.add_text(f.attribute, &d.attribute);
+    doc.add_text(f.validity, &d.validity);
+    doc.add_i64(f.published, d.published_at.timestamp_micros());
+    let (hi, lo) = d.item_id.as_u64_pair();
+    doc.add_u64(f.id_hi, hi);
+    doc.add_u64(f.id_lo, lo);
+    doc
+}
+
+// ---------------------------------------------------------------- statistics
+
+/// BM25 statistics fixed once for all: scores depend on the document and the query only.
+struct Reference {
+    lengths: Vec<(Field, u64)>,
+}
+
+impl Bm25StatisticsProvider for Reference {
+    fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
+        let per_doc = self
+            .lengths
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map_or(1, |(_, l)| *l);
+        Ok(per_doc * REFERENCE_DOCS)
+    }
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        Ok(REFERENCE_DOCS)
+    }
+    fn doc_freq(&self, _term: &Term) -> tantivy::Result<u64> {
+        Ok(REFERENCE_DOC_FREQ)
+    }
+}
+
+// ---------------------------------------------------------------- queries
+
+/// A search of the published disclosure items.
+#[derive(Debug, Clone, Default)]
+pub struct ItemQuery {
+    /// The words to find (at least one searchable word).
+    pub q: String,
+    pub organization_id: Option<Uuid>,
+    /// Items of organisations inside this subtree (its root's path); `None` for all.
+    pub subtree: Option<String>,
+    pub category_id: Option<Uuid>,
+    pub year: Option<i32>,
+    pub attribute: Option<String>,
+    pub validity: Option<String>,
+    pub doc_number: Option<String>,
+    pub published_from: Option<DateTime<Utc>>,
+    pub published_to: Option<DateTime<Utc>>,
+    /// Newest first rather than best match first.
+    pub newest_first: bool,
+    pub offset: usize,
+    pub limit: usize,
+    /// Count the matches per category, organisation and year.
+    pub facets: bool,
+}
+
+/// Counts of the matching documents per value, exact.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FacetCounts {
+    pub category: Vec<(String, u64)>,
+    pub org: Vec<(String, u64)>,
+    pub year: Vec<(i64, u64)>,
+}
+
+/// What a search found: the page's item ids in order, the facets when asked for, and the
+/// means of highlighting the query's words in the page's texts.
+pub struct Found {
+    pub ids: Vec<Uuid>,
+    pub facets: Option<FacetCounts>,
+    pub highlighter: Highlighter,
+}
+
+/// Marks the query's words with `<em>` in a document's texts (HTML-escaped otherwise).
+pub struct Highlighter {
+    title: Option<SnippetGenerator>,
+    body: Option<SnippetGenerator>,
+}
+
+impl Highlighter {
+    /// The whole title, its query words marked.
+    pub fn title(&self, title: &str) -> String {
+        match &self.title {
+            Some(g) => html(g.snippet(title)),
+            None => escape(title),
+        }
+    }
+
+    /// The best fragment of the first text holding a query word (summary, then body);
+    /// the beginning of the first text when none does.
+    pub fn fragment(&self, texts: &[&str]) -> String {
+        if let Some(g) = &self.body {
+            for t in texts {
+                let s = g.snippet(t);
+                if !s.is_empty() {
+                    return html(s);
+                }
+            }
+        }
+        let first = texts.iter().find(|t| !t.trim().is_empty()).copied();
+        let first = first.unwrap_or_default();
+        let mut end = FRAGMENT.min(first.len());
+        while !first.is_char_boundary(end) {
+            end -= 1;
+        }
+        escape(&first[..end])
+    }
+}
+
+fn html(mut s: tantivy::snippet::Snippet) -> String {
+    s.set_snippet_prefix_postfix("<em>", "</em>");
+    s.to_html()
+}
+
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn boxed(q: impl Query) -> Box<dyn Query> {
+    Box::new(q)
+}
+
+fn filter(q: Box<dyn Query>) -> (Occur, Box<dyn Query>) {
+    (Occur::Must, boxed(ConstScoreQuery::new(q, 0.0)))
+}
+
+fn term(field: Field, value: &str) -> Box<dyn Query> {
+    boxed(TermQuery::new(
+        Term::from_field_text(field, value),
+        IndexRecordOption::Basic,
+    ))
+}
+
+impl Fields {
+    /// Every word in some field, weighted by field; the exact phrase weighted again.
+    fn words_query(&self, words: &[(usize, String)]) -> Box<dyn Query> {
+        let weighted = [
+            (self.title, TITLE),
+            (self.summary, SUMMARY),
+            (self.body, 1.0),
+        ];
+        let each: Vec<(Occur, Box<dyn Query>)> = words
+            .iter()
+            .map(|(_, w)| {
+                let fields = weighted
+                    .iter()
+                    .map(|(f, weight)| {
+                        let t = TermQuery::new(
+                            Term::from_field_text(*f, w),
+                            IndexRecordOption::WithFreqs,
+                        );
+                        (Occur::Should, boxed(BoostQuery::new(boxed(t), *weight)))
+                    })
+                    .collect();
+                (Occur::Must, boxed(BooleanQuery::new(fields)))
+            })
+            .collect();
+        let mut clauses = vec![(Occur::Must, boxed(BooleanQuery::new(each)))];
+        if words.len() > 1 {
+            let first = words.first().map_or(0, |(o, _)| *o);
+            for (f, weight) in weighted {
+                let terms = words
+                    .iter()
+                    .map(|(o, w)| (o - first, Term::from_field_text(f, w)))
+                    .collect();
+                let phrase = PhraseQuery::new_with_offset(terms);
+                clauses.push((Occur::Should, boxed(BoostQuery::new(boxed(phrase), weight))));
+            }
+        }
+        boxed(BooleanQuery::new(clauses))
+    }
+
+    /// The filters of an item search as clauses scoring nothing.
+    fn item_filters(&self, q: &ItemQuery) -> Vec<(Occur, Box<dyn Query>)> {
+        let mut v = vec![filter(term(self.kind, "item"))];
+        if let Some(o) = q.organization_id {
+            v.push(filter(term(self.org, &o.to_string())));
+        }
+        if let Some(p) = &q.subtree {
+            v.push(filter(term(self.path, p)));
+        }
+        if let Some(c) = q.category_id {
+            v.push(filter(term(self.category, &c.to_string())));
+        }
+        if let Some(y) = q.year {
+            v.push(filter(boxed(TermQuery::new(
+                Term::from_field_i64(self.year, i64::from(y)),
+                IndexRecordOption::Basic,
+            ))));
+        }
+        if let Some(a) = &q.attribute {
+            v.push(filter(term(self.attribute, a)));
+        }
+        if let Some(x) = &q.validity {
+            v.push(filter(term(self.validity, x)));
+        }
+        if let Some(d) = &q.doc_number {
+            v.push(filter(term(self.doc_number, d)));
+        }
+        if q.published_from.is_some() || q.published_to.is_some() {
+            let at = |t: DateTime<Utc>| Term::from_field_i64(self.published, t.timestamp_micros());
+            let from = q
+                .published_from
+                .map_or(Bound::Unbounded, |t| Bound::Included(at(t)));
+            let to = q
+                .published_to
+                .map_or(Bound::Unbounded, |t| Bound::Excluded(at(t)));
+            v.push(filter(boxed(RangeQuery::new(from, to))));
+        }
+        v
+    }
+}
+
+/// The order of a page: score to a thousandth (0 when newest first), publication, id.
+type Rank = (i64, i64, u64, u64);
+
+fn rank_of(segment: &SegmentReader, by_score: bool) -> impl Fn(DocId, Score) -> Rank + use<> {
+    let ff = segment.fast_fields();
+    let published: Option<Column<i64>> = ff.i64("published").ok();
+    let hi: Option<Column<u64>> = ff.u64("id_hi").ok();
+    let lo: Option<Column<u64>> = ff.u64("id_lo").ok();
+    move |doc, score| {
+        let s = if by_score {
+            (f64::from(score) * 1000.0).round() as i64
+        } else {
+            0
+        };
+        (
+            s,
+            published.as_ref().and_then(|c| c.first(doc)).unwrap_or(0),
+            hi.as_ref().and_then(|c| c.first(doc)).unwrap_or(0),
+            lo.as_ref().and_then(|c| c.first(doc)).unwrap_or(0),
+        )
+    }
+}
+
+// ---------------------------------------------------------------- facets
+
+/// Counts the matches per category, organisation and year.
+struct FacetCollector;
+
+struct FacetSegment {
+    category: Option<StrColumn>,
+    org: Option<StrColumn>,
+    year: Option<Column<i64>>,
+    by_category: Vec<u64>,
+    by_org: Vec<u64>,
+    by_year: std::collections::BTreeMap<i64, u64>,
+}
+
+fn count_ord(col: &Option<StrColumn>, counts: &mut [u64], doc: DocId) {
+    if let Some(ord) = col.as_ref().and_then(|c| c.ords().first(doc))
+        && let Some(n) = usize::try_from(ord).ok().and_then(|o| counts.get_mut(o))
+    {
+        *n += 1;
+    }
+}
+
+fn harvest_ords(col: &Option<StrColumn>, counts: &[u64]) -> Vec<(String, u64)> {
+    let Some(col) = col else { return vec![] };
+    let mut out = vec![];
+    for (ord, n) in counts.iter().enumerate() {
+        let mut s = String::new();
+        if *n > 0 && col.ord_to_str(ord as u64, &mut s).unwrap_or(false) {
+            out.push((s, *n));
+        }
+    }
+    out
+}
+
+impl Collector for FacetCollector {
+    type Fruit = FacetCounts;
+    type Child = FacetSegment;
+
+    fn for_segment(&self, _: u32, segment: &SegmentReader) -> tantivy::Result<FacetSegment> {
+        let ff = segment.fast_fields();
+        let category = ff.str("category")?;
+        let org = ff.str("org")?;
+        let size = |c: &Option<StrColumn>| c.as_ref().map_or(0, |c| c.num_terms());
+        Ok(FacetSegment {
+            by_category: vec![0; size(&category)],
+            by_org: vec![0; size(&org)],
+            category,
+            org,
+            year: ff.i64("year").ok(),
+            by_year: Default::default(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<FacetCounts>) -> tantivy::Result<FacetCounts> {
+        use std::collections::BTreeMap;
+        let mut category: BTreeMap<String, u64> = BTreeMap::new();
+        let mut org: BTreeMap<String, u64> = BTreeMap::new();
+        let mut year: BTreeMap<i64, u64> = BTreeMap::new();
+        for f in fruits {
+            for (k, n) in f.category {
+                *category.entry(k).or_default() += n;
+            }
+            for (k, n) in f.org {
+                *org.entry(k).or_default() += n;
+            }
+            for (k, n) in f.year {
+                *year.entry(k).or_default() += n;
+            }
+        }
+        Ok(FacetCounts {
+            category: category.into_iter().collect(),
+            org: org.into_iter().collect(),
+            year: year.into_iter().collect(),
+        })
+    }
+}
+
+impl SegmentCollector for FacetSegment {
+    type Fruit = FacetCounts;
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        count_ord(&self.category, &mut self.by_category, doc);
+        count_ord(&self.org, &mut self.by_org, doc);
+        if let Some(y) = self.year.as_ref().and_then(|c| c.first(doc)) {
+            *self.by_year.entry(y).or_default() += 1;
+        }
+    }
+
+    fn harvest(self) -> FacetCounts {
+        FacetCounts {
+            category: harvest_ords(&self.category, &self.by_category),
+            org: harvest_ords(&self.org, &self.by_org),
+            year: self.by_year.into_iter().collect(),
+        }
+    }
+}
+
+// ---------------------------------------------------------------- the engine
+
+struct Open {
+    index: Index,
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    fields: Fields,
+    reference: Reference,
+}
+
+/// The index and where it stands in the feed.
+pub struct SearchEngine {
+    /// Where the index is kept; in memory (rebuilt at each start) when `None`.
+    dir: Option<PathBuf>,
+    open: tokio::sync::OnceCell<Open>,
+    /// The feed position the index holds; -1 before it is built.
+    position: AtomicI64,
+    /// One catch-up at a time.
+    updating: tokio::sync::Mutex<()>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Payload {
+    schema: u32,
+    database: Uuid,
+    position: i64,
+}
+
+impl SearchEngine {
+    pub fn new(dir: Option<PathBuf>) -> Self {
+        Self {
+            dir,
+            open: tokio::sync::OnceCell::new(),
+            position: AtomicI64::new(-1),
+            updating: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    fn open_index(&self) -> Result<Open, DbError> {
+        let (schema, fields) = schema();
+        let index = match &self.dir {
+            None => Index::create_in_ram(schema.clone()),
+            Some(dir) => {
+                std::fs::create_dir_all(dir).map_err(search_error)?;
+                let existing = MmapDirectory::open(dir)
+                    .map_err(search_error)
+                    .and_then(|d| Index::exists(&d).map_err(search_error))?;
+                let reusable = existing
+                    && Index::open_in_dir(dir)
+                        .map(|i| i.schema() == schema)
+                        .unwrap_or(false);
+                if reusable {
+                    Index::open_in_dir(dir).map_err(search_error)?
+                } else {
+                    if existing {
+                        log::warn!(
+                            "search index at {}: another schema; rebuilding",
+                            dir.display()
+                        );
+                        std::fs::remove_dir_all(dir).map_err(search_error)?;
+                        std::fs::create_dir_all(dir).map_err(search_error)?;
+                    }
+                    Index::create_in_dir(dir, schema.clone()).map_err(search_error)?
+                }
+            }
+        };
+        index.tokenizers().register("zh", Words);
+        let writer = index
+            .writer_with_num_threads(2, WRITER_MEMORY)
+            .map_err(search_error)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(search_error)?;
+        let reference = Reference {
+            lengths: REFERENCE_LENGTH
+                .iter()
+                .filter_map(|(name, l)| schema.get_field(name).ok().map(|f| (f, *l)))
+                .collect(),
+        };
+        Ok(Open {
+            index,
+            reader,
+            writer: Mutex::new(writer),
+            fields,
+            reference,
+        })
+    }
+
+    async fn opened(&self) -> Result<&Open, DbError> {
+        self.open
+            .get_or_try_init(|| async { self.open_index() })
+            .await
+    }
+
+    /// Brings the index up to the feed's head as the database shows it now: a search that
+    /// follows a committed change sees it. Builds the index first when it holds nothing of
+    /// this database.
+    pub async fn catch_up(&self, conn: &mut Conn) -> Result<(), DbError> {
+        let head = source::head(conn).await?;
+        let at = self.position.load(Ordering::Acquire);
+        if at >= 0 && !head.unsealed && head.position.unwrap_or(0) <= at {
+            return Ok(());
+        }
+        let _one = self.updating.lock().await;
+        let open = self.opened().await?;
+        source::seal(conn).await?;
+        let mut at = self.position.load(Ordering::Acquire);
+        let database = source::identity(conn).await?;
+        if at < 0 {
+            at = self.recorded_position(open, database)?.unwrap_or(-1);
+        }
+        if at < 0 {
+            at = self.build(open, conn, database).await?;
+        }
+        loop {
+            let changes = source::changes(conn, at, CHANGE_BATCH).await?;
+            let Some(last) = changes.last().map(|c| c.position) else {
+                break;
+            };
+            let ids: Vec<Uuid> = changes
+                .iter()
+                .filter(|c| c.doc_kind == "item")
+                .map(|c| c.doc_id)
+                .collect();
+            let docs = source::items(conn, &ids).await?;
+            {
+                let writer = open.writer.lock().map_err(search_error)?;
+                for id in &ids {
+                    writer.delete_term(Term::from_field_text(open.fields.key, &item_key(*id)));
+                }
+                for d in &docs {
+                    writer
+                        .add_document(item_document(&open.fields, d))
+                        .map_err(search_error)?;
+                }
+            }
+            self.commit(open, database, last)?;
+            at = last;
+            self.position.store(at, Ordering::Release);
+        }
+        self.position.store(at, Ordering::Release);
+        Ok(())
+    }
+
+    /// The position an index on disk holds, when it was built from this database with
+    /// this schema.
+    fn recorded_position(&self, open: &Open, database: Uuid) -> Result<Option<i64>, DbError> {
+        let metas = open.index.load_metas().map_err(search_error)?;
+        let payload: Option<Payload> = metas
+            .payload
+            .as_deref()
+            .and_then(|p| serde_json::from_str(p).ok());
+        Ok(payload
+            .filter(|p| p.schema == SCHEMA_VERSION && p.database == database)
+            .map(|p| p.position))
+    }
+
+    /// Indexes every published document anew; returns the feed position it holds (changes
+    /// after it are applied next, some perhaps a second time, which changes nothing).
+    async fn build(&self, open: &Open, conn: &mut Conn, database: Uuid) -> Result<i64, DbError> {
+        let start = std::time::Instant::now();
+        let from = source::head(conn).await?.position.unwrap_or(0);
+        open.writer
+            .lock()
+            .map_err(search_error)?
+            .delete_all_documents()
+            .map_err(search_error)?;
+        let mut after = None;
+        let mut count = 0usize;
+        loop {
+            let docs = source::all_items(conn, after, BUILD_BATCH).await?;
+            let Some(last) = docs.last().map(|d| d.item_id) else {
+                break;
+            };
+            count += docs.len();
+            {
+                let writer = open.writer.lock().map_err(search_error)?;
+                for d in &docs {
+                    writer
+                        .add_document(item_document(&open.fields, d))
+                        .map_err(search_error)?;
+                }
+            }
+            after = Some(last);
+        }
+        self.commit(open, database, from)?;
+        log::info!(
+            "search index built: {count} documents in {:.1} s",
+            start.elapsed().as_secs_f64()
+        );
+        Ok(from)
+    }
+
+    fn commit(&self, open: &Open, database: Uuid, position: i64) -> Result<(), DbError> {
+        let payload = serde_json::to_string(&Payload {
+            schema: SCHEMA_VERSION,
+            database,
+            position,
+        })
+        .map_err(search_error)?;
+        let mut writer = open.writer.lock().map_err(search_error)?;
+        let mut prepared = writer.prepare_commit().map_err(search_error)?;
+        prepared.set_payload(&payload);
+        prepared.commit().map_err(search_error)?;
+        open.reader.reload().map_err(search_error)
+    }
+
+    /// Searches the published disclosure items. Call [`SearchEngine::catch_up`] first.
+    pub async fn items(&self, q: &ItemQuery) -> Result<Found, DbError> {
+        let open = self.opened().await?;
+        let f = &open.fields;
+        let words = query_words(&q.q);
+        let searcher = open.reader.searcher();
+        let none = Found {
+            ids: vec![],
+            facets: q.facets.then(FacetCounts::default),
+            highlighter: Highlighter {
+                title: None,
+                body: None,
+            },
+        };
+        if words.is_empty() || q.subtree.as_deref() == Some("") {
+            return Ok(none);
+        }
+        let words_query = f.words_query(&words);
+        let number = q.q.trim().to_lowercase();
+        let found: Box<dyn Query> = boxed(BooleanQuery::new(vec![
+            (Occur::Should, words_query.box_clone()),
+            (
+                Occur::Should,
+                boxed(BoostQuery::new(term(f.numbers, &number), NUMBER)),
+            ),
+        ]));
+        let mut clauses = vec![(Occur::Must, found)];
+        clauses.extend(f.item_filters(q));
+        let query = BooleanQuery::new(clauses);
+        let limit = q.limit.max(1);
+        let by_score = !q.newest_first;
+        let top = TopDocs::with_limit(limit)
+            .and_offset(q.offset)
+            .tweak_score(move |segment: &SegmentReader| rank_of(segment, by_score));
+        let (page, facets): (Vec<(Rank, DocAddress)>, Option<FacetCounts>) = if q.facets {
+            let (p, c) = searcher
+                .search_with_statistics_provider(&query, &(top, FacetCollector), &open.reference)
+                .map_err(search_error)?;
+            (p, Some(c))
+        } else {
+            let p = searcher
+                .search_with_statistics_provider(&query, &top, &open.reference)
+                .map_err(search_error)?;
+            (p, None)
+        };
+        let mut ids = Vec::with_capacity(page.len());
+        for (_, address) in page {
+            let doc: TantivyDocument = searcher.doc(address).map_err(search_error)?;
+            let key = doc.get_first(f.key).and_then(|v| v.as_str()).unwrap_or("");
+            if let Some(id) = key
+                .strip_prefix("item:")
+                .and_then(|s| Uuid::parse_str(s).ok())
+            {
+                ids.push(id);
+            }
+        }
+        let generator = |field: Field, chars: usize| {
+            SnippetGenerator::create(&searcher, &*words_query, field)
+                .ok()
+                .map(|mut g| {
+                    g.set_max_num_chars(chars);
+                    g
+                })
+        };
+        Ok(Found {
+            ids,
+            facets,
+            highlighter: Highlighter {
+                title: generator(f.title, 10_000),
+                body: generator(f.body, FRAGMENT),
+            },
+        })
+    }
+
+    /// Whether the index has been built (searches wait for it otherwise).
+    pub fn ready(&self) -> bool {
+        self.position.load(Ordering::Acquire) >= 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tokens(text: &str) -> Vec<(usize, String)> {
+        let mut w = Words;
+        let mut s = w.token_stream(text);
+        let mut out = vec![];
+        while s.advance() {
+            out.push((s.token().position, s.token().text.clone()));
+        }
+        out
+    }
+
+    #[test]
+    fn words_sit_at_the_offset_of_their_first_character() {
+        let t = tokens("做好政务公开工作");
+        assert!(t.contains(&(2, "政务".to_owned())), "{t:?}");
+        assert!(t.contains(&(4, "公开".to_owned())), "{t:?}");
+        let q = query_words("政务公开");
+        assert_eq!(q, vec![(0, "政务".to_owned()), (2, "公开".to_owned())]);
+    }
+
+    #[test]
+    fn ancestors_end_with_a_slash() {
+        let p: Vec<&str> = ancestor_paths("/a/bb/c/").collect();
+        assert_eq!(p, vec!["/a/", "/a/bb/", "/a/bb/c/"]);
+    }
+
+    #[test]
+    fn highlighting_escapes_the_text() {
+        assert_eq!(escape("<b>&\""), "&lt;b&gt;&amp;&quot;");
+    }
+}

@@ -1,0 +1,130 @@
+//! What the search engine reads from the database: the feed of changed documents and the
+//! documents themselves.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool, Nullable, Text, Uuid as SqlUuid};
+use diesel_async::RunQueryDsl;
+use uuid::Uuid;
+
+use crate::db::{Conn, DbError};
+use crate::outbox::seal_rows;
+use crate::schema::disclosure_versions;
+
+/// Serialises the sealers of `search_changes` (across replicas) until their transaction ends.
+const SEAL_LOCK: i64 = 0x7a68_656e_6777_7507;
+
+/// Where the feed stands: the largest position given, and whether committed or running
+/// transactions have written changes still without one.
+#[derive(Debug, Clone, Copy, QueryableByName)]
+pub struct Head {
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub position: Option<i64>,
+    #[diesel(sql_type = Bool)]
+    pub unsealed: bool,
+}
+
+pub async fn head(conn: &mut Conn) -> Result<Head, DbError> {
+    let rows: Vec<Head> = diesel::sql_query(
+        "SELECT (SELECT max(position) FROM search_changes) AS position, \
+                EXISTS (SELECT 1 FROM search_changes WHERE position IS NULL) AS unsealed",
+    )
+    .load(conn)
+    .await?;
+    Ok(rows.into_iter().next().unwrap_or(Head {
+        position: None,
+        unsealed: false,
+    }))
+}
+
+/// Gives the committed changes without a position theirs.
+pub async fn seal(conn: &mut Conn) -> Result<usize, DbError> {
+    seal_rows(conn, "search_changes", SEAL_LOCK).await
+}
+
+/// A changed document.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct Change {
+    #[diesel(sql_type = BigInt)]
+    pub position: i64,
+    #[diesel(sql_type = Text)]
+    pub doc_kind: String,
+    #[diesel(sql_type = SqlUuid)]
+    pub doc_id: Uuid,
+}
+
+/// The sealed changes after `after`, in position order.
+pub async fn changes(conn: &mut Conn, after: i64, limit: i64) -> Result<Vec<Change>, DbError> {
+    Ok(diesel::sql_query(
+        "SELECT position, doc_kind, doc_id FROM search_changes \
+         WHERE position > $1 ORDER BY position LIMIT $2",
+    )
+    .bind::<BigInt, _>(after)
+    .bind::<BigInt, _>(limit)
+    .load(conn)
+    .await?)
+}
+
+#[derive(QueryableByName)]
+struct Identity {
+    #[diesel(sql_type = SqlUuid)]
+    id: Uuid,
+}
+
+/// The database's identity, recorded in an index built from it.
+pub async fn identity(conn: &mut Conn) -> Result<Uuid, DbError> {
+    let rows: Vec<Identity> = diesel::sql_query("SELECT id FROM search_identity")
+        .load(conn)
+        .await?;
+    rows.into_iter()
+        .next()
+        .map(|r| r.id)
+        .ok_or_else(|| DbError::Other("search_identity has no row".into()))
+}
+
+/// The current version of a published disclosure item, as the engine indexes it.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = disclosure_versions)]
+pub struct ItemDoc {
+    pub item_id: Uuid,
+    pub organization_id: Uuid,
+    pub org_path: String,
+    pub category_id: Uuid,
+    pub index_number: String,
+    pub title: String,
+    pub summary: String,
+    pub content: String,
+    pub doc_number: Option<String>,
+    pub year: i32,
+    pub attribute: String,
+    pub validity: String,
+    pub published_at: DateTime<Utc>,
+}
+
+/// The current versions of these items (an item without one has none).
+pub async fn items(conn: &mut Conn, ids: &[Uuid]) -> Result<Vec<ItemDoc>, DbError> {
+    Ok(disclosure_versions::table
+        .filter(disclosure_versions::is_current.eq(true))
+        .filter(disclosure_versions::item_id.eq_any(ids))
+        .select(ItemDoc::as_select())
+        .load(conn)
+        .await?)
+}
+
+/// A page of every current version, in item order after `after`.
+pub async fn all_items(
+    conn: &mut Conn,
+    after: Option<Uuid>,
+    limit: i64,
+) -> Result<Vec<ItemDoc>, DbError> {
+    let mut q = disclosure_versions::table
+        .filter(disclosure_versions::is_current.eq(true))
+        .select(ItemDoc::as_select())
+        .order(disclosure_versions::item_id)
+        .limit(limit)
+        .into_boxed();
+    if let Some(a) = after {
+        q = q.filter(disclosure_versions::item_id.gt(a));
+    }
+    Ok(q.load(conn).await?)
+}
