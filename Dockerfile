@@ -27,14 +27,15 @@ RUN apt-get update \
     && groupadd --system --gid 10001 zhengwu \
     && useradd --system --uid 10001 --gid zhengwu --home-dir /nonexistent --no-create-home \
         --shell /usr/sbin/nologin zhengwu \
-    && mkdir -p /var/lib/zhengwu/storage \
+    && mkdir -p /var/lib/zhengwu/storage /var/lib/zhengwu/search \
     && chown -R 10001:10001 /var/lib/zhengwu
 COPY --from=builder /usr/local/bin/zhengwu /usr/local/bin/zhengwu
 USER 10001:10001
 ENV ZHENGWU_BIND=0.0.0.0:8080 \
     ZHENGWU_STORAGE_DIR=/var/lib/zhengwu/storage \
+    ZHENGWU_SEARCH_DIR=/var/lib/zhengwu/search \
     RUST_LOG=info
-VOLUME ["/var/lib/zhengwu/storage"]
+VOLUME ["/var/lib/zhengwu/storage", "/var/lib/zhengwu/search"]
 EXPOSE 8080
 # Ready means the server answers and reaches its database (GET /readyz); the image has no
 # curl, so the binary asks.

@@ -126,6 +126,8 @@ Environment:
                                more wait [default: number of CPUs]
   ZHENGWU_STORAGE_DIR          directory of attachment files [default: .data/storage]
   ZHENGWU_ATTACHMENT_LIMIT     largest attachment in bytes [default: 20971520]
+  ZHENGWU_SEARCH_DIR           directory of this server's own search index, kept across
+                               restarts [default: none, in memory and rebuilt at each start]
   ZHENGWU_LOOKUP_RATE          public lookups (cases, 12345 tickets, complaints) per address and
                                minute [default: 30]
   ZHENGWU_LOGIN_RATE           token requests per address and minute [default: 30]

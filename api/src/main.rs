@@ -68,6 +68,11 @@ enum Command {
     /// after a migration or a bulk load it derives them all.
     #[command(after_help = ENV_HELP)]
     RefreshObligations,
+    /// Build the search index in ZHENGWU_SEARCH_DIR, or bring it up to date, and exit: a
+    /// server started on that directory then answers at once instead of building it
+    /// (without ZHENGWU_SEARCH_DIR there is nothing to keep, and this only checks the build).
+    #[command(after_help = ENV_HELP)]
+    IndexSearch,
     /// Take a signed checkpoint of the audit chain's head now (the server takes one every
     /// ZHENGWU_AUDIT_CHECKPOINT_INTERVAL seconds) and print the newest checkpoint as JSON,
     /// to be kept or notarised outside the system.
@@ -467,6 +472,33 @@ fn run() -> Result<(), String> {
                 } else {
                     ""
                 }
+            );
+            Ok(())
+        }
+        Command::IndexSearch => {
+            let config = Config::from_env(false)?;
+            migrate(&config)?;
+            let started = std::time::Instant::now();
+            let engine =
+                zhengwu_persistence::search::engine::SearchEngine::new(config.search_dir.clone());
+            let docs = runtime()?.block_on(async {
+                let mut conn = zhengwu_persistence::tls::establish(&config.database_url)
+                    .await
+                    .map_err(|e| format!("cannot connect to the database: {e}"))?;
+                engine
+                    .catch_up(&mut conn)
+                    .await
+                    .map_err(|e| format!("cannot index: {e}"))?;
+                engine.documents().await.map_err(|e| e.to_string())
+            })?;
+            println!(
+                "search index{}: {docs} documents, up to date in {:.1} s",
+                config
+                    .search_dir
+                    .as_ref()
+                    .map(|d| format!(" in {}", d.display()))
+                    .unwrap_or_default(),
+                started.elapsed().as_secs_f64()
             );
             Ok(())
         }

@@ -853,6 +853,11 @@ impl SearchEngine {
         })
     }
 
+    /// How many documents the index holds.
+    pub async fn documents(&self) -> Result<u64, DbError> {
+        Ok(self.opened().await?.reader.searcher().num_docs())
+    }
+
     /// Whether the index has been built (searches wait for it otherwise).
     pub fn ready(&self) -> bool {
         self.position.load(Ordering::Acquire) >= 0

@@ -491,4 +491,5 @@ fn urlencode(s: &str) -> String {
 }
 
 mod publication;
+mod relevance;
 mod search;
