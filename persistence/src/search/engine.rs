@@ -35,10 +35,9 @@ use tantivy::query::{
     RangeQuery, TermQuery,
 };
 use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
-    TextOptions, Value,
+    FAST, Field, INDEXED, IndexRecordOption, STRING, Schema, TextFieldIndexing,
+    TextOptions,
 };
-use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 use tantivy::{
     DocAddress, DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentReader,
@@ -66,8 +65,8 @@ const BUILD_BATCH: i64 = 2_000;
 const CHANGE_BATCH: i64 = 1_000;
 /// Memory of the index writer (two threads).
 const WRITER_MEMORY: usize = 40_000_000;
-/// Longest highlighted fragment of the body, in bytes.
-const FRAGMENT: usize = 180;
+/// Length of a highlighted fragment, in characters.
+const FRAGMENT: usize = 80;
 /// The schema's version, recorded with each commit: another one means a rebuild.
 const SCHEMA_VERSION: u32 = 1;
 
@@ -172,7 +171,7 @@ fn schema() -> (Schema, Fields) {
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
     let f = Fields {
-        key: b.add_text_field("key", STRING | STORED),
+        key: b.add_text_field("key", STRING),
         kind: b.add_text_field("kind", STRING),
         title: b.add_text_field("title", text.clone()),
         summary: b.add_text_field("summary", text.clone()),
@@ -296,44 +295,97 @@ pub struct Found {
 }
 
 /// Marks the query's words with `<em>` in a document's texts (HTML-escaped otherwise).
+/// Every occurrence of a word is marked, inside longer words too: the words a search
+/// matched are found in the text itself, without segmenting it again.
+#[derive(Debug, Clone, Default)]
 pub struct Highlighter {
-    title: Option<SnippetGenerator>,
-    body: Option<SnippetGenerator>,
+    /// Longest first, so that a longer word is marked rather than a word inside it.
+    words: Vec<String>,
 }
 
 impl Highlighter {
-    /// The whole title, its query words marked.
-    pub fn title(&self, title: &str) -> String {
-        match &self.title {
-            Some(g) => html(g.snippet(title)),
-            None => escape(title),
-        }
+    fn new(words: &[(usize, String)]) -> Self {
+        let mut words: Vec<String> = words.iter().map(|(_, w)| w.clone()).collect();
+        words.sort_by_key(|w| std::cmp::Reverse(w.len()));
+        Self { words }
     }
 
-    /// The best fragment of the first text holding a query word (summary, then body);
-    /// the beginning of the first text when none does.
-    pub fn fragment(&self, texts: &[&str]) -> String {
-        if let Some(g) = &self.body {
-            for t in texts {
-                let s = g.snippet(t);
-                if !s.is_empty() {
-                    return html(s);
+    /// The byte ranges of the words' occurrences in `text`, in order, not overlapping.
+    fn ranges(&self, text: &str) -> Vec<std::ops::Range<usize>> {
+        let bytes = text.as_bytes();
+        let mut out = vec![];
+        let mut i = 0;
+        while i < bytes.len() {
+            let hit = self.words.iter().find(|w| {
+                bytes
+                    .get(i..i + w.len())
+                    .is_some_and(|s| s.eq_ignore_ascii_case(str::as_bytes(w)))
+            });
+            match hit {
+                Some(w) if text.is_char_boundary(i + w.len()) => {
+                    out.push(i..i + w.len());
+                    i += w.len();
                 }
+                _ => {
+                    i += 1;
+                    while i < bytes.len() && !text.is_char_boundary(i) {
+                        i += 1;
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn mark(text: &str, ranges: &[std::ops::Range<usize>]) -> String {
+        let mut out = String::with_capacity(text.len() + ranges.len() * 9);
+        let mut at = 0;
+        for r in ranges {
+            out.push_str(&escape(&text[at..r.start]));
+            out.push_str("<em>");
+            out.push_str(&escape(&text[r.clone()]));
+            out.push_str("</em>");
+            at = r.end;
+        }
+        out.push_str(&escape(&text[at..]));
+        out
+    }
+
+    /// The whole title, its query words marked.
+    pub fn title(&self, title: &str) -> String {
+        Self::mark(title, &self.ranges(title))
+    }
+
+    /// A fragment of about [`FRAGMENT`] characters of the first text holding a query word
+    /// (summary, then body), from a little before the first one; the beginning of the
+    /// first text that is not blank when none holds one.
+    pub fn fragment(&self, texts: &[&str]) -> String {
+        for t in texts {
+            let ranges = self.ranges(t);
+            if let Some(first) = ranges.first() {
+                let start = t[..first.start]
+                    .char_indices()
+                    .rev()
+                    .take(FRAGMENT / 4)
+                    .last()
+                    .map_or(first.start, |(i, _)| i);
+                let end = t[start..]
+                    .char_indices()
+                    .nth(FRAGMENT)
+                    .map_or(t.len(), |(i, _)| start + i);
+                let inside: Vec<_> = ranges
+                    .into_iter()
+                    .filter(|r| r.start >= start && r.end <= end)
+                    .map(|r| r.start - start..r.end - start)
+                    .collect();
+                return Self::mark(&t[start..end], &inside);
             }
         }
         let first = texts.iter().find(|t| !t.trim().is_empty()).copied();
         let first = first.unwrap_or_default();
-        let mut end = FRAGMENT.min(first.len());
-        while !first.is_char_boundary(end) {
-            end -= 1;
-        }
+        let end = first.char_indices().nth(FRAGMENT).map_or(first.len(), |(i, _)| i);
         escape(&first[..end])
     }
-}
-
-fn html(mut s: tantivy::snippet::Snippet) -> String {
-    s.set_snippet_prefix_postfix("<em>", "</em>");
-    s.to_html()
 }
 
 fn escape(s: &str) -> String {
@@ -788,10 +840,7 @@ impl SearchEngine {
         let none = Found {
             ids: vec![],
             facets: q.facets.then(FacetCounts::default),
-            highlighter: Highlighter {
-                title: None,
-                body: None,
-            },
+            highlighter: Highlighter::default(),
         };
         if words.is_empty() || q.subtree.as_deref() == Some("") {
             return Ok(none);
@@ -824,32 +873,14 @@ impl SearchEngine {
                 .map_err(search_error)?;
             (p, None)
         };
-        let mut ids = Vec::with_capacity(page.len());
-        for (_, address) in page {
-            let doc: TantivyDocument = searcher.doc(address).map_err(search_error)?;
-            let key = doc.get_first(f.key).and_then(|v| v.as_str()).unwrap_or("");
-            if let Some(id) = key
-                .strip_prefix("item:")
-                .and_then(|s| Uuid::parse_str(s).ok())
-            {
-                ids.push(id);
-            }
-        }
-        let generator = |field: Field, chars: usize| {
-            SnippetGenerator::create(&searcher, &*words_query, field)
-                .ok()
-                .map(|mut g| {
-                    g.set_max_num_chars(chars);
-                    g
-                })
-        };
+        let ids = page
+            .into_iter()
+            .map(|((_, _, hi, lo), _)| Uuid::from_u64_pair(hi, lo))
+            .collect();
         Ok(Found {
             ids,
             facets,
-            highlighter: Highlighter {
-                title: generator(f.title, 10_000),
-                body: generator(f.body, FRAGMENT),
-            },
+            highlighter: Highlighter::new(&words),
         })
     }
 
@@ -896,5 +927,22 @@ mod tests {
     #[test]
     fn highlighting_escapes_the_text() {
         assert_eq!(escape("<b>&\""), "&lt;b&gt;&amp;&quot;");
+        let h = Highlighter::new(&query_words("政务公开 PDF"));
+        assert_eq!(
+            h.title("<政务公开>目录.pdf"),
+            "&lt;<em>政务</em><em>公开</em>&gt;目录.<em>pdf</em>"
+        );
+    }
+
+    #[test]
+    fn a_fragment_starts_a_little_before_the_first_word() {
+        let h = Highlighter::new(&query_words("公开"));
+        let long = format!("{}依法公开{}", "前".repeat(100), "后".repeat(100));
+        let f = h.fragment(&["摘要没有", &long]);
+        let lead = format!("{}依法<em>公开</em>后", "前".repeat(FRAGMENT / 4 - 2));
+        assert!(f.starts_with(&lead), "{f}");
+        assert_eq!(f.replace("<em>", "").replace("</em>", "").chars().count(), FRAGMENT);
+        // No word in any text: the beginning of the first that is not blank.
+        assert_eq!(h.fragment(&["  ", "正文"]), "正文");
     }
 }

@@ -160,7 +160,11 @@ pub enum View {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
-    /// Chinese full text: words are segmented, every word must match; title matches rank first.
+    /// Chinese full text (public view): words are segmented and every word must match, in
+    /// the title, summary or body. Best match first: title before summary before body, the
+    /// exact phrase above the words apart, a document number (文号) or index number (索引号)
+    /// equal to the query first, then newest. Each result carries `highlight`, its words
+    /// marked `<em>`.
     #[param(example = "政务公开")]
     pub q: Option<String>,
     /// Items of this organisation.
