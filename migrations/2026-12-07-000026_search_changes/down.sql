@@ -1,3 +1,5 @@
+DROP TRIGGER knowledge_entries_search_change ON knowledge_entries;
+DROP FUNCTION search_changes_of_entry();
 DROP TRIGGER disclosure_versions_search_change ON disclosure_versions;
 DROP FUNCTION search_changes_of_item();
 DROP TABLE search_identity;

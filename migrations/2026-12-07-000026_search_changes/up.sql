@@ -33,3 +33,16 @@ $$ LANGUAGE plpgsql;
 CREATE TRIGGER disclosure_versions_search_change
     AFTER INSERT OR DELETE OR UPDATE OF is_current ON disclosure_versions
     FOR EACH ROW EXECUTE FUNCTION search_changes_of_item();
+
+CREATE FUNCTION search_changes_of_entry() RETURNS trigger AS $$
+BEGIN
+    INSERT INTO search_changes (doc_kind, doc_id)
+    VALUES ('knowledge', CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END);
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+
+-- Any change of a knowledge-base entry (its texts, state or validity).
+CREATE TRIGGER knowledge_entries_search_change
+    AFTER INSERT OR DELETE OR UPDATE ON knowledge_entries
+    FOR EACH ROW EXECUTE FUNCTION search_changes_of_entry();

@@ -385,6 +385,18 @@ pub struct EntryFilter {
     pub limit: i64,
 }
 
+/// These entries, in the order of `ids` (one that does not exist is left out).
+pub async fn entries_in_order(conn: &mut Conn, ids: &[Uuid]) -> Result<Vec<Entry>, DbError> {
+    let rows: Vec<Entry> = knowledge_entries::table
+        .filter(knowledge_entries::id.eq_any(ids))
+        .select(Entry::as_select())
+        .load(conn)
+        .await?;
+    let mut by_id: std::collections::HashMap<Uuid, Entry> =
+        rows.into_iter().map(|e| (e.id, e)).collect();
+    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+}
+
 /// Entries of the scope matching a filter; a search ranks question words above answer words.
 pub async fn search_entries(
     conn: &mut Conn,

@@ -26,7 +26,7 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicI64, Ordering};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use tantivy::collector::{Collector, SegmentCollector, TopDocs};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::directory::MmapDirectory;
@@ -35,8 +35,7 @@ use tantivy::query::{
     RangeQuery, TermQuery,
 };
 use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, STRING, Schema, TextFieldIndexing,
-    TextOptions,
+    FAST, Field, INDEXED, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 use tantivy::{
@@ -45,7 +44,7 @@ use tantivy::{
 };
 use uuid::Uuid;
 
-use super::source::{self, ItemDoc};
+use super::source::{self, EntryDoc, ItemDoc};
 use super::{jieba, keep};
 use crate::db::{Conn, DbError};
 
@@ -159,6 +158,9 @@ struct Fields {
     validity: Field,
     doc_number: Field,
     published: Field,
+    state: Field,
+    valid_from: Field,
+    valid_to: Field,
     id_hi: Field,
     id_lo: Field,
 }
@@ -185,14 +187,22 @@ fn schema() -> (Schema, Fields) {
         validity: b.add_text_field("validity", STRING),
         doc_number: b.add_text_field("doc_number", STRING),
         published: b.add_i64_field("published", INDEXED | FAST),
+        state: b.add_text_field("state", STRING),
+        valid_from: b.add_i64_field("valid_from", INDEXED | FAST),
+        valid_to: b.add_i64_field("valid_to", INDEXED | FAST),
         id_hi: b.add_u64_field("id_hi", FAST),
         id_lo: b.add_u64_field("id_lo", FAST),
     };
     (b.build(), f)
 }
 
-fn item_key(id: Uuid) -> String {
-    format!("item:{id}")
+/// The term a document is replaced and deleted by.
+fn key(kind: &str, id: Uuid) -> String {
+    format!("{kind}:{id}")
+}
+
+fn day(d: NaiveDate) -> i64 {
+    i64::from(d.num_days_from_ce())
 }
 
 /// The paths of the organisation and of each of its ancestors (`/a/`, `/a/b/`, …).
@@ -204,7 +214,7 @@ fn ancestor_paths(path: &str) -> impl Iterator<Item = &str> {
 
 fn item_document(f: &Fields, d: &ItemDoc) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
-    doc.add_text(f.key, item_key(d.item_id));
+    doc.add_text(f.key, key("item", d.item_id));
     doc.add_text(f.kind, "item");
     doc.add_text(f.title, &d.title);
     doc.add_text(f.summary, &d.summary);
@@ -224,6 +234,27 @@ fn item_document(f: &Fields, d: &ItemDoc) -> TantivyDocument {
     doc.add_text(f.validity, &d.validity);
     doc.add_i64(f.published, d.published_at.timestamp_micros());
     let (hi, lo) = d.item_id.as_u64_pair();
+    doc.add_u64(f.id_hi, hi);
+    doc.add_u64(f.id_lo, lo);
+    doc
+}
+
+/// An entry: the question as its title, the answer as its body.
+fn entry_document(f: &Fields, d: &EntryDoc) -> TantivyDocument {
+    let mut doc = TantivyDocument::default();
+    doc.add_text(f.key, key("knowledge", d.id));
+    doc.add_text(f.kind, "knowledge");
+    doc.add_text(f.title, &d.question);
+    doc.add_text(f.body, &d.answer);
+    doc.add_text(f.org, d.organization_id.to_string());
+    for p in ancestor_paths(&d.org_path) {
+        doc.add_text(f.path, p);
+    }
+    doc.add_text(f.state, &d.state);
+    doc.add_i64(f.valid_from, d.valid_from.map_or(i64::MIN, day));
+    doc.add_i64(f.valid_to, d.valid_to.map_or(i64::MAX, day));
+    doc.add_i64(f.published, d.updated_at.timestamp_micros());
+    let (hi, lo) = d.id.as_u64_pair();
     doc.add_u64(f.id_hi, hi);
     doc.add_u64(f.id_lo, lo);
     doc
@@ -276,6 +307,21 @@ pub struct ItemQuery {
     pub limit: usize,
     /// Count the matches per category, organisation and year.
     pub facets: bool,
+}
+
+/// A search of the knowledge base.
+#[derive(Debug, Clone, Default)]
+pub struct EntryQuery {
+    /// The words to find (at least one searchable word).
+    pub q: String,
+    pub organization_id: Option<Uuid>,
+    /// Entries of organisations inside this subtree (its root's path); `None` for all.
+    pub subtree: Option<String>,
+    pub state: Option<String>,
+    /// Only entries valid on this day (no start or end date: valid from or to any day).
+    pub valid_on: Option<NaiveDate>,
+    pub offset: usize,
+    pub limit: usize,
 }
 
 /// Counts of the matching documents per value, exact.
@@ -383,7 +429,10 @@ impl Highlighter {
         }
         let first = texts.iter().find(|t| !t.trim().is_empty()).copied();
         let first = first.unwrap_or_default();
-        let end = first.char_indices().nth(FRAGMENT).map_or(first.len(), |(i, _)| i);
+        let end = first
+            .char_indices()
+            .nth(FRAGMENT)
+            .map_or(first.len(), |(i, _)| i);
         escape(&first[..end])
     }
 }
@@ -457,6 +506,32 @@ impl Fields {
         boxed(BooleanQuery::new(clauses))
     }
 
+    /// The filters of an entry search as clauses scoring nothing.
+    fn entry_filters(&self, q: &EntryQuery) -> Vec<(Occur, Box<dyn Query>)> {
+        let mut v = vec![filter(term(self.kind, "knowledge"))];
+        if let Some(o) = q.organization_id {
+            v.push(filter(term(self.org, &o.to_string())));
+        }
+        if let Some(p) = &q.subtree {
+            v.push(filter(term(self.path, p)));
+        }
+        if let Some(s) = &q.state {
+            v.push(filter(term(self.state, s)));
+        }
+        if let Some(d) = q.valid_on {
+            let at = |f: Field| Term::from_field_i64(f, day(d));
+            v.push(filter(boxed(RangeQuery::new(
+                Bound::Unbounded,
+                Bound::Included(at(self.valid_from)),
+            ))));
+            v.push(filter(boxed(RangeQuery::new(
+                Bound::Included(at(self.valid_to)),
+                Bound::Unbounded,
+            ))));
+        }
+        v
+    }
+
     /// The filters of an item search as clauses scoring nothing.
     fn item_filters(&self, q: &ItemQuery) -> Vec<(Occur, Box<dyn Query>)> {
         let mut v = vec![filter(term(self.kind, "item"))];
@@ -496,6 +571,14 @@ impl Fields {
         }
         v
     }
+}
+
+/// Which page of the results, in which order, with or without facets.
+struct Page {
+    offset: usize,
+    limit: usize,
+    newest_first: bool,
+    facets: bool,
 }
 
 /// The order of a page: score to a thousandth (0 when newest first), publication, id.
@@ -743,21 +826,32 @@ impl SearchEngine {
             let Some(last) = changes.last().map(|c| c.position) else {
                 break;
             };
-            let ids: Vec<Uuid> = changes
-                .iter()
-                .filter(|c| c.doc_kind == "item")
-                .map(|c| c.doc_id)
-                .collect();
-            let docs = source::items(conn, &ids).await?;
+            let of = |kind: &str| -> Vec<Uuid> {
+                changes
+                    .iter()
+                    .filter(|c| c.doc_kind == kind)
+                    .map(|c| c.doc_id)
+                    .collect()
+            };
+            let (items, entries) = (of("item"), of("knowledge"));
+            let mut docs: Vec<TantivyDocument> = vec![];
+            for d in source::items(conn, &items).await? {
+                docs.push(item_document(&open.fields, &d));
+            }
+            for d in source::entries(conn, &entries).await? {
+                docs.push(entry_document(&open.fields, &d));
+            }
             {
                 let writer = open.writer.lock().map_err(search_error)?;
-                for id in &ids {
-                    writer.delete_term(Term::from_field_text(open.fields.key, &item_key(*id)));
+                let keys = items
+                    .iter()
+                    .map(|id| key("item", *id))
+                    .chain(entries.iter().map(|id| key("knowledge", *id)));
+                for k in keys {
+                    writer.delete_term(Term::from_field_text(open.fields.key, &k));
                 }
-                for d in &docs {
-                    writer
-                        .add_document(item_document(&open.fields, d))
-                        .map_err(search_error)?;
+                for d in docs {
+                    writer.add_document(d).map_err(search_error)?;
                 }
             }
             self.commit(open, database, last)?;
@@ -791,22 +885,25 @@ impl SearchEngine {
             .map_err(search_error)?
             .delete_all_documents()
             .map_err(search_error)?;
-        let mut after = None;
         let mut count = 0usize;
+        let mut after = None;
         loop {
             let docs = source::all_items(conn, after, BUILD_BATCH).await?;
             let Some(last) = docs.last().map(|d| d.item_id) else {
                 break;
             };
             count += docs.len();
-            {
-                let writer = open.writer.lock().map_err(search_error)?;
-                for d in &docs {
-                    writer
-                        .add_document(item_document(&open.fields, d))
-                        .map_err(search_error)?;
-                }
-            }
+            self.add(open, docs.iter().map(|d| item_document(&open.fields, d)))?;
+            after = Some(last);
+        }
+        let mut after = None;
+        loop {
+            let docs = source::all_entries(conn, after, BUILD_BATCH).await?;
+            let Some(last) = docs.last().map(|d| d.id) else {
+                break;
+            };
+            count += docs.len();
+            self.add(open, docs.iter().map(|d| entry_document(&open.fields, d)))?;
             after = Some(last);
         }
         self.commit(open, database, from)?;
@@ -815,6 +912,14 @@ impl SearchEngine {
             start.elapsed().as_secs_f64()
         );
         Ok(from)
+    }
+
+    fn add(&self, open: &Open, docs: impl Iterator<Item = TantivyDocument>) -> Result<(), DbError> {
+        let writer = open.writer.lock().map_err(search_error)?;
+        for d in docs {
+            writer.add_document(d).map_err(search_error)?;
+        }
+        Ok(())
     }
 
     fn commit(&self, open: &Open, database: Uuid, position: i64) -> Result<(), DbError> {
@@ -834,19 +939,51 @@ impl SearchEngine {
     /// Searches the published disclosure items. Call [`SearchEngine::catch_up`] first.
     pub async fn items(&self, q: &ItemQuery) -> Result<Found, DbError> {
         let open = self.opened().await?;
+        let page = Page {
+            offset: q.offset,
+            limit: q.limit,
+            newest_first: q.newest_first,
+            facets: q.facets,
+        };
+        let nothing = q.subtree.as_deref() == Some("");
+        self.run(open, &q.q, open.fields.item_filters(q), page, nothing)
+    }
+
+    /// Searches the knowledge base: best match first, the question above the answer, then
+    /// the most recently changed. Call [`SearchEngine::catch_up`] first.
+    pub async fn entries(&self, q: &EntryQuery) -> Result<Found, DbError> {
+        let open = self.opened().await?;
+        let page = Page {
+            offset: q.offset,
+            limit: q.limit,
+            newest_first: false,
+            facets: false,
+        };
+        let nothing = q.subtree.as_deref() == Some("");
+        self.run(open, &q.q, open.fields.entry_filters(q), page, nothing)
+    }
+
+    fn run(
+        &self,
+        open: &Open,
+        text: &str,
+        filters: Vec<(Occur, Box<dyn Query>)>,
+        q: Page,
+        nothing: bool,
+    ) -> Result<Found, DbError> {
         let f = &open.fields;
-        let words = query_words(&q.q);
+        let words = query_words(text);
         let searcher = open.reader.searcher();
         let none = Found {
             ids: vec![],
             facets: q.facets.then(FacetCounts::default),
             highlighter: Highlighter::default(),
         };
-        if words.is_empty() || q.subtree.as_deref() == Some("") {
+        if words.is_empty() || nothing {
             return Ok(none);
         }
         let words_query = f.words_query(&words);
-        let number = q.q.trim().to_lowercase();
+        let number = text.trim().to_lowercase();
         let found: Box<dyn Query> = boxed(BooleanQuery::new(vec![
             (Occur::Should, words_query.box_clone()),
             (
@@ -855,7 +992,7 @@ impl SearchEngine {
             ),
         ]));
         let mut clauses = vec![(Occur::Must, found)];
-        clauses.extend(f.item_filters(q));
+        clauses.extend(filters);
         let query = BooleanQuery::new(clauses);
         let limit = q.limit.max(1);
         let by_score = !q.newest_first;
@@ -941,7 +1078,10 @@ mod tests {
         let f = h.fragment(&["摘要没有", &long]);
         let lead = format!("{}依法<em>公开</em>后", "前".repeat(FRAGMENT / 4 - 2));
         assert!(f.starts_with(&lead), "{f}");
-        assert_eq!(f.replace("<em>", "").replace("</em>", "").chars().count(), FRAGMENT);
+        assert_eq!(
+            f.replace("<em>", "").replace("</em>", "").chars().count(),
+            FRAGMENT
+        );
         // No word in any text: the beginning of the first that is not blank.
         assert_eq!(h.fragment(&["  ", "正文"]), "正文");
     }

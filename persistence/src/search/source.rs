@@ -1,7 +1,7 @@
 //! What the search engine reads from the database: the feed of changed documents and the
 //! documents themselves.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Nullable, Text, Uuid as SqlUuid};
 use diesel_async::RunQueryDsl;
@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::db::{Conn, DbError};
 use crate::outbox::seal_rows;
-use crate::schema::disclosure_versions;
+use crate::schema::{disclosure_versions, knowledge_entries, organizations};
 
 /// Serialises the sealers of `search_changes` (across replicas) until their transaction ends.
 const SEAL_LOCK: i64 = 0x7a68_656e_6777_7507;
@@ -125,6 +125,62 @@ pub async fn all_items(
         .into_boxed();
     if let Some(a) = after {
         q = q.filter(disclosure_versions::item_id.gt(a));
+    }
+    Ok(q.load(conn).await?)
+}
+
+/// A knowledge-base entry, as the engine indexes it (every state: staff search drafts too).
+#[derive(Debug, Clone, Queryable)]
+pub struct EntryDoc {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub org_path: String,
+    pub question: String,
+    pub answer: String,
+    pub state: String,
+    pub valid_from: Option<NaiveDate>,
+    pub valid_to: Option<NaiveDate>,
+    pub updated_at: DateTime<Utc>,
+}
+
+macro_rules! entry_docs {
+    () => {
+        knowledge_entries::table
+            .inner_join(organizations::table)
+            .select((
+                knowledge_entries::id,
+                knowledge_entries::organization_id,
+                organizations::path,
+                knowledge_entries::question,
+                knowledge_entries::answer,
+                knowledge_entries::state,
+                knowledge_entries::valid_from,
+                knowledge_entries::valid_to,
+                knowledge_entries::updated_at,
+            ))
+    };
+}
+
+/// These entries (one deleted is left out).
+pub async fn entries(conn: &mut Conn, ids: &[Uuid]) -> Result<Vec<EntryDoc>, DbError> {
+    Ok(entry_docs!()
+        .filter(knowledge_entries::id.eq_any(ids))
+        .load(conn)
+        .await?)
+}
+
+/// A page of every entry, in id order after `after`.
+pub async fn all_entries(
+    conn: &mut Conn,
+    after: Option<Uuid>,
+    limit: i64,
+) -> Result<Vec<EntryDoc>, DbError> {
+    let mut q = entry_docs!()
+        .order(knowledge_entries::id)
+        .limit(limit)
+        .into_boxed();
+    if let Some(a) = after {
+        q = q.filter(knowledge_entries::id.gt(a));
     }
     Ok(q.load(conn).await?)
 }

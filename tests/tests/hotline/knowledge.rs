@@ -126,6 +126,28 @@ async fn the_knowledge_base_is_reviewed_and_found_by_two_character_words() {
         vec!["灵活就业人员如何缴纳社保？", "新生儿如何办理医保？"]
     );
     assert_eq!(public("医保 社保").await, vec!["新生儿如何办理医保？"]);
+    // Results carry their words marked; a listing without words does not.
+    let r = req(
+        &app,
+        Method::GET,
+        &format!("/api/v1/knowledge-base?q={}", urlencode("居住")),
+    )
+    .send()
+    .await;
+    let h = &r.body["items"][0]["highlight"];
+    assert_eq!(
+        h["title"], "办理<em>居住</em>证需要哪些材料？",
+        "{:?}",
+        r.body
+    );
+    let r = req(&app, Method::GET, "/api/v1/knowledge-base")
+        .send()
+        .await;
+    assert!(
+        r.body["items"][0].get("highlight").is_none(),
+        "{:?}",
+        r.body
+    );
     assert!(
         public("补贴").await.is_empty(),
         "expired entries are not served"

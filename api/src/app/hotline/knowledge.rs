@@ -14,6 +14,7 @@ use zhengwu_domain::ids::{DisclosureItemId, KnowledgeEntryId, MatterId, Organiza
 use zhengwu_domain::validation::{Errors, RuleViolation};
 use zhengwu_persistence::hotline::{self as repo, Entry, EntryFilter};
 use zhengwu_persistence::orgs::{self, Organization};
+use zhengwu_persistence::search::engine::{EntryQuery, Highlighter};
 use zhengwu_persistence::{Conn, DbError};
 
 use super::{masked, referenced_org, tickets};
@@ -213,11 +214,48 @@ pub struct EntrySearch {
 }
 
 /// Without a token: published entries valid today; staff see every state in their scope.
+/// Words are searched by the search engine, and the answer carries the means of marking
+/// them in the entries' texts.
 pub async fn search(
     app: &AppState,
     actor: Option<&Actor>,
     q: EntrySearch,
-) -> AppResult<Vec<Entry>> {
+) -> AppResult<(Vec<Entry>, Option<Highlighter>)> {
+    let words =
+        q.q.as_deref()
+            .filter(|t| zhengwu_persistence::search::tsquery(t).is_some());
+    if let Some(text) = words {
+        // The primary: the engine seals and reads its feed there.
+        let mut conn = app.conn().await?;
+        app.search.catch_up(&mut conn).await?;
+        let mut eq = EntryQuery {
+            q: text.to_owned(),
+            offset: usize::try_from(q.offset).unwrap_or(0),
+            limit: usize::try_from(q.limit).unwrap_or(1),
+            ..Default::default()
+        };
+        match actor.filter(|a| a.has_role(KB_AUTHORS)) {
+            Some(a) => {
+                eq.state = q.state.map(|s| s.as_str().to_owned());
+                eq.subtree = match crate::app::narrowed(&conn, a.scope(), q.org).await? {
+                    Scope::All => None,
+                    Scope::Subtree(p) => Some(p.as_str().to_owned()),
+                    Scope::Nothing => Some(String::new()),
+                };
+            }
+            None => {
+                if q.state.is_some() {
+                    return Err(ApiError::field("?state", Code::StaffOnly, "staff only"));
+                }
+                eq.state = Some(EntryState::Published.as_str().to_owned());
+                eq.valid_on = Some(app.today());
+                eq.organization_id = q.org.map(|o| o.0);
+            }
+        }
+        let found = app.search.entries(&eq).await?;
+        let rows = repo::entries_in_order(&mut conn, &found.ids).await?;
+        return Ok((rows, Some(found.highlighter)));
+    }
     let mut conn = app.read_conn().await?;
     let mut f = EntryFilter {
         q: q.q,
@@ -239,7 +277,7 @@ pub async fn search(
             Scope::All
         }
     };
-    Ok(repo::search_entries(&mut conn, &scope, &f).await?)
+    Ok((repo::search_entries(&mut conn, &scope, &f).await?, None))
 }
 
 /// An entry the actor may see (the public: published ones), with its organisation and

@@ -1,5 +1,6 @@
 //! The knowledge base (知识库): entries written by staff, reviewed, published and searched.
 
+use crate::routes::disclosures::views::Highlight;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -73,6 +74,10 @@ pub struct EntryDto {
     pub source_ticket_id: Option<Uuid>,
     pub updated_at: DateTime<Utc>,
     pub version: i32,
+    /// A search with words only: the question whole and a fragment of the answer, the
+    /// words marked `<em>`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub highlight: Option<Highlight>,
 }
 
 impl From<Entry> for EntryDto {
@@ -90,6 +95,7 @@ impl From<Entry> for EntryDto {
             source_ticket_id: e.source_ticket_id,
             updated_at: e.updated_at,
             version: e.version,
+            highlight: None,
         }
     }
 }
@@ -218,12 +224,21 @@ pub async fn search_entries(
         limit: limit + 1,
     };
     let actor = auth.0.as_ref().map(Principal::actor);
-    let rows = knowledge::search(&state, actor.as_ref(), search).await?;
+    let (rows, highlighter) = knowledge::search(&state, actor.as_ref(), search).await?;
     let more = rows.len() as i64 > limit;
     let items: Vec<EntryDto> = rows
         .into_iter()
         .take(limit as usize)
-        .map(EntryDto::from)
+        .map(|e| {
+            let highlight = highlighter.as_ref().map(|h| Highlight {
+                title: h.title(&e.question),
+                fragment: h.fragment(&[&e.answer]),
+            });
+            EntryDto {
+                highlight,
+                ..EntryDto::from(e)
+            }
+        })
         .collect();
     let next_cursor = more.then(|| encode_cursor(&(offset + limit).to_string()));
     Ok(page_response(&req, Page { items, next_cursor }))
