@@ -46,3 +46,24 @@ $$ LANGUAGE plpgsql;
 CREATE TRIGGER knowledge_entries_search_change
     AFTER INSERT OR DELETE OR UPDATE ON knowledge_entries
     FOR EACH ROW EXECUTE FUNCTION search_changes_of_entry();
+
+CREATE FUNCTION search_changes_of_matter() RETURNS trigger AS $$
+BEGIN
+    -- Each branch names the column of its own table (a statement is planned when run).
+    IF TG_TABLE_NAME = 'service_matters' THEN
+        INSERT INTO search_changes (doc_kind, doc_id) VALUES ('matter', NEW.id);
+    ELSE
+        INSERT INTO search_changes (doc_kind, doc_id) VALUES ('matter', NEW.matter_id);
+    END IF;
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+
+-- A matter's state or published version changes, or a version is written (the guide the
+-- public sees is the published version of a matter published or suspended).
+CREATE TRIGGER service_matters_search_change
+    AFTER INSERT OR UPDATE ON service_matters
+    FOR EACH ROW EXECUTE FUNCTION search_changes_of_matter();
+CREATE TRIGGER service_matter_versions_search_change
+    AFTER INSERT OR UPDATE ON service_matter_versions
+    FOR EACH ROW EXECUTE FUNCTION search_changes_of_matter();

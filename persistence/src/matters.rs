@@ -468,6 +468,27 @@ pub struct Filter {
     pub limit: i64,
 }
 
+/// These matters with their published versions, in the order of `ids` (one without a
+/// published version is left out).
+pub async fn published_in_order(
+    conn: &mut Conn,
+    ids: &[Uuid],
+) -> Result<Vec<(Matter, MatterVersion)>, DbError> {
+    let rows: Vec<(MatterRow, VersionRow)> = service_matters::table
+        .inner_join(service_matter_versions::table)
+        .filter(service_matters::id.eq_any(ids))
+        .filter(service_matters::published_version.eq(service_matter_versions::number.nullable()))
+        .select((MatterRow::as_select(), VersionRow::as_select()))
+        .load(conn)
+        .await?;
+    let mut by_id = std::collections::HashMap::new();
+    for (m, v) in rows {
+        let m: Matter = m.try_into()?;
+        by_id.insert(m.id, (m, v.try_into()?));
+    }
+    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+}
+
 /// Matters of the organisations inside `scope`, with the version the filter looks at.
 pub async fn list(
     conn: &mut Conn,

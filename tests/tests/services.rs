@@ -265,6 +265,39 @@ async fn the_catalogue_is_searchable_in_chinese_with_filters() {
     .send()
     .await; // 许可
     assert_eq!(names(&r), vec!["建筑工程施工许可"]);
+    // Words with filters; the materials are searched too; the words are marked.
+    for (query, expected) in [
+        ("q=%E5%A9%9A%E5%A7%BB&online=true", vec!["内地居民婚姻登记"]),
+        ("q=%E5%A9%9A%E5%A7%BB&online=false", vec![]),
+        ("q=%E5%A9%9A%E5%A7%BB&object=legal_person", vec![]),
+        (
+            "q=%E5%A9%9A%E5%A7%BB&type=administrative_confirmation",
+            vec!["内地居民婚姻登记"],
+        ),
+        ("q=%E6%88%B7%E5%8F%A3%E7%B0%BF", vec!["内地居民婚姻登记"]), // 户口簿
+    ] {
+        let r = req(
+            &app,
+            Method::GET,
+            &format!("/api/v1/service-matters?{query}"),
+        )
+        .send()
+        .await;
+        assert_eq!(r.status, 200, "{query}: {:?}", r.body);
+        assert_eq!(names(&r), expected, "{query}");
+    }
+    let r = req(
+        &app,
+        Method::GET,
+        "/api/v1/service-matters?q=%E5%A9%9A%E5%A7%BB",
+    )
+    .send()
+    .await;
+    assert_eq!(
+        r.body["items"][0]["highlight"]["title"], "内地居民<em>婚姻</em>登记",
+        "{:?}",
+        r.body
+    );
     let r = req(
         &app,
         Method::GET,

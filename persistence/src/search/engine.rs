@@ -31,8 +31,8 @@ use tantivy::collector::{Collector, SegmentCollector, TopDocs};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::directory::MmapDirectory;
 use tantivy::query::{
-    Bm25StatisticsProvider, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query,
-    RangeQuery, TermQuery,
+    Bm25StatisticsProvider, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, RangeQuery,
+    TermQuery,
 };
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
@@ -43,8 +43,9 @@ use tantivy::{
     TantivyDocument, Term,
 };
 use uuid::Uuid;
+use zhengwu_domain::matters::APPLY_ONLINE;
 
-use super::source::{self, EntryDoc, ItemDoc};
+use super::source::{self, EntryDoc, ItemDoc, MatterDoc};
 use super::{jieba, keep};
 use crate::db::{Conn, DbError};
 
@@ -57,7 +58,8 @@ const NUMBER: Score = 1000.0;
 /// The fixed statistics of BM25 (see the module's documentation).
 const REFERENCE_DOCS: u64 = 1_000_000;
 const REFERENCE_DOC_FREQ: u64 = 1_000;
-const REFERENCE_LENGTH: [(&str, u64); 3] = [("title", 16), ("summary", 60), ("body", 600)];
+/// Words and pairs of words per field.
+const REFERENCE_LENGTH: [(&str, u64); 3] = [("title", 32), ("summary", 120), ("body", 1200)];
 /// Documents read from the database per statement while building.
 const BUILD_BATCH: i64 = 2_000;
 /// Changes applied per statement while catching up.
@@ -85,10 +87,15 @@ pub struct WordStream {
     current: Token,
 }
 
+/// The term of two words next to each other in the text, the first before the second.
+fn pair(first: &str, second: &str) -> String {
+    format!("{first}\u{1f}{second}")
+}
+
 impl Tokenizer for Words {
     type TokenStream<'a> = WordStream;
     fn token_stream<'a>(&'a mut self, text: &'a str) -> WordStream {
-        let tokens = jieba()
+        let mut tokens: Vec<Token> = jieba()
             .cut_for_search(text, true)
             .into_iter()
             .filter(|t| keep(t.word))
@@ -97,9 +104,32 @@ impl Tokenizer for Words {
                 offset_to: t.byte_end,
                 position: t.start,
                 text: t.word.to_lowercase(),
-                position_length: 1,
+                // The word's end, in characters, until the pairs are made.
+                position_length: t.end,
             })
             .collect();
+        let mut starting: std::collections::HashMap<usize, Vec<usize>> = Default::default();
+        for (i, t) in tokens.iter().enumerate() {
+            starting.entry(t.position).or_default().push(i);
+        }
+        let mut pairs = vec![];
+        for a in &tokens {
+            for &j in starting.get(&a.position_length).into_iter().flatten() {
+                if let Some(b) = tokens.get(j) {
+                    pairs.push(Token {
+                        offset_from: a.offset_from,
+                        offset_to: b.offset_to,
+                        position: a.position,
+                        text: pair(&a.text, &b.text),
+                        position_length: 1,
+                    });
+                }
+            }
+        }
+        for t in &mut tokens {
+            t.position_length = 1;
+        }
+        tokens.extend(pairs);
         WordStream {
             tokens,
             next: 0,
@@ -128,15 +158,25 @@ impl TokenStream for WordStream {
 }
 
 /// The query's words (jieba's precise segmentation) at the offsets of their first
-/// characters, each once.
+/// characters, in order.
 fn query_words(q: &str) -> Vec<(usize, String)> {
-    let mut seen = std::collections::HashSet::new();
     jieba()
         .cut(q, true)
         .into_iter()
         .filter(|t| keep(t.word))
         .map(|t| (t.start, t.word.trim().to_lowercase()))
-        .filter(|(_, w)| !w.is_empty() && seen.insert(w.clone()))
+        .filter(|(_, w)| !w.is_empty())
+        .collect()
+}
+
+/// The pairs of the query's words next to each other (the query's phrase).
+fn query_pairs(words: &[(usize, String)]) -> Vec<String> {
+    words
+        .windows(2)
+        .filter_map(|w| match w {
+            [(a, x), (b, y)] if a + x.chars().count() == *b => Some(pair(x, y)),
+            _ => None,
+        })
         .collect()
 }
 
@@ -161,6 +201,12 @@ struct Fields {
     state: Field,
     valid_from: Field,
     valid_to: Field,
+    matter_type: Field,
+    objects: Field,
+    online: Field,
+    hall: Field,
+    windows: Field,
+    order: Field,
     id_hi: Field,
     id_lo: Field,
 }
@@ -170,7 +216,7 @@ fn schema() -> (Schema, Fields) {
     let text = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
             .set_tokenizer("zh")
-            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+            .set_index_option(IndexRecordOption::WithFreqs),
     );
     let f = Fields {
         key: b.add_text_field("key", STRING),
@@ -190,6 +236,12 @@ fn schema() -> (Schema, Fields) {
         state: b.add_text_field("state", STRING),
         valid_from: b.add_i64_field("valid_from", INDEXED | FAST),
         valid_to: b.add_i64_field("valid_to", INDEXED | FAST),
+        matter_type: b.add_text_field("matter_type", STRING),
+        objects: b.add_text_field("objects", STRING),
+        online: b.add_text_field("online", STRING),
+        hall: b.add_text_field("hall", STRING),
+        windows: b.add_text_field("windows", STRING),
+        order: b.add_u64_field("order", FAST),
         id_hi: b.add_u64_field("id_hi", FAST),
         id_lo: b.add_u64_field("id_lo", FAST),
     };
@@ -233,10 +285,46 @@ fn item_document(f: &Fields, d: &ItemDoc) -> TantivyDocument {
     doc.add_text(f.attribute, &d.attribute);
     doc.add_text(f.validity, &d.validity);
     doc.add_i64(f.published, d.published_at.timestamp_micros());
-    let (hi, lo) = d.item_id.as_u64_pair();
+    identify(f, &mut doc, d.item_id, Some(d.published_at));
+    doc
+}
+
+/// A matter: its name as the title, the conditions as the summary, the legal basis and the
+/// materials as the body; its implementation code found exactly.
+fn matter_document(f: &Fields, d: &MatterDoc) -> TantivyDocument {
+    let mut doc = TantivyDocument::default();
+    doc.add_text(f.key, key("matter", d.id));
+    doc.add_text(f.kind, "matter");
+    doc.add_text(f.title, &d.name);
+    doc.add_text(f.summary, &d.conditions);
+    doc.add_text(f.body, &d.body);
+    doc.add_text(f.numbers, d.implementation_code.trim().to_lowercase());
+    doc.add_text(f.org, d.organization_id.to_string());
+    for p in ancestor_paths(&d.org_path) {
+        doc.add_text(f.path, p);
+    }
+    doc.add_text(f.matter_type, &d.matter_type);
+    for o in &d.service_objects {
+        doc.add_text(f.objects, o);
+    }
+    doc.add_text(f.online, &d.online_depth);
+    doc.add_text(f.hall, if d.entered_hall { "true" } else { "false" });
+    for w in &d.window_ids {
+        doc.add_text(f.windows, w.to_string());
+    }
+    doc.add_i64(f.published, 0);
+    identify(f, &mut doc, d.id, None);
+    doc
+}
+
+/// The document's id, and its place among equally good matches: newer first (by the second
+/// of `at`), then by the id's last bits (fixed, so every replica orders alike).
+fn identify(f: &Fields, doc: &mut TantivyDocument, id: Uuid, at: Option<DateTime<Utc>>) {
+    let (hi, lo) = id.as_u64_pair();
+    let seconds = at.map_or(0, |t| u64::try_from(t.timestamp()).unwrap_or(0));
+    doc.add_u64(f.order, (seconds << 32) | (lo >> 32));
     doc.add_u64(f.id_hi, hi);
     doc.add_u64(f.id_lo, lo);
-    doc
 }
 
 /// An entry: the question as its title, the answer as its body.
@@ -254,9 +342,7 @@ fn entry_document(f: &Fields, d: &EntryDoc) -> TantivyDocument {
     doc.add_i64(f.valid_from, d.valid_from.map_or(i64::MIN, day));
     doc.add_i64(f.valid_to, d.valid_to.map_or(i64::MAX, day));
     doc.add_i64(f.published, d.updated_at.timestamp_micros());
-    let (hi, lo) = d.id.as_u64_pair();
-    doc.add_u64(f.id_hi, hi);
-    doc.add_u64(f.id_lo, lo);
+    identify(f, &mut doc, d.id, Some(d.updated_at));
     doc
 }
 
@@ -320,6 +406,24 @@ pub struct EntryQuery {
     pub state: Option<String>,
     /// Only entries valid on this day (no start or end date: valid from or to any day).
     pub valid_on: Option<NaiveDate>,
+    pub offset: usize,
+    pub limit: usize,
+}
+
+/// A search of the service matters the public finds.
+#[derive(Debug, Clone, Default)]
+pub struct MatterQuery {
+    /// The words to find (at least one searchable word).
+    pub q: String,
+    pub organization_id: Option<Uuid>,
+    /// Matters of organisations inside this subtree (its root's path); `None` for all.
+    pub subtree: Option<String>,
+    pub matter_type: Option<String>,
+    pub service_object: Option<String>,
+    /// Whether the matter can be applied for online (the depths of `APPLY_ONLINE`).
+    pub online: Option<bool>,
+    pub entered_hall: Option<bool>,
+    pub window_id: Option<Uuid>,
     pub offset: usize,
     pub limit: usize,
 }
@@ -475,8 +579,10 @@ impl Fields {
             (self.summary, SUMMARY),
             (self.body, 1.0),
         ];
+        let mut seen = std::collections::HashSet::new();
         let each: Vec<(Occur, Box<dyn Query>)> = words
             .iter()
+            .filter(|(_, w)| seen.insert(w.as_str()))
             .map(|(_, w)| {
                 let fields = weighted
                     .iter()
@@ -492,18 +598,61 @@ impl Fields {
             })
             .collect();
         let mut clauses = vec![(Occur::Must, boxed(BooleanQuery::new(each)))];
-        if words.len() > 1 {
-            let first = words.first().map_or(0, |(o, _)| *o);
+        let pairs = query_pairs(words);
+        if !pairs.is_empty() {
             for (f, weight) in weighted {
-                let terms = words
+                let phrase = pairs
                     .iter()
-                    .map(|(o, w)| (o - first, Term::from_field_text(f, w)))
+                    .map(|p| {
+                        let t = TermQuery::new(
+                            Term::from_field_text(f, p),
+                            IndexRecordOption::WithFreqs,
+                        );
+                        (Occur::Must, boxed(t))
+                    })
                     .collect();
-                let phrase = PhraseQuery::new_with_offset(terms);
+                let phrase = BooleanQuery::new(phrase);
                 clauses.push((Occur::Should, boxed(BoostQuery::new(boxed(phrase), weight))));
             }
         }
         boxed(BooleanQuery::new(clauses))
+    }
+
+    /// The filters of a matter search as clauses scoring nothing.
+    fn matter_filters(&self, q: &MatterQuery) -> Vec<(Occur, Box<dyn Query>)> {
+        let mut v = vec![filter(term(self.kind, "matter"))];
+        if let Some(o) = q.organization_id {
+            v.push(filter(term(self.org, &o.to_string())));
+        }
+        if let Some(p) = &q.subtree {
+            v.push(filter(term(self.path, p)));
+        }
+        if let Some(t) = &q.matter_type {
+            v.push(filter(term(self.matter_type, t)));
+        }
+        if let Some(o) = &q.service_object {
+            v.push(filter(term(self.objects, o)));
+        }
+        if let Some(online) = q.online {
+            let deep = BooleanQuery::new(
+                APPLY_ONLINE
+                    .iter()
+                    .map(|d| (Occur::Should, term(self.online, d.as_str())))
+                    .collect(),
+            );
+            v.push(if online {
+                filter(boxed(deep))
+            } else {
+                (Occur::MustNot, boxed(deep))
+            });
+        }
+        if let Some(h) = q.entered_hall {
+            v.push(filter(term(self.hall, if h { "true" } else { "false" })));
+        }
+        if let Some(w) = q.window_id {
+            v.push(filter(term(self.windows, &w.to_string())));
+        }
+        v
     }
 
     /// The filters of an entry search as clauses scoring nothing.
@@ -581,27 +730,32 @@ struct Page {
     facets: bool,
 }
 
-/// The order of a page: score to a thousandth (0 when newest first), publication, id.
-type Rank = (i64, i64, u64, u64);
+/// The order of a page: score to a thousandth (0 when newest first), then `order`.
+type Rank = (i64, u64);
 
 fn rank_of(segment: &SegmentReader, by_score: bool) -> impl Fn(DocId, Score) -> Rank + use<> {
-    let ff = segment.fast_fields();
-    let published: Option<Column<i64>> = ff.i64("published").ok();
-    let hi: Option<Column<u64>> = ff.u64("id_hi").ok();
-    let lo: Option<Column<u64>> = ff.u64("id_lo").ok();
+    let order: Option<Column<u64>> = segment.fast_fields().u64("order").ok();
     move |doc, score| {
         let s = if by_score {
             (f64::from(score) * 1000.0).round() as i64
         } else {
             0
         };
-        (
-            s,
-            published.as_ref().and_then(|c| c.first(doc)).unwrap_or(0),
-            hi.as_ref().and_then(|c| c.first(doc)).unwrap_or(0),
-            lo.as_ref().and_then(|c| c.first(doc)).unwrap_or(0),
-        )
+        (s, order.as_ref().and_then(|c| c.first(doc)).unwrap_or(0))
     }
+}
+
+/// The ids of documents found.
+fn ids_of(searcher: &tantivy::Searcher, found: &[(Rank, DocAddress)]) -> Vec<Uuid> {
+    found
+        .iter()
+        .filter_map(|(_, a)| {
+            let ff = searcher.segment_reader(a.segment_ord).fast_fields();
+            let hi = ff.u64("id_hi").ok()?.first(a.doc_id)?;
+            let lo = ff.u64("id_lo").ok()?.first(a.doc_id)?;
+            Some(Uuid::from_u64_pair(hi, lo))
+        })
+        .collect()
 }
 
 // ---------------------------------------------------------------- facets
@@ -833,7 +987,7 @@ impl SearchEngine {
                     .map(|c| c.doc_id)
                     .collect()
             };
-            let (items, entries) = (of("item"), of("knowledge"));
+            let (items, entries, matters) = (of("item"), of("knowledge"), of("matter"));
             let mut docs: Vec<TantivyDocument> = vec![];
             for d in source::items(conn, &items).await? {
                 docs.push(item_document(&open.fields, &d));
@@ -841,12 +995,16 @@ impl SearchEngine {
             for d in source::entries(conn, &entries).await? {
                 docs.push(entry_document(&open.fields, &d));
             }
+            for d in source::matters(conn, &matters).await? {
+                docs.push(matter_document(&open.fields, &d));
+            }
             {
                 let writer = open.writer.lock().map_err(search_error)?;
                 let keys = items
                     .iter()
                     .map(|id| key("item", *id))
-                    .chain(entries.iter().map(|id| key("knowledge", *id)));
+                    .chain(entries.iter().map(|id| key("knowledge", *id)))
+                    .chain(matters.iter().map(|id| key("matter", *id)));
                 for k in keys {
                     writer.delete_term(Term::from_field_text(open.fields.key, &k));
                 }
@@ -906,6 +1064,16 @@ impl SearchEngine {
             self.add(open, docs.iter().map(|d| entry_document(&open.fields, d)))?;
             after = Some(last);
         }
+        let mut after = None;
+        loop {
+            let docs = source::all_matters(conn, after, BUILD_BATCH).await?;
+            let Some(last) = docs.last().map(|d| d.id) else {
+                break;
+            };
+            count += docs.len();
+            self.add(open, docs.iter().map(|d| matter_document(&open.fields, d)))?;
+            after = Some(last);
+        }
         self.commit(open, database, from)?;
         log::info!(
             "search index built: {count} documents in {:.1} s",
@@ -963,6 +1131,21 @@ impl SearchEngine {
         self.run(open, &q.q, open.fields.entry_filters(q), page, nothing)
     }
 
+    /// Searches the service matters the public finds: best match first (name, then
+    /// conditions, then legal basis and materials; an implementation code exactly), then by
+    /// id. Call [`SearchEngine::catch_up`] first.
+    pub async fn matters(&self, q: &MatterQuery) -> Result<Found, DbError> {
+        let open = self.opened().await?;
+        let page = Page {
+            offset: q.offset,
+            limit: q.limit,
+            newest_first: false,
+            facets: false,
+        };
+        let nothing = q.subtree.as_deref() == Some("");
+        self.run(open, &q.q, open.fields.matter_filters(q), page, nothing)
+    }
+
     fn run(
         &self,
         open: &Open,
@@ -1010,10 +1193,7 @@ impl SearchEngine {
                 .map_err(search_error)?;
             (p, None)
         };
-        let ids = page
-            .into_iter()
-            .map(|((_, _, hi, lo), _)| Uuid::from_u64_pair(hi, lo))
-            .collect();
+        let ids = ids_of(&searcher, &page);
         Ok(Found {
             ids,
             facets,
@@ -1084,5 +1264,82 @@ mod tests {
         );
         // No word in any text: the beginning of the first that is not blank.
         assert_eq!(h.fragment(&["  ", "正文"]), "正文");
+    }
+}
+
+#[cfg(test)]
+mod probe {
+    use super::*;
+
+    /// Builds an index of the database `ZHENGWU_PROBE_DB` in `ZHENGWU_PROBE_DIR` and times
+    /// the benchmark's queries.
+    #[test]
+    #[ignore]
+    fn probe() {
+        let (Ok(url), Ok(dir)) = (
+            std::env::var("ZHENGWU_PROBE_DB"),
+            std::env::var("ZHENGWU_PROBE_DIR"),
+        ) else {
+            return;
+        };
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        rt.block_on(async {
+            let mut conn = crate::tls::establish(&url)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            let engine = SearchEngine::new(Some(dir.into()));
+            let t = std::time::Instant::now();
+            engine
+                .catch_up(&mut conn)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            println!(
+                "caught up in {:.1} s, {} docs",
+                t.elapsed().as_secs_f64(),
+                engine.documents().await.unwrap_or(0)
+            );
+            let words = [
+                "政务公开",
+                "城乡低保",
+                "义务教育",
+                "医疗保障",
+                "生态环境保护",
+                "安全生产",
+                "营商环境",
+                "乡村振兴",
+                "养老服务",
+                "就业创业",
+                "住房保障",
+                "食品安全",
+                "防汛抗旱",
+                "社会救助",
+                "垃圾分类",
+                "人才引进",
+            ];
+            for facets in [false, true] {
+                let start = std::time::Instant::now();
+                let mut n = 0;
+                for _ in 0..5 {
+                    for w in words {
+                        for year in [2024, 2025] {
+                            let q = ItemQuery {
+                                q: w.into(),
+                                year: Some(year),
+                                attribute: Some("proactive".into()),
+                                limit: 21,
+                                facets,
+                                ..Default::default()
+                            };
+                            n += engine.items(&q).await.map(|f| f.ids.len()).unwrap_or(0);
+                        }
+                    }
+                }
+                let per = start.elapsed().as_secs_f64() * 1000.0 / 160.0;
+                println!("facets {facets}: {per:.2} ms per query ({n})");
+            }
+        });
     }
 }

@@ -7,6 +7,8 @@ use diesel::sql_types::{BigInt, Bool, Nullable, Text, Uuid as SqlUuid};
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
+use zhengwu_domain::matters::ON_GUIDE;
+
 use crate::db::{Conn, DbError};
 use crate::outbox::seal_rows;
 use crate::schema::{disclosure_versions, knowledge_entries, organizations};
@@ -183,4 +185,82 @@ pub async fn all_entries(
         q = q.filter(knowledge_entries::id.gt(a));
     }
     Ok(q.load(conn).await?)
+}
+
+/// A service matter as the public finds it: the published version of a matter published or
+/// suspended, unless classified.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct MatterDoc {
+    #[diesel(sql_type = SqlUuid)]
+    pub id: Uuid,
+    #[diesel(sql_type = SqlUuid)]
+    pub organization_id: Uuid,
+    #[diesel(sql_type = Text)]
+    pub org_path: String,
+    #[diesel(sql_type = Text)]
+    pub name: String,
+    #[diesel(sql_type = Text)]
+    pub conditions: String,
+    /// The legal basis and the materials' names.
+    #[diesel(sql_type = Text)]
+    pub body: String,
+    #[diesel(sql_type = Text)]
+    pub implementation_code: String,
+    #[diesel(sql_type = Text)]
+    pub matter_type: String,
+    #[diesel(sql_type = diesel::sql_types::Array<Text>)]
+    pub service_objects: Vec<String>,
+    #[diesel(sql_type = Text)]
+    pub online_depth: String,
+    #[diesel(sql_type = Bool)]
+    pub entered_hall: bool,
+    #[diesel(sql_type = diesel::sql_types::Array<SqlUuid>)]
+    pub window_ids: Vec<Uuid>,
+}
+
+/// The statement of the matters the public finds (`ON_GUIDE` states, not classified).
+fn matter_docs() -> String {
+    let on_guide: Vec<String> = ON_GUIDE
+        .iter()
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect();
+    format!(
+        "SELECT m.id, m.organization_id, o.path AS org_path, v.name, v.conditions, \
+                v.legal_basis || ' ' || coalesce((SELECT string_agg(x->>'name', ' ') \
+                                                   FROM jsonb_array_elements(v.materials) x), '') \
+                    AS body, \
+                m.implementation_code, v.matter_type, v.service_objects, v.online_depth, \
+                v.entered_hall, v.window_ids \
+         FROM service_matters m \
+         JOIN service_matter_versions v ON v.matter_id = m.id AND v.number = m.published_version \
+         JOIN organizations o ON o.id = m.organization_id \
+         WHERE m.state IN ({}) AND NOT v.classified",
+        on_guide.join(", ")
+    )
+}
+
+/// These matters, those the public finds.
+pub async fn matters(conn: &mut Conn, ids: &[Uuid]) -> Result<Vec<MatterDoc>, DbError> {
+    Ok(
+        diesel::sql_query(format!("{} AND m.id = ANY($1)", matter_docs()))
+            .bind::<diesel::sql_types::Array<SqlUuid>, _>(ids)
+            .load(conn)
+            .await?,
+    )
+}
+
+/// A page of the matters the public finds, in id order after `after`.
+pub async fn all_matters(
+    conn: &mut Conn,
+    after: Option<Uuid>,
+    limit: i64,
+) -> Result<Vec<MatterDoc>, DbError> {
+    Ok(diesel::sql_query(format!(
+        "{} AND ($1::uuid IS NULL OR m.id > $1) ORDER BY m.id LIMIT $2",
+        matter_docs()
+    ))
+    .bind::<Nullable<SqlUuid>, _>(after)
+    .bind::<BigInt, _>(limit)
+    .load(conn)
+    .await?)
 }

@@ -20,11 +20,13 @@ use crate::audit_ctx::AuditCtx;
 use crate::error::ApiError;
 use crate::extract::IfMatch;
 use crate::idem::{Created, Idem};
-use crate::pagination::Page;
+use crate::pagination::{Page, PageParams, encode_cursor};
+use crate::routes::disclosures::views::Highlight;
 use crate::routes::matters::dto::{
     MatterContentDto, MatterDto, MatterSummary, MatterVersionList, ServiceGuide,
 };
 use crate::state::AppState;
+use zhengwu_persistence::search::engine::MatterQuery;
 
 /// A matter to register, parsed.
 #[derive(Debug)]
@@ -274,17 +276,25 @@ pub async fn guide(app: &AppState, id: MatterId) -> AppResult<ServiceGuide> {
 }
 
 /// Search the catalogue: the published guides, or (staff) the working versions inside
-/// their scope. `after` and `limit` page it.
+/// their scope, in id order. Words in the published guides are searched by the search
+/// engine: best match first, paged by offset, each result with its words marked.
 pub async fn list(
     app: &AppState,
     actor: Option<&Actor>,
     s: MatterSearch,
-    after: Option<MatterId>,
-    limit: i64,
+    page: &PageParams,
 ) -> AppResult<Page<MatterSummary>> {
+    let limit = page.limit()?;
     let working = s
         .working
         .unwrap_or_else(|| actor.is_some_and(|a| a.role.is_staff()));
+    let words =
+        s.q.as_deref()
+            .filter(|t| zhengwu_persistence::search::tsquery(t).is_some());
+    if let (false, Some(text)) = (working, words) {
+        return searched(app, &s, text, page, limit).await;
+    }
+    let after = page.after_uuid()?.map(MatterId);
     let mut conn = app.read_conn().await?;
     let scope = if working {
         staff_scope(actor)?
@@ -313,6 +323,60 @@ pub async fn list(
         |(m, _)| m.id.to_string(),
         |r| MatterSummary::from(&r),
     ))
+}
+
+/// A page of the engine's answer to words in the published guides.
+async fn searched(
+    app: &AppState,
+    s: &MatterSearch,
+    text: &str,
+    page: &PageParams,
+    limit: i64,
+) -> AppResult<Page<MatterSummary>> {
+    // The primary: the engine seals and reads its feed there.
+    let mut conn = app.conn().await?;
+    app.search.catch_up(&mut conn).await?;
+    let scope = crate::app::narrowed(&conn, Scope::All, s.org.filter(|_| s.include_sub)).await?;
+    let offset = page
+        .after_parsed(|c| c.strip_prefix("o:").and_then(|n| n.parse::<usize>().ok()))?
+        .unwrap_or(0);
+    let q = MatterQuery {
+        q: text.to_owned(),
+        organization_id: s.org.filter(|_| !s.include_sub).map(|o| o.0),
+        subtree: match scope {
+            Scope::All => None,
+            Scope::Subtree(p) => Some(p.as_str().to_owned()),
+            Scope::Nothing => Some(String::new()),
+        },
+        matter_type: s.matter_type.map(|t| t.as_str().to_owned()),
+        service_object: s.service_object.map(|o| o.as_str().to_owned()),
+        online: s.online,
+        entered_hall: s.entered_hall,
+        window_id: s.window.map(|w| w.0),
+        offset,
+        limit: usize::try_from(limit + 1).unwrap_or(1),
+    };
+    let found = app.search.matters(&q).await?;
+    let more = found.ids.len() as i64 > limit;
+    let ids: Vec<uuid::Uuid> = found.ids.iter().take(limit as usize).copied().collect();
+    let rows = repo::published_in_order(&mut conn, &ids).await?;
+    let items = rows
+        .iter()
+        .map(|r| {
+            let mut m = MatterSummary::from(r);
+            m.highlight = Some(Highlight {
+                title: found.highlighter.title(&r.1.content.name),
+                fragment: found
+                    .highlighter
+                    .fragment(&[&r.1.content.conditions, &r.1.content.legal_basis]),
+            });
+            m
+        })
+        .collect();
+    Ok(Page {
+        items,
+        next_cursor: more.then(|| encode_cursor(&format!("o:{}", offset as i64 + limit))),
+    })
 }
 
 /// The scope of the working view: staff only.

@@ -16,6 +16,7 @@ use crate::app::matters::{ContentChanges, MatterSearch, NewMatter, parse_code, p
 use crate::dto::double_option;
 use crate::error::ApiError;
 use crate::routes::disclosures::View;
+use crate::routes::disclosures::views::Highlight;
 
 // Only ever flattened into a request or answer, so it does not deny unknown fields itself:
 // that would publish `additionalProperties: false` for a part of a larger object, which no
@@ -226,6 +227,10 @@ pub struct MatterSummary {
     pub max_visits: u32,
     pub online_depth: OnlineDepth,
     pub entered_hall: bool,
+    /// A search of the published guides with words only: the name whole and a fragment of
+    /// the conditions or the legal basis, the words marked `<em>`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub highlight: Option<Highlight>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -344,6 +349,7 @@ impl From<&(Matter, MatterVersion)> for MatterSummary {
             max_visits: v.content.max_visits,
             online_depth: v.content.online_depth,
             entered_hall: v.content.entered_hall,
+            highlight: None,
         }
     }
 }

@@ -283,9 +283,7 @@ pub async fn list(
     q: web::Query<ListQuery>,
     page: web::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
-    let limit = page.limit()?;
-    let after = page.after_uuid()?.map(MatterId);
     let actor = auth.0.as_ref().map(Principal::actor);
-    let page = app::list(&state, actor.as_ref(), (&*q).into(), after, limit).await?;
+    let page = app::list(&state, actor.as_ref(), (&*q).into(), &page).await?;
     Ok(page_response(&req, page))
 }
