@@ -40,6 +40,8 @@ pub struct Config {
     /// Directory of this server's search index (`ZHENGWU_SEARCH_DIR`); in memory, rebuilt
     /// at each start, when absent.
     pub search_dir: Option<std::path::PathBuf>,
+    /// Search answers kept for the index's current state (`ZHENGWU_SEARCH_CACHE`); 0: none.
+    pub search_cache: usize,
     /// Largest attachment in bytes.
     pub attachment_limit: usize,
     /// Public lookups (cases, 12345 tickets, complaints) allowed per client address and minute.
@@ -128,6 +130,8 @@ Environment:
   ZHENGWU_ATTACHMENT_LIMIT     largest attachment in bytes [default: 20971520]
   ZHENGWU_SEARCH_DIR           directory of this server's own search index, kept across
                                restarts [default: none, in memory and rebuilt at each start]
+  ZHENGWU_SEARCH_CACHE         search answers kept until the index changes; 0 keeps none
+                               [default: 4096]
   ZHENGWU_LOOKUP_RATE          public lookups (cases, 12345 tickets, complaints) per address and
                                minute [default: 30]
   ZHENGWU_LOGIN_RATE           token requests per address and minute [default: 30]
@@ -246,6 +250,7 @@ impl Config {
                 .unwrap_or_else(|| ".data/storage".into())
                 .into(),
             search_dir: var("ZHENGWU_SEARCH_DIR").map(Into::into),
+            search_cache: parse_var("ZHENGWU_SEARCH_CACHE", 4096)?,
             attachment_limit: parse_var("ZHENGWU_ATTACHMENT_LIMIT", 20 * 1024 * 1024)?,
             lookup_rate_per_minute: parse_var("ZHENGWU_LOOKUP_RATE", 30)?,
             login_rate_per_minute: parse_var("ZHENGWU_LOGIN_RATE", 30)?,
@@ -329,6 +334,7 @@ impl Config {
                 uuid::Uuid::new_v4().simple()
             )),
             search_dir: None,
+            search_cache: 4096,
             attachment_limit: 1024 * 1024,
             lookup_rate_per_minute: 5,
             // Tests log in often from one address; the limit has a test of its own.

@@ -479,8 +479,10 @@ fn run() -> Result<(), String> {
             let config = Config::from_env(false)?;
             migrate(&config)?;
             let started = std::time::Instant::now();
-            let engine =
-                zhengwu_persistence::search::engine::SearchEngine::new(config.search_dir.clone());
+            let engine = zhengwu_persistence::search::engine::SearchEngine::new(
+                config.search_dir.clone(),
+                0,
+            );
             let docs = runtime()?.block_on(async {
                 let mut conn = zhengwu_persistence::tls::establish(&config.database_url)
                     .await

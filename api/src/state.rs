@@ -80,6 +80,7 @@ impl AppState {
         let checkpoint_key = crate::checkpoints::key(&config);
         let search = Arc::new(zhengwu_persistence::search::engine::SearchEngine::new(
             config.search_dir.clone(),
+            config.search_cache,
         ));
         Self {
             search,

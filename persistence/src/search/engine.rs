@@ -27,7 +27,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use tantivy::collector::{Collector, SegmentCollector, TopDocs};
+use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::directory::MmapDirectory;
 use tantivy::query::{
@@ -59,7 +59,7 @@ const NUMBER: Score = 1000.0;
 const REFERENCE_DOCS: u64 = 1_000_000;
 const REFERENCE_DOC_FREQ: u64 = 1_000;
 /// Words and pairs of words per field.
-const REFERENCE_LENGTH: [(&str, u64); 3] = [("title", 32), ("summary", 120), ("body", 1200)];
+const REFERENCE_LENGTH: [(&str, u64); 3] = [("title", 32), ("summary", 120), ("all", 1350)];
 /// Documents read from the database per statement while building.
 const BUILD_BATCH: i64 = 2_000;
 /// Changes applied per statement while catching up.
@@ -69,7 +69,7 @@ const WRITER_MEMORY: usize = 40_000_000;
 /// Length of a highlighted fragment, in characters.
 const FRAGMENT: usize = 80;
 /// The schema's version, recorded with each commit: another one means a rebuild.
-const SCHEMA_VERSION: u32 = 1;
+const SCHEMA_VERSION: u32 = 2;
 
 fn search_error(e: impl std::fmt::Display) -> DbError {
     DbError::Other(format!("search index: {e}"))
@@ -188,7 +188,8 @@ struct Fields {
     kind: Field,
     title: Field,
     summary: Field,
-    body: Field,
+    /// Every text of the document (title, summary and body): what a word must be in.
+    all: Field,
     numbers: Field,
     org: Field,
     path: Field,
@@ -223,7 +224,7 @@ fn schema() -> (Schema, Fields) {
         kind: b.add_text_field("kind", STRING),
         title: b.add_text_field("title", text.clone()),
         summary: b.add_text_field("summary", text.clone()),
-        body: b.add_text_field("body", text),
+        all: b.add_text_field("all", text),
         numbers: b.add_text_field("numbers", STRING),
         org: b.add_text_field("org", STRING | FAST),
         path: b.add_text_field("path", STRING),
@@ -264,13 +265,19 @@ fn ancestor_paths(path: &str) -> impl Iterator<Item = &str> {
         .map(move |(i, _)| &path[..=i])
 }
 
+fn add_texts(f: &Fields, doc: &mut TantivyDocument, title: &str, summary: &str, body: &str) {
+    doc.add_text(f.title, title);
+    doc.add_text(f.summary, summary);
+    for t in [title, summary, body] {
+        doc.add_text(f.all, t);
+    }
+}
+
 fn item_document(f: &Fields, d: &ItemDoc) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
     doc.add_text(f.key, key("item", d.item_id));
     doc.add_text(f.kind, "item");
-    doc.add_text(f.title, &d.title);
-    doc.add_text(f.summary, &d.summary);
-    doc.add_text(f.body, &d.content);
+    add_texts(f, &mut doc, &d.title, &d.summary, &d.content);
     doc.add_text(f.numbers, d.index_number.trim().to_lowercase());
     if let Some(n) = &d.doc_number {
         doc.add_text(f.numbers, n.trim().to_lowercase());
@@ -295,9 +302,7 @@ fn matter_document(f: &Fields, d: &MatterDoc) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
     doc.add_text(f.key, key("matter", d.id));
     doc.add_text(f.kind, "matter");
-    doc.add_text(f.title, &d.name);
-    doc.add_text(f.summary, &d.conditions);
-    doc.add_text(f.body, &d.body);
+    add_texts(f, &mut doc, &d.name, &d.conditions, &d.body);
     doc.add_text(f.numbers, d.implementation_code.trim().to_lowercase());
     doc.add_text(f.org, d.organization_id.to_string());
     for p in ancestor_paths(&d.org_path) {
@@ -317,12 +322,17 @@ fn matter_document(f: &Fields, d: &MatterDoc) -> TantivyDocument {
     doc
 }
 
-/// The document's id, and its place among equally good matches: newer first (by the second
-/// of `at`), then by the id's last bits (fixed, so every replica orders alike).
+/// Microseconds since 2020 fill the top 51 bits of `order` (until the year 2091).
+const ORDER_EPOCH: i64 = 1_577_836_800_000_000;
+
+/// The document's id, and its place among equally good matches: newer first (by the
+/// microsecond of `at`), then by the id's last bits (fixed, so every replica orders alike).
 fn identify(f: &Fields, doc: &mut TantivyDocument, id: Uuid, at: Option<DateTime<Utc>>) {
     let (hi, lo) = id.as_u64_pair();
-    let seconds = at.map_or(0, |t| u64::try_from(t.timestamp()).unwrap_or(0));
-    doc.add_u64(f.order, (seconds << 32) | (lo >> 32));
+    let micros = at.map_or(0, |t| {
+        u64::try_from(t.timestamp_micros() - ORDER_EPOCH).unwrap_or(0)
+    });
+    doc.add_u64(f.order, (micros << 13) | (lo >> 51));
     doc.add_u64(f.id_hi, hi);
     doc.add_u64(f.id_lo, lo);
 }
@@ -332,8 +342,7 @@ fn entry_document(f: &Fields, d: &EntryDoc) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
     doc.add_text(f.key, key("knowledge", d.id));
     doc.add_text(f.kind, "knowledge");
-    doc.add_text(f.title, &d.question);
-    doc.add_text(f.body, &d.answer);
+    add_texts(f, &mut doc, &d.question, "", &d.answer);
     doc.add_text(f.org, d.organization_id.to_string());
     for p in ancestor_paths(&d.org_path) {
         doc.add_text(f.path, p);
@@ -572,47 +581,37 @@ fn term(field: Field, value: &str) -> Box<dyn Query> {
 }
 
 impl Fields {
-    /// Every word in some field, weighted by field; the exact phrase weighted again.
+    /// Every word in the document's texts (scored there), weighted again where found in
+    /// the title or the summary; the exact phrase likewise.
     fn words_query(&self, words: &[(usize, String)]) -> Box<dyn Query> {
-        let weighted = [
-            (self.title, TITLE),
-            (self.summary, SUMMARY),
-            (self.body, 1.0),
-        ];
+        let scored = |f: Field, t: &str, weight: Score| -> Box<dyn Query> {
+            let q = TermQuery::new(Term::from_field_text(f, t), IndexRecordOption::WithFreqs);
+            if weight == 1.0 {
+                boxed(q)
+            } else {
+                boxed(BoostQuery::new(boxed(q), weight))
+            }
+        };
         let mut seen = std::collections::HashSet::new();
-        let each: Vec<(Occur, Box<dyn Query>)> = words
-            .iter()
-            .filter(|(_, w)| seen.insert(w.as_str()))
-            .map(|(_, w)| {
-                let fields = weighted
-                    .iter()
-                    .map(|(f, weight)| {
-                        let t = TermQuery::new(
-                            Term::from_field_text(*f, w),
-                            IndexRecordOption::WithFreqs,
-                        );
-                        (Occur::Should, boxed(BoostQuery::new(boxed(t), *weight)))
-                    })
-                    .collect();
-                (Occur::Must, boxed(BooleanQuery::new(fields)))
-            })
-            .collect();
-        let mut clauses = vec![(Occur::Must, boxed(BooleanQuery::new(each)))];
+        let mut clauses = vec![];
+        for (_, w) in words.iter().filter(|(_, w)| seen.insert(w.as_str())) {
+            clauses.push((Occur::Must, scored(self.all, w, 1.0)));
+            clauses.push((Occur::Should, scored(self.title, w, TITLE)));
+            clauses.push((Occur::Should, scored(self.summary, w, SUMMARY)));
+        }
         let pairs = query_pairs(words);
         if !pairs.is_empty() {
-            for (f, weight) in weighted {
+            for (f, weight) in [
+                (self.title, TITLE),
+                (self.summary, SUMMARY),
+                (self.all, 1.0),
+            ] {
                 let phrase = pairs
                     .iter()
-                    .map(|p| {
-                        let t = TermQuery::new(
-                            Term::from_field_text(f, p),
-                            IndexRecordOption::WithFreqs,
-                        );
-                        (Occur::Must, boxed(t))
-                    })
+                    .map(|p| (Occur::Must, scored(f, p, 1.0)))
                     .collect();
-                let phrase = BooleanQuery::new(phrase);
-                clauses.push((Occur::Should, boxed(BoostQuery::new(boxed(phrase), weight))));
+                let phrase = boxed(BooleanQuery::new(phrase));
+                clauses.push((Occur::Should, boxed(BoostQuery::new(phrase, weight))));
             }
         }
         boxed(BooleanQuery::new(clauses))
@@ -733,15 +732,78 @@ struct Page {
 /// The order of a page: score to a thousandth (0 when newest first), then `order`.
 type Rank = (i64, u64);
 
-fn rank_of(segment: &SegmentReader, by_score: bool) -> impl Fn(DocId, Score) -> Rank + use<> {
-    let order: Option<Column<u64>> = segment.fast_fields().u64("order").ok();
-    move |doc, score| {
-        let s = if by_score {
+/// The best `offset + limit` matches by [`Rank`], of which the page is the last `limit`.
+/// A match whose score is below the worst kept one is passed over without reading its
+/// `order`, so most matches cost their score only.
+struct Best {
+    keep: usize,
+    offset: usize,
+    by_score: bool,
+}
+
+struct BestInSegment {
+    keep: usize,
+    by_score: bool,
+    segment: u32,
+    order: Option<Column<u64>>,
+    /// The worst kept on top.
+    heap: std::collections::BinaryHeap<std::cmp::Reverse<(Rank, DocId)>>,
+}
+
+impl Collector for Best {
+    type Fruit = Vec<(Rank, DocAddress)>;
+    type Child = BestInSegment;
+
+    fn for_segment(&self, segment: u32, reader: &SegmentReader) -> tantivy::Result<BestInSegment> {
+        Ok(BestInSegment {
+            keep: self.keep,
+            by_score: self.by_score,
+            segment,
+            order: reader.fast_fields().u64("order").ok(),
+            heap: std::collections::BinaryHeap::with_capacity(self.keep + 1),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        self.by_score
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Self::Fruit>) -> tantivy::Result<Self::Fruit> {
+        let mut all: Vec<(Rank, DocAddress)> = fruits.into_iter().flatten().collect();
+        all.sort_by(|a, b| b.0.cmp(&a.0));
+        Ok(all
+            .into_iter()
+            .skip(self.offset)
+            .take(self.keep - self.offset)
+            .collect())
+    }
+}
+
+impl SegmentCollector for BestInSegment {
+    type Fruit = Vec<(Rank, DocAddress)>;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        let s = if self.by_score {
             (f64::from(score) * 1000.0).round() as i64
         } else {
             0
         };
-        (s, order.as_ref().and_then(|c| c.first(doc)).unwrap_or(0))
+        if self.heap.len() >= self.keep && self.heap.peek().is_some_and(|w| (w.0).0.0 > s) {
+            return;
+        }
+        let order = self.order.as_ref().and_then(|c| c.first(doc)).unwrap_or(0);
+        self.heap.push(std::cmp::Reverse(((s, order), doc)));
+        if self.heap.len() > self.keep {
+            self.heap.pop();
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        let segment = self.segment;
+        self.heap
+            .into_iter()
+            .map(|std::cmp::Reverse((rank, doc))| (rank, DocAddress::new(segment, doc)))
+            .collect()
     }
 }
 
@@ -869,8 +931,20 @@ struct Open {
     reference: Reference,
 }
 
+/// Answers given at one position of the feed: the same question asked again before the
+/// index changes gets the same answer without searching. Any change applied to the index
+/// moves the position, and the answers of the old one are dropped.
+#[derive(Default)]
+struct Answers {
+    position: i64,
+    by_question: std::collections::HashMap<String, (Vec<Uuid>, Option<FacetCounts>)>,
+}
+
 /// The index and where it stands in the feed.
 pub struct SearchEngine {
+    /// Answers kept at most (`ZHENGWU_SEARCH_CACHE`); none when 0.
+    cache: usize,
+    answers: Mutex<Answers>,
     /// Where the index is kept; in memory (rebuilt at each start) when `None`.
     dir: Option<PathBuf>,
     open: tokio::sync::OnceCell<Open>,
@@ -888,8 +962,11 @@ struct Payload {
 }
 
 impl SearchEngine {
-    pub fn new(dir: Option<PathBuf>) -> Self {
+    /// An engine keeping up to `cache` answers of the current position.
+    pub fn new(dir: Option<PathBuf>, cache: usize) -> Self {
         Self {
+            cache,
+            answers: Mutex::new(Answers::default()),
             dir,
             open: tokio::sync::OnceCell::new(),
             position: AtomicI64::new(-1),
@@ -1075,6 +1152,13 @@ impl SearchEngine {
             after = Some(last);
         }
         self.commit(open, database, from)?;
+        // One segment: a search then looks each word up once.
+        let segments = open.index.searchable_segment_ids().map_err(search_error)?;
+        if segments.len() > 1 {
+            let merging = open.writer.lock().map_err(search_error)?.merge(&segments);
+            merging.wait().map_err(search_error)?;
+            open.reader.reload().map_err(search_error)?;
+        }
         log::info!(
             "search index built: {count} documents in {:.1} s",
             start.elapsed().as_secs_f64()
@@ -1114,7 +1198,15 @@ impl SearchEngine {
             facets: q.facets,
         };
         let nothing = q.subtree.as_deref() == Some("");
-        self.run(open, &q.q, open.fields.item_filters(q), page, nothing)
+        let question = format!("item {q:?}");
+        self.run(
+            open,
+            &question,
+            &q.q,
+            open.fields.item_filters(q),
+            page,
+            nothing,
+        )
     }
 
     /// Searches the knowledge base: best match first, the question above the answer, then
@@ -1128,7 +1220,15 @@ impl SearchEngine {
             facets: false,
         };
         let nothing = q.subtree.as_deref() == Some("");
-        self.run(open, &q.q, open.fields.entry_filters(q), page, nothing)
+        let question = format!("knowledge {q:?}");
+        self.run(
+            open,
+            &question,
+            &q.q,
+            open.fields.entry_filters(q),
+            page,
+            nothing,
+        )
     }
 
     /// Searches the service matters the public finds: best match first (name, then
@@ -1143,19 +1243,66 @@ impl SearchEngine {
             facets: false,
         };
         let nothing = q.subtree.as_deref() == Some("");
-        self.run(open, &q.q, open.fields.matter_filters(q), page, nothing)
+        let question = format!("matter {q:?}");
+        self.run(
+            open,
+            &question,
+            &q.q,
+            open.fields.matter_filters(q),
+            page,
+            nothing,
+        )
     }
 
+    /// The answer to `question` (the search's every parameter) at the current position.
     fn run(
         &self,
         open: &Open,
+        question: &str,
+        text: &str,
+        filters: Vec<(Occur, Box<dyn Query>)>,
+        q: Page,
+        nothing: bool,
+    ) -> Result<Found, DbError> {
+        let at = self.position.load(Ordering::Acquire);
+        let words = query_words(text);
+        if self.cache > 0 {
+            let answers = self.answers.lock().map_err(search_error)?;
+            if answers.position == at
+                && let Some((ids, facets)) = answers.by_question.get(question)
+            {
+                return Ok(Found {
+                    ids: ids.clone(),
+                    facets: facets.clone(),
+                    highlighter: Highlighter::new(&words),
+                });
+            }
+        }
+        let found = self.search(open, &words, text, filters, q, nothing)?;
+        if self.cache > 0 {
+            let mut answers = self.answers.lock().map_err(search_error)?;
+            if answers.position != at || answers.by_question.len() >= self.cache {
+                answers.by_question.clear();
+                answers.position = at;
+            }
+            answers.by_question.insert(
+                question.to_owned(),
+                (found.ids.clone(), found.facets.clone()),
+            );
+        }
+        Ok(found)
+    }
+
+    fn search(
+        &self,
+        open: &Open,
+        words: &[(usize, String)],
         text: &str,
         filters: Vec<(Occur, Box<dyn Query>)>,
         q: Page,
         nothing: bool,
     ) -> Result<Found, DbError> {
         let f = &open.fields;
-        let words = query_words(text);
         let searcher = open.reader.searcher();
         let none = Found {
             ids: vec![],
@@ -1177,11 +1324,11 @@ impl SearchEngine {
         let mut clauses = vec![(Occur::Must, found)];
         clauses.extend(filters);
         let query = BooleanQuery::new(clauses);
-        let limit = q.limit.max(1);
-        let by_score = !q.newest_first;
-        let top = TopDocs::with_limit(limit)
-            .and_offset(q.offset)
-            .tweak_score(move |segment: &SegmentReader| rank_of(segment, by_score));
+        let top = Best {
+            keep: q.offset + q.limit.max(1),
+            offset: q.offset,
+            by_score: !q.newest_first,
+        };
         let (page, facets): (Vec<(Rank, DocAddress)>, Option<FacetCounts>) = if q.facets {
             let (p, c) = searcher
                 .search_with_statistics_provider(&query, &(top, FacetCollector), &open.reference)
@@ -1290,7 +1437,7 @@ mod probe {
             let mut conn = crate::tls::establish(&url)
                 .await
                 .unwrap_or_else(|e| panic!("{e}"));
-            let engine = SearchEngine::new(Some(dir.into()));
+            let engine = SearchEngine::new(Some(dir.into()), 0);
             let t = std::time::Instant::now();
             engine
                 .catch_up(&mut conn)

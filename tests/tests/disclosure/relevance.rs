@@ -300,7 +300,10 @@ async fn facets_filters_and_changes_are_exact() {
     .send()
     .await;
     assert_eq!(ids(&r), Vec::<String>::new());
-    // A withdrawn item is gone from the results and the counts.
+    // A withdrawn item is gone from the results and the counts, also from an answer given
+    // (and kept) just before the withdrawal.
+    let r = search("&facets=category").await;
+    assert_eq!(ids(&r).len(), 2, "{:?}", r.body);
     let w = step(
         &app,
         &d.officer,
