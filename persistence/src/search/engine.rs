@@ -770,7 +770,7 @@ impl Collector for Best {
 
     fn merge_fruits(&self, fruits: Vec<Self::Fruit>) -> tantivy::Result<Self::Fruit> {
         let mut all: Vec<(Rank, DocAddress)> = fruits.into_iter().flatten().collect();
-        all.sort_by(|a, b| b.0.cmp(&a.0));
+        all.sort_by_key(|a| std::cmp::Reverse(a.0));
         Ok(all
             .into_iter()
             .skip(self.offset)
@@ -1312,7 +1312,7 @@ impl SearchEngine {
         if words.is_empty() || nothing {
             return Ok(none);
         }
-        let words_query = f.words_query(&words);
+        let words_query = f.words_query(words);
         let number = text.trim().to_lowercase();
         let found: Box<dyn Query> = boxed(BooleanQuery::new(vec![
             (Occur::Should, words_query.box_clone()),
@@ -1344,7 +1344,7 @@ impl SearchEngine {
         Ok(Found {
             ids,
             facets,
-            highlighter: Highlighter::new(&words),
+            highlighter: Highlighter::new(words),
         })
     }
 
