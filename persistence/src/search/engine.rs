@@ -30,6 +30,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::directory::MmapDirectory;
+use tantivy::indexer::{LogMergePolicy, NoMergePolicy};
 use tantivy::query::{
     Bm25StatisticsProvider, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, RangeQuery,
     TermQuery,
@@ -1115,11 +1116,13 @@ impl SearchEngine {
     async fn build(&self, open: &Open, conn: &mut Conn, database: Uuid) -> Result<i64, DbError> {
         let start = std::time::Instant::now();
         let from = source::head(conn).await?.position.unwrap_or(0);
-        open.writer
-            .lock()
-            .map_err(search_error)?
-            .delete_all_documents()
-            .map_err(search_error)?;
+        {
+            let writer = open.writer.lock().map_err(search_error)?;
+            // The build ends with one segment: a search then looks each word up once. No
+            // merge may start on its own meanwhile (it would take segments from that one).
+            writer.set_merge_policy(Box::new(NoMergePolicy));
+            writer.delete_all_documents().map_err(search_error)?;
+        }
         let mut count = 0usize;
         let mut after = None;
         loop {
@@ -1152,13 +1155,18 @@ impl SearchEngine {
             after = Some(last);
         }
         self.commit(open, database, from)?;
-        // One segment: a search then looks each word up once.
         let segments = open.index.searchable_segment_ids().map_err(search_error)?;
         if segments.len() > 1 {
             let merging = open.writer.lock().map_err(search_error)?.merge(&segments);
-            merging.wait().map_err(search_error)?;
+            if let Err(e) = merging.wait() {
+                log::warn!("search index: the segments were not merged into one: {e}");
+            }
             open.reader.reload().map_err(search_error)?;
         }
+        open.writer
+            .lock()
+            .map_err(search_error)?
+            .set_merge_policy(Box::new(LogMergePolicy::default()));
         log::info!(
             "search index built: {count} documents in {:.1} s",
             start.elapsed().as_secs_f64()
