@@ -45,10 +45,12 @@ pub fn json_line(
     v.to_string()
 }
 
-/// Installs the logger (`RUST_LOG` filters, default `info`).
+/// Installs the logger (`RUST_LOG` filters, default `info`, with the search index's library
+/// at `warn`: it reports every segment it writes).
 pub fn init(format: LogFormat) {
-    let mut builder =
-        env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info"));
+    let mut builder = env_logger::Builder::from_env(
+        env_logger::Env::default().default_filter_or("info,tantivy=warn"),
+    );
     if format == LogFormat::Json {
         builder.format(|buf, record| {
             let line = json_line(

@@ -5217,6 +5217,7 @@ export interface components {
              */
             publish_due?: string | null;
             overdue?: boolean | null;
+            highlight?: components["schemas"]["Highlight"] | null;
         };
         /** @description The trail of an item: who did what, when, with which note, oldest first. */
         DisclosureTrail: {
@@ -5322,6 +5323,7 @@ export interface components {
             updated_at: string;
             /** Format: int32 */
             version: number;
+            highlight?: components["schemas"]["Highlight"] | null;
         };
         /**
          * @example {
@@ -5806,6 +5808,23 @@ export interface components {
             /** @example ok */
             status: string;
         };
+        /**
+         * @description A search result's texts with the query's words marked `<em>…</em>`; everything else in
+         *     them is HTML-escaped, so a page may insert them as HTML.
+         * @example {
+         *       "fragment": "进一步提高<em>政务</em><em>公开</em>质量。",
+         *       "title": "关于做好<em>政务</em><em>公开</em>工作的通知"
+         *     }
+         */
+        Highlight: {
+            /** @description The whole title. */
+            title: string;
+            /**
+             * @description The best fragment of the summary, else of the body; the summary's beginning when
+             *     neither holds a word of the query (it matched a document number).
+             */
+            fragment: string;
+        };
         HotlineGroup: components["schemas"]["HotlineMeasures"] & {
             key?: string | null;
             label: string;
@@ -6094,6 +6113,7 @@ export interface components {
             max_visits: number;
             online_depth: components["schemas"]["OnlineDepth"];
             entered_hall: boolean;
+            highlight?: components["schemas"]["Highlight"] | null;
         };
         /**
          * @description The eleven matter types of GB/T 39046 (事项类型).
@@ -10204,7 +10224,11 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Chinese full text: words are segmented, every word must match; title matches rank first.
+                 * @description Chinese full text (public view): words are segmented and every word must match, in
+                 *     the title, summary or body. Best match first: title before summary before body, the
+                 *     exact phrase above the words apart, a document number (文号) or index number (索引号)
+                 *     equal to the query first, then newest. Each result carries `highlight`, its words
+                 *     marked `<em>`.
                  * @example 政务公开
                  */
                 q?: string;
