@@ -3,23 +3,25 @@
 //!
 //! # Ranking
 //!
-//! Every word of the query must occur in the title, the summary or the body. A document
-//! scores BM25 per field, weighted title ×[`TITLE`], summary ×[`SUMMARY`], body ×1; the
-//! query's words found next to each other in the query's order (the exact phrase) add the
-//! same weights again; a query equal to a document number (文号) or index number (索引号)
-//! finds that document first. Scores equal to a thousandth are ordered newest first, then
-//! by id.
+//! Every word of the query must occur in the document's texts (title, summary and body,
+//! one field scored BM25), and weighs again ×[`TITLE`] where it is in the title and
+//! ×[`SUMMARY`] in the summary; the query's words next to each other (its phrase) count the
+//! same way again; a query equal to a document number (文号), index number (索引号) or
+//! implementation code finds that document first. Scores equal to a thousandth are ordered
+//! newest first, then by fixed bits of the id.
 //!
 //! BM25's statistics (how many documents hold a word, the fields' average lengths) are
 //! fixed constants, not counted from the index: a score depends on the document and the
 //! query only. Two replicas, each with its own index whose segments were written and merged
 //! differently, therefore give every document the same score and answer a query alike.
 //!
-//! # Positions
+//! # Words and pairs
 //!
-//! Words are jieba's search-mode segmentation, and a word's position is the offset of its
-//! first character: words found next to each other in the text are exactly those whose
-//! positions differ by the length of the first, which is what a phrase query asks.
+//! Words are jieba's search-mode segmentation. Beside the words, every two words next to
+//! each other in the text (the second starting where the first ends) are indexed as one
+//! term, so a phrase is a conjunction of terms instead of a positional query, which would
+//! read positions for every match. A phrase of three or more words is found when each of its
+//! neighbouring pairs is.
 
 use std::ops::Bound;
 use std::path::PathBuf;
