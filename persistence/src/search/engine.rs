@@ -46,6 +46,7 @@ use tantivy::{
     TantivyDocument, Term,
 };
 use uuid::Uuid;
+use zhengwu_domain::access::Scope;
 use zhengwu_domain::matters::APPLY_ONLINE;
 
 use super::source::{self, EntryDoc, ItemDoc, MatterDoc};
@@ -385,13 +386,13 @@ impl Bm25StatisticsProvider for Reference {
 // ---------------------------------------------------------------- queries
 
 /// A search of the published disclosure items.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ItemQuery {
     /// The words to find (at least one searchable word).
     pub q: String,
     pub organization_id: Option<Uuid>,
-    /// Items of organisations inside this subtree (its root's path); `None` for all.
-    pub subtree: Option<String>,
+    /// Items of organisations inside this scope.
+    pub scope: Scope,
     pub category_id: Option<Uuid>,
     pub year: Option<i32>,
     pub attribute: Option<String>,
@@ -408,13 +409,13 @@ pub struct ItemQuery {
 }
 
 /// A search of the knowledge base.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct EntryQuery {
     /// The words to find (at least one searchable word).
     pub q: String,
     pub organization_id: Option<Uuid>,
-    /// Entries of organisations inside this subtree (its root's path); `None` for all.
-    pub subtree: Option<String>,
+    /// Entries of organisations inside this scope.
+    pub scope: Scope,
     pub state: Option<String>,
     /// Only entries valid on this day (no start or end date: valid from or to any day).
     pub valid_on: Option<NaiveDate>,
@@ -423,13 +424,13 @@ pub struct EntryQuery {
 }
 
 /// A search of the service matters the public finds.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct MatterQuery {
     /// The words to find (at least one searchable word).
     pub q: String,
     pub organization_id: Option<Uuid>,
-    /// Matters of organisations inside this subtree (its root's path); `None` for all.
-    pub subtree: Option<String>,
+    /// Matters of organisations inside this scope.
+    pub scope: Scope,
     pub matter_type: Option<String>,
     pub service_object: Option<String>,
     /// Whether the matter can be applied for online (the depths of `APPLY_ONLINE`).
@@ -626,8 +627,8 @@ impl Fields {
         if let Some(o) = q.organization_id {
             v.push(filter(term(self.org, &o.to_string())));
         }
-        if let Some(p) = &q.subtree {
-            v.push(filter(term(self.path, p)));
+        if let Scope::Subtree(p) = &q.scope {
+            v.push(filter(term(self.path, p.as_str())));
         }
         if let Some(t) = &q.matter_type {
             v.push(filter(term(self.matter_type, t)));
@@ -663,8 +664,8 @@ impl Fields {
         if let Some(o) = q.organization_id {
             v.push(filter(term(self.org, &o.to_string())));
         }
-        if let Some(p) = &q.subtree {
-            v.push(filter(term(self.path, p)));
+        if let Scope::Subtree(p) = &q.scope {
+            v.push(filter(term(self.path, p.as_str())));
         }
         if let Some(s) = &q.state {
             v.push(filter(term(self.state, s)));
@@ -689,8 +690,8 @@ impl Fields {
         if let Some(o) = q.organization_id {
             v.push(filter(term(self.org, &o.to_string())));
         }
-        if let Some(p) = &q.subtree {
-            v.push(filter(term(self.path, p)));
+        if let Scope::Subtree(p) = &q.scope {
+            v.push(filter(term(self.path, p.as_str())));
         }
         if let Some(c) = q.category_id {
             v.push(filter(term(self.category, &c.to_string())));
@@ -730,6 +731,17 @@ struct Page {
     limit: usize,
     newest_first: bool,
     facets: bool,
+}
+
+impl Page {
+    fn of(offset: usize, limit: usize, newest_first: bool, facets: bool) -> Self {
+        Self {
+            offset,
+            limit,
+            newest_first,
+            facets,
+        }
+    }
 }
 
 /// The order of a page: score to a thousandth (0 when newest first), then `order`.
@@ -1201,43 +1213,24 @@ impl SearchEngine {
     /// Searches the published disclosure items. Call [`SearchEngine::catch_up`] first.
     pub async fn items(&self, q: &ItemQuery) -> Result<Found, DbError> {
         let open = self.opened().await?;
-        let page = Page {
-            offset: q.offset,
-            limit: q.limit,
-            newest_first: q.newest_first,
-            facets: q.facets,
-        };
-        let nothing = q.subtree.as_deref() == Some("");
-        let question = format!("item {q:?}");
-        self.run(
-            open,
-            &question,
-            &q.q,
-            open.fields.item_filters(q),
-            page,
-            nothing,
-        )
+        let page = Page::of(q.offset, q.limit, q.newest_first, q.facets);
+        let filters = open.fields.item_filters(q);
+        self.run(open, &format!("item {q:?}"), &q.q, filters, page, &q.scope)
     }
 
     /// Searches the knowledge base: best match first, the question above the answer, then
     /// the most recently changed. Call [`SearchEngine::catch_up`] first.
     pub async fn entries(&self, q: &EntryQuery) -> Result<Found, DbError> {
         let open = self.opened().await?;
-        let page = Page {
-            offset: q.offset,
-            limit: q.limit,
-            newest_first: false,
-            facets: false,
-        };
-        let nothing = q.subtree.as_deref() == Some("");
-        let question = format!("knowledge {q:?}");
+        let page = Page::of(q.offset, q.limit, false, false);
+        let filters = open.fields.entry_filters(q);
         self.run(
             open,
-            &question,
+            &format!("knowledge {q:?}"),
             &q.q,
-            open.fields.entry_filters(q),
+            filters,
             page,
-            nothing,
+            &q.scope,
         )
     }
 
@@ -1246,21 +1239,15 @@ impl SearchEngine {
     /// id. Call [`SearchEngine::catch_up`] first.
     pub async fn matters(&self, q: &MatterQuery) -> Result<Found, DbError> {
         let open = self.opened().await?;
-        let page = Page {
-            offset: q.offset,
-            limit: q.limit,
-            newest_first: false,
-            facets: false,
-        };
-        let nothing = q.subtree.as_deref() == Some("");
-        let question = format!("matter {q:?}");
+        let page = Page::of(q.offset, q.limit, false, false);
+        let filters = open.fields.matter_filters(q);
         self.run(
             open,
-            &question,
+            &format!("matter {q:?}"),
             &q.q,
-            open.fields.matter_filters(q),
+            filters,
             page,
-            nothing,
+            &q.scope,
         )
     }
 
@@ -1272,7 +1259,7 @@ impl SearchEngine {
         text: &str,
         filters: Vec<(Occur, Box<dyn Query>)>,
         q: Page,
-        nothing: bool,
+        scope: &Scope,
     ) -> Result<Found, DbError> {
         let at = self.position.load(Ordering::Acquire);
         let words = query_words(text);
@@ -1288,7 +1275,7 @@ impl SearchEngine {
                 });
             }
         }
-        let found = self.search(open, &words, text, filters, q, nothing)?;
+        let found = self.search(open, &words, text, filters, q, scope)?;
         if self.cache > 0 {
             let mut answers = self.answers.lock().map_err(search_error)?;
             if answers.position != at || answers.by_question.len() >= self.cache {
@@ -1310,7 +1297,7 @@ impl SearchEngine {
         text: &str,
         filters: Vec<(Occur, Box<dyn Query>)>,
         q: Page,
-        nothing: bool,
+        scope: &Scope,
     ) -> Result<Found, DbError> {
         let f = &open.fields;
         let searcher = open.reader.searcher();
@@ -1319,7 +1306,7 @@ impl SearchEngine {
             facets: q.facets.then(FacetCounts::default),
             highlighter: Highlighter::default(),
         };
-        if words.is_empty() || nothing {
+        if words.is_empty() || *scope == Scope::Nothing {
             return Ok(none);
         }
         let words_query = f.words_query(words);
@@ -1421,82 +1408,5 @@ mod tests {
         );
         // No word in any text: the beginning of the first that is not blank.
         assert_eq!(h.fragment(&["  ", "正文"]), "正文");
-    }
-}
-
-#[cfg(test)]
-mod probe {
-    use super::*;
-
-    /// Builds an index of the database `ZHENGWU_PROBE_DB` in `ZHENGWU_PROBE_DIR` and times
-    /// the benchmark's queries.
-    #[test]
-    #[ignore]
-    fn probe() {
-        let (Ok(url), Ok(dir)) = (
-            std::env::var("ZHENGWU_PROBE_DB"),
-            std::env::var("ZHENGWU_PROBE_DIR"),
-        ) else {
-            return;
-        };
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap_or_else(|e| panic!("{e}"));
-        rt.block_on(async {
-            let mut conn = crate::tls::establish(&url)
-                .await
-                .unwrap_or_else(|e| panic!("{e}"));
-            let engine = SearchEngine::new(Some(dir.into()), 0);
-            let t = std::time::Instant::now();
-            engine
-                .catch_up(&mut conn)
-                .await
-                .unwrap_or_else(|e| panic!("{e}"));
-            println!(
-                "caught up in {:.1} s, {} docs",
-                t.elapsed().as_secs_f64(),
-                engine.documents().await.unwrap_or(0)
-            );
-            let words = [
-                "政务公开",
-                "城乡低保",
-                "义务教育",
-                "医疗保障",
-                "生态环境保护",
-                "安全生产",
-                "营商环境",
-                "乡村振兴",
-                "养老服务",
-                "就业创业",
-                "住房保障",
-                "食品安全",
-                "防汛抗旱",
-                "社会救助",
-                "垃圾分类",
-                "人才引进",
-            ];
-            for facets in [false, true] {
-                let start = std::time::Instant::now();
-                let mut n = 0;
-                for _ in 0..5 {
-                    for w in words {
-                        for year in [2024, 2025] {
-                            let q = ItemQuery {
-                                q: w.into(),
-                                year: Some(year),
-                                attribute: Some("proactive".into()),
-                                limit: 21,
-                                facets,
-                                ..Default::default()
-                            };
-                            n += engine.items(&q).await.map(|f| f.ids.len()).unwrap_or(0);
-                        }
-                    }
-                }
-                let per = start.elapsed().as_secs_f64() * 1000.0 / 160.0;
-                println!("facets {facets}: {per:.2} ms per query ({n})");
-            }
-        });
     }
 }

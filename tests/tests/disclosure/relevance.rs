@@ -331,7 +331,8 @@ async fn facets_filters_and_changes_are_exact() {
         got.sort();
         let sql = format!(
             "SELECT coalesce(string_agg(item_id::text, ',' ORDER BY item_id::text), '') AS t \
-             FROM disclosure_versions WHERE is_current AND (title || summary || content) LIKE '%{word}%'"
+             FROM disclosure_versions \
+             WHERE is_current AND (title || summary || content) LIKE '%{word}%'"
         );
         let want = zhengwu_tests::world::one(&t, &sql);
         let want: Vec<String> = want

@@ -210,11 +210,7 @@ async fn searched(
     let q = search_engine::ItemQuery {
         q: l.q.clone().unwrap_or_default(),
         organization_id: l.org.filter(|_| !l.include_sub).map(|o| o.0),
-        subtree: match &scope {
-            Scope::All => None,
-            Scope::Subtree(p) => Some(p.as_str().to_owned()),
-            Scope::Nothing => Some(String::new()),
-        },
+        scope,
         category_id: l.category.map(|c| c.0),
         year: l.year,
         attribute: l.attribute.map(|a| a.as_str().to_owned()),

@@ -230,18 +230,17 @@ pub async fn search(
         app.search.catch_up(&mut conn).await?;
         let mut eq = EntryQuery {
             q: text.to_owned(),
+            organization_id: None,
+            scope: Scope::All,
+            state: None,
+            valid_on: None,
             offset: usize::try_from(q.offset).unwrap_or(0),
             limit: usize::try_from(q.limit).unwrap_or(1),
-            ..Default::default()
         };
         match actor.filter(|a| a.has_role(KB_AUTHORS)) {
             Some(a) => {
                 eq.state = q.state.map(|s| s.as_str().to_owned());
-                eq.subtree = match crate::app::narrowed(&conn, a.scope(), q.org).await? {
-                    Scope::All => None,
-                    Scope::Subtree(p) => Some(p.as_str().to_owned()),
-                    Scope::Nothing => Some(String::new()),
-                };
+                eq.scope = crate::app::narrowed(&conn, a.scope(), q.org).await?;
             }
             None => {
                 if q.state.is_some() {

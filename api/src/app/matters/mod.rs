@@ -343,11 +343,7 @@ async fn searched(
     let q = MatterQuery {
         q: text.to_owned(),
         organization_id: s.org.filter(|_| !s.include_sub).map(|o| o.0),
-        subtree: match scope {
-            Scope::All => None,
-            Scope::Subtree(p) => Some(p.as_str().to_owned()),
-            Scope::Nothing => Some(String::new()),
-        },
+        scope,
         matter_type: s.matter_type.map(|t| t.as_str().to_owned()),
         service_object: s.service_object.map(|o| o.as_str().to_owned()),
         online: s.online,
