@@ -209,7 +209,7 @@ pub async fn append(conn: &mut Conn, event: NewEvent) -> Result<i64, DbError> {
             AUDIT_CHAINS - 1
         )));
     }
-    let locked: Locked = diesel::sql_query(LOCK_CHAIN)
+    let locked: Locked = crate::sql::prepared(LOCK_CHAIN)
         .bind::<Int2, _>(chain)
         .bind::<BigInt, _>(chain_lock_key(chain))
         .get_result(conn)
@@ -222,14 +222,21 @@ pub async fn append(conn: &mut Conn, event: NewEvent) -> Result<i64, DbError> {
     }
     // Read after the lock is taken, in a statement of its own: its snapshot then shows the
     // previous holder's event.
-    let prev: Vec<u8> = audit_events::table
-        .select(audit_events::hash)
-        .filter(audit_events::chain.eq(chain))
-        .order(audit_events::id.desc())
-        .first(conn)
-        .await
-        .optional()?
-        .unwrap_or_else(|| GENESIS.to_vec());
+    // `LIMIT 1` in the text: with the limit a parameter, PostgreSQL would plan each
+    // execution anew.
+    #[derive(QueryableByName)]
+    struct Head {
+        #[diesel(sql_type = diesel::sql_types::Binary)]
+        hash: Vec<u8>,
+    }
+    let prev: Vec<u8> = crate::sql::prepared(
+        "SELECT hash FROM audit_events WHERE chain = $1 ORDER BY id DESC LIMIT 1",
+    )
+    .bind::<Int2, _>(chain)
+    .load::<Head>(conn)
+    .await?
+    .pop()
+    .map_or_else(|| GENESIS.to_vec(), |h| h.hash);
     // The database keeps microseconds; hash what it will return.
     let occurred_at = event
         .occurred_at
@@ -248,25 +255,29 @@ pub async fn append(conn: &mut Conn, event: NewEvent) -> Result<i64, DbError> {
         event.after.as_ref(),
         event.request_id.as_deref(),
     );
-    let id = diesel::insert_into(audit_events::table)
-        .values(InsertRow {
-            chain,
-            occurred_at,
-            actor_id: event.actor.id,
-            actor_kind: event.actor.kind.as_str(),
-            action: &event.action,
-            entity_type: event.entity_type,
-            entity_id: &event.entity_id,
-            org_path: event.org_path.as_deref(),
-            before: event.before.as_ref(),
-            after: event.after.as_ref(),
-            request_id: event.request_id.as_deref(),
-            prev_hash: &prev,
-            hash: &hash,
-        })
-        .returning(audit_events::id)
-        .get_result(conn)
-        .await?;
+    // A missing optional value is written as DEFAULT, so the text is one of a few (five
+    // optional columns): kept prepared.
+    let id = crate::sql::Cached(
+        diesel::insert_into(audit_events::table)
+            .values(InsertRow {
+                chain,
+                occurred_at,
+                actor_id: event.actor.id,
+                actor_kind: event.actor.kind.as_str(),
+                action: &event.action,
+                entity_type: event.entity_type,
+                entity_id: &event.entity_id,
+                org_path: event.org_path.as_deref(),
+                before: event.before.as_ref(),
+                after: event.after.as_ref(),
+                request_id: event.request_id.as_deref(),
+                prev_hash: &prev,
+                hash: &hash,
+            })
+            .returning(audit_events::id),
+    )
+    .get_result(conn)
+    .await?;
     Ok(id)
 }
 
@@ -518,7 +529,7 @@ async fn heads_now(conn: &mut Conn) -> Result<Vec<(i16, i64, Vec<u8>)>, DbError>
         #[diesel(sql_type = diesel::sql_types::Bytea)]
         hash: Vec<u8>,
     }
-    let rows: Vec<Row> = diesel::sql_query(
+    let rows: Vec<Row> = crate::sql::prepared(
         "SELECT g.c::int2 AS chain, e.id, e.hash \
          FROM generate_series(0, $1::int4 - 1) AS g(c) \
          CROSS JOIN LATERAL (SELECT id, hash FROM audit_events \
@@ -541,7 +552,7 @@ async fn non_empty_chains(conn: &mut Conn) -> Result<Vec<(i16, i64)>, DbError> {
         #[diesel(sql_type = BigInt)]
         id: i64,
     }
-    let rows: Vec<Row> = diesel::sql_query(
+    let rows: Vec<Row> = crate::sql::prepared(
         "WITH RECURSIVE c(chain) AS ( \
              (SELECT chain FROM audit_events ORDER BY chain LIMIT 1) \
              UNION ALL \
@@ -572,7 +583,7 @@ async fn count_ranges(conn: &mut Conn, ranges: &[(i16, i64, i64)]) -> Result<Vec
     let chains: Vec<i16> = ranges.iter().map(|r| r.0).collect();
     let after: Vec<i64> = ranges.iter().map(|r| r.1).collect();
     let up_to: Vec<i64> = ranges.iter().map(|r| r.2).collect();
-    let rows: Vec<Row> = diesel::sql_query(
+    let rows: Vec<Row> = crate::sql::prepared(
         // Row comparisons, so that the range is one of `(chain, id)` (with `chain = c AND
         // id > lo` the planner may scan the primary key's range over every chain).
         "SELECT (SELECT count(*) FROM audit_events e \
@@ -600,7 +611,7 @@ pub async fn take_checkpoint(
     key: &CheckpointKey,
     now: DateTime<Utc>,
 ) -> Result<Option<Checkpoint>, DbError> {
-    diesel::sql_query(format!("SELECT pg_advisory_xact_lock({CHECKPOINT_LOCK})"))
+    crate::sql::prepared(format!("SELECT pg_advisory_xact_lock({CHECKPOINT_LOCK})"))
         .execute(conn)
         .await?;
     let current = heads_now(conn).await?;

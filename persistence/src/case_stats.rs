@@ -91,7 +91,7 @@ pub async fn clean_sums(
         StatKey::Hall => "d.hall_id",
     };
     let like = path_pattern(within).unwrap_or_else(|| "%".to_owned());
-    Ok(diesel::sql_query(format!(
+    Ok(crate::sql::prepared(format!(
         "SELECT {key} AS key,
                 sum(d.received)::int8 AS received, sum(d.accepted)::int8 AS accepted,
                 sum(d.refused)::int8 AS refused, sum(d.completed)::int8 AS completed,
@@ -124,7 +124,7 @@ pub async fn try_lock_refresh(conn: &mut Conn) -> Result<bool, DbError> {
         #[diesel(sql_type = Bool)]
         locked: bool,
     }
-    let r: Locked = diesel::sql_query(
+    let r: Locked = crate::sql::prepared(
         "SELECT pg_try_advisory_xact_lock(hashtext('zhengwu.case_stat_refresh')) AS locked",
     )
     .get_result(conn)
@@ -154,7 +154,7 @@ pub async fn queued_of(conn: &mut Conn, days: &[(Uuid, NaiveDate)]) -> Result<Ve
         id: i64,
     }
     let (orgs, on): (Vec<Uuid>, Vec<NaiveDate>) = days.iter().copied().unzip();
-    let ids: Vec<Id> = diesel::sql_query(
+    let ids: Vec<Id> = crate::sql::prepared(
         "SELECT q.id FROM case_stat_queue q
            JOIN unnest($1, $2) AS k(organization_id, received_on)
              ON q.organization_id = k.organization_id AND q.received_on = k.received_on",
@@ -189,7 +189,7 @@ pub async fn replace_days(
     done: &[i64],
 ) -> Result<(), DbError> {
     let (orgs, on): (Vec<Uuid>, Vec<NaiveDate>) = days.iter().copied().unzip();
-    diesel::sql_query(
+    crate::sql::prepared(
         "DELETE FROM case_stat_days d USING unnest($1, $2) AS k(organization_id, received_on)
           WHERE d.organization_id = k.organization_id AND d.received_on = k.received_on",
     )
@@ -242,7 +242,7 @@ pub async fn backlogs(conn: &mut Conn) -> Result<Vec<(String, i64)>, DbError> {
         #[diesel(sql_type = BigInt)]
         entries: i64,
     }
-    let rows: Vec<Row> = diesel::sql_query(
+    let rows: Vec<Row> = crate::sql::prepared(
         "SELECT 'case_statistics' AS queue, count(*) AS entries FROM case_stat_queue \
          UNION ALL SELECT 'obligations', count(*) FROM obligation_queue",
     )

@@ -110,33 +110,36 @@ pub async fn keep(
     let stops =
         serde_json::to_value(stops).map_err(|e| DbError::Other(format!("deadline stops: {e}")))?;
     let working_days = i32::try_from(basis.working_days).unwrap_or(i32::MAX);
-    diesel::insert_into(provisional_deadlines::table)
-        .values((
-            provisional_deadlines::kind.eq(t.kind.as_str()),
-            provisional_deadlines::object_id.eq(t.object_id),
-            provisional_deadlines::seq.eq(t.seq),
-            provisional_deadlines::start_on.eq(basis.start),
-            provisional_deadlines::working_days.eq(working_days),
-            provisional_deadlines::stops.eq(&stops),
-            provisional_deadlines::due_date.eq(due),
-            provisional_deadlines::years.eq(years),
-        ))
-        .on_conflict((
-            provisional_deadlines::kind,
-            provisional_deadlines::object_id,
-            provisional_deadlines::seq,
-        ))
-        .do_update()
-        .set((
-            provisional_deadlines::start_on.eq(basis.start),
-            provisional_deadlines::working_days.eq(working_days),
-            provisional_deadlines::stops.eq(&stops),
-            provisional_deadlines::due_date.eq(due),
-            provisional_deadlines::years.eq(years),
-            provisional_deadlines::computed_at.eq(diesel::dsl::now),
-        ))
-        .execute(conn)
-        .await?;
+    // One row, every column: one text, kept prepared.
+    crate::sql::Cached(
+        diesel::insert_into(provisional_deadlines::table)
+            .values((
+                provisional_deadlines::kind.eq(t.kind.as_str()),
+                provisional_deadlines::object_id.eq(t.object_id),
+                provisional_deadlines::seq.eq(t.seq),
+                provisional_deadlines::start_on.eq(basis.start),
+                provisional_deadlines::working_days.eq(working_days),
+                provisional_deadlines::stops.eq(&stops),
+                provisional_deadlines::due_date.eq(due),
+                provisional_deadlines::years.eq(years),
+            ))
+            .on_conflict((
+                provisional_deadlines::kind,
+                provisional_deadlines::object_id,
+                provisional_deadlines::seq,
+            ))
+            .do_update()
+            .set((
+                provisional_deadlines::start_on.eq(basis.start),
+                provisional_deadlines::working_days.eq(working_days),
+                provisional_deadlines::stops.eq(&stops),
+                provisional_deadlines::due_date.eq(due),
+                provisional_deadlines::years.eq(years),
+                provisional_deadlines::computed_at.eq(diesel::dsl::now),
+            )),
+    )
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -174,7 +177,10 @@ pub async fn years_of(mut conn: &Conn, ids: &[Uuid]) -> Result<HashMap<Uuid, Vec
         return Ok(HashMap::new());
     }
     let rows: Vec<(Uuid, Vec<i32>)> = provisional_deadlines::table
-        .filter(provisional_deadlines::object_id.eq_any(ids))
+        .filter(crate::sql::one_or_any(
+            provisional_deadlines::object_id,
+            ids,
+        ))
         .select((
             provisional_deadlines::object_id,
             provisional_deadlines::years,
@@ -236,7 +242,7 @@ pub async fn set_due(
             "UPDATE complaints SET acceptance_due = $3 WHERE id = $1 AND acceptance_due = $2"
         }
     };
-    let n = diesel::sql_query(format!("{sql} AND $4 = $4"))
+    let n = crate::sql::prepared(format!("{sql} AND $4 = $4"))
         .bind::<diesel::sql_types::Uuid, _>(t.object_id)
         .bind::<Date, _>(was)
         .bind::<Date, _>(due)
@@ -276,7 +282,7 @@ pub async fn list(
     limit: i64,
 ) -> Result<Vec<Listed>, DbError> {
     let like = path_pattern(within).unwrap_or_else(|| "%".to_owned());
-    Ok(diesel::sql_query(
+    Ok(crate::sql::prepared(
         "SELECT d.*, x.org AS organization_id, x.label
            FROM provisional_deadlines d
           CROSS JOIN LATERAL (

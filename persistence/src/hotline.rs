@@ -325,7 +325,7 @@ pub struct Entry {
 }
 
 async fn index_entry(conn: &mut Conn, e: &Entry) -> Result<(), DbError> {
-    diesel::sql_query(
+    crate::sql::prepared(
         "UPDATE knowledge_entries SET search_vector = \
          setweight(to_tsvector('simple', $1), 'A') || setweight(to_tsvector('simple', $2), 'B') \
          WHERE id = $3",

@@ -146,7 +146,7 @@ pub async fn purge(
     expired_before: DateTime<Utc>,
     batch: i64,
 ) -> Result<usize, DbError> {
-    Ok(diesel::sql_query(
+    Ok(crate::sql::prepared(
         "DELETE FROM idempotency_keys WHERE (principal, key) IN \
          (SELECT principal, key FROM idempotency_keys WHERE created_at < $1 LIMIT $2)",
     )

@@ -27,6 +27,7 @@ pub mod requests;
 pub mod schema;
 pub mod scope;
 pub mod search;
+pub mod sql;
 pub mod supervision;
 #[cfg(feature = "test-kit")]
 pub mod testkit;

@@ -33,7 +33,7 @@ pub struct Record {
 pub async fn lock(conn: &mut Conn, subject: &str, address: &str) -> Result<Record, DbError> {
     // A transaction-scoped advisory lock on the pair serialises attempts even when no row
     // exists yet; hashtextextended spreads pairs over the 64-bit key space.
-    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1 || '|' || $2, 7))")
+    crate::sql::prepared("SELECT pg_advisory_xact_lock(hashtextextended($1 || '|' || $2, 7))")
         .bind::<diesel::sql_types::Text, _>(subject)
         .bind::<diesel::sql_types::Text, _>(address)
         .execute(conn)
@@ -109,7 +109,7 @@ pub async fn clear_subject(conn: &mut Conn, subject: &str) -> Result<(), DbError
 
 /// Removes up to `batch` pairs whose last failure is before `before`; returns how many.
 pub async fn purge(conn: &mut Conn, before: DateTime<Utc>, batch: i64) -> Result<usize, DbError> {
-    Ok(diesel::sql_query(
+    Ok(crate::sql::prepared(
         "DELETE FROM login_throttle WHERE (subject, address) IN \
          (SELECT subject, address FROM login_throttle WHERE last_failure_at < $1 LIMIT $2)",
     )

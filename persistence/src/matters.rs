@@ -189,7 +189,7 @@ async fn index_version(
     c: &MatterContent,
 ) -> Result<(), DbError> {
     let materials: Vec<&str> = c.materials.iter().map(|m| m.name.as_str()).collect();
-    diesel::sql_query(
+    crate::sql::prepared(
         "UPDATE service_matter_versions SET search_vector = \
          setweight(to_tsvector('simple', $1), 'A') || \
          setweight(to_tsvector('simple', $2), 'B') || \
@@ -308,7 +308,10 @@ pub async fn version_names(
     let mut matter_ids: Vec<Uuid> = wanted.iter().map(|v| v.0).collect();
     matter_ids.dedup();
     let names: Vec<(Uuid, i32, String)> = service_matter_versions::table
-        .filter(service_matter_versions::matter_id.eq_any(&matter_ids))
+        .filter(crate::sql::one_or_any(
+            service_matter_versions::matter_id,
+            &matter_ids,
+        ))
         .select((
             service_matter_versions::matter_id,
             service_matter_versions::number,

@@ -262,7 +262,7 @@ pub async fn move_subtree(
         .set(organizations::parent_id.eq(new_parent.0))
         .execute(conn)
         .await?;
-    diesel::sql_query(
+    crate::sql::prepared(
         "UPDATE organizations SET path = $1 || substr(path, length($2) + 1) \
          WHERE path LIKE $3",
     )

@@ -46,7 +46,7 @@ pub struct NewEvent {
 
 /// Writes an event in the caller's transaction, which must hold the subject's lock.
 pub async fn append(conn: &mut Conn, e: NewEvent) -> Result<(), DbError> {
-    diesel::sql_query(
+    crate::sql::prepared(
         "INSERT INTO outbox_events \
              (id, type, subject, organization_id, org_path, owner_id, occurred_at, data) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -87,7 +87,7 @@ pub async fn append_many(conn: &mut Conn, events: Vec<NewEvent>) -> Result<(), D
             cols.6.push(e.occurred_at);
             cols.7.push(&e.data);
         }
-        diesel::sql_query(
+        crate::sql::prepared(
             "INSERT INTO outbox_events \
                  (id, type, subject, organization_id, org_path, owner_id, occurred_at, data) \
              SELECT u.id, u.type, u.subject, u.org, u.path, u.owner, u.at, u.data \
@@ -166,7 +166,7 @@ pub(crate) async fn seal_rows(
         let n = conn
             .transaction::<_, DbError, _>(async |c| {
                 let l: Vec<Locked> =
-                    diesel::sql_query("SELECT pg_try_advisory_xact_lock($1) AS locked")
+                    crate::sql::prepared("SELECT pg_try_advisory_xact_lock($1) AS locked")
                         .bind::<BigInt, _>(lock)
                         .load(c)
                         .await?;
@@ -174,7 +174,7 @@ pub(crate) async fn seal_rows(
                     return Ok(0);
                 }
                 // A statement of its own, after the lock: it sees every earlier seal.
-                Ok(diesel::sql_query(format!(
+                Ok(crate::sql::prepared(format!(
                     "WITH base AS (SELECT coalesce(max(position), 0) AS b FROM {table}), \
                      todo AS (SELECT seq, row_number() OVER (ORDER BY seq) AS n \
                               FROM (SELECT seq FROM {table} WHERE position IS NULL \
@@ -207,7 +207,7 @@ pub async fn feed(
         Reader::Scope(s) => (path_pattern(s), None),
         Reader::Owner(u) => (None, Some(*u)),
     };
-    Ok(diesel::sql_query(
+    Ok(crate::sql::prepared(
         "SELECT position, id, type, subject, organization_id, occurred_at, data \
          FROM outbox_events \
          WHERE position > $1 \
@@ -227,9 +227,10 @@ pub async fn feed(
 
 /// The largest position given: where a new subscription starts.
 pub async fn head(conn: &mut Conn) -> Result<Position, DbError> {
-    let rows: Vec<Last> = diesel::sql_query("SELECT max(position) AS position FROM outbox_events")
-        .load(conn)
-        .await?;
+    let rows: Vec<Last> =
+        crate::sql::prepared("SELECT max(position) AS position FROM outbox_events")
+            .load(conn)
+            .await?;
     Ok(rows
         .into_iter()
         .next()

@@ -99,7 +99,7 @@ pub async fn document_versions(
         #[diesel(sql_type = Nullable<Text>)]
         kind: Option<String>,
     }
-    let rows: Vec<Row> = diesel::sql_query(
+    let rows: Vec<Row> = crate::sql::prepared(
         "WITH RECURSIVE tree AS (
             SELECT c.id, c.document_kind AS kind, c.standard AND c.code = '01' AS in_01
               FROM disclosure_categories c JOIN organizations o ON o.id = c.organization_id

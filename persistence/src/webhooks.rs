@@ -186,7 +186,7 @@ struct Id {
 /// The subscriptions whose position is behind the newest sealed event: those the fan-out
 /// has something to read for.
 pub async fn behind(conn: &mut Conn) -> Result<Vec<Uuid>, DbError> {
-    let rows: Vec<Id> = diesel::sql_query(
+    let rows: Vec<Id> = crate::sql::prepared(
         "SELECT id FROM webhook_subscriptions \
          WHERE position < (SELECT coalesce(max(position), 0) FROM outbox_events) ORDER BY id",
     )
@@ -210,7 +210,7 @@ pub async fn fan_out(
     now: DateTime<Utc>,
     batch: i64,
 ) -> Result<i64, DbError> {
-    let r: Vec<FannedOut> = diesel::sql_query(
+    let r: Vec<FannedOut> = crate::sql::prepared(
         "WITH sub AS ( \
              SELECT s.id, s.position, s.event_types, o.path \
              FROM webhook_subscriptions s JOIN organizations o ON o.id = s.organization_id \
@@ -270,7 +270,7 @@ pub async fn claim(
     lease_until: DateTime<Utc>,
     limit: i64,
 ) -> Result<Vec<Claimed>, DbError> {
-    Ok(diesel::sql_query(
+    Ok(crate::sql::prepared(
         "WITH pick AS ( \
              SELECT d.id FROM webhook_deliveries d \
              JOIN webhook_subscriptions s ON s.id = d.subscription_id \
@@ -374,7 +374,7 @@ pub async fn record(
                 .execute(conn)
                 .await?;
             // Every right-hand side reads the row as it was.
-            diesel::sql_query(
+            crate::sql::prepared(
                 "UPDATE webhook_subscriptions SET failures = failures + 1, \
                      active = active AND NOT ($2 OR failures + 1 >= $3), \
                      disabled_reason = CASE WHEN NOT active THEN disabled_reason \
@@ -434,7 +434,7 @@ pub async fn deliveries(
     delivered: Option<bool>,
     limit: i64,
 ) -> Result<Vec<Delivery>, DbError> {
-    Ok(diesel::sql_query(format!(
+    Ok(crate::sql::prepared(format!(
         "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries d \
          JOIN outbox_events o ON o.seq = d.event_seq \
          WHERE d.subscription_id = $1 AND ($2::bigint IS NULL OR d.id < $2) \
@@ -451,7 +451,7 @@ pub async fn deliveries(
 
 /// One delivery of a subscription.
 pub async fn delivery(conn: &mut Conn, subscription: Uuid, id: i64) -> Result<Delivery, DbError> {
-    let rows: Vec<Delivery> = diesel::sql_query(format!(
+    let rows: Vec<Delivery> = crate::sql::prepared(format!(
         "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries d \
          JOIN outbox_events o ON o.seq = d.event_seq \
          WHERE d.subscription_id = $1 AND d.id = $2"

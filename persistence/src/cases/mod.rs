@@ -24,6 +24,7 @@ use zhengwu_domain::services::CaseKind;
 
 use crate::db::{Conn, DbError};
 use crate::schema::{case_counters, case_events, case_fees, case_outcomes, case_pauses, cases};
+use crate::sql::{Cached, one_or_any};
 use crate::{parse_col, parse_opt_col};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -321,15 +322,20 @@ pub async fn save(
     c: &CaseChanges,
     o: &Outcome,
 ) -> Result<Case, DbError> {
-    let row: CaseRow = diesel::update(cases::table.find(id.0))
-        .set((c, cases::version.eq(cases::version + 1)))
-        .returning(CaseRow::as_returning())
-        .get_result(conn)
-        .await?;
-    diesel::update(case_outcomes::table.find(id.0))
-        .set((o, case_outcomes::updated_at.eq(diesel::dsl::now)))
-        .execute(conn)
-        .await?;
+    // Both changesets write every field: each text is one, kept prepared.
+    let row: CaseRow = Cached(
+        diesel::update(cases::table.find(id.0))
+            .set((c, cases::version.eq(cases::version + 1)))
+            .returning(CaseRow::as_returning()),
+    )
+    .get_result(conn)
+    .await?;
+    Cached(
+        diesel::update(case_outcomes::table.find(id.0))
+            .set((o, case_outcomes::updated_at.eq(diesel::dsl::now))),
+    )
+    .execute(conn)
+    .await?;
     row.try_into()
 }
 
@@ -440,7 +446,7 @@ pub async fn extras_of(conn: &Conn, cases: &[Case]) -> Result<Extras, DbError> {
         .filter_map(|c| Some((c.matter_id?, c.matter_version?)))
         .collect();
     let outcomes = case_outcomes::table
-        .filter(case_outcomes::case_id.eq_any(&ids))
+        .filter(one_or_any(case_outcomes::case_id, &ids))
         .select(Outcome::as_select())
         .load::<Outcome>(&mut &*conn);
     // Sent on the first poll, with the others; nothing is sent when nothing can be found.
@@ -449,7 +455,7 @@ pub async fn extras_of(conn: &Conn, cases: &[Case]) -> Result<Extras, DbError> {
             return Ok(Vec::new());
         }
         case_pauses::table
-            .filter(case_pauses::case_id.eq_any(&accepted))
+            .filter(one_or_any(case_pauses::case_id, &accepted))
             .select(PauseRow::as_select())
             .order((case_pauses::case_id, case_pauses::seq))
             .load::<PauseRow>(&mut &*conn)
@@ -467,7 +473,7 @@ pub async fn extras_of(conn: &Conn, cases: &[Case]) -> Result<Extras, DbError> {
             .await
     };
     let fees = case_fees::table
-        .filter(case_fees::case_id.eq_any(&ids))
+        .filter(one_or_any(case_fees::case_id, &ids))
         .filter(case_fees::anomaly.is_not_null())
         .select(case_fees::case_id)
         .distinct()

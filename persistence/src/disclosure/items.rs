@@ -140,7 +140,7 @@ pub(super) async fn index_text(
             id,
         ),
     };
-    diesel::sql_query(format!(
+    crate::sql::prepared(format!(
         "UPDATE {table} SET search_vector = \
          setweight(to_tsvector('simple', $1), 'A') || \
          setweight(to_tsvector('simple', $2), 'B') || \

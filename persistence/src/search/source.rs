@@ -27,7 +27,7 @@ pub struct Head {
 }
 
 pub async fn head(conn: &mut Conn) -> Result<Head, DbError> {
-    let rows: Vec<Head> = diesel::sql_query(
+    let rows: Vec<Head> = crate::sql::prepared(
         "SELECT (SELECT max(position) FROM search_changes) AS position, \
                 EXISTS (SELECT 1 FROM search_changes WHERE position IS NULL) AS unsealed",
     )
@@ -57,7 +57,7 @@ pub struct Change {
 
 /// The sealed changes after `after`, in position order.
 pub async fn changes(conn: &mut Conn, after: i64, limit: i64) -> Result<Vec<Change>, DbError> {
-    Ok(diesel::sql_query(
+    Ok(crate::sql::prepared(
         "SELECT position, doc_kind, doc_id FROM search_changes \
          WHERE position > $1 ORDER BY position LIMIT $2",
     )
@@ -75,7 +75,7 @@ struct Identity {
 
 /// The database's identity, recorded in an index built from it.
 pub async fn identity(conn: &mut Conn) -> Result<Uuid, DbError> {
-    let rows: Vec<Identity> = diesel::sql_query("SELECT id FROM search_identity")
+    let rows: Vec<Identity> = crate::sql::prepared("SELECT id FROM search_identity")
         .load(conn)
         .await?;
     rows.into_iter()
@@ -242,7 +242,7 @@ fn matter_docs() -> String {
 /// These matters, those the public finds.
 pub async fn matters(conn: &mut Conn, ids: &[Uuid]) -> Result<Vec<MatterDoc>, DbError> {
     Ok(
-        diesel::sql_query(format!("{} AND m.id = ANY($1)", matter_docs()))
+        crate::sql::prepared(format!("{} AND m.id = ANY($1)", matter_docs()))
             .bind::<diesel::sql_types::Array<SqlUuid>, _>(ids)
             .load(conn)
             .await?,
@@ -255,7 +255,7 @@ pub async fn all_matters(
     after: Option<Uuid>,
     limit: i64,
 ) -> Result<Vec<MatterDoc>, DbError> {
-    Ok(diesel::sql_query(format!(
+    Ok(crate::sql::prepared(format!(
         "{} AND ($1::uuid IS NULL OR m.id > $1) ORDER BY m.id LIMIT $2",
         matter_docs()
     ))

@@ -43,7 +43,7 @@ const ALERT_JOB_LOCK: i64 = 0x7a68_656e_6777_7504;
 
 /// Serialises alert jobs across processes until the transaction ends.
 pub async fn lock_alert_job(conn: &mut Conn) -> Result<(), DbError> {
-    diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+    crate::sql::prepared("SELECT pg_advisory_xact_lock($1)")
         .bind::<diesel::sql_types::BigInt, _>(ALERT_JOB_LOCK)
         .execute(conn)
         .await?;

@@ -46,7 +46,7 @@ pub async fn case_facts(
     to: DateTime<Utc>,
     tz: &str,
 ) -> Result<Vec<CaseFact>, DbError> {
-    Ok(diesel::sql_query(
+    Ok(crate::sql::prepared(
         "WITH c AS (
             SELECT c.*, o.path AS org_path, coalesce(c.assignee_id, c.first_contact_id,
                          (SELECT e.actor_id FROM case_events e WHERE e.case_id = c.id AND e.action

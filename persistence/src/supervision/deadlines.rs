@@ -15,6 +15,7 @@ use zhengwu_domain::supervision::AlertObject;
 use crate::db::{Conn, DbError};
 use crate::schema::service_matter_versions;
 use crate::scope::Scope;
+use crate::sql::{ids_filter, prepared};
 
 use super::{days, like_within};
 
@@ -145,27 +146,15 @@ pub async fn deadlines(
                                   responsible_id, start_on, due_date, limit_days)
           WHERE $2 = $2 AND $3 = $3 AND $4 = $4 AND $5 = $5{}",
         parts.join("\nUNION ALL\n"),
-        if objects.is_some() {
-            " AND d.object_id = ANY($6)"
-        } else {
-            ""
-        }
+        ids_filter("d.object_id", 6, objects)
     );
-    let q = diesel::sql_query(sql)
-        .into_boxed::<diesel::pg::Pg>()
+    let q = prepared(sql)
         .bind::<Text, _>(like_within(scope))
         .bind::<Text, _>(tz)
         .bind::<Integer, _>(days(REPLY_WORKING_DAYS))
         .bind::<Integer, _>(days(PUBLICATION_DUTY_WORKING_DAYS))
         .bind::<Integer, _>(days(DELIVERY_WORKING_DAYS));
-    Ok(match objects {
-        Some(ids) => {
-            q.bind::<Array<diesel::sql_types::Uuid>, _>(ids.to_vec())
-                .load(&mut conn)
-                .await?
-        }
-        None => q.load(&mut conn).await?,
-    })
+    Ok(q.bind_ids(objects).load(&mut conn).await?)
 }
 
 /// An accepted case whose matter sets time limits on procedure steps.
@@ -204,7 +193,7 @@ pub async fn pending_steps(
     cases: Option<&[Uuid]>,
     tz: &str,
 ) -> Result<Vec<StepClock>, DbError> {
-    Ok(diesel::sql_query(
+    Ok(prepared(format!(
         "SELECT c.id AS case_id, c.number, c.organization_id, o.path AS org_path,
                 coalesce(c.assignee_id, c.first_contact_id,
                          (SELECT e.actor_id FROM case_events e WHERE e.case_id = c.id AND e.action
@@ -220,12 +209,12 @@ pub async fn pending_steps(
            JOIN service_matter_versions v ON v.matter_id = c.matter_id AND v.number =
                c.matter_version
           WHERE c.state = 'accepted' AND c.accepted_on IS NOT NULL AND o.path LIKE $1
-            AND jsonb_path_exists(v.procedure, '$[*] ? (@.time_limit_days != null)')
-            AND ($3::uuid[] IS NULL OR c.id = ANY($3))",
-    )
+            AND jsonb_path_exists(v.procedure, '$[*] ? (@.time_limit_days != null)'){}",
+        ids_filter("c.id", 3, cases)
+    ))
     .bind::<Text, _>(like_within(scope))
     .bind::<Text, _>(tz)
-    .bind::<Nullable<Array<diesel::sql_types::Uuid>>, _>(cases.map(<[Uuid]>::to_vec))
+    .bind_ids(cases)
     .load(&mut conn)
     .await?)
 }
@@ -245,7 +234,10 @@ pub async fn procedures(
     let mut matter_ids: Vec<Uuid> = wanted.iter().map(|v| v.0).collect();
     matter_ids.dedup();
     let rows: Vec<(Uuid, i32, Value)> = service_matter_versions::table
-        .filter(service_matter_versions::matter_id.eq_any(&matter_ids))
+        .filter(crate::sql::one_or_any(
+            service_matter_versions::matter_id,
+            &matter_ids,
+        ))
         .select((
             service_matter_versions::matter_id,
             service_matter_versions::number,

@@ -198,7 +198,7 @@ pub async fn object_owner(
               WHERE r.id = $1"
         }
     };
-    let rows: Vec<Row> = diesel::sql_query(sql)
+    let rows: Vec<Row> = crate::sql::prepared(sql)
         .bind::<diesel::sql_types::Uuid, _>(id)
         .load(conn)
         .await?;
@@ -229,7 +229,7 @@ pub async fn hall_month(
     to: NaiveDate,
 ) -> Result<HallMonth, DbError> {
     let hall = hall.0;
-    Ok(diesel::sql_query(
+    Ok(crate::sql::prepared(
         "WITH w AS (SELECT id FROM windows WHERE hall_id = $1),
               ev AS (SELECT e.to_level FROM alert_events e JOIN cases c ON c.id = e.object_id
                       WHERE e.object_kind IN ('case', 'case_step', 'case_delivery')

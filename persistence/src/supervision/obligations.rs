@@ -13,6 +13,7 @@ use uuid::Uuid;
 use crate::db::{Conn, DbError};
 use crate::schema::obligations;
 use crate::scope::Scope;
+use crate::sql::prepared;
 
 use super::like_within;
 
@@ -46,33 +47,52 @@ impl Obligation {
     }
 }
 
-/// Writes the open obligations given, opening again any that was closed.
+/// Writes the open obligations given, opening again any that was closed. The rows go as
+/// one array per column, so the statement's text is the same for any number of them.
 pub async fn upsert_obligations(mut conn: &Conn, rows: &[Obligation]) -> Result<(), DbError> {
-    use diesel::upsert::excluded;
-    use obligations::dsl as o;
+    use diesel::sql_types::Uuid as SqlUuid;
     for chunk in rows.chunks(1000) {
-        diesel::insert_into(obligations::table)
-            .values(chunk)
-            .on_conflict((o::kind, o::object_id, o::stage))
-            .do_update()
-            .set((
-                o::label.eq(excluded(o::label)),
-                o::organization_id.eq(excluded(o::organization_id)),
-                o::org_path.eq(excluded(o::org_path)),
-                o::responsible_id.eq(excluded(o::responsible_id)),
-                o::start_on.eq(excluded(o::start_on)),
-                o::due_date.eq(excluded(o::due_date)),
-                o::limit_days.eq(excluded(o::limit_days)),
-                o::yellow_on.eq(excluded(o::yellow_on)),
-                o::red_on.eq(excluded(o::red_on)),
-                o::opened_on.eq(diesel::dsl::sql::<Date>(
-                    "CASE WHEN obligations.closed_on IS NULL THEN obligations.opened_on \
-                     ELSE excluded.opened_on END",
-                )),
-                o::closed_on.eq(None::<NaiveDate>),
-            ))
-            .execute(&mut conn)
-            .await?;
+        let col = |f: fn(&Obligation) -> Option<NaiveDate>| chunk.iter().map(f).collect::<Vec<_>>();
+        let (start_on, yellow_on) = (col(|r| r.start_on), col(|r| r.yellow_on));
+        prepared(
+            "INSERT INTO obligations AS b (kind, object_id, stage, label, organization_id,
+                    org_path, responsible_id, start_on, due_date, limit_days, yellow_on, red_on,
+                    opened_on)
+             SELECT * FROM unnest($1::text[], $2::uuid[], $3::int[], $4::text[], $5::uuid[],
+                    $6::text[], $7::uuid[], $8::date[], $9::date[], $10::int[], $11::date[],
+                    $12::date[], $13::date[])
+             ON CONFLICT (kind, object_id, stage) DO UPDATE SET
+                    label = excluded.label, organization_id = excluded.organization_id,
+                    org_path = excluded.org_path, responsible_id = excluded.responsible_id,
+                    start_on = excluded.start_on, due_date = excluded.due_date,
+                    limit_days = excluded.limit_days, yellow_on = excluded.yellow_on,
+                    red_on = excluded.red_on,
+                    opened_on = CASE WHEN b.closed_on IS NULL THEN b.opened_on
+                                     ELSE excluded.opened_on END,
+                    closed_on = NULL",
+        )
+        .bind::<Array<Text>, _>(chunk.iter().map(|r| r.kind.as_str()).collect::<Vec<_>>())
+        .bind::<Array<SqlUuid>, _>(chunk.iter().map(|r| r.object_id).collect::<Vec<_>>())
+        .bind::<Array<Integer>, _>(chunk.iter().map(|r| r.stage).collect::<Vec<_>>())
+        .bind::<Array<Text>, _>(chunk.iter().map(|r| r.label.as_str()).collect::<Vec<_>>())
+        .bind::<Array<SqlUuid>, _>(chunk.iter().map(|r| r.organization_id).collect::<Vec<_>>())
+        .bind::<Array<Text>, _>(
+            chunk
+                .iter()
+                .map(|r| r.org_path.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .bind::<Array<Nullable<SqlUuid>>, _>(
+            chunk.iter().map(|r| r.responsible_id).collect::<Vec<_>>(),
+        )
+        .bind::<Array<Nullable<Date>>, _>(start_on)
+        .bind::<Array<Date>, _>(chunk.iter().map(|r| r.due_date).collect::<Vec<_>>())
+        .bind::<Array<Nullable<Integer>>, _>(chunk.iter().map(|r| r.limit_days).collect::<Vec<_>>())
+        .bind::<Array<Nullable<Date>>, _>(yellow_on)
+        .bind::<Array<Date>, _>(chunk.iter().map(|r| r.red_on).collect::<Vec<_>>())
+        .bind::<Array<Date>, _>(chunk.iter().map(|r| r.opened_on).collect::<Vec<_>>())
+        .execute(&mut conn)
+        .await?;
     }
     Ok(())
 }
@@ -92,7 +112,7 @@ pub async fn open_keys(
         .select((o::kind, o::object_id, o::stage))
         .into_boxed::<Pg>();
     if let Some(ids) = objects {
-        q = q.filter(o::object_id.eq_any(ids));
+        q = q.filter(crate::sql::one_or_any(o::object_id, ids));
     }
     if !matches!(scope, Scope::All) {
         q = q.filter(o::org_path.like(like_within(scope)));
@@ -111,7 +131,7 @@ pub async fn close_obligations(
         let kinds: Vec<&str> = chunk.iter().map(|k| k.0.as_str()).collect();
         let ids: Vec<Uuid> = chunk.iter().map(|k| k.1).collect();
         let stages: Vec<i32> = chunk.iter().map(|k| k.2).collect();
-        closed += diesel::sql_query(
+        closed += crate::sql::prepared(
             "UPDATE obligations o SET closed_on = $4
                FROM unnest($1::text[], $2::uuid[], $3::int[]) AS k(kind, object_id, stage)
               WHERE o.kind = k.kind AND o.object_id = k.object_id AND o.stage = k.stage
@@ -146,7 +166,7 @@ pub struct Queued {
 /// settling (see [`lock_objects`]), in one statement; a subtree or the calendar queued stays
 /// for the refresher.
 pub async fn take_queued_here(conn: &mut Conn) -> Result<Vec<Queued>, DbError> {
-    Ok(diesel::sql_query(
+    Ok(prepared(
         "WITH taken AS (
               DELETE FROM obligation_queue
                WHERE xid = pg_current_xact_id() AND object_id IS NOT NULL
@@ -165,7 +185,7 @@ pub async fn take_queued_here(conn: &mut Conn) -> Result<Vec<Queued>, DbError> {
 
 /// The oldest `limit` queued changes.
 pub async fn queued(conn: &mut Conn, limit: i64) -> Result<Vec<Queued>, DbError> {
-    Ok(diesel::sql_query(
+    Ok(crate::sql::prepared(
         "SELECT id, source, object_id, path FROM obligation_queue ORDER BY id LIMIT $1",
     )
     .bind::<BigInt, _>(limit)
@@ -176,7 +196,7 @@ pub async fn queued(conn: &mut Conn, limit: i64) -> Result<Vec<Queued>, DbError>
 /// Removes the queued changes settled.
 pub async fn dequeue(conn: &mut Conn, ids: &[i64]) -> Result<(), DbError> {
     for chunk in ids.chunks(10_000) {
-        diesel::sql_query("DELETE FROM obligation_queue WHERE id = ANY($1)")
+        crate::sql::prepared("DELETE FROM obligation_queue WHERE id = ANY($1)")
             .bind::<Array<BigInt>, _>(chunk)
             .execute(conn)
             .await?;
@@ -187,7 +207,7 @@ pub async fn dequeue(conn: &mut Conn, ids: &[i64]) -> Result<(), DbError> {
 /// Removes every queued change committed so far (a full rebuild covers them); returns how
 /// many.
 pub async fn dequeue_all(conn: &mut Conn) -> Result<usize, DbError> {
-    Ok(diesel::sql_query("DELETE FROM obligation_queue")
+    Ok(crate::sql::prepared("DELETE FROM obligation_queue")
         .execute(conn)
         .await?)
 }
@@ -207,7 +227,7 @@ pub async fn pending(mut conn: &Conn, max_objects: i64) -> Result<Pending, DbErr
         #[diesel(sql_type = Nullable<diesel::sql_types::Uuid>)]
         object_id: Option<Uuid>,
     }
-    let rows: Vec<Row> = diesel::sql_query(
+    let rows: Vec<Row> = crate::sql::prepared(
         "(SELECT NULL::uuid AS object_id FROM obligation_queue WHERE path IS NOT NULL LIMIT 1)
          UNION ALL
          (SELECT DISTINCT object_id FROM obligation_queue WHERE object_id IS NOT NULL
@@ -239,7 +259,7 @@ const REFRESH_LOCK: i64 = 0x7a68_656e_6777_7505;
 /// of different objects practically never wait for each other), taken in ascending order
 /// after a shared lock that a rebuild takes exclusively.
 pub async fn lock_objects(conn: &mut Conn, ids: &[Uuid]) -> Result<(), DbError> {
-    diesel::sql_query(
+    prepared(
         "SELECT pg_advisory_xact_lock_shared($1, -1),
                 (SELECT count(pg_advisory_xact_lock($1, k))
                    FROM (SELECT DISTINCT obligation_lock_key(i) AS k FROM unnest($2::uuid[]) AS i
@@ -254,7 +274,7 @@ pub async fn lock_objects(conn: &mut Conn, ids: &[Uuid]) -> Result<(), DbError> 
 
 /// Locks every object against settling until the transaction ends (a rebuild).
 pub async fn lock_all_objects(conn: &mut Conn) -> Result<(), DbError> {
-    diesel::sql_query("SELECT pg_advisory_xact_lock($1, -1)")
+    crate::sql::prepared("SELECT pg_advisory_xact_lock($1, -1)")
         .bind::<Integer, _>(OBLIGATIONS_LOCK)
         .execute(conn)
         .await?;
@@ -268,7 +288,7 @@ pub async fn try_lock_refresh(conn: &mut Conn) -> Result<bool, DbError> {
         #[diesel(sql_type = Bool)]
         locked: bool,
     }
-    let r: Row = diesel::sql_query("SELECT pg_try_advisory_xact_lock($1) AS locked")
+    let r: Row = crate::sql::prepared("SELECT pg_try_advisory_xact_lock($1) AS locked")
         .bind::<BigInt, _>(REFRESH_LOCK)
         .get_result(conn)
         .await?;
@@ -344,12 +364,11 @@ pub async fn alert_rows(
     if q.limit.is_some() {
         sql.push_str(&format!(" LIMIT ${}", n + 1));
     }
-    let mut query = diesel::sql_query(sql)
-        .into_boxed::<Pg>()
+    let mut query = prepared(sql)
         .bind::<Date, _>(q.as_of)
-        .bind::<Array<Text>, _>(q.kinds.to_vec())
+        .bind::<Array<Text>, _>(q.kinds)
         .bind::<Text, _>(like_within(scope))
-        .bind::<Array<diesel::sql_types::Uuid>, _>(q.exclude.to_vec());
+        .bind::<Array<diesel::sql_types::Uuid>, _>(q.exclude);
     if let Some(r) = q.responsible {
         query = query.bind::<diesel::sql_types::Uuid, _>(r);
     }
@@ -387,7 +406,7 @@ pub async fn alert_counts(
     kinds: &[&str],
     exclude: &[Uuid],
 ) -> Result<Vec<AlertCount>, DbError> {
-    Ok(diesel::sql_query(
+    Ok(prepared(
         "SELECT b.kind, b.organization_id, b.red_on <= $1 AS red, count(*) AS count
            FROM obligations b
           WHERE b.closed_on IS NULL AND b.yellow_on <= $1 AND b.kind = ANY($2)
@@ -395,9 +414,9 @@ pub async fn alert_counts(
           GROUP BY 1, 2, 3",
     )
     .bind::<Date, _>(as_of)
-    .bind::<Array<Text>, _>(kinds.to_vec())
+    .bind::<Array<Text>, _>(kinds)
     .bind::<Text, _>(like_within(scope))
-    .bind::<Array<diesel::sql_types::Uuid>, _>(exclude.to_vec())
+    .bind::<Array<diesel::sql_types::Uuid>, _>(exclude)
     .load(&mut conn)
     .await?)
 }
