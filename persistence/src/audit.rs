@@ -209,34 +209,33 @@ pub async fn append(conn: &mut Conn, event: NewEvent) -> Result<i64, DbError> {
             AUDIT_CHAINS - 1
         )));
     }
-    let locked: Locked = crate::sql::prepared(LOCK_CHAIN)
+    #[derive(QueryableByName)]
+    struct Head {
+        #[diesel(sql_type = diesel::sql_types::Binary)]
+        hash: Vec<u8>,
+    }
+    // The head is read after the lock is taken, in a statement of its own: its snapshot
+    // then shows the previous holder's event. The two statements are sent together; the
+    // server runs the second once the first has its lock. `LIMIT 1` is in the text: with
+    // the limit a parameter, PostgreSQL would plan each execution anew.
+    let shared: &Conn = conn;
+    let lock = crate::sql::prepared(LOCK_CHAIN)
         .bind::<Int2, _>(chain)
         .bind::<BigInt, _>(chain_lock_key(chain))
-        .get_result(conn)
-        .await?;
+        .get_result::<Locked>(&mut &*shared);
+    let head = crate::sql::prepared(
+        "SELECT hash FROM audit_events WHERE chain = $1 ORDER BY id DESC LIMIT 1",
+    )
+    .bind::<Int2, _>(chain)
+    .load::<Head>(&mut &*shared);
+    let (locked, mut head) = futures_util::future::try_join(lock, head).await?;
     if locked.chain.is_none() {
         return Err(DbError::Other(format!(
             "audit chain {chain}: this transaction appended to another chain (a transaction \
              may lock one chain only)"
         )));
     }
-    // Read after the lock is taken, in a statement of its own: its snapshot then shows the
-    // previous holder's event.
-    // `LIMIT 1` in the text: with the limit a parameter, PostgreSQL would plan each
-    // execution anew.
-    #[derive(QueryableByName)]
-    struct Head {
-        #[diesel(sql_type = diesel::sql_types::Binary)]
-        hash: Vec<u8>,
-    }
-    let prev: Vec<u8> = crate::sql::prepared(
-        "SELECT hash FROM audit_events WHERE chain = $1 ORDER BY id DESC LIMIT 1",
-    )
-    .bind::<Int2, _>(chain)
-    .load::<Head>(conn)
-    .await?
-    .pop()
-    .map_or_else(|| GENESIS.to_vec(), |h| h.hash);
+    let prev: Vec<u8> = head.pop().map_or_else(|| GENESIS.to_vec(), |h| h.hash);
     // The database keeps microseconds; hash what it will return.
     let occurred_at = event
         .occurred_at

@@ -735,3 +735,51 @@ async fn a_request_on_one_chain_does_not_wait_for_another_chains_lock() {
     changes_on(&app, &admin, 3, &["青岛市人民政府"]).await;
     assert_eq!(verify(&app, &admin, "").await["ok"], true);
 }
+
+/// Requests queued on one chain's lock each read, once they hold it, the head the one
+/// before them wrote: the chain stays one unbroken sequence. (An append sends its lock and
+/// its read of the head together; the read must still see the previous holder's event.)
+#[actix_web::test]
+async fn appends_queued_on_one_chains_lock_each_follow_the_one_before() {
+    // A connection for each request that waits, and one to spare.
+    let t = TestApp::with_config(Arc::new(SystemClock), |c| c.pool.max_size = 8).await;
+    let app = app!(t.state);
+    let admin = login(&app, ADMIN, ADMIN_PASSWORD).await;
+    let before = chain_ids(&t, 7).len();
+    let held = t.db.hold(&format!(
+        "SELECT pg_advisory_xact_lock({})",
+        chain_lock_key(7)
+    ));
+    let names: Vec<String> = (0..6).map(|i| format!("排队第{i}市人民政府")).collect();
+    let sends = names.iter().map(|name| {
+        let app = &app;
+        let admin = admin.as_str();
+        async move { changes_on(app, admin, 7, &[name.as_str()]).await }
+    });
+    let release = async {
+        // Every request waits on the lock before the holder lets go.
+        let waiting = format!(
+            "SELECT count(*) AS n FROM pg_locks
+              WHERE locktype = 'advisory' AND NOT granted AND objid::int8 = {}
+                AND classid::int8 = {}
+                AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+            chain_lock_key(7) & 0xffff_ffff,
+            chain_lock_key(7) >> 32
+        );
+        let mut polls = 0;
+        while t.db.numbers(&waiting) != vec![6] {
+            polls += 1;
+            assert!(
+                polls < 20_000,
+                "the requests never all waited on the chain's lock"
+            );
+            actix_web::rt::task::yield_now().await;
+        }
+        drop(held);
+    };
+    futures_util::future::join(futures_util::future::join_all(sends), release).await;
+    assert_eq!(chain_ids(&t, 7).len(), before + 6);
+    let v = verify(&app, &admin, "").await;
+    assert_eq!(v["ok"], true, "{v}");
+    assert!(chain_of(&v, 7)["first_broken_id"].is_null(), "{v}");
+}

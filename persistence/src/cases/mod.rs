@@ -316,26 +316,21 @@ impl CaseChanges {
 }
 
 /// Saves a case's changes and outcome and bumps its version.
-pub async fn save(
-    conn: &mut Conn,
-    id: CaseId,
-    c: &CaseChanges,
-    o: &Outcome,
-) -> Result<Case, DbError> {
-    // Both changesets write every field: each text is one, kept prepared.
-    let row: CaseRow = Cached(
+pub async fn save(conn: &Conn, id: CaseId, c: &CaseChanges, o: &Outcome) -> Result<Case, DbError> {
+    // Both changesets write every field: each text is one, kept prepared. The two are sent
+    // together.
+    let case = Cached(
         diesel::update(cases::table.find(id.0))
             .set((c, cases::version.eq(cases::version + 1)))
             .returning(CaseRow::as_returning()),
     )
-    .get_result(conn)
-    .await?;
-    Cached(
+    .get_result::<CaseRow>(&mut &*conn);
+    let outcome = Cached(
         diesel::update(case_outcomes::table.find(id.0))
             .set((o, case_outcomes::updated_at.eq(diesel::dsl::now))),
     )
-    .execute(conn)
-    .await?;
+    .execute(&mut &*conn);
+    let (row, _) = futures_util::future::try_join(case, outcome).await?;
     row.try_into()
 }
 
@@ -353,7 +348,7 @@ pub struct Event {
 }
 
 pub async fn add_event(
-    conn: &mut Conn,
+    mut conn: &Conn,
     case_id: CaseId,
     at: DateTime<Utc>,
     actor_id: Option<Uuid>,
@@ -370,7 +365,7 @@ pub async fn add_event(
             case_events::note.eq(note),
             case_events::data.eq(data),
         ))
-        .execute(conn)
+        .execute(&mut conn)
         .await?;
     Ok(())
 }

@@ -37,12 +37,12 @@ pub async fn insert_notice(conn: &mut Conn, n: &Notice) -> Result<(), DbError> {
     Ok(())
 }
 
-pub async fn notices_of(conn: &mut Conn, case_id: CaseId) -> Result<Vec<Notice>, DbError> {
+pub async fn notices_of(mut conn: &Conn, case_id: CaseId) -> Result<Vec<Notice>, DbError> {
     Ok(case_missing_notices::table
         .filter(case_missing_notices::case_id.eq(case_id.0))
         .select(Notice::as_select())
         .order(case_missing_notices::round)
-        .load(conn)
+        .load(&mut conn)
         .await?)
 }
 
@@ -82,12 +82,12 @@ impl TryFrom<PauseRow> for PauseRecord {
     }
 }
 
-pub async fn pauses_of(conn: &mut Conn, case_id: CaseId) -> Result<Vec<PauseRecord>, DbError> {
+pub async fn pauses_of(mut conn: &Conn, case_id: CaseId) -> Result<Vec<PauseRecord>, DbError> {
     let rows: Vec<PauseRow> = case_pauses::table
         .filter(case_pauses::case_id.eq(case_id.0))
         .select(PauseRow::as_select())
         .order(case_pauses::seq)
-        .load(conn)
+        .load(&mut conn)
         .await?;
     rows.into_iter().map(TryInto::try_into).collect()
 }

@@ -191,10 +191,15 @@ async fn transition(
         };
         let done = effects::apply(c, &at, &mut case, &mut outcome, &cmd).await?;
         follow_clock(c, &at, &mut case).await?;
-        let saved = repo::save(c, id, &repo::CaseChanges::of(&case)?, &outcome).await?;
         let data = done.data.value()?;
         let note = done.note.as_deref();
-        repo::add_event(c, id, at.now, actor.id, action.as_str(), note, data).await?;
+        // The case, its outcome and the line of its trail are written together.
+        let changes = repo::CaseChanges::of(&case)?;
+        let (saved, ()) = futures_util::future::try_join(
+            repo::save(c, id, &changes, &outcome),
+            repo::add_event(c, id, at.now, actor.id, action.as_str(), note, data),
+        )
+        .await?;
         if let (CaseAction::Decide, Some(parent)) = (action, saved.parent_id) {
             conclude_project(c, app, parent, at.now).await?;
         }

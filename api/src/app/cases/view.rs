@@ -46,7 +46,7 @@ pub(super) struct Clock {
     pub reading: Option<ClockReading>,
 }
 
-pub(super) async fn calendar_around(conn: &mut Conn, from: NaiveDate) -> AppResult<Calendar> {
+pub(super) async fn calendar_around(conn: &Conn, from: NaiveDate) -> AppResult<Calendar> {
     Ok(calendar::calendar_for(conn, from.year(), from.year() + 2).await?)
 }
 
@@ -66,11 +66,18 @@ pub(super) async fn shown_clock_of(
 }
 
 async fn load_clock(conn: &mut Conn, c: &Case, today: NaiveDate, due: Due) -> AppResult<Clock> {
-    let pauses = repo::pauses_of(conn, c.id).await?;
-    let cal = match c.accepted_on {
-        Some(accepted) => Some(calendar_around(conn, accepted).await?),
-        None => None,
-    };
+    // The pauses and the calendar are read together (one round trip).
+    let conn: &Conn = conn;
+    let (pauses, cal) = futures_util::future::try_join(
+        async { Ok::<_, ApiError>(repo::pauses_of(conn, c.id).await?) },
+        async {
+            match c.accepted_on {
+                Some(accepted) => Ok(Some(calendar_around(conn, accepted).await?)),
+                None => Ok(None),
+            }
+        },
+    )
+    .await?;
     clock_reading(c, &pauses, cal.as_ref(), today, due)
 }
 

@@ -104,9 +104,9 @@ async fn matter_of(c: &mut Conn, case: &Case) -> AppResult<Option<matters::Matte
 }
 
 /// The notice window of the organisation's supervision rules, in working days.
-async fn notice_window(c: &mut Conn, at: &At<'_>) -> AppResult<u32> {
-    let (rules_in_force, _) = supervision::rules_at(c, at.org.path.as_str()).await?;
-    Ok(rules_in_force.notice_window_days)
+async fn notice_window(c: &Conn, at: &At<'_>) -> AppResult<u32> {
+    let book = supervision::rule_book(c).await?;
+    Ok(book.at(at.org.path.as_str()).0.notice_window_days)
 }
 
 /// AL Art.32: after a one-time notice later than the notice window the application
@@ -119,12 +119,16 @@ async fn accept(
     note: &Option<String>,
 ) -> AppResult<Done> {
     let tz = at.app.config.timezone;
-    let notices = repo::notices_of(c, case.id).await?;
+    // The notices, the rules and the calendar are read together (one round trip).
+    let (notices, window, cal) = futures_util::future::try_join3(
+        async { Ok::<_, ApiError>(repo::notices_of(c, case.id).await?) },
+        notice_window(c, at),
+        async { Ok(calendar::calendar_for(c, case.received_on.year(), at.day.year()).await?) },
+    )
+    .await?;
     let first_notice = notices
         .first()
         .map(|n| n.at.with_timezone(&tz).date_naive());
-    let window = notice_window(c, at).await?;
-    let cal = calendar::calendar_for(c, case.received_on.year(), at.day.year()).await?;
     let on = rules::accepted_on(&cal, case.received_on, first_notice, at.day, window);
     case.accepted_on = Some(on);
     outcome.accepted_at = Some(at.now);
