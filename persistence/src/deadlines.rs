@@ -283,7 +283,8 @@ pub async fn list(
 ) -> Result<Vec<Listed>, DbError> {
     let like = path_pattern(within).unwrap_or_else(|| "%".to_owned());
     Ok(crate::sql::prepared(
-        "SELECT d.*, x.org AS organization_id, x.label
+        "SELECT d.kind, d.object_id, d.seq, d.start_on, d.working_days, d.stops, d.due_date,
+                d.years, d.computed_at, x.org AS organization_id, x.label
            FROM provisional_deadlines d
           CROSS JOIN LATERAL (
                 SELECT c.organization_id AS org, c.number AS label FROM cases c

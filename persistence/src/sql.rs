@@ -9,7 +9,9 @@
 //! PostgreSQL may keep a generic plan.
 //!
 //! Only texts from a small, fixed set may go through it (constants, or a few variants
-//! built from flags): each distinct text stays prepared on every pooled connection.
+//! built from flags): each distinct text stays prepared on every pooled connection. A kept
+//! statement names its result columns rather than `t.*`: PostgreSQL refuses to run a
+//! prepared statement whose result columns a migration has changed since.
 
 use std::borrow::Cow;
 use std::marker::PhantomData;

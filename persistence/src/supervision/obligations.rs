@@ -333,7 +333,10 @@ pub async fn alert_rows(
     q: &AlertQuery<'_>,
 ) -> Result<Vec<AlertRow>, DbError> {
     let mut sql = String::from(
-        "SELECT b.*, o.name AS organization_name, u.display_name AS responsible_name
+        "SELECT b.kind, b.object_id, b.stage, b.label, b.organization_id, b.org_path,
+                b.responsible_id, b.start_on, b.due_date, b.limit_days, b.yellow_on, b.red_on,
+                b.opened_on, b.closed_on, o.name AS organization_name,
+                u.display_name AS responsible_name
            FROM obligations b
            JOIN organizations o ON o.id = b.organization_id
            LEFT JOIN users u ON u.id = b.responsible_id
