@@ -83,7 +83,7 @@ pub async fn rule_book(mut conn: &Conn) -> Result<RuleBook, DbError> {
 /// The rules in force at an organisation (its own, else the nearest ancestor's, else the
 /// defaults) and where they come from.
 pub async fn rules_at(
-    conn: &mut Conn,
+    conn: &Conn,
     path: &str,
 ) -> Result<(SupervisionRules, Option<Uuid>), DbError> {
     let book = rule_book(conn).await?;

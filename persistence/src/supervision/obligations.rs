@@ -47,13 +47,16 @@ impl Obligation {
     }
 }
 
+/// One column of the rows, as an array to bind.
+fn col<T>(rows: &[Obligation], f: impl Fn(&Obligation) -> T) -> Vec<T> {
+    rows.iter().map(f).collect()
+}
+
 /// Writes the open obligations given, opening again any that was closed. The rows go as
 /// one array per column, so the statement's text is the same for any number of them.
 pub async fn upsert_obligations(mut conn: &Conn, rows: &[Obligation]) -> Result<(), DbError> {
     use diesel::sql_types::Uuid as SqlUuid;
     for chunk in rows.chunks(1000) {
-        let col = |f: fn(&Obligation) -> Option<NaiveDate>| chunk.iter().map(f).collect::<Vec<_>>();
-        let (start_on, yellow_on) = (col(|r| r.start_on), col(|r| r.yellow_on));
         prepared(
             "INSERT INTO obligations AS b (kind, object_id, stage, label, organization_id,
                     org_path, responsible_id, start_on, due_date, limit_days, yellow_on, red_on,
@@ -72,25 +75,23 @@ pub async fn upsert_obligations(mut conn: &Conn, rows: &[Obligation]) -> Result<
                     closed_on = NULL",
         )
         .bind::<Array<Text>, _>(chunk.iter().map(|r| r.kind.as_str()).collect::<Vec<_>>())
-        .bind::<Array<SqlUuid>, _>(chunk.iter().map(|r| r.object_id).collect::<Vec<_>>())
-        .bind::<Array<Integer>, _>(chunk.iter().map(|r| r.stage).collect::<Vec<_>>())
+        .bind::<Array<SqlUuid>, _>(col(chunk, |r| r.object_id))
+        .bind::<Array<Integer>, _>(col(chunk, |r| r.stage))
         .bind::<Array<Text>, _>(chunk.iter().map(|r| r.label.as_str()).collect::<Vec<_>>())
-        .bind::<Array<SqlUuid>, _>(chunk.iter().map(|r| r.organization_id).collect::<Vec<_>>())
+        .bind::<Array<SqlUuid>, _>(col(chunk, |r| r.organization_id))
         .bind::<Array<Text>, _>(
             chunk
                 .iter()
                 .map(|r| r.org_path.as_str())
                 .collect::<Vec<_>>(),
         )
-        .bind::<Array<Nullable<SqlUuid>>, _>(
-            chunk.iter().map(|r| r.responsible_id).collect::<Vec<_>>(),
-        )
-        .bind::<Array<Nullable<Date>>, _>(start_on)
-        .bind::<Array<Date>, _>(chunk.iter().map(|r| r.due_date).collect::<Vec<_>>())
-        .bind::<Array<Nullable<Integer>>, _>(chunk.iter().map(|r| r.limit_days).collect::<Vec<_>>())
-        .bind::<Array<Nullable<Date>>, _>(yellow_on)
-        .bind::<Array<Date>, _>(chunk.iter().map(|r| r.red_on).collect::<Vec<_>>())
-        .bind::<Array<Date>, _>(chunk.iter().map(|r| r.opened_on).collect::<Vec<_>>())
+        .bind::<Array<Nullable<SqlUuid>>, _>(col(chunk, |r| r.responsible_id))
+        .bind::<Array<Nullable<Date>>, _>(col(chunk, |r| r.start_on))
+        .bind::<Array<Date>, _>(col(chunk, |r| r.due_date))
+        .bind::<Array<Nullable<Integer>>, _>(col(chunk, |r| r.limit_days))
+        .bind::<Array<Nullable<Date>>, _>(col(chunk, |r| r.yellow_on))
+        .bind::<Array<Date>, _>(col(chunk, |r| r.red_on))
+        .bind::<Array<Date>, _>(col(chunk, |r| r.opened_on))
         .execute(&mut conn)
         .await?;
     }
@@ -131,7 +132,7 @@ pub async fn close_obligations(
         let kinds: Vec<&str> = chunk.iter().map(|k| k.0.as_str()).collect();
         let ids: Vec<Uuid> = chunk.iter().map(|k| k.1).collect();
         let stages: Vec<i32> = chunk.iter().map(|k| k.2).collect();
-        closed += crate::sql::prepared(
+        closed += prepared(
             "UPDATE obligations o SET closed_on = $4
                FROM unnest($1::text[], $2::uuid[], $3::int[]) AS k(kind, object_id, stage)
               WHERE o.kind = k.kind AND o.object_id = k.object_id AND o.stage = k.stage
@@ -185,18 +186,18 @@ pub async fn take_queued_here(conn: &mut Conn) -> Result<Vec<Queued>, DbError> {
 
 /// The oldest `limit` queued changes.
 pub async fn queued(conn: &mut Conn, limit: i64) -> Result<Vec<Queued>, DbError> {
-    Ok(crate::sql::prepared(
-        "SELECT id, source, object_id, path FROM obligation_queue ORDER BY id LIMIT $1",
+    Ok(
+        prepared("SELECT id, source, object_id, path FROM obligation_queue ORDER BY id LIMIT $1")
+            .bind::<BigInt, _>(limit)
+            .load(conn)
+            .await?,
     )
-    .bind::<BigInt, _>(limit)
-    .load(conn)
-    .await?)
 }
 
 /// Removes the queued changes settled.
 pub async fn dequeue(conn: &mut Conn, ids: &[i64]) -> Result<(), DbError> {
     for chunk in ids.chunks(10_000) {
-        crate::sql::prepared("DELETE FROM obligation_queue WHERE id = ANY($1)")
+        prepared("DELETE FROM obligation_queue WHERE id = ANY($1)")
             .bind::<Array<BigInt>, _>(chunk)
             .execute(conn)
             .await?;
@@ -207,7 +208,7 @@ pub async fn dequeue(conn: &mut Conn, ids: &[i64]) -> Result<(), DbError> {
 /// Removes every queued change committed so far (a full rebuild covers them); returns how
 /// many.
 pub async fn dequeue_all(conn: &mut Conn) -> Result<usize, DbError> {
-    Ok(crate::sql::prepared("DELETE FROM obligation_queue")
+    Ok(prepared("DELETE FROM obligation_queue")
         .execute(conn)
         .await?)
 }
@@ -227,7 +228,7 @@ pub async fn pending(mut conn: &Conn, max_objects: i64) -> Result<Pending, DbErr
         #[diesel(sql_type = Nullable<diesel::sql_types::Uuid>)]
         object_id: Option<Uuid>,
     }
-    let rows: Vec<Row> = crate::sql::prepared(
+    let rows: Vec<Row> = prepared(
         "(SELECT NULL::uuid AS object_id FROM obligation_queue WHERE path IS NOT NULL LIMIT 1)
          UNION ALL
          (SELECT DISTINCT object_id FROM obligation_queue WHERE object_id IS NOT NULL
@@ -274,7 +275,7 @@ pub async fn lock_objects(conn: &mut Conn, ids: &[Uuid]) -> Result<(), DbError> 
 
 /// Locks every object against settling until the transaction ends (a rebuild).
 pub async fn lock_all_objects(conn: &mut Conn) -> Result<(), DbError> {
-    crate::sql::prepared("SELECT pg_advisory_xact_lock($1, -1)")
+    prepared("SELECT pg_advisory_xact_lock($1, -1)")
         .bind::<Integer, _>(OBLIGATIONS_LOCK)
         .execute(conn)
         .await?;
@@ -288,7 +289,7 @@ pub async fn try_lock_refresh(conn: &mut Conn) -> Result<bool, DbError> {
         #[diesel(sql_type = Bool)]
         locked: bool,
     }
-    let r: Row = crate::sql::prepared("SELECT pg_try_advisory_xact_lock($1) AS locked")
+    let r: Row = prepared("SELECT pg_try_advisory_xact_lock($1) AS locked")
         .bind::<BigInt, _>(REFRESH_LOCK)
         .get_result(conn)
         .await?;

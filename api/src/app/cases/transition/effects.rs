@@ -105,8 +105,8 @@ async fn matter_of(c: &mut Conn, case: &Case) -> AppResult<Option<matters::Matte
 
 /// The notice window of the organisation's supervision rules, in working days.
 async fn notice_window(c: &Conn, at: &At<'_>) -> AppResult<u32> {
-    let book = supervision::rule_book(c).await?;
-    Ok(book.at(at.org.path.as_str()).0.notice_window_days)
+    let (rules_in_force, _) = supervision::rules_at(c, at.org.path.as_str()).await?;
+    Ok(rules_in_force.notice_window_days)
 }
 
 /// AL Art.32: after a one-time notice later than the notice window the application
