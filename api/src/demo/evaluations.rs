@@ -35,7 +35,7 @@ pub(super) async fn load(
             },
         )
         .await?;
-        done.extend(found);
+        done.extend(found.into_iter().map(|l| l.case));
     }
     let reviews = [
         (

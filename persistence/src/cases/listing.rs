@@ -6,9 +6,11 @@ use diesel_async::RunQueryDsl;
 use zhengwu_domain::cases::CaseState;
 use zhengwu_domain::ids::{CaseId, MatterId, OrganizationId, UserId, WindowId};
 
-use super::{Case, CaseRow};
+use super::{Case, CaseRow, Outcome};
 use crate::db::{Conn, DbError};
-use crate::schema::{cases, organizations, windows};
+use crate::schema::{
+    case_fees, case_outcomes, cases, organizations, service_matter_versions, windows,
+};
 use crate::scope::{Scope, path_pattern, path_range};
 
 /// The filters of a list of cases, beside the scope it is kept inside.
@@ -141,10 +143,41 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for IdsByStateWithin {
     }
 }
 
+/// A case of a list with what its line shows beside it, read by the same statement: its
+/// outcome, whether a fee of it is flagged and the name of the matter version it was
+/// filed under (a page of 20 cases is one statement, not four).
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub case: Case,
+    pub outcome: Outcome,
+    pub fee_anomaly: bool,
+    pub matter_name: Option<String>,
+}
+
 /// The cases of the organisations in `scope` and those taken in at its halls' windows.
-pub async fn list(conn: &mut Conn, scope: &Scope, f: &Filter) -> Result<Vec<Case>, DbError> {
+pub async fn list(conn: &mut Conn, scope: &Scope, f: &Filter) -> Result<Vec<Listed>, DbError> {
+    let version = service_matter_versions::table.on(service_matter_versions::matter_id
+        .nullable()
+        .eq(cases::matter_id)
+        .and(
+            service_matter_versions::number
+                .nullable()
+                .eq(cases::matter_version),
+        ));
+    let flagged = diesel::dsl::exists(
+        case_fees::table
+            .filter(case_fees::case_id.eq(cases::id))
+            .filter(case_fees::anomaly.is_not_null()),
+    );
     let mut q = cases::table
-        .select(CaseRow::as_select())
+        .inner_join(case_outcomes::table)
+        .left_join(version)
+        .select((
+            CaseRow::as_select(),
+            Outcome::as_select(),
+            flagged,
+            service_matter_versions::name.nullable(),
+        ))
         .order(cases::id)
         .limit(f.limit)
         .into_boxed();
@@ -211,6 +244,15 @@ pub async fn list(conn: &mut Conn, scope: &Scope, f: &Filter) -> Result<Vec<Case
     if let Some(a) = f.after_id {
         q = q.filter(cases::id.gt(a.0));
     }
-    let rows: Vec<CaseRow> = q.load(conn).await?;
-    rows.into_iter().map(TryInto::try_into).collect()
+    let rows: Vec<(CaseRow, Outcome, bool, Option<String>)> = q.load(conn).await?;
+    rows.into_iter()
+        .map(|(row, outcome, fee_anomaly, matter_name)| {
+            Ok(Listed {
+                case: row.try_into()?,
+                outcome,
+                fee_anomaly,
+                matter_name,
+            })
+        })
+        .collect()
 }

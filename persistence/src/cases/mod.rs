@@ -4,7 +4,7 @@ mod listing;
 mod records;
 mod stats;
 
-pub use listing::{Filter, list};
+pub use listing::{Filter, Listed, list};
 pub use records::*;
 pub use stats::{StatCases, StatRow, closed_pauses, stat_rows};
 
@@ -420,9 +420,43 @@ pub struct Extras {
 /// cannot exist is not asked for: special procedures and stored deadlines only of accepted
 /// cases, sub-cases only of projects.
 pub async fn extras_of(conn: &Conn, cases: &[Case]) -> Result<Extras, DbError> {
+    extras(conn, cases, Extras::default(), true).await
+}
+
+/// The cases of a list and their [`Extras`]: the outcomes, fee flags and matter names the
+/// list's statement read, and the rest read as [`extras_of`] reads it.
+pub async fn extras_of_listed(
+    conn: &Conn,
+    listed: Vec<Listed>,
+) -> Result<(Vec<Case>, Extras), DbError> {
+    let mut known = Extras::default();
+    let mut cases = Vec::with_capacity(listed.len());
+    for l in listed {
+        if l.fee_anomaly {
+            known.fee_anomalies.insert(l.case.id);
+        }
+        if let (Some(m), Some(v), Some(name)) =
+            (l.case.matter_id, l.case.matter_version, l.matter_name)
+        {
+            known.matter_names.insert((m, v), name);
+        }
+        known.outcomes.insert(l.case.id, l.outcome);
+        cases.push(l.case);
+    }
+    let extras = extras(conn, &cases, known, false).await?;
+    Ok((cases, extras))
+}
+
+/// `extras` completed for `cases`; the outcomes, fee flags and matter names only if
+/// `lines` (otherwise they are already in it).
+async fn extras(
+    conn: &Conn,
+    cases: &[Case],
+    mut extras: Extras,
+    lines: bool,
+) -> Result<Extras, DbError> {
     use futures_util::future::{try_join, try_join3};
     let ids: Vec<Uuid> = cases.iter().map(|c| c.id.0).collect();
-    let mut extras = Extras::default();
     if ids.is_empty() {
         return Ok(extras);
     }
@@ -438,12 +472,19 @@ pub async fn extras_of(conn: &Conn, cases: &[Case]) -> Result<Extras, DbError> {
         .collect();
     let versions: Vec<(Uuid, i32)> = cases
         .iter()
+        .filter(|_| lines)
         .filter_map(|c| Some((c.matter_id?, c.matter_version?)))
         .collect();
-    let outcomes = case_outcomes::table
-        .filter(one_or_any(case_outcomes::case_id, &ids))
-        .select(Outcome::as_select())
-        .load::<Outcome>(&mut &*conn);
+    let outcomes = async {
+        if !lines {
+            return Ok(Vec::new());
+        }
+        case_outcomes::table
+            .filter(one_or_any(case_outcomes::case_id, &ids))
+            .select(Outcome::as_select())
+            .load::<Outcome>(&mut &*conn)
+            .await
+    };
     // Sent on the first poll, with the others; nothing is sent when nothing can be found.
     let pauses = async {
         if accepted.is_empty() {
@@ -467,12 +508,18 @@ pub async fn extras_of(conn: &Conn, cases: &[Case]) -> Result<Extras, DbError> {
             .load::<CaseRow>(&mut &*conn)
             .await
     };
-    let fees = case_fees::table
-        .filter(one_or_any(case_fees::case_id, &ids))
-        .filter(case_fees::anomaly.is_not_null())
-        .select(case_fees::case_id)
-        .distinct()
-        .load::<Uuid>(&mut &*conn);
+    let fees = async {
+        if !lines {
+            return Ok(Vec::new());
+        }
+        case_fees::table
+            .filter(one_or_any(case_fees::case_id, &ids))
+            .filter(case_fees::anomaly.is_not_null())
+            .select(case_fees::case_id)
+            .distinct()
+            .load::<Uuid>(&mut &*conn)
+            .await
+    };
     let ((outcomes, pauses, children), (fees, names, years)) = try_join(
         async { Ok::<_, DbError>(try_join3(outcomes, pauses, children).await?) },
         try_join3(
@@ -482,10 +529,9 @@ pub async fn extras_of(conn: &Conn, cases: &[Case]) -> Result<Extras, DbError> {
         ),
     )
     .await?;
-    extras.outcomes = outcomes
-        .into_iter()
-        .map(|o| (CaseId(o.case_id), o))
-        .collect();
+    extras
+        .outcomes
+        .extend(outcomes.into_iter().map(|o| (CaseId(o.case_id), o)));
     for p in pauses {
         let case_id = CaseId(p.case_id);
         extras
@@ -500,8 +546,8 @@ pub async fn extras_of(conn: &Conn, cases: &[Case]) -> Result<Extras, DbError> {
             extras.children.entry(parent).or_default().push(child);
         }
     }
-    extras.fee_anomalies = fees.into_iter().map(CaseId).collect();
-    extras.matter_names = names;
+    extras.fee_anomalies.extend(fees.into_iter().map(CaseId));
+    extras.matter_names.extend(names);
     extras.years_without_calendar = years
         .into_iter()
         .map(|(id, years)| (CaseId(id), years))

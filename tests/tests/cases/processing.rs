@@ -130,6 +130,25 @@ async fn fees_outside_the_list_or_above_standard_are_flagged() {
         "fee_above_standard"
     );
     assert_eq!(last["data"]["anomalies"][1]["anomaly"], "fee_not_listed");
+    // A list reads the outcome, the fee flag and the matter's name with the page's cases in
+    // one statement; each line shows what the case itself shows.
+    let one = req(&app, Method::GET, &format!("/api/v1/cases/{id}"))
+        .token(&clerk)
+        .send()
+        .await;
+    assert_eq!(one.status, 200);
+    assert_eq!(one.body["fee_anomaly"], true);
+    assert!(one.body["matter_name"].is_string(), "{}", one.body);
+    for list in ["/api/v1/cases?state=accepted", "/api/v1/cases?limit=100"] {
+        let page = req(&app, Method::GET, list).token(&clerk).send().await;
+        assert_eq!(page.status, 200, "{list}");
+        let line = page.body["items"]
+            .as_array()
+            .and_then(|items| items.iter().find(|c| c["id"] == id.as_str()))
+            .cloned()
+            .unwrap_or(Value::Null);
+        assert_eq!(line, one.body, "{list}");
+    }
 }
 
 #[actix_web::test]

@@ -7,7 +7,7 @@ use zhengwu_persistence::cases::{self as repo, Case, Event};
 use zhengwu_persistence::matters;
 
 use super::secret::password_matches;
-use super::view::{CaseView, ClockView, shown_clock_of, view_of, views_of};
+use super::view::{CaseView, ClockView, shown_clock_of, view_of, views_of_listed};
 use super::{Actor, AppResult, visible_case};
 use crate::app::Scope;
 use crate::error::ApiError;
@@ -92,7 +92,7 @@ pub async fn list(app: &AppState, actor: &Actor, q: Listing) -> AppResult<Page<C
     let rows = repo::list(&mut conn, &scope, &filter).await?;
     let more = rows.len() as i64 > q.limit;
     let rows = rows.into_iter().take(q.limit as usize).collect();
-    let items = views_of(app, &mut conn, rows).await?;
+    let items = views_of_listed(app, &mut conn, rows).await?;
     let last = items.last().filter(|_| more);
     let next_cursor = last.map(|v| encode_cursor(&v.case.id.to_string()));
     Ok(Page { items, next_cursor })

@@ -7,7 +7,7 @@ use chrono::{Datelike, NaiveDate};
 use zhengwu_domain::calendar::{Calendar, ClockReading};
 use zhengwu_domain::cases::{CaseClock, CaseState, Decision, Pause};
 use zhengwu_persistence::cases::{self as repo, Case, Outcome};
-use zhengwu_persistence::{Conn, calendar};
+use zhengwu_persistence::{Conn, DbError, calendar};
 
 use super::AppResult;
 use crate::error::ApiError;
@@ -167,19 +167,58 @@ pub(super) async fn views_of(
     conn: &mut Conn,
     cases: Vec<Case>,
 ) -> AppResult<Vec<CaseView>> {
-    let today = app.today();
-    let years = cases.iter().filter_map(|c| c.accepted_on.map(|a| a.year()));
-    let span = years.clone().min().zip(years.max());
-    // Sent together with the extras' statements: one round trip for the page.
-    let (mut extras, cal) = futures_util::future::try_join(repo::extras_of(conn, &cases), async {
-        match span {
-            Some((first, last)) => calendar::calendar_for(conn, first, last + 2)
-                .await
-                .map(Some),
-            None => Ok(None),
-        }
-    })
+    let conn: &Conn = conn;
+    let (extras, cal) =
+        futures_util::future::try_join(repo::extras_of(conn, &cases), calendar_of(conn, &cases))
+            .await?;
+    views_with(app, cases, extras, cal)
+}
+
+/// The views of a listed page: as [`views_of`], with what the list's statement read.
+pub(super) async fn views_of_listed(
+    app: &AppState,
+    conn: &mut Conn,
+    listed: Vec<repo::Listed>,
+) -> AppResult<Vec<CaseView>> {
+    let conn: &Conn = conn;
+    let cases: Vec<&Case> = listed.iter().map(|l| &l.case).collect();
+    let span = accepted_years(cases.iter().copied());
+    let ((cases, extras), cal) = futures_util::future::try_join(
+        repo::extras_of_listed(conn, listed),
+        calendar_over(conn, span),
+    )
     .await?;
+    views_with(app, cases, extras, cal)
+}
+
+/// The first and last years of the cases' acceptances.
+fn accepted_years<'a>(cases: impl Iterator<Item = &'a Case> + Clone) -> Option<(i32, i32)> {
+    let years = cases.filter_map(|c| c.accepted_on.map(|a| a.year()));
+    years.clone().min().zip(years.max())
+}
+
+/// The calendar that serves every case of a page: the years of its acceptances and the two
+/// after each.
+async fn calendar_of(conn: &Conn, cases: &[Case]) -> Result<Option<Calendar>, DbError> {
+    calendar_over(conn, accepted_years(cases.iter())).await
+}
+
+async fn calendar_over(conn: &Conn, span: Option<(i32, i32)>) -> Result<Option<Calendar>, DbError> {
+    match span {
+        Some((first, last)) => calendar::calendar_for(conn, first, last + 2)
+            .await
+            .map(Some),
+        None => Ok(None),
+    }
+}
+
+fn views_with(
+    app: &AppState,
+    cases: Vec<Case>,
+    mut extras: repo::Extras,
+    cal: Option<Calendar>,
+) -> AppResult<Vec<CaseView>> {
+    let today = app.today();
     let mut views = Vec::with_capacity(cases.len());
     for c in cases {
         let cal = c.accepted_on.and(cal.as_ref());
