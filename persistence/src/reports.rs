@@ -142,16 +142,7 @@ pub async fn decisions(
         .filter(organizations::path.like(inside(path)))
         .select(organizations::id);
     Ok(cases::table
-        .inner_join(
-            service_matter_versions::table.on(service_matter_versions::matter_id
-                .nullable()
-                .eq(cases::matter_id)
-                .and(
-                    service_matter_versions::number
-                        .nullable()
-                        .eq(cases::matter_version),
-                )),
-        )
+        .inner_join(service_matter_versions::table.on(crate::cases::filed_version()))
         .filter(cases::organization_id.eq_any(orgs))
         .filter(cases::decided_on.between(from, to))
         .filter(service_matter_versions::matter_type.eq(matter_type.as_str()))

@@ -156,14 +156,7 @@ pub struct Listed {
 
 /// The cases of the organisations in `scope` and those taken in at its halls' windows.
 pub async fn list(conn: &mut Conn, scope: &Scope, f: &Filter) -> Result<Vec<Listed>, DbError> {
-    let version = service_matter_versions::table.on(service_matter_versions::matter_id
-        .nullable()
-        .eq(cases::matter_id)
-        .and(
-            service_matter_versions::number
-                .nullable()
-                .eq(cases::matter_version),
-        ));
+    let version = service_matter_versions::table.on(super::filed_version());
     let flagged = diesel::dsl::exists(
         case_fees::table
             .filter(case_fees::case_id.eq(cases::id))

@@ -23,7 +23,10 @@ use zhengwu_domain::ids::CaseId;
 use zhengwu_domain::services::CaseKind;
 
 use crate::db::{Conn, DbError};
-use crate::schema::{case_counters, case_events, case_fees, case_outcomes, case_pauses, cases};
+use crate::schema::{
+    case_counters, case_events, case_fees, case_outcomes, case_pauses, cases,
+    service_matter_versions,
+};
 use crate::sql::{Cached, one_or_any};
 use crate::{parse_col, parse_opt_col};
 
@@ -399,6 +402,19 @@ pub async fn next_serial(
         .await?)
 }
 
+/// The join condition of a case's matter version: the version it was filed under.
+#[diesel::dsl::auto_type]
+pub(crate) fn filed_version() -> _ {
+    service_matter_versions::matter_id
+        .nullable()
+        .eq(cases::matter_id)
+        .and(
+            service_matter_versions::number
+                .nullable()
+                .eq(cases::matter_version),
+        )
+}
+
 /// What a case's representation shows beside the case itself, for a page of cases.
 #[derive(Debug, Default)]
 pub struct Extras {
@@ -420,7 +436,9 @@ pub struct Extras {
 /// cannot exist is not asked for: special procedures and stored deadlines only of accepted
 /// cases, sub-cases only of projects.
 pub async fn extras_of(conn: &Conn, cases: &[Case]) -> Result<Extras, DbError> {
-    extras(conn, cases, Extras::default(), true).await
+    let (lines, rest) =
+        futures_util::future::try_join(lines_of(conn, cases), rest_of(conn, cases)).await?;
+    Ok(lines.with_rest(rest))
 }
 
 /// The cases of a list and their [`Extras`]: the outcomes, fee flags and matter names the
@@ -429,37 +447,77 @@ pub async fn extras_of_listed(
     conn: &Conn,
     listed: Vec<Listed>,
 ) -> Result<(Vec<Case>, Extras), DbError> {
-    let mut known = Extras::default();
+    let mut lines = Extras::default();
     let mut cases = Vec::with_capacity(listed.len());
     for l in listed {
         if l.fee_anomaly {
-            known.fee_anomalies.insert(l.case.id);
+            lines.fee_anomalies.insert(l.case.id);
         }
         if let (Some(m), Some(v), Some(name)) =
             (l.case.matter_id, l.case.matter_version, l.matter_name)
         {
-            known.matter_names.insert((m, v), name);
+            lines.matter_names.insert((m, v), name);
         }
-        known.outcomes.insert(l.case.id, l.outcome);
+        lines.outcomes.insert(l.case.id, l.outcome);
         cases.push(l.case);
     }
-    let extras = extras(conn, &cases, known, false).await?;
-    Ok((cases, extras))
+    let rest = rest_of(conn, &cases).await?;
+    Ok((cases, lines.with_rest(rest)))
 }
 
-/// `extras` completed for `cases`; the outcomes, fee flags and matter names only if
-/// `lines` (otherwise they are already in it).
-async fn extras(
-    conn: &Conn,
-    cases: &[Case],
-    mut extras: Extras,
-    lines: bool,
-) -> Result<Extras, DbError> {
-    use futures_util::future::{try_join, try_join3};
+impl Extras {
+    /// These outcomes, fee flags and matter names with the rest from `rest`.
+    fn with_rest(self, rest: Extras) -> Extras {
+        Extras {
+            outcomes: self.outcomes,
+            fee_anomalies: self.fee_anomalies,
+            matter_names: self.matter_names,
+            ..rest
+        }
+    }
+}
+
+/// The part of [`Extras`] a list reads with its cases: outcomes, fee flags, matter names.
+async fn lines_of(conn: &Conn, cases: &[Case]) -> Result<Extras, DbError> {
+    use futures_util::future::try_join3;
+    let mut extras = Extras::default();
     let ids: Vec<Uuid> = cases.iter().map(|c| c.id.0).collect();
     if ids.is_empty() {
         return Ok(extras);
     }
+    let versions: Vec<(Uuid, i32)> = cases
+        .iter()
+        .filter_map(|c| Some((c.matter_id?, c.matter_version?)))
+        .collect();
+    let outcomes = case_outcomes::table
+        .filter(one_or_any(case_outcomes::case_id, &ids))
+        .select(Outcome::as_select())
+        .load::<Outcome>(&mut &*conn);
+    let fees = case_fees::table
+        .filter(one_or_any(case_fees::case_id, &ids))
+        .filter(case_fees::anomaly.is_not_null())
+        .select(case_fees::case_id)
+        .distinct()
+        .load::<Uuid>(&mut &*conn);
+    let (outcomes, fees, names) = try_join3(
+        async { Ok::<_, DbError>(outcomes.await?) },
+        async { Ok::<_, DbError>(fees.await?) },
+        crate::matters::version_names(conn, &versions),
+    )
+    .await?;
+    extras.outcomes = outcomes
+        .into_iter()
+        .map(|o| (CaseId(o.case_id), o))
+        .collect();
+    extras.fee_anomalies = fees.into_iter().map(CaseId).collect();
+    extras.matter_names = names;
+    Ok(extras)
+}
+
+/// The rest of [`Extras`]: special procedures, sub-cases, years without a calendar.
+async fn rest_of(conn: &Conn, cases: &[Case]) -> Result<Extras, DbError> {
+    use futures_util::future::try_join3;
+    let mut extras = Extras::default();
     let accepted: Vec<Uuid> = cases
         .iter()
         .filter(|c| c.accepted_on.is_some())
@@ -470,21 +528,6 @@ async fn extras(
         .filter(|c| c.matter_id.is_none())
         .map(|c| c.id.0)
         .collect();
-    let versions: Vec<(Uuid, i32)> = cases
-        .iter()
-        .filter(|_| lines)
-        .filter_map(|c| Some((c.matter_id?, c.matter_version?)))
-        .collect();
-    let outcomes = async {
-        if !lines {
-            return Ok(Vec::new());
-        }
-        case_outcomes::table
-            .filter(one_or_any(case_outcomes::case_id, &ids))
-            .select(Outcome::as_select())
-            .load::<Outcome>(&mut &*conn)
-            .await
-    };
     // Sent on the first poll, with the others; nothing is sent when nothing can be found.
     let pauses = async {
         if accepted.is_empty() {
@@ -508,30 +551,12 @@ async fn extras(
             .load::<CaseRow>(&mut &*conn)
             .await
     };
-    let fees = async {
-        if !lines {
-            return Ok(Vec::new());
-        }
-        case_fees::table
-            .filter(one_or_any(case_fees::case_id, &ids))
-            .filter(case_fees::anomaly.is_not_null())
-            .select(case_fees::case_id)
-            .distinct()
-            .load::<Uuid>(&mut &*conn)
-            .await
-    };
-    let ((outcomes, pauses, children), (fees, names, years)) = try_join(
-        async { Ok::<_, DbError>(try_join3(outcomes, pauses, children).await?) },
-        try_join3(
-            async { Ok::<_, DbError>(fees.await?) },
-            crate::matters::version_names(conn, &versions),
-            crate::deadlines::years_of(conn, &accepted),
-        ),
+    let (pauses, children, years) = try_join3(
+        async { Ok::<_, DbError>(pauses.await?) },
+        async { Ok::<_, DbError>(children.await?) },
+        crate::deadlines::years_of(conn, &accepted),
     )
     .await?;
-    extras
-        .outcomes
-        .extend(outcomes.into_iter().map(|o| (CaseId(o.case_id), o)));
     for p in pauses {
         let case_id = CaseId(p.case_id);
         extras
@@ -546,8 +571,6 @@ async fn extras(
             extras.children.entry(parent).or_default().push(child);
         }
     }
-    extras.fee_anomalies.extend(fees.into_iter().map(CaseId));
-    extras.matter_names.extend(names);
     extras.years_without_calendar = years
         .into_iter()
         .map(|(id, years)| (CaseId(id), years))

@@ -181,8 +181,7 @@ pub(super) async fn views_of_listed(
     listed: Vec<repo::Listed>,
 ) -> AppResult<Vec<CaseView>> {
     let conn: &Conn = conn;
-    let cases: Vec<&Case> = listed.iter().map(|l| &l.case).collect();
-    let span = accepted_years(cases.iter().copied());
+    let span = accepted_years(listed.iter().map(|l| &l.case));
     let ((cases, extras), cal) = futures_util::future::try_join(
         repo::extras_of_listed(conn, listed),
         calendar_over(conn, span),
