@@ -39,6 +39,16 @@ impl TestApp {
         Self::with_config(clock, |_| {}).await
     }
 
+    /// Like [`TestApp::with_clock`], with the demo data loaded as of the clock's time.
+    pub async fn with_demo(clock: Arc<dyn Clock>) -> TestApp {
+        let now = clock.now();
+        let t = Self::with_clock(clock).await;
+        zhengwu_api::demo::load_at(&t.state.config, now)
+            .await
+            .unwrap_or_else(|e| panic!("demo: {e}"));
+        t
+    }
+
     /// Like [`TestApp::with_clock`], with the test settings changed by `tune`.
     pub async fn with_config(clock: Arc<dyn Clock>, tune: impl FnOnce(&mut Config)) -> TestApp {
         let db = TestDb::create();

@@ -32,10 +32,7 @@ where
 #[actix_web::test]
 async fn a_state_within_a_subtree_lists_what_the_whole_list_holds_in_that_state() {
     let now = at("2026-11-16");
-    let t = TestApp::with_clock(Arc::new(FixedClock::new(now))).await;
-    zhengwu_api::demo::load_at(&t.state.config, now)
-        .await
-        .unwrap_or_else(|e| panic!("demo: {e}"));
+    let t = TestApp::with_demo(Arc::new(FixedClock::new(now))).await;
     let app = app!(t);
     let pw = zhengwu_api::demo::DEMO_PASSWORD;
     let states =
@@ -84,10 +81,7 @@ async fn a_state_within_a_subtree_lists_what_the_whole_list_holds_in_that_state(
 #[actix_web::test]
 async fn a_requested_subtree_lists_its_cases_inside_the_scope_and_nothing_else() {
     let now = at("2026-11-16");
-    let t = TestApp::with_clock(Arc::new(FixedClock::new(now))).await;
-    zhengwu_api::demo::load_at(&t.state.config, now)
-        .await
-        .unwrap_or_else(|e| panic!("demo: {e}"));
+    let t = TestApp::with_demo(Arc::new(FixedClock::new(now))).await;
     let app = app!(t);
     let pw = zhengwu_api::demo::DEMO_PASSWORD;
     let org_of = |user: &str| {

@@ -148,10 +148,7 @@ async fn demo_harness() -> Harness {
     let now = chrono::DateTime::parse_from_rfc3339("2026-12-07T02:00:00Z")
         .map(|t| t.to_utc())
         .unwrap_or_default();
-    let t = TestApp::with_clock(std::sync::Arc::new(FixedClock::new(now))).await;
-    zhengwu_api::demo::load_at(&t.state.config, now)
-        .await
-        .unwrap_or_else(|e| panic!("demo: {e}"));
+    let t = TestApp::with_demo(std::sync::Arc::new(FixedClock::new(now))).await;
     Harness {
         t,
         tokens: BTreeMap::new(),

@@ -227,10 +227,7 @@ async fn stored_alerts_equal_the_recomputation_through_pauses_extensions_calenda
         .map(|t| t.to_utc())
         .unwrap_or_default();
     let clock = Arc::new(FixedClock::new(now));
-    let t = TestApp::with_clock(clock.clone()).await;
-    zhengwu_api::demo::load_at(&t.state.config, now)
-        .await
-        .unwrap_or_else(|e| panic!("demo: {e}"));
+    let t = TestApp::with_demo(clock.clone()).await;
     let app = test::init_service(zhengwu_api::app(t.state.clone())).await;
     let pw = zhengwu_api::demo::DEMO_PASSWORD;
     let sup = login(&app, "city.supervisor", pw).await;
