@@ -4,18 +4,25 @@
 //!
 //! A reader sums the aggregate of the days that are not queued and counts the records of
 //! those that are, in one snapshot ([`crate::db`]'s repeatable-read transaction): the answer
-//! is always the one the records give. The refresher recomputes queued days and removes
-//! the queue rows it read before reading the days' cases, never rows committed after.
+//! is always the one the records give.
+//!
+//! The sums of a day and hall are always the sums of its cases' own contributions, which are
+//! stored too (`case_stat_cases`). The refresher recomputes the contributions of the queued
+//! cases (of every case of a day queued whole), adds the differences to the sums, and
+//! removes the queue rows it read before reading the cases, never rows committed after: a
+//! change costs the refresher its own case, not its day's.
+
+use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt, Bool, Date, Nullable, Text};
+use diesel::sql_types::{Array, BigInt, Bool, Date, Integer, Nullable, SmallInt, Text};
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 use zhengwu_domain::services::CaseMeasures;
 
 use crate::db::{Conn, DbError};
-use crate::schema::{case_stat_days, case_stat_queue};
+use crate::schema::case_stat_queue;
 use crate::scope::{Scope, path_pattern};
 
 /// The summable measures of a group of cases, as stored.
@@ -145,25 +152,36 @@ pub async fn queued(conn: &mut Conn, limit: i64) -> Result<Vec<(Uuid, NaiveDate)
         .await?)
 }
 
-/// Every queue row of the given days committed so far. Read before the days' cases, so
-/// that each is reflected in what is computed from them and can be removed with the rest.
-pub async fn queued_of(conn: &mut Conn, days: &[(Uuid, NaiveDate)]) -> Result<Vec<i64>, DbError> {
-    #[derive(QueryableByName)]
-    struct Id {
-        #[diesel(sql_type = BigInt)]
-        id: i64,
-    }
+/// A queue row: the (organisation, day) a change touched and the case it is about (`None`:
+/// every case of the day, as after a window moved to another hall or a calendar changed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, QueryableByName)]
+pub struct QueueRow {
+    #[diesel(sql_type = BigInt)]
+    pub id: i64,
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    pub organization_id: Uuid,
+    #[diesel(sql_type = Date)]
+    pub received_on: NaiveDate,
+    #[diesel(sql_type = Nullable<diesel::sql_types::Uuid>)]
+    pub case_id: Option<Uuid>,
+}
+
+/// Every queue row of the given days committed so far. Read before the cases, so that
+/// each is reflected in what is computed from them and can be removed with the rest.
+pub async fn queued_of(
+    conn: &mut Conn,
+    days: &[(Uuid, NaiveDate)],
+) -> Result<Vec<QueueRow>, DbError> {
     let (orgs, on): (Vec<Uuid>, Vec<NaiveDate>) = days.iter().copied().unzip();
-    let ids: Vec<Id> = crate::sql::prepared(
-        "SELECT q.id FROM case_stat_queue q
+    Ok(crate::sql::prepared(
+        "SELECT q.id, q.organization_id, q.received_on, q.case_id FROM case_stat_queue q
            JOIN unnest($1, $2) AS k(organization_id, received_on)
              ON q.organization_id = k.organization_id AND q.received_on = k.received_on",
     )
     .bind::<Array<diesel::sql_types::Uuid>, _>(orgs)
     .bind::<Array<Date>, _>(on)
     .load(conn)
-    .await?;
-    Ok(ids.into_iter().map(|i| i.id).collect())
+    .await?)
 }
 
 /// How many queue rows wait.
@@ -171,64 +189,296 @@ pub async fn queue_len(conn: &mut Conn) -> Result<i64, DbError> {
     Ok(case_stat_queue::table.count().get_result(conn).await?)
 }
 
-/// One stored group: an organisation's cases of a day in one hall.
+/// Where a case's contribution is summed: its organisation, day of receipt and hall.
+pub type DayKey = (Uuid, NaiveDate, Option<Uuid>);
+
+/// One case's contribution to the sums of its day and hall.
 #[derive(Debug, Clone, PartialEq)]
-pub struct DayRow {
-    pub organization_id: Uuid,
-    pub received_on: NaiveDate,
-    pub hall_id: Option<Uuid>,
+pub struct Contribution {
+    pub case_id: Uuid,
+    pub key: DayKey,
     pub measures: CaseMeasures,
 }
 
-/// Replaces the stored groups of the given days by `rows` and removes the queue rows
-/// `done` (those read before the rows were computed).
-pub async fn replace_days(
+#[derive(QueryableByName)]
+struct ContributionRow {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    case_id: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    organization_id: Uuid,
+    #[diesel(sql_type = Date)]
+    received_on: NaiveDate,
+    #[diesel(sql_type = Nullable<diesel::sql_types::Uuid>)]
+    hall_id: Option<Uuid>,
+    #[diesel(sql_type = SmallInt)]
+    accepted: i16,
+    #[diesel(sql_type = SmallInt)]
+    refused: i16,
+    #[diesel(sql_type = SmallInt)]
+    completed: i16,
+    #[diesel(sql_type = SmallInt)]
+    completed_on_time: i16,
+    #[diesel(sql_type = SmallInt)]
+    completed_early: i16,
+    #[diesel(sql_type = SmallInt)]
+    immediate_completed: i16,
+    #[diesel(sql_type = SmallInt)]
+    immediate_on_the_spot: i16,
+    #[diesel(sql_type = Integer)]
+    working_days_used: i32,
+    #[diesel(sql_type = Integer)]
+    limit_days: i32,
+}
+
+impl From<ContributionRow> for Contribution {
+    fn from(r: ContributionRow) -> Self {
+        let n = |v: i16| u64::try_from(v).unwrap_or(0);
+        let days = |v: i32| u64::try_from(v).unwrap_or(0);
+        Contribution {
+            case_id: r.case_id,
+            key: (r.organization_id, r.received_on, r.hall_id),
+            measures: CaseMeasures {
+                received: 1,
+                accepted: n(r.accepted),
+                refused: n(r.refused),
+                completed: n(r.completed),
+                completed_on_time: n(r.completed_on_time),
+                completed_early: n(r.completed_early),
+                immediate_completed: n(r.immediate_completed),
+                immediate_on_the_spot: n(r.immediate_on_the_spot),
+                working_days_used_total: days(r.working_days_used),
+                limit_days_total: days(r.limit_days),
+            },
+        }
+    }
+}
+
+/// The stored contributions of the given cases and of every case stored under the given
+/// days.
+pub async fn contributions(
     conn: &mut Conn,
+    cases: &[Uuid],
     days: &[(Uuid, NaiveDate)],
-    rows: &[DayRow],
-    done: &[i64],
-) -> Result<(), DbError> {
+) -> Result<Vec<Contribution>, DbError> {
     let (orgs, on): (Vec<Uuid>, Vec<NaiveDate>) = days.iter().copied().unzip();
-    crate::sql::prepared(
-        "DELETE FROM case_stat_days d USING unnest($1, $2) AS k(organization_id, received_on)
-          WHERE d.organization_id = k.organization_id AND d.received_on = k.received_on",
+    let rows: Vec<ContributionRow> = crate::sql::prepared(
+        "SELECT s.case_id, s.organization_id, s.received_on, s.hall_id, s.accepted, s.refused,
+                s.completed, s.completed_on_time, s.completed_early, s.immediate_completed,
+                s.immediate_on_the_spot, s.working_days_used, s.limit_days
+           FROM case_stat_cases s WHERE s.case_id = ANY($1)
+         UNION
+         SELECT s.case_id, s.organization_id, s.received_on, s.hall_id, s.accepted, s.refused,
+                s.completed, s.completed_on_time, s.completed_early, s.immediate_completed,
+                s.immediate_on_the_spot, s.working_days_used, s.limit_days
+           FROM case_stat_cases s JOIN unnest($2, $3) AS k(organization_id, received_on)
+             ON s.organization_id = k.organization_id AND s.received_on = k.received_on",
     )
+    .bind::<Array<diesel::sql_types::Uuid>, _>(cases)
     .bind::<Array<diesel::sql_types::Uuid>, _>(orgs)
     .bind::<Array<Date>, _>(on)
-    .execute(conn)
+    .load(conn)
     .await?;
-    let n = |v: u64| i32::try_from(v).unwrap_or(i32::MAX);
-    let big = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
-    for chunk in rows.chunks(2000) {
-        let values: Vec<_> = chunk
-            .iter()
-            .map(|r| {
-                (
-                    case_stat_days::organization_id.eq(r.organization_id),
-                    case_stat_days::received_on.eq(r.received_on),
-                    case_stat_days::hall_id.eq(r.hall_id),
-                    case_stat_days::received.eq(n(r.measures.received)),
-                    case_stat_days::accepted.eq(n(r.measures.accepted)),
-                    case_stat_days::refused.eq(n(r.measures.refused)),
-                    case_stat_days::completed.eq(n(r.measures.completed)),
-                    case_stat_days::completed_on_time.eq(n(r.measures.completed_on_time)),
-                    case_stat_days::completed_early.eq(n(r.measures.completed_early)),
-                    case_stat_days::immediate_completed.eq(n(r.measures.immediate_completed)),
-                    case_stat_days::immediate_on_the_spot.eq(n(r.measures.immediate_on_the_spot)),
-                    case_stat_days::working_days_used_total
-                        .eq(big(r.measures.working_days_used_total)),
-                    case_stat_days::limit_days_total.eq(big(r.measures.limit_days_total)),
-                )
-            })
-            .collect();
-        diesel::insert_into(case_stat_days::table)
-            .values(values)
-            .execute(conn)
-            .await?;
+    Ok(rows.into_iter().map(Contribution::from).collect())
+}
+
+impl Sums {
+    /// Adds (`sign` 1) or takes away (`sign` -1) one group's measures.
+    fn add(&mut self, m: &CaseMeasures, sign: i64) {
+        let v = |x: u64| sign * i64::try_from(x).unwrap_or(i64::MAX);
+        self.received += v(m.received);
+        self.accepted += v(m.accepted);
+        self.refused += v(m.refused);
+        self.completed += v(m.completed);
+        self.completed_on_time += v(m.completed_on_time);
+        self.completed_early += v(m.completed_early);
+        self.immediate_completed += v(m.immediate_completed);
+        self.immediate_on_the_spot += v(m.immediate_on_the_spot);
+        self.working_days_used_total += v(m.working_days_used_total);
+        self.limit_days_total += v(m.limit_days_total);
     }
-    diesel::delete(case_stat_queue::table.filter(case_stat_queue::id.eq_any(done)))
+}
+
+/// What replacing the contributions `old` by `new` changes in the stored sums, per day and
+/// hall (groups whose sums do not change are left out).
+pub fn differences(old: &[Contribution], new: &[Contribution]) -> Vec<(DayKey, Sums)> {
+    let mut out: BTreeMap<DayKey, Sums> = BTreeMap::new();
+    for (side, sign) in [(old, -1), (new, 1)] {
+        for c in side {
+            out.entry(c.key).or_default().add(&c.measures, sign);
+        }
+    }
+    out.into_iter()
+        .filter(|(_, d)| *d != Sums::default())
+        .collect()
+}
+
+/// Stores the refresher's work in one go: adds the `differences` to the stored sums
+/// (removing the groups left without cases), replaces the contributions `old` by `new`, and
+/// removes the queue rows `done` (those read before the cases were).
+pub async fn settle(
+    conn: &mut Conn,
+    differences: &[(DayKey, Sums)],
+    old: &[Contribution],
+    new: &[Contribution],
+    done: &[i64],
+) -> Result<(), DbError> {
+    if !differences.is_empty() {
+        add_to_days(conn, differences).await?;
+    }
+    let gone: Vec<Uuid> = old.iter().map(|c| c.case_id).collect();
+    crate::sql::prepared("DELETE FROM case_stat_cases WHERE case_id = ANY($1)")
+        .bind::<Array<diesel::sql_types::Uuid>, _>(gone)
         .execute(conn)
         .await?;
+    for chunk in new.chunks(5000) {
+        insert_contributions(conn, chunk).await?;
+    }
+    crate::sql::prepared("DELETE FROM case_stat_queue WHERE id = ANY($1)")
+        .bind::<Array<BigInt>, _>(done)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Adds signed differences to the stored groups, creating those that are new, and removes
+/// the groups of those days that no case is counted in any more.
+async fn add_to_days(conn: &mut Conn, differences: &[(DayKey, Sums)]) -> Result<(), DbError> {
+    let mut k = (Vec::new(), Vec::new(), Vec::new());
+    let mut v: [Vec<i64>; 10] = Default::default();
+    for ((org, day, hall), d) in differences {
+        k.0.push(*org);
+        k.1.push(*day);
+        k.2.push(*hall);
+        let values = [
+            d.received,
+            d.accepted,
+            d.refused,
+            d.completed,
+            d.completed_on_time,
+            d.completed_early,
+            d.immediate_completed,
+            d.immediate_on_the_spot,
+            d.working_days_used_total,
+            d.limit_days_total,
+        ];
+        for (column, x) in v.iter_mut().zip(values) {
+            column.push(x);
+        }
+    }
+    let [
+        received,
+        accepted,
+        refused,
+        completed,
+        on_time,
+        early,
+        imm,
+        spot,
+        used,
+        limit,
+    ] = v;
+    crate::sql::prepared(
+        "INSERT INTO case_stat_days AS d (organization_id, received_on, hall_id, received,
+                accepted, refused, completed, completed_on_time, completed_early,
+                immediate_completed, immediate_on_the_spot, working_days_used_total,
+                limit_days_total)
+         SELECT k.o, k.r, k.h, k.received::int4, k.accepted::int4, k.refused::int4,
+                k.completed::int4, k.on_time::int4, k.early::int4, k.imm::int4, k.spot::int4,
+                k.used, k.lim
+           FROM unnest($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                AS k(o, r, h, received, accepted, refused, completed, on_time, early, imm,
+                     spot, used, lim)
+         ON CONFLICT (organization_id, received_on, hall_id) DO UPDATE SET
+                received = d.received + EXCLUDED.received,
+                accepted = d.accepted + EXCLUDED.accepted,
+                refused = d.refused + EXCLUDED.refused,
+                completed = d.completed + EXCLUDED.completed,
+                completed_on_time = d.completed_on_time + EXCLUDED.completed_on_time,
+                completed_early = d.completed_early + EXCLUDED.completed_early,
+                immediate_completed = d.immediate_completed + EXCLUDED.immediate_completed,
+                immediate_on_the_spot = d.immediate_on_the_spot + EXCLUDED.immediate_on_the_spot,
+                working_days_used_total = d.working_days_used_total
+                                          + EXCLUDED.working_days_used_total,
+                limit_days_total = d.limit_days_total + EXCLUDED.limit_days_total",
+    )
+    .bind::<Array<diesel::sql_types::Uuid>, _>(&k.0)
+    .bind::<Array<Date>, _>(&k.1)
+    .bind::<Array<Nullable<diesel::sql_types::Uuid>>, _>(k.2)
+    .bind::<Array<BigInt>, _>(received)
+    .bind::<Array<BigInt>, _>(accepted)
+    .bind::<Array<BigInt>, _>(refused)
+    .bind::<Array<BigInt>, _>(completed)
+    .bind::<Array<BigInt>, _>(on_time)
+    .bind::<Array<BigInt>, _>(early)
+    .bind::<Array<BigInt>, _>(imm)
+    .bind::<Array<BigInt>, _>(spot)
+    .bind::<Array<BigInt>, _>(used)
+    .bind::<Array<BigInt>, _>(limit)
+    .execute(conn)
+    .await?;
+    crate::sql::prepared(
+        "DELETE FROM case_stat_days d USING unnest($1, $2) AS k(organization_id, received_on)
+          WHERE d.organization_id = k.organization_id AND d.received_on = k.received_on
+            AND d.received = 0",
+    )
+    .bind::<Array<diesel::sql_types::Uuid>, _>(k.0)
+    .bind::<Array<Date>, _>(k.1)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+async fn insert_contributions(conn: &mut Conn, new: &[Contribution]) -> Result<(), DbError> {
+    let mut k = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut flags: [Vec<i16>; 7] = Default::default();
+    let mut days: [Vec<i32>; 2] = Default::default();
+    for c in new {
+        let (org, day, hall) = c.key;
+        k.0.push(c.case_id);
+        k.1.push(org);
+        k.2.push(day);
+        k.3.push(hall);
+        let m = &c.measures;
+        let f = |x: u64| i16::try_from(x).unwrap_or(i16::MAX);
+        let values = [
+            m.accepted,
+            m.refused,
+            m.completed,
+            m.completed_on_time,
+            m.completed_early,
+            m.immediate_completed,
+            m.immediate_on_the_spot,
+        ];
+        for (column, x) in flags.iter_mut().zip(values) {
+            column.push(f(x));
+        }
+        let d = |x: u64| i32::try_from(x).unwrap_or(i32::MAX);
+        days[0].push(d(m.working_days_used_total));
+        days[1].push(d(m.limit_days_total));
+    }
+    let [accepted, refused, completed, on_time, early, imm, spot] = flags;
+    let [used, limit] = days;
+    crate::sql::prepared(
+        "INSERT INTO case_stat_cases (case_id, organization_id, received_on, hall_id, accepted,
+                refused, completed, completed_on_time, completed_early, immediate_completed,
+                immediate_on_the_spot, working_days_used, limit_days)
+         SELECT * FROM unnest($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+    )
+    .bind::<Array<diesel::sql_types::Uuid>, _>(k.0)
+    .bind::<Array<diesel::sql_types::Uuid>, _>(k.1)
+    .bind::<Array<Date>, _>(k.2)
+    .bind::<Array<Nullable<diesel::sql_types::Uuid>>, _>(k.3)
+    .bind::<Array<SmallInt>, _>(accepted)
+    .bind::<Array<SmallInt>, _>(refused)
+    .bind::<Array<SmallInt>, _>(completed)
+    .bind::<Array<SmallInt>, _>(on_time)
+    .bind::<Array<SmallInt>, _>(early)
+    .bind::<Array<SmallInt>, _>(imm)
+    .bind::<Array<SmallInt>, _>(spot)
+    .bind::<Array<Integer>, _>(used)
+    .bind::<Array<Integer>, _>(limit)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

@@ -927,6 +927,25 @@ diesel::table! {
         id -> Int8,
         organization_id -> Uuid,
         received_on -> Date,
+        case_id -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    case_stat_cases (case_id) {
+        case_id -> Uuid,
+        organization_id -> Uuid,
+        received_on -> Date,
+        hall_id -> Nullable<Uuid>,
+        accepted -> Int2,
+        refused -> Int2,
+        completed -> Int2,
+        completed_on_time -> Int2,
+        completed_early -> Int2,
+        immediate_completed -> Int2,
+        immediate_on_the_spot -> Int2,
+        working_days_used -> Int4,
+        limit_days -> Int4,
     }
 }
 
@@ -958,6 +977,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     case_missing_notices,
     case_outcomes,
     case_pauses,
+    case_stat_cases,
     case_stat_days,
     case_stat_queue,
     case_steps,

@@ -189,6 +189,21 @@ where
 }
 
 /// A credit code with a valid check character.
+/// A small deterministic generator for tests of random sequences, so that a failure can be
+/// replayed from its seed.
+pub struct Lcg(pub u64);
+
+impl Lcg {
+    /// A number in `0..n` (0 when `n` is 0).
+    pub fn next(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((self.0 >> 33) as usize) % n.max(1)
+    }
+}
+
 pub fn credit_code(first17: &str) -> String {
     let c = zhengwu_domain_check(first17);
     format!("{first17}{c}")

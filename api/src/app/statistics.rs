@@ -14,7 +14,7 @@ use zhengwu_domain::calendar::Calendar;
 use zhengwu_domain::ids::OrganizationId;
 use zhengwu_domain::services::{CaseFacts, CaseKind, CaseMeasures, CaseState};
 use zhengwu_domain::validation;
-use zhengwu_persistence::case_stats::{self, DayRow, StatKey};
+use zhengwu_persistence::case_stats::{self, Contribution, QueueRow, StatKey};
 use zhengwu_persistence::cases::{self, StatCases};
 use zhengwu_persistence::{Conn, calendar, matters, orgs, users, windows};
 
@@ -240,7 +240,7 @@ pub(crate) async fn labels(
 /// What the statistics refresher did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Refreshed {
-    /// (Organisation, day) groups recomputed.
+    /// (Organisation, day) groups whose queue rows were settled.
     pub days: usize,
     /// Cases counted for them.
     pub cases: usize,
@@ -254,15 +254,20 @@ pub struct Refreshed {
 /// where 5,000 queue rows after a bulk load had held a million cases (90 MB) at once.
 pub const REFRESH_BATCH: i64 = 200;
 
+/// A day with more changed cases queued than this is counted whole: one read of the day's
+/// cases costs less than that many reads of one case each (a bulk load queues every case).
+const WHOLE_DAY_FROM: usize = 32;
+
 /// One run of the refresher on a connection of the server's pool.
 pub async fn refresh_now(app: &AppState) -> AppResult<Refreshed> {
     let mut conn = app.conn().await?;
     refresh(&mut conn, REFRESH_BATCH).await
 }
 
-/// Recomputes the queued days of the case statistics, `batch` queue rows per transaction,
-/// until the queue is empty. Refreshers are serialised by an advisory lock; one that finds
-/// it taken stops, since the holder drains the queue.
+/// Settles the queued changes of the case statistics, `batch` queue rows (with the other
+/// rows of their days) per transaction, until the queue is empty. Refreshers are
+/// serialised by an advisory lock; one that finds it taken stops, since the holder drains
+/// the queue.
 pub async fn refresh(conn: &mut Conn, batch: i64) -> AppResult<Refreshed> {
     let mut done = Refreshed::default();
     loop {
@@ -283,8 +288,42 @@ pub async fn refresh(conn: &mut Conn, batch: i64) -> AppResult<Refreshed> {
     }
 }
 
-/// One batch of the refresher: the days recomputed and the cases counted for them, or
-/// `None` when another refresher holds the lock.
+/// The days to count whole and the cases to count one by one, from the queue rows read.
+fn plan(queue: &[QueueRow]) -> (Vec<(Uuid, NaiveDate)>, Vec<Uuid>) {
+    let mut by_day: BTreeMap<(Uuid, NaiveDate), Option<Vec<Uuid>>> = BTreeMap::new();
+    for q in queue {
+        let day = by_day.entry((q.organization_id, q.received_on));
+        match (day.or_insert_with(|| Some(Vec::new())), q.case_id) {
+            (Some(cases), Some(id)) => cases.push(id),
+            (whole, None) => *whole = None,
+            (None, Some(_)) => {}
+        }
+    }
+    let mut whole = Vec::new();
+    let mut one_by_one = Vec::new();
+    for (day, cases) in by_day {
+        match cases {
+            Some(mut cases) => {
+                cases.sort_unstable();
+                cases.dedup();
+                if cases.len() > WHOLE_DAY_FROM {
+                    whole.push(day);
+                } else {
+                    one_by_one.extend(cases);
+                }
+            }
+            None => whole.push(day),
+        }
+    }
+    one_by_one.sort_unstable();
+    one_by_one.dedup();
+    (whole, one_by_one)
+}
+
+/// One batch of the refresher: the days settled and the cases counted for them, or `None`
+/// when another refresher holds the lock. The contributions of the queued cases (of every
+/// case of a day counted whole) are computed from the records, and what they change is
+/// added to the stored sums: the sums stay those of the stored contributions.
 async fn refresh_batch(c: &mut Conn, batch: i64) -> AppResult<Option<(usize, usize)>> {
     if !case_stats::try_lock_refresh(c).await? {
         return Ok(None);
@@ -294,26 +333,33 @@ async fn refresh_batch(c: &mut Conn, batch: i64) -> AppResult<Option<(usize, usi
     days.dedup();
     // Every queue row of these days committed by now (those just read among them): the
     // cases read next reflect each of them.
-    let ids = case_stats::queued_of(c, &days).await?;
-    let rows = cases::stat_rows(c, StatCases::Days(&days)).await?;
-    let mut groups: BTreeMap<(Uuid, NaiveDate, Option<Uuid>), CaseMeasures> = BTreeMap::new();
-    for (r, f) in rows.iter().zip(facts_of(c, &rows).await?) {
-        groups
-            .entry((r.organization_id, r.received_on, r.hall_id))
-            .or_default()
-            .add(&f);
-    }
-    let stored: Vec<DayRow> = groups
-        .into_iter()
-        .map(
-            |((organization_id, received_on, hall_id), measures)| DayRow {
-                organization_id,
-                received_on,
-                hall_id,
+    let queue = case_stats::queued_of(c, &days).await?;
+    let (whole, one_by_one) = plan(&queue);
+    let mut rows = cases::stat_rows(c, StatCases::Days(&whole)).await?;
+    rows.extend(cases::stat_rows(c, StatCases::Ids(&one_by_one)).await?);
+    rows.sort_unstable_by_key(|r| r.id);
+    rows.dedup_by_key(|r| r.id);
+    let new: Vec<Contribution> = rows
+        .iter()
+        .zip(facts_of(c, &rows).await?)
+        .map(|(r, f)| {
+            let mut measures = CaseMeasures::default();
+            measures.add(&f);
+            Contribution {
+                case_id: r.id,
+                key: (r.organization_id, r.received_on, r.hall_id),
                 measures,
-            },
-        )
+            }
+        })
         .collect();
-    case_stats::replace_days(c, &days, &stored, &ids).await?;
-    Ok(Some((days.len(), rows.len())))
+    // The stored contributions of the cases counted now, wherever they are stored (a case
+    // may have moved to another day), and of every case stored under the days counted whole
+    // (those no longer received there).
+    let mut ids = one_by_one;
+    ids.extend(new.iter().map(|n| n.case_id));
+    let old = case_stats::contributions(c, &ids, &whole).await?;
+    let differences = case_stats::differences(&old, &new);
+    let done: Vec<i64> = queue.iter().map(|q| q.id).collect();
+    case_stats::settle(c, &differences, &old, &new, &done).await?;
+    Ok(Some((days.len(), new.len())))
 }

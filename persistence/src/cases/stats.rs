@@ -46,6 +46,8 @@ pub enum StatCases<'a> {
     },
     /// Those of the given (organisation, day of receipt) pairs.
     Days(&'a [(Uuid, NaiveDate)]),
+    /// The given cases.
+    Ids(&'a [Uuid]),
 }
 
 /// The cases (not project containers) chosen by `which`, with the hall of their window and
@@ -101,6 +103,12 @@ pub async fn stat_rows(conn: &mut Conn, which: StatCases<'_>) -> Result<Vec<Stat
                     .bind::<Array<Date>, _>(on)
                     .sql("))"),
             );
+        }
+        StatCases::Ids(ids) => {
+            if ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            q = q.filter(cases::id.eq_any(ids));
         }
     }
     Ok(q.load(conn).await?)

@@ -18,19 +18,6 @@ use zhengwu_persistence::calendar;
 use zhengwu_persistence::scope::Scope;
 use zhengwu_tests::*;
 
-/// A small deterministic generator, so that a failure can be replayed.
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self, n: usize) -> usize {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        ((self.0 >> 33) as usize) % n.max(1)
-    }
-}
-
 /// What an alert says, without the names the list adds.
 fn comparable(mut v: Value) -> Value {
     if let Some(o) = v.as_object_mut() {
