@@ -253,7 +253,7 @@ fn serve(config: Config) -> Result<(), String> {
                     let mut outcome = JobOutcome::Ok;
                     match zhengwu_api::app::statistics::refresh_now(&state).await {
                         Ok(r) if r.days > 0 => log::info!(
-                            "case statistics: {} days recounted ({} cases)",
+                            "case statistics: {} days settled ({} cases counted)",
                             r.days,
                             r.cases
                         ),
@@ -463,7 +463,7 @@ fn run() -> Result<(), String> {
                 .map_err(|e| e.to_string())
             })?;
             println!(
-                "case statistics: {} days recounted ({} cases) in {:.1} s{}",
+                "case statistics: {} days settled ({} cases counted) in {:.1} s{}",
                 done.days,
                 done.cases,
                 started.elapsed().as_secs_f64(),
