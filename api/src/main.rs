@@ -188,10 +188,20 @@ fn serve(config: Config) -> Result<(), String> {
     if config.migrate_on_start {
         migrate(&config)?;
     }
-    let pool = db::create_pool(&config.database_url, &config.pool)
+    // The HTTP workers split the pool's size between pools of their own (see
+    // `AppState::start_worker`); background jobs share a few connections apart.
+    let workers = config.workers.max(1);
+    let per_worker = config.pool.max_size.div_ceil(workers);
+    let jobs = db::PoolSettings {
+        max_size: config
+            .pool
+            .max_size
+            .min(zhengwu_api::state::JOB_CONNECTIONS),
+        ..config.pool.clone()
+    };
+    let pool = db::create_pool(&config.database_url, &jobs)
         .map_err(|e| format!("cannot create the connection pool: {e}"))?;
     let bind = config.bind.clone();
-    let workers = config.workers;
     let (request_timeout, disconnect_timeout, keep_alive) = (
         config.client_request_timeout,
         config.client_disconnect_timeout,
@@ -337,7 +347,12 @@ fn serve(config: Config) -> Result<(), String> {
                     }
                 }
             });
-            actix_web::HttpServer::new(move || zhengwu_api::app(state.clone()))
+            actix_web::HttpServer::new(move || {
+                if let Err(e) = state.start_worker(per_worker) {
+                    log::error!("an HTTP worker uses the shared pool: {e}");
+                }
+                zhengwu_api::app(state.clone())
+            })
                 .workers(workers)
                 .client_request_timeout(request_timeout)
                 .client_disconnect_timeout(disconnect_timeout)

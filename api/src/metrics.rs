@@ -246,12 +246,19 @@ impl Metrics {
             .set(entries);
     }
 
-    /// The OpenMetrics text exposition, with the pool's current numbers.
-    pub fn render(&self, pool: &zhengwu_persistence::PgPool) -> String {
-        let s = pool.status();
-        self.pool_size.set(s.size as i64);
-        self.pool_available.set(s.available as i64);
-        self.pool_waiting.set(s.waiting as i64);
+    /// The OpenMetrics text exposition, with the current numbers of the pools (summed: the
+    /// shared one and the HTTP workers').
+    pub fn render(&self, pools: &[zhengwu_persistence::PgPool]) -> String {
+        let (mut size, mut available, mut waiting) = (0, 0, 0);
+        for pool in pools {
+            let s = pool.status();
+            size += s.size as i64;
+            available += s.available as i64;
+            waiting += s.waiting as i64;
+        }
+        self.pool_size.set(size);
+        self.pool_available.set(available);
+        self.pool_waiting.set(waiting);
         let mut out = String::new();
         if prometheus_client::encoding::text::encode(&mut out, &self.registry).is_err() {
             log::error!("cannot encode metrics");
@@ -275,7 +282,7 @@ mod tests {
             &zhengwu_persistence::db::PoolSettings::default(),
         )
         .unwrap_or_else(|e| panic!("{e}"));
-        let text = m.render(&pool);
+        let text = m.render(&[pool]);
         for line in [
             "zhengwu_job_runs_total{job=\"alerts\",outcome=\"ok\"} 1",
             "zhengwu_job_runs_total{job=\"alerts\",outcome=\"failed\"} 1",

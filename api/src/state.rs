@@ -3,16 +3,31 @@
 use std::sync::Arc;
 
 use zhengwu_persistence::PgPool;
+use zhengwu_persistence::db::{Driven, PoolSettings};
 
 use crate::auth::JwtKeys;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::metrics::Metrics;
 
+thread_local! {
+    /// The pool of the HTTP worker running on this thread, once [`AppState::start_worker`]
+    /// has made it.
+    static WORKER_POOL: std::cell::OnceCell<PgPool> = const { std::cell::OnceCell::new() };
+}
+
+/// How many connections background jobs (refreshers, the alert job, deliveries,
+/// checkpoints) hold at most when the HTTP workers have pools of their own.
+pub const JOB_CONNECTIONS: usize = 4;
+
 /// What every handler can reach. Cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
+    /// The pool of what runs outside an HTTP worker with a pool of its own: background jobs,
+    /// and every request when no worker has one (as in tests).
     pub pool: PgPool,
+    /// The pools of the HTTP workers, for the metrics.
+    pub worker_pools: Arc<std::sync::Mutex<Vec<PgPool>>>,
     /// The read replica's pool, when one is configured.
     pub read_pool: Option<PgPool>,
     pub config: Arc<Config>,
@@ -91,6 +106,7 @@ impl AppState {
             logins,
             heavy_reads,
             pool,
+            worker_pools: Arc::default(),
             read_pool,
             config: Arc::new(config),
             jwt,
@@ -107,10 +123,41 @@ impl AppState {
             .date_naive()
     }
 
+    /// Gives the HTTP worker on this thread a pool of `size` sessions of its own, driven on
+    /// its runtime: a statement's bytes then go from the request's future to the socket and
+    /// back on one thread, where a shared pool's sessions, driven on a thread of their own,
+    /// wake that thread and then the worker for every statement. Called once per worker,
+    /// on its thread, as it starts; the sessions close when the worker stops.
+    pub fn start_worker(&self, size: usize) -> Result<(), zhengwu_persistence::DbError> {
+        let settings = PoolSettings {
+            max_size: size.max(1),
+            ..self.config.pool.clone()
+        };
+        let pool = zhengwu_persistence::db::create_pool_driven(
+            &self.config.database_url,
+            &settings,
+            Driven::Here,
+        )?;
+        if WORKER_POOL.with(|p| p.set(pool.clone())).is_ok() {
+            self.worker_pools
+                .lock()
+                .map_err(|_| zhengwu_persistence::DbError::Other("worker pools".into()))?
+                .push(pool);
+        }
+        Ok(())
+    }
+
+    /// The pool of the primary for this thread: its HTTP worker's, else the shared one.
+    pub fn primary(&self) -> PgPool {
+        WORKER_POOL
+            .with(|p| p.get().cloned())
+            .unwrap_or_else(|| self.pool.clone())
+    }
+
     pub async fn conn(
         &self,
     ) -> Result<zhengwu_persistence::db::PooledConn, crate::error::ApiError> {
-        Ok(zhengwu_persistence::db::conn(&self.pool).await?)
+        Ok(zhengwu_persistence::db::conn(&self.primary()).await?)
     }
 
     /// A connection for a read-only endpoint: from the read replica when
@@ -119,7 +166,10 @@ impl AppState {
     pub async fn read_conn(
         &self,
     ) -> Result<zhengwu_persistence::db::PooledConn, crate::error::ApiError> {
-        Ok(zhengwu_persistence::db::conn(self.read_pool.as_ref().unwrap_or(&self.pool)).await?)
+        match &self.read_pool {
+            Some(replica) => Ok(zhengwu_persistence::db::conn(replica).await?),
+            None => self.conn().await,
+        }
     }
 
     /// A read-only connection for a computation over a whole scope (alerts, anomalies,

@@ -180,9 +180,30 @@ impl deadpool::managed::Manager for Manager {
     }
 }
 
+/// Where a pool's sessions are driven: the task that moves a session's bytes between its
+/// socket and the statements' futures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Driven {
+    /// On a runtime of their own (one thread), so that they live as long as the process:
+    /// for a pool that futures on any thread use.
+    Apart,
+    /// On the runtime of the thread that makes them: for a pool used on that thread only
+    /// (an HTTP worker's), whose statements then never wake another thread.
+    Here,
+}
+
 /// Builds the pool. Connections are made lazily, so this succeeds while the database is down;
 /// requests then fail fast with [`DbError::Unavailable`] until it is back.
 pub fn create_pool(url: &str, settings: &PoolSettings) -> Result<PgPool, DbError> {
+    create_pool_driven(url, settings, Driven::Apart)
+}
+
+/// [`create_pool`], with the sessions driven where `driven` says.
+pub fn create_pool_driven(
+    url: &str,
+    settings: &PoolSettings,
+    driven: Driven,
+) -> Result<PgPool, DbError> {
     let statement_timeout_ms = settings.statement_timeout.as_millis();
     let mut config = diesel_async::pooled_connection::ManagerConfig::default();
     config.custom_setup = Box::new(move |url: &str| {
@@ -205,14 +226,18 @@ pub fn create_pool(url: &str, settings: &PoolSettings) -> Result<PgPool, DbError
                 .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
                 Ok(conn)
             };
-            // Established on the sessions' own runtime, where diesel-async spawns the task
-            // that drives the connection: it lives as long as the process, not as long as
-            // the HTTP worker that happened to ask for it (an idle worker stops first in a
-            // graceful shutdown, and its sessions would end with it).
-            sessions_runtime()?
-                .spawn(setup)
-                .await
-                .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?
+            // diesel-async spawns the task that drives the connection on the runtime that
+            // establishes it. Apart: the sessions' own runtime, so that it lives as long as
+            // the process, not as long as the HTTP worker that happened to ask for it (an
+            // idle worker stops first in a graceful shutdown, and its sessions would end
+            // with it). Here: the caller's, whose thread alone uses the pool.
+            match driven {
+                Driven::Apart => sessions_runtime()?
+                    .spawn(setup)
+                    .await
+                    .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?,
+                Driven::Here => setup.await,
+            }
         })
     });
     let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(

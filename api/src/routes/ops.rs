@@ -39,6 +39,15 @@ pub async fn readyz(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(Health { status: "ok" }))
 }
 
+/// The shared pool and the HTTP workers' pools.
+fn pools(state: &AppState) -> Vec<zhengwu_persistence::PgPool> {
+    let mut pools = vec![state.pool.clone()];
+    if let Ok(workers) = state.worker_pools.lock() {
+        pools.extend(workers.iter().cloned());
+    }
+    pools
+}
+
 /// Prometheus metrics in the OpenMetrics text format: requests by route template, status
 /// and latency; the pool's connections (held, idle, waited for); database errors; the
 /// background jobs' runs, durations and last success, and the refreshers' queue backlog;
@@ -65,5 +74,5 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     }
     HttpResponse::Ok()
         .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
-        .body(state.metrics.render(&state.pool))
+        .body(state.metrics.render(&pools(&state)))
 }

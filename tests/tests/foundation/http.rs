@@ -362,3 +362,47 @@ async fn read_only_endpoints_use_the_read_replica_and_the_rest_the_primary() {
         .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
 }
+
+/// An HTTP worker with a pool of its own serves its requests from it (its sessions driven on
+/// its thread), the shared pool stays for what runs outside the workers, and the metrics
+/// count the connections of both.
+#[actix_web::test]
+async fn a_worker_with_its_own_pool_serves_from_it() {
+    let t = TestApp::start().await;
+    t.state
+        .start_worker(2)
+        .unwrap_or_else(|e| panic!("worker pool: {e}"));
+    let app = app!(t);
+    let shared_before = t.state.pool.status().size;
+    let admin = login(&app, ADMIN, ADMIN_PASSWORD).await;
+    let orgs = req(&app, Method::GET, "/api/v1/organizations")
+        .token(&admin)
+        .send()
+        .await;
+    assert_eq!(orgs.status, 200, "{:?}", orgs.body);
+    let workers = t
+        .state
+        .worker_pools
+        .lock()
+        .map(|w| w.iter().map(|p| p.status().size).collect::<Vec<_>>())
+        .unwrap_or_default();
+    assert_eq!(workers.len(), 1, "one worker pool");
+    assert!(workers[0] >= 1, "the worker's pool opened its sessions");
+    assert_eq!(
+        t.state.pool.status().size,
+        shared_before,
+        "the shared pool was not used"
+    );
+    // A second call on the same thread keeps the first pool.
+    t.state
+        .start_worker(5)
+        .unwrap_or_else(|e| panic!("worker pool: {e}"));
+    assert_eq!(t.state.worker_pools.lock().map(|w| w.len()).ok(), Some(1));
+    let text = req(&app, Method::GET, "/metrics").send().await.body;
+    let open = t.state.pool.status().size + workers[0];
+    let line = format!("zhengwu_db_pool_connections {open}\n");
+    assert!(
+        text.as_str().unwrap_or_default().contains(&line),
+        "{line} in {text}"
+    );
+}
