@@ -12,7 +12,7 @@ use crate::parse_col;
 use crate::schema::organizations;
 use crate::scope::{Scope, path_pattern};
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = organizations)]
 struct Row {
     id: Uuid,
@@ -124,6 +124,38 @@ pub async fn get(conn: &mut Conn, id: Uuid) -> Result<Organization, DbError> {
         .first(conn)
         .await?;
     row.try_into()
+}
+
+/// The organisation a case belongs to, and the path of the hall whose window took the case
+/// in (if any): what deciding who may see the case needs. Takes a shared connection, so
+/// that it can be sent together with the case's own read (one round trip).
+pub async fn of_case(
+    mut conn: &Conn,
+    case: Uuid,
+) -> Result<(Organization, Option<OrgPath>), DbError> {
+    #[derive(QueryableByName)]
+    struct Placed {
+        #[diesel(embed)]
+        org: Row,
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+        hall_path: Option<String>,
+    }
+    let placed: Placed = crate::sql::prepared(
+        "SELECT o.id, o.parent_id, o.path, o.kind, o.level, o.name, o.short_name,
+                o.division_code, o.credit_code, o.address, o.phone, o.office_hours, o.active,
+                o.version, o.created_at, o.updated_at,
+                (SELECT h.path FROM windows w JOIN organizations h ON h.id = w.hall_id
+                  WHERE w.id = c.window_id) AS hall_path
+           FROM cases c JOIN organizations o ON o.id = c.organization_id
+          WHERE c.id = $1",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(case)
+    .get_result(&mut conn)
+    .await?;
+    Ok((
+        placed.org.try_into()?,
+        placed.hall_path.map(OrgPath::from_stored),
+    ))
 }
 
 /// The path of an organisation, if it exists. Takes a shared connection, so that it can be

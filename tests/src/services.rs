@@ -146,9 +146,22 @@ where
         >,
     B: actix_web::body::MessageBody,
 {
-    req(app, Method::POST, &format!("/api/v1/cases/{id}/{action}"))
+    let done = req(app, Method::POST, &format!("/api/v1/cases/{id}/{action}"))
         .token(token)
         .json(body)
         .send()
-        .await
+        .await;
+    if done.status == 200 {
+        // What an action answers is the case as it is now shown, ETag included.
+        let shown = req(app, Method::GET, &format!("/api/v1/cases/{id}"))
+            .token(token)
+            .send()
+            .await;
+        assert_eq!(
+            done.body, shown.body,
+            "{action}: the answer and the case as read"
+        );
+        assert_eq!(done.header("etag"), shown.header("etag"), "{action}: ETag");
+    }
+    done
 }

@@ -241,21 +241,26 @@ pub async fn insert_case(conn: &mut Conn, n: &NewCase) -> Result<Case, DbError> 
     row.try_into()
 }
 
-pub async fn get_case(conn: &mut Conn, id: CaseId) -> Result<Case, DbError> {
+/// A case. Takes a shared connection, so that it can be sent together with other
+/// statements (one round trip).
+pub async fn get_case(mut conn: &Conn, id: CaseId) -> Result<Case, DbError> {
     let row: CaseRow = cases::table
         .find(id.0)
         .select(CaseRow::as_select())
-        .first(conn)
+        .first(&mut conn)
         .await?;
     row.try_into()
 }
 
-pub async fn get_case_for_update(conn: &mut Conn, id: CaseId) -> Result<Case, DbError> {
+/// A case, locked until the transaction ends. Takes a shared connection, so that it can be
+/// sent together with the statements that follow it (one round trip; they run once it has
+/// its lock).
+pub async fn get_case_for_update(mut conn: &Conn, id: CaseId) -> Result<Case, DbError> {
     let row: CaseRow = cases::table
         .find(id.0)
         .select(CaseRow::as_select())
         .for_update()
-        .first(conn)
+        .first(&mut conn)
         .await?;
     row.try_into()
 }
@@ -280,11 +285,13 @@ pub async fn children_of(conn: &mut Conn, parent: CaseId) -> Result<Vec<Case>, D
     rows.into_iter().map(TryInto::try_into).collect()
 }
 
-pub async fn outcome_of(conn: &mut Conn, id: CaseId) -> Result<Outcome, DbError> {
+/// A case's outcome. Takes a shared connection, so that it can be sent together with other
+/// statements (one round trip).
+pub async fn outcome_of(mut conn: &Conn, id: CaseId) -> Result<Outcome, DbError> {
     Ok(case_outcomes::table
         .find(id.0)
         .select(Outcome::as_select())
-        .first(conn)
+        .first(&mut conn)
         .await?)
 }
 
@@ -319,7 +326,13 @@ impl CaseChanges {
 }
 
 /// Saves a case's changes and outcome and bumps its version.
-pub async fn save(conn: &Conn, id: CaseId, c: &CaseChanges, o: &Outcome) -> Result<Case, DbError> {
+/// Writes a case and its outcome, and returns both as stored.
+pub async fn save(
+    conn: &Conn,
+    id: CaseId,
+    c: &CaseChanges,
+    o: &Outcome,
+) -> Result<(Case, Outcome), DbError> {
     // Both changesets write every field: each text is one, kept prepared. The two are sent
     // together.
     let case = Cached(
@@ -330,11 +343,12 @@ pub async fn save(conn: &Conn, id: CaseId, c: &CaseChanges, o: &Outcome) -> Resu
     .get_result::<CaseRow>(&mut &*conn);
     let outcome = Cached(
         diesel::update(case_outcomes::table.find(id.0))
-            .set((o, case_outcomes::updated_at.eq(diesel::dsl::now))),
+            .set((o, case_outcomes::updated_at.eq(diesel::dsl::now)))
+            .returning(Outcome::as_returning()),
     )
-    .execute(&mut &*conn);
-    let (row, _) = futures_util::future::try_join(case, outcome).await?;
-    row.try_into()
+    .get_result::<Outcome>(&mut &*conn);
+    let (row, outcome) = futures_util::future::try_join(case, outcome).await?;
+    Ok((row.try_into()?, outcome))
 }
 
 /// A line of the trail.
@@ -437,7 +451,8 @@ pub struct Extras {
 /// cases, sub-cases only of projects.
 pub async fn extras_of(conn: &Conn, cases: &[Case]) -> Result<Extras, DbError> {
     let (lines, rest) =
-        futures_util::future::try_join(lines_of(conn, cases), rest_of(conn, cases)).await?;
+        futures_util::future::try_join(lines_of(conn, cases), rest_of(conn, cases, Pauses::Read))
+            .await?;
     Ok(lines.with_rest(rest))
 }
 
@@ -461,7 +476,7 @@ pub async fn extras_of_listed(
         lines.outcomes.insert(l.case.id, l.outcome);
         cases.push(l.case);
     }
-    let rest = rest_of(conn, &cases).await?;
+    let rest = rest_of(conn, &cases, Pauses::Read).await?;
     Ok((cases, lines.with_rest(rest)))
 }
 
@@ -479,7 +494,28 @@ impl Extras {
 
 /// The part of [`Extras`] a list reads with its cases: outcomes, fee flags, matter names.
 async fn lines_of(conn: &Conn, cases: &[Case]) -> Result<Extras, DbError> {
-    use futures_util::future::try_join3;
+    let ids: Vec<Uuid> = cases.iter().map(|c| c.id.0).collect();
+    if ids.is_empty() {
+        return Ok(Extras::default());
+    }
+    let outcomes = case_outcomes::table
+        .filter(one_or_any(case_outcomes::case_id, &ids))
+        .select(Outcome::as_select())
+        .load::<Outcome>(&mut &*conn);
+    let (outcomes, mut extras) = futures_util::future::try_join(
+        async { Ok::<_, DbError>(outcomes.await?) },
+        flags_and_names(conn, cases),
+    )
+    .await?;
+    extras.outcomes = outcomes
+        .into_iter()
+        .map(|o| (CaseId(o.case_id), o))
+        .collect();
+    Ok(extras)
+}
+
+/// The fee flags and matter names of [`Extras`].
+async fn flags_and_names(conn: &Conn, cases: &[Case]) -> Result<Extras, DbError> {
     let mut extras = Extras::default();
     let ids: Vec<Uuid> = cases.iter().map(|c| c.id.0).collect();
     if ids.is_empty() {
@@ -489,33 +525,55 @@ async fn lines_of(conn: &Conn, cases: &[Case]) -> Result<Extras, DbError> {
         .iter()
         .filter_map(|c| Some((c.matter_id?, c.matter_version?)))
         .collect();
-    let outcomes = case_outcomes::table
-        .filter(one_or_any(case_outcomes::case_id, &ids))
-        .select(Outcome::as_select())
-        .load::<Outcome>(&mut &*conn);
     let fees = case_fees::table
         .filter(one_or_any(case_fees::case_id, &ids))
         .filter(case_fees::anomaly.is_not_null())
         .select(case_fees::case_id)
         .distinct()
         .load::<Uuid>(&mut &*conn);
-    let (outcomes, fees, names) = try_join3(
-        async { Ok::<_, DbError>(outcomes.await?) },
+    let (fees, names) = futures_util::future::try_join(
         async { Ok::<_, DbError>(fees.await?) },
         crate::matters::version_names(conn, &versions),
     )
     .await?;
-    extras.outcomes = outcomes
-        .into_iter()
-        .map(|o| (CaseId(o.case_id), o))
-        .collect();
     extras.fee_anomalies = fees.into_iter().map(CaseId).collect();
     extras.matter_names = names;
     Ok(extras)
 }
 
+/// [`Extras`] of one case a transition has just written, given what it already holds: the
+/// outcome it wrote and, when it read them after its own writes, the special procedures.
+pub async fn extras_after(
+    conn: &Conn,
+    case: &Case,
+    outcome: Outcome,
+    pauses: Option<Vec<PauseRecord>>,
+) -> Result<Extras, DbError> {
+    let cases = std::slice::from_ref(case);
+    let known = match pauses {
+        Some(_) => Pauses::Known,
+        None => Pauses::Read,
+    };
+    let (mut extras, rest) =
+        futures_util::future::try_join(flags_and_names(conn, cases), rest_of(conn, cases, known))
+            .await?;
+    extras.outcomes.insert(case.id, outcome);
+    let mut extras = extras.with_rest(rest);
+    if let Some(p) = pauses {
+        extras.pauses.insert(case.id, p);
+    }
+    Ok(extras)
+}
+
+/// Whether [`rest_of`] reads the special procedures or the caller holds them.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Pauses {
+    Read,
+    Known,
+}
+
 /// The rest of [`Extras`]: special procedures, sub-cases, years without a calendar.
-async fn rest_of(conn: &Conn, cases: &[Case]) -> Result<Extras, DbError> {
+async fn rest_of(conn: &Conn, cases: &[Case], pauses: Pauses) -> Result<Extras, DbError> {
     use futures_util::future::try_join3;
     let mut extras = Extras::default();
     let accepted: Vec<Uuid> = cases
@@ -530,7 +588,7 @@ async fn rest_of(conn: &Conn, cases: &[Case]) -> Result<Extras, DbError> {
         .collect();
     // Sent on the first poll, with the others; nothing is sent when nothing can be found.
     let pauses = async {
-        if accepted.is_empty() {
+        if accepted.is_empty() || pauses == Pauses::Known {
             return Ok(Vec::new());
         }
         case_pauses::table

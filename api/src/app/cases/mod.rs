@@ -19,46 +19,42 @@ pub use view::{CaseView, ClockView};
 
 use zhengwu_domain::ids::CaseId;
 use zhengwu_persistence::cases::{self as repo, Case};
-use zhengwu_persistence::{Conn, DbError, orgs, windows};
+use zhengwu_persistence::{Conn, DbError, orgs};
 
 use super::{Actor, AppResult};
 use crate::error::ApiError;
 
 /// The case, if the actor may see it: its applicant, or staff in scope (404 otherwise).
 pub async fn visible_case(
-    conn: &mut Conn,
+    shared: &Conn,
     actor: &Actor,
     id: CaseId,
     for_update: bool,
 ) -> AppResult<(Case, orgs::Organization)> {
-    let found = if for_update {
-        repo::get_case_for_update(conn, id).await
-    } else {
-        repo::get_case(conn, id).await
+    // The case (locked first when asked) and where it lies, in one round trip: the second
+    // statement runs once the first has its lock.
+    let case = async {
+        if for_update {
+            repo::get_case_for_update(shared, id).await
+        } else {
+            repo::get_case(shared, id).await
+        }
     };
-    let c = match found {
-        Ok(c) => c,
-        Err(DbError::NotFound) => return Err(ApiError::not_found("case")),
-        Err(e) => return Err(e.into()),
-    };
-    let org = orgs::get(conn, c.organization_id).await?;
+    let (c, (org, hall)) =
+        match futures_util::future::try_join(case, orgs::of_case(shared, id.0)).await {
+            Ok(found) => found,
+            Err(DbError::NotFound) => return Err(ApiError::not_found("case")),
+            Err(e) => return Err(e.into()),
+        };
     let own = actor.user().is_some_and(|u| c.applicant_id == Some(u.0));
-    let staff =
-        actor.role.is_staff() && (actor.sees(&org.path) || at_my_hall(conn, actor, &c).await?);
+    // Staff in scope of the organisation, or of the hall whose window took the case in
+    // (一窗受理: the hall's windows take in the departments' matters).
+    let staff = actor.role.is_staff()
+        && (actor.sees(&org.path) || hall.as_ref().is_some_and(|h| actor.sees(h)));
     if !own && !staff {
         return Err(ApiError::not_found("case"));
     }
     Ok((c, org))
-}
-
-/// Whether the case's window is in a hall of the actor's scope (一窗受理: the hall's
-/// windows take in the departments' matters).
-async fn at_my_hall(conn: &mut Conn, actor: &Actor, c: &Case) -> AppResult<bool> {
-    let Some(w) = c.window_id else {
-        return Ok(false);
-    };
-    let window = windows::get(conn, w).await?;
-    Ok(actor.sees(&orgs::get(conn, window.hall_id).await?.path))
 }
 
 /// The number prefix of cases and disclosure applications received by `org` (the

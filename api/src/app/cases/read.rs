@@ -17,7 +17,7 @@ use crate::state::AppState;
 /// Read a case: its applicant, or staff of the handling organisation's scope.
 pub async fn get(app: &AppState, actor: &Actor, id: CaseId) -> AppResult<CaseView> {
     let mut conn = app.conn().await?;
-    let (c, _) = visible_case(&mut conn, actor, id, false).await?;
+    let (c, _) = visible_case(&conn, actor, id, false).await?;
     view_of(app, &mut conn, c).await
 }
 
@@ -31,7 +31,7 @@ pub struct TimelineView {
 /// The trail of a case: every action with actor, time and note, and the clock.
 pub async fn timeline(app: &AppState, actor: &Actor, id: CaseId) -> AppResult<TimelineView> {
     let mut conn = app.conn().await?;
-    let (c, _) = visible_case(&mut conn, actor, id, false).await?;
+    let (c, _) = visible_case(&conn, actor, id, false).await?;
     let clock = shown_clock_of(&mut conn, &c, app.today()).await?;
     let entries = repo::events_of(&mut conn, c.id).await?;
     Ok(TimelineView {
@@ -122,7 +122,7 @@ pub async fn lookup(app: &AppState, number: &str, password: &str) -> AppResult<P
         return Err(nothing());
     }
     let recorded = repo::steps_of(&mut conn, c.id).await?;
-    let outcome = repo::outcome_of(&mut conn, c.id).await?;
+    let outcome = repo::outcome_of(&conn, c.id).await?;
     let matter_name = match (c.matter_id, c.matter_version) {
         (Some(m), Some(v)) => Some(matters::version_name(&mut conn, m, v).await?),
         _ => c.project_name.clone(),

@@ -17,10 +17,10 @@ use zhengwu_domain::ids::{CaseId, UserId};
 use zhengwu_domain::org::OrgPath;
 use zhengwu_persistence::cases::{self as repo, Case};
 use zhengwu_persistence::deadlines::{self as kept, Target};
-use zhengwu_persistence::{Conn, orgs};
+use zhengwu_persistence::{Conn, DbError, orgs};
 
 use super::events::{After, Before, EventData as TrailData};
-use super::view::{CaseView, clock_of, view_of};
+use super::view::{CaseView, ClockSources, clock_with_sources, view_after};
 use super::{Actor, AppResult, visible_case};
 use crate::audit_ctx::AuditCtx;
 use crate::error::ApiError;
@@ -173,7 +173,17 @@ async fn transition(
     let audit = AuditCtx::new(app, actor.clone());
     let mut conn = app.conn().await?;
     conn.transaction::<_, ApiError, _>(async |c| {
-        let (mut case, org) = visible_case(c, actor, id, true).await?;
+        // The case, where it lies and its outcome in one round trip (the outcome is read
+        // after the case's lock is taken, and dropped unseen if the case is not visible).
+        let shared: &Conn = c;
+        let ((mut case, org), mut outcome) =
+            futures_util::future::try_join(visible_case(shared, actor, id, true), async {
+                repo::outcome_of(shared, id).await.map_err(|e| match e {
+                    DbError::NotFound => ApiError::not_found("case"),
+                    e => e.into(),
+                })
+            })
+            .await?;
         expect.check(case.version)?;
         let facts = facts_of(c, &case, action).await?;
         let before = Before {
@@ -181,7 +191,6 @@ async fn transition(
             due_date: case.due_date,
         };
         case.state = CASE_FLOW.decide(case.state, action, actor.role, &facts)?;
-        let mut outcome = repo::outcome_of(c, id).await?;
         let at = effects::At {
             app,
             actor,
@@ -190,12 +199,12 @@ async fn transition(
             day: app.today(),
         };
         let done = effects::apply(c, &at, &mut case, &mut outcome, &cmd).await?;
-        follow_clock(c, &at, &mut case).await?;
+        let sources = follow_clock(c, &at, &mut case).await?;
         let data = done.data.value()?;
         let note = done.note.as_deref();
         // The case, its outcome and the line of its trail are written together.
         let changes = repo::CaseChanges::of(&case)?;
-        let (saved, ()) = futures_util::future::try_join(
+        let ((saved, outcome), ()) = futures_util::future::try_join(
             repo::save(c, id, &changes, &outcome),
             repo::add_event(c, id, at.now, actor.id, action.as_str(), note, data),
         )
@@ -215,7 +224,7 @@ async fn transition(
             let decision = outcome.decision()?;
             report(c, at.now, event, &saved, &org.path, decision).await?;
         }
-        let view = view_of(app, c, saved).await?;
+        let view = view_after(app, c, saved, outcome, sources).await?;
         let name = format!("case.{action}");
         let path = Some(&org.path);
         audit
@@ -288,18 +297,25 @@ async fn facts_of(c: &mut Conn, case: &Case, action: CaseAction) -> AppResult<Ca
 }
 
 /// The due date follows the clock: set at acceptance, moved by pauses and extensions.
-async fn follow_clock(c: &mut Conn, at: &effects::At<'_>, case: &mut Case) -> AppResult<()> {
+/// Returns what the clock was read from, when it was read (after the action's writes to
+/// the special procedures).
+async fn follow_clock(
+    c: &mut Conn,
+    at: &effects::At<'_>,
+    case: &mut Case,
+) -> AppResult<Option<ClockSources>> {
     if case.accepted_on.is_none() || case.state == CaseState::Suspended {
-        return Ok(());
+        return Ok(None);
     }
-    let reading = clock_of(c, case, at.day).await?.reading;
+    let (clock, sources) = clock_with_sources(c, case, at.day).await?;
+    let reading = clock.reading;
     case.due_date = reading.as_ref().and_then(|r| r.due_date);
     if let (Some(r), Some(due)) = (reading, case.due_date) {
         let target = Target::of(StoredDeadline::Case, case.id.0);
         let years = &r.years_without_schedule;
         kept::keep(c, &target, &r.basis, due, years).await?;
     }
-    Ok(())
+    Ok(Some(sources))
 }
 
 /// A project is decided when all its sub-cases are: approved when all were approved.
@@ -329,7 +345,7 @@ async fn conclude_project(
     let mut outcome = repo::outcome_of(c, parent).await?;
     outcome.decision = Some(decision.as_str().to_owned());
     outcome.decided_at = Some(now);
-    let saved = repo::save(c, parent, &repo::CaseChanges::of(&project)?, &outcome).await?;
+    let (saved, _) = repo::save(c, parent, &repo::CaseChanges::of(&project)?, &outcome).await?;
     let org = orgs::get(c, saved.organization_id).await?;
     report(
         c,

@@ -46,6 +46,13 @@ pub(super) struct Clock {
     pub reading: Option<ClockReading>,
 }
 
+/// What a clock was read from: the case's special procedures and, once accepted, the
+/// calendar around its acceptance (the one its view is shown with).
+pub(super) struct ClockSources {
+    pub pauses: Vec<repo::PauseRecord>,
+    pub calendar: Option<Calendar>,
+}
+
 pub(super) async fn calendar_around(conn: &Conn, from: NaiveDate) -> AppResult<Calendar> {
     Ok(calendar::calendar_for(conn, from.year(), from.year() + 2).await?)
 }
@@ -53,6 +60,15 @@ pub(super) async fn calendar_around(conn: &Conn, from: NaiveDate) -> AppResult<C
 /// A case's clock with its due date counted again from the calendar: what a transition
 /// that moves the clock stores.
 pub(super) async fn clock_of(conn: &mut Conn, c: &Case, today: NaiveDate) -> AppResult<Clock> {
+    Ok(load_clock(conn, c, today, Due::Count).await?.0)
+}
+
+/// [`clock_of`], with what it was read from.
+pub(super) async fn clock_with_sources(
+    conn: &mut Conn,
+    c: &Case,
+    today: NaiveDate,
+) -> AppResult<(Clock, ClockSources)> {
     load_clock(conn, c, today, Due::Count).await
 }
 
@@ -62,10 +78,15 @@ pub(super) async fn shown_clock_of(
     c: &Case,
     today: NaiveDate,
 ) -> AppResult<ClockView> {
-    Ok(load_clock(conn, c, today, Due::Stored).await?.view)
+    Ok(load_clock(conn, c, today, Due::Stored).await?.0.view)
 }
 
-async fn load_clock(conn: &mut Conn, c: &Case, today: NaiveDate, due: Due) -> AppResult<Clock> {
+async fn load_clock(
+    conn: &mut Conn,
+    c: &Case,
+    today: NaiveDate,
+    due: Due,
+) -> AppResult<(Clock, ClockSources)> {
     // The pauses and the calendar are read together (one round trip).
     let conn: &Conn = conn;
     let (pauses, cal) = futures_util::future::try_join(
@@ -78,7 +99,14 @@ async fn load_clock(conn: &mut Conn, c: &Case, today: NaiveDate, due: Due) -> Ap
         },
     )
     .await?;
-    clock_reading(c, &pauses, cal.as_ref(), today, due)
+    let clock = clock_reading(c, &pauses, cal.as_ref(), today, due)?;
+    Ok((
+        clock,
+        ClockSources {
+            pauses,
+            calendar: cal,
+        },
+    ))
 }
 
 /// Where a clock's due date comes from.
@@ -156,6 +184,33 @@ fn clock_reading(
 
 pub(super) async fn view_of(app: &AppState, conn: &mut Conn, c: Case) -> AppResult<CaseView> {
     let mut views = views_of(app, conn, vec![c]).await?;
+    views.pop().ok_or_else(ApiError::internal)
+}
+
+/// The view of a case a transition has just written, from the outcome it wrote and, when its
+/// clock was read after its writes, that clock's sources; the rest is read.
+pub(super) async fn view_after(
+    app: &AppState,
+    conn: &mut Conn,
+    c: Case,
+    outcome: Outcome,
+    sources: Option<ClockSources>,
+) -> AppResult<CaseView> {
+    let conn: &Conn = conn;
+    let (extras, cal) = match sources {
+        Some(s) => (
+            repo::extras_after(conn, &c, outcome, Some(s.pauses)).await?,
+            s.calendar,
+        ),
+        None => {
+            futures_util::future::try_join(
+                repo::extras_after(conn, &c, outcome, None),
+                calendar_of(conn, std::slice::from_ref(&c)),
+            )
+            .await?
+        }
+    };
+    let mut views = views_with(app, vec![c], extras, cal)?;
     views.pop().ok_or_else(ApiError::internal)
 }
 

@@ -330,7 +330,7 @@ async fn open_rectification(
 /// The evaluation of a case: for its applicant and for staff who may see the case.
 pub async fn of_case(app: &AppState, actor: &Actor, case: CaseId) -> AppResult<EvaluationView> {
     let mut conn = app.conn().await?;
-    let (case, _) = visible_case(&mut conn, actor, case, false).await?;
+    let (case, _) = visible_case(&conn, actor, case, false).await?;
     let e = repo::evaluation_of_case(&mut conn, case.id)
         .await?
         .ok_or_else(|| {
@@ -347,7 +347,7 @@ pub async fn get(app: &AppState, actor: &Actor, id: EvaluationId) -> AppResult<E
         Err(DbError::NotFound) => return Err(ApiError::not_found("evaluation")),
         Err(e) => return Err(e.into()),
     };
-    match visible_case(&mut conn, actor, CaseId(e.case_id), false).await {
+    match visible_case(&conn, actor, CaseId(e.case_id), false).await {
         Ok(_) => view(&mut conn, e, actor.role.is_staff()).await,
         Err(err) if err.status == actix_web::http::StatusCode::NOT_FOUND => {
             Err(ApiError::not_found("evaluation"))
