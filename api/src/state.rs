@@ -16,9 +16,10 @@ thread_local! {
     static WORKER_POOL: std::cell::OnceCell<PgPool> = const { std::cell::OnceCell::new() };
 }
 
-/// How many connections background jobs (refreshers, the alert job, deliveries,
-/// checkpoints) hold at most when the HTTP workers have pools of their own.
-pub const JOB_CONNECTIONS: usize = 4;
+/// How many connections background jobs hold at most when the HTTP workers have pools of
+/// their own: one each for the alert job, the refreshers, the audit checkpoints,
+/// housekeeping, the webhook deliveries and the search index's catch-up at start.
+pub const JOB_CONNECTIONS: usize = 6;
 
 /// What every handler can reach. Cheap to clone.
 #[derive(Clone)]
