@@ -184,11 +184,6 @@ pub async fn queued_of(
     .await?)
 }
 
-/// How many queue rows wait.
-pub async fn queue_len(conn: &mut Conn) -> Result<i64, DbError> {
-    Ok(case_stat_queue::table.count().get_result(conn).await?)
-}
-
 /// Where a case's contribution is summed: its organisation, day of receipt and hall.
 pub type DayKey = (Uuid, NaiveDate, Option<Uuid>);
 
@@ -282,19 +277,77 @@ pub async fn contributions(
 }
 
 impl Sums {
+    /// The measures in the order of the stored columns: received, accepted, refused,
+    /// completed, on time, early, immediate completed, on the spot, working days used,
+    /// limit days.
+    fn values(&self) -> [i64; 10] {
+        [
+            self.received,
+            self.accepted,
+            self.refused,
+            self.completed,
+            self.completed_on_time,
+            self.completed_early,
+            self.immediate_completed,
+            self.immediate_on_the_spot,
+            self.working_days_used_total,
+            self.limit_days_total,
+        ]
+    }
+
+    fn from_values(v: [i64; 10]) -> Self {
+        let [
+            received,
+            accepted,
+            refused,
+            completed,
+            completed_on_time,
+            completed_early,
+            immediate_completed,
+            immediate_on_the_spot,
+            working_days_used_total,
+            limit_days_total,
+        ] = v;
+        Sums {
+            received,
+            accepted,
+            refused,
+            completed,
+            completed_on_time,
+            completed_early,
+            immediate_completed,
+            immediate_on_the_spot,
+            working_days_used_total,
+            limit_days_total,
+        }
+    }
+
+    /// One group's measures as sums.
+    fn of(m: &CaseMeasures) -> Self {
+        Sums::from_values(
+            [
+                m.received,
+                m.accepted,
+                m.refused,
+                m.completed,
+                m.completed_on_time,
+                m.completed_early,
+                m.immediate_completed,
+                m.immediate_on_the_spot,
+                m.working_days_used_total,
+                m.limit_days_total,
+            ]
+            .map(|x| i64::try_from(x).unwrap_or(i64::MAX)),
+        )
+    }
+
     /// Adds (`sign` 1) or takes away (`sign` -1) one group's measures.
     fn add(&mut self, m: &CaseMeasures, sign: i64) {
-        let v = |x: u64| sign * i64::try_from(x).unwrap_or(i64::MAX);
-        self.received += v(m.received);
-        self.accepted += v(m.accepted);
-        self.refused += v(m.refused);
-        self.completed += v(m.completed);
-        self.completed_on_time += v(m.completed_on_time);
-        self.completed_early += v(m.completed_early);
-        self.immediate_completed += v(m.immediate_completed);
-        self.immediate_on_the_spot += v(m.immediate_on_the_spot);
-        self.working_days_used_total += v(m.working_days_used_total);
-        self.limit_days_total += v(m.limit_days_total);
+        let mut v = self.values();
+        for (total, x) in v.iter_mut().zip(Sums::of(m).values()) {
+            *total += sign * x;
+        }
+        *self = Sums::from_values(v);
     }
 }
 
@@ -349,19 +402,7 @@ async fn add_to_days(conn: &mut Conn, differences: &[(DayKey, Sums)]) -> Result<
         k.0.push(*org);
         k.1.push(*day);
         k.2.push(*hall);
-        let values = [
-            d.received,
-            d.accepted,
-            d.refused,
-            d.completed,
-            d.completed_on_time,
-            d.completed_early,
-            d.immediate_completed,
-            d.immediate_on_the_spot,
-            d.working_days_used_total,
-            d.limit_days_total,
-        ];
-        for (column, x) in v.iter_mut().zip(values) {
+        for (column, x) in v.iter_mut().zip(d.values()) {
             column.push(x);
         }
     }
@@ -438,23 +479,13 @@ async fn insert_contributions(conn: &mut Conn, new: &[Contribution]) -> Result<(
         k.1.push(org);
         k.2.push(day);
         k.3.push(hall);
-        let m = &c.measures;
-        let f = |x: u64| i16::try_from(x).unwrap_or(i16::MAX);
-        let values = [
-            m.accepted,
-            m.refused,
-            m.completed,
-            m.completed_on_time,
-            m.completed_early,
-            m.immediate_completed,
-            m.immediate_on_the_spot,
-        ];
-        for (column, x) in flags.iter_mut().zip(values) {
-            column.push(f(x));
+        // The stored columns but `received` (1 for every case).
+        let [_, flag_values @ .., used, limit] = Sums::of(&c.measures).values();
+        for (column, x) in flags.iter_mut().zip(flag_values) {
+            column.push(i16::try_from(x).unwrap_or(i16::MAX));
         }
-        let d = |x: u64| i32::try_from(x).unwrap_or(i32::MAX);
-        days[0].push(d(m.working_days_used_total));
-        days[1].push(d(m.limit_days_total));
+        days[0].push(i32::try_from(used).unwrap_or(i32::MAX));
+        days[1].push(i32::try_from(limit).unwrap_or(i32::MAX));
     }
     let [accepted, refused, completed, on_time, early, imm, spot] = flags;
     let [used, limit] = days;
