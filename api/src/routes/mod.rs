@@ -37,7 +37,8 @@ use utoipa::openapi::schema::Schema;
 use utoipa_actix_web::OpenApiFactory;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-/// What the route lists register handlers with: the app's service configuration, or a
+/// What the route lists register handlers with: utoipa-actix-web's service configuration
+/// (the handlers and their documentation), actix's (the handlers alone), or a
 /// [`SchemaCensus`] that only reads the handlers' documentation.
 pub trait Registry {
     fn service<F>(&mut self, factory: F) -> &mut Self
@@ -51,6 +52,16 @@ impl Registry for ServiceConfig<'_> {
         F: HttpServiceFactory + OpenApiFactory + 'static,
     {
         ServiceConfig::service(self, factory)
+    }
+}
+
+/// Registration with actix alone, for an app whose document is made elsewhere.
+impl Registry for actix_web::web::ServiceConfig {
+    fn service<F>(&mut self, factory: F) -> &mut Self
+    where
+        F: HttpServiceFactory + OpenApiFactory + 'static,
+    {
+        actix_web::web::ServiceConfig::service(self, factory)
     }
 }
 

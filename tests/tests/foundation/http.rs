@@ -265,6 +265,8 @@ async fn operational_endpoints_and_enums() {
     assert!(
         doc.body["paths"]["/api/v1/organizations/{id}"]["patch"]["responses"]["412"].is_object()
     );
+    // Every worker serves the one document made per process: the contract's.
+    assert_eq!(doc.body, zhengwu_tests::contract::document());
     let ui = req(&app, Method::GET, "/swagger-ui/").send().await;
     assert_eq!(ui.status, 200);
     let missing = req(&app, Method::GET, "/api/v1/nothing-here").send().await;
