@@ -9,6 +9,8 @@
 //! specific template — a literal segment beats a parameter, from left to right — and only
 //! that template's methods are allowed.
 
+use std::collections::HashMap;
+
 use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
@@ -73,6 +75,7 @@ impl Template {
             .join(", ")
     }
 
+    #[cfg(test)]
     fn matches(&self, segments: &[&str]) -> bool {
         self.segments.len() == segments.len()
             && self.segments.iter().zip(segments).all(|(t, s)| match t {
@@ -80,20 +83,60 @@ impl Template {
                 Segment::Param(_) => !s.is_empty(),
             })
     }
+}
 
-    /// Literal segments first: compared left to right, the more specific template is the
-    /// greater.
-    fn specificity(&self) -> Vec<bool> {
-        self.segments
-            .iter()
-            .map(|s| matches!(s, Segment::Literal(_)))
-            .collect()
+/// The templates as a tree of their segments, for finding a path's template in as many
+/// steps as it has segments rather than by comparing it with every template.
+#[derive(Debug, Clone, Default)]
+struct Node {
+    literals: HashMap<String, Node>,
+    param: Option<Box<Node>>,
+    /// The template ending here (its index).
+    template: Option<usize>,
+}
+
+impl Node {
+    fn insert(&mut self, segments: &[Segment], template: usize) {
+        match segments.split_first() {
+            None => self.template = Some(template),
+            Some((Segment::Literal(l), rest)) => self
+                .literals
+                .entry(l.clone())
+                .or_default()
+                .insert(rest, template),
+            Some((Segment::Param(_), rest)) => self
+                .param
+                .get_or_insert_with(Box::default)
+                .insert(rest, template),
+        }
+    }
+
+    /// The most specific template matching `segments`: a literal is tried before a
+    /// parameter at each segment, so the first template reached is the one whose literal
+    /// segments come first from left to right.
+    fn find(&self, segments: &[&str]) -> Option<usize> {
+        match segments.split_first() {
+            None => self.template,
+            Some((s, rest)) => self
+                .literals
+                .get(*s)
+                .and_then(|n| n.find(rest))
+                .or_else(|| {
+                    self.param
+                        .as_ref()
+                        .filter(|_| !s.is_empty())
+                        .and_then(|n| n.find(rest))
+                }),
+        }
     }
 }
 
 /// Every documented path template with its methods.
 #[derive(Debug, Clone, Default)]
-pub struct Routes(Vec<Template>);
+pub struct Routes {
+    templates: Vec<Template>,
+    tree: Node,
+}
 
 impl Routes {
     pub fn from_doc(doc: &utoipa::openapi::OpenApi) -> Self {
@@ -145,21 +188,29 @@ impl Routes {
                 }),
             }
         }
-        Routes(out)
+        Routes::new(out)
     }
 
-    /// The most specific template matching `path`, if any.
+    fn new(templates: Vec<Template>) -> Self {
+        let mut tree = Node::default();
+        for (i, t) in templates.iter().enumerate() {
+            tree.insert(&t.segments, i);
+        }
+        Routes { templates, tree }
+    }
+
+    /// The most specific template matching `path`, if any: a literal segment beats a
+    /// parameter, from left to right.
     pub fn resolve(&self, path: &str) -> Option<&Template> {
         let segments: Vec<&str> = path.split('/').collect();
-        self.0
-            .iter()
-            .filter(|t| t.matches(&segments))
-            .max_by(|a, b| a.specificity().cmp(&b.specificity()))
+        self.tree
+            .find(&segments)
+            .and_then(|i| self.templates.get(i))
     }
 
     /// Every template (for tests and probes).
     pub fn templates(&self) -> &[Template] {
-        &self.0
+        &self.templates
     }
 }
 
@@ -343,11 +394,64 @@ mod tests {
                 .collect(),
             methods: methods.to_vec(),
         };
-        Routes(vec![
+        Routes::new(vec![
             t("/calendars/{year}", &[Method::GET, Method::PUT]),
             t("/calendars/deadline", &[Method::GET]),
             t("/cases/{id}/accept", &[Method::POST]),
         ])
+    }
+
+    /// What `resolve` answers by definition: of the templates matching the path, the one
+    /// whose literal segments come first, from left to right.
+    fn most_specific<'a>(routes: &'a Routes, path: &str) -> Option<&'a Template> {
+        let segments: Vec<&str> = path.split('/').collect();
+        let literals = |t: &Template| {
+            t.segments
+                .iter()
+                .map(|s| matches!(s, Segment::Literal(_)))
+                .collect::<Vec<_>>()
+        };
+        routes
+            .templates()
+            .iter()
+            .filter(|t| t.matches(&segments))
+            .max_by(|a, b| literals(a).cmp(&literals(b)))
+    }
+
+    #[test]
+    fn the_tree_finds_what_comparing_every_template_finds() {
+        let routes = Routes::from_doc(&crate::openapi_document());
+        assert!(routes.templates().len() > 100);
+        let mut paths = vec!["/".to_owned(), String::new(), "/api/v1/".to_owned()];
+        for t in routes.templates() {
+            // The template with its parameters filled, and with each segment in turn
+            // replaced by a value that is no literal of any template, or left empty.
+            let filled: Vec<String> = t
+                .segments
+                .iter()
+                .map(|s| match s {
+                    Segment::Literal(l) => l.clone(),
+                    Segment::Param(_) => "2025".to_owned(),
+                })
+                .collect();
+            paths.push(filled.join("/"));
+            for i in 1..filled.len() {
+                for other in ["x-1", "", "deadline"] {
+                    let mut p = filled.clone();
+                    p[i] = other.to_owned();
+                    paths.push(p.join("/"));
+                }
+                paths.push(filled[..i].join("/"));
+                paths.push(format!("{}/extra", filled.join("/")));
+            }
+        }
+        for p in &paths {
+            assert_eq!(
+                routes.resolve(p).map(Template::path),
+                most_specific(&routes, p).map(Template::path),
+                "{p}"
+            );
+        }
     }
 
     #[test]
