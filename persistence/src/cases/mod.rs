@@ -325,8 +325,7 @@ impl CaseChanges {
     }
 }
 
-/// Saves a case's changes and outcome and bumps its version.
-/// Writes a case and its outcome, and returns both as stored.
+/// Saves a case's changes and outcome, bumps its version, and returns both as stored.
 pub async fn save(
     conn: &Conn,
     id: CaseId,
