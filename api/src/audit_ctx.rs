@@ -40,8 +40,6 @@ pub struct AuditCtx {
     pub at: chrono::DateTime<chrono::Utc>,
     /// The audit chain its events go to, picked once (see [`chain_of`]).
     chain: i16,
-    today: chrono::NaiveDate,
-    tz: &'static str,
 }
 
 impl AuditCtx {
@@ -50,8 +48,6 @@ impl AuditCtx {
             chain: chain_of(current_request_id().as_deref(), &actor),
             actor,
             at: state.clock.now(),
-            today: state.today(),
-            tz: state.config.timezone.name(),
         }
     }
 
@@ -68,9 +64,6 @@ impl AuditCtx {
     ) -> Result<(), ApiError> {
         let before = content(action, "before", before)?;
         let after = content(action, "after", after)?;
-        // The append holds its audit chain's lock until commit: the obligations of what
-        // the transaction changed are settled first, outside it.
-        crate::alerts::obligations::settle(conn, self.today, self.tz).await?;
         audit::append(
             conn,
             NewEvent {

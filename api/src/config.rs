@@ -56,6 +56,10 @@ pub struct Config {
     /// How often the case statistics refresher counts the days queued since its last run;
     /// zero turns it off (answers stay exact, only slower).
     pub stats_refresh_interval: Duration,
+    /// How often the obligations refresher settles the objects written since its last run
+    /// (the stored deadlines the alerts read); zero turns it off (answers stay exact, only
+    /// slower).
+    pub obligations_refresh_interval: Duration,
     /// How long an `Idempotency-Key` is remembered from its first use.
     pub idempotency_ttl: Duration,
     /// Time a client has to send a request's head (line and headers); 408 after it.
@@ -138,8 +142,11 @@ Environment:
   ZHENGWU_TRUST_FORWARDED      take the client address from X-Forwarded-For (behind a proxy)
                                [default: false]
   ZHENGWU_ALERT_JOB_INTERVAL   seconds between runs of the alert job, 0 = off [default: 300]
-  ZHENGWU_STATS_REFRESH_INTERVAL  seconds between runs of the refreshers of the case statistics
-                               and the stored obligations, 0 = off [default: 5]
+  ZHENGWU_STATS_REFRESH_INTERVAL  seconds between runs of the refresher of the case
+                               statistics, 0 = off [default: 5]
+  ZHENGWU_OBLIGATIONS_REFRESH_INTERVAL_MS  milliseconds between runs of the refresher of the
+                               stored obligations (the deadlines the alerts read), 0 = off
+                               [default: 100]
   ZHENGWU_IDEMPOTENCY_TTL      seconds an Idempotency-Key is kept [default: 86400]
   ZHENGWU_CLIENT_REQUEST_TIMEOUT_MS     time to send a request's line and headers, else 408
                                [default: 5000]
@@ -260,6 +267,10 @@ impl Config {
                 "ZHENGWU_STATS_REFRESH_INTERVAL",
                 5,
             )?),
+            obligations_refresh_interval: Duration::from_millis(parse_var(
+                "ZHENGWU_OBLIGATIONS_REFRESH_INTERVAL_MS",
+                100,
+            )?),
             idempotency_ttl: Duration::from_secs(parse_var(
                 "ZHENGWU_IDEMPOTENCY_TTL",
                 DEFAULT_IDEMPOTENCY_TTL.as_secs(),
@@ -342,6 +353,7 @@ impl Config {
             trust_forwarded: true,
             alert_job_interval: Duration::ZERO,
             stats_refresh_interval: Duration::ZERO,
+            obligations_refresh_interval: Duration::ZERO,
             idempotency_ttl: DEFAULT_IDEMPOTENCY_TTL,
             client_request_timeout: Duration::from_secs(5),
             client_disconnect_timeout: Duration::from_secs(1),

@@ -66,7 +66,13 @@ pub fn db_error(kind: &str) {
 
 /// The background jobs `zhengwu serve` runs (see its `every`), listed with zero runs from
 /// the start so that a dashboard has their series before the first run.
-pub const JOBS: [&str; 4] = ["alerts", "refreshers", "audit_checkpoint", "housekeeping"];
+pub const JOBS: [&str; 5] = [
+    "alerts",
+    "statistics",
+    "obligations",
+    "audit_checkpoint",
+    "housekeeping",
+];
 
 /// What a background job did in one run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -142,7 +148,7 @@ impl Metrics {
         let queue_backlog = Family::<QueueLabels, Gauge>::default();
         registry.register(
             "job_runs",
-            "Runs of the background jobs (alerts, refreshers, audit_checkpoint, housekeeping) \
+            "Runs of the background jobs (alerts, statistics, obligations, audit_checkpoint, housekeeping) \
              by outcome",
             job_runs.clone(),
         );

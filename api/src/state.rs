@@ -17,9 +17,9 @@ thread_local! {
 }
 
 /// How many connections background jobs hold at most when the HTTP workers have pools of
-/// their own: one each for the alert job, the refreshers, the audit checkpoints,
+/// their own: one each for the alert job, the two refreshers, the audit checkpoints,
 /// housekeeping, the webhook deliveries and the search index's catch-up at start.
-pub const JOB_CONNECTIONS: usize = 6;
+pub const JOB_CONNECTIONS: usize = 7;
 
 /// What every handler can reach. Cheap to clone.
 #[derive(Clone)]

@@ -1,9 +1,9 @@
 //! Keeping the stored obligations current. Every change to a record with a deadline queues
-//! its object (database triggers, in the changing transaction); [`settle`] derives the
-//! queued objects of the current transaction again before it commits, and [`refresh`]
-//! settles whatever else is queued: objects of writes that did not settle, and the
-//! subtrees whose rules or the calendar changed. Readers take queued objects from the
-//! records, so answers never wait for either.
+//! its object (database triggers, in the changing transaction); [`refresh`] settles what is
+//! queued in batches, set-based: the objects written since its last run (every
+//! `ZHENGWU_OBLIGATIONS_REFRESH_INTERVAL_MS`), and the subtrees whose rules or the calendar changed.
+//! Readers take queued objects from the records, so answers never wait for it and are
+//! never stale.
 
 use std::collections::HashSet;
 
@@ -160,20 +160,6 @@ async fn rebuild(
     store(conn, derived, previous, &book, &cal, today).await
 }
 
-/// Settles the objects the current transaction queued, so that their stored obligations
-/// are current when it commits. Call last in a transaction that changes records with a
-/// deadline; a subtree or the calendar queued is left to the refresher.
-pub async fn settle(conn: &mut Conn, today: NaiveDate, tz: &str) -> Result<(), DbError> {
-    let queued = repo::take_queued_here(conn).await?;
-    if queued.is_empty() {
-        return Ok(());
-    }
-    // Taken off the queue and locked by the same statement.
-    let objects: Vec<&Queued> = queued.iter().collect();
-    sync_locked(conn, &objects, today, tz).await?;
-    Ok(())
-}
-
 /// What the refresher did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Refreshed {
@@ -185,9 +171,11 @@ pub struct Refreshed {
     pub busy: bool,
 }
 
-/// Settles the queue, `batch` changes per transaction, until it is empty. Refreshers are
-/// serialised by an advisory lock; one that finds it taken stops, since the holder drains
-/// the queue.
+/// Settles the queue, `batch` changes per transaction, until a batch finds fewer than
+/// `batch`: what is queued meanwhile waits for the next run, so that under a steady stream
+/// of writes a run settles what it found in full batches instead of chasing every new row.
+/// Refreshers are serialised by an advisory lock; one that finds it taken stops, since the
+/// holder drains the queue.
 pub async fn refresh(
     conn: &mut Conn,
     batch: i64,
@@ -236,10 +224,12 @@ pub async fn refresh(
                 done.busy = true;
                 return Ok(done);
             }
-            Some((0, _)) => return Ok(done),
             Some((changes, rows)) => {
                 done.changes += changes;
                 done.rows += rows;
+                if i64::try_from(changes).unwrap_or(i64::MAX) < batch {
+                    return Ok(done);
+                }
             }
         }
     }

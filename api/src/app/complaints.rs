@@ -242,7 +242,6 @@ where
         let mut v = view(c, k, false).await?;
         v.query_code = Some(code.clone());
         let location = format!("/api/v1/complaints/{id}");
-        crate::app::settle(c, app).await?;
         idem.finish(c, &T::from(v), location).await
     })
     .await

@@ -118,12 +118,3 @@ where
         }
     }
 }
-
-/// Brings the stored obligations (deadlines and their alert days) of what the current
-/// transaction changed up to date: last in every transaction that changes a record with a
-/// deadline. A write that does not call it is still counted right: readers take what is
-/// queued from the records, and the refresher settles it.
-pub(crate) async fn settle(c: &mut Conn, app: &crate::state::AppState) -> AppResult<()> {
-    let tz = app.config.timezone.name();
-    Ok(crate::alerts::obligations::settle(c, app.today(), tz).await?)
-}

@@ -265,9 +265,11 @@ pub async fn refresh_now(app: &AppState) -> AppResult<Refreshed> {
 }
 
 /// Settles the queued changes of the case statistics, `batch` queue rows (with the other
-/// rows of their days) per transaction, until the queue is empty. Refreshers are
-/// serialised by an advisory lock; one that finds it taken stops, since the holder drains
-/// the queue.
+/// rows of their days) per transaction, until a batch finds fewer than `batch` rows: what
+/// is queued meanwhile waits for the next run, so that under a steady stream of writes a
+/// run settles what it found in full batches instead of chasing every new row. Refreshers
+/// are serialised by an advisory lock; one that finds it taken stops, since the holder
+/// drains the queue.
 pub async fn refresh(conn: &mut Conn, batch: i64) -> AppResult<Refreshed> {
     let mut done = Refreshed::default();
     loop {
@@ -279,13 +281,23 @@ pub async fn refresh(conn: &mut Conn, batch: i64) -> AppResult<Refreshed> {
                 done.busy = true;
                 return Ok(done);
             }
-            Some((0, _)) => return Ok(done),
-            Some((days, cases)) => {
-                done.days += days;
-                done.cases += cases;
+            Some(b) => {
+                done.days += b.days;
+                done.cases += b.cases;
+                if b.taken < batch {
+                    return Ok(done);
+                }
             }
         }
     }
+}
+
+/// What one batch of the refresher did.
+struct Batch {
+    /// Queue rows taken (at most the batch's size).
+    taken: i64,
+    days: usize,
+    cases: usize,
 }
 
 /// The days to count whole and the cases to count one by one, from the queue rows read.
@@ -324,11 +336,12 @@ fn plan(queue: &[QueueRow]) -> (Vec<(Uuid, NaiveDate)>, Vec<Uuid>) {
 /// when another refresher holds the lock. The contributions of the queued cases (of every
 /// case of a day counted whole) are computed from the records, and what they change is
 /// added to the stored sums: the sums stay those of the stored contributions.
-async fn refresh_batch(c: &mut Conn, batch: i64) -> AppResult<Option<(usize, usize)>> {
+async fn refresh_batch(c: &mut Conn, batch: i64) -> AppResult<Option<Batch>> {
     if !case_stats::try_lock_refresh(c).await? {
         return Ok(None);
     }
     let mut days = case_stats::queued(c, batch).await?;
+    let taken = i64::try_from(days.len()).unwrap_or(i64::MAX);
     days.sort_unstable();
     days.dedup();
     // Every queue row of these days committed by now (those just read among them): the
@@ -361,5 +374,9 @@ async fn refresh_batch(c: &mut Conn, batch: i64) -> AppResult<Option<(usize, usi
     let differences = case_stats::differences(&old, &new);
     let done: Vec<i64> = queue.iter().map(|q| q.id).collect();
     case_stats::settle(c, &differences, &old, &new, &done).await?;
-    Ok(Some((days.len(), new.len())))
+    Ok(Some(Batch {
+        taken,
+        days: days.len(),
+        cases: new.len(),
+    }))
 }

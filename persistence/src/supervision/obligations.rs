@@ -163,27 +163,6 @@ pub struct Queued {
     pub path: Option<String>,
 }
 
-/// Takes the objects the current transaction queued off the queue and locks them for
-/// settling (see [`lock_objects`]), in one statement; a subtree or the calendar queued stays
-/// for the refresher.
-pub async fn take_queued_here(conn: &mut Conn) -> Result<Vec<Queued>, DbError> {
-    Ok(prepared(
-        "WITH taken AS (
-              DELETE FROM obligation_queue
-               WHERE xid = pg_current_xact_id() AND object_id IS NOT NULL
-              RETURNING id, source, object_id, path),
-              locked AS (
-              SELECT pg_advisory_xact_lock_shared($1, -1) AS shared,
-                     (SELECT count(pg_advisory_xact_lock($1, k))
-                        FROM (SELECT DISTINCT obligation_lock_key(object_id) AS k FROM taken
-                               ORDER BY 1) AS keys) AS objects)
-         SELECT t.id, t.source, t.object_id, t.path FROM taken t CROSS JOIN locked",
-    )
-    .bind::<Integer, _>(OBLIGATIONS_LOCK)
-    .load(conn)
-    .await?)
-}
-
 /// The oldest `limit` queued changes.
 pub async fn queued(conn: &mut Conn, limit: i64) -> Result<Vec<Queued>, DbError> {
     Ok(

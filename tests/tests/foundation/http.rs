@@ -250,7 +250,7 @@ async fn operational_endpoints_and_enums() {
         "zhengwu_db_errors_total{kind=\"other\"} ",
         // The jobs are off in tests; their series exist from the start.
         "zhengwu_job_runs_total{job=\"alerts\",outcome=\"ok\"} 0",
-        "zhengwu_job_runs_total{job=\"refreshers\",outcome=\"failed\"} 0",
+        "zhengwu_job_runs_total{job=\"obligations\",outcome=\"failed\"} 0",
         "zhengwu_job_duration_seconds_count{job=\"housekeeping\"} 0",
     ] {
         assert!(text.contains(series), "{series} in {text}");

@@ -96,7 +96,6 @@ pub async fn create<B: Serialize + Send + Sync>(
             view,
             query_password: password.clone(),
         });
-        crate::app::settle(c, app).await?;
         idem.finish(c, &body, format!("/api/v1/cases/{id}")).await
     })
     .await

@@ -89,7 +89,6 @@ pub async fn create<D: Serialize + Send + Sync>(
             years_without_calendar: Vec::new(),
             query_code: Some(code.clone()),
         };
-        crate::app::settle(c, app).await?;
         idem.finish(c, &render(view), location).await
     })
     .await

@@ -63,7 +63,6 @@ pub async fn submit_message(
             version: 1,
         };
         repo::insert_message(c, &m).await?;
-        crate::app::settle(c, app).await?;
         idem.finish(c, &message_dto(m, false, Vec::new()), None)
             .await
     })
