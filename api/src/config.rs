@@ -145,8 +145,9 @@ Environment:
   ZHENGWU_STATS_REFRESH_INTERVAL  seconds between runs of the refresher of the case
                                statistics, 0 = off [default: 5]
   ZHENGWU_OBLIGATIONS_REFRESH_INTERVAL_MS  milliseconds between runs of the refresher of the
-                               stored obligations (the deadlines the alerts read), 0 = off
-                               [default: 100]
+                               stored obligations (the deadlines the alerts read), 0 = off (only
+                               beside a replica that refreshes: alert lists slow down as the
+                               queue grows) [default: 100]
   ZHENGWU_IDEMPOTENCY_TTL      seconds an Idempotency-Key is kept [default: 86400]
   ZHENGWU_CLIENT_REQUEST_TIMEOUT_MS     time to send a request's line and headers, else 408
                                [default: 5000]

@@ -164,8 +164,9 @@ pub async fn alerts_after(
     // the queue, so that no object is missed or counted twice.
     let (exclude, mut recomputed) = match pending {
         Pending::Nothing => (Vec::new(), Vec::new()),
-        Pending::Objects(ids) => {
-            let found = compute_alerts(conn, scope, f.kinds, Some(&ids), f.as_of, tz, &cal).await?;
+        Pending::Objects { ids, sources } => {
+            let kinds = queued_kinds(f.kinds, &sources);
+            let found = compute_alerts(conn, scope, &kinds, Some(&ids), f.as_of, tz, &cal).await?;
             (ids, found)
         }
         Pending::Everything => {
@@ -201,6 +202,16 @@ pub async fn alerts_after(
         out.truncate(l);
     }
     Ok(out)
+}
+
+/// The kinds asked for that the queued objects can have: the derivations a reader runs for
+/// them (a queued case has its limit, its pending step and its delivery, nothing else).
+fn queued_kinds(asked: &[AlertObject], sources: &[String]) -> Vec<AlertObject> {
+    asked
+        .iter()
+        .copied()
+        .filter(|k| sources.iter().any(|s| obligations::kinds_of(s).contains(k)))
+        .collect()
 }
 
 /// Puts the names of their organisations and people on alerts recomputed from the records.
@@ -262,6 +273,9 @@ pub async fn compute_alerts(
     tz: &str,
     cal: &Calendar,
 ) -> Result<Vec<Alert>, DbError> {
+    if kinds.is_empty() {
+        return Ok(Vec::new());
+    }
     let book = repo::rule_book(conn).await?;
     let mut out: Vec<Alert> = derive(conn, scope, kinds, objects, tz, cal)
         .await?
@@ -419,8 +433,9 @@ pub async fn alert_counts(
     .await?;
     let exclude = match pending {
         Pending::Nothing => Vec::new(),
-        Pending::Objects(ids) => {
-            for a in compute_alerts(conn, scope, kinds, Some(&ids), as_of, tz, &cal).await? {
+        Pending::Objects { ids, sources } => {
+            let queued = queued_kinds(kinds, &sources);
+            for a in compute_alerts(conn, scope, &queued, Some(&ids), as_of, tz, &cal).await? {
                 count(&a);
             }
             ids
@@ -636,4 +651,35 @@ pub async fn names(
         .map(|o| (o.id, o.name))
         .collect();
     Ok((orgs, zhengwu_persistence::users::names(conn, people).await?))
+}
+
+#[cfg(test)]
+mod tests {
+    use zhengwu_domain::supervision::AlertObject;
+
+    use super::queued_kinds;
+
+    #[test]
+    fn queued_objects_are_derived_for_the_kinds_they_can_have_among_those_asked() {
+        let case = vec!["case".to_owned()];
+        assert_eq!(
+            queued_kinds(AlertObject::ALL, &case),
+            vec![
+                AlertObject::Case,
+                AlertObject::CaseStep,
+                AlertObject::CaseDelivery
+            ]
+        );
+        assert_eq!(
+            queued_kinds(&[AlertObject::CaseStep, AlertObject::HotlineTicket], &case),
+            vec![AlertObject::CaseStep]
+        );
+        assert!(queued_kinds(&[AlertObject::HotlineTicket], &case).is_empty());
+        let both = vec!["case".to_owned(), "hotline_ticket".to_owned()];
+        assert_eq!(
+            queued_kinds(&[AlertObject::HotlineTicket, AlertObject::Case], &both),
+            vec![AlertObject::HotlineTicket, AlertObject::Case]
+        );
+        assert!(queued_kinds(AlertObject::ALL, &[]).is_empty());
+    }
 }

@@ -25,7 +25,7 @@ pub const REFRESH_BATCH: i64 = 500;
 
 /// The kinds of obligation a queued source stands for: a case has its own limit, the
 /// pending step of its procedure and its delivery.
-fn kinds_of(source: &str) -> &'static [AlertObject] {
+pub(crate) fn kinds_of(source: &str) -> &'static [AlertObject] {
     match AlertObject::parse(source) {
         Some(AlertObject::Case) => &[
             AlertObject::Case,

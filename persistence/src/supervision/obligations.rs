@@ -197,7 +197,13 @@ pub async fn dequeue_all(conn: &mut Conn) -> Result<usize, DbError> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Pending {
     Nothing,
-    Objects(Vec<Uuid>),
+    Objects {
+        /// The queued objects, each once.
+        ids: Vec<Uuid>,
+        /// The kinds of object they are (`obligation_queue.source`), each once: which of
+        /// the derivations a reader needs to run for them.
+        sources: Vec<String>,
+    },
     Everything,
 }
 
@@ -206,11 +212,14 @@ pub async fn pending(mut conn: &Conn, max_objects: i64) -> Result<Pending, DbErr
     struct Row {
         #[diesel(sql_type = Nullable<diesel::sql_types::Uuid>)]
         object_id: Option<Uuid>,
+        #[diesel(sql_type = Nullable<Text>)]
+        source: Option<String>,
     }
     let rows: Vec<Row> = prepared(
-        "(SELECT NULL::uuid AS object_id FROM obligation_queue WHERE path IS NOT NULL LIMIT 1)
+        "(SELECT NULL::uuid AS object_id, NULL::text AS source
+            FROM obligation_queue WHERE path IS NOT NULL LIMIT 1)
          UNION ALL
-         (SELECT DISTINCT object_id FROM obligation_queue WHERE object_id IS NOT NULL
+         (SELECT DISTINCT object_id, source FROM obligation_queue WHERE object_id IS NOT NULL
            LIMIT $1 + 1)",
     )
     .bind::<BigInt, _>(max_objects)
@@ -222,9 +231,13 @@ pub async fn pending(mut conn: &Conn, max_objects: i64) -> Result<Pending, DbErr
     if rows.iter().any(|r| r.object_id.is_none()) || rows.len() as i64 > max_objects {
         return Ok(Pending::Everything);
     }
-    Ok(Pending::Objects(
-        rows.into_iter().filter_map(|r| r.object_id).collect(),
-    ))
+    let mut ids: Vec<Uuid> = rows.iter().filter_map(|r| r.object_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut sources: Vec<String> = rows.into_iter().filter_map(|r| r.source).collect();
+    sources.sort_unstable();
+    sources.dedup();
+    Ok(Pending::Objects { ids, sources })
 }
 
 // ---------------------------------------------------------------- locks
