@@ -279,7 +279,7 @@ fn serve(config: Config) -> Result<(), String> {
             let job_state = state.clone();
             // Writes leave their objects queued: settled here, a tenth of a second's writes in
             // a few set-based statements, instead of ten statements in every writing
-            // transaction. Readers compute the queued objects from the records (about 45 µs
+            // transaction. Readers compute the queued objects from the records (about 40 µs
             // each), so the queue is kept short.
             let interval = state.config.obligations_refresh_interval;
             every(&state, "obligations", interval, move || {
