@@ -148,8 +148,8 @@ impl Metrics {
         let queue_backlog = Family::<QueueLabels, Gauge>::default();
         registry.register(
             "job_runs",
-            "Runs of the background jobs (alerts, statistics, obligations, audit_checkpoint, housekeeping) \
-             by outcome",
+            "Runs of the background jobs (alerts, statistics, obligations, audit_checkpoint, \
+             housekeeping) by outcome",
             job_runs.clone(),
         );
         registry.register(

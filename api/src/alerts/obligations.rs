@@ -1,9 +1,9 @@
 //! Keeping the stored obligations current. Every change to a record with a deadline queues
 //! its object (database triggers, in the changing transaction); [`refresh`] settles what is
 //! queued in batches, set-based: the objects written since its last run (every
-//! `ZHENGWU_OBLIGATIONS_REFRESH_INTERVAL_MS`), and the subtrees whose rules or the calendar changed.
-//! Readers take queued objects from the records, so answers never wait for it and are
-//! never stale.
+//! `ZHENGWU_OBLIGATIONS_REFRESH_INTERVAL_MS`), and the subtrees whose rules or the calendar
+//! changed. Readers take queued objects from the records, so answers never wait for it and
+//! are never stale.
 
 use std::collections::HashSet;
 
