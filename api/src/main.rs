@@ -234,167 +234,160 @@ fn serve(config: Config) -> Result<(), String> {
                     log::error!("search index: {e}");
                 }
             });
-            let job_state = state.clone();
-            every(&state, "alerts", state.config.alert_job_interval, move || {
-                let state = job_state.clone();
-                async move {
-                    match zhengwu_api::app::supervision::job(&state).await {
-                        Ok(run) => {
-                            log::info!(
-                                "alert job: {} alerts, {} changes recorded",
-                                run.alerts,
-                                run.recorded
-                            );
-                            JobOutcome::Ok
-                        }
-                        Err(e) => {
-                            log::warn!("alert job failed: {e}");
-                            JobOutcome::Failed
-                        }
-                    }
-                }
-            });
-            let job_state = state.clone();
-            every(&state, "statistics", state.config.stats_refresh_interval, move || {
-                let state = job_state.clone();
-                async move {
-                    match zhengwu_api::app::statistics::refresh_now(&state).await {
-                        Ok(r) => {
-                            if r.days > 0 {
-                                log::info!(
-                                    "case statistics: {} days settled ({} cases counted)",
-                                    r.days,
-                                    r.cases
-                                );
-                            }
-                            JobOutcome::Ok
-                        }
-                        Err(e) => {
-                            log::warn!("case statistics refresh failed: {e}");
-                            JobOutcome::Failed
-                        }
-                    }
-                }
-            });
-            let job_state = state.clone();
+            every(
+                &state,
+                "alerts",
+                state.config.alert_job_interval,
+                |s| async move {
+                    let run = zhengwu_api::app::supervision::job(&s).await;
+                    outcome("alert job", run.inspect(log_alert_job))
+                },
+            );
+            every(
+                &state,
+                "statistics",
+                state.config.stats_refresh_interval,
+                |s| async move {
+                    let run = zhengwu_api::app::statistics::refresh_now(&s).await;
+                    outcome("case statistics refresh", run.inspect(log_statistics))
+                },
+            );
             // Writes leave their objects queued: settled here, a tenth of a second's writes in
             // a few set-based statements, instead of ten statements in every writing
             // transaction. Readers compute the queued objects from the records (about 40 µs
             // each), so the queue is kept short.
-            let interval = state.config.obligations_refresh_interval;
-            every(&state, "obligations", interval, move || {
-                let state = job_state.clone();
-                async move {
-                    match zhengwu_api::app::supervision::refresh_obligations(&state).await {
-                        Ok(r) => {
-                            if r.changes > 0 {
-                                log::debug!(
-                                    "obligations: {} queued changes settled ({} rows)",
-                                    r.changes,
-                                    r.rows
-                                );
-                            }
-                            JobOutcome::Ok
-                        }
-                        Err(e) => {
-                            log::warn!("obligations refresh failed: {e}");
-                            JobOutcome::Failed
-                        }
-                    }
-                }
-            });
-            let job_state = state.clone();
-            every(&state, "audit_checkpoint", state.config.audit_checkpoint_interval, move || {
-                let state = job_state.clone();
-                async move {
-                    match zhengwu_api::checkpoints::take(&state).await {
-                        Ok(c) => {
-                            if let Some(c) = c {
-                                log::info!(
-                                    "audit checkpoint {} at event {} ({} events)",
-                                    c.id,
-                                    c.event_id,
-                                    c.events
-                                );
-                            }
-                            JobOutcome::Ok
-                        }
-                        Err(e) => {
-                            log::warn!("audit checkpoint failed: {e}");
-                            JobOutcome::Failed
-                        }
-                    }
-                }
-            });
-            let job_state = state.clone();
-            every(&state, "housekeeping", zhengwu_api::housekeeping::INTERVAL, move || {
-                let state = job_state.clone();
-                async move {
-                    match zhengwu_api::housekeeping::run(&state).await {
-                        Ok(r) => {
-                            if r != Default::default() {
-                                log::info!(
-                                    "housekeeping: {} expired idempotency keys and {} forgotten \
-                                     failed-login records removed",
-                                    r.idempotency_keys,
-                                    r.login_failures
-                                );
-                            }
-                            JobOutcome::Ok
-                        }
-                        Err(e) => {
-                            log::warn!("housekeeping failed: {e}");
-                            JobOutcome::Failed
-                        }
-                    }
-                }
-            });
-            let job_state = state.clone();
-            every(&state, "webhooks", state.config.webhooks.interval, move || {
-                let state = job_state.clone();
-                async move {
-                    match zhengwu_api::webhooks::deliver::run_once(&state).await {
-                        Ok(_) => JobOutcome::Ok,
-                        Err(e) => {
-                            log::warn!("webhook deliveries failed: {e}");
-                            JobOutcome::Failed
-                        }
-                    }
-                }
-            });
+            every(
+                &state,
+                "obligations",
+                state.config.obligations_refresh_interval,
+                |s| async move {
+                    let run = zhengwu_api::app::supervision::refresh_obligations(&s).await;
+                    outcome("obligations refresh", run.inspect(log_obligations))
+                },
+            );
+            every(
+                &state,
+                "audit_checkpoint",
+                state.config.audit_checkpoint_interval,
+                |s| async move {
+                    let run = zhengwu_api::checkpoints::take(&s).await;
+                    outcome("audit checkpoint", run.inspect(log_checkpoint))
+                },
+            );
+            every(
+                &state,
+                "housekeeping",
+                zhengwu_api::housekeeping::INTERVAL,
+                |s| async move {
+                    let run = zhengwu_api::housekeeping::run(&s).await;
+                    outcome("housekeeping", run.inspect(log_housekeeping))
+                },
+            );
+            every(
+                &state,
+                "webhooks",
+                state.config.webhooks.interval,
+                |s| async move {
+                    let run = zhengwu_api::webhooks::deliver::run_once(&s).await;
+                    outcome("webhook deliveries", run)
+                },
+            );
             actix_web::HttpServer::new(move || {
                 if let Err(e) = state.start_worker(per_worker) {
                     log::error!("an HTTP worker uses the shared pool: {e}");
                 }
                 zhengwu_api::app(state.clone())
             })
-                .workers(workers)
-                .client_request_timeout(request_timeout)
-                .client_disconnect_timeout(disconnect_timeout)
-                .keep_alive(if keep_alive.is_zero() {
-                    actix_web::http::KeepAlive::Disabled
-                } else {
-                    actix_web::http::KeepAlive::Timeout(keep_alive)
-                })
-                .shutdown_timeout(10)
-                .bind(&bind)?
-                .run()
-                .await
+            .workers(workers)
+            .client_request_timeout(request_timeout)
+            .client_disconnect_timeout(disconnect_timeout)
+            .keep_alive(if keep_alive.is_zero() {
+                actix_web::http::KeepAlive::Disabled
+            } else {
+                actix_web::http::KeepAlive::Timeout(keep_alive)
+            })
+            .shutdown_timeout(10)
+            .bind(&bind)?
+            .run()
+            .await
         })
         .map_err(|e| format!("server error: {e}"))
 }
 
-/// Runs `job` every `interval` on the server's runtime, counting its runs, their duration
-/// and its last success in the metrics under `name`; a zero interval turns it off.
+/// A background job's run as its metrics count it; a failure is logged as a warning naming
+/// the job (a success reports itself through `Result::inspect`).
+fn outcome<T, E: std::fmt::Display>(job: &str, run: Result<T, E>) -> JobOutcome {
+    match run {
+        Ok(_) => JobOutcome::Ok,
+        Err(e) => {
+            log::warn!("{job} failed: {e}");
+            JobOutcome::Failed
+        }
+    }
+}
+
+fn log_alert_job(run: &zhengwu_api::alerts::JobRun) {
+    log::info!(
+        "alert job: {} alerts, {} changes recorded",
+        run.alerts,
+        run.recorded
+    );
+}
+
+fn log_statistics(r: &zhengwu_api::app::statistics::Refreshed) {
+    if r.days > 0 {
+        log::info!(
+            "case statistics: {} days settled ({} cases counted)",
+            r.days,
+            r.cases
+        );
+    }
+}
+
+fn log_obligations(r: &zhengwu_api::alerts::obligations::Refreshed) {
+    if r.changes > 0 {
+        log::debug!(
+            "obligations: {} queued changes settled ({} rows)",
+            r.changes,
+            r.rows
+        );
+    }
+}
+
+fn log_checkpoint(c: &Option<zhengwu_persistence::audit::Checkpoint>) {
+    if let Some(c) = c {
+        log::info!(
+            "audit checkpoint {} at event {} ({} events)",
+            c.id,
+            c.event_id,
+            c.events
+        );
+    }
+}
+
+fn log_housekeeping(r: &zhengwu_api::housekeeping::Removed) {
+    if *r != Default::default() {
+        log::info!(
+            "housekeeping: {} expired idempotency keys and {} forgotten failed-login records \
+             removed",
+            r.idempotency_keys,
+            r.login_failures
+        );
+    }
+}
+
+/// Runs `job` (given the state) every `interval` on the server's runtime, counting its
+/// runs, their duration and its last success in the metrics under `name`; a zero interval
+/// turns it off.
 fn every<F, Fut>(state: &AppState, name: &'static str, interval: std::time::Duration, mut job: F)
 where
-    F: FnMut() -> Fut + 'static,
+    F: FnMut(AppState) -> Fut + 'static,
     Fut: std::future::Future<Output = JobOutcome> + 'static,
 {
     if interval.is_zero() {
         return;
     }
-    let metrics = state.metrics.clone();
+    let state = state.clone();
     actix_web::rt::spawn(async move {
         let mut ticks = actix_web::rt::time::interval(interval);
         // A run longer than the interval is followed by a full interval, not by the ticks
@@ -403,8 +396,8 @@ where
         loop {
             ticks.tick().await;
             let started = std::time::Instant::now();
-            let outcome = job().await;
-            metrics.job(
+            let outcome = job(state.clone()).await;
+            state.metrics.job(
                 name,
                 outcome,
                 started.elapsed().as_secs_f64(),
