@@ -11,19 +11,14 @@ ALTER TABLE obligation_queue DROP COLUMN xid;
 -- carries its materials); it now reads the one column. Its second argument names the
 -- column: `id`, or `case_id` for a case's outcome and steps.
 CREATE OR REPLACE FUNCTION obligation_queue_object() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    r record;
 BEGIN
+    IF TG_OP = 'DELETE' THEN r := OLD; ELSE r := NEW; END IF;
     IF TG_ARGV[1] = 'case_id' THEN
-        IF TG_OP = 'DELETE' THEN
-            INSERT INTO obligation_queue (source, object_id) VALUES (TG_ARGV[0], OLD.case_id);
-        ELSE
-            INSERT INTO obligation_queue (source, object_id) VALUES (TG_ARGV[0], NEW.case_id);
-        END IF;
+        INSERT INTO obligation_queue (source, object_id) VALUES (TG_ARGV[0], r.case_id);
     ELSIF TG_ARGV[1] = 'id' THEN
-        IF TG_OP = 'DELETE' THEN
-            INSERT INTO obligation_queue (source, object_id) VALUES (TG_ARGV[0], OLD.id);
-        ELSE
-            INSERT INTO obligation_queue (source, object_id) VALUES (TG_ARGV[0], NEW.id);
-        END IF;
+        INSERT INTO obligation_queue (source, object_id) VALUES (TG_ARGV[0], r.id);
     ELSE
         RAISE EXCEPTION 'obligation_queue_object: no such key column %', TG_ARGV[1];
     END IF;
