@@ -74,23 +74,22 @@ where
 }
 
 /// The text split at its placeholders: `(text before, placeholder number)`, and the tail.
+/// It is split on every execution (the statement's text is written for each), so the `$`
+/// are found with `str::find`, which skips the text between them in blocks.
 fn pieces(sql: &str) -> (Vec<(&str, usize)>, &str) {
-    let bytes = sql.as_bytes();
     let mut out = Vec::new();
-    let (mut start, mut i) = (0, 0);
-    while i < bytes.len() {
-        if bytes[i] == b'$' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit) {
-            let mut j = i + 1;
-            while bytes.get(j).is_some_and(u8::is_ascii_digit) {
-                j += 1;
-            }
-            let n = sql[i + 1..j].parse().unwrap_or(0);
-            out.push((&sql[start..i], n));
-            start = j;
-            i = j;
-        } else {
-            i += 1;
+    let (mut start, mut from) = (0, 0);
+    while let Some(at) = sql[from..].find('$').map(|i| from + i) {
+        let digits = sql[at + 1..].bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            from = at + 1;
+            continue;
         }
+        let end = at + 1 + digits;
+        let n = sql[at + 1..end].parse().unwrap_or(0);
+        out.push((&sql[start..at], n));
+        start = end;
+        from = end;
     }
     (out, &sql[start..])
 }
@@ -122,6 +121,66 @@ impl QueryId for Prepared<'_> {
 
 impl Query for Prepared<'_> {
     type SqlType = Untyped;
+}
+
+/// [`prepared`] with the SQL types of its result known, so that rows are read by position
+/// into a `Queryable` type (a `Selectable` struct, a tuple) rather than by column name.
+/// Its text is usually [`frozen`] from a statement of the query builder.
+pub struct Typed<'a, ST> {
+    inner: Prepared<'a>,
+    sql_type: PhantomData<fn() -> ST>,
+}
+
+/// A [`Typed`] statement of `sql`, whose result has the SQL types `ST`.
+pub fn typed<'a, ST>(sql: impl Into<Cow<'static, str>>) -> Typed<'a, ST> {
+    Typed {
+        inner: prepared(sql),
+        sql_type: PhantomData,
+    }
+}
+
+impl<'a, ST> Typed<'a, ST> {
+    /// Binds the next placeholder (`$1` first) to `value` as SQL type `BT`.
+    pub fn bind<BT, T>(self, value: T) -> Typed<'a, ST>
+    where
+        Pg: HasSqlType<BT>,
+        T: ToSql<BT, Pg> + Send + 'a,
+        BT: 'a,
+    {
+        Typed {
+            inner: self.inner.bind::<BT, T>(value),
+            sql_type: PhantomData,
+        }
+    }
+}
+
+impl<ST> QueryFragment<Pg> for Typed<'_, ST> {
+    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        self.inner.walk_ast(out)
+    }
+}
+
+impl<ST> QueryId for Typed<'_, ST> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<ST> Query for Typed<'_, ST> {
+    type SqlType = ST;
+}
+
+/// The text of a statement of the query builder, with its `$1`, `$2`, … placeholders, for a
+/// [`typed`] statement kept in a `LazyLock`. diesel-async writes a statement's text again
+/// on every execution, even when the connection has it prepared; for the query builder's
+/// statements that is every column and table name quoted anew. A hot statement whose text
+/// never changes is written once this way and sent as [`typed`], which copies the text.
+pub fn frozen(query: &impl QueryFragment<Pg>) -> Result<String, String> {
+    use diesel::query_builder::QueryBuilder;
+    let mut builder = diesel::pg::PgQueryBuilder::default();
+    query
+        .to_sql(&mut builder, &Pg)
+        .map_err(|e| format!("a statement's text: {e}"))?;
+    Ok(builder.finish())
 }
 
 /// A filter of `column` to some ids, as placeholder `$n`, and the statement with its bind:

@@ -1,7 +1,10 @@
 //! The filed versions of items: the public record.
 
+use std::sync::LazyLock;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::dsl::sql;
+use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use serde_json::Value;
@@ -251,15 +254,9 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for CurrentInterpretat
     }
 }
 
-/// [`PublishedView`] of an item (the most read page of the portal) in one statement
-/// written with the query builder, which the connection keeps prepared: measured, planning
-/// a raw statement on every request cost more than running it. `None` when the item has no
-/// current published version.
-pub async fn published_view(
-    conn: &mut Conn,
-    item_id: DisclosureItemId,
-) -> Result<Option<PublishedView>, DbError> {
-    let row: Option<(VersionRow, String, String, Value)> = disclosure_versions::table
+/// The statement of [`published_view`], written by the query builder.
+fn published_view_query(item_id: Uuid) -> impl diesel::query_builder::QueryFragment<Pg> {
+    disclosure_versions::table
         .inner_join(
             organizations::table.on(organizations::id.eq(disclosure_versions::organization_id)),
         )
@@ -267,7 +264,7 @@ pub async fn published_view(
             disclosure_categories::table
                 .on(disclosure_categories::id.eq(disclosure_versions::category_id)),
         )
-        .filter(disclosure_versions::item_id.eq(item_id.0))
+        .filter(disclosure_versions::item_id.eq(item_id))
         .filter(disclosure_versions::is_current.eq(true))
         .select((
             VersionRow::as_select(),
@@ -275,9 +272,42 @@ pub async fn published_view(
             disclosure_categories::name,
             CurrentInterpretations,
         ))
-        .first(conn)
-        .await
-        .optional()?;
+        .limit(1)
+}
+
+/// [`published_view_query`]'s text, written once: its placeholders are the item's id
+/// (`$1`), `true` (`$2`, the current version) and the limit (`$3`, one row).
+static PUBLISHED_VIEW: LazyLock<Result<String, String>> =
+    LazyLock::new(|| crate::sql::frozen(&published_view_query(Uuid::nil())));
+
+/// The SQL types of a [`PublishedView`]'s row.
+type PublishedViewRow = (
+    diesel::dsl::AsSelect<VersionRow, Pg>,
+    diesel::sql_types::Text,
+    diesel::sql_types::Text,
+    diesel::sql_types::Jsonb,
+);
+
+/// [`PublishedView`] of an item (the most read page of the portal) in one statement
+/// written with the query builder, which the connection keeps prepared: measured, planning
+/// a raw statement on every request cost more than running it. Its text is written once
+/// (`crate::sql::frozen`) rather than by the query builder on every request. `None` when
+/// the item has no current published version.
+pub async fn published_view(
+    conn: &mut Conn,
+    item_id: DisclosureItemId,
+) -> Result<Option<PublishedView>, DbError> {
+    let text = PUBLISHED_VIEW
+        .as_deref()
+        .map_err(|e| DbError::Other(e.clone()))?;
+    let row: Option<(VersionRow, String, String, Value)> =
+        crate::sql::typed::<PublishedViewRow>(text)
+            .bind::<diesel::sql_types::Uuid, _>(item_id.0)
+            .bind::<diesel::sql_types::Bool, _>(true)
+            .bind::<diesel::sql_types::BigInt, _>(1_i64)
+            .get_result(conn)
+            .await
+            .optional()?;
     let Some((version, organization_name, category_name, interpretations)) = row else {
         return Ok(None);
     };
@@ -306,4 +336,29 @@ pub async fn interpretation_links(
         .order(disclosure_versions::published_at.desc())
         .load(conn)
         .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    /// The placeholders of the item page's statement, in order: what `published_view`
+    /// binds. A change of the query builder's statement that adds or moves a bind fails here.
+    #[test]
+    fn the_item_pages_text_has_the_three_placeholders_it_is_sent_with() {
+        let text = super::PUBLISHED_VIEW.as_deref().unwrap_or_default();
+        assert!(text.starts_with("SELECT "), "{text}");
+        let placeholders: Vec<&str> = text
+            .match_indices('$')
+            .map(|(i, _)| &text[i..i + 2])
+            .collect();
+        assert_eq!(placeholders, ["$1", "$2", "$3"], "{text}");
+        assert!(
+            text.contains(r#""disclosure_versions"."item_id" = $1"#),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#""disclosure_versions"."is_current" = $2"#),
+            "{text}"
+        );
+        assert!(text.ends_with("LIMIT $3"), "{text}");
+    }
 }
