@@ -153,8 +153,10 @@ pub fn app(
     // The handlers are registered with actix alone: their documentation is the shared
     // document's, collected once by `served`.
     let served = served();
+    let mut v1 = routes::Grouped::new("/api/v1");
+    routes::api_v1(&mut v1);
     base.configure(routes::operational)
-        .service(web::scope("/api/v1").configure(routes::api_v1))
+        .service(v1.into_scope())
         .app_data(served.routes.clone())
         .service(
             web::resource(DOCUMENT_URL)

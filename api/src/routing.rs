@@ -264,7 +264,7 @@ pub async fn fallback(req: actix_web::HttpRequest, routes: web::Data<Routes>) ->
 }
 
 /// Percent-decodes a URL component (`+` is a space in a query).
-fn percent_decode(s: &str, plus_is_space: bool) -> Vec<u8> {
+pub(crate) fn percent_decode(s: &str, plus_is_space: bool) -> Vec<u8> {
     let b = s.as_bytes();
     let hex = |c: u8| (c as char).to_digit(16);
     let mut out = Vec::with_capacity(b.len());

@@ -106,6 +106,44 @@ async fn a_literal_path_is_not_handled_by_its_parameterised_neighbour() {
     assert_eq!(r.body["code"], "route.not_found");
 }
 
+/// A path whose letters are percent-encoded is the same path (RFC 3986, 6.2.2.2): it
+/// reaches the same handler, whichever of its segments is encoded.
+#[actix_web::test]
+async fn a_path_with_percent_encoded_letters_reaches_the_same_handler() {
+    let t = TestApp::start().await;
+    let app = app!(t);
+    let query = "?start=2026-12-01&working_days=5";
+    let plain = req(
+        &app,
+        Method::GET,
+        &format!("/api/v1/calendars/deadline{query}"),
+    )
+    .send()
+    .await;
+    assert_eq!(plain.status, 200, "{:?}", plain.body);
+    for path in [
+        "/api/v1/calendar%73/deadline",
+        "/api/v1/%63alendars/deadline",
+        "/api/v1/calendars/dead%6Cine",
+        "/api/v%31/calendars/deadline",
+    ] {
+        let r = req(&app, Method::GET, &format!("{path}{query}"))
+            .send()
+            .await;
+        assert_eq!(r.status, 200, "{path}: {:?}", r.body);
+        assert_eq!(r.body, plain.body, "{path}");
+    }
+    // Escapes actix keeps (a slash) do not make another path.
+    let r = req(
+        &app,
+        Method::GET,
+        &format!("/api/v1/calendars%2Fdeadline{query}"),
+    )
+    .send()
+    .await;
+    assert_eq!(r.status, 404, "{:?}", r.body);
+}
+
 /// `HEAD` is served wherever `GET` is: the same status and headers, no body.
 #[actix_web::test]
 async fn head_is_served_as_get_without_a_body() {
