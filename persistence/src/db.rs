@@ -290,6 +290,23 @@ pub async fn conn(pool: &PgPool) -> Result<PooledConn, DbError> {
     Ok(pool.get().await?)
 }
 
+/// A session made as `pool` makes its own (the same settings, driven where the pool's are),
+/// but not counted in it, named `name` (its `application_name`): one that many reads share
+/// for as long as it lives.
+pub async fn session(pool: &PgPool, name: &str) -> Result<Conn, DbError> {
+    use deadpool::managed::Manager as _;
+    let limit = pool.timeouts().create.unwrap_or(Duration::from_secs(5));
+    let mut conn = tokio::time::timeout(limit, pool.manager().create())
+        .await
+        .map_err(|_| DbError::Unavailable(format!("no session within {limit:?}")))?
+        .map_err(|e| DbError::Unavailable(e.to_string()))?;
+    diesel::sql_query("SELECT set_config('application_name', $1, false)")
+        .bind::<diesel::sql_types::Text, _>(name)
+        .execute(&mut conn)
+        .await?;
+    Ok(conn)
+}
+
 /// Whether the database answers within the pool's wait timeout.
 pub async fn ping(pool: &PgPool) -> Result<(), DbError> {
     let limit = pool.timeouts().wait.unwrap_or(Duration::from_secs(5));

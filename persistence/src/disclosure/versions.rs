@@ -293,19 +293,23 @@ type PublishedViewRow = (
 /// a raw statement on every request cost more than running it. Its text is written once
 /// (`crate::sql::frozen`) rather than by the query builder on every request. `None` when
 /// the item has no current published version.
+///
+/// It takes the session shared: reads of many requests can be sent on one session at once
+/// (pipelined), each answered in turn.
 pub async fn published_view(
-    conn: &mut Conn,
+    conn: &Conn,
     item_id: DisclosureItemId,
 ) -> Result<Option<PublishedView>, DbError> {
     let text = PUBLISHED_VIEW
         .as_deref()
         .map_err(|e| DbError::Other(e.clone()))?;
+    let mut conn = conn;
     let row: Option<(VersionRow, String, String, Value)> =
         crate::sql::typed::<PublishedViewRow>(text)
             .bind::<diesel::sql_types::Uuid, _>(item_id.0)
             .bind::<diesel::sql_types::Bool, _>(true)
             .bind::<diesel::sql_types::BigInt, _>(1_i64)
-            .get_result(conn)
+            .get_result(&mut conn)
             .await
             .optional()?;
     let Some((version, organization_name, category_name, interpretations)) = row else {

@@ -255,6 +255,70 @@ async fn a_new_organisation_gets_the_standard_catalogue_and_rules_for_categories
     drop(d.admin);
 }
 
+/// An HTTP worker's public item pages share one session of their own: read at once, each
+/// request gets its own item (or its 404); and a shared session PostgreSQL ends costs no
+/// failed request, and is replaced.
+#[actix_web::test]
+async fn public_item_pages_share_one_session_per_worker_that_is_replaced_when_it_ends() {
+    let t = TestApp::start().await;
+    t.state
+        .start_worker(3)
+        .unwrap_or_else(|e| panic!("worker pool: {e}"));
+    let app = app!(t);
+    let d = desk(&app).await;
+    let a = published(&app, &d, "关于甲事项的通知", "甲事项的正文").await;
+    let b = published(&app, &d, "关于乙事项的通知", "乙事项的正文").await;
+    let missing = "00000000-0000-4000-8000-000000000000".to_owned();
+    let cases = [
+        (a, Some("关于甲事项的通知")),
+        (b, Some("关于乙事项的通知")),
+        (missing, None),
+    ];
+    let shared = format!(
+        "FROM pg_stat_activity WHERE datname = current_database() AND application_name = '{}'",
+        zhengwu_api::state::SHARED_SESSION_NAME
+    );
+    let count = || t.db.numbers(&format!("SELECT count(*) AS n {shared}"));
+    assert_eq!(count(), vec![0], "no shared session before a public read");
+
+    let read_all = |n: usize| {
+        let reads: Vec<_> = (0..n)
+            .map(|i| {
+                let (id, _) = &cases[i % cases.len()];
+                req(&app, Method::GET, &format!("/api/v1/disclosures/{id}")).send()
+            })
+            .collect();
+        futures_util::future::join_all(reads)
+    };
+    let check = |answers: Vec<Resp>| {
+        for (i, r) in answers.iter().enumerate() {
+            match cases[i % cases.len()].1 {
+                Some(title) => {
+                    assert_eq!(r.status, 200, "read {i}: {:?}", r.body);
+                    assert_eq!(r.body["title"], title, "read {i}");
+                }
+                None => assert_eq!(r.status, 404, "read {i}: {:?}", r.body),
+            }
+        }
+    };
+    check(read_all(24).await);
+    assert_eq!(count(), vec![1], "the reads opened one session");
+    let item_statement = format!("{shared} AND query LIKE '%disclosure_versions%'");
+    assert_eq!(
+        t.db.numbers(&format!("SELECT count(*) AS n {item_statement}")),
+        vec![1],
+        "the shared session ran the item page's statement"
+    );
+
+    // PostgreSQL ends it (a restart, an administrator): the reads that find it ended are
+    // answered from the pool, and the next read opens another.
+    t.db.execute(&format!("SELECT pg_terminate_backend(pid, 5000) {shared}"));
+    assert_eq!(count(), vec![0], "the shared session ended");
+    check(read_all(6).await);
+    check(read_all(3).await);
+    assert_eq!(count(), vec![1], "a new shared session");
+}
+
 #[actix_web::test]
 async fn review_publication_revision_and_withdrawal() {
     let t = TestApp::start().await;

@@ -158,8 +158,8 @@ pub async fn working(
 /// The current published version, as anyone sees it; a draft or withdrawn item does not
 /// exist here.
 pub async fn public(app: &AppState, id: DisclosureItemId) -> AppResult<DisclosureView> {
-    let mut conn = app.conn().await?;
-    let published = repo::published_view(&mut conn, id)
+    let published = app
+        .shared_read(async |c| repo::published_view(c, id).await)
         .await?
         .ok_or_else(|| ApiError::not_found("disclosure item"))?;
     Ok(DisclosureView::Public(Box::new(
