@@ -11,6 +11,9 @@ use zhengwu_api::metrics::JobOutcome;
 use zhengwu_api::state::AppState;
 use zhengwu_persistence::db;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "zhengwu", version, about = "zhengwu 政务: disclosure, services and supervision \
     API", after_help = ENV_HELP)]
