@@ -26,7 +26,18 @@ fn request_id(req: &ServiceRequest) -> String {
         .and_then(|v| v.to_str().ok())
         .filter(|v| (1..=128).contains(&v.len()) && v.chars().all(|c| c.is_ascii_graphic()))
         .map(str::to_owned)
-        .unwrap_or_else(|| uuid::Uuid::now_v7().to_string())
+        .unwrap_or_else(new_request_id)
+}
+
+/// A request id of its own: a UUIDv7 whose random bits come from the thread's generator,
+/// seeded once, where `Uuid::now_v7` asks the kernel (a system call per request).
+fn new_request_id() -> String {
+    let millis = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+    uuid::Builder::from_unix_timestamp_millis(millis, &rand::random::<[u8; 10]>())
+        .into_uuid()
+        .to_string()
 }
 
 /// Replaces the bare body of an error response that no handler produced.
@@ -226,4 +237,16 @@ pub async fn observe(
     res.headers_mut()
         .insert(NOSNIFF, HeaderValue::from_static("nosniff"));
     Ok(res)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_new_request_id_is_a_distinct_uuid_v7() {
+        let (a, b) = (super::new_request_id(), super::new_request_id());
+        let parsed = uuid::Uuid::parse_str(&a).unwrap_or_default();
+        assert_eq!(parsed.get_version_num(), 7, "{a}");
+        assert_eq!(parsed.get_variant(), uuid::Variant::RFC4122, "{a}");
+        assert_ne!(a, b);
+    }
 }
