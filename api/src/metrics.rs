@@ -92,6 +92,8 @@ pub struct Metrics {
     pool_size: Gauge,
     pool_available: Gauge,
     pool_waiting: Gauge,
+    /// Sessions open for the HTTP workers' shared reads (see `AppState::shared_read`).
+    pub shared_sessions: Gauge,
 }
 
 impl Default for Metrics {
@@ -110,6 +112,7 @@ impl Metrics {
         let pool_size = Gauge::default();
         let pool_available = Gauge::default();
         let pool_waiting = Gauge::default();
+        let shared_sessions = Gauge::default();
         registry.register(
             "http_requests",
             "HTTP requests by method, route and status",
@@ -134,6 +137,11 @@ impl Metrics {
             "db_pool_waiting",
             "Requests waiting for a connection",
             pool_waiting.clone(),
+        );
+        registry.register(
+            "db_shared_sessions",
+            "Sessions open beside the pools for the HTTP workers' shared reads",
+            shared_sessions.clone(),
         );
         registry.register(
             "db_errors",
@@ -203,6 +211,7 @@ impl Metrics {
             pool_size,
             pool_available,
             pool_waiting,
+            shared_sessions,
         }
     }
 

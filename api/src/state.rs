@@ -33,8 +33,27 @@ const SHARED_SESSION_RETRY: std::time::Duration = std::time::Duration::from_secs
 /// wait for that one), forgotten when a read on it finds the database unavailable.
 #[derive(Default)]
 struct SharedSession {
-    session: Rc<tokio::sync::OnceCell<Rc<Conn>>>,
+    session: Rc<tokio::sync::OnceCell<Rc<Shared>>>,
     failed_at: Option<std::time::Instant>,
+}
+
+/// An open shared session, counted in the metrics while it lives.
+struct Shared {
+    conn: Conn,
+    metrics: Arc<Metrics>,
+}
+
+impl Shared {
+    fn new(conn: Conn, metrics: Arc<Metrics>) -> Self {
+        metrics.shared_sessions.inc();
+        Self { conn, metrics }
+    }
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        self.metrics.shared_sessions.dec();
+    }
 }
 
 /// How many connections background jobs hold at most when the HTTP workers have pools of
@@ -190,8 +209,10 @@ impl AppState {
     /// its statement without waiting for the others' answers, PostgreSQL answers them in
     /// turn, and their bytes go in fewer writes, reads and wake-ups of both processes than
     /// one session per request (measured on the item page: PostgreSQL's CPU per request
-    /// down by a third). So `read` must not need a transaction, nor anything a session
-    /// remembers: it gets the session shared, and answers from the primary.
+    /// down by about 40%). So `read` must not need a transaction, nor anything a session
+    /// remembers: it gets the session shared, and answers from the primary. And it must
+    /// be short: PostgreSQL answers a session's statements in turn, so a slow one delays
+    /// those sent after it.
     ///
     /// When `read` finds the database unavailable on the shared session, the session is
     /// forgotten and `read` runs again on the pool's: a session PostgreSQL ended (a
@@ -201,7 +222,7 @@ impl AppState {
         read: impl AsyncFn(&Conn) -> Result<T, DbError>,
     ) -> Result<T, crate::error::ApiError> {
         if let Some(session) = self.shared_session().await {
-            match read(&session).await {
+            match read(&session.conn).await {
                 Err(DbError::Unavailable(e)) => {
                     SHARED_SESSION.with(|s| {
                         let mut s = s.borrow_mut();
@@ -223,7 +244,7 @@ impl AppState {
 
     /// This HTTP worker's shared session, opened if need be; `None` outside a worker with a
     /// pool of its own, or when it cannot be opened.
-    async fn shared_session(&self) -> Option<Rc<Conn>> {
+    async fn shared_session(&self) -> Option<Rc<Shared>> {
         let pool = WORKER_POOL.with(|p| p.get().cloned())?;
         let cell = SHARED_SESSION.with(|s| {
             let s = s.borrow();
@@ -235,7 +256,7 @@ impl AppState {
         let open = async || {
             zhengwu_persistence::db::session(&pool, SHARED_SESSION_NAME)
                 .await
-                .map(Rc::new)
+                .map(|conn| Rc::new(Shared::new(conn, self.metrics.clone())))
         };
         match cell.get_or_try_init(open).await {
             Ok(session) => Some(session.clone()),

@@ -49,9 +49,9 @@ fn pools(state: &AppState) -> Vec<zhengwu_persistence::PgPool> {
 }
 
 /// Prometheus metrics in the OpenMetrics text format: requests by route template, status
-/// and latency; the pool's connections (held, idle, waited for); database errors; the
-/// background jobs' runs, durations and last success, and the refreshers' queue backlog;
-/// the build.
+/// and latency; the pools' connections (held, idle, waited for) and the shared read
+/// sessions; database errors; the background jobs' runs, durations and last success, and
+/// the refreshers' queue backlog; the build.
 #[utoipa::path(operation_id = "getMetrics",
     tag = "operations", responses(
     (status = 200, content_type = "application/openmetrics-text", body = String,

@@ -50,9 +50,9 @@ export interface paths {
         };
         /**
          * Prometheus metrics in the OpenMetrics text format: requests by route template, status
-         *     and latency; the pool's connections (held, idle, waited for); database errors; the
-         *     background jobs' runs, durations and last success, and the refreshers' queue backlog;
-         *     the build.
+         *     and latency; the pools' connections (held, idle, waited for) and the shared read
+         *     sessions; database errors; the background jobs' runs, durations and last success, and
+         *     the refreshers' queue backlog; the build.
          */
         get: operations["getMetrics"];
         put?: never;

@@ -301,8 +301,18 @@ async fn public_item_pages_share_one_session_per_worker_that_is_replaced_when_it
             }
         }
     };
+    let metric = async |n: usize| {
+        let text = req(&app, Method::GET, "/metrics").send().await.body;
+        let line = format!("zhengwu_db_shared_sessions {n}\n");
+        assert!(
+            text.as_str().unwrap_or_default().contains(&line),
+            "{line} in {text}"
+        );
+    };
+    metric(0).await;
     check(read_all(24).await);
     assert_eq!(count(), vec![1], "the reads opened one session");
+    metric(1).await;
     let item_statement = format!("{shared} AND query LIKE '%disclosure_versions%'");
     assert_eq!(
         t.db.numbers(&format!("SELECT count(*) AS n {item_statement}")),
@@ -317,6 +327,7 @@ async fn public_item_pages_share_one_session_per_worker_that_is_replaced_when_it
     check(read_all(6).await);
     check(read_all(3).await);
     assert_eq!(count(), vec![1], "a new shared session");
+    metric(1).await;
 }
 
 #[actix_web::test]
