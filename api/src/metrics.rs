@@ -92,8 +92,7 @@ pub struct Metrics {
     pool_size: Gauge,
     pool_available: Gauge,
     pool_waiting: Gauge,
-    /// Sessions open for the HTTP workers' shared reads (see `AppState::shared_read`).
-    pub shared_sessions: Gauge,
+    shared_sessions: Gauge,
 }
 
 impl Default for Metrics {
@@ -213,6 +212,17 @@ impl Metrics {
             pool_waiting,
             shared_sessions,
         }
+    }
+
+    /// A session for the HTTP workers' shared reads was opened (see
+    /// `AppState::shared_read`).
+    pub fn shared_session_opened(&self) {
+        self.shared_sessions.inc();
+    }
+
+    /// A session for the HTTP workers' shared reads was closed.
+    pub fn shared_session_closed(&self) {
+        self.shared_sessions.dec();
     }
 
     pub fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {

@@ -45,14 +45,14 @@ struct Shared {
 
 impl Shared {
     fn new(conn: Conn, metrics: Arc<Metrics>) -> Self {
-        metrics.shared_sessions.inc();
+        metrics.shared_session_opened();
         Self { conn, metrics }
     }
 }
 
 impl Drop for Shared {
     fn drop(&mut self) {
-        self.metrics.shared_sessions.dec();
+        self.metrics.shared_session_closed();
     }
 }
 

@@ -106,21 +106,21 @@ impl Grouped {
     /// the request's first segment under the prefix is `segment` once percent-decoded, as
     /// actix decodes it before matching (a literal holds none of the characters actix
     /// keeps encoded). actix does not leave a scope it entered for a later one, so the
-    /// guard must be exact.
+    /// guard must be exact. Every request asks the guards of the groups before its own, so
+    /// a segment without escapes is compared as it is, without decoding it.
     fn group(prefix: &'static str, segment: Option<&str>) -> actix_web::Scope {
         let scope = actix_web::web::scope("");
         let Some(segment) = segment else {
             return scope;
         };
-        let literal = segment.as_bytes().to_vec();
+        let literal = segment.to_owned();
         let at = prefix.split('/').count();
         scope.guard(actix_web::guard::fn_guard(move |ctx| {
-            ctx.head()
-                .uri
-                .path()
-                .split('/')
-                .nth(at)
-                .is_some_and(|s| crate::routing::percent_decode(s, false) == literal)
+            ctx.head().uri.path().split('/').nth(at).is_some_and(|s| {
+                s == literal
+                    || (s.contains('%')
+                        && crate::routing::percent_decode(s, false) == literal.as_bytes())
+            })
         }))
     }
 }
