@@ -558,6 +558,26 @@ async fn create_admin_keeps_an_existing_account_and_healthcheck_asks_the_server(
     );
 }
 
+/// Reads one reply with a `Content-Length` off `conn`, leaving what follows it unread.
+async fn read_one_reply(conn: &mut TcpStream) {
+    let mut raw = Vec::new();
+    let mut byte = [0_u8; 1];
+    while !raw.ends_with(b"\r\n\r\n") {
+        let n = conn.read(&mut byte).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(n, 1, "the connection ended within a reply's head: {raw:?}");
+        raw.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&raw).to_ascii_lowercase();
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no Content-Length: {head}"));
+    conn.read_exact(&mut vec![0_u8; length])
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+}
+
 /// SIGTERM (what `docker stop` and Kubernetes send): the server stops taking connections,
 /// finishes the requests in flight (for up to 10 s) and exits with status 0. With
 /// `ZHENGWU_LOG_FORMAT=json` every log line is a JSON object, and a request's lines carry
@@ -580,6 +600,15 @@ async fn sigterm_drains_the_requests_in_flight_and_exits_cleanly() {
     let mut conn = TcpStream::connect(("127.0.0.1", s.port))
         .await
         .unwrap_or_else(|e| panic!("{e}"));
+    // A first request answered on the connection: the server has accepted it. (A
+    // connection still waiting in the listener's queue when SIGTERM comes is reset when
+    // the listener closes; that is not a request in flight.)
+    conn.write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    tokio::time::timeout(GUARD, read_one_reply(&mut conn))
+        .await
+        .unwrap_or_else(|_| panic!("no answer to the first request"));
     let head = format!(
         "POST /api/v1/auth/token HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\
          Content-Type: application/json\r\nX-Request-Id: drain-test-1\r\n\
