@@ -323,6 +323,13 @@ pub async fn establish(url: &str) -> Result<AsyncPgConnection, ConnectionError> 
         _ => tokio_postgres::config::SslMode::Require,
     });
     let place = describe_target(&config);
+    // As libpq: no TLS over a Unix-domain socket, whatever `sslmode` says (PostgreSQL does
+    // not offer it there, and a socket path is no name a certificate could be checked
+    // against).
+    let local = only_unix_sockets(&config);
+    if local {
+        config.ssl_mode(tokio_postgres::config::SslMode::Disable);
+    }
     let failed = |e: tokio_postgres::Error| {
         // The cause (a refused connection or certificate, a name that does not match) is in
         // the source.
@@ -336,7 +343,7 @@ pub async fn establish(url: &str) -> Result<AsyncPgConnection, ConnectionError> 
         let hint = hint_for(&msg);
         ConnectionError::BadConnection(format!("{place}: {msg}. {hint}"))
     };
-    match client_config(&target)? {
+    match client_config(&target)?.filter(|_| !local) {
         None => {
             let (client, conn) = config
                 .connect(tokio_postgres::NoTls)
@@ -350,6 +357,18 @@ pub async fn establish(url: &str) -> Result<AsyncPgConnection, ConnectionError> 
             AsyncPgConnection::try_from_client_and_connection(client, conn).await
         }
     }
+}
+
+/// Whether every host of the configuration is a Unix-domain socket's directory (a URL's
+/// `host=/run/postgresql`, or a host written as a path).
+fn only_unix_sockets(config: &tokio_postgres::Config) -> bool {
+    let hosts = config.get_hosts();
+    #[cfg(unix)]
+    let unix =
+        |h: &tokio_postgres::config::Host| matches!(h, tokio_postgres::config::Host::Unix(_));
+    #[cfg(not(unix))]
+    let unix = |_: &tokio_postgres::config::Host| false;
+    !hosts.is_empty() && hosts.iter().all(unix)
 }
 
 /// Where a connection goes, as an operator reads it: "PostgreSQL at db:5432, database
@@ -428,6 +447,26 @@ mod tests {
         assert!(msg.to_ascii_lowercase().contains("refused"), "{msg}");
         assert!(msg.contains("Check that PostgreSQL is running"), "{msg}");
         assert!(!msg.contains("secret"), "{msg}");
+    }
+
+    #[test]
+    fn a_unix_socket_is_told_from_a_network_host() {
+        let hosts = |url: &str| {
+            let config: tokio_postgres::Config = parse(url)
+                .unwrap_or_else(|e| panic!("{e}"))
+                .url
+                .parse()
+                .unwrap_or_else(|e| panic!("{url}: {e}"));
+            only_unix_sockets(&config)
+        };
+        assert!(hosts("postgres://u@/zw?host=/run/postgresql"));
+        assert!(hosts(
+            "postgres://u@%2Frun%2Fpostgresql:5433/zw?sslmode=require"
+        ));
+        assert!(hosts("host=/run/postgresql dbname=zw"));
+        assert!(!hosts("postgres://u@127.0.0.1:5432/zw"));
+        assert!(!hosts("postgres://u@db.example.cn/zw?sslmode=verify-full"));
+        assert!(!hosts("host=/run/postgresql,db.example.cn dbname=zw"));
     }
 
     #[test]

@@ -90,6 +90,36 @@ async fn sslmode_and_sslrootcert_are_read_as_libpq_reads_them() {
     assert!(tls_in_use(&no_roots).is_err());
 }
 
+/// As libpq: a connection over a Unix-domain socket carries no TLS, whatever `sslmode`
+/// says (PostgreSQL offers none there, and a socket path is no name a certificate could
+/// be checked against), and it connects.
+#[actix_web::test]
+async fn a_unix_socket_connects_without_tls_whatever_sslmode_says() {
+    let db = TestDb::create();
+    let dirs =
+        db.texts("SELECT setting AS t FROM pg_settings WHERE name = 'unix_socket_directories'");
+    let Some(dir) = dirs
+        .first()
+        .and_then(|d| d.split(',').next())
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+    else {
+        eprintln!("the test cluster listens on no Unix-domain socket: nothing to connect to");
+        return;
+    };
+    let port = port(&db.url);
+    let over_socket = with(
+        &db.url.replacen(&format!("127.0.0.1:{port}"), "", 1),
+        &format!("host={dir}&port={port}"),
+    );
+    assert!(over_socket.contains("@/"), "{over_socket}");
+    for mode in ["sslmode=prefer", "sslmode=require", "sslmode=disable"] {
+        let url = with(&over_socket, mode);
+        assert_eq!(tls_in_use(&url), Ok(false), "{url}");
+    }
+    assert_eq!(tls_in_use(&over_socket), Ok(false), "{over_socket}");
+}
+
 fn port(url: &str) -> String {
     url.rsplit_once(':')
         .and_then(|(_, rest)| rest.split('/').next())
