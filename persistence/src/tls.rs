@@ -317,19 +317,17 @@ pub async fn establish(url: &str) -> Result<AsyncPgConnection, ConnectionError> 
         .url
         .parse()
         .map_err(|e: tokio_postgres::Error| bad(e.to_string()))?;
+    // As libpq: no TLS over a Unix-domain socket, whatever `sslmode` says (PostgreSQL does
+    // not offer it there, and a socket path is no name a certificate could be checked
+    // against), so no TLS settings are read for one either.
+    let local = only_unix_sockets(&config);
     config.ssl_mode(match target.mode {
+        _ if local => tokio_postgres::config::SslMode::Disable,
         SslMode::Disable => tokio_postgres::config::SslMode::Disable,
         SslMode::Prefer => tokio_postgres::config::SslMode::Prefer,
         _ => tokio_postgres::config::SslMode::Require,
     });
     let place = describe_target(&config);
-    // As libpq: no TLS over a Unix-domain socket, whatever `sslmode` says (PostgreSQL does
-    // not offer it there, and a socket path is no name a certificate could be checked
-    // against).
-    let local = only_unix_sockets(&config);
-    if local {
-        config.ssl_mode(tokio_postgres::config::SslMode::Disable);
-    }
     let failed = |e: tokio_postgres::Error| {
         // The cause (a refused connection or certificate, a name that does not match) is in
         // the source.
@@ -343,7 +341,8 @@ pub async fn establish(url: &str) -> Result<AsyncPgConnection, ConnectionError> 
         let hint = hint_for(&msg);
         ConnectionError::BadConnection(format!("{place}: {msg}. {hint}"))
     };
-    match client_config(&target)?.filter(|_| !local) {
+    let tls = if local { None } else { client_config(&target)? };
+    match tls {
         None => {
             let (client, conn) = config
                 .connect(tokio_postgres::NoTls)
